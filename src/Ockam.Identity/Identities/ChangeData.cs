@@ -1,0 +1,75 @@
+using System.Formats.Cbor;
+using Ockam.Identity.Encoding;
+
+namespace Ockam.Identity.Identities;
+
+/// <summary>
+/// The signed content of one change in an identity's history:
+/// <c>{0: version, 1: previous_change_hash?, 2: primary_public_key, 3: created_at, 4: expires_at, 5: revoked, 6: revoke_purpose_keys}</c>.
+/// </summary>
+public sealed record ChangeData(
+    byte[]? PreviousChangeHash,
+    byte[] PrimaryPublicKey,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ExpiresAt,
+    bool Revoked,
+    bool RevokePurposeKeys)
+{
+    public const uint Version = 1;
+    private const int MaxSize = 256;
+
+    public byte[] Encode() => CborEncoder.Encode(w =>
+    {
+        w.WriteStartMap(PreviousChangeHash is null ? 6 : 7);
+        w.WriteUInt32(0);
+        w.WriteUInt32(Version);
+        if (PreviousChangeHash is not null)
+        {
+            w.WriteUInt32(1);
+            w.WriteByteString(PreviousChangeHash);
+        }
+
+        w.WriteUInt32(2);
+        w.WriteByteString(PrimaryPublicKey);
+        w.WriteUInt32(3);
+        w.WriteTimestamp(CreatedAt);
+        w.WriteUInt32(4);
+        w.WriteTimestamp(ExpiresAt);
+        w.WriteUInt32(5);
+        w.WriteBoolean(Revoked);
+        w.WriteUInt32(6);
+        w.WriteBoolean(RevokePurposeKeys);
+        w.WriteEndMap();
+    });
+
+    /// <exception cref="OckamDecodeException">Malformed, non-canonical or of an unknown version.</exception>
+    public static ChangeData Decode(ReadOnlyMemory<byte> encoded) => CborDecoder.Decode(encoded, MaxSize, "change data", d =>
+    {
+        var count = d.ReadMapStart(7);
+        if (count is not (6 or 7))
+        {
+            throw d.Error($"expected 6 or 7 fields, found {count}");
+        }
+
+        d.ReadVersion(Version);
+        byte[]? previous = null;
+        if (count == 7)
+        {
+            d.ExpectKey(1);
+            previous = d.ReadFixedBytes(32);
+        }
+
+        d.ExpectKey(2);
+        var key = d.ReadFixedBytes(32);
+        d.ExpectKey(3);
+        var created = d.ReadTimestamp();
+        d.ExpectKey(4);
+        var expires = d.ReadTimestamp();
+        d.ExpectKey(5);
+        var revoked = d.ReadBoolean();
+        d.ExpectKey(6);
+        var revokePurposeKeys = d.ReadBoolean();
+        d.ReadMapEnd();
+        return new ChangeData(previous, key, created, expires, revoked, revokePurposeKeys);
+    });
+}

@@ -1,0 +1,88 @@
+using Ockam.Identity.Encoding;
+using Ockam.Identity.Vault;
+
+namespace Ockam.Identity.Identities;
+
+/// <summary>Creates, rotates and revokes identities whose keys live in a vault, and attests their purpose keys.</summary>
+public sealed class IdentityManager(IVault vault, TimeProvider time)
+{
+    /// <summary>How long a primary key stays valid unless told otherwise.</summary>
+    public static readonly TimeSpan DefaultPrimaryKeyLifetime = TimeSpan.FromDays(5 * 365);
+
+    public async Task<LocalIdentity> CreateAsync(TimeSpan? lifetime = null, CancellationToken cancellationToken = default)
+    {
+        var key = await vault.GenerateKeyAsync(KeyType.Ed25519, KeyPersistence.Persistent, cancellationToken).ConfigureAwait(false);
+        var now = Now();
+        var data = new ChangeData(null, vault.GetPublicKey(key), now, now + (lifetime ?? DefaultPrimaryKeyLifetime), Revoked: false, RevokePurposeKeys: false);
+        var encoded = data.Encode();
+        var change = new Change(encoded, data, vault.Sign(key, SigningDomain.ToBeSigned(SigningDomain.Change, encoded)), null);
+        return new LocalIdentity(new ChangeHistory([change]), key);
+    }
+
+    /// <summary>Appends a change to a fresh primary key, signed by the old and the new key; the old key is deleted.</summary>
+    public async Task<LocalIdentity> RotateAsync(LocalIdentity identity, bool revokePurposeKeys = false, TimeSpan? lifetime = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        var next = await AppendAsync(identity, revoked: false, revokePurposeKeys, lifetime ?? DefaultPrimaryKeyLifetime, cancellationToken).ConfigureAwait(false);
+        await vault.DeleteKeyAsync(identity.PrimaryKey, cancellationToken).ConfigureAwait(false);
+        return next;
+    }
+
+    /// <summary>Appends the final, revoking change; afterwards no key of this identity is valid, so both keys are deleted.</summary>
+    public async Task<ChangeHistory> RevokeAsync(LocalIdentity identity, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        var revoked = await AppendAsync(identity, revoked: true, revokePurposeKeys: true, TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+        await vault.DeleteKeyAsync(identity.PrimaryKey, cancellationToken).ConfigureAwait(false);
+        await vault.DeleteKeyAsync(revoked.PrimaryKey, cancellationToken).ConfigureAwait(false);
+        return revoked.History;
+    }
+
+    /// <summary>Generates a key for <paramref name="purpose"/> and attests it with the identity's current primary key.</summary>
+    public async Task<PurposeKey> CreatePurposeKeyAsync(LocalIdentity identity, Purpose purpose, TimeSpan lifetime, KeyPersistence persistence = KeyPersistence.Persistent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        var type = purpose == Purpose.SecureChannelStatic ? KeyType.X25519 : KeyType.Ed25519;
+        var key = await vault.GenerateKeyAsync(type, persistence, cancellationToken).ConfigureAwait(false);
+        var now = Now();
+        return new PurposeKey(key, Attest(identity, purpose, vault.GetPublicKey(key), now, now + lifetime));
+    }
+
+    /// <summary>Signs an attestation of <paramref name="publicKey"/> for <paramref name="purpose"/>.</summary>
+    public PurposeKeyAttestation Attest(LocalIdentity identity, Purpose purpose, byte[] publicKey, DateTimeOffset createdAt, DateTimeOffset expiresAt)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        ArgumentNullException.ThrowIfNull(publicKey);
+        var data = PurposeKeyAttestation.EncodeData(
+            identity.Identifier,
+            ChangeHistory.ChangeHash(identity.History.Latest),
+            purpose,
+            publicKey,
+            Timestamp.Truncate(createdAt),
+            Timestamp.Truncate(expiresAt));
+        return new PurposeKeyAttestation(data, vault.Sign(identity.PrimaryKey, SigningDomain.ToBeSigned(SigningDomain.Attestation, data)));
+    }
+
+    private async Task<LocalIdentity> AppendAsync(LocalIdentity identity, bool revoked, bool revokePurposeKeys, TimeSpan lifetime, CancellationToken cancellationToken)
+    {
+        var previous = identity.History.Latest;
+        if (previous.Data.Revoked)
+        {
+            throw new IdentityException(IdentityError.ChangeAfterRevocation, $"{identity.Identifier} is already revoked");
+        }
+
+        var persistence = revoked ? KeyPersistence.Ephemeral : KeyPersistence.Persistent;
+        var key = await vault.GenerateKeyAsync(KeyType.Ed25519, persistence, cancellationToken).ConfigureAwait(false);
+
+        // A clock that stepped back must not produce a change older than its predecessor.
+        var now = Now();
+        var created = now < previous.Data.CreatedAt ? previous.Data.CreatedAt : now;
+        var data = new ChangeData(ChangeHistory.ChangeHash(previous), vault.GetPublicKey(key), created, created + lifetime, revoked, revokePurposeKeys);
+        var encoded = data.Encode();
+        var signed = SigningDomain.ToBeSigned(SigningDomain.Change, encoded);
+        var change = new Change(encoded, data, vault.Sign(key, signed), vault.Sign(identity.PrimaryKey, signed));
+        return new LocalIdentity(identity.History.Append(change), key);
+    }
+
+    private DateTimeOffset Now() => Timestamp.Truncate(time.GetUtcNow());
+}

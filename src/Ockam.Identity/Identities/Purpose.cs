@@ -1,0 +1,11 @@
+namespace Ockam.Identity.Identities;
+
+/// <summary>The one job a purpose key is attested for.</summary>
+public enum Purpose
+{
+    /// <summary>An X25519 key used as the Noise static key of secure channels.</summary>
+    SecureChannelStatic = 1,
+
+    /// <summary>An Ed25519 key that signs credentials and revocation lists.</summary>
+    CredentialSigning = 2,
+}

@@ -1,0 +1,61 @@
+namespace Ockam.Identity.Vault;
+
+/// <summary>
+/// The only place private keys live. Callers name keys by <see cref="KeyHandle"/> and never see
+/// secret bytes, so a TPM, HSM or secure element can implement this interface.
+/// </summary>
+/// <remarks>
+/// Cryptographic operations are synchronous: they are CPU-bound in software and short calls on
+/// hardware (as PKCS#11's are), and the secure channel's data path calls them per message.
+/// Only operations that may touch storage are asynchronous.
+/// </remarks>
+public interface IVault
+{
+    /// <summary>Generates a fresh key from the system's cryptographic random number generator.</summary>
+    ValueTask<KeyHandle> GenerateKeyAsync(KeyType type, KeyPersistence persistence, CancellationToken cancellationToken = default);
+
+    /// <summary>Imports secret bytes as a key (test vectors, keys derived elsewhere).</summary>
+    ValueTask<KeyHandle> ImportKeyAsync(KeyType type, ReadOnlyMemory<byte> secret, KeyPersistence persistence, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a key and zeroes its secret; removes it from storage if persistent.</summary>
+    ValueTask DeleteKeyAsync(KeyHandle key, CancellationToken cancellationToken = default);
+
+    /// <summary>Whether the vault holds <paramref name="key"/>.</summary>
+    bool Contains(KeyHandle key);
+
+    /// <summary>The public key of an Ed25519 or X25519 key.</summary>
+    byte[] GetPublicKey(KeyHandle key);
+
+    /// <summary>Signs <paramref name="message"/> with an Ed25519 key (RFC 8032, pure Ed25519).</summary>
+    byte[] Sign(KeyHandle key, ReadOnlySpan<byte> message);
+
+    /// <summary>Verifies an Ed25519 signature; any malformed input is simply not valid.</summary>
+    bool Verify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature);
+
+    /// <summary>
+    /// X25519 with <paramref name="privateKey"/> and a peer's public key. The result is an ephemeral
+    /// <see cref="KeyType.Secret"/>. An all-zero shared secret (a low-order peer key) is refused.
+    /// </summary>
+    KeyHandle DiffieHellman(KeyHandle privateKey, ReadOnlySpan<byte> peerPublicKey);
+
+    /// <summary>SHA-256 of <paramref name="data"/>.</summary>
+    byte[] Sha256(ReadOnlySpan<byte> data);
+
+    /// <summary>
+    /// HKDF-SHA256 (RFC 5869): extract with <paramref name="salt"/> (null for the all-zero salt) and
+    /// <paramref name="inputKeyMaterial"/>, then expand with <paramref name="info"/> into consecutive
+    /// ephemeral keys of the given specs.
+    /// </summary>
+    IReadOnlyList<KeyHandle> DeriveKeys(KeyHandle? salt, KeyHandle inputKeyMaterial, ReadOnlySpan<byte> info, IReadOnlyList<KeySpec> outputs);
+
+    /// <summary>
+    /// AEAD encryption with an AES-GCM or ChaCha20-Poly1305 key and a 12-byte nonce.
+    /// <paramref name="destination"/> receives ciphertext followed by the 16-byte tag.
+    /// </summary>
+    void Encrypt(KeyHandle key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData, Span<byte> destination);
+
+    /// <summary>
+    /// AEAD decryption; false (and a zeroed <paramref name="plaintext"/>) when the tag does not verify.
+    /// </summary>
+    bool TryDecrypt(KeyHandle key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertextAndTag, ReadOnlySpan<byte> associatedData, Span<byte> plaintext);
+}

@@ -1,0 +1,129 @@
+using System.Security.Cryptography;
+using Org.BouncyCastle.Math.EC.Rfc7748;
+using Org.BouncyCastle.Math.EC.Rfc8032;
+
+namespace Ockam.Identity.Vault;
+
+/// <summary>One secret held by <see cref="SoftwareVault"/>, in pinned memory that is zeroed on disposal.</summary>
+internal sealed class KeyMaterial : IDisposable
+{
+    public const int MaxSecretLength = 255 * 32;
+
+    private readonly Lock aeadLock = new();
+    private IDisposable? aead;
+    private bool disposed;
+
+    public KeyMaterial(KeyType type, ReadOnlySpan<byte> secret, KeyPersistence persistence)
+    {
+        Validate(type, secret.Length);
+        Type = type;
+        Persistence = persistence;
+
+        // Pinned so that the GC never leaves copies of the secret behind when it compacts.
+        Secret = GC.AllocateUninitializedArray<byte>(secret.Length, pinned: true);
+        secret.CopyTo(Secret);
+        PublicKey = type switch
+        {
+            KeyType.Ed25519 => DerivePublic(Secret, Ed25519.GeneratePublicKey),
+            KeyType.X25519 => DerivePublic(Secret, X25519.GeneratePublicKey),
+            _ => null,
+        };
+    }
+
+    public KeyType Type { get; }
+
+    public KeyPersistence Persistence { get; }
+
+    public byte[] Secret { get; }
+
+    public byte[]? PublicKey { get; }
+
+    public static void Validate(KeyType type, int length)
+    {
+        var valid = type switch
+        {
+            KeyType.Ed25519 or KeyType.X25519 or KeyType.ChaCha20Poly1305 => length == 32,
+            KeyType.AesGcm => length is 16 or 24 or 32,
+            KeyType.Secret => length <= MaxSecretLength,
+            _ => throw new VaultException($"unknown key type {type}"),
+        };
+        if (!valid)
+        {
+            throw new VaultException($"a {type} key cannot be {length} bytes long");
+        }
+    }
+
+    public void Encrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData, Span<byte> ciphertext, Span<byte> tag)
+    {
+        // Cipher instances are cached (key expansion is not free) but are not thread-safe, hence the lock.
+        lock (aeadLock)
+        {
+            switch (Cipher())
+            {
+                case AesGcm gcm:
+                    gcm.Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
+                    break;
+                case ChaCha20Poly1305 chacha:
+                    chacha.Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
+                    break;
+            }
+        }
+    }
+
+    public bool TryDecrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, ReadOnlySpan<byte> associatedData, Span<byte> plaintext)
+    {
+        lock (aeadLock)
+        {
+            try
+            {
+                switch (Cipher())
+                {
+                    case AesGcm gcm:
+                        gcm.Decrypt(nonce, ciphertext, tag, plaintext, associatedData);
+                        break;
+                    case ChaCha20Poly1305 chacha:
+                        chacha.Decrypt(nonce, ciphertext, tag, plaintext, associatedData);
+                        break;
+                }
+
+                return true;
+            }
+            catch (AuthenticationTagMismatchException)
+            {
+                // .NET has already zeroed the plaintext buffer.
+                return false;
+            }
+        }
+    }
+
+    private IDisposable Cipher()
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        return aead ??= Type switch
+        {
+            KeyType.AesGcm => new AesGcm(Secret, Aead.TagSize),
+            KeyType.ChaCha20Poly1305 => new ChaCha20Poly1305(Secret),
+            _ => throw new VaultException($"a {Type} key cannot be used for AEAD"),
+        };
+    }
+
+    public void Dispose()
+    {
+        lock (aeadLock)
+        {
+            disposed = true;
+            aead?.Dispose();
+            aead = null;
+            CryptographicOperations.ZeroMemory(Secret);
+        }
+    }
+
+    private delegate void PublicFromSecret(byte[] secret, int secretOffset, byte[] publicKey, int publicOffset);
+
+    private static byte[] DerivePublic(byte[] secret, PublicFromSecret derive)
+    {
+        var publicKey = new byte[32];
+        derive(secret, 0, publicKey, 0);
+        return publicKey;
+    }
+}

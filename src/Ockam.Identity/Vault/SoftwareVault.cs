@@ -1,0 +1,289 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Org.BouncyCastle.Math.EC.Rfc7748;
+using Org.BouncyCastle.Math.EC.Rfc8032;
+
+namespace Ockam.Identity.Vault;
+
+/// <summary>
+/// A vault in process memory (BouncyCastle Ed25519/X25519, .NET AES-GCM, ChaCha20-Poly1305, SHA-256, HKDF).
+/// Opened on a file, it keeps persistent keys there: owner-only, atomically replaced, checksummed.
+/// </summary>
+public sealed class SoftwareVault : IVault, IDisposable
+{
+    private readonly ConcurrentDictionary<string, KeyMaterial> keys;
+    private readonly string? path;
+    private readonly SemaphoreSlim writeLock = new(1, 1);
+
+    /// <summary>Creates a vault that lives only in memory; "persistent" keys last as long as it does.</summary>
+    public SoftwareVault()
+        : this(null, new Dictionary<string, KeyMaterial>())
+    {
+    }
+
+    private SoftwareVault(string? path, Dictionary<string, KeyMaterial> loaded)
+    {
+        this.path = path;
+        keys = new ConcurrentDictionary<string, KeyMaterial>(loaded, StringComparer.Ordinal);
+    }
+
+    /// <summary>The key file, or null for an in-memory vault.</summary>
+    public string? FilePath => path;
+
+    /// <summary>Opens the vault stored at <paramref name="filePath"/>, creating an empty one if there is none.</summary>
+    /// <exception cref="VaultException">The file is corrupt or readable by other users.</exception>
+    public static async Task<SoftwareVault> OpenAsync(string filePath, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(filePath);
+        if (!File.Exists(filePath))
+        {
+            var empty = new SoftwareVault(filePath, new Dictionary<string, KeyMaterial>());
+            await empty.SaveAsync(cancellationToken).ConfigureAwait(false);
+            return empty;
+        }
+
+        return new SoftwareVault(filePath, await VaultFile.ReadAsync(filePath, cancellationToken).ConfigureAwait(false));
+    }
+
+    public async ValueTask<KeyHandle> GenerateKeyAsync(KeyType type, KeyPersistence persistence, CancellationToken cancellationToken = default)
+    {
+        var secret = GC.AllocateUninitializedArray<byte>(32, pinned: true);
+        try
+        {
+            RandomNumberGenerator.Fill(secret);
+            return await AddAsync(new KeyMaterial(type, secret, persistence), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(secret);
+        }
+    }
+
+    public ValueTask<KeyHandle> ImportKeyAsync(KeyType type, ReadOnlyMemory<byte> secret, KeyPersistence persistence, CancellationToken cancellationToken = default) =>
+        AddAsync(new KeyMaterial(type, secret.Span, persistence), cancellationToken);
+
+    public async ValueTask DeleteKeyAsync(KeyHandle key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (!keys.TryRemove(key.Id, out var material))
+        {
+            return;
+        }
+
+        material.Dispose();
+        if (material.Persistence == KeyPersistence.Persistent)
+        {
+            await SaveAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public bool Contains(KeyHandle key) => keys.TryGetValue(key.Id, out var material) && material.Type == key.Type;
+
+    public byte[] GetPublicKey(KeyHandle key)
+    {
+        var material = Get(key);
+        return (byte[])(material.PublicKey ?? throw new VaultException($"a {key.Type} key has no public key")).Clone();
+    }
+
+    public byte[] Sign(KeyHandle key, ReadOnlySpan<byte> message)
+    {
+        var material = Get(key, KeyType.Ed25519);
+        var signature = new byte[Ed25519.SignatureSize];
+        var data = message.ToArray();
+
+        // Passing the cached public key spares BouncyCastle recomputing it on every signature.
+        Ed25519.Sign(material.Secret, 0, material.PublicKey!, 0, data, 0, data.Length, signature, 0);
+        return signature;
+    }
+
+    public bool Verify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
+    {
+        if (publicKey.Length != Ed25519.PublicKeySize || signature.Length != Ed25519.SignatureSize)
+        {
+            return false;
+        }
+
+        var data = message.ToArray();
+        return Ed25519.Verify(signature.ToArray(), 0, publicKey.ToArray(), 0, data, 0, data.Length);
+    }
+
+    public KeyHandle DiffieHellman(KeyHandle privateKey, ReadOnlySpan<byte> peerPublicKey)
+    {
+        var material = Get(privateKey, KeyType.X25519);
+        if (peerPublicKey.Length != X25519.PointSize)
+        {
+            throw new VaultException($"an X25519 public key is {X25519.PointSize} bytes, not {peerPublicKey.Length}");
+        }
+
+        var shared = GC.AllocateUninitializedArray<byte>(X25519.PointSize, pinned: true);
+        try
+        {
+            // BouncyCastle reports an all-zero result; check it ourselves too, in constant time,
+            // since accepting it would let a low-order peer key fix the channel's keys.
+            var nonZero = X25519.CalculateAgreement(material.Secret, 0, peerPublicKey.ToArray(), 0, shared, 0);
+            if (!nonZero || CryptographicOperations.FixedTimeEquals(shared, stackalloc byte[X25519.PointSize]))
+            {
+                throw new VaultException("X25519 produced an all-zero shared secret (low-order public key)");
+            }
+
+            return Add(new KeyMaterial(KeyType.Secret, shared, KeyPersistence.Ephemeral));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(shared);
+        }
+    }
+
+    public byte[] Sha256(ReadOnlySpan<byte> data) => SHA256.HashData(data);
+
+    public IReadOnlyList<KeyHandle> DeriveKeys(KeyHandle? salt, KeyHandle inputKeyMaterial, ReadOnlySpan<byte> info, IReadOnlyList<KeySpec> outputs)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        var total = 0;
+        foreach (var spec in outputs)
+        {
+            KeyMaterial.Validate(spec.Type, spec.Length);
+            total += spec.Length;
+        }
+
+        if (total is 0 or > 255 * 32)
+        {
+            throw new VaultException($"HKDF-SHA256 cannot produce {total} bytes (1 to {255 * 32})");
+        }
+
+        var ikm = Get(inputKeyMaterial, KeyType.Secret).Secret;
+        var saltBytes = salt is null ? [] : Get(salt, KeyType.Secret).Secret;
+        var okm = GC.AllocateUninitializedArray<byte>(total, pinned: true);
+        try
+        {
+            HKDF.DeriveKey(HashAlgorithmName.SHA256, ikm, okm, saltBytes, info);
+            var handles = new KeyHandle[outputs.Count];
+            var offset = 0;
+            for (var i = 0; i < outputs.Count; i++)
+            {
+                handles[i] = Add(new KeyMaterial(outputs[i].Type, okm.AsSpan(offset, outputs[i].Length), KeyPersistence.Ephemeral));
+                offset += outputs[i].Length;
+            }
+
+            return handles;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(okm);
+        }
+    }
+
+    public void Encrypt(KeyHandle key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData, Span<byte> destination)
+    {
+        CheckAeadArguments(nonce, destination.Length, plaintext.Length);
+        Get(key).Encrypt(nonce, plaintext, associatedData, destination[..plaintext.Length], destination[plaintext.Length..]);
+    }
+
+    public bool TryDecrypt(KeyHandle key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertextAndTag, ReadOnlySpan<byte> associatedData, Span<byte> plaintext)
+    {
+        if (ciphertextAndTag.Length < Aead.TagSize)
+        {
+            return false;
+        }
+
+        CheckAeadArguments(nonce, ciphertextAndTag.Length, plaintext.Length);
+        var split = ciphertextAndTag.Length - Aead.TagSize;
+        return Get(key).TryDecrypt(nonce, ciphertextAndTag[..split], ciphertextAndTag[split..], associatedData, plaintext);
+    }
+
+    /// <summary>Test hook: the secret bytes of a key, so derived keys can be checked against public vectors.</summary>
+    internal byte[] ExportSecret(KeyHandle key) => (byte[])Get(key).Secret.Clone();
+
+    public void Dispose()
+    {
+        foreach (var key in keys.Values)
+        {
+            key.Dispose();
+        }
+
+        keys.Clear();
+        writeLock.Dispose();
+    }
+
+    private static void CheckAeadArguments(ReadOnlySpan<byte> nonce, int withTag, int withoutTag)
+    {
+        if (nonce.Length != Aead.NonceSize)
+        {
+            throw new VaultException($"AEAD nonces are {Aead.NonceSize} bytes, not {nonce.Length}");
+        }
+
+        if (withTag != withoutTag + Aead.TagSize)
+        {
+            throw new VaultException("the output buffer must be the input's length plus the 16-byte tag");
+        }
+    }
+
+    private KeyMaterial Get(KeyHandle key, KeyType? required = null)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (!keys.TryGetValue(key.Id, out var material) || material.Type != key.Type)
+        {
+            throw new VaultException($"no key {key} in this vault");
+        }
+
+        if (required is { } type && material.Type != type)
+        {
+            throw new VaultException($"a {material.Type} key cannot be used where a {type} key is needed");
+        }
+
+        return material;
+    }
+
+    private KeyHandle Add(KeyMaterial material)
+    {
+        var handle = new KeyHandle(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), material.Type);
+        keys[handle.Id] = material;
+        return handle;
+    }
+
+    private async ValueTask<KeyHandle> AddAsync(KeyMaterial material, CancellationToken cancellationToken)
+    {
+        var handle = Add(material);
+        if (material.Persistence == KeyPersistence.Persistent)
+        {
+            try
+            {
+                await SaveAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                keys.TryRemove(handle.Id, out _);
+                material.Dispose();
+                throw;
+            }
+        }
+
+        return handle;
+    }
+
+    private async Task SaveAsync(CancellationToken cancellationToken)
+    {
+        if (path is null)
+        {
+            return;
+        }
+
+        await writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var contents = VaultFile.Encode(keys.Where(k => k.Value.Persistence == KeyPersistence.Persistent).OrderBy(k => k.Key, StringComparer.Ordinal));
+            try
+            {
+                await VaultFile.WriteAsync(path, contents, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(contents);
+            }
+        }
+        finally
+        {
+            writeLock.Release();
+        }
+    }
+}

@@ -1,0 +1,197 @@
+using System.Formats.Cbor;
+using System.Security.Cryptography;
+using Ockam.Identity.Encoding;
+
+namespace Ockam.Identity.Vault;
+
+/// <summary>
+/// The on-disk form of a vault's persistent keys: <c>{0: 1, 1: body, 2: SHA-256(body)}</c> where body is
+/// a CBOR array of <c>{0: id, 1: type, 2: secret}</c>. The digest turns silent corruption into a clear error.
+/// The file is owner-only (0600) and always replaced atomically.
+/// </summary>
+internal static class VaultFile
+{
+    public const int MaxKeys = 10_000;
+    private const int MaxFileSize = 16 * 1024 * 1024;
+    private const int MaxIdLength = 64;
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    public static byte[] Encode(IEnumerable<KeyValuePair<string, KeyMaterial>> keys)
+    {
+        var body = CborEncoder.Encode(w =>
+        {
+            var entries = keys.ToList();
+            w.WriteStartArray(entries.Count);
+            foreach (var (id, key) in entries)
+            {
+                w.WriteStartMap(3);
+                w.WriteUInt32(0);
+                w.WriteTextString(id);
+                w.WriteUInt32(1);
+                w.WriteUInt32((uint)key.Type);
+                w.WriteUInt32(2);
+                w.WriteByteString(key.Secret);
+                w.WriteEndMap();
+            }
+
+            w.WriteEndArray();
+        });
+        var result = CborEncoder.Encode(w =>
+        {
+            w.WriteStartMap(3);
+            w.WriteUInt32(0);
+            w.WriteUInt32(1);
+            w.WriteUInt32(1);
+            w.WriteByteString(body);
+            w.WriteUInt32(2);
+            w.WriteByteString(SHA256.HashData(body));
+            w.WriteEndMap();
+        });
+        CryptographicOperations.ZeroMemory(body);
+        return result;
+    }
+
+    /// <summary>Decodes a key file; the caller owns (and must dispose) the returned keys.</summary>
+    public static Dictionary<string, KeyMaterial> Decode(ReadOnlyMemory<byte> file)
+    {
+        var body = CborDecoder.Decode(file, MaxFileSize, "vault file", d =>
+        {
+            var count = d.ReadMapStart(3);
+            if (count != 3)
+            {
+                throw d.Error("expected 3 fields");
+            }
+
+            d.ReadVersion(1);
+            d.ExpectKey(1);
+            var bytes = d.ReadBytes(0, MaxFileSize);
+            d.ExpectKey(2);
+            var digest = d.ReadFixedBytes(32);
+            d.ReadMapEnd();
+            if (!CryptographicOperations.FixedTimeEquals(SHA256.HashData(bytes), digest))
+            {
+                throw d.Error("checksum mismatch: the file is corrupt");
+            }
+
+            return bytes;
+        });
+
+        var keys = new Dictionary<string, KeyMaterial>(StringComparer.Ordinal);
+        try
+        {
+            CborDecoder.Decode(body, MaxFileSize, "vault file body", d =>
+            {
+                var count = d.ReadArrayStart(MaxKeys);
+                for (var i = 0; i < count; i++)
+                {
+                    if (d.ReadMapStart(3) != 3)
+                    {
+                        throw d.Error("expected 3 fields in a key entry");
+                    }
+
+                    d.ExpectKey(0);
+                    var id = d.ReadText(MaxIdLength);
+                    d.ExpectKey(1);
+                    var type = (KeyType)d.ReadUInt32();
+                    d.ExpectKey(2);
+                    var secret = d.ReadBytes(0, KeyMaterial.MaxSecretLength);
+                    d.ReadMapEnd();
+                    try
+                    {
+                        if (!keys.TryAdd(id, new KeyMaterial(type, secret, KeyPersistence.Persistent)))
+                        {
+                            throw d.Error($"duplicate key id {id}");
+                        }
+                    }
+                    catch (VaultException e)
+                    {
+                        throw new OckamDecodeException($"vault file: key {id}: {e.Message}", e);
+                    }
+                    finally
+                    {
+                        CryptographicOperations.ZeroMemory(secret);
+                    }
+                }
+
+                d.ReadArrayEnd();
+                return keys;
+            });
+        }
+        catch
+        {
+            foreach (var key in keys.Values)
+            {
+                key.Dispose();
+            }
+
+            throw;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(body);
+        }
+
+        return keys;
+    }
+
+    public static async Task<Dictionary<string, KeyMaterial>> ReadAsync(string path, CancellationToken cancellationToken)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            var mode = File.GetUnixFileMode(path);
+            if ((mode & ~(OwnerOnly | UnixFileMode.UserExecute)) != 0)
+            {
+                throw new VaultException($"vault file {path} is accessible to other users ({mode}); it must be owner-only (chmod 600)");
+            }
+        }
+
+        var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return Decode(bytes);
+        }
+        catch (OckamDecodeException e)
+        {
+            throw new VaultException($"vault file {path} is corrupt: {e.Message}", e);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(bytes);
+        }
+    }
+
+    /// <summary>Writes a sibling temporary file (owner-only from creation), flushes it to disk, then renames it over the old file.</summary>
+    public static async Task WriteAsync(string path, byte[] contents, CancellationToken cancellationToken)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.tmp");
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Options = FileOptions.Asynchronous,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = OwnerOnly;
+        }
+
+        try
+        {
+            var stream = new FileStream(temporary, options);
+            await using (stream.ConfigureAwait(false))
+            {
+                await stream.WriteAsync(contents, cancellationToken).ConfigureAwait(false);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+}
