@@ -1,0 +1,158 @@
+using Ockam.Identity.Vault;
+
+namespace Ockam.Identity.Tests.Vault;
+
+// The key file's permissions are POSIX modes; the project runs its tests on Linux.
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class SoftwareVaultTests : IDisposable
+{
+    private readonly string directory = Directory.CreateTempSubdirectory("ockam-vault-").FullName;
+
+    private string VaultPath => Path.Combine(directory, "keys", "vault.cbor");
+
+    [Fact]
+    public async Task Persistent_keys_survive_a_restart_and_ephemeral_ones_do_not()
+    {
+        KeyHandle persistent, ephemeral;
+        byte[] signature;
+        using (var vault = await SoftwareVault.OpenAsync(VaultPath))
+        {
+            persistent = await vault.GenerateKeyAsync(KeyType.Ed25519, KeyPersistence.Persistent);
+            ephemeral = await vault.GenerateKeyAsync(KeyType.Ed25519, KeyPersistence.Ephemeral);
+            signature = vault.Sign(persistent, "hello"u8);
+        }
+
+        using var reopened = await SoftwareVault.OpenAsync(VaultPath);
+        Assert.True(reopened.Contains(persistent));
+        Assert.False(reopened.Contains(ephemeral));
+        Assert.True(reopened.Verify(reopened.GetPublicKey(persistent), "hello"u8, signature));
+    }
+
+    [Fact]
+    public async Task Key_file_is_owner_only_and_leaves_no_temporary_files()
+    {
+        using var vault = await SoftwareVault.OpenAsync(VaultPath);
+        for (var i = 0; i < 5; i++)
+        {
+            await vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Persistent);
+        }
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(VaultPath));
+        Assert.Equal([VaultPath], Directory.GetFiles(Path.GetDirectoryName(VaultPath)!));
+    }
+
+    [Fact]
+    public async Task A_key_file_others_can_read_is_refused()
+    {
+        using (var vault = await SoftwareVault.OpenAsync(VaultPath))
+        {
+            await vault.GenerateKeyAsync(KeyType.Ed25519, KeyPersistence.Persistent);
+        }
+
+        File.SetUnixFileMode(VaultPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        var error = await Assert.ThrowsAsync<VaultException>(() => SoftwareVault.OpenAsync(VaultPath));
+        Assert.Contains("owner-only", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("flip")]
+    [InlineData("truncate")]
+    [InlineData("garbage")]
+    [InlineData("empty")]
+    public async Task A_corrupt_key_file_is_a_clear_error(string corruption)
+    {
+        using (var vault = await SoftwareVault.OpenAsync(VaultPath))
+        {
+            await vault.GenerateKeyAsync(KeyType.Ed25519, KeyPersistence.Persistent);
+        }
+
+        var bytes = await File.ReadAllBytesAsync(VaultPath);
+        bytes = corruption switch
+        {
+            "flip" => Flip(bytes, bytes.Length - 40),
+            "truncate" => bytes[..(bytes.Length / 2)],
+            "garbage" => "not a vault"u8.ToArray(),
+            _ => [],
+        };
+        await File.WriteAllBytesAsync(VaultPath, bytes);
+        File.SetUnixFileMode(VaultPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        var error = await Assert.ThrowsAsync<VaultException>(() => SoftwareVault.OpenAsync(VaultPath));
+        Assert.Contains("corrupt", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Deleted_keys_are_gone_from_memory_and_file()
+    {
+        KeyHandle key;
+        using (var vault = await SoftwareVault.OpenAsync(VaultPath))
+        {
+            key = await vault.GenerateKeyAsync(KeyType.Ed25519, KeyPersistence.Persistent);
+            await vault.DeleteKeyAsync(key);
+            Assert.False(vault.Contains(key));
+            Assert.Throws<VaultException>(() => vault.Sign(key, "x"u8));
+        }
+
+        using var reopened = await SoftwareVault.OpenAsync(VaultPath);
+        Assert.False(reopened.Contains(key));
+    }
+
+    [Fact]
+    public async Task X25519_refuses_low_order_points_that_give_an_all_zero_secret()
+    {
+        using var vault = new SoftwareVault();
+        var key = await vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Ephemeral);
+        var error = Assert.Throws<VaultException>(() => vault.DiffieHellman(key, new byte[32]));
+        Assert.Contains("all-zero", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_parties_agree_on_a_secret_and_derive_the_same_keys()
+    {
+        using var vault = new SoftwareVault();
+        var a = await vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Ephemeral);
+        var b = await vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Ephemeral);
+        var ab = vault.DeriveKeys(null, vault.DiffieHellman(a, vault.GetPublicKey(b)), "ctx"u8, [KeySpec.Aes256]);
+        var ba = vault.DeriveKeys(null, vault.DiffieHellman(b, vault.GetPublicKey(a)), "ctx"u8, [KeySpec.Aes256]);
+
+        var nonce = new byte[12];
+        var sealedBytes = new byte[5 + Aead.TagSize];
+        vault.Encrypt(ab[0], nonce, "hello"u8, [], sealedBytes);
+        var opened = new byte[5];
+        Assert.True(vault.TryDecrypt(ba[0], nonce, sealedBytes, [], opened));
+        Assert.Equal("hello"u8.ToArray(), opened);
+    }
+
+    [Fact]
+    public async Task Keys_are_used_only_for_their_type()
+    {
+        using var vault = new SoftwareVault();
+        var signing = await vault.GenerateKeyAsync(KeyType.Ed25519, KeyPersistence.Ephemeral);
+        var agreement = await vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Ephemeral);
+        Assert.Throws<VaultException>(() => vault.Sign(agreement, "x"u8));
+        Assert.Throws<VaultException>(() => vault.DiffieHellman(signing, new byte[32]));
+        Assert.Throws<VaultException>(() => vault.Encrypt(signing, new byte[12], [], [], new byte[16]));
+        Assert.Throws<VaultException>(() => vault.Sign(new KeyHandle("nope", KeyType.Ed25519), "x"u8));
+    }
+
+    [Fact]
+    public async Task Tampered_ciphertext_is_refused_and_the_output_is_zeroed()
+    {
+        using var vault = new SoftwareVault();
+        var key = await vault.GenerateKeyAsync(KeyType.AesGcm, KeyPersistence.Ephemeral);
+        var sealedBytes = new byte[4 + Aead.TagSize];
+        vault.Encrypt(key, new byte[12], "data"u8, "aad"u8, sealedBytes);
+        sealedBytes[0] ^= 1;
+        var output = new byte[] { 9, 9, 9, 9 };
+        Assert.False(vault.TryDecrypt(key, new byte[12], sealedBytes, "aad"u8, output));
+        Assert.All(output, b => Assert.Equal(0, b));
+    }
+
+    private static byte[] Flip(byte[] bytes, int index)
+    {
+        bytes[index] ^= 0x01;
+        return bytes;
+    }
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+}
