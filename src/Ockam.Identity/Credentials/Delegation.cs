@@ -12,7 +12,12 @@ public static class Delegation
     public static byte[] Encode(IEnumerable<string> attributeNames)
     {
         var names = attributeNames.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        return CborEncoder.Encode(w =>
+        if (names.Count > CborLimits.MaxAttributes || names.Any(n => n.Length == 0 || System.Text.Encoding.UTF8.GetByteCount(n) > CborLimits.MaxAttributeNameSize))
+        {
+            throw new ArgumentException($"a delegation names at most {CborLimits.MaxAttributes} non-empty attribute names of at most {CborLimits.MaxAttributeNameSize} bytes");
+        }
+
+        var encoded = CborEncoder.Encode(w =>
         {
             w.WriteStartArray(names.Count);
             foreach (var name in names)
@@ -22,6 +27,9 @@ public static class Delegation
 
             w.WriteEndArray();
         });
+        return encoded.Length <= CborLimits.MaxAttributeValueSize
+            ? encoded
+            : throw new ArgumentException($"a delegation attribute may not exceed {CborLimits.MaxAttributeValueSize} bytes");
     }
 
     /// <exception cref="OckamDecodeException">Malformed attribute value.</exception>

@@ -1,0 +1,69 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Ockam.Identity.Credentials;
+using Ockam.Identity.Identities;
+using Ockam.Identity.Vault;
+
+namespace Ockam.Identity.Tests.Encoding;
+
+/// <summary>decode(encode(x)) is x, and encoding is deterministic, for every encoded structure.</summary>
+public sealed class RoundTripProperties
+{
+    private const int Cases = 1000;
+
+    [Property(MaxTest = Cases)]
+    public Property Change_data() => RoundTrip(Generators.ChangeData(first: false), d => d.Encode(), b => ChangeData.Decode(b));
+
+    [Property(MaxTest = Cases)]
+    public Property First_change_data() => RoundTrip(Generators.ChangeData(first: true), d => d.Encode(), b => ChangeData.Decode(b));
+
+    [Property(MaxTest = Cases)]
+    public Property Change_history() => RoundTrip(Generators.History, h => h.Encode(), b => ChangeHistory.Decode(b));
+
+    [Property(MaxTest = Cases)]
+    public Property Purpose_key_attestation() => RoundTrip(Generators.Attestation, a => a.Encode(), b => PurposeKeyAttestation.Decode(b));
+
+    [Property(MaxTest = Cases)]
+    public Property Credential_data() => RoundTrip(Generators.CredentialData, d => d.Encode(), b => CredentialData.Decode(b));
+
+    [Property(MaxTest = Cases)]
+    public Property Credential_presentation() => RoundTrip(Generators.Presentation, p => p.Encode(), b => CredentialPresentation.Decode(b));
+
+    [Property(MaxTest = Cases)]
+    public Property Revocation_list_data() => RoundTrip(Generators.RevocationListData, d => d.Encode(), b => RevocationListData.Decode(b));
+
+    [Property(MaxTest = Cases)]
+    public Property Revocation_list() => RoundTrip(Generators.RevocationList, l => l.Encode(), b => RevocationList.Decode(b));
+
+    [Property(MaxTest = Cases)]
+    public Property Delegation_attribute() => RoundTrip(
+        Gen.Choose(0, 24).SelectMany(n => Gen.ListOf(Generators.AttributeName, n)).Select(names => (IReadOnlySet<string>)names.ToHashSet(StringComparer.Ordinal)),
+        names => Delegation.Encode(names),
+        b => Delegation.Decode(b));
+
+    [Property(MaxTest = 200)]
+    public Property Vault_file() => Prop.ForAll(
+        Gen.ListOf(Generators.Bytes(32), 3).ToArbitrary(),
+        secrets =>
+        {
+            var keys = secrets.Select((s, i) => KeyValuePair.Create($"k{i}", new KeyMaterial(KeyType.Ed25519, s, KeyPersistence.Persistent))).ToList();
+            var decoded = VaultFile.Decode(VaultFile.Encode(keys));
+            var same = keys.All(k => decoded[k.Key].Secret.AsSpan().SequenceEqual(k.Value.Secret) && decoded[k.Key].Type == k.Value.Type);
+            foreach (var k in keys.Select(k => k.Value).Concat(decoded.Values))
+            {
+                k.Dispose();
+            }
+
+            return same && decoded.Count == keys.Count;
+        });
+
+    private static Property RoundTrip<T>(Gen<T> generator, Func<T, byte[]> encode, Func<byte[], T> decode) =>
+        Prop.ForAll(generator.ToArbitrary(), value =>
+        {
+            var encoded = encode(value);
+            var decoded = decode(encoded);
+            Assert.Equivalent(value, decoded, strict: true);
+            Assert.Equal(encoded, encode(decoded));
+        });
+}
