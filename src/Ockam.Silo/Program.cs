@@ -1,1 +1,4 @@
-Console.WriteLine("placeholder");
+using Microsoft.Extensions.Hosting;
+using Ockam.Silo;
+
+await SiloHost.Build(args).RunAsync();
