@@ -70,13 +70,7 @@ public sealed record CredentialData(
             var attributes = new Dictionary<string, byte[]>(count, StringComparer.Ordinal);
             for (var i = 0; i < count; i++)
             {
-                var name = d.ReadText(CborLimits.MaxAttributeNameSize);
-                if (name.Length == 0)
-                {
-                    throw d.Error("empty attribute name");
-                }
-
-                attributes[name] = d.ReadBytes(0, CborLimits.MaxAttributeValueSize);
+                attributes[AttributeNames.Read(d)] = d.ReadBytes(0, CborLimits.MaxAttributeValueSize);
             }
 
             d.ReadMapEnd();
@@ -103,7 +97,7 @@ public sealed record CredentialData(
 
         foreach (var (name, value) in attributes)
         {
-            if (name.Length == 0 || System.Text.Encoding.UTF8.GetByteCount(name) > CborLimits.MaxAttributeNameSize || value.Length > CborLimits.MaxAttributeValueSize)
+            if (!AttributeNames.IsValid(name) || value.Length > CborLimits.MaxAttributeValueSize)
             {
                 throw new ArgumentException($"attribute '{name}' is empty or too large");
             }

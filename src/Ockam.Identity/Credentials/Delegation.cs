@@ -3,7 +3,8 @@ using Ockam.Identity.Encoding;
 namespace Ockam.Identity.Credentials;
 
 /// <summary>
-/// The <c>ockam.delegate</c> attribute: a canonical CBOR array of the attribute names its holder may issue.
+/// The <c>ockam.delegate</c> attribute: a canonical CBOR array of the attribute names its holder may issue,
+/// unique and in ascending ordinal order.
 /// </summary>
 public static class Delegation
 {
@@ -12,7 +13,7 @@ public static class Delegation
     public static byte[] Encode(IEnumerable<string> attributeNames)
     {
         var names = attributeNames.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        if (names.Count > CborLimits.MaxAttributes || names.Any(n => n.Length == 0 || System.Text.Encoding.UTF8.GetByteCount(n) > CborLimits.MaxAttributeNameSize))
+        if (names.Count > CborLimits.MaxAttributes || !names.All(AttributeNames.IsValid))
         {
             throw new ArgumentException($"a delegation names at most {CborLimits.MaxAttributes} non-empty attribute names of at most {CborLimits.MaxAttributeNameSize} bytes");
         }
@@ -37,16 +38,21 @@ public static class Delegation
         CborDecoder.Decode(value, CborLimits.MaxAttributeValueSize, "delegation attribute", d =>
         {
             var count = d.ReadArrayStart(CborLimits.MaxAttributes);
-            var names = new HashSet<string>(count, StringComparer.Ordinal);
+            var names = new List<string>(count);
             for (var i = 0; i < count; i++)
             {
-                if (!names.Add(d.ReadText(CborLimits.MaxAttributeNameSize)))
+                var name = AttributeNames.Read(d);
+
+                // Strictly ascending, as Encode writes them: one set of names has one encoding.
+                if (names.Count > 0 && string.CompareOrdinal(name, names[^1]) <= 0)
                 {
-                    throw d.Error("duplicate attribute name");
+                    throw d.Error("delegated attribute names must be unique and in ascending order");
                 }
+
+                names.Add(name);
             }
 
             d.ReadArrayEnd();
-            return names;
+            return names.ToHashSet(StringComparer.Ordinal);
         });
 }

@@ -230,6 +230,17 @@ public sealed class CredentialTests : IDisposable
         Assert.Equal(CredentialError.BadAttestation, Refused(trust, presented, device.Identifier));
     }
 
+    [Fact]
+    public void A_delegation_attribute_has_one_encoding_and_no_empty_names()
+    {
+        Assert.Equal(new byte[] { 0x82, 0x61, (byte)'a', 0x61, (byte)'b' }, Delegation.Encode(["b", "a", "b"]));
+        Assert.Equal(["a", "b"], Delegation.Decode(new byte[] { 0x82, 0x61, (byte)'a', 0x61, (byte)'b' }).Order(StringComparer.Ordinal));
+        Assert.Throws<OckamDecodeException>(() => Delegation.Decode(new byte[] { 0x82, 0x61, (byte)'b', 0x61, (byte)'a' }));
+        Assert.Throws<OckamDecodeException>(() => Delegation.Decode(new byte[] { 0x82, 0x61, (byte)'a', 0x61, (byte)'a' }));
+        Assert.Throws<OckamDecodeException>(() => Delegation.Decode(new byte[] { 0x81, 0x60 }));
+        Assert.Throws<ArgumentException>(() => Delegation.Encode([""]));
+    }
+
     private async Task<(LocalIdentity Authority, CredentialIssuer Issuer, TrustContext Trust)> AuthorityAsync()
     {
         var authority = await actors.IdentityAsync();
