@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Ockam.Identity.Tests.Support;
 using Ockam.Identity.Vault;
 using Ockam.Messaging.SecureChannels;
 
@@ -11,27 +12,27 @@ public sealed class NoiseVectorTests : IDisposable
     [Fact]
     public async Task Noise_XX_25519_AESGCM_SHA256_vector_byte_for_byte()
     {
-        using var doc = LoadVectors();
+        using var doc = TestVectors.Load("noise-xx.json");
         var vector = doc.RootElement.GetProperty("vectors").EnumerateArray()
             .Single(v => v.GetProperty("protocol_name").GetString() == NoiseXxHandshake.ProtocolName);
         var messages = vector.GetProperty("messages").EnumerateArray().ToList();
         Assert.Equal(6, messages.Count);
 
-        var initiator = NoiseXxHandshake.Initiator(vault, await Import(vector, "init_static"), await Import(vector, "init_ephemeral"), Hex(vector, "init_prologue"));
-        var responder = NoiseXxHandshake.Responder(vault, await Import(vector, "resp_static"), await Import(vector, "resp_ephemeral"), Hex(vector, "resp_prologue"));
+        var initiator = NoiseXxHandshake.Initiator(vault, await Import(vector, "init_static"), await Import(vector, "init_ephemeral"), vector.Hex("init_prologue"));
+        var responder = NoiseXxHandshake.Responder(vault, await Import(vector, "resp_static"), await Import(vector, "resp_ephemeral"), vector.Hex("resp_prologue"));
 
         // Messages 0-2: the handshake, alternating initiator, responder, initiator.
         for (var i = 0; i < 3; i++)
         {
             var (writer, reader) = i % 2 == 0 ? (initiator, responder) : (responder, initiator);
-            var written = writer.WriteMessage(Hex(messages[i], "payload"));
-            Assert.Equal(Hex(messages[i], "ciphertext"), written);
-            Assert.Equal(Hex(messages[i], "payload"), reader.ReadMessage(written));
+            var written = writer.WriteMessage(messages[i].Hex("payload"));
+            Assert.Equal(messages[i].Hex("ciphertext"), written);
+            Assert.Equal(messages[i].Hex("payload"), reader.ReadMessage(written));
         }
 
         Assert.True(initiator.IsComplete && responder.IsComplete);
-        Assert.Equal(Hex(vector, "handshake_hash"), initiator.HandshakeHash);
-        Assert.Equal(Hex(vector, "handshake_hash"), responder.HandshakeHash);
+        Assert.Equal(vector.Hex("handshake_hash"), initiator.HandshakeHash);
+        Assert.Equal(vector.Hex("handshake_hash"), responder.HandshakeHash);
         Assert.Equal(vault.GetPublicKey(await Import(vector, "resp_static")), initiator.RemoteStaticKey);
         Assert.Equal(vault.GetPublicKey(await Import(vector, "init_static")), responder.RemoteStaticKey);
 
@@ -46,9 +47,9 @@ public sealed class NoiseVectorTests : IDisposable
         for (var i = 3; i < 6; i++)
         {
             var (send, receive) = i % 2 == 0 ? (initiatorOut, responderIn) : (responderOut, initiatorIn);
-            var sealedBytes = send.EncryptWithAd([], Hex(messages[i], "payload"));
-            Assert.Equal(Hex(messages[i], "ciphertext"), sealedBytes);
-            Assert.Equal(Hex(messages[i], "payload"), receive.TryDecryptWithAd([], sealedBytes));
+            var sealedBytes = send.EncryptWithAd([], messages[i].Hex("payload"));
+            Assert.Equal(messages[i].Hex("ciphertext"), sealedBytes);
+            Assert.Equal(messages[i].Hex("payload"), receive.TryDecryptWithAd([], sealedBytes));
         }
     }
 
@@ -66,7 +67,7 @@ public sealed class NoiseVectorTests : IDisposable
     [Fact]
     public async Task Truncated_or_out_of_order_handshake_messages_are_refused()
     {
-        var (initiator, responder) = await PairAsync();
+        var (_, responder) = await PairAsync();
         Assert.Equal(HandshakeError.OutOfOrder, Assert.Throws<HandshakeException>(() => responder.WriteMessage([])).Error);
         Assert.Equal(HandshakeError.Truncated, Assert.Throws<HandshakeException>(() => responder.ReadMessage(new byte[31])).Error);
 
@@ -74,16 +75,14 @@ public sealed class NoiseVectorTests : IDisposable
         responder2.ReadMessage(initiator2.WriteMessage([]));
         var second = responder2.WriteMessage([]);
         Assert.Equal(HandshakeError.Truncated, Assert.Throws<HandshakeException>(() => initiator2.ReadMessage(second.AsSpan(0, 60))).Error);
-        _ = initiator;
     }
 
     [Fact]
     public async Task A_low_order_ephemeral_key_is_refused()
     {
-        var (initiator, responder) = await PairAsync();
+        var (_, responder) = await PairAsync();
         responder.ReadMessage(new byte[32]);
         Assert.Equal(HandshakeError.InvalidPublicKey, Assert.Throws<HandshakeException>(() => responder.WriteMessage([])).Error);
-        _ = initiator;
     }
 
     private async Task<(NoiseXxHandshake Initiator, NoiseXxHandshake Responder)> PairAsync()
@@ -93,23 +92,7 @@ public sealed class NoiseVectorTests : IDisposable
     }
 
     private async Task<KeyHandle> Import(JsonElement vector, string name) =>
-        await vault.ImportKeyAsync(KeyType.X25519, Hex(vector, name), KeyPersistence.Ephemeral);
-
-    private static byte[] Hex(JsonElement element, string name) => Convert.FromHexString(element.GetProperty(name).GetString()!);
-
-    private static JsonDocument LoadVectors()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "tests", "vectors", "noise-xx.json");
-            if (File.Exists(candidate))
-            {
-                return JsonDocument.Parse(File.ReadAllBytes(candidate));
-            }
-        }
-
-        throw new FileNotFoundException("tests/vectors/noise-xx.json not found");
-    }
+        await vault.ImportKeyAsync(KeyType.X25519, vector.Hex(name), KeyPersistence.Ephemeral);
 
     public void Dispose() => vault.Dispose();
 }
