@@ -20,6 +20,15 @@ public interface IVault
     /// <summary>Deletes a key and zeroes its secret; removes it from storage if persistent.</summary>
     ValueTask DeleteKeyAsync(KeyHandle key, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Imports secret bytes as an ephemeral key. Ephemeral keys never touch storage, so, like the
+    /// results of <see cref="DiffieHellman"/> and <see cref="DeriveKeys"/>, they are made synchronously.
+    /// </summary>
+    KeyHandle ImportEphemeralKey(KeyType type, ReadOnlySpan<byte> secret);
+
+    /// <summary>Deletes an ephemeral key and zeroes it. A persistent key is refused: use <see cref="DeleteKeyAsync"/>.</summary>
+    void DeleteEphemeralKey(KeyHandle key);
+
     /// <summary>Whether the vault holds <paramref name="key"/>.</summary>
     bool Contains(KeyHandle key);
 
@@ -53,6 +62,12 @@ public interface IVault
     /// <paramref name="destination"/> receives ciphertext followed by the 16-byte tag.
     /// </summary>
     void Encrypt(KeyHandle key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData, Span<byte> destination);
+
+    /// <summary>
+    /// Noise's <c>REKEY(k)</c> for an AES-GCM key: the first 32 bytes of encrypting 32 zero bytes under
+    /// the reserved nonce 2^64-1, as a new ephemeral AES-256-GCM key. The new key never leaves the vault.
+    /// </summary>
+    KeyHandle Rekey(KeyHandle key);
 
     /// <summary>
     /// AEAD decryption; false (and a zeroed <paramref name="plaintext"/>) when the tag does not verify.

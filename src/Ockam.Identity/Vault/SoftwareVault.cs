@@ -77,6 +77,23 @@ public sealed class SoftwareVault : IVault, IDisposable
         }
     }
 
+    public KeyHandle ImportEphemeralKey(KeyType type, ReadOnlySpan<byte> secret) =>
+        Add(new KeyMaterial(type, secret, KeyPersistence.Ephemeral));
+
+    public void DeleteEphemeralKey(KeyHandle key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (keys.TryGetValue(key.Id, out var found) && found.Persistence == KeyPersistence.Persistent)
+        {
+            throw new VaultException($"{key} is persistent; delete it with DeleteKeyAsync");
+        }
+
+        if (keys.TryRemove(key.Id, out var material))
+        {
+            material.Dispose();
+        }
+    }
+
     public bool Contains(KeyHandle key) => keys.TryGetValue(key.Id, out var material) && material.Type == key.Type;
 
     public byte[] GetPublicKey(KeyHandle key)
@@ -190,6 +207,31 @@ public sealed class SoftwareVault : IVault, IDisposable
         var split = ciphertextAndTag.Length - Aead.TagSize;
         return Get(key).TryDecrypt(nonce, ciphertextAndTag[..split], ciphertextAndTag[split..], associatedData, plaintext);
     }
+
+    public KeyHandle Rekey(KeyHandle key)
+    {
+        var material = Get(key, KeyType.AesGcm);
+        if (material.Secret.Length != 32)
+        {
+            throw new VaultException("REKEY is defined for 256-bit AES-GCM keys");
+        }
+
+        Span<byte> nonce = stackalloc byte[Aead.NonceSize];
+        nonce[4..].Fill(0xff);
+        var output = GC.AllocateUninitializedArray<byte>(32 + Aead.TagSize, pinned: true);
+        try
+        {
+            material.Encrypt(nonce, stackalloc byte[32], [], output.AsSpan(0, 32), output.AsSpan(32));
+            return Add(new KeyMaterial(KeyType.AesGcm, output.AsSpan(0, 32), KeyPersistence.Ephemeral));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(output);
+        }
+    }
+
+    /// <summary>Test hook: how many keys the vault holds, so tests can show that channels free theirs.</summary>
+    internal int Count => keys.Count;
 
     /// <summary>Test hook: the secret bytes of a key, so derived keys can be checked against public vectors.</summary>
     internal byte[] ExportSecret(KeyHandle key) => (byte[])Get(key).Secret.Clone();

@@ -21,6 +21,12 @@ internal sealed class CipherState(IVault vault, KeyHandle? key = null)
         Nonce = 0;
     }
 
+    public void Clear()
+    {
+        Key = null;
+        Nonce = 0;
+    }
+
     public byte[] EncryptWithAd(ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> plaintext)
     {
         if (Key is null)

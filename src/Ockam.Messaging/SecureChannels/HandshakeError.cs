@@ -1,10 +1,32 @@
 namespace Ockam.Messaging.SecureChannels;
 
-/// <summary>Why a secure-channel handshake was aborted.</summary>
+/// <summary>Why a secure-channel handshake was aborted. Every abort leaves no channel and no keys behind.</summary>
 public enum HandshakeError
 {
+    /// <summary>A handshake message arrived when the other side's was expected.</summary>
     OutOfOrder,
+
+    /// <summary>A handshake message was shorter than its fields.</summary>
     Truncated,
+
+    /// <summary>A handshake message failed authentication (tampered, or a different protocol version).</summary>
     DecryptionFailed,
+
+    /// <summary>A public key that is malformed or of low order.</summary>
     InvalidPublicKey,
+
+    /// <summary>The identity proof is malformed, or its history or attestation does not verify.</summary>
+    InvalidIdentity,
+
+    /// <summary>The attested secure-channel key is not the key that ran the handshake (a man in the middle).</summary>
+    StaticKeyMismatch,
+
+    /// <summary>A presented credential is forged, expired, revoked or not about the peer.</summary>
+    InvalidCredential,
+
+    /// <summary>The peer proved who it is, but the trust policy does not accept it.</summary>
+    Untrusted,
+
+    /// <summary>The handshake did not complete within the handshake timeout.</summary>
+    TimedOut,
 }

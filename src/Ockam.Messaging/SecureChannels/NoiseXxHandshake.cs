@@ -11,7 +11,9 @@ namespace Ockam.Messaging.SecureChannels;
 /// -> s, se
 /// </code>
 /// </summary>
-public sealed class NoiseXxHandshake
+/// <remarks>The handshake owns its ephemeral key and its intermediate secrets: disposing it (or
+/// <see cref="Split"/>) deletes them from the vault. The static key belongs to the caller.</remarks>
+public sealed class NoiseXxHandshake : IDisposable
 {
     public const string ProtocolName = "Noise_XX_25519_AESGCM_SHA256";
     private const int DhLength = 32;
@@ -129,7 +131,18 @@ public sealed class NoiseXxHandshake
         }
 
         var (initiatorToResponder, responderToInitiator) = state.Split();
+        vault.DeleteEphemeralKey(ephemeralKey);
         return IsInitiator ? (initiatorToResponder, responderToInitiator) : (responderToInitiator, initiatorToResponder);
+    }
+
+    /// <summary>Deletes the ephemeral key and every intermediate secret still held.</summary>
+    public void Dispose()
+    {
+        state.Dispose();
+        if (vault.Contains(ephemeralKey))
+        {
+            vault.DeleteEphemeralKey(ephemeralKey);
+        }
     }
 
     private void WriteEphemeral(List<byte> output)

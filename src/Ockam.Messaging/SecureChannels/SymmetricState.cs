@@ -6,11 +6,11 @@ namespace Ockam.Messaging.SecureChannels;
 /// Noise SymmetricState: chaining key (a vault secret), handshake hash h, and the CipherState.
 /// Noise's HKDF(ck, ikm) with two outputs is RFC 5869 HKDF-SHA256 with salt ck, empty info, 64 bytes.
 /// </summary>
-internal sealed class SymmetricState
+internal sealed class SymmetricState : IDisposable
 {
     private const int HashLength = 32;
     private readonly IVault vault;
-    private KeyHandle chainingKey;
+    private KeyHandle? chainingKey;
 
     public SymmetricState(IVault vault, string protocolName)
     {
@@ -29,6 +29,7 @@ internal sealed class SymmetricState
 
     public void MixKey(KeyHandle inputKeyMaterial)
     {
+        ObjectDisposedException.ThrowIf(chainingKey is null, this);
         var outputs = vault.DeriveKeys(chainingKey, inputKeyMaterial, [], [KeySpec.Secret32, KeySpec.Aes256]);
         Forget(chainingKey);
         Forget(inputKeyMaterial);
@@ -59,21 +60,31 @@ internal sealed class SymmetricState
     /// <summary>Derives the two transport keys: the first encrypts initiator→responder.</summary>
     public (KeyHandle InitiatorToResponder, KeyHandle ResponderToInitiator) Split()
     {
+        ObjectDisposedException.ThrowIf(chainingKey is null, this);
         var empty = Import([]);
         var outputs = vault.DeriveKeys(chainingKey, empty, [], [KeySpec.Aes256, KeySpec.Aes256]);
         Forget(empty);
-        Forget(chainingKey);
-        if (Cipher.Key is { } old)
-        {
-            Forget(old);
-        }
-
+        Dispose();
         return (outputs[0], outputs[1]);
     }
 
-    private KeyHandle Import(byte[] secret) =>
-        vault.ImportKeyAsync(KeyType.Secret, secret, KeyPersistence.Ephemeral).AsTask().GetAwaiter().GetResult();
+    /// <summary>Deletes the chaining key and the handshake cipher key (after Split, or when a handshake is abandoned).</summary>
+    public void Dispose()
+    {
+        if (chainingKey is not null)
+        {
+            Forget(chainingKey);
+            chainingKey = null;
+        }
 
-    // Ephemeral keys are deleted synchronously by every vault: nothing to persist.
-    private void Forget(KeyHandle key) => vault.DeleteKeyAsync(key).AsTask().GetAwaiter().GetResult();
+        if (Cipher.Key is { } key)
+        {
+            Forget(key);
+            Cipher.Clear();
+        }
+    }
+
+    private KeyHandle Import(byte[] secret) => vault.ImportEphemeralKey(KeyType.Secret, secret);
+
+    private void Forget(KeyHandle key) => vault.DeleteEphemeralKey(key);
 }

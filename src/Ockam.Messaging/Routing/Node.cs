@@ -1,0 +1,264 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Ockam.Messaging.Routing;
+
+/// <summary>
+/// Hosts workers at local addresses and routes messages: a local first hop goes to that worker's
+/// mailbox, any other first hop to the transport of its type. Nothing here knows about encryption;
+/// a secure channel is just another worker.
+/// </summary>
+public sealed partial class Node : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<Address, Registration> workers = new();
+    private readonly ConcurrentDictionary<TransportType, ITransport> transports = new();
+    private readonly CancellationTokenSource stopping = new();
+    private readonly ILogger logger;
+
+    public Node(NodeOptions? options = null, ILoggerFactory? loggerFactory = null)
+    {
+        Options = options ?? new NodeOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(Options.MailboxCapacity, 1, nameof(options));
+        LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        logger = LoggerFactory.CreateLogger<Node>();
+    }
+
+    public NodeOptions Options { get; }
+
+    public ILoggerFactory LoggerFactory { get; }
+
+    public TimeProvider Time => Options.Time;
+
+    /// <summary>Cancelled when the node stops; background work of transports and channels ends with it.</summary>
+    public CancellationToken Stopping => stopping.Token;
+
+    /// <summary>How many workers run (each counted once, whatever its number of addresses).</summary>
+    public int WorkerCount => workers.Values.Distinct().Count();
+
+    /// <summary>Starts <paramref name="worker"/> at <paramref name="address"/>.</summary>
+    /// <exception cref="RoutingException">The address is taken or not local.</exception>
+    public void StartWorker(Address address, IWorker worker) => StartWorker([address], worker);
+
+    /// <summary>Starts one worker, with one mailbox, at several addresses (a channel's encryptor and decryptor).</summary>
+    public void StartWorker(IReadOnlyList<Address> addresses, IWorker worker)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
+        ArgumentNullException.ThrowIfNull(worker);
+        ObjectDisposedException.ThrowIf(stopping.IsCancellationRequested, this);
+        if (addresses.Count == 0 || addresses.Any(a => !a.IsLocal))
+        {
+            throw new RoutingException(RoutingError.NoSuchWorker, "a worker needs at least one address, all local");
+        }
+
+        var registration = new Registration(this, addresses, worker);
+        var added = new List<Address>();
+        foreach (var address in addresses)
+        {
+            if (!workers.TryAdd(address, registration))
+            {
+                foreach (var undo in added)
+                {
+                    workers.TryRemove(undo, out _);
+                }
+
+                throw new RoutingException(RoutingError.AddressInUse, $"{address} is already taken");
+            }
+
+            added.Add(address);
+        }
+
+        registration.Start();
+    }
+
+    /// <summary>Stops the worker at <paramref name="address"/> (all its addresses); completes when it has.</summary>
+    /// <remarks>Messages still in its mailbox are dropped. Called from the worker's own handler, it does not wait for itself.</remarks>
+    public Task StopWorkerAsync(Address address)
+    {
+        if (!workers.TryGetValue(address, out var registration))
+        {
+            return Task.CompletedTask;
+        }
+
+        foreach (var a in registration.Addresses)
+        {
+            workers.TryRemove(new KeyValuePair<Address, Registration>(a, registration));
+        }
+
+        return registration.StopAsync();
+    }
+
+    /// <summary>Whether a worker runs at <paramref name="address"/>.</summary>
+    public bool HasWorker(Address address) => workers.ContainsKey(address);
+
+    /// <summary>
+    /// Routes <paramref name="message"/> by its first hop. Waits while the receiving mailbox is full.
+    /// </summary>
+    /// <exception cref="RoutingException">No worker or transport for the first hop.</exception>
+    public async ValueTask SendAsync(Message message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var next = message.OnwardRoute.Next;
+        if (!next.IsLocal)
+        {
+            if (!transports.TryGetValue(next.Type, out var transport))
+            {
+                throw new RoutingException(RoutingError.NoTransport, $"no {next.Type} transport on this node for {next}");
+            }
+
+            var connection = await transport.ResolveAsync(next, cancellationToken).ConfigureAwait(false);
+            message = message with { OnwardRoute = message.OnwardRoute.ReplaceNext(connection) };
+            next = connection;
+        }
+
+        if (!workers.TryGetValue(next, out var registration))
+        {
+            throw new RoutingException(RoutingError.NoSuchWorker, $"no worker at {next}");
+        }
+
+        await registration.EnqueueAsync(message, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Routes a message that arrived from another node. Only local addresses are honoured: a peer may
+    /// reach this node's workers but cannot make this node dial out (that takes a local forwarder).
+    /// Failures are logged and the message dropped; the sender is remote and cannot be told.
+    /// </summary>
+    internal async ValueTask DeliverFromTransportAsync(Message message, CancellationToken cancellationToken)
+    {
+        if (message.OnwardRoute.IsEmpty || !message.OnwardRoute.Next.IsLocal)
+        {
+            LogDroppedRemote(logger, message.OnwardRoute, "the first hop must be a local address");
+            return;
+        }
+
+        if (!workers.TryGetValue(message.OnwardRoute.Next, out var registration))
+        {
+            LogDroppedRemote(logger, message.OnwardRoute, "no such worker");
+            return;
+        }
+
+        await registration.EnqueueAsync(message with { AuthenticatedPeer = null }, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal void RegisterTransport(ITransport transport)
+    {
+        if (!transports.TryAdd(transport.Type, transport))
+        {
+            throw new InvalidOperationException($"this node already has a {transport.Type} transport");
+        }
+    }
+
+    /// <summary>Stops every worker and transport.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await stopping.CancelAsync().ConfigureAwait(false);
+        var all = workers.Values.Distinct().ToList();
+        workers.Clear();
+        await Task.WhenAll(all.Select(r => r.StopAsync())).ConfigureAwait(false);
+        stopping.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "dropped a message from a peer to {Route}: {Reason}")]
+    private static partial void LogDroppedRemote(ILogger logger, Route route, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "worker at {Address} failed on a message; the message is dropped")]
+    private static partial void LogWorkerFailed(ILogger logger, Exception exception, Address address);
+
+    /// <summary>A running worker: its mailbox and the loop that drains it.</summary>
+    private sealed class Registration(Node node, IReadOnlyList<Address> addresses, IWorker worker)
+    {
+        private readonly Channel<Message> mailbox = Channel.CreateBounded<Message>(new BoundedChannelOptions(node.Options.MailboxCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+
+        private readonly CancellationTokenSource cancel = CancellationTokenSource.CreateLinkedTokenSource(node.stopping.Token);
+        private readonly AsyncLocal<bool> insideHandler = new();
+        private Task loop = Task.CompletedTask;
+
+        public IReadOnlyList<Address> Addresses => addresses;
+
+        public void Start() => loop = Task.Run(RunAsync);
+
+        public async ValueTask EnqueueAsync(Message message, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await mailbox.Writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ChannelClosedException)
+            {
+                throw new RoutingException(RoutingError.NoSuchWorker, $"the worker at {addresses[0]} has stopped");
+            }
+        }
+
+        public Task StopAsync()
+        {
+            mailbox.Writer.TryComplete();
+            try
+            {
+                cancel.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The loop has already ended and released its token source.
+            }
+
+            // A worker stopping itself must not wait for its own loop to end.
+            return insideHandler.Value ? Task.CompletedTask : loop;
+        }
+
+        private async Task RunAsync()
+        {
+            var context = new WorkerContext(node, addresses);
+            try
+            {
+                await foreach (var message in mailbox.Reader.ReadAllAsync(cancel.Token).ConfigureAwait(false))
+                {
+                    insideHandler.Value = true;
+                    try
+                    {
+                        await worker.HandleMessageAsync(context, message, cancel.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+                    {
+                        break;
+                    }
+                    catch (Exception e)
+                    {
+                        // One bad message must not kill the worker (and with it every other peer's traffic).
+                        LogWorkerFailed(node.logger, e, addresses[0]);
+                    }
+                    finally
+                    {
+                        insideHandler.Value = false;
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            finally
+            {
+                cancel.Dispose();
+                switch (worker)
+                {
+                    case IAsyncDisposable asyncDisposable:
+                        await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+                        break;
+                    case IDisposable disposable:
+                        disposable.Dispose();
+                        break;
+                }
+            }
+        }
+    }
+}

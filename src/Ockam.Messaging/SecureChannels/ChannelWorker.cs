@@ -1,0 +1,289 @@
+using Microsoft.Extensions.Logging;
+using Ockam.Identity.Encoding;
+using Ockam.Messaging.Routing;
+
+namespace Ockam.Messaging.SecureChannels;
+
+/// <summary>
+/// One side of a secure channel, as a worker with two addresses: the encryptor, where local workers
+/// send what should cross the channel, and the decryptor, where the peer's channel sends. It runs the
+/// rest of the handshake, then encrypts, decrypts and delivers; each delivered message carries the
+/// authenticated peer and a return route through this channel.
+/// </summary>
+internal sealed partial class ChannelWorker : IWorker, IDisposable
+{
+    private const byte KindMessage = 0;
+    private const byte KindClose = 1;
+
+    private readonly Node node;
+    private readonly SecureChannelOptions options;
+    private readonly ILogger logger;
+    private readonly Lock sendLock = new();
+    private readonly TaskCompletionSource<AuthenticatedPeer> established = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ITimer handshakeTimer;
+    private NoiseXxHandshake? handshake;
+    private ChannelEncryptor? encryptor;
+    private ChannelDecryptor? decryptor;
+    private ITimer? idleTimer;
+    private Route? remoteRoute;
+    private AuthenticatedPeer? peer;
+    private volatile bool stopping;
+
+    public ChannelWorker(Node node, SecureChannelOptions options, NoiseXxHandshake handshake, Route? remoteRoute)
+    {
+        this.node = node;
+        this.options = options;
+        this.handshake = handshake;
+        this.remoteRoute = remoteRoute;
+        logger = node.LoggerFactory.CreateLogger<ChannelWorker>();
+        EncryptorAddress = Address.RandomLocal("sc.enc");
+        DecryptorAddress = Address.RandomLocal("sc.dec");
+
+        // A handshake that never completes must not hold a worker and keys forever.
+        handshakeTimer = node.Time.CreateTimer(_ => Abort(new HandshakeException(HandshakeError.TimedOut, $"the handshake did not complete within {options.HandshakeTimeout}")), null, options.HandshakeTimeout, Timeout.InfiniteTimeSpan);
+    }
+
+    public Address EncryptorAddress { get; }
+
+    public Address DecryptorAddress { get; }
+
+    /// <summary>Completes with the peer when the handshake succeeds, or fails with its <see cref="HandshakeException"/>.</summary>
+    public Task<AuthenticatedPeer> Established => established.Task;
+
+    /// <summary>Completes when the channel has stopped, for any reason.</summary>
+    public Task Closed => closed.Task;
+
+    public AuthenticatedPeer? Peer => peer;
+
+    public IReadOnlyList<Address> Addresses => [EncryptorAddress, DecryptorAddress];
+
+    /// <summary>Test hook: the sending half, to move its counter.</summary>
+    internal ChannelEncryptor? Encryptor => encryptor;
+
+    /// <summary>Test hook: the receiving half.</summary>
+    internal ChannelDecryptor? Decryptor => decryptor;
+
+    public async ValueTask HandleMessageAsync(WorkerContext context, Message message, CancellationToken cancellationToken)
+    {
+        if (message.OnwardRoute.Next.Equals(DecryptorAddress))
+        {
+            await FromPeerAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await FromLocalAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sends the close message (if open) and stops the channel.</summary>
+    public async Task CloseAsync(CancellationToken cancellationToken)
+    {
+        byte[]? closeMessage = null;
+        Route? route;
+        lock (sendLock)
+        {
+            route = remoteRoute;
+            if (encryptor is not null && !stopping)
+            {
+                closeMessage = encryptor.EncryptClose([KindClose]);
+            }
+        }
+
+        if (closeMessage is not null && route is not null)
+        {
+            await TrySendAsync(new Message(route, Route.Of(DecryptorAddress), closeMessage), cancellationToken).ConfigureAwait(false);
+        }
+
+        await StopAsync().ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        stopping = true;
+        handshakeTimer.Dispose();
+        idleTimer?.Dispose();
+        lock (sendLock)
+        {
+            handshake?.Dispose();
+            handshake = null;
+            encryptor?.Dispose();
+            encryptor = null;
+            decryptor?.Dispose();
+            decryptor = null;
+        }
+
+        established.TrySetException(new HandshakeException(HandshakeError.TimedOut, "the channel stopped before its handshake completed"));
+        closed.TrySetResult();
+    }
+
+    private async ValueTask FromPeerAsync(Message message, CancellationToken cancellationToken)
+    {
+        if (handshake is not null)
+        {
+            await ContinueHandshakeAsync(message, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (decryptor is null)
+        {
+            return;
+        }
+
+        if (decryptor.TryDecrypt(message.Payload.Span, out var plaintext) is { } rejection)
+        {
+            LogRejected(logger, EncryptorAddress, rejection);
+            return;
+        }
+
+        idleTimer?.Change(options.IdleTimeout, Timeout.InfiniteTimeSpan);
+        if (plaintext.Length == 1 && plaintext[0] == KindClose)
+        {
+            await StopAsync().ConfigureAwait(false);
+            return;
+        }
+
+        Message inner;
+        try
+        {
+            if (plaintext.Length == 0 || plaintext[0] != KindMessage)
+            {
+                throw new OckamDecodeException("unknown channel message kind");
+            }
+
+            inner = MessageCodec.Decode(plaintext.AsMemory(1), plaintext.Length);
+            inner = inner with { ReturnRoute = inner.ReturnRoute.Prepend(EncryptorAddress), AuthenticatedPeer = peer };
+        }
+        catch (Exception e) when (e is OckamDecodeException or RoutingException)
+        {
+            // Authentic but unusable (a peer bug): drop it, keep the channel.
+            LogUndeliverable(logger, EncryptorAddress, e.Message);
+            return;
+        }
+
+        await TrySendAsync(inner, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask FromLocalAsync(Message message, CancellationToken cancellationToken)
+    {
+        byte[]? data = null;
+        var exhausted = false;
+        Route? route;
+        lock (sendLock)
+        {
+            route = remoteRoute;
+            if (encryptor is null)
+            {
+                LogNotOpen(logger, EncryptorAddress);
+                return;
+            }
+
+            if (encryptor.Exhausted)
+            {
+                exhausted = true;
+            }
+            else
+            {
+                var inner = MessageCodec.Encode(new Message(message.OnwardRoute.Step(), message.ReturnRoute, message.Payload));
+                data = encryptor.Encrypt([KindMessage, .. inner]);
+            }
+        }
+
+        if (exhausted)
+        {
+            // Counters never wrap: reusing a nonce would hand out the key stream.
+            LogExhausted(logger, EncryptorAddress);
+            await CloseAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await TrySendAsync(new Message(route!, Route.Of(DecryptorAddress), data), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask ContinueHandshakeAsync(Message message, CancellationToken cancellationToken)
+    {
+        var hs = handshake!;
+        byte[]? reply = null;
+        try
+        {
+            var payload = hs.ReadMessage(message.Payload.Span);
+            var verified = PeerVerifier.Verify(payload, hs.RemoteStaticKey, options, node.Time.GetUtcNow());
+            if (hs.IsInitiator)
+            {
+                reply = hs.WriteMessage(IdentityProof.For(options).Encode());
+                remoteRoute = message.ReturnRoute;
+            }
+
+            Open(hs, verified);
+        }
+        catch (HandshakeException e)
+        {
+            Abort(e);
+            return;
+        }
+
+        if (reply is not null)
+        {
+            await TrySendAsync(new Message(remoteRoute!, Route.Of(DecryptorAddress), reply), cancellationToken).ConfigureAwait(false);
+        }
+
+        established.TrySetResult(peer!);
+    }
+
+    private void Open(NoiseXxHandshake hs, AuthenticatedPeer verified)
+    {
+        var (send, receive) = hs.Split();
+        lock (sendLock)
+        {
+            encryptor = new ChannelEncryptor(options.Vault, send, options.RekeyInterval);
+            decryptor = new ChannelDecryptor(options.Vault, receive, options.RekeyInterval, options.ReplayWindow);
+            handshake = null;
+            peer = verified;
+        }
+
+        handshakeTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        idleTimer = node.Time.CreateTimer(_ => _ = StopAsync(), null, options.IdleTimeout, Timeout.InfiniteTimeSpan);
+    }
+
+    private void Abort(HandshakeException reason)
+    {
+        if (established.TrySetException(reason))
+        {
+            LogHandshakeFailed(logger, EncryptorAddress, reason.Error, reason.Message);
+            _ = StopAsync();
+        }
+    }
+
+    private Task StopAsync()
+    {
+        stopping = true;
+        return node.StopWorkerAsync(EncryptorAddress);
+    }
+
+    private async ValueTask TrySendAsync(Message message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await node.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RoutingException e)
+        {
+            LogUndeliverable(logger, EncryptorAddress, e.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "channel {Channel} dropped a data message: {Rejection}")]
+    private static partial void LogRejected(ILogger logger, Address channel, DataRejection rejection);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "channel {Channel} could not deliver a message: {Reason}")]
+    private static partial void LogUndeliverable(ILogger logger, Address channel, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "channel {Channel} is not open; a local message was dropped")]
+    private static partial void LogNotOpen(ILogger logger, Address channel);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "channel {Channel} used up its counters and closes")]
+    private static partial void LogExhausted(ILogger logger, Address channel);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "channel {Channel} handshake failed: {Error}: {Reason}")]
+    private static partial void LogHandshakeFailed(ILogger logger, Address channel, HandshakeError error, string reason);
+}

@@ -1,0 +1,71 @@
+using System.Security.Cryptography;
+using Ockam.Identity.Credentials;
+using Ockam.Identity.Encoding;
+using Ockam.Identity.Identities;
+
+namespace Ockam.Messaging.SecureChannels;
+
+/// <summary>Turns a peer's identity proof into an <see cref="AuthenticatedPeer"/>, or a typed refusal.</summary>
+internal static class PeerVerifier
+{
+    /// <exception cref="HandshakeException">The proof does not verify, does not bind the handshake's static key, or is not trusted.</exception>
+    public static AuthenticatedPeer Verify(ReadOnlyMemory<byte> payload, ReadOnlySpan<byte> remoteStaticKey, SecureChannelOptions options, DateTimeOffset now)
+    {
+        VerifiedIdentity identity;
+        VerifiedPurposeKey staticKey;
+        IdentityProof proof;
+        try
+        {
+            proof = IdentityProof.Decode(payload);
+            var history = ChangeHistory.Decode(proof.ChangeHistory);
+            identity = options.KnownIdentities is { } known ? known.Accept(history, now) : history.Verify(options.Vault, now);
+            identity.EnsureUsable(now);
+            staticKey = PurposeKeyAttestation.Decode(proof.Attestation).Verify(identity, Purpose.SecureChannelStatic, options.Vault, now);
+        }
+        catch (Exception e) when (e is OckamDecodeException or IdentityException)
+        {
+            throw new HandshakeException(HandshakeError.InvalidIdentity, $"the peer's identity proof does not verify: {e.Message}", e);
+        }
+
+        // Without this check anyone could replay a victim's identity proof over their own handshake.
+        if (!CryptographicOperations.FixedTimeEquals(staticKey.PublicKey, remoteStaticKey))
+        {
+            throw new HandshakeException(HandshakeError.StaticKeyMismatch, $"{identity.Identifier} attested a different secure-channel key than the one in the handshake");
+        }
+
+        var peer = new AuthenticatedPeer(identity, VerifyCredentials(proof, identity.Identifier, options, now));
+        if (!options.TrustPolicy.Accepts(peer))
+        {
+            throw new HandshakeException(HandshakeError.Untrusted, $"{identity.Identifier} is not trusted by the policy: {options.TrustPolicy}");
+        }
+
+        return peer;
+    }
+
+    private static List<VerifiedCredential> VerifyCredentials(IdentityProof proof, Identifier subject, SecureChannelOptions options, DateTimeOffset now)
+    {
+        var verified = new List<VerifiedCredential>();
+        if (options.TrustContext is not { } trust)
+        {
+            return verified;
+        }
+
+        for (var i = 0; i < proof.Credentials.Count; i++)
+        {
+            try
+            {
+                verified.Add(trust.Verify(CredentialPresentation.Decode(proof.Credentials[i]), subject, now));
+            }
+            catch (CredentialException e) when (e.Error == CredentialError.UntrustedIssuer)
+            {
+                // A credential from an authority this side does not know is irrelevant here, not an attack.
+            }
+            catch (Exception e) when (e is CredentialException or OckamDecodeException)
+            {
+                throw new HandshakeException(HandshakeError.InvalidCredential, $"credential {i} of {subject} is refused: {e.Message}", e);
+            }
+        }
+
+        return verified;
+    }
+}

@@ -1,0 +1,69 @@
+using Ockam.Identity.Vault;
+using Ockam.Messaging.Routing;
+
+namespace Ockam.Messaging.SecureChannels;
+
+/// <summary>
+/// An open, mutually authenticated secure channel. Put <see cref="Address"/> first in a route and the
+/// rest of the route is carried encrypted to the peer's node, where it continues. The channel does not
+/// know or care what transports, hops or other channels lie beneath it.
+/// </summary>
+public sealed class SecureChannel
+{
+    /// <summary>Bound into every handshake hash: a peer speaking another version fails authentication, never falls back.</summary>
+    internal static ReadOnlySpan<byte> Prologue => "ockam.secure-channel.v1"u8;
+
+    private readonly ChannelWorker worker;
+
+    internal SecureChannel(ChannelWorker worker, AuthenticatedPeer peer)
+    {
+        this.worker = worker;
+        Peer = peer;
+    }
+
+    /// <summary>Where local workers send what should cross the channel.</summary>
+    public Address Address => worker.EncryptorAddress;
+
+    public AuthenticatedPeer Peer { get; }
+
+    /// <summary>Completes when the channel has closed (by either side, idleness, or its node stopping).</summary>
+    public Task Closed => worker.Closed;
+
+    internal ChannelWorker Worker => worker;
+
+    /// <summary>
+    /// Runs the initiator's side of the handshake with the listener at the end of <paramref name="route"/>
+    /// and returns the open channel once the responder's identity has been verified and trusted.
+    /// </summary>
+    /// <exception cref="HandshakeException">The responder could not be verified or trusted, or the handshake timed out.</exception>
+    /// <exception cref="RoutingException">The route's first hop does not exist.</exception>
+    public static async Task<SecureChannel> CreateAsync(Node node, Route route, SecureChannelOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(route);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+
+        var ephemeral = await options.Vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Ephemeral, cancellationToken).ConfigureAwait(false);
+        var handshake = NoiseXxHandshake.Initiator(options.Vault, options.StaticKey.Key, ephemeral, Prologue);
+        var first = handshake.WriteMessage([]);
+        var worker = new ChannelWorker(node, options, handshake, remoteRoute: null);
+        node.StartWorker(worker.Addresses, worker);
+        try
+        {
+            await node.SendAsync(new Message(route, Route.Of(worker.DecryptorAddress), first), cancellationToken).ConfigureAwait(false);
+            var peer = await worker.Established.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return new SecureChannel(worker, peer);
+        }
+        catch
+        {
+            await node.StopWorkerAsync(worker.EncryptorAddress).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Tells the peer the channel is closing, then deletes its keys.</summary>
+    public Task CloseAsync(CancellationToken cancellationToken = default) => worker.CloseAsync(cancellationToken);
+
+    public override string ToString() => $"secure channel {Address} to {Peer}";
+}

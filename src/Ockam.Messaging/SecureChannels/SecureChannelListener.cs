@@ -1,0 +1,106 @@
+using Microsoft.Extensions.Logging;
+using Ockam.Identity.Vault;
+using Ockam.Messaging.Routing;
+
+namespace Ockam.Messaging.SecureChannels;
+
+/// <summary>
+/// Accepts secure channels at a named address: each first handshake message starts a responder
+/// worker of its own, bounded in number and in time.
+/// </summary>
+public sealed partial class SecureChannelListener : IWorker
+{
+    private readonly Node node;
+    private readonly SecureChannelOptions options;
+    private readonly ILogger logger;
+    private int pending;
+
+    private SecureChannelListener(Node node, Address address, SecureChannelOptions options)
+    {
+        this.node = node;
+        this.options = options;
+        Address = address;
+        logger = node.LoggerFactory.CreateLogger<SecureChannelListener>();
+    }
+
+    public Address Address { get; }
+
+    /// <summary>Handshakes in progress now.</summary>
+    public int PendingHandshakes => Volatile.Read(ref pending);
+
+    /// <summary>Raised when a peer fails to prove itself, is not trusted, or lets its handshake time out.</summary>
+    public event EventHandler<HandshakeFailedEventArgs>? HandshakeFailed;
+
+    /// <summary>Raised when a channel has been accepted (the peer verified and trusted).</summary>
+    public event EventHandler<ChannelAcceptedEventArgs>? ChannelAccepted;
+
+    public static SecureChannelListener Start(Node node, string name, SecureChannelOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var listener = new SecureChannelListener(node, Address.Local(name), options);
+        node.StartWorker(listener.Address, listener);
+        return listener;
+    }
+
+    public async ValueTask HandleMessageAsync(WorkerContext context, Message message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (Interlocked.Increment(ref pending) > options.MaxPendingHandshakes)
+        {
+            Interlocked.Decrement(ref pending);
+            LogBusy(logger, options.MaxPendingHandshakes);
+            return;
+        }
+
+        var ephemeral = await options.Vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Ephemeral, cancellationToken).ConfigureAwait(false);
+        var handshake = NoiseXxHandshake.Responder(options.Vault, options.StaticKey.Key, ephemeral, SecureChannel.Prologue);
+        byte[] second;
+        try
+        {
+            handshake.ReadMessage(message.Payload.Span);
+            second = handshake.WriteMessage(IdentityProof.For(options).Encode());
+        }
+        catch (HandshakeException e)
+        {
+            handshake.Dispose();
+            Interlocked.Decrement(ref pending);
+            HandshakeFailed?.Invoke(this, new HandshakeFailedEventArgs(e));
+            return;
+        }
+
+        var worker = new ChannelWorker(node, options, handshake, message.ReturnRoute);
+        node.StartWorker(worker.Addresses, worker);
+        _ = worker.Established.ContinueWith(Completed, worker, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        try
+        {
+            await node.SendAsync(new Message(message.ReturnRoute, Route.Of(worker.DecryptorAddress), second), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RoutingException e)
+        {
+            LogNoRoute(logger, e.Message);
+            await node.StopWorkerAsync(worker.EncryptorAddress).ConfigureAwait(false);
+        }
+    }
+
+    private void Completed(Task<AuthenticatedPeer> handshake, object? state)
+    {
+        Interlocked.Decrement(ref pending);
+        var worker = (ChannelWorker)state!;
+        if (handshake.IsCompletedSuccessfully)
+        {
+            ChannelAccepted?.Invoke(this, new ChannelAcceptedEventArgs(new SecureChannel(worker, handshake.Result)));
+        }
+        else if (handshake.Exception?.InnerException is HandshakeException e)
+        {
+            HandshakeFailed?.Invoke(this, new HandshakeFailedEventArgs(e));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "refused a handshake: {Limit} already in progress")]
+    private static partial void LogBusy(ILogger logger, int limit);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "cannot answer a handshake: {Reason}")]
+    private static partial void LogNoRoute(ILogger logger, string reason);
+}

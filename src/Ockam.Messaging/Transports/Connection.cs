@@ -1,0 +1,283 @@
+using Microsoft.Extensions.Logging;
+using Ockam.Identity.Encoding;
+using Ockam.Messaging.Routing;
+
+namespace Ockam.Messaging.Transports;
+
+/// <summary>
+/// One connection to another node, as a worker: messages sent to its address leave as frames; frames
+/// that arrive become messages whose return route starts with this address, so replies come back here.
+/// A dialled connection redials with back-off when it breaks and holds its messages meanwhile; an
+/// accepted one ends when its peer goes.
+/// </summary>
+internal sealed partial class Connection : IWorker
+{
+    private readonly Node node;
+    private readonly TransportOptions options;
+    private readonly Func<CancellationToken, ValueTask<FrameLink>>? dial;
+    private readonly Action<Connection> closed;
+    private readonly ILogger logger;
+    private readonly CancellationTokenSource stop;
+    private readonly Lock gate = new();
+    private bool finished;
+    private TaskCompletionSource<FrameLink> connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task supervisor = Task.CompletedTask;
+
+    private Connection(Node node, TransportOptions options, string peer, FrameLink? accepted, Func<CancellationToken, ValueTask<FrameLink>>? dial, Action<Connection> closed)
+    {
+        this.node = node;
+        this.options = options;
+        this.dial = dial;
+        this.closed = closed;
+        Peer = peer;
+        Address = Address.RandomLocal("conn");
+        logger = node.LoggerFactory.CreateLogger<Connection>();
+        stop = CancellationTokenSource.CreateLinkedTokenSource(node.Stopping);
+        if (accepted is not null)
+        {
+            connected.SetResult(accepted);
+        }
+    }
+
+    public Address Address { get; }
+
+    /// <summary>The remote end, for logs: "host:port" or a memory listener's name.</summary>
+    public string Peer { get; }
+
+    public static Connection Accept(Node node, TransportOptions options, string peer, FrameLink link, Action<Connection> closed)
+    {
+        var connection = new Connection(node, options, peer, link, dial: null, closed);
+        connection.Start();
+        return connection;
+    }
+
+    public static Connection Dial(Node node, TransportOptions options, string peer, Func<CancellationToken, ValueTask<FrameLink>> dial, Action<Connection> closed)
+    {
+        var connection = new Connection(node, options, peer, accepted: null, dial, closed);
+        connection.Start();
+        return connection;
+    }
+
+    public async ValueTask HandleMessageAsync(WorkerContext context, Message message, CancellationToken cancellationToken)
+    {
+        var frame = MessageCodec.Encode(message with { OnwardRoute = message.OnwardRoute.Step() });
+        if (frame.Length > options.MaxFrameSize)
+        {
+            LogTooLarge(logger, frame.Length, Peer);
+            return;
+        }
+
+        // The message stays here until it is written: a broken dialled link is redialled, not a reason to lose it.
+        while (true)
+        {
+            var link = await connected.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await link.SendAsync(frame, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (dial is not null && e is IOException or ObjectDisposedException)
+            {
+                await BreakAsync(link).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Closes the connection and stops its worker.</summary>
+    public async Task CloseAsync()
+    {
+        Cancel();
+        await node.StopWorkerAsync(Address).ConfigureAwait(false);
+        await supervisor.ConfigureAwait(false);
+    }
+
+    private void Start()
+    {
+        node.StartWorker(Address, this);
+        supervisor = Task.Run(SuperviseAsync);
+    }
+
+    private async Task SuperviseAsync()
+    {
+        var keepAlive = Task.Run(KeepAliveAsync);
+        try
+        {
+            var attempt = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                FrameLink link;
+                if (dial is null)
+                {
+                    link = connected.Task.Result;
+                }
+                else
+                {
+                    try
+                    {
+                        link = await dial(stop.Token).ConfigureAwait(false);
+                        attempt = 0;
+                        connected.TrySetResult(link);
+                    }
+                    catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or TimeoutException)
+                    {
+                        LogDialFailed(logger, Peer, e.Message);
+                        await Task.Delay(Backoff(attempt++), node.Time, stop.Token).ConfigureAwait(false);
+                        continue;
+                    }
+                }
+
+                await ReceiveAsync(link).ConfigureAwait(false);
+                await BreakAsync(link).ConfigureAwait(false);
+                if (dial is null)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            if (connected.Task.IsCompletedSuccessfully)
+            {
+                await connected.Task.Result.DisposeAsync().ConfigureAwait(false);
+            }
+
+            Cancel();
+            await keepAlive.ConfigureAwait(false);
+            _ = node.StopWorkerAsync(Address);
+            closed(this);
+            lock (gate)
+            {
+                finished = true;
+                stop.Dispose();
+            }
+        }
+    }
+
+    private void Cancel()
+    {
+        lock (gate)
+        {
+            if (!finished)
+            {
+                stop.Cancel();
+            }
+        }
+    }
+
+    private async Task ReceiveAsync(FrameLink link)
+    {
+        using var idle = new CancellationTokenSource(options.IdleTimeout, node.Time);
+        using var receiving = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, idle.Token);
+        try
+        {
+            while (true)
+            {
+                var frame = await link.ReceiveAsync(receiving.Token).ConfigureAwait(false);
+                if (frame is null)
+                {
+                    return;
+                }
+
+                idle.CancelAfter(options.IdleTimeout);
+                if (frame.Length == 0)
+                {
+                    continue;
+                }
+
+                Message message;
+                try
+                {
+                    message = MessageCodec.Decode(frame, options.MaxFrameSize);
+                    message = message with { ReturnRoute = message.ReturnRoute.Prepend(Address) };
+                }
+                catch (OckamDecodeException e)
+                {
+                    throw new TransportException(TransportError.Malformed, e.Message);
+                }
+                catch (RoutingException e)
+                {
+                    // Well-formed, but one hop too many to answer: drop the message, keep the connection.
+                    LogDropped(logger, Peer, e.Message);
+                    continue;
+                }
+
+                await node.DeliverFromTransportAsync(message, receiving.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (idle.IsCancellationRequested && !stop.IsCancellationRequested)
+        {
+            LogBroken(logger, Peer, "nothing arrived within the idle timeout");
+        }
+        catch (TransportException e)
+        {
+            LogBroken(logger, Peer, e.Message);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // ObjectDisposedException: a failed send already broke this link.
+            LogBroken(logger, Peer, e.Message);
+        }
+    }
+
+    private async Task KeepAliveAsync()
+    {
+        using var timer = new PeriodicTimer(options.KeepAliveInterval, node.Time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop.Token).ConfigureAwait(false))
+            {
+                if (connected.Task.IsCompletedSuccessfully)
+                {
+                    try
+                    {
+                        await connected.Task.Result.SendAsync(ReadOnlyMemory<byte>.Empty, stop.Token).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is IOException or ObjectDisposedException)
+                    {
+                        // The receive side notices the broken link and handles it.
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task BreakAsync(FrameLink link)
+    {
+        var current = connected;
+        if (current.Task.IsCompletedSuccessfully && ReferenceEquals(current.Task.Result, link))
+        {
+            var next = new TaskCompletionSource<FrameLink>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (Interlocked.CompareExchange(ref connected, next, current) == current)
+            {
+                await link.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private TimeSpan Backoff(int attempt)
+    {
+        var delay = options.ReconnectMinDelay * Math.Pow(2, Math.Min(attempt, 20));
+        var capped = delay < options.ReconnectMaxDelay ? delay : options.ReconnectMaxDelay;
+
+        // Jitter keeps a fleet that lost the same server from redialling in lockstep.
+        return capped * (0.5 + (Random.Shared.NextDouble() / 2));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "message of {Size} bytes to {Peer} exceeds the frame limit; dropped")]
+    private static partial void LogTooLarge(ILogger logger, int size, string peer);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "connection to {Peer} dropped: {Reason}")]
+    private static partial void LogBroken(ILogger logger, string peer, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "message from {Peer} dropped: {Reason}")]
+    private static partial void LogDropped(ILogger logger, string peer, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "dialling {Peer} failed: {Reason}")]
+    private static partial void LogDialFailed(ILogger logger, string peer, string reason);
+}
