@@ -1,0 +1,35 @@
+using System.Threading.Channels;
+using Ockam.Messaging.Routing;
+
+namespace Ockam.Messaging.Tests.Support;
+
+/// <summary>A worker that keeps what it receives, for a test to await.</summary>
+internal sealed class Inbox : IWorker
+{
+    private readonly Channel<Message> received = Channel.CreateUnbounded<Message>();
+
+    public static Inbox Start(Node node, string name)
+    {
+        var inbox = new Inbox();
+        node.StartWorker(Address.Local(name), inbox);
+        return inbox;
+    }
+
+    public ValueTask HandleMessageAsync(WorkerContext context, Message message, CancellationToken cancellationToken) =>
+        received.Writer.WriteAsync(message, cancellationToken);
+
+    public async Task<Message> ReceiveAsync(TimeSpan? timeout = null)
+    {
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(20));
+        return await received.Reader.ReadAsync(cancel.Token);
+    }
+
+    /// <summary>True if nothing arrives within <paramref name="wait"/>.</summary>
+    public async Task<bool> StaysEmptyAsync(TimeSpan wait)
+    {
+        await Task.Delay(wait);
+        return !received.Reader.TryPeek(out _);
+    }
+
+    public bool TryTake(out Message message) => received.Reader.TryRead(out message!);
+}
