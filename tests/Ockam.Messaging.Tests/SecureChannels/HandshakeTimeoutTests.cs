@@ -1,0 +1,94 @@
+using Microsoft.Extensions.Time.Testing;
+using Ockam.Identity.Vault;
+using Ockam.Messaging.Routing;
+using Ockam.Messaging.SecureChannels;
+using Ockam.Messaging.Tests.Support;
+
+namespace Ockam.Messaging.Tests.SecureChannels;
+
+/// <summary>A handshake that never completes holds nothing once its timeout passes: no worker, no key, no slot.</summary>
+public sealed class HandshakeTimeoutTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider time = new(DateTimeOffset.UtcNow);
+    private readonly Fleet fleet;
+    private Node a = null!;
+    private Node b = null!;
+
+    public HandshakeTimeoutTests() => fleet = new Fleet(time);
+
+    public Task InitializeAsync()
+    {
+        a = fleet.Node("a");
+        b = fleet.Node("b");
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await fleet.DisposeAsync();
+
+    [Fact]
+    public async Task A_responder_left_waiting_for_message_3_frees_everything_at_the_timeout()
+    {
+        var bob = await fleet.MemberAsync();
+        var listener = SecureChannelListener.Start(b, "listener", fleet.Options(bob, TrustPolicy.AnyIdentity));
+        var failed = new TaskCompletionSource<HandshakeError>();
+        listener.HandshakeFailed += (_, e) => failed.TrySetResult(e.Error);
+        Inbox.Start(a, "sink");
+        var keys = fleet.Vault.Count;
+        var workers = b.WorkerCount;
+
+        // An attacker sends a valid first message and then nothing.
+        var ephemeral = await fleet.Vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Ephemeral);
+        await a.SendAsync(new Message(Route.Of(Address.Memory("b"), Address.Local("listener")), Route.Of(Address.Local("sink")), fleet.Vault.GetPublicKey(ephemeral)));
+        await Eventually(() => listener.PendingHandshakes == 1);
+        Assert.True(fleet.Vault.Count > keys + 1);
+
+        time.Advance(TimeSpan.FromSeconds(9));
+        Assert.Equal(1, listener.PendingHandshakes);
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(HandshakeError.TimedOut, await failed.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        await Eventually(() => listener.PendingHandshakes == 0 && fleet.Vault.Count == keys + 1 && b.WorkerCount == workers + 1);
+    }
+
+    [Fact]
+    public async Task An_initiator_whose_responder_never_answers_gets_a_timeout_and_keeps_no_keys()
+    {
+        var alice = await fleet.MemberAsync();
+        Inbox.Start(b, "black-hole");
+        var keys = fleet.Vault.Count;
+
+        var opening = SecureChannel.CreateAsync(a, Route.Of(Address.Memory("b"), Address.Local("black-hole")), fleet.Options(alice, TrustPolicy.AnyIdentity));
+        await Eventually(() => fleet.Vault.Count > keys);
+        time.Advance(TimeSpan.FromSeconds(11));
+        var refused = await Assert.ThrowsAsync<HandshakeException>(() => opening.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(HandshakeError.TimedOut, refused.Error);
+        await Eventually(() => fleet.Vault.Count == keys);
+    }
+
+    [Fact]
+    public async Task A_listener_at_its_bound_drops_further_first_messages()
+    {
+        var bob = await fleet.MemberAsync();
+        var listener = SecureChannelListener.Start(b, "listener", fleet.Options(bob, TrustPolicy.AnyIdentity) with { MaxPendingHandshakes = 3 });
+        Inbox.Start(a, "sink");
+        for (var i = 0; i < 10; i++)
+        {
+            var ephemeral = await fleet.Vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Ephemeral);
+            await a.SendAsync(new Message(Route.Of(Address.Memory("b"), Address.Local("listener")), Route.Of(Address.Local("sink")), fleet.Vault.GetPublicKey(ephemeral)));
+        }
+
+        await Eventually(() => listener.PendingHandshakes == 3);
+        await Task.Delay(200);
+        Assert.Equal(3, listener.PendingHandshakes);
+        time.Advance(TimeSpan.FromSeconds(11));
+        await Eventually(() => listener.PendingHandshakes == 0);
+    }
+
+    private static async Task Eventually(Func<bool> condition)
+    {
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!condition())
+        {
+            await Task.Delay(10, cancel.Token);
+        }
+    }
+}
