@@ -1,0 +1,83 @@
+using Ockam.Messaging.Routing;
+using Ockam.Messaging.Tests.Support;
+
+namespace Ockam.Messaging.Tests.Routing;
+
+public sealed class NodeTests : IAsyncLifetime
+{
+    private readonly Node node = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await node.DisposeAsync();
+
+    [Fact]
+    public async Task A_message_reaches_its_worker_and_the_reply_follows_the_return_route()
+    {
+        node.StartWorker(Address.Local("echo"), new Echo());
+        var inbox = Inbox.Start(node, "me");
+        await node.SendAsync(new Message(Route.Of(Address.Local("echo")), Route.Of(Address.Local("me")), "hi"u8.ToArray()));
+        var reply = await inbox.ReceiveAsync();
+        Assert.Equal("hi"u8.ToArray(), reply.Payload.ToArray());
+        Assert.Equal(Route.Of(Address.Local("echo")), reply.ReturnRoute);
+    }
+
+    [Fact]
+    public async Task Unknown_addresses_taken_addresses_and_missing_transports_are_typed_errors()
+    {
+        node.StartWorker(Address.Local("echo"), new Echo());
+        Assert.Equal(RoutingError.NoSuchWorker, (await Assert.ThrowsAsync<RoutingException>(() => node.SendAsync(new Message(Route.Of(Address.Local("nobody")), Route.Empty, Array.Empty<byte>())).AsTask())).Error);
+        Assert.Equal(RoutingError.AddressInUse, Assert.Throws<RoutingException>(() => node.StartWorker(Address.Local("echo"), new Echo())).Error);
+        Assert.Equal(RoutingError.NoTransport, (await Assert.ThrowsAsync<RoutingException>(() => node.SendAsync(new Message(Route.Of(Address.Tcp("h:1")), Route.Empty, Array.Empty<byte>())).AsTask())).Error);
+        Assert.Equal(RoutingError.EmptyRoute, (await Assert.ThrowsAsync<RoutingException>(() => node.SendAsync(new Message(Route.Empty, Route.Empty, Array.Empty<byte>())).AsTask())).Error);
+    }
+
+    [Fact]
+    public async Task A_worker_that_throws_on_one_message_keeps_handling_the_next()
+    {
+        var inbox = Inbox.Start(node, "inbox");
+        node.StartWorker(Address.Local("fragile"), new Fragile());
+        await node.SendAsync(new Message(Route.Of(Address.Local("fragile")), Route.Of(Address.Local("inbox")), "boom"u8.ToArray()));
+        await node.SendAsync(new Message(Route.Of(Address.Local("fragile")), Route.Of(Address.Local("inbox")), "fine"u8.ToArray()));
+        Assert.Equal("fine"u8.ToArray(), (await inbox.ReceiveAsync()).Payload.ToArray());
+    }
+
+    [Fact]
+    public async Task A_forwarder_continues_the_route_and_stays_on_the_way_back()
+    {
+        var inbox = Inbox.Start(node, "inbox");
+        node.StartWorker(Address.Local("echo"), new Echo());
+        var forwarder = Forwarder.Start(node, Address.Local("fwd"), Route.Of(Address.Local("echo")));
+        await node.SendAsync(new Message(Route.Of(Address.Local("fwd")), Route.Of(Address.Local("inbox")), "x"u8.ToArray()));
+        var reply = await inbox.ReceiveAsync();
+        Assert.Equal(Route.Of(forwarder.HopAddress, Address.Local("echo")), reply.ReturnRoute);
+    }
+
+    [Fact]
+    public async Task A_stopped_worker_is_gone_and_a_full_mailbox_makes_senders_wait()
+    {
+        await using var small = new Node(new NodeOptions { MailboxCapacity = 2 });
+        var gate = new TaskCompletionSource();
+        small.StartWorker(Address.Local("slow"), new Blocked(gate.Task));
+        var sends = Enumerable.Range(0, 4).Select(_ => small.SendAsync(new Message(Route.Of(Address.Local("slow")), Route.Empty, Array.Empty<byte>())).AsTask()).ToList();
+        await Task.Delay(100);
+        Assert.Contains(sends, s => !s.IsCompleted); // back-pressure, not loss
+        gate.SetResult();
+        await Task.WhenAll(sends);
+
+        await small.StopWorkerAsync(Address.Local("slow"));
+        Assert.False(small.HasWorker(Address.Local("slow")));
+        Assert.Equal(0, small.WorkerCount);
+    }
+
+    private sealed class Fragile : IWorker
+    {
+        public ValueTask HandleMessageAsync(WorkerContext context, Message message, CancellationToken cancellationToken) =>
+            message.Payload.Span.SequenceEqual("boom"u8) ? throw new InvalidOperationException("boom") : context.SendAsync(message.Reply(message.Payload), cancellationToken);
+    }
+
+    private sealed class Blocked(Task gate) : IWorker
+    {
+        public async ValueTask HandleMessageAsync(WorkerContext context, Message message, CancellationToken cancellationToken) => await gate.WaitAsync(cancellationToken);
+    }
+}
