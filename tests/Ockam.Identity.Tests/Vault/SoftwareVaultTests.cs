@@ -148,6 +148,37 @@ public sealed class SoftwareVaultTests : IDisposable
         Assert.All(output, b => Assert.Equal(0, b));
     }
 
+    [Fact]
+    public async Task Rekey_is_Noise_REKEY_and_ephemeral_keys_come_and_go_synchronously()
+    {
+        using var vault = await SoftwareVault.OpenAsync(VaultPath);
+        var secret = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        var key = vault.ImportEphemeralKey(KeyType.AesGcm, secret);
+        var next = vault.Rekey(key);
+
+        // REKEY(k) = ENCRYPT(k, 2^64-1, "", zeros(32))[0..32], computed apart from the vault.
+        var nonce = new byte[12];
+        nonce.AsSpan(4).Fill(0xff);
+        var expected = new byte[32];
+        using (var gcm = new System.Security.Cryptography.AesGcm(secret, 16))
+        {
+            gcm.Encrypt(nonce, new byte[32], expected, new byte[16]);
+        }
+
+        Assert.Equal(expected, vault.ExportSecret(next));
+        Assert.Equal(KeyType.AesGcm, next.Type);
+        Assert.Throws<VaultException>(() => vault.Rekey(vault.ImportEphemeralKey(KeyType.AesGcm, new byte[16])));
+        Assert.Throws<VaultException>(() => vault.Rekey(vault.ImportEphemeralKey(KeyType.Secret, secret)));
+
+        vault.DeleteEphemeralKey(key);
+        Assert.False(vault.Contains(key));
+
+        // A persistent key is never dropped through the synchronous path, which cannot update the file.
+        var persistent = await vault.GenerateKeyAsync(KeyType.Ed25519, KeyPersistence.Persistent);
+        Assert.Throws<VaultException>(() => vault.DeleteEphemeralKey(persistent));
+        Assert.True(vault.Contains(persistent));
+    }
+
     private static byte[] Flip(byte[] bytes, int index)
     {
         bytes[index] ^= 0x01;

@@ -85,10 +85,46 @@ public sealed class NoiseVectorTests : IDisposable
         Assert.Equal(HandshakeError.InvalidPublicKey, Assert.Throws<HandshakeException>(() => responder.WriteMessage([])).Error);
     }
 
-    private async Task<(NoiseXxHandshake Initiator, NoiseXxHandshake Responder)> PairAsync()
+    [Fact]
+    public async Task Peers_speaking_different_protocol_versions_fail_instead_of_falling_back()
+    {
+        // The version string is the prologue, bound into the handshake hash: an attacker who rewrites it
+        // (to steer a peer to an older version) makes message 2 fail authentication.
+        var (initiator, responder) = await PairAsync("ockam.secure-channel.v1"u8.ToArray(), "ockam.secure-channel.v0"u8.ToArray());
+        responder.ReadMessage(initiator.WriteMessage([]));
+        var second = responder.WriteMessage("proof"u8);
+        Assert.Equal(HandshakeError.DecryptionFailed, Assert.Throws<HandshakeException>(() => initiator.ReadMessage(second)).Error);
+
+        var (same1, same2) = await PairAsync(SecureChannel.Prologue.ToArray(), SecureChannel.Prologue.ToArray());
+        same2.ReadMessage(same1.WriteMessage([]));
+        Assert.Equal("proof"u8.ToArray(), same1.ReadMessage(same2.WriteMessage("proof"u8)));
+    }
+
+    [Fact]
+    public async Task An_abandoned_or_completed_handshake_leaves_no_secret_in_the_vault()
+    {
+        var statics = new[] { await vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Ephemeral), await vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Ephemeral) };
+        var baseline = vault.Count;
+        using (var abandoned = NoiseXxHandshake.Initiator(vault, statics[0], await vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Ephemeral), []))
+        {
+            abandoned.WriteMessage([]);
+        }
+
+        Assert.Equal(baseline, vault.Count);
+
+        var initiator = NoiseXxHandshake.Initiator(vault, statics[0], await vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Ephemeral), []);
+        var responder = NoiseXxHandshake.Responder(vault, statics[1], await vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Ephemeral), []);
+        responder.ReadMessage(initiator.WriteMessage([]));
+        initiator.ReadMessage(responder.WriteMessage([]));
+        responder.ReadMessage(initiator.WriteMessage([]));
+        var keys = new[] { initiator.Split(), responder.Split() };
+        Assert.Equal(baseline + 4, vault.Count); // exactly the four transport keys
+    }
+
+    private async Task<(NoiseXxHandshake Initiator, NoiseXxHandshake Responder)> PairAsync(byte[]? initiatorPrologue = null, byte[]? responderPrologue = null)
     {
         async Task<KeyHandle> X25519() => await vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Ephemeral);
-        return (NoiseXxHandshake.Initiator(vault, await X25519(), await X25519(), []), NoiseXxHandshake.Responder(vault, await X25519(), await X25519(), []));
+        return (NoiseXxHandshake.Initiator(vault, await X25519(), await X25519(), initiatorPrologue ?? []), NoiseXxHandshake.Responder(vault, await X25519(), await X25519(), responderPrologue ?? []));
     }
 
     private async Task<KeyHandle> Import(JsonElement vector, string name) =>
