@@ -51,7 +51,7 @@ public sealed partial class TcpTransport : ITransport, IAsyncDisposable
         return (IPEndPoint)listener.LocalEndpoint;
     }
 
-    async ValueTask<Address> ITransport.ResolveAsync(Address remote, CancellationToken cancellationToken)
+    ValueTask<Address> ITransport.ResolveAsync(Address remote, CancellationToken cancellationToken)
     {
         var peer = remote.ValueText;
         if (!TryParseHostPort(peer, out var host, out var port))
@@ -61,8 +61,7 @@ public sealed partial class TcpTransport : ITransport, IAsyncDisposable
 
         // Dialling happens in the connection, so resolving never waits on the network.
         var connection = dialled.GetOrAdd(peer, _ => Connection.Dial(node, Options, peer, ct => DialAsync(host, port, ct), c => dialled.TryRemove(new(peer, c))));
-        await Task.CompletedTask.ConfigureAwait(false);
-        return connection.Address;
+        return ValueTask.FromResult(connection.Address);
     }
 
     public async ValueTask DisposeAsync()
