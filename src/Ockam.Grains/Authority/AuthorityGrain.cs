@@ -1,0 +1,145 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Ockam.Grains.Contracts;
+using Ockam.Identity.Credentials;
+using Ockam.Identity.Identities;
+
+namespace Ockam.Grains.Authority;
+
+/// <inheritdoc cref="IAuthorityGrain"/>
+internal sealed class AuthorityGrain(
+    [PersistentState("authority", Storage.ProviderName)] IPersistentState<AuthorityState> state,
+    AuthorityKeys keys,
+    IOptions<AuthorityOptions> options,
+    TimeProvider time) : Grain, IAuthorityGrain
+{
+    private CredentialIssuer Issuer => keys.Name == this.GetPrimaryKeyString()
+        ? keys.Issuer
+        : throw new InvalidOperationException($"this silo holds no keys for authority '{this.GetPrimaryKeyString()}'");
+
+    public Task<byte[]> GetIdentityAsync() => Task.FromResult(Issuer.Identity.History.Encode());
+
+    public async Task<string> CreateTokenAsync(IReadOnlyDictionary<string, byte[]> attributes, TimeSpan validFor, string createdBy)
+    {
+        ArgumentNullException.ThrowIfNull(attributes);
+        if (validFor <= TimeSpan.Zero || validFor > options.Value.MaxTokenLifetime)
+        {
+            throw new ArgumentOutOfRangeException(nameof(validFor), $"a token is valid for up to {options.Value.MaxTokenLifetime}");
+        }
+
+        var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        var grant = new TokenGrant(this.GetPrimaryKeyString(), new Dictionary<string, byte[]>(attributes, StringComparer.Ordinal), time.GetUtcNow() + validFor, createdBy);
+        if (!await GrainFactory.GetGrain<IEnrollmentTokenGrain>(TokenHash(token)).CreateAsync(grant))
+        {
+            throw new InvalidOperationException("a token collision: retry");
+        }
+
+        return token;
+    }
+
+    public async Task<AuthorityResult> EnrollAsync(string token, string subject)
+    {
+        if (!Identifier.TryParse(subject, out _))
+        {
+            return AuthorityResult.Refused(AuthorityOutcome.InvalidRequest, "not an identifier");
+        }
+
+        var redemption = await GrainFactory.GetGrain<IEnrollmentTokenGrain>(TokenHash(token)).RedeemAsync(subject);
+        switch (redemption.Outcome)
+        {
+            case TokenOutcome.Unknown:
+                return AuthorityResult.Refused(AuthorityOutcome.TokenUnknown, "no such token");
+            case TokenOutcome.Expired:
+                return AuthorityResult.Refused(AuthorityOutcome.TokenExpired, "the token has expired");
+            case TokenOutcome.AlreadyUsed:
+                return AuthorityResult.Refused(AuthorityOutcome.TokenUsed, "the token has been used");
+        }
+
+        var grant = redemption.Grant!;
+        if (grant.Authority != this.GetPrimaryKeyString())
+        {
+            return AuthorityResult.Refused(AuthorityOutcome.TokenUnknown, "the token is not this authority's");
+        }
+
+        var attributes = new Dictionary<string, byte[]>(grant.Attributes, StringComparer.Ordinal);
+        var serials = state.State.Members.TryGetValue(subject, out var known) ? known.Serials : [];
+        state.State.Members[subject] = new Member(attributes, serials);
+        return await IssueToAsync(subject, attributes);
+    }
+
+    public async Task<AuthorityResult> GetCredentialAsync(string subject) =>
+        state.State.Members.TryGetValue(subject, out var member)
+            ? await IssueToAsync(subject, member.Attributes)
+            : AuthorityResult.Refused(AuthorityOutcome.NotAMember, $"{subject} is not a member");
+
+    public async Task<AuthorityResult> IssueAsync(string subject, IReadOnlyDictionary<string, byte[]> attributes)
+    {
+        if (!Identifier.TryParse(subject, out _))
+        {
+            return AuthorityResult.Refused(AuthorityOutcome.InvalidRequest, "not an identifier");
+        }
+
+        var copy = new Dictionary<string, byte[]>(attributes, StringComparer.Ordinal);
+        var serials = state.State.Members.TryGetValue(subject, out var known) ? known.Serials : [];
+        state.State.Members[subject] = new Member(copy, serials);
+        return await IssueToAsync(subject, copy);
+    }
+
+    public Task<AuthorityResult> DelegateAsync(string subject, IReadOnlyList<string> attributes) =>
+        IssueAsync(subject, new Dictionary<string, byte[]> { [Delegation.AttributeName] = Delegation.Encode(attributes) });
+
+    public async Task<byte[]> RevokeAsync(ulong serial)
+    {
+        state.State.Revoked.Add(serial);
+        return await PublishRevocationListAsync();
+    }
+
+    public async Task<byte[]> RevokeMemberAsync(string subject)
+    {
+        if (state.State.Members.Remove(subject, out var member))
+        {
+            state.State.Revoked.UnionWith(member.Serials);
+        }
+
+        return await PublishRevocationListAsync();
+    }
+
+    public async Task<byte[]> GetRevocationListAsync()
+    {
+        if (state.State.RevocationList is { } current)
+        {
+            var list = RevocationList.Decode(current);
+            if (list.Data.NextUpdate - time.GetUtcNow() > options.Value.RevocationListValidity / 2)
+            {
+                return current;
+            }
+        }
+
+        return await PublishRevocationListAsync();
+    }
+
+    private async Task<AuthorityResult> IssueToAsync(string subject, Dictionary<string, byte[]> attributes)
+    {
+        var serial = state.State.NextSerial;
+        state.State.Members[subject].Serials.Add(serial);
+        state.State = state.State with { NextSerial = serial + 1 };
+
+        // Stored before signing: a crash after this wastes a serial, never reuses one.
+        await state.WriteStateAsync();
+        var credential = Issuer.Issue(Identifier.Parse(subject), attributes, options.Value.CredentialLifetime, serial);
+        return new AuthorityResult(AuthorityOutcome.Issued, credential.Encode(), serial, null);
+    }
+
+    private async Task<byte[]> PublishRevocationListAsync()
+    {
+        var sequence = state.State.RevocationSequence + 1;
+        var list = Issuer.IssueRevocationList(sequence, state.State.Revoked, options.Value.RevocationListValidity).Encode();
+        state.State = state.State with { RevocationSequence = sequence, RevocationList = list };
+        await state.WriteStateAsync();
+        return list;
+    }
+
+    /// <summary>Tokens are stored under their hash: a leak of the store reveals no usable token.</summary>
+    internal static string TokenHash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+}

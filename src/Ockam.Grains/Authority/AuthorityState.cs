@@ -1,0 +1,27 @@
+namespace Ockam.Grains.Authority;
+
+[GenerateSerializer, Alias("ockam.authority-state")]
+internal sealed record AuthorityState
+{
+    /// <summary>The next serial to issue; serials are never reused, so it is stored before a credential is signed.</summary>
+    [Id(0)]
+    public ulong NextSerial { get; init; } = 1;
+
+    /// <summary>Enrolled identities and the attributes their credentials carry.</summary>
+    [Id(1)]
+    public Dictionary<string, Member> Members { get; init; } = [];
+
+    [Id(2)]
+    public SortedSet<ulong> Revoked { get; init; } = [];
+
+    [Id(3)]
+    public ulong RevocationSequence { get; init; }
+
+    [Id(4)]
+    public byte[]? RevocationList { get; init; }
+}
+
+[GenerateSerializer, Alias("ockam.authority-member")]
+internal sealed record Member(
+    [property: Id(0)] Dictionary<string, byte[]> Attributes,
+    [property: Id(1)] List<ulong> Serials);

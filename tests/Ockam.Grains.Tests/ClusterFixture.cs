@@ -1,0 +1,60 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Ockam.Grains.Authority;
+using Ockam.Identity.Credentials;
+using Ockam.Identity.Identities;
+using Ockam.Identity.Vault;
+using Orleans.TestingHost;
+
+namespace Ockam.Grains.Tests;
+
+/// <summary>An in-process Orleans cluster (Orleans.TestingHost) with the grains, memory storage and a test authority.</summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public const string AuthorityName = "test-authority";
+
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.GrainFactory;
+
+    /// <summary>The silo's clock; tests move it to expire tokens and lists.</summary>
+    public FakeTimeProvider Time => (FakeTimeProvider)Cluster.Primary!.ServiceProvider()!.GetRequiredService<TimeProvider>();
+
+    public async Task InitializeAsync()
+    {
+        Cluster = new TestClusterBuilder(1).AddSiloBuilderConfigurator<Configurator>().Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+
+    private sealed class Configurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            siloBuilder.AddMemoryGrainStorage(Storage.ProviderName);
+            siloBuilder.ConfigureServices(services =>
+            {
+                var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+                var vault = new SoftwareVault();
+                var identities = new IdentityManager(vault, time);
+                var authority = identities.CreateAsync().GetAwaiter().GetResult();
+                var signing = identities.CreatePurposeKeyAsync(authority, Purpose.CredentialSigning, TimeSpan.FromDays(30)).GetAwaiter().GetResult();
+                services.AddSingleton<TimeProvider>(time);
+                services.AddSingleton<IVault>(vault);
+                services.AddSingleton(new AuthorityKeys(AuthorityName, new CredentialIssuer(vault, authority, signing, time)));
+                services.AddOptions<AuthorityOptions>();
+            });
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterDefinition : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}
