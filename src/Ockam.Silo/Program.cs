@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
 using Ockam.Silo;
 
-await SiloHost.Build(args).RunAsync();
+using var host = await SiloHost.BuildAsync(args);
+await host.RunAsync();

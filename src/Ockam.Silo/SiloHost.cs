@@ -1,14 +1,104 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Ockam.Grains;
+using Ockam.Grains.Authority;
+using Ockam.Identity.Vault;
+using Ockam.Silo.Configuration;
+using Ockam.Silo.Gateway;
+using Ockam.Silo.Identities;
+using Ockam.Silo.Storage;
+using Ockam.Silo.Telemetry;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
 
 namespace Ockam.Silo;
 
-/// <summary>Builds the Ockam silo host: an Orleans silo on localhost (embedded default).</summary>
+/// <summary>
+/// Builds the Ockam silo: Orleans with ADO.NET grain storage (SQLite by default, PostgreSQL by option)
+/// and localhost or ADO.NET clustering, the silo's and authority's identities, the edge gateway and telemetry.
+/// </summary>
 internal static class SiloHost
 {
-    public static IHost Build(string[] args)
+    /// <summary>Short command-line switches for the common options.</summary>
+    private static readonly Dictionary<string, string> Switches = new()
     {
-        var builder = Host.CreateApplicationBuilder(args);
-        builder.UseOrleans(silo => silo.UseLocalhostClustering());
+        ["--data"] = "Ockam:DataDirectory",
+        ["--storage"] = "Ockam:Storage",
+        ["--connection-string"] = "Ockam:ConnectionString",
+        ["--clustering"] = "Ockam:Clustering",
+        ["--silo-port"] = "Ockam:SiloPort",
+        ["--gateway-port"] = "Ockam:GatewayPort",
+        ["--edge-address"] = "Ockam:EdgeAddress",
+        ["--advertised-address"] = "Ockam:AdvertisedAddress",
+        ["--edge-port"] = "Ockam:EdgePort",
+        ["--service-id"] = "Ockam:ServiceId",
+        ["--cluster-id"] = "Ockam:ClusterId",
+        ["--telemetry"] = "Ockam:Telemetry",
+        ["--otlp-endpoint"] = "Ockam:OtlpEndpoint",
+        ["--print-admin-token"] = "Ockam:PrintAdminToken",
+    };
+
+    public static async Task<IHost> BuildAsync(string[] args, Action<IServiceCollection>? configureServices = null, CancellationToken cancellationToken = default)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true);
+        builder.Configuration.AddEnvironmentVariables();
+        builder.Configuration.AddCommandLine(args, Switches);
+        var options = builder.Configuration.GetSection(OckamOptions.Section).Get<OckamOptions>() ?? new OckamOptions();
+        options.Validate();
+
+        await SchemaInstaller.InstallAsync(options, cancellationToken).ConfigureAwait(false);
+        var time = TimeProvider.System;
+        var identities = await SiloIdentities.LoadAsync(options.DataDirectory, options.AuthorityName, time, cancellationToken).ConfigureAwait(false);
+
+        builder.Services.AddSingleton(Options.Create(options));
+        builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton(identities);
+        builder.Services.AddSingleton<IVault>(identities.Home.Vault);
+        builder.Services.AddSingleton(identities.Authority);
+        builder.Services.AddOptions<AuthorityOptions>().BindConfiguration("Ockam:Authority");
+        builder.Services.AddOptions<EdgeGatewayOptions>().Configure(g => builder.Configuration.GetSection("Ockam:Policies").Bind(g.Policies));
+        builder.Services.AddOptions<AdoNetGrainStorageOptions>(Grains.Storage.ProviderName)
+            .Configure<Serializer>((storage, serializer) => storage.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
+        builder.UseOrleans(silo => ConfigureOrleans(silo, options));
+        builder.Services.AddSingleton<EdgeGateway>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<EdgeGateway>());
+        builder.AddOckamTelemetry(options);
+        configureServices?.Invoke(builder.Services);
         return builder.Build();
+    }
+
+    private static void ConfigureOrleans(ISiloBuilder silo, OckamOptions options)
+    {
+        if (options.Clustering == ClusteringKind.Localhost)
+        {
+            silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+        }
+        else
+        {
+            silo.UseAdoNetClustering(o =>
+            {
+                o.Invariant = "Npgsql";
+                o.ConnectionString = options.ConnectionString;
+            });
+            silo.ConfigureEndpoints(IPAddress.Parse(options.AdvertisedAddress), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true);
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ServiceId = options.ServiceId;
+                o.ClusterId = options.ClusterId;
+            });
+        }
+
+        silo.AddAdoNetGrainStorage(Grains.Storage.ProviderName, o =>
+        {
+            // Orleans maps the "System.Data.SQLite" invariant to Microsoft.Data.Sqlite.
+            o.Invariant = options.Storage == StorageKind.Sqlite ? "System.Data.SQLite" : "Npgsql";
+            o.ConnectionString = options.Storage == StorageKind.Sqlite ? SchemaInstaller.SqliteConnectionString(options.SqlitePath) : options.ConnectionString;
+        });
+        silo.AddActivityPropagation();
     }
 }

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Ockam.Identity.Encoding;
 using Ockam.Messaging.Routing;
+using Ockam.Messaging.Telemetry;
 
 namespace Ockam.Messaging.SecureChannels;
 
@@ -22,6 +24,9 @@ internal sealed partial class ChannelWorker : IWorker, IDisposable
     private readonly TaskCompletionSource<AuthenticatedPeer> established = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ITimer handshakeTimer;
+    private readonly long handshakeStarted;
+    private readonly string role;
+    private Activity? handshakeActivity;
     private NoiseXxHandshake? handshake;
     private ChannelEncryptor? encryptor;
     private ChannelDecryptor? decryptor;
@@ -37,6 +42,10 @@ internal sealed partial class ChannelWorker : IWorker, IDisposable
         this.handshake = handshake;
         this.remoteRoute = remoteRoute;
         logger = node.LoggerFactory.CreateLogger<ChannelWorker>();
+        role = handshake.IsInitiator ? "initiator" : "responder";
+        handshakeStarted = node.Time.GetTimestamp();
+        handshakeActivity = MessagingTelemetry.Source.StartActivity("secure_channel.handshake");
+        handshakeActivity?.SetTag("ockam.role", role);
         EncryptorAddress = Address.RandomLocal("sc.enc");
         DecryptorAddress = Address.RandomLocal("sc.dec");
 
@@ -113,7 +122,11 @@ internal sealed partial class ChannelWorker : IWorker, IDisposable
             decryptor = null;
         }
 
-        established.TrySetException(new HandshakeException(HandshakeError.TimedOut, "the channel stopped before its handshake completed"));
+        if (established.TrySetException(new HandshakeException(HandshakeError.TimedOut, "the channel stopped before its handshake completed")))
+        {
+            EndHandshake("stopped");
+        }
+
         closed.TrySetResult();
     }
 
@@ -132,10 +145,12 @@ internal sealed partial class ChannelWorker : IWorker, IDisposable
 
         if (decryptor.TryDecrypt(message.Payload.Span, out var plaintext) is { } rejection)
         {
+            MessagingTelemetry.MessagesRejected.Add(1, new KeyValuePair<string, object?>("ockam.reason", rejection.ToString()));
             LogRejected(logger, EncryptorAddress, rejection);
             return;
         }
 
+        MessagingTelemetry.MessagesReceived.Add(1);
         idleTimer?.Change(options.IdleTimeout, Timeout.InfiniteTimeSpan);
         if (plaintext.Length == 1 && plaintext[0] == KindClose)
         {
@@ -197,6 +212,7 @@ internal sealed partial class ChannelWorker : IWorker, IDisposable
             return;
         }
 
+        MessagingTelemetry.MessagesSent.Add(1);
         await TrySendAsync(new Message(route!, Route.Of(DecryptorAddress), data), cancellationToken).ConfigureAwait(false);
     }
 
@@ -228,6 +244,19 @@ internal sealed partial class ChannelWorker : IWorker, IDisposable
         }
 
         established.TrySetResult(peer!);
+        EndHandshake("opened");
+    }
+
+    private void EndHandshake(string outcome)
+    {
+        MessagingTelemetry.Handshakes.Add(1, new("ockam.role", role), new("ockam.outcome", outcome));
+        MessagingTelemetry.HandshakeDuration.Record(node.Time.GetElapsedTime(handshakeStarted).TotalSeconds, new KeyValuePair<string, object?>("ockam.role", role));
+        if (Interlocked.Exchange(ref handshakeActivity, null) is { } activity)
+        {
+            activity.SetTag("ockam.outcome", outcome);
+            activity.SetStatus(outcome == "opened" ? ActivityStatusCode.Ok : ActivityStatusCode.Error);
+            activity.Dispose();
+        }
     }
 
     private void Open(NoiseXxHandshake hs, AuthenticatedPeer verified)
@@ -249,6 +278,7 @@ internal sealed partial class ChannelWorker : IWorker, IDisposable
     {
         if (established.TrySetException(reason))
         {
+            EndHandshake(reason.Error.ToString());
             LogHandshakeFailed(logger, EncryptorAddress, reason.Error, reason.Message);
             _ = StopAsync();
         }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Ockam.Identity.Encoding;
 using Ockam.Messaging.Routing;
+using Ockam.Messaging.Telemetry;
 
 namespace Ockam.Messaging.Transports;
 
@@ -74,6 +75,7 @@ internal sealed partial class Connection : IWorker
             try
             {
                 await link.SendAsync(frame, cancellationToken).ConfigureAwait(false);
+                MessagingTelemetry.BytesSent.Add(frame.Length);
                 return;
             }
             catch (Exception e) when (dial is not null && e is IOException or ObjectDisposedException)
@@ -93,6 +95,7 @@ internal sealed partial class Connection : IWorker
 
     private void Start()
     {
+        MessagingTelemetry.Connections.Add(1);
         node.StartWorker(Address, this);
         supervisor = Task.Run(SuperviseAsync);
     }
@@ -147,6 +150,7 @@ internal sealed partial class Connection : IWorker
             Cancel();
             await keepAlive.ConfigureAwait(false);
             _ = node.StopWorkerAsync(Address);
+            MessagingTelemetry.Connections.Add(-1);
             closed(this);
             lock (gate)
             {
@@ -182,6 +186,7 @@ internal sealed partial class Connection : IWorker
                 }
 
                 idle.CancelAfter(options.IdleTimeout);
+                MessagingTelemetry.BytesReceived.Add(frame.Length);
                 if (frame.Length == 0)
                 {
                     continue;
@@ -209,10 +214,12 @@ internal sealed partial class Connection : IWorker
         }
         catch (OperationCanceledException) when (idle.IsCancellationRequested && !stop.IsCancellationRequested)
         {
+            MessagingTelemetry.ConnectionsDropped.Add(1, new KeyValuePair<string, object?>("ockam.reason", "idle"));
             LogBroken(logger, Peer, "nothing arrived within the idle timeout");
         }
         catch (TransportException e)
         {
+            MessagingTelemetry.ConnectionsDropped.Add(1, new KeyValuePair<string, object?>("ockam.reason", e.Error.ToString()));
             LogBroken(logger, Peer, e.Message);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)

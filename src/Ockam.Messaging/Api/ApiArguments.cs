@@ -1,0 +1,17 @@
+namespace Ockam.Messaging.Api;
+
+/// <summary>Names of request arguments and response results (each a byte string; numbers as UTF-8 decimal).</summary>
+public static class ApiArguments
+{
+    public const string Token = "token";
+    public const string History = "history";
+    public const string Serial = "serial";
+    public const string Subject = "subject";
+    public const string Credential = "credential";
+    public const string RevocationList = "revocation-list";
+    public const string Authority = "authority";
+    public const string ValidForSeconds = "valid-for-seconds";
+
+    /// <summary>"attribute:ockam.role" = "sensor": one argument per attribute a token grants.</summary>
+    public const string AttributePrefix = "attribute:";
+}

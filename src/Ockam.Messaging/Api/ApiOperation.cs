@@ -1,0 +1,26 @@
+namespace Ockam.Messaging.Api;
+
+/// <summary>What an edge node asks of the silo's gateway, over a secure channel.</summary>
+public enum ApiOperation : uint
+{
+    /// <summary>Redeem an enrolment token (<see cref="ApiArguments.Token"/>) for this identity's first credential.</summary>
+    Enroll = 1,
+
+    /// <summary>A fresh credential for an enrolled identity.</summary>
+    GetCredential = 2,
+
+    /// <summary>Publish this identity's rotated or revoked history (<see cref="ApiArguments.History"/>).</summary>
+    PublishIdentity = 3,
+
+    /// <summary>Create an enrolment token granting attributes (<see cref="ApiArguments.AttributePrefix"/>…); enrollers only.</summary>
+    CreateToken = 4,
+
+    /// <summary>Revoke a credential (<see cref="ApiArguments.Serial"/>) or a member (<see cref="ApiArguments.Subject"/>); admins only.</summary>
+    Revoke = 5,
+
+    /// <summary>The authority's current signed revocation list.</summary>
+    GetRevocationList = 6,
+
+    /// <summary>The authority's change history, to trust it.</summary>
+    GetAuthority = 7,
+}

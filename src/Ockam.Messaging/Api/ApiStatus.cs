@@ -1,0 +1,29 @@
+namespace Ockam.Messaging.Api;
+
+/// <summary>How a request ended. Every request gets one, never a dropped connection.</summary>
+public enum ApiStatus : uint
+{
+    Ok = 0,
+
+    /// <summary>Malformed, or missing an argument.</summary>
+    BadRequest = 1,
+
+    /// <summary>The policy for this operation does not allow this caller.</summary>
+    Denied = 2,
+
+    TokenUnknown = 3,
+    TokenExpired = 4,
+    TokenUsed = 5,
+
+    /// <summary>The caller has not enrolled (or was removed).</summary>
+    NotAMember = 6,
+
+    /// <summary>A published identity history was refused (invalid, a rollback, a fork).</summary>
+    Rejected = 7,
+
+    /// <summary>The request is larger than the gateway accepts.</summary>
+    TooLarge = 8,
+
+    /// <summary>The service failed; retrying later may succeed.</summary>
+    Unavailable = 9,
+}

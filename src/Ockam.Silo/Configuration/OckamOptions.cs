@@ -1,0 +1,90 @@
+namespace Ockam.Silo.Configuration;
+
+/// <summary>
+/// Everything an operator sets, from the <c>Ockam</c> section of appsettings.json, environment variables
+/// (<c>Ockam__Storage=PostgreSql</c>) or the command line (<c>--storage PostgreSql</c>).
+/// </summary>
+public sealed class OckamOptions
+{
+    public const string Section = "Ockam";
+
+    /// <summary>Keys (owner-only vault), identities, and the SQLite database when it is the store.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    public StorageKind Storage { get; set; } = StorageKind.Sqlite;
+
+    /// <summary>PostgreSQL connection string (storage and, with <see cref="ClusteringKind.AdoNet"/>, membership).</summary>
+    public string? ConnectionString { get; set; }
+
+    public ClusteringKind Clustering { get; set; } = ClusteringKind.Localhost;
+
+    /// <summary>Names the stored data: every silo of a deployment must use the same one, always.</summary>
+    public string ServiceId { get; set; } = "ockam";
+
+    public string ClusterId { get; set; } = "ockam";
+
+    /// <summary>Orleans silo-to-silo port.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Orleans client gateway port.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>The address other silos reach this one at (ADO.NET clustering).</summary>
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Where edge nodes connect (TCP).</summary>
+    public string EdgeAddress { get; set; } = "127.0.0.1";
+
+    public int EdgePort { get; set; } = 4000;
+
+    /// <summary>The authority this silo speaks for (its keys are in the data directory).</summary>
+    public string AuthorityName { get; set; } = "default";
+
+    /// <summary>Secure-channel trust for the <c>member</c> listener: whose credentials it accepts.</summary>
+    public string MemberPolicy { get; set; } = "(exists? subject.ockam.role)";
+
+    /// <summary>Print a fresh one-time admin enrolment token at start (one is always printed on first start).</summary>
+    public bool PrintAdminToken { get; set; }
+
+    public TelemetryExporter Telemetry { get; set; } = TelemetryExporter.Console;
+
+    /// <summary>OTLP endpoint when <see cref="Telemetry"/> is <see cref="TelemetryExporter.Otlp"/>.</summary>
+    public string? OtlpEndpoint { get; set; }
+
+    internal string SqlitePath => Path.Combine(DataDirectory, "ockam.db");
+
+    internal void Validate()
+    {
+        if (Storage == StorageKind.PostgreSql && string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            throw new InvalidOperationException("PostgreSQL storage needs Ockam:ConnectionString (--connection-string)");
+        }
+
+        if (Clustering == ClusteringKind.AdoNet && Storage != StorageKind.PostgreSql)
+        {
+            throw new InvalidOperationException("ADO.NET clustering runs on PostgreSQL: set Ockam:Storage=PostgreSql too");
+        }
+    }
+}
+
+public enum StorageKind
+{
+    Sqlite,
+    PostgreSql,
+}
+
+public enum ClusteringKind
+{
+    /// <summary>One silo on this machine.</summary>
+    Localhost,
+
+    /// <summary>Membership in PostgreSQL: several silos on several machines form one cluster.</summary>
+    AdoNet,
+}
+
+public enum TelemetryExporter
+{
+    None,
+    Console,
+    Otlp,
+}

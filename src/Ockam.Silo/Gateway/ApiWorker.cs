@@ -1,0 +1,236 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Ockam.Grains.Contracts;
+using Ockam.Identity.Credentials;
+using Ockam.Identity.Encoding;
+using Ockam.Identity.Identities;
+using Ockam.Messaging.Api;
+using Ockam.Messaging.Routing;
+using Ockam.Messaging.SecureChannels;
+using Ockam.Silo.Telemetry;
+
+namespace Ockam.Silo.Gateway;
+
+/// <summary>
+/// The gateway's request handler ("api"): decodes each request that came out of a secure channel, checks
+/// the operation's policy against the channel's verified peer, maps it to grain calls and answers along
+/// the return route (back through the channel). Every request gets a typed answer.
+/// </summary>
+internal sealed partial class ApiWorker(
+    IGrainFactory grains,
+    string authorityName,
+    TrustContext trust,
+    GatewayPolicies policies,
+    TimeProvider time,
+    ILogger<ApiWorker> logger) : IWorker, IDisposable
+{
+    /// <summary>Requests handled at once; more wait in the mailbox (back-pressure to the connections).</summary>
+    private readonly SemaphoreSlim concurrency = new(256, 256);
+
+    public void Dispose() => concurrency.Dispose();
+
+    private IAuthorityGrain Authority => grains.GetGrain<IAuthorityGrain>(authorityName);
+
+    public async ValueTask HandleMessageAsync(WorkerContext context, Message message, CancellationToken cancellationToken)
+    {
+        await concurrency.WaitAsync(cancellationToken).ConfigureAwait(false);
+
+        // Grain calls take time: answer concurrently, so one slow request never holds up the others.
+        _ = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    var response = await AnswerAsync(message).ConfigureAwait(false);
+                    await context.SendAsync(message.Reply(response.Encode()), CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (RoutingException e)
+                {
+                    LogUnanswerable(logger, e.Message);
+                }
+                finally
+                {
+                    concurrency.Release();
+                }
+            },
+            CancellationToken.None);
+    }
+
+    internal async Task<ApiResponse> AnswerAsync(Message message)
+    {
+        if (message.AuthenticatedPeer is not { } peer)
+        {
+            return ApiResponse.Failed(0, ApiStatus.Denied, "requests must come through a secure channel");
+        }
+
+        if (message.Payload.Length > ApiRequest.MaxSize)
+        {
+            return ApiResponse.Failed(0, ApiStatus.TooLarge, $"a request is at most {ApiRequest.MaxSize} bytes");
+        }
+
+        ApiRequest request;
+        try
+        {
+            request = ApiRequest.Decode(message.Payload);
+        }
+        catch (OckamDecodeException e)
+        {
+            return ApiResponse.Failed(0, ApiStatus.BadRequest, e.Message);
+        }
+
+        var operation = GatewayPolicies.Name(request.Operation);
+        using var activity = SiloTelemetry.Source.StartActivity("gateway." + operation);
+        var started = time.GetTimestamp();
+        ApiResponse response;
+        try
+        {
+            response = await DispatchAsync(request, peer).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogFailed(logger, e, operation);
+            response = ApiResponse.Failed(request.Id, ApiStatus.Unavailable, "the service failed to answer; retry later");
+        }
+
+        activity?.SetTag("ockam.status", response.Status.ToString());
+        activity?.SetStatus(response.Status == ApiStatus.Ok ? ActivityStatusCode.Ok : ActivityStatusCode.Error);
+        var tags = new TagList { { "ockam.operation", operation }, { "ockam.status", response.Status.ToString() } };
+        SiloTelemetry.Requests.Add(1, tags);
+        SiloTelemetry.RequestDuration.Record(time.GetElapsedTime(started).TotalSeconds, tags);
+        return response;
+    }
+
+    private async Task<ApiResponse> DispatchAsync(ApiRequest request, AuthenticatedPeer peer)
+    {
+        var input = peer.ToPolicyInput().WithAction("operation", GatewayPolicies.Name(request.Operation));
+        ChangeHistory? published = null;
+        if (request.Operation == ApiOperation.PublishIdentity)
+        {
+            if (!request.Arguments.TryGetValue(ApiArguments.History, out var encoded))
+            {
+                return Missing(request, ApiArguments.History);
+            }
+
+            try
+            {
+                published = ChangeHistory.Decode(encoded);
+            }
+            catch (OckamDecodeException e)
+            {
+                return ApiResponse.Failed(request.Id, ApiStatus.BadRequest, e.Message);
+            }
+
+            input = input.WithResource("identifier", published.Identifier.ToString());
+        }
+
+        if (!policies.For(request.Operation).Allows(input))
+        {
+            return ApiResponse.Failed(request.Id, ApiStatus.Denied, $"{peer.Identifier} may not {GatewayPolicies.Name(request.Operation)}");
+        }
+
+        return request.Operation switch
+        {
+            ApiOperation.Enroll => await EnrollAsync(request, peer).ConfigureAwait(false),
+            ApiOperation.GetCredential => Credential(request, await Authority.GetCredentialAsync(peer.Identifier.ToString()).ConfigureAwait(false)),
+            ApiOperation.PublishIdentity => await PublishAsync(request, published!).ConfigureAwait(false),
+            ApiOperation.CreateToken => await CreateTokenAsync(request, peer).ConfigureAwait(false),
+            ApiOperation.Revoke => await RevokeAsync(request).ConfigureAwait(false),
+            ApiOperation.GetRevocationList => Ok(request, ApiArguments.RevocationList, await Authority.GetRevocationListAsync().ConfigureAwait(false)),
+            ApiOperation.GetAuthority => Ok(request, ApiArguments.Authority, await Authority.GetIdentityAsync().ConfigureAwait(false)),
+            _ => ApiResponse.Failed(request.Id, ApiStatus.BadRequest, "unknown operation"),
+        };
+    }
+
+    private async Task<ApiResponse> EnrollAsync(ApiRequest request, AuthenticatedPeer peer)
+    {
+        if (request.Text(ApiArguments.Token) is not { } token)
+        {
+            return Missing(request, ApiArguments.Token);
+        }
+
+        // The service learns the identity it enrols (public data), so it can later refuse a rollback.
+        await grains.GetGrain<IIdentityGrain>(peer.Identifier.ToString()).PublishAsync(peer.Identity.History.Encode()).ConfigureAwait(false);
+        var result = await Authority.EnrollAsync(token, peer.Identifier.ToString()).ConfigureAwait(false);
+        SiloTelemetry.Enrolments.Add(1, new KeyValuePair<string, object?>("ockam.outcome", result.Outcome.ToString()));
+        return Credential(request, result);
+    }
+
+    private async Task<ApiResponse> PublishAsync(ApiRequest request, ChangeHistory history)
+    {
+        var publication = await grains.GetGrain<IIdentityGrain>(history.Identifier.ToString()).PublishAsync(history.Encode()).ConfigureAwait(false);
+        if (publication.Outcome is not (PublicationOutcome.Accepted or PublicationOutcome.Unchanged))
+        {
+            return ApiResponse.Failed(request.Id, ApiStatus.Rejected, $"{publication.Outcome}: {publication.Reason}");
+        }
+
+        // A revoked identity loses its membership and every credential it holds.
+        if (history.Latest.Data.Revoked)
+        {
+            AcceptList(await Authority.RevokeMemberAsync(history.Identifier.ToString()).ConfigureAwait(false));
+        }
+
+        return ApiResponse.Ok(request.Id);
+    }
+
+    private async Task<ApiResponse> CreateTokenAsync(ApiRequest request, AuthenticatedPeer peer)
+    {
+        var attributes = request.Arguments
+            .Where(a => a.Key.StartsWith(ApiArguments.AttributePrefix, StringComparison.Ordinal))
+            .ToDictionary(a => a.Key[ApiArguments.AttributePrefix.Length..], a => a.Value, StringComparer.Ordinal);
+        var validFor = TimeSpan.FromSeconds(request.Number(ApiArguments.ValidForSeconds) ?? 3600);
+        try
+        {
+            var token = await Authority.CreateTokenAsync(attributes, validFor, peer.Identifier.ToString()).ConfigureAwait(false);
+            return Ok(request, ApiArguments.Token, ApiRequest.TextValue(token));
+        }
+        catch (ArgumentException e)
+        {
+            return ApiResponse.Failed(request.Id, ApiStatus.BadRequest, e.Message);
+        }
+    }
+
+    private async Task<ApiResponse> RevokeAsync(ApiRequest request)
+    {
+        byte[] list;
+        if (request.Number(ApiArguments.Serial) is { } serial)
+        {
+            list = await Authority.RevokeAsync(serial).ConfigureAwait(false);
+        }
+        else if (request.Text(ApiArguments.Subject) is { } subject && Identifier.TryParse(subject, out _))
+        {
+            list = await Authority.RevokeMemberAsync(subject).ConfigureAwait(false);
+        }
+        else
+        {
+            return Missing(request, $"{ApiArguments.Serial} or {ApiArguments.Subject}");
+        }
+
+        AcceptList(list);
+        return Ok(request, ApiArguments.RevocationList, list);
+    }
+
+    /// <summary>This silo's channels enforce a revocation at once; other silos when they next refresh.</summary>
+    private void AcceptList(byte[] list) => trust.AcceptRevocationList(RevocationList.Decode(list), time.GetUtcNow());
+
+    private static ApiResponse Credential(ApiRequest request, AuthorityResult result) => result.Outcome switch
+    {
+        AuthorityOutcome.Issued => Ok(request, ApiArguments.Credential, result.Credential!),
+        AuthorityOutcome.TokenUnknown => ApiResponse.Failed(request.Id, ApiStatus.TokenUnknown, result.Reason ?? "unknown token"),
+        AuthorityOutcome.TokenExpired => ApiResponse.Failed(request.Id, ApiStatus.TokenExpired, result.Reason ?? "expired token"),
+        AuthorityOutcome.TokenUsed => ApiResponse.Failed(request.Id, ApiStatus.TokenUsed, result.Reason ?? "used token"),
+        AuthorityOutcome.NotAMember => ApiResponse.Failed(request.Id, ApiStatus.NotAMember, result.Reason ?? "not a member"),
+        _ => ApiResponse.Failed(request.Id, ApiStatus.BadRequest, result.Reason ?? "invalid request"),
+    };
+
+    private static ApiResponse Ok(ApiRequest request, string name, byte[] value) =>
+        ApiResponse.Ok(request.Id, new Dictionary<string, byte[]> { [name] = value });
+
+    private static ApiResponse Missing(ApiRequest request, string argument) =>
+        ApiResponse.Failed(request.Id, ApiStatus.BadRequest, $"missing argument '{argument}'");
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "request {Operation} failed")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string operation);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "could not answer a request: {Reason}")]
+    private static partial void LogUnanswerable(ILogger logger, string reason);
+}

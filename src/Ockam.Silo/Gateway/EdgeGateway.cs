@@ -1,0 +1,135 @@
+using System.Net;
+using System.Text;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Ockam.Grains.Contracts;
+using Ockam.Identity.Credentials;
+using Ockam.Identity.Identities;
+using Ockam.Identity.Policies;
+using Ockam.Messaging.Routing;
+using Ockam.Messaging.SecureChannels;
+using Ockam.Messaging.Transports;
+using Ockam.Silo.Configuration;
+using Ockam.Silo.Identities;
+
+namespace Ockam.Silo.Gateway;
+
+/// <summary>
+/// Where edge nodes meet the cluster: a TCP transport of the silo's node with two secure-channel
+/// listeners — <c>secure</c> (any proven identity: enrolment) and <c>member</c> (holders of the
+/// authority's credentials) — and the <c>api</c> worker behind them.
+/// </summary>
+internal sealed partial class EdgeGateway(
+    SiloIdentities identities,
+    IGrainFactory grains,
+    IOptions<OckamOptions> options,
+    IOptions<EdgeGatewayOptions> gatewayOptions,
+    ILoggerFactory loggers,
+    TimeProvider time) : IHostedService, IAsyncDisposable
+{
+    private readonly ILogger logger = loggers.CreateLogger<EdgeGateway>();
+    private readonly CancellationTokenSource stopping = new();
+    private Node? node;
+    private TcpTransport? tcp;
+    private Task refreshing = Task.CompletedTask;
+
+    /// <summary>Where the gateway listens (resolved after start: port 0 picks a free one).</summary>
+    public IPEndPoint? Endpoint { get; private set; }
+
+    public TrustContext? Trust { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var now = time.GetUtcNow();
+        var authority = grains.GetGrain<IAuthorityGrain>(settings.AuthorityName);
+        var trust = new TrustContext(identities.Home.Vault) { RequireRevocationList = true };
+        trust.TrustAuthority(identities.Authority.Issuer.Identity.History.Verify(identities.Home.Vault, now));
+        trust.AcceptRevocationList(RevocationList.Decode(await authority.GetRevocationListAsync().ConfigureAwait(false)), time.GetUtcNow());
+        Trust = trust;
+
+        node = new Node(new NodeOptions { Time = time }, loggers);
+        tcp = new TcpTransport(node, gatewayOptions.Value.Transport);
+        var known = new KnownIdentities(identities.Home.Vault);
+        var channel = new SecureChannelOptions
+        {
+            Vault = identities.Home.Vault,
+            Identity = identities.Silo,
+            StaticKey = identities.StaticKey,
+            TrustPolicy = TrustPolicy.AnyIdentity,
+            TrustContext = trust,
+            KnownIdentities = known,
+        };
+        SecureChannelListener.Start(node, "secure", channel);
+        SecureChannelListener.Start(node, "member", channel with { TrustPolicy = TrustPolicy.Credentials(Policy.Parse(settings.MemberPolicy)) });
+        var policies = new GatewayPolicies(gatewayOptions.Value.Policies);
+        node.StartWorker(Address.Local("api"), new ApiWorker(grains, settings.AuthorityName, trust, policies, time, loggers.CreateLogger<ApiWorker>()));
+
+        Endpoint = tcp.Listen(new IPEndPoint(IPAddress.Parse(settings.EdgeAddress), settings.EdgePort));
+        LogStarted(logger, identities.Silo.Identifier, identities.Authority.Issuer.Identity.Identifier, Endpoint);
+        var banner = new StringBuilder()
+            .AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"silo identity:      {identities.Silo.Identifier}")
+            .AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"authority identity: {identities.Authority.Issuer.Identity.Identifier}")
+            .AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"edge gateway:       tcp {Endpoint}");
+        if (identities.Created || settings.PrintAdminToken)
+        {
+            // The one way in for the first administrator; only its hash is stored.
+            var token = await authority.CreateTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = "admin"u8.ToArray() }, TimeSpan.FromHours(24), "silo").ConfigureAwait(false);
+            banner.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"admin enrolment token (one use, 24 h): {token}");
+        }
+
+        await Console.Out.WriteAsync(banner.ToString()).ConfigureAwait(false);
+        refreshing = Task.Run(() => RefreshRevocationListAsync(authority, trust, stopping.Token), CancellationToken.None);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await stopping.CancelAsync().ConfigureAwait(false);
+        await refreshing.ConfigureAwait(false);
+        if (tcp is not null)
+        {
+            await tcp.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (node is not null)
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        stopping.Dispose();
+    }
+
+    /// <summary>Revocations made through other silos reach this one's channels within one refresh period.</summary>
+    private async Task RefreshRevocationListAsync(IAuthorityGrain authority, TrustContext trust, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(gatewayOptions.Value.RevocationRefresh, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    trust.AcceptRevocationList(RevocationList.Decode(await authority.GetRevocationListAsync().ConfigureAwait(false)), time.GetUtcNow());
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogRefreshFailed(logger, e);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "edge gateway for silo {Silo} (authority {Authority}) listening on {Endpoint}")]
+    private static partial void LogStarted(ILogger logger, Identifier silo, Identifier authority, IPEndPoint endpoint);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "refreshing the revocation list failed; the current one stays until it expires")]
+    private static partial void LogRefreshFailed(ILogger logger, Exception exception);
+}

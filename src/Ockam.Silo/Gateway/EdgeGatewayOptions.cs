@@ -1,0 +1,14 @@
+using Ockam.Messaging.Transports;
+
+namespace Ockam.Silo.Gateway;
+
+/// <summary>Settings of the edge gateway beyond the address it listens on.</summary>
+internal sealed class EdgeGatewayOptions
+{
+    public TransportOptions Transport { get; set; } = new();
+
+    /// <summary>Operation name → policy source, replacing <see cref="GatewayPolicies.Defaults"/>.</summary>
+    public Dictionary<string, string> Policies { get; set; } = [];
+
+    public TimeSpan RevocationRefresh { get; set; } = TimeSpan.FromMinutes(1);
+}

@@ -1,0 +1,54 @@
+using Ockam.Identity.Policies;
+using Ockam.Messaging.Api;
+
+namespace Ockam.Silo.Gateway;
+
+/// <summary>
+/// The ABAC policy each operation is checked against, over the caller's verified identity and credentials
+/// (<c>subject.*</c>), the operation (<c>action.operation</c>) and what it touches (<c>resource.*</c>).
+/// Operators may replace any of them (<c>Ockam:Policies:create-token</c>).
+/// </summary>
+internal sealed class GatewayPolicies
+{
+    public static readonly IReadOnlyDictionary<ApiOperation, string> Defaults = new Dictionary<ApiOperation, string>
+    {
+        [ApiOperation.Enroll] = "true",
+        [ApiOperation.GetCredential] = "true",
+        [ApiOperation.PublishIdentity] = "(= subject.identifier resource.identifier)",
+        [ApiOperation.CreateToken] = """(or (= subject.ockam.role "enroller") (= subject.ockam.role "admin"))""",
+        [ApiOperation.Revoke] = """(= subject.ockam.role "admin")""",
+        [ApiOperation.GetRevocationList] = "true",
+        [ApiOperation.GetAuthority] = "true",
+    };
+
+    private readonly Dictionary<ApiOperation, Policy> policies;
+
+    public GatewayPolicies(IReadOnlyDictionary<string, string> overrides)
+    {
+        policies = Defaults.ToDictionary(p => p.Key, p => Policy.Parse(p.Value));
+        foreach (var (name, source) in overrides)
+        {
+            policies[Parse(name)] = Policy.Parse(source);
+        }
+    }
+
+    public Policy For(ApiOperation operation) => policies.TryGetValue(operation, out var policy) ? policy : Policy.DenyAll;
+
+    /// <summary>"create-token" → <see cref="ApiOperation.CreateToken"/>.</summary>
+    public static string Name(ApiOperation operation) => operation switch
+    {
+        ApiOperation.Enroll => "enroll",
+        ApiOperation.GetCredential => "get-credential",
+        ApiOperation.PublishIdentity => "publish-identity",
+        ApiOperation.CreateToken => "create-token",
+        ApiOperation.Revoke => "revoke",
+        ApiOperation.GetRevocationList => "get-revocation-list",
+        ApiOperation.GetAuthority => "get-authority",
+        _ => operation.ToString(),
+    };
+
+    private static ApiOperation Parse(string name) =>
+        Enum.GetValues<ApiOperation>().FirstOrDefault(o => Name(o) == name) is var operation && Name(operation) == name
+            ? operation
+            : throw new InvalidOperationException($"Ockam:Policies names an unknown operation '{name}'");
+}

@@ -1,0 +1,75 @@
+-- Ockam.NET schema for SQLite (the embedded default): grain storage for Orleans' ADO.NET provider.
+-- Written for this project from the provider's query contract: Orleans reads the queries below from
+-- OrleansQuery by key, binds parameters by name (@GrainIdHash, ...) and reads result columns by name.
+-- Idempotent: applied at every start-up; re-running it changes nothing but the query texts.
+
+CREATE TABLE IF NOT EXISTS OrleansQuery
+(
+    QueryKey  TEXT NOT NULL PRIMARY KEY,
+    QueryText TEXT NOT NULL
+);
+
+-- One row per grain state. Grain ids and types are hashed by Orleans into the two INTEGER columns;
+-- the unique index over the full key resolves hash collisions and makes a racing first write fail
+-- instead of creating a second row.
+CREATE TABLE IF NOT EXISTS OrleansStorage
+(
+    GrainIdHash            INTEGER NOT NULL,
+    GrainIdN0              INTEGER NOT NULL,
+    GrainIdN1              INTEGER NOT NULL,
+    GrainTypeHash          INTEGER NOT NULL,
+    GrainTypeString        TEXT    NOT NULL,
+    GrainIdExtensionString TEXT    NULL,
+    ServiceId              TEXT    NOT NULL,
+    PayloadBinary          BLOB    NULL,
+    ModifiedOn             TEXT    NOT NULL,
+    Version                INTEGER NULL
+);
+
+CREATE UNIQUE INDEX IF NOT EXISTS UX_OrleansStorage_Grain ON OrleansStorage
+    (GrainIdHash, GrainTypeHash, GrainIdN0, GrainIdN1, GrainTypeString, IFNULL(GrainIdExtensionString, ''), ServiceId);
+
+-- Write: an update guarded by the version the grain last read (optimistic concurrency), or a first
+-- insert when the grain read nothing. Exactly one row with the new version on success; none on a conflict.
+INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('WriteToStorageKey', '
+    UPDATE OrleansStorage
+       SET PayloadBinary = @PayloadBinary, ModifiedOn = CURRENT_TIMESTAMP, Version = Version + 1
+     WHERE GrainIdHash = @GrainIdHash AND GrainTypeHash = @GrainTypeHash
+       AND GrainIdN0 = @GrainIdN0 AND GrainIdN1 = @GrainIdN1
+       AND GrainTypeString = @GrainTypeString
+       AND IFNULL(GrainIdExtensionString, '''') = IFNULL(@GrainIdExtensionString, '''')
+       AND ServiceId = @ServiceId
+       AND @GrainStateVersion IS NOT NULL AND Version = @GrainStateVersion
+    RETURNING Version AS NewGrainStateVersion;
+
+    INSERT INTO OrleansStorage
+           (GrainIdHash, GrainIdN0, GrainIdN1, GrainTypeHash, GrainTypeString, GrainIdExtensionString, ServiceId, PayloadBinary, ModifiedOn, Version)
+    SELECT @GrainIdHash, @GrainIdN0, @GrainIdN1, @GrainTypeHash, @GrainTypeString, @GrainIdExtensionString, @ServiceId, @PayloadBinary, CURRENT_TIMESTAMP, 1
+     WHERE @GrainStateVersion IS NULL
+    ON CONFLICT DO NOTHING
+    RETURNING Version AS NewGrainStateVersion;
+') ON CONFLICT (QueryKey) DO UPDATE SET QueryText = excluded.QueryText;
+
+INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('ReadFromStorageKey', '
+    SELECT PayloadBinary, Version
+      FROM OrleansStorage
+     WHERE GrainIdHash = @GrainIdHash AND GrainTypeHash = @GrainTypeHash
+       AND GrainIdN0 = @GrainIdN0 AND GrainIdN1 = @GrainIdN1
+       AND GrainTypeString = @GrainTypeString
+       AND IFNULL(GrainIdExtensionString, '''') = IFNULL(@GrainIdExtensionString, '''')
+       AND ServiceId = @ServiceId
+     LIMIT 1;
+') ON CONFLICT (QueryKey) DO UPDATE SET QueryText = excluded.QueryText;
+
+-- Clear keeps the row (payload emptied, version moved on), so a stale writer still conflicts.
+INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('ClearStorageKey', '
+    UPDATE OrleansStorage
+       SET PayloadBinary = NULL, ModifiedOn = CURRENT_TIMESTAMP, Version = Version + 1
+     WHERE GrainIdHash = @GrainIdHash AND GrainTypeHash = @GrainTypeHash
+       AND GrainIdN0 = @GrainIdN0 AND GrainIdN1 = @GrainIdN1
+       AND GrainTypeString = @GrainTypeString
+       AND IFNULL(GrainIdExtensionString, '''') = IFNULL(@GrainIdExtensionString, '''')
+       AND ServiceId = @ServiceId
+       AND @GrainStateVersion IS NOT NULL AND Version = @GrainStateVersion
+    RETURNING Version AS NewGrainStateVersion;
+') ON CONFLICT (QueryKey) DO UPDATE SET QueryText = excluded.QueryText;
