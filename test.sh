@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one test command: restore, build in Release, run every test project.
-# On a fresh Debian machine it installs what the tests need (today: only the .NET SDK, which the
-# machine image carries; PostgreSQL joins here when the storage tests arrive).
+# On a fresh Debian machine it installs what the tests need: PostgreSQL from Debian's packages, started
+# as a throwaway cluster on a free port, owned by an unprivileged user (initdb and postgres refuse root).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -11,6 +11,45 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# --- PostgreSQL -------------------------------------------------------------------------------------
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+if [ -z "$(pg_bin)" ]; then
+  echo "test.sh: installing PostgreSQL from Debian's packages"
+  as_root=""
+  [ "$(id -u)" -eq 0 ] || as_root="sudo"
+  $as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq postgresql >/dev/null
+fi
+PG_BIN=$(pg_bin)
+
+pg_user=$(id -un)
+run_pg() { "$@"; }
+if [ "$(id -u)" -eq 0 ]; then
+  pg_user=ockam-test
+  id "$pg_user" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$pg_user"
+  run_pg() { runuser -u "$pg_user" -- "$@"; }
+fi
+
+pg_dir=$(mktemp -d /tmp/ockam-pg.XXXXXX)
+chown "$pg_user" "$pg_dir"
+chmod 700 "$pg_dir"
+pg_port=""
+for candidate in $(seq 55432 55532); do
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then pg_port=$candidate; break; fi
+done
+[ -n "$pg_port" ] || { echo "test.sh: no free port for PostgreSQL" >&2; exit 1; }
+
+stop_pg() {
+  run_pg "$PG_BIN/pg_ctl" -D "$pg_dir/data" -m fast stop >/dev/null 2>&1 || true
+  rm -rf "$pg_dir"
+}
+trap stop_pg EXIT
+run_pg "$PG_BIN/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
+run_pg "$PG_BIN/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
+  -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
+export OCKAM_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
+echo "test.sh: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port"
 
 dotnet restore Ockam.sln
 dotnet build Ockam.sln --configuration Release --no-restore

@@ -33,11 +33,15 @@ internal sealed partial class EdgeGateway(
     private Node? node;
     private TcpTransport? tcp;
     private Task refreshing = Task.CompletedTask;
+    private int stopped;
 
     /// <summary>Where the gateway listens (resolved after start: port 0 picks a free one).</summary>
     public IPEndPoint? Endpoint { get; private set; }
 
     public TrustContext? Trust { get; private set; }
+
+    /// <summary>Raised for every refused or timed-out handshake on either listener.</summary>
+    public event EventHandler<HandshakeFailedEventArgs>? HandshakeFailed;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -60,9 +64,21 @@ internal sealed partial class EdgeGateway(
             TrustPolicy = TrustPolicy.AnyIdentity,
             TrustContext = trust,
             KnownIdentities = known,
+            HandshakeTimeout = gatewayOptions.Value.HandshakeTimeout,
         };
-        SecureChannelListener.Start(node, "secure", channel);
-        SecureChannelListener.Start(node, "member", channel with { TrustPolicy = TrustPolicy.Credentials(Policy.Parse(settings.MemberPolicy)) });
+        foreach (var listener in new[]
+        {
+            SecureChannelListener.Start(node, "secure", channel),
+            SecureChannelListener.Start(node, "member", channel with { TrustPolicy = TrustPolicy.Credentials(Policy.Parse(settings.MemberPolicy)) }),
+        })
+        {
+            listener.HandshakeFailed += (sender, e) =>
+            {
+                LogHandshakeFailed(logger, ((SecureChannelListener)sender!).Address, e.Error, e.Exception.Message);
+                HandshakeFailed?.Invoke(this, e);
+            };
+        }
+
         var policies = new GatewayPolicies(gatewayOptions.Value.Policies);
         node.StartWorker(Address.Local("api"), new ApiWorker(grains, settings.AuthorityName, trust, policies, time, loggers.CreateLogger<ApiWorker>()));
 
@@ -85,6 +101,11 @@ internal sealed partial class EdgeGateway(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (Interlocked.Exchange(ref stopped, 1) == 1)
+        {
+            return;
+        }
+
         await stopping.CancelAsync().ConfigureAwait(false);
         await refreshing.ConfigureAwait(false);
         if (tcp is not null)
@@ -129,6 +150,9 @@ internal sealed partial class EdgeGateway(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "edge gateway for silo {Silo} (authority {Authority}) listening on {Endpoint}")]
     private static partial void LogStarted(ILogger logger, Identifier silo, Identifier authority, IPEndPoint endpoint);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "handshake on {Listener} refused: {Error}: {Reason}")]
+    private static partial void LogHandshakeFailed(ILogger logger, Address listener, HandshakeError error, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "refreshing the revocation list failed; the current one stays until it expires")]
     private static partial void LogRefreshFailed(ILogger logger, Exception exception);

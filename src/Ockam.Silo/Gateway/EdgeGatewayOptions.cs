@@ -11,4 +11,6 @@ internal sealed class EdgeGatewayOptions
     public Dictionary<string, string> Policies { get; set; } = [];
 
     public TimeSpan RevocationRefresh { get; set; } = TimeSpan.FromMinutes(1);
+
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -103,16 +103,17 @@ CREATE TABLE IF NOT EXISTS OrleansMembershipTable
     Status       integer       NOT NULL,
     ProxyPort    integer       NULL,
     SuspectTimes varchar(8000) NULL,
-    StartTime    timestamp     NOT NULL,
-    IAmAliveTime timestamp     NOT NULL,
+    StartTime    timestamptz   NOT NULL,
+    IAmAliveTime timestamptz   NOT NULL,
     PRIMARY KEY (DeploymentId, Address, Port, Generation)
 );
 
+-- Npgsql sends Orleans' UTC DateTime parameters as timestamptz, hence the column and argument types.
 -- Insert a silo's row if the table is still at the version the silo read. The version row is
 -- locked and bumped first; if the silo row then cannot be inserted, the exception rolls back the bump.
 CREATE OR REPLACE FUNCTION ockam_membership_insert(
     p_deployment varchar, p_address varchar, p_port integer, p_generation integer, p_silo_name varchar, p_host_name varchar,
-    p_status integer, p_proxy_port integer, p_start_time timestamp, p_alive_time timestamp, p_expected_version integer)
+    p_status integer, p_proxy_port integer, p_start_time timestamptz, p_alive_time timestamptz, p_expected_version integer)
 RETURNS integer LANGUAGE plpgsql AS $f$
 BEGIN
     UPDATE OrleansMembershipVersionTable v
@@ -131,7 +132,7 @@ $f$;
 
 CREATE OR REPLACE FUNCTION ockam_membership_update(
     p_deployment varchar, p_address varchar, p_port integer, p_generation integer,
-    p_alive_time timestamp, p_status integer, p_suspect_times varchar, p_expected_version integer)
+    p_alive_time timestamptz, p_status integer, p_suspect_times varchar, p_expected_version integer)
 RETURNS integer LANGUAGE plpgsql AS $f$
 BEGIN
     UPDATE OrleansMembershipVersionTable v

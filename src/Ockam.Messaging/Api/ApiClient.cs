@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using Ockam.Identity.Encoding;
+using Ockam.Identity.Identities;
+using Ockam.Messaging.Routing;
+
+namespace Ockam.Messaging.Api;
+
+/// <summary>
+/// Calls the gateway's API over a route that starts with a secure channel. Answers are accepted only if
+/// they came out of a channel whose peer is the expected silo: nothing else can answer for it.
+/// </summary>
+public sealed class ApiClient : IWorker
+{
+    private readonly ConcurrentDictionary<ulong, TaskCompletionSource<ApiResponse>> pending = new();
+    private readonly Node node;
+    private readonly Route route;
+    private readonly Identifier silo;
+    private long nextId;
+
+    private ApiClient(Node node, Route route, Identifier silo)
+    {
+        this.node = node;
+        this.route = route;
+        this.silo = silo;
+        Address = Address.RandomLocal("api.client");
+    }
+
+    public Address Address { get; }
+
+    /// <summary>How long a call waits for its answer.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A client sending to <paramref name="route"/> (e.g. [channel, "api"]) and trusting only answers from <paramref name="silo"/>.</summary>
+    public static ApiClient Start(Node node, Route route, Identifier silo, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        var client = new ApiClient(node, route, silo) { Timeout = timeout ?? TimeSpan.FromSeconds(30) };
+        node.StartWorker(client.Address, client);
+        return client;
+    }
+
+    /// <exception cref="TimeoutException">No answer within <see cref="Timeout"/>.</exception>
+    public async Task<ApiResponse> CallAsync(ApiOperation operation, IReadOnlyDictionary<string, byte[]>? arguments = null, CancellationToken cancellationToken = default)
+    {
+        var id = (ulong)Interlocked.Increment(ref nextId);
+        var answer = new TaskCompletionSource<ApiResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        pending[id] = answer;
+        try
+        {
+            var request = new ApiRequest(id, operation, arguments ?? new Dictionary<string, byte[]>());
+            await node.SendAsync(new Message(route, Route.Of(Address), request.Encode()), cancellationToken).ConfigureAwait(false);
+            return await answer.Task.WaitAsync(Timeout, node.Time, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            pending.TryRemove(id, out _);
+        }
+    }
+
+    public ValueTask HandleMessageAsync(WorkerContext context, Message message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.AuthenticatedPeer?.Identifier != silo)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        try
+        {
+            var response = ApiResponse.Decode(message.Payload);
+            if (pending.TryGetValue(response.Id, out var answer))
+            {
+                answer.TrySetResult(response);
+            }
+        }
+        catch (OckamDecodeException)
+        {
+            // An authenticated peer speaking nonsense: the call times out rather than trusting it.
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}

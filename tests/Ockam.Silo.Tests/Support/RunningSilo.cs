@@ -1,0 +1,74 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Ockam.Silo.Configuration;
+using Ockam.Silo.Gateway;
+using Ockam.Silo.Identities;
+
+namespace Ockam.Silo.Tests.Support;
+
+/// <summary>A real silo host (SiloHost, as `dotnet run` builds it) on free ports, started and stopped by a test.</summary>
+internal sealed class RunningSilo : IAsyncDisposable
+{
+    private readonly IHost host;
+
+    private RunningSilo(IHost host, int siloPort) => (this.host, SiloPort) = (host, siloPort);
+
+    public int SiloPort { get; }
+
+    public IServiceProvider Services => host.Services;
+
+    public IGrainFactory Grains => host.Services.GetRequiredService<IGrainFactory>();
+
+    public EdgeGateway Gateway => host.Services.GetRequiredService<EdgeGateway>();
+
+    public SiloIdentities Identities => host.Services.GetRequiredService<SiloIdentities>();
+
+    public IPEndPoint EdgeEndpoint => Gateway.Endpoint!;
+
+    public static async Task<RunningSilo> StartAsync(
+        string dataDirectory,
+        StorageKind storage = StorageKind.Sqlite,
+        string? connectionString = null,
+        ClusteringKind clustering = ClusteringKind.Localhost,
+        Action<IServiceCollection>? services = null)
+    {
+        var siloPort = FreePort();
+        List<string> args =
+        [
+            "--data", dataDirectory, "--storage", storage.ToString(), "--clustering", clustering.ToString(),
+            "--silo-port", siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--gateway-port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--edge-port", "0", "--telemetry", "None",
+        ];
+        if (connectionString is not null)
+        {
+            args.AddRange(["--connection-string", connectionString]);
+        }
+
+        var host = await SiloHost.BuildAsync([.. args], s =>
+        {
+            s.Configure<LoggerFilterOptions>(o => o.MinLevel = LogLevel.Warning);
+            services?.Invoke(s);
+        });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await host.StartAsync(timeout.Token);
+        return new RunningSilo(host, siloPort);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await host.StopAsync(timeout.Token);
+        host.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,8 @@
+namespace Ockam.Silo.Tests.Support;
+
+internal sealed class TempDirectory : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("ockam-silo-").FullName;
+
+    public void Dispose() => Directory.Delete(Path, recursive: true);
+}
