@@ -40,15 +40,21 @@ public sealed class ApiClient : IWorker
     }
 
     /// <exception cref="TimeoutException">No answer within <see cref="Timeout"/>.</exception>
+    /// <exception cref="ArgumentException">The request is larger than <see cref="ApiRequest.MaxSize"/>.</exception>
     public async Task<ApiResponse> CallAsync(ApiOperation operation, IReadOnlyDictionary<string, byte[]>? arguments = null, CancellationToken cancellationToken = default)
     {
         var id = (ulong)Interlocked.Increment(ref nextId);
+        var encoded = new ApiRequest(id, operation, arguments ?? new Dictionary<string, byte[]>()).Encode();
+        if (encoded.Length > ApiRequest.MaxSize)
+        {
+            throw new ArgumentException($"a request is at most {ApiRequest.MaxSize} bytes, this one {encoded.Length}", nameof(arguments));
+        }
+
         var answer = new TaskCompletionSource<ApiResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
         pending[id] = answer;
         try
         {
-            var request = new ApiRequest(id, operation, arguments ?? new Dictionary<string, byte[]>());
-            await node.SendAsync(new Message(route, Route.Of(Address), request.Encode()), cancellationToken).ConfigureAwait(false);
+            await node.SendAsync(new Message(route, Route.Of(Address), encoded), cancellationToken).ConfigureAwait(false);
             return await answer.Task.WaitAsync(Timeout, node.Time, cancellationToken).ConfigureAwait(false);
         }
         finally

@@ -26,8 +26,11 @@ public sealed record ApiRequest(ulong Id, ApiOperation Operation, IReadOnlyDicti
     });
 
     /// <exception cref="OckamDecodeException">Malformed, oversized, an unknown version or operation.</exception>
-    public static ApiRequest Decode(ReadOnlyMemory<byte> encoded) =>
-        CborDecoder.Decode(encoded, MaxSize, "request", d =>
+    public static ApiRequest Decode(ReadOnlyMemory<byte> encoded) => Decode(encoded, MaxSize);
+
+    /// <summary>Decodes with a larger bound, so that a service can still name the request it refuses as too large.</summary>
+    public static ApiRequest Decode(ReadOnlyMemory<byte> encoded, int maxSize) =>
+        CborDecoder.Decode(encoded, maxSize, "request", d =>
         {
             if (d.ReadMapStart(4) != 4)
             {

@@ -63,19 +63,20 @@ internal sealed partial class ApiWorker(
             return ApiResponse.Failed(0, ApiStatus.Denied, "requests must come through a secure channel");
         }
 
-        if (message.Payload.Length > ApiRequest.MaxSize)
-        {
-            return ApiResponse.Failed(0, ApiStatus.TooLarge, $"a request is at most {ApiRequest.MaxSize} bytes");
-        }
-
         ApiRequest request;
         try
         {
-            request = ApiRequest.Decode(message.Payload);
+            // Bounded by the frame that carried it; the request limit is checked next, so the answer can name the request.
+            request = ApiRequest.Decode(message.Payload, Math.Max(message.Payload.Length, 1));
         }
         catch (OckamDecodeException e)
         {
             return ApiResponse.Failed(0, ApiStatus.BadRequest, e.Message);
+        }
+
+        if (message.Payload.Length > ApiRequest.MaxSize)
+        {
+            return ApiResponse.Failed(request.Id, ApiStatus.TooLarge, $"a request is at most {ApiRequest.MaxSize} bytes, this one {message.Payload.Length}");
         }
 
         var operation = GatewayPolicies.Name(request.Operation);

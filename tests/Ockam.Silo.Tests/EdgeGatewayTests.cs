@@ -1,0 +1,144 @@
+using System.Text;
+using Ockam.Grains.Contracts;
+using Ockam.Identity.Credentials;
+using Ockam.Messaging.Api;
+using Ockam.Messaging.SecureChannels;
+using Ockam.Silo.Tests.Support;
+
+namespace Ockam.Silo.Tests;
+
+/// <summary>Edge nodes against a real silo over TCP: enrolment, credentials, member channels, revocation, policies.</summary>
+public sealed class EdgeGatewayTests : IAsyncLifetime
+{
+    private readonly TempDirectory data = new();
+    private RunningSilo silo = null!;
+
+    public async Task InitializeAsync() => silo = await RunningSilo.StartAsync(data.Path);
+
+    public async Task DisposeAsync()
+    {
+        await silo.DisposeAsync();
+        data.Dispose();
+    }
+
+    [Fact]
+    public async Task A_fresh_edge_enrols_with_a_token_and_its_credential_opens_the_member_channel_until_revoked()
+    {
+        await using var device = await Edge.CreateAsync(silo);
+        var authority = silo.Grains.GetGrain<IAuthorityGrain>("default");
+        var token = await authority.CreateTokenAsync(Role("sensor"), TimeSpan.FromHours(1), "test");
+
+        // Enrol over the "secure" listener, which accepts any proven identity.
+        var (_, api) = await device.OpenAsync("secure");
+        var enrolled = await api.CallAsync(ApiOperation.Enroll, Args((ApiArguments.Token, token)));
+        Assert.Equal(ApiStatus.Ok, enrolled.Status);
+        var credential = CredentialPresentation.Decode(enrolled.Results[ApiArguments.Credential]);
+        Assert.Equal(device.Identifier, credential.Credential.Data.Subject);
+        Assert.Equal(ApiStatus.Ok, (await api.CallAsync(ApiOperation.Enroll, Args((ApiArguments.Token, token)))).Status); // a retry by the redeemer
+
+        // The member listener lets it in because of that credential ...
+        var (_, member) = await device.OpenAsync("member", credential);
+        var refreshed = await member.CallAsync(ApiOperation.GetCredential);
+        Assert.Equal(ApiStatus.Ok, refreshed.Status);
+
+        // ... and refuses the same identity without one.
+        var refusal = NextRefusal();
+        var (_, bare) = await device.OpenAsync("member");
+        Assert.Equal(HandshakeError.Untrusted, await refusal);
+        await Assert.ThrowsAsync<TimeoutException>(() => bare.CallAsync(ApiOperation.GetCredential));
+
+        // An administrator (enrolled with an admin token) revokes the credential; the member listener refuses it at once.
+        await using var admin = await Edge.CreateAsync(silo);
+        var adminCredential = await EnrolAsync(admin, await authority.CreateTokenAsync(Role("admin"), TimeSpan.FromHours(1), "test"));
+        var (_, adminApi) = await admin.OpenAsync("member", adminCredential);
+        var revoked = await adminApi.CallAsync(ApiOperation.Revoke, Args((ApiArguments.Serial, credential.Credential.Data.Serial.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        Assert.Equal(ApiStatus.Ok, revoked.Status);
+        Assert.Contains(credential.Credential.Data.Serial, RevocationList.Decode(revoked.Results[ApiArguments.RevocationList]).Data.RevokedSerials);
+
+        refusal = NextRefusal();
+        await device.OpenAsync("member", credential);
+        Assert.Equal(HandshakeError.InvalidCredential, await refusal);
+    }
+
+    [Fact]
+    public async Task Each_operation_is_authorized_by_its_policy_and_answers_with_a_typed_status()
+    {
+        var authority = silo.Grains.GetGrain<IAuthorityGrain>("default");
+        await using var sensor = await Edge.CreateAsync(silo);
+        var sensorCredential = await EnrolAsync(sensor, await authority.CreateTokenAsync(Role("sensor"), TimeSpan.FromHours(1), "test"));
+        await using var enroller = await Edge.CreateAsync(silo);
+        var enrollerCredential = await EnrolAsync(enroller, await authority.CreateTokenAsync(Role("enroller"), TimeSpan.FromHours(1), "test"));
+        var (_, sensorApi) = await sensor.OpenAsync("member", sensorCredential);
+        var (_, enrollerApi) = await enroller.OpenAsync("member", enrollerCredential);
+
+        // Only enrollers (and admins) make tokens; only admins revoke.
+        var tokenArgs = Args(($"{ApiArguments.AttributePrefix}ockam.role", "sensor"), (ApiArguments.ValidForSeconds, "600"));
+        Assert.Equal(ApiStatus.Denied, (await sensorApi.CallAsync(ApiOperation.CreateToken, tokenArgs)).Status);
+        var created = await enrollerApi.CallAsync(ApiOperation.CreateToken, tokenArgs);
+        Assert.Equal(ApiStatus.Ok, created.Status);
+        Assert.Equal(ApiStatus.Denied, (await enrollerApi.CallAsync(ApiOperation.Revoke, Args((ApiArguments.Serial, "1")))).Status);
+
+        // The token an enroller made works once.
+        await using var newcomer = await Edge.CreateAsync(silo);
+        var (_, newcomerApi) = await newcomer.OpenAsync("secure");
+        var token = Encoding.UTF8.GetString(created.Results[ApiArguments.Token]);
+        Assert.Equal(ApiStatus.Ok, (await newcomerApi.CallAsync(ApiOperation.Enroll, Args((ApiArguments.Token, token)))).Status);
+        Assert.Equal(ApiStatus.TokenUnknown, (await newcomerApi.CallAsync(ApiOperation.Enroll, Args((ApiArguments.Token, "nonsense")))).Status);
+        Assert.Equal(ApiStatus.BadRequest, (await newcomerApi.CallAsync(ApiOperation.Enroll)).Status);
+
+        // Anyone may read the authority and its revocation list; a stranger has no credential to refresh.
+        await using var stranger = await Edge.CreateAsync(silo);
+        var (_, strangerApi) = await stranger.OpenAsync("secure");
+        Assert.Equal(ApiStatus.Ok, (await strangerApi.CallAsync(ApiOperation.GetAuthority)).Status);
+        Assert.Equal(ApiStatus.Ok, (await strangerApi.CallAsync(ApiOperation.GetRevocationList)).Status);
+        Assert.Equal(ApiStatus.NotAMember, (await strangerApi.CallAsync(ApiOperation.GetCredential)).Status);
+    }
+
+    [Fact]
+    public async Task An_edge_publishes_its_own_rotation_and_revocation_but_not_another_identity()
+    {
+        await using var device = await Edge.CreateAsync(silo);
+        await using var other = await Edge.CreateAsync(silo);
+        var authority = silo.Grains.GetGrain<IAuthorityGrain>("default");
+        var credential = await EnrolAsync(device, await authority.CreateTokenAsync(Role("sensor"), TimeSpan.FromHours(1), "test"));
+        var (_, api) = await device.OpenAsync("secure");
+
+        var identities = new Ockam.Identity.Identities.IdentityManager(device.Vault, TimeProvider.System);
+        var rotated = await identities.RotateAsync(device.Identity);
+        Assert.Equal(ApiStatus.Ok, (await api.CallAsync(ApiOperation.PublishIdentity, Args((ApiArguments.History, rotated.History.Encode())))).Status);
+        Assert.Equal(ApiStatus.Denied, (await api.CallAsync(ApiOperation.PublishIdentity, Args((ApiArguments.History, other.Identity.History.Encode())))).Status);
+        Assert.Equal(ApiStatus.Rejected, (await api.CallAsync(ApiOperation.PublishIdentity, Args((ApiArguments.History, device.Identity.History.Encode())))).Status);
+
+        // Publishing a revocation ends the membership: no more credentials for this identity.
+        var revoked = await identities.RevokeAsync(rotated);
+        Assert.Equal(ApiStatus.Ok, (await api.CallAsync(ApiOperation.PublishIdentity, Args((ApiArguments.History, revoked.Encode())))).Status);
+        Assert.Equal(AuthorityOutcome.NotAMember, (await authority.GetCredentialAsync(device.Identifier.ToString())).Outcome);
+        Assert.Contains(credential.Credential.Data.Serial, RevocationList.Decode(await authority.GetRevocationListAsync()).Data.RevokedSerials);
+    }
+
+    private static async Task<CredentialPresentation> EnrolAsync(Edge edge, string token)
+    {
+        var (_, api) = await edge.OpenAsync("secure");
+        var response = await api.CallAsync(ApiOperation.Enroll, Args((ApiArguments.Token, token)));
+        Assert.Equal(ApiStatus.Ok, response.Status);
+        return CredentialPresentation.Decode(response.Results[ApiArguments.Credential]);
+    }
+
+    private Task<HandshakeError> NextRefusal()
+    {
+        var refused = new TaskCompletionSource<HandshakeError>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Handler(object? sender, HandshakeFailedEventArgs e)
+        {
+            silo.Gateway.HandshakeFailed -= Handler;
+            refused.TrySetResult(e.Error);
+        }
+
+        silo.Gateway.HandshakeFailed += Handler;
+        return refused.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    private static Dictionary<string, byte[]> Role(string role) => new() { ["ockam.role"] = Encoding.UTF8.GetBytes(role) };
+
+    private static Dictionary<string, byte[]> Args(params (string Name, object Value)[] arguments) =>
+        arguments.ToDictionary(a => a.Name, a => a.Value as byte[] ?? Encoding.UTF8.GetBytes((string)a.Value));
+}

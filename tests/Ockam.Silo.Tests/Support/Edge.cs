@@ -1,0 +1,70 @@
+using Ockam.Identity.Credentials;
+using Ockam.Identity.Identities;
+using Ockam.Identity.Vault;
+using Ockam.Messaging.Api;
+using Ockam.Messaging.Routing;
+using Ockam.Messaging.SecureChannels;
+using Ockam.Messaging.Transports;
+
+namespace Ockam.Silo.Tests.Support;
+
+/// <summary>An edge node for tests: its own vault and identity, a TCP transport, channels to a silo's gateway.</summary>
+internal sealed class Edge : IAsyncDisposable
+{
+    private readonly Node node = new();
+    private readonly TcpTransport tcp;
+    private readonly RunningSilo silo;
+
+    private Edge(RunningSilo silo, SoftwareVault vault, LocalIdentity identity, PurposeKey staticKey)
+    {
+        this.silo = silo;
+        Vault = vault;
+        tcp = new TcpTransport(node);
+        Identity = identity;
+        StaticKey = staticKey;
+    }
+
+    public Node Node => node;
+
+    public LocalIdentity Identity { get; }
+
+    public PurposeKey StaticKey { get; }
+
+    public Identifier Identifier => Identity.Identifier;
+
+    public static async Task<Edge> CreateAsync(RunningSilo silo)
+    {
+        var vault = new SoftwareVault();
+        var identities = new IdentityManager(vault, TimeProvider.System);
+        var identity = await identities.CreateAsync();
+        var key = await identities.CreatePurposeKeyAsync(identity, Purpose.SecureChannelStatic, TimeSpan.FromDays(1), KeyPersistence.Ephemeral);
+        return new Edge(silo, vault, identity, key);
+    }
+
+    public SoftwareVault Vault { get; }
+
+    /// <summary>Opens a channel to the gateway's <paramref name="listener"/> ("secure" or "member") and an API client over it.</summary>
+    public Task<(SecureChannel Channel, ApiClient Api)> OpenAsync(string listener, params CredentialPresentation[] credentials) =>
+        OpenAsync(listener, TimeSpan.FromSeconds(5), credentials);
+
+    public async Task<(SecureChannel Channel, ApiClient Api)> OpenAsync(string listener, TimeSpan apiTimeout, params CredentialPresentation[] credentials)
+    {
+        var options = new SecureChannelOptions
+        {
+            Vault = Vault,
+            Identity = Identity,
+            StaticKey = StaticKey,
+            TrustPolicy = TrustPolicy.Identifiers(silo.Identities.Silo.Identifier),
+            Credentials = credentials,
+        };
+        var channel = await SecureChannel.CreateAsync(node, Route.Of(Address.Tcp(silo.EdgeEndpoint.ToString()), Address.Local(listener)), options);
+        return (channel, ApiClient.Start(node, Route.Of(channel.Address, Address.Local("api")), silo.Identities.Silo.Identifier, apiTimeout));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await tcp.DisposeAsync();
+        await node.DisposeAsync();
+        Vault.Dispose();
+    }
+}
