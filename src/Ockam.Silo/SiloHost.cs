@@ -57,7 +57,7 @@ internal static class SiloHost
 
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton(time);
-        builder.Services.AddSingleton(identities);
+        builder.Services.AddSingleton(_ => identities); // by factory, so that the container disposes it (and its vault)
         builder.Services.AddSingleton<IVault>(identities.Home.Vault);
         builder.Services.AddSingleton(identities.Authority);
         builder.Services.AddOptions<AuthorityOptions>().BindConfiguration("Ockam:Authority");
