@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Ockam.Grains;
 using Ockam.Grains.Authority;
+using Ockam.Grains.Relays;
 using Ockam.Identity.Vault;
 using Ockam.Silo.Configuration;
 using Ockam.Silo.Gateway;
@@ -61,6 +62,7 @@ internal static class SiloHost
         builder.Services.AddSingleton<IVault>(identities.Home.Vault);
         builder.Services.AddSingleton(identities.Authority);
         builder.Services.AddOptions<AuthorityOptions>().BindConfiguration("Ockam:Authority");
+        builder.Services.AddOptions<RelayOptions>().BindConfiguration("Ockam:Relay");
         builder.Services.AddOptions<EdgeGatewayOptions>().Configure(g => builder.Configuration.GetSection("Ockam:Policies").Bind(g.Policies));
         builder.Services.AddOptions<AdoNetGrainStorageOptions>(Grains.Storage.ProviderName)
             .Configure<Serializer>((storage, serializer) => storage.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));

@@ -11,6 +11,8 @@ public static class ApiArguments
     public const string RevocationList = "revocation-list";
     public const string Authority = "authority";
     public const string ValidForSeconds = "valid-for-seconds";
+    public const string Relay = "relay";
+    public const string Sequence = "sequence";
 
     /// <summary>"attribute:ockam.role" = "sensor": one argument per attribute a token grants.</summary>
     public const string AttributePrefix = "attribute:";

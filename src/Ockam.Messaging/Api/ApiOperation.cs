@@ -23,4 +23,13 @@ public enum ApiOperation : uint
 
     /// <summary>The authority's change history, to trust it.</summary>
     GetAuthority = 7,
+
+    /// <summary>Claim relay <see cref="ApiArguments.Relay"/> (the credential must name it in <c>ockam.relay</c>).</summary>
+    CreateRelay = 8,
+
+    /// <summary>Receive what reaches an owned relay over this channel, mailbox first.</summary>
+    ListenRelay = 9,
+
+    /// <summary>Acknowledge a relay's messages up to <see cref="ApiArguments.Sequence"/>.</summary>
+    AcknowledgeRelay = 10,
 }

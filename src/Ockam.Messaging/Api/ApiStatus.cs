@@ -26,4 +26,10 @@ public enum ApiStatus : uint
 
     /// <summary>The service failed; retrying later may succeed.</summary>
     Unavailable = 9,
+
+    /// <summary>The relay belongs to another identity.</summary>
+    NotOwner = 10,
+
+    /// <summary>No relay by that name.</summary>
+    UnknownRelay = 11,
 }

@@ -7,7 +7,7 @@ namespace Ockam.Messaging.Routing;
 /// The wire form of a <see cref="Message"/>: <c>{0: version, 1: onward route, 2: return route, 3: payload}</c>,
 /// a route being <c>[[transport type, address bytes], ...]</c>. Canonical CBOR, strictly decoded.
 /// </summary>
-internal static class MessageCodec
+public static class MessageCodec
 {
     public const uint Version = 1;
 

@@ -21,6 +21,7 @@ internal sealed partial class ApiWorker(
     string authorityName,
     TrustContext trust,
     GatewayPolicies policies,
+    RelayRegistry relays,
     TimeProvider time,
     ILogger<ApiWorker> logger) : IWorker, IDisposable
 {
@@ -85,7 +86,7 @@ internal sealed partial class ApiWorker(
         ApiResponse response;
         try
         {
-            response = await DispatchAsync(request, peer).ConfigureAwait(false);
+            response = await DispatchAsync(request, peer, message.ReturnRoute).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -101,9 +102,21 @@ internal sealed partial class ApiWorker(
         return response;
     }
 
-    private async Task<ApiResponse> DispatchAsync(ApiRequest request, AuthenticatedPeer peer)
+    private async Task<ApiResponse> DispatchAsync(ApiRequest request, AuthenticatedPeer peer, Route returnRoute)
     {
         var input = peer.ToPolicyInput().WithAction("operation", GatewayPolicies.Name(request.Operation));
+        var relay = request.Text(ApiArguments.Relay);
+        if (request.Operation is ApiOperation.CreateRelay or ApiOperation.ListenRelay or ApiOperation.AcknowledgeRelay)
+        {
+            // Relay names are single local addresses; "conn." names belong to the gateway's reply relays.
+            if (relay is null || relay.Length is 0 or > 200 || relay.StartsWith("conn.", StringComparison.Ordinal))
+            {
+                return ApiResponse.Failed(request.Id, ApiStatus.BadRequest, "a relay name is 1 to 200 characters and does not start with 'conn.'");
+            }
+
+            input = input.WithResource("relay", relay);
+        }
+
         ChangeHistory? published = null;
         if (request.Operation == ApiOperation.PublishIdentity)
         {
@@ -138,6 +151,11 @@ internal sealed partial class ApiWorker(
             ApiOperation.Revoke => await RevokeAsync(request).ConfigureAwait(false),
             ApiOperation.GetRevocationList => Ok(request, ApiArguments.RevocationList, await Authority.GetRevocationListAsync().ConfigureAwait(false)),
             ApiOperation.GetAuthority => Ok(request, ApiArguments.Authority, await Authority.GetIdentityAsync().ConfigureAwait(false)),
+            ApiOperation.CreateRelay => Relayed(request, await grains.GetGrain<IRelayGrain>(relay!).ClaimAsync(peer.Identifier.ToString(), durable: true).ConfigureAwait(false)),
+            ApiOperation.ListenRelay => Relayed(request, await relays.ListenAsync(relay!, peer.Identifier, returnRoute.Next).ConfigureAwait(false)),
+            ApiOperation.AcknowledgeRelay => request.Number(ApiArguments.Sequence) is { } sequence
+                ? Relayed(request, await grains.GetGrain<IRelayGrain>(relay!).AcknowledgeAsync(peer.Identifier.ToString(), sequence).ConfigureAwait(false))
+                : Missing(request, ApiArguments.Sequence),
             _ => ApiResponse.Failed(request.Id, ApiStatus.BadRequest, "unknown operation"),
         };
     }
@@ -221,6 +239,14 @@ internal sealed partial class ApiWorker(
         AuthorityOutcome.TokenUsed => ApiResponse.Failed(request.Id, ApiStatus.TokenUsed, result.Reason ?? "used token"),
         AuthorityOutcome.NotAMember => ApiResponse.Failed(request.Id, ApiStatus.NotAMember, result.Reason ?? "not a member"),
         _ => ApiResponse.Failed(request.Id, ApiStatus.BadRequest, result.Reason ?? "invalid request"),
+    };
+
+    private static ApiResponse Relayed(ApiRequest request, RelayOutcome outcome) => outcome switch
+    {
+        RelayOutcome.Ok => ApiResponse.Ok(request.Id),
+        RelayOutcome.NotOwner => ApiResponse.Failed(request.Id, ApiStatus.NotOwner, "the relay belongs to another identity"),
+        RelayOutcome.Unknown => ApiResponse.Failed(request.Id, ApiStatus.UnknownRelay, "no such relay"),
+        _ => ApiResponse.Failed(request.Id, ApiStatus.Unavailable, outcome.ToString()),
     };
 
     private static ApiResponse Ok(ApiRequest request, string name, byte[] value) =>

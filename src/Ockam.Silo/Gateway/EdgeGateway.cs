@@ -7,6 +7,7 @@ using Ockam.Grains.Contracts;
 using Ockam.Identity.Credentials;
 using Ockam.Identity.Identities;
 using Ockam.Identity.Policies;
+using Ockam.Messaging.Api;
 using Ockam.Messaging.Routing;
 using Ockam.Messaging.SecureChannels;
 using Ockam.Messaging.Transports;
@@ -66,10 +67,12 @@ internal sealed partial class EdgeGateway(
             KnownIdentities = known,
             HandshakeTimeout = gatewayOptions.Value.HandshakeTimeout,
         };
+        var memberPolicy = Policy.Parse(settings.MemberPolicy);
+        var relays = new RelayRegistry(grains, node);
         foreach (var listener in new[]
         {
             SecureChannelListener.Start(node, "secure", channel),
-            SecureChannelListener.Start(node, "member", channel with { TrustPolicy = TrustPolicy.Credentials(Policy.Parse(settings.MemberPolicy)) }),
+            SecureChannelListener.Start(node, "member", channel with { TrustPolicy = TrustPolicy.Credentials(memberPolicy) }),
         })
         {
             listener.HandshakeFailed += (sender, e) =>
@@ -77,10 +80,14 @@ internal sealed partial class EdgeGateway(
                 LogHandshakeFailed(logger, ((SecureChannelListener)sender!).Address, e.Error, e.Exception.Message);
                 HandshakeFailed?.Invoke(this, e);
             };
+            listener.ChannelAccepted += (_, e) => relays.Track(e.Channel);
         }
 
         var policies = new GatewayPolicies(gatewayOptions.Value.Policies);
-        node.StartWorker(Address.Local("api"), new ApiWorker(grains, settings.AuthorityName, trust, policies, time, loggers.CreateLogger<ApiWorker>()));
+        node.StartWorker(Address.Local("api"), new ApiWorker(grains, settings.AuthorityName, trust, policies, relays, time, loggers.CreateLogger<ApiWorker>()));
+        node.StartWorker(
+            [Address.Local(RelayDelivery.RelayAddress), Address.Local(RelayWorker.HighPriorityAddress)],
+            new RelayWorker(grains, relays, memberPolicy, gatewayOptions.Value.RelayedEnvelopeTap, loggers.CreateLogger<RelayWorker>()));
 
         Endpoint = tcp.Listen(new IPEndPoint(IPAddress.Parse(settings.EdgeAddress), settings.EdgePort));
         LogStarted(logger, identities.Silo.Identifier, identities.Authority.Issuer.Identity.Identifier, Endpoint);

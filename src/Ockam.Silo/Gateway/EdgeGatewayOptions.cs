@@ -13,4 +13,10 @@ internal sealed class EdgeGatewayOptions
     public TimeSpan RevocationRefresh { get; set; } = TimeSpan.FromMinutes(1);
 
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Test seam: sees (and may replace) every envelope before it enters a relay, so that a test can play
+    /// a service that tampers with what it relays. Null in any real deployment.
+    /// </summary>
+    internal Func<byte[], byte[]>? RelayedEnvelopeTap { get; set; }
 }

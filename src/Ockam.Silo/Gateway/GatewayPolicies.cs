@@ -19,6 +19,9 @@ internal sealed class GatewayPolicies
         [ApiOperation.Revoke] = """(= subject.ockam.role "admin")""",
         [ApiOperation.GetRevocationList] = "true",
         [ApiOperation.GetAuthority] = "true",
+        [ApiOperation.CreateRelay] = """(or (= subject.ockam.relay resource.relay) (= subject.ockam.relay "*"))""",
+        [ApiOperation.ListenRelay] = "true",
+        [ApiOperation.AcknowledgeRelay] = "true",
     };
 
     private readonly Dictionary<ApiOperation, Policy> policies;
@@ -44,6 +47,9 @@ internal sealed class GatewayPolicies
         ApiOperation.Revoke => "revoke",
         ApiOperation.GetRevocationList => "get-revocation-list",
         ApiOperation.GetAuthority => "get-authority",
+        ApiOperation.CreateRelay => "create-relay",
+        ApiOperation.ListenRelay => "listen-relay",
+        ApiOperation.AcknowledgeRelay => "acknowledge-relay",
         _ => operation.ToString(),
     };
 

@@ -1,0 +1,323 @@
+using System.Globalization;
+using Ockam.Identity.Credentials;
+using Ockam.Identity.Encoding;
+using Ockam.Identity.Identities;
+using Ockam.Identity.Policies;
+using Ockam.Messaging.Api;
+using Ockam.Messaging.Nodes;
+using Ockam.Messaging.Routing;
+using Ockam.Messaging.SecureChannels;
+using Ockam.Messaging.Transports;
+
+namespace Ockam.Client.Edge;
+
+/// <summary>
+/// A device or app: a persistent identity in its home directory, a TCP connection to a silo, enrolment
+/// and credential refresh, relays, and end-to-end secure channels to other nodes through relays — the
+/// silo routes and stores their ciphertext and can read or forge none of it.
+/// </summary>
+public sealed class EdgeNode : IAsyncDisposable
+{
+    private const string IdentityName = "default";
+    private static readonly TimeSpan StaticKeyLifetime = TimeSpan.FromDays(30);
+
+    private readonly EdgeNodeOptions options;
+    private readonly NodeHome home;
+    private readonly Node node;
+    private readonly TcpTransport tcp;
+    private readonly InboxWorker inbox = new();
+    private readonly SemaphoreSlim gate = new(1, 1);
+    private readonly HashSet<string> listening = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource stopping = new();
+    private readonly PurposeKey staticKey;
+    private SecureChannel? channel;
+    private ApiClient? api;
+    private TrustContext? trust;
+    private Task refreshing = Task.CompletedTask;
+
+    private EdgeNode(EdgeNodeOptions options, NodeHome home, LocalIdentity identity, PurposeKey staticKey, TransportOptions? transport)
+    {
+        this.options = options;
+        this.home = home;
+        this.staticKey = staticKey;
+        Identity = identity;
+        node = new Node(new NodeOptions { Time = options.Time });
+        tcp = new TcpTransport(node, transport);
+        node.StartWorker(Address.Local("inbox"), inbox);
+        node.StartWorker(Address.Local(RelayDelivery.InboxAddress), new RelayInbox(options.SiloIdentifier, AcknowledgeAsync));
+        Credential = LoadCredential();
+    }
+
+    public LocalIdentity Identity { get; private set; }
+
+    public Identifier Identifier => Identity.Identifier;
+
+    /// <summary>The credential from enrolment (kept in the home directory), or null before enrolment.</summary>
+    public CredentialPresentation? Credential { get; private set; }
+
+    /// <summary>Opens the node in <see cref="EdgeNodeOptions.Home"/>, creating its identity on first use.</summary>
+    public static async Task<EdgeNode> OpenAsync(EdgeNodeOptions options, TransportOptions? transport = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var home = await NodeHome.OpenAsync(options.Home, options.Time, cancellationToken).ConfigureAwait(false);
+        var identity = await home.GetOrCreateIdentityAsync(IdentityName, cancellationToken).ConfigureAwait(false);
+        var key = await home.GetOrCreatePurposeKeyAsync(IdentityName, Purpose.SecureChannelStatic, StaticKeyLifetime, StaticKeyLifetime / 3, cancellationToken).ConfigureAwait(false);
+        var edge = new EdgeNode(options, home, identity, key, transport);
+        edge.refreshing = Task.Run(() => edge.RefreshLoopAsync(edge.stopping.Token), CancellationToken.None);
+        return edge;
+    }
+
+    /// <summary>Redeems an enrolment token for this identity's credential, and keeps it.</summary>
+    /// <exception cref="EdgeException">The token is unknown, expired or used.</exception>
+    public async Task<CredentialPresentation> EnrollAsync(string token, CancellationToken cancellationToken = default)
+    {
+        var response = await CallAsync(ApiOperation.Enroll, Arguments((ApiArguments.Token, token)), cancellationToken).ConfigureAwait(false);
+        var credential = await KeepCredentialAsync(response, cancellationToken).ConfigureAwait(false);
+
+        // From now on the node talks to the silo as a member: the next call opens that channel.
+        await GoOfflineAsync().ConfigureAwait(false);
+        return credential;
+    }
+
+    /// <summary>A fresh credential (the node also does this on its own before the current one expires).</summary>
+    public async Task<CredentialPresentation> RefreshCredentialAsync(CancellationToken cancellationToken = default)
+    {
+        var response = await CallAsync(ApiOperation.GetCredential, null, cancellationToken).ConfigureAwait(false);
+        return await KeepCredentialAsync(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Claims a relay name (the credential's <c>ockam.relay</c> attribute must allow it).</summary>
+    public Task CreateRelayAsync(string relay, CancellationToken cancellationToken = default) =>
+        CallAsync(ApiOperation.CreateRelay, Arguments((ApiArguments.Relay, relay)), cancellationToken);
+
+    /// <summary>Receives what reaches an owned relay: first the mailbox, in order, then live. Renewed after reconnects.</summary>
+    public async Task ListenAsync(string relay, CancellationToken cancellationToken = default)
+    {
+        await CallAsync(ApiOperation.ListenRelay, Arguments((ApiArguments.Relay, relay)), cancellationToken).ConfigureAwait(false);
+        lock (listening)
+        {
+            listening.Add(relay);
+        }
+    }
+
+    /// <summary>
+    /// Opens an end-to-end channel through relay <paramref name="relay"/> to the node that owns it. The
+    /// peer must prove an identity with a credential from the silo's authority satisfying <paramref name="peerPolicy"/>.
+    /// </summary>
+    public async Task<SecureChannel> ConnectAsync(string relay, Policy peerPolicy, CancellationToken cancellationToken = default)
+    {
+        var (toSilo, _) = await ChannelAsync(cancellationToken).ConfigureAwait(false);
+        var route = Route.Of(toSilo.Address, Address.Local(RelayDelivery.RelayAddress), Address.Local(relay), Address.Local("listener"));
+        return await SecureChannel.CreateAsync(node, route, await EndToEndOptionsAsync(peerPolicy, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Accepts end-to-end channels from peers whose credentials satisfy <paramref name="peerPolicy"/>.</summary>
+    public async Task AcceptAsync(Policy peerPolicy, CancellationToken cancellationToken = default) =>
+        SecureChannelListener.Start(node, "listener", await EndToEndOptionsAsync(peerPolicy, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Sends <paramref name="payload"/> over an end-to-end channel to the peer's inbox.</summary>
+    public ValueTask SendAsync(SecureChannel endToEnd, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endToEnd);
+        return node.SendAsync(new Message(Route.Of(endToEnd.Address, Address.Local("inbox")), Route.Empty, payload), cancellationToken);
+    }
+
+    /// <summary>Messages that arrived over end-to-end channels, in arrival order.</summary>
+    public IAsyncEnumerable<Received> ReceiveAllAsync(CancellationToken cancellationToken = default) => inbox.Reader.ReadAllAsync(cancellationToken);
+
+    public ValueTask<Received> ReceiveAsync(CancellationToken cancellationToken = default) => inbox.Reader.ReadAsync(cancellationToken);
+
+    /// <summary>Drops the connection to the silo (the channel is closed); the next call reconnects and re-listens.</summary>
+    public async Task GoOfflineAsync()
+    {
+        await gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (channel is not null)
+            {
+                await channel.CloseAsync().ConfigureAwait(false);
+                channel = null;
+                api = null;
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Reconnects and renews every relay this node listens on (its mailboxes are then delivered).</summary>
+    public async Task ReconnectAsync(CancellationToken cancellationToken = default)
+    {
+        await ChannelAsync(cancellationToken).ConfigureAwait(false);
+        string[] relays;
+        lock (listening)
+        {
+            relays = [.. listening];
+        }
+
+        foreach (var relay in relays)
+        {
+            await ListenAsync(relay, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await stopping.CancelAsync().ConfigureAwait(false);
+        await refreshing.ConfigureAwait(false);
+        await tcp.DisposeAsync().ConfigureAwait(false);
+        await node.DisposeAsync().ConfigureAwait(false);
+        home.Dispose();
+        gate.Dispose();
+        stopping.Dispose();
+    }
+
+    /// <summary>The channel to the silo — <c>member</c> with a credential, <c>secure</c> before enrolment — reopened when it has closed.</summary>
+    private async Task<(SecureChannel Channel, ApiClient Api)> ChannelAsync(CancellationToken cancellationToken, bool reopen = false)
+    {
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!reopen && channel is { Closed.IsCompleted: false } open && api is not null)
+            {
+                return (open, api);
+            }
+
+            if (channel is not null)
+            {
+                await channel.CloseAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            var credentials = Credential is { } credential ? new[] { credential } : [];
+            var channelOptions = new SecureChannelOptions
+            {
+                Vault = home.Vault,
+                Identity = Identity,
+                StaticKey = staticKey,
+                TrustPolicy = TrustPolicy.Identifiers(options.SiloIdentifier),
+                Credentials = credentials,
+            };
+            var listener = credentials.Length > 0 ? "member" : "secure";
+            channel = await SecureChannel.CreateAsync(node, Route.Of(Address.Tcp(options.Silo), Address.Local(listener)), channelOptions, cancellationToken).ConfigureAwait(false);
+            api = ApiClient.Start(node, Route.Of(channel.Address, Address.Local("api")), options.SiloIdentifier, options.CallTimeout);
+            return (channel, api);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<ApiResponse> CallAsync(ApiOperation operation, Dictionary<string, byte[]>? arguments, CancellationToken cancellationToken)
+    {
+        ApiResponse response;
+        try
+        {
+            response = await (await ChannelAsync(cancellationToken).ConfigureAwait(false)).Api.CallAsync(operation, arguments, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // The silo may have restarted or dropped the channel without a word (XX cannot tell the initiator):
+            // reopen it once. Relays listened on through the old channel are renewed by ReconnectAsync.
+            var (_, fresh) = await ChannelAsync(cancellationToken, reopen: true).ConfigureAwait(false);
+            response = await fresh.CallAsync(operation, arguments, cancellationToken).ConfigureAwait(false);
+        }
+
+        return response.Status == ApiStatus.Ok ? response : throw new EdgeException(response.Status, response.Error ?? response.Status.ToString());
+    }
+
+    private Task AcknowledgeAsync(string relay, ulong sequence) =>
+        api is { } client
+            ? client.CallAsync(ApiOperation.AcknowledgeRelay, Arguments((ApiArguments.Relay, relay), (ApiArguments.Sequence, sequence.ToString(CultureInfo.InvariantCulture))))
+            : Task.CompletedTask;
+
+    private async Task<CredentialPresentation> KeepCredentialAsync(ApiResponse response, CancellationToken cancellationToken)
+    {
+        var credential = CredentialPresentation.Decode(response.Results[ApiArguments.Credential]);
+        if (credential.Credential.Data.Subject != Identifier)
+        {
+            throw new EdgeException(ApiStatus.BadRequest, "the silo issued a credential for another identity");
+        }
+
+        await File.WriteAllBytesAsync(CredentialPath, credential.Encode(), cancellationToken).ConfigureAwait(false);
+        Credential = credential;
+        return credential;
+    }
+
+    private string CredentialPath => Path.Combine(options.Home, "credential.cbor");
+
+    private CredentialPresentation? LoadCredential()
+    {
+        try
+        {
+            return File.Exists(CredentialPath) ? CredentialPresentation.Decode(File.ReadAllBytes(CredentialPath)) : null;
+        }
+        catch (OckamDecodeException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Trusts the silo's authority (learnt over the pinned channel) for peers' credentials.</summary>
+    private async Task<SecureChannelOptions> EndToEndOptionsAsync(Policy peerPolicy, CancellationToken cancellationToken)
+    {
+        if (trust is null)
+        {
+            var authority = await CallAsync(ApiOperation.GetAuthority, null, cancellationToken).ConfigureAwait(false);
+            var list = await CallAsync(ApiOperation.GetRevocationList, null, cancellationToken).ConfigureAwait(false);
+            var context = new TrustContext(home.Vault);
+            context.TrustAuthority(ChangeHistory.Decode(authority.Results[ApiArguments.Authority]).Verify(home.Vault, options.Time.GetUtcNow()));
+            context.AcceptRevocationList(RevocationList.Decode(list.Results[ApiArguments.RevocationList]), options.Time.GetUtcNow());
+            trust = context;
+        }
+
+        return new SecureChannelOptions
+        {
+            Vault = home.Vault,
+            Identity = Identity,
+            StaticKey = staticKey,
+            TrustPolicy = TrustPolicy.Credentials(peerPolicy),
+            TrustContext = trust,
+            Credentials = Credential is { } credential ? [credential] : [],
+        };
+    }
+
+    private async Task RefreshLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var wait = TimeSpan.FromMinutes(1);
+                if (Credential is { } credential)
+                {
+                    var data = credential.Credential.Data;
+                    var refreshAt = data.ExpiresAt - ((data.ExpiresAt - data.CreatedAt) * options.RefreshAt);
+                    wait = refreshAt - options.Time.GetUtcNow();
+                    if (wait <= TimeSpan.Zero)
+                    {
+                        try
+                        {
+                            await RefreshCredentialAsync(cancellationToken).ConfigureAwait(false);
+                        }
+                        catch (Exception e) when (e is EdgeException or TimeoutException or RoutingException or HandshakeException)
+                        {
+                            // Try again in a minute; the current credential is still valid until it expires.
+                        }
+
+                        wait = TimeSpan.FromMinutes(1);
+                    }
+                }
+
+                await Task.Delay(wait < TimeSpan.FromMinutes(1) ? wait : TimeSpan.FromMinutes(1), options.Time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static Dictionary<string, byte[]> Arguments(params (string Name, string Value)[] arguments) =>
+        arguments.ToDictionary(a => a.Name, a => ApiRequest.TextValue(a.Value), StringComparer.Ordinal);
+}

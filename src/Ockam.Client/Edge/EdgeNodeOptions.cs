@@ -1,0 +1,29 @@
+using Ockam.Identity.Identities;
+
+namespace Ockam.Client.Edge;
+
+/// <summary>Where an edge node keeps its keys and which silo it talks to.</summary>
+public sealed record EdgeNodeOptions
+{
+    /// <summary>The node's directory: <c>OCKAM_HOME</c>, else <c>~/.ockam</c>.</summary>
+    public string Home { get; init; } = DefaultHome();
+
+    /// <summary>The silo's edge gateway, "host:port".</summary>
+    public required string Silo { get; init; }
+
+    /// <summary>The silo's identifier, pinned: the node opens channels to nothing else.</summary>
+    public required Identifier SiloIdentifier { get; init; }
+
+    /// <summary>Refresh the credential when less than this fraction of its lifetime is left.</summary>
+    public double RefreshAt { get; init; } = 0.2;
+
+    /// <summary>How long an API call waits before the node reopens its channel and retries once.</summary>
+    public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    public static string DefaultHome() =>
+        Environment.GetEnvironmentVariable("OCKAM_HOME") is { Length: > 0 } home
+            ? home
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".ockam");
+}

@@ -1,0 +1,21 @@
+using System.Threading.Channels;
+using Ockam.Messaging.Routing;
+
+namespace Ockam.Client.Edge;
+
+/// <summary>The node's application inbox: what end-to-end channels deliver to "inbox".</summary>
+internal sealed class InboxWorker : IWorker
+{
+    private readonly Channel<Received> received = Channel.CreateBounded<Received>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.Wait });
+
+    public ChannelReader<Received> Reader => received.Reader;
+
+    public async ValueTask HandleMessageAsync(WorkerContext context, Message message, CancellationToken cancellationToken)
+    {
+        // Only what came out of an end-to-end channel: plain messages have no proven sender.
+        if (message.AuthenticatedPeer is { } peer)
+        {
+            await received.Writer.WriteAsync(new Received(peer, message.Payload), cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

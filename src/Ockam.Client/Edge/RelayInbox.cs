@@ -1,0 +1,47 @@
+using Ockam.Identity.Encoding;
+using Ockam.Identity.Identities;
+using Ockam.Messaging.Api;
+using Ockam.Messaging.Routing;
+
+namespace Ockam.Client.Edge;
+
+/// <summary>
+/// Receives what the silo relays to this node: checks it came through the channel to the pinned silo,
+/// acknowledges it (so the relay's mailbox lets it go), and routes the relayed message on, with a
+/// return route back through the silo so that replies find the sender.
+/// </summary>
+internal sealed class RelayInbox(Identifier silo, Func<string, ulong, Task> acknowledge) : IWorker
+{
+    public async ValueTask HandleMessageAsync(WorkerContext context, Message message, CancellationToken cancellationToken)
+    {
+        if (message.AuthenticatedPeer?.Identifier != silo || message.ReturnRoute.IsEmpty)
+        {
+            return;
+        }
+
+        RelayDelivery delivery;
+        Message inner;
+        try
+        {
+            delivery = RelayDelivery.Decode(message.Payload);
+            inner = delivery.Open();
+            inner = new Message(inner.OnwardRoute, inner.ReturnRoute.Prepend(message.ReturnRoute.Next), inner.Payload);
+        }
+        catch (Exception e) when (e is OckamDecodeException or RoutingException)
+        {
+            return;
+        }
+
+        // At least once: a delivery that is lost before this acknowledgement comes again; the
+        // end-to-end channel drops the duplicate.
+        _ = acknowledge(delivery.Relay, delivery.Sequence);
+        try
+        {
+            await context.SendAsync(inner, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RoutingException)
+        {
+            // Nothing listens at that address on this node any more.
+        }
+    }
+}

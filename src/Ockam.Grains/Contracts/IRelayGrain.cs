@@ -1,0 +1,32 @@
+namespace Ockam.Grains.Contracts;
+
+/// <summary>
+/// A relay (key: its name): messages sent to it reach its owner's live connection, on whichever silo that
+/// is, or wait in a bounded, ordered, durable mailbox until the owner acknowledges them. It holds
+/// ciphertext only: each message is an encoded envelope whose payload the service cannot read.
+/// </summary>
+[Alias("ockam.relay")]
+public interface IRelayGrain : IGrainWithStringKey
+{
+    /// <summary>Takes the name for <paramref name="owner"/>; refused if another identity holds it.</summary>
+    [Alias("claim")]
+    Task<RelayOutcome> ClaimAsync(string owner, bool durable);
+
+    /// <summary>The owner is online at <paramref name="observer"/>: everything unacknowledged is delivered, in order.</summary>
+    [Alias("connect")]
+    Task<RelayOutcome> ConnectAsync(string owner, IRelayObserver observer);
+
+    [Alias("disconnect")]
+    Task DisconnectAsync(IRelayObserver observer);
+
+    /// <summary>Delivers (or stores) one envelope; higher priorities overtake queued lower ones.</summary>
+    [Alias("send")]
+    Task<RelayOutcome> SendAsync(byte[] envelope, byte priority);
+
+    /// <summary>The owner has everything up to and including <paramref name="sequence"/>.</summary>
+    [Alias("acknowledge")]
+    Task<RelayOutcome> AcknowledgeAsync(string owner, ulong sequence);
+
+    [Alias("status")]
+    Task<RelayStatus> GetStatusAsync();
+}

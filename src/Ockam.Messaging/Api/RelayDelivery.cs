@@ -1,0 +1,59 @@
+using Ockam.Identity.Encoding;
+using Ockam.Messaging.Routing;
+
+namespace Ockam.Messaging.Api;
+
+/// <summary>
+/// What a gateway sends to a relay owner's <c>relay-inbox</c>: <c>{0: version, 1: relay, 2: sequence, 3: envelope}</c>,
+/// the envelope being the relayed message (its remaining route and ciphertext payload) in the message codec.
+/// The owner acknowledges the sequence; its own channel decrypts the payload.
+/// </summary>
+public sealed record RelayDelivery(string Relay, ulong Sequence, byte[] Envelope)
+{
+    public const uint Version = 1;
+
+    /// <summary>The well-known worker of an edge node that receives relayed messages.</summary>
+    public const string InboxAddress = "relay-inbox";
+
+    /// <summary>The gateway worker that relays: a route to relay "phone" is [..., "relay", "phone", ...].</summary>
+    public const string RelayAddress = "relay";
+
+    public const int MaxSize = 260 * 1024;
+
+    public byte[] Encode() => CborEncoder.Encode(w =>
+    {
+        w.WriteStartMap(4);
+        w.WriteUInt32(0);
+        w.WriteUInt32(Version);
+        w.WriteUInt32(1);
+        w.WriteTextString(Relay);
+        w.WriteUInt32(2);
+        w.WriteUInt64(Sequence);
+        w.WriteUInt32(3);
+        w.WriteByteString(Envelope);
+        w.WriteEndMap();
+    });
+
+    /// <exception cref="OckamDecodeException">Malformed, oversized or of an unknown version.</exception>
+    public static RelayDelivery Decode(ReadOnlyMemory<byte> encoded) =>
+        CborDecoder.Decode(encoded, MaxSize, "relay delivery", d =>
+        {
+            if (d.ReadMapStart(4) != 4)
+            {
+                throw d.Error("a relay delivery has exactly four fields");
+            }
+
+            d.ReadVersion(Version);
+            d.ExpectKey(1);
+            var relay = d.ReadText(Address.MaxValueLength);
+            d.ExpectKey(2);
+            var sequence = d.ReadUInt64();
+            d.ExpectKey(3);
+            var envelope = d.ReadBytes(1, MaxSize);
+            d.ReadMapEnd();
+            return new RelayDelivery(relay, sequence, envelope);
+        });
+
+    /// <summary>The relayed message itself.</summary>
+    public Message Open() => MessageCodec.Decode(Envelope, MaxSize);
+}

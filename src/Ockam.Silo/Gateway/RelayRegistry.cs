@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using Ockam.Grains.Contracts;
+using Ockam.Identity.Identities;
+using Ockam.Messaging.Routing;
+using Ockam.Messaging.SecureChannels;
+
+namespace Ockam.Silo.Gateway;
+
+/// <summary>
+/// The relay observers this silo holds for its edge connections: named relays their owners listen on,
+/// and each connection's reply relay (so that answers find it whichever silo they come from). Observers
+/// are held strongly here (Orleans keeps only weak references) and released when their channel closes.
+/// </summary>
+internal sealed class RelayRegistry(IGrainFactory grains, Node node)
+{
+    private readonly string gatewayId = Guid.NewGuid().ToString("n")[..12];
+    private readonly ConcurrentDictionary<(string Relay, Address Channel), (RelayObserver Observer, IRelayObserver Reference)> observers = new();
+    private readonly ConcurrentDictionary<Address, string> replyRelays = new();
+    private readonly ConcurrentDictionary<Identifier, string> namedRelays = new();
+
+    /// <summary>The owner listening on <paramref name="relay"/> through the channel whose silo-side address is <paramref name="channel"/>.</summary>
+    public async Task<RelayOutcome> ListenAsync(string relay, Identifier owner, Address channel)
+    {
+        var entry = observers.GetOrAdd((relay, channel), key =>
+        {
+            var observer = new RelayObserver(node, key.Channel);
+            return (observer, grains.CreateObjectReference<IRelayObserver>(observer));
+        });
+        var outcome = await grains.GetGrain<IRelayGrain>(relay).ConnectAsync(owner.ToString(), entry.Reference).ConfigureAwait(false);
+        if (outcome != RelayOutcome.Ok)
+        {
+            Release(relay, channel);
+        }
+        else if (!relay.StartsWith("conn.", StringComparison.Ordinal))
+        {
+            namedRelays[owner] = relay;
+        }
+
+        return outcome;
+    }
+
+    /// <summary>
+    /// Where replies to <paramref name="owner"/> go: a named relay it listens on — durable, so replies wait
+    /// for it while it is offline and find it on whichever silo it returns to — or else its connection's
+    /// own reply relay, created on first use, which lives as long as the connection.
+    /// </summary>
+    public async Task<string> ReplyRelayAsync(Identifier owner, Address channel)
+    {
+        if (namedRelays.TryGetValue(owner, out var named))
+        {
+            return named;
+        }
+
+        if (replyRelays.TryGetValue(channel, out var known))
+        {
+            return known;
+        }
+
+        var name = $"conn.{gatewayId}.{channel.ValueText}";
+        await grains.GetGrain<IRelayGrain>(name).ClaimAsync(owner.ToString(), durable: false).ConfigureAwait(false);
+        await ListenAsync(name, owner, channel).ConfigureAwait(false);
+        replyRelays[channel] = name;
+        return name;
+    }
+
+    /// <summary>Watches an accepted channel, to release its observers when it closes.</summary>
+    public void Track(SecureChannel channel) =>
+        _ = channel.Closed.ContinueWith(_ => CloseAsync(channel.Address), TaskScheduler.Default).Unwrap();
+
+    private async Task CloseAsync(Address channel)
+    {
+        replyRelays.TryRemove(channel, out _);
+        foreach (var key in observers.Keys.Where(k => k.Channel.Equals(channel)).ToList())
+        {
+            if (observers.TryGetValue(key, out var entry))
+            {
+                await grains.GetGrain<IRelayGrain>(key.Relay).DisconnectAsync(entry.Reference).ConfigureAwait(false);
+            }
+
+            Release(key.Relay, channel);
+        }
+    }
+
+    private void Release(string relay, Address channel)
+    {
+        if (observers.TryRemove((relay, channel), out var entry))
+        {
+            grains.DeleteObjectReference<IRelayObserver>(entry.Reference);
+        }
+    }
+}
