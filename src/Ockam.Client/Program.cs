@@ -1,10 +1,3 @@
-// The `ockam` command-line tool. Its commands (identity, enroll, relay, send, listen ...) arrive with the edge-node library.
-var version = typeof(Program).Assembly.GetName().Version;
-if (args is ["--version"])
-{
-    Console.WriteLine($"ockam {version}");
-    return 0;
-}
+using Ockam.Client.Cli;
 
-Console.Error.WriteLine("usage: ockam --version");
-return 2;
+return await OckamCli.RunAsync(args);

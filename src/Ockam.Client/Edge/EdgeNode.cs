@@ -34,6 +34,7 @@ public sealed class EdgeNode : IAsyncDisposable
     private ApiClient? api;
     private TrustContext? trust;
     private Task refreshing = Task.CompletedTask;
+    private Task watching = Task.CompletedTask;
 
     private EdgeNode(EdgeNodeOptions options, NodeHome home, LocalIdentity identity, PurposeKey staticKey, TransportOptions? transport)
     {
@@ -96,16 +97,59 @@ public sealed class EdgeNode : IAsyncDisposable
         await CallAsync(ApiOperation.ListenRelay, Arguments((ApiArguments.Relay, relay)), cancellationToken).ConfigureAwait(false);
         lock (listening)
         {
-            listening.Add(relay);
+            if (listening.Add(relay) && listening.Count == 1)
+            {
+                watching = Task.Run(() => WatchAsync(stopping.Token), CancellationToken.None);
+            }
         }
+    }
+
+    /// <summary>Publishes a new primary key (signed by the old and the new) and keeps it.</summary>
+    public async Task<LocalIdentity> RotateAsync(CancellationToken cancellationToken = default)
+    {
+        var rotated = await home.Identities.RotateAsync(Identity, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await home.UpdateIdentityAsync(IdentityName, rotated, cancellationToken).ConfigureAwait(false);
+        Identity = rotated;
+        await CallAsync(ApiOperation.PublishIdentity, new Dictionary<string, byte[]> { [ApiArguments.History] = rotated.History.Encode() }, cancellationToken).ConfigureAwait(false);
+        return rotated;
+    }
+
+    /// <summary>Revokes this identity for good and tells the silo, which ends its membership.</summary>
+    public async Task RevokeAsync(CancellationToken cancellationToken = default)
+    {
+        var revoked = await home.Identities.RevokeAsync(Identity, cancellationToken).ConfigureAwait(false);
+        await CallAsync(ApiOperation.PublishIdentity, new Dictionary<string, byte[]> { [ApiArguments.History] = revoked.Encode() }, cancellationToken).ConfigureAwait(false);
+        Identity = Identity with { History = revoked };
+        await home.UpdateIdentityAsync(IdentityName, Identity, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Creates an enrolment token granting <paramref name="attributes"/> (enrollers and admins only).</summary>
+    public async Task<string> CreateTokenAsync(IReadOnlyDictionary<string, string> attributes, TimeSpan validFor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(attributes);
+        var arguments = attributes.ToDictionary(a => ApiArguments.AttributePrefix + a.Key, a => ApiRequest.TextValue(a.Value), StringComparer.Ordinal);
+        arguments[ApiArguments.ValidForSeconds] = ApiRequest.NumberValue((ulong)validFor.TotalSeconds);
+        var response = await CallAsync(ApiOperation.CreateToken, arguments, cancellationToken).ConfigureAwait(false);
+        return System.Text.Encoding.UTF8.GetString(response.Results[ApiArguments.Token]);
+    }
+
+    /// <summary>Round trip to the silo over the secure channel (diagnostics).</summary>
+    public async Task<TimeSpan> PingAsync(CancellationToken cancellationToken = default)
+    {
+        var started = options.Time.GetTimestamp();
+        await CallAsync(ApiOperation.GetAuthority, null, cancellationToken).ConfigureAwait(false);
+        return options.Time.GetElapsedTime(started);
     }
 
     /// <summary>
     /// Opens an end-to-end channel through relay <paramref name="relay"/> to the node that owns it. The
     /// peer must prove an identity with a credential from the silo's authority satisfying <paramref name="peerPolicy"/>.
     /// </summary>
+    /// <exception cref="EdgeException">No relay by that name (<see cref="ApiStatus.UnknownRelay"/>).</exception>
     public async Task<SecureChannel> ConnectAsync(string relay, Policy peerPolicy, CancellationToken cancellationToken = default)
     {
+        // A clear answer for a name nobody holds, rather than a handshake that times out.
+        await CallAsync(ApiOperation.GetRelay, Arguments((ApiArguments.Relay, relay)), cancellationToken).ConfigureAwait(false);
         var (toSilo, _) = await ChannelAsync(cancellationToken).ConfigureAwait(false);
         var route = Route.Of(toSilo.Address, Address.Local(RelayDelivery.RelayAddress), Address.Local(relay), Address.Local("listener"));
         return await SecureChannel.CreateAsync(node, route, await EndToEndOptionsAsync(peerPolicy, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
@@ -166,6 +210,7 @@ public sealed class EdgeNode : IAsyncDisposable
     {
         await stopping.CancelAsync().ConfigureAwait(false);
         await refreshing.ConfigureAwait(false);
+        await watching.ConfigureAwait(false);
         await tcp.DisposeAsync().ConfigureAwait(false);
         await node.DisposeAsync().ConfigureAwait(false);
         home.Dispose();
@@ -197,6 +242,7 @@ public sealed class EdgeNode : IAsyncDisposable
                 StaticKey = staticKey,
                 TrustPolicy = TrustPolicy.Identifiers(options.SiloIdentifier),
                 Credentials = credentials,
+                HandshakeTimeout = options.HandshakeTimeout,
             };
             var listener = credentials.Length > 0 ? "member" : "secure";
             channel = await SecureChannel.CreateAsync(node, Route.Of(Address.Tcp(options.Silo), Address.Local(listener)), channelOptions, cancellationToken).ConfigureAwait(false);
@@ -280,6 +326,7 @@ public sealed class EdgeNode : IAsyncDisposable
             TrustPolicy = TrustPolicy.Credentials(peerPolicy),
             TrustContext = trust,
             Credentials = Credential is { } credential ? [credential] : [],
+            HandshakeTimeout = options.HandshakeTimeout,
         };
     }
 
@@ -311,6 +358,41 @@ public sealed class EdgeNode : IAsyncDisposable
                 }
 
                 await Task.Delay(wait < TimeSpan.FromMinutes(1) ? wait : TimeSpan.FromMinutes(1), options.Time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// While the node listens on relays, it checks its channel to the silo; when that is gone (the silo
+    /// restarted, the network dropped), it reconnects and renews its relays, so their mailboxes flow again.
+    /// </summary>
+    private async Task WatchAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(10), options.Time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    var (_, client) = await ChannelAsync(cancellationToken).ConfigureAwait(false);
+                    await client.CallAsync(ApiOperation.GetAuthority, null, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is TimeoutException or RoutingException or HandshakeException or EdgeException)
+                {
+                    try
+                    {
+                        await ChannelAsync(cancellationToken, reopen: true).ConfigureAwait(false);
+                        await ReconnectAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception again) when (again is TimeoutException or RoutingException or HandshakeException or EdgeException)
+                    {
+                        // Still away: try again at the next tick.
+                    }
+                }
             }
         }
         catch (OperationCanceledException)

@@ -20,6 +20,9 @@ public sealed record EdgeNodeOptions
     /// <summary>How long an API call waits before the node reopens its channel and retries once.</summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>How long a secure-channel handshake may take (to the silo, and end to end).</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     public static string DefaultHome() =>

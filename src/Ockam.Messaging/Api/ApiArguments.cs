@@ -13,6 +13,8 @@ public static class ApiArguments
     public const string ValidForSeconds = "valid-for-seconds";
     public const string Relay = "relay";
     public const string Sequence = "sequence";
+    public const string Owner = "owner";
+    public const string Online = "online";
 
     /// <summary>"attribute:ockam.role" = "sensor": one argument per attribute a token grants.</summary>
     public const string AttributePrefix = "attribute:";

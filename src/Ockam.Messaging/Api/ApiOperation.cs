@@ -32,4 +32,7 @@ public enum ApiOperation : uint
 
     /// <summary>Acknowledge a relay's messages up to <see cref="ApiArguments.Sequence"/>.</summary>
     AcknowledgeRelay = 10,
+
+    /// <summary>Whether relay <see cref="ApiArguments.Relay"/> exists and its owner is online (<c>owner</c>, <c>online</c>).</summary>
+    GetRelay = 11,
 }

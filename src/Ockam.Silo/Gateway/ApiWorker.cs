@@ -106,7 +106,7 @@ internal sealed partial class ApiWorker(
     {
         var input = peer.ToPolicyInput().WithAction("operation", GatewayPolicies.Name(request.Operation));
         var relay = request.Text(ApiArguments.Relay);
-        if (request.Operation is ApiOperation.CreateRelay or ApiOperation.ListenRelay or ApiOperation.AcknowledgeRelay)
+        if (request.Operation is ApiOperation.CreateRelay or ApiOperation.ListenRelay or ApiOperation.AcknowledgeRelay or ApiOperation.GetRelay)
         {
             // Relay names are single local addresses; "conn." names belong to the gateway's reply relays.
             if (relay is null || relay.Length is 0 or > 200 || relay.StartsWith("conn.", StringComparison.Ordinal))
@@ -153,6 +153,7 @@ internal sealed partial class ApiWorker(
             ApiOperation.GetAuthority => Ok(request, ApiArguments.Authority, await Authority.GetIdentityAsync().ConfigureAwait(false)),
             ApiOperation.CreateRelay => Relayed(request, await grains.GetGrain<IRelayGrain>(relay!).ClaimAsync(peer.Identifier.ToString(), durable: true).ConfigureAwait(false)),
             ApiOperation.ListenRelay => Relayed(request, await relays.ListenAsync(relay!, peer.Identifier, returnRoute.Next).ConfigureAwait(false)),
+            ApiOperation.GetRelay => await RelayStatusAsync(request, relay!).ConfigureAwait(false),
             ApiOperation.AcknowledgeRelay => request.Number(ApiArguments.Sequence) is { } sequence
                 ? Relayed(request, await grains.GetGrain<IRelayGrain>(relay!).AcknowledgeAsync(peer.Identifier.ToString(), sequence).ConfigureAwait(false))
                 : Missing(request, ApiArguments.Sequence),
@@ -240,6 +241,18 @@ internal sealed partial class ApiWorker(
         AuthorityOutcome.NotAMember => ApiResponse.Failed(request.Id, ApiStatus.NotAMember, result.Reason ?? "not a member"),
         _ => ApiResponse.Failed(request.Id, ApiStatus.BadRequest, result.Reason ?? "invalid request"),
     };
+
+    private async Task<ApiResponse> RelayStatusAsync(ApiRequest request, string relay)
+    {
+        var status = await grains.GetGrain<IRelayGrain>(relay).GetStatusAsync().ConfigureAwait(false);
+        return status.Owner is null
+            ? ApiResponse.Failed(request.Id, ApiStatus.UnknownRelay, $"no relay named '{relay}'")
+            : ApiResponse.Ok(request.Id, new Dictionary<string, byte[]>
+            {
+                [ApiArguments.Owner] = ApiRequest.TextValue(status.Owner),
+                [ApiArguments.Online] = ApiRequest.TextValue(status.Online ? "true" : "false"),
+            });
+    }
 
     private static ApiResponse Relayed(ApiRequest request, RelayOutcome outcome) => outcome switch
     {

@@ -22,6 +22,7 @@ internal sealed class GatewayPolicies
         [ApiOperation.CreateRelay] = """(or (= subject.ockam.relay resource.relay) (= subject.ockam.relay "*"))""",
         [ApiOperation.ListenRelay] = "true",
         [ApiOperation.AcknowledgeRelay] = "true",
+        [ApiOperation.GetRelay] = "true",
     };
 
     private readonly Dictionary<ApiOperation, Policy> policies;
@@ -50,6 +51,7 @@ internal sealed class GatewayPolicies
         ApiOperation.CreateRelay => "create-relay",
         ApiOperation.ListenRelay => "listen-relay",
         ApiOperation.AcknowledgeRelay => "acknowledge-relay",
+        ApiOperation.GetRelay => "get-relay",
         _ => operation.ToString(),
     };
 

@@ -1,0 +1,29 @@
+using System.CommandLine;
+using Ockam.Client.Cli.Commands;
+
+namespace Ockam.Client.Cli;
+
+/// <summary>The <c>ockam</c> command-line tool.</summary>
+internal static class OckamCli
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("ockam: identities, credentials and end-to-end secure messaging through an Ockam.NET silo")
+        {
+            IdentityCommands.Build(),
+            SiloCommands.Build(),
+            EnrollmentCommands.Token(),
+            EnrollmentCommands.Enroll(),
+            EnrollmentCommands.Credential(),
+            RelayCommands.Relay(),
+            RelayCommands.Send(),
+            RelayCommands.Listen(),
+            RelayCommands.Channel(),
+        };
+        root.Options.Add(CliContext.HomeOption);
+        root.Options.Add(CliContext.JsonOption);
+        return root;
+    }
+
+    public static Task<int> RunAsync(string[] args) => Build().Parse(args).InvokeAsync();
+}

@@ -1,0 +1,133 @@
+using System.Text;
+using System.Text.Json;
+using Ockam.Client.Tests.Support;
+using Ockam.Grains.Contracts;
+using Ockam.Silo.Tests.Support;
+
+namespace Ockam.Client.Tests;
+
+/// <summary>The real <c>ockam</c> binary, process by process, against a real silo: every command and its error paths.</summary>
+public sealed class CliTests : IAsyncLifetime
+{
+    private readonly TempDirectory data = new();
+    private readonly TempDirectory homes = new();
+    private RunningSilo silo = null!;
+
+    public async Task InitializeAsync() => silo = await RunningSilo.StartAsync(data.Path);
+
+    public async Task DisposeAsync()
+    {
+        await silo.DisposeAsync();
+        data.Dispose();
+        homes.Dispose();
+    }
+
+    [Fact]
+    public async Task An_admin_enrols_a_phone_and_a_monitor_and_the_monitor_messages_the_phone_through_its_relay()
+    {
+        var admin = await NodeAsync("admin");
+        var adminToken = await silo.Grains.GetGrain<IAuthorityGrain>("default")
+            .CreateTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = "admin"u8.ToArray() }, TimeSpan.FromHours(1), "silo");
+        var enrolled = Json(await Ok(admin, "enroll", adminToken, "--json"));
+        Assert.Equal("ockam.role=admin", enrolled["attributes"]);
+        Assert.Equal(enrolled["subject"], Json(await Ok(admin, "credential", "show", "--json"))["subject"]);
+
+        var phone = await NodeAsync("phone");
+        await Ok(phone, "enroll", Json(await Ok(admin, "token", "create", "-a", "ockam.role=phone", "-a", "ockam.relay=phone", "--json"))["token"]);
+        var monitor = await NodeAsync("monitor");
+        await Ok(monitor, "enroll", Json(await Ok(admin, "token", "create", "--attribute", "ockam.role=monitor", "--json"))["token"]);
+        Assert.Equal("phone", Json(await Ok(phone, "relay", "create", "phone", "--json"))["name"]);
+
+        // The phone listens (a long-running process); the monitor sends one message, then two from standard input.
+        using var listener = OckamProcess.Start(phone, false, "listen", "--relay", "phone", "--count", "3", "--json");
+        await WaitForRelayOnlineAsync("phone");
+        Assert.Equal("1", Json(await Ok(monitor, "send", "--to", "phone", "bpm=72", "--json"))["messages"]);
+        var (exit, output, error) = await OckamProcess.RunWithInputAsync(monitor, "bpm=73\nbpm=74\n", "send", "--to", "phone", "-");
+        Assert.True(exit == 0, error);
+        Assert.Contains("messages", output);
+
+        var (listened, lines, listenErrors) = await OckamProcess.WaitAsync(listener, TimeSpan.FromSeconds(60));
+        Assert.True(listened == 0, listenErrors);
+        var received = lines.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(Json).ToList();
+        Assert.Equal(["bpm=72", "bpm=73", "bpm=74"], received.Select(r => r["message"]));
+        var monitorId = Json(await Ok(monitor, "identity", "show", "--json"))["identifier"];
+        Assert.All(received, r => Assert.Equal(monitorId, r["from"]));
+
+        // Diagnostics, rotation, and the human (table) output.
+        Assert.Equal("True", Json(await Ok(monitor, "channel", "check", "--json"))["as member"]);
+        Assert.Equal("2", Json(await Ok(monitor, "identity", "rotate", "--json"))["changes"]);
+        Assert.Contains(monitorId, await Ok(monitor, "identity", "show"));
+        Assert.Contains("127.0.0.1", await Ok(monitor, "silo", "show"));
+    }
+
+    [Fact]
+    public async Task Errors_are_one_clear_line_with_an_exit_code()
+    {
+        // Not set up: no silo configured.
+        var lonely = Path.Combine(homes.Path, "lonely");
+        Assert.Contains("ockam.", Json(await Ok(lonely, "identity", "create", "--json"))["home"] + "ockam.");
+        var (exit, _, error) = await OckamProcess.RunAsync(lonely, "enroll", "whatever");
+        Assert.Equal(4, exit);
+        Assert.StartsWith("error: no silo configured", error.Trim());
+
+        // No silo listening there.
+        await Ok(lonely, "silo", "set", "127.0.0.1:9", silo.Identities.Silo.Identifier.ToString());
+        (exit, _, error) = await OckamProcess.RunAsync(lonely, "channel", "check");
+        Assert.Equal(3, exit);
+        Assert.StartsWith("error:", error.Trim());
+
+        // A silo, but a bad token, an expired token, an unknown relay, a command it may not run.
+        var node = await NodeAsync("node");
+        (exit, _, error) = await OckamProcess.RunAsync(node, "enroll", "not-a-token");
+        Assert.Equal((2, true), (exit, error.Contains("TokenUnknown", StringComparison.Ordinal)));
+
+        var expired = await silo.Grains.GetGrain<IAuthorityGrain>("default")
+            .CreateTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = "sensor"u8.ToArray() }, TimeSpan.FromSeconds(1), "test");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        (exit, _, error) = await OckamProcess.RunAsync(node, "enroll", expired);
+        Assert.Equal((2, true), (exit, error.Contains("TokenExpired", StringComparison.Ordinal)));
+
+        var fresh = await silo.Grains.GetGrain<IAuthorityGrain>("default")
+            .CreateTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = "sensor"u8.ToArray() }, TimeSpan.FromHours(1), "test");
+        await Ok(node, "enroll", fresh);
+        (exit, _, error) = await OckamProcess.RunAsync(node, "send", "--to", "nobody", "hello");
+        Assert.Equal((2, true), (exit, error.Contains("UnknownRelay", StringComparison.Ordinal)));
+        (exit, _, error) = await OckamProcess.RunAsync(node, "token", "create", "-a", "ockam.role=admin");
+        Assert.Equal((2, true), (exit, error.Contains("Denied", StringComparison.Ordinal)));
+        (exit, _, error) = await OckamProcess.RunAsync(node, "relay", "create", "phone");
+        Assert.Equal((2, true), (exit, error.Contains("Denied", StringComparison.Ordinal)));
+
+        // A wrong command line.
+        (exit, _, _) = await OckamProcess.RunAsync(node, "send");
+        Assert.Equal(1, exit);
+        (exit, _, error) = await OckamProcess.RunAsync(node, "silo", "set", "127.0.0.1:1", "not-an-identifier");
+        Assert.Equal((1, true), (exit, error.Contains("not an identifier", StringComparison.Ordinal)));
+    }
+
+    private async Task<string> NodeAsync(string name)
+    {
+        var home = Path.Combine(homes.Path, name);
+        await Ok(home, "identity", "create");
+        await Ok(home, "silo", "set", silo.EdgeEndpoint.ToString(), silo.Identities.Silo.Identifier.ToString());
+        return home;
+    }
+
+    private async Task WaitForRelayOnlineAsync(string relay)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!(await silo.Grains.GetGrain<IRelayGrain>(relay).GetStatusAsync()).Online)
+        {
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+
+    private static async Task<string> Ok(string home, params string[] args)
+    {
+        var (exit, output, error) = await OckamProcess.RunAsync(home, args);
+        Assert.True(exit == 0, $"ockam {string.Join(' ', args)} exited {exit}: {error}");
+        return output;
+    }
+
+    private static Dictionary<string, string> Json(string line) =>
+        JsonSerializer.Deserialize<Dictionary<string, string>>(line.Trim().Split('\n')[^1])!;
+}
