@@ -7,6 +7,7 @@ using Ockam.Grains;
 using Ockam.Grains.Authority;
 using Ockam.Grains.Relays;
 using Ockam.Identity.Vault;
+using Ockam.Messaging.Transports;
 using Ockam.Silo.Configuration;
 using Ockam.Silo.Gateway;
 using Ockam.Silo.Identities;
@@ -63,7 +64,11 @@ internal static class SiloHost
         builder.Services.AddSingleton(identities.Authority);
         builder.Services.AddOptions<AuthorityOptions>().BindConfiguration("Ockam:Authority");
         builder.Services.AddOptions<RelayOptions>().BindConfiguration("Ockam:Relay");
-        builder.Services.AddOptions<EdgeGatewayOptions>().Configure(g => builder.Configuration.GetSection("Ockam:Policies").Bind(g.Policies));
+        builder.Services.AddOptions<EdgeGatewayOptions>().Configure(g =>
+        {
+            builder.Configuration.GetSection("Ockam:Policies").Bind(g.Policies);
+            g.Transport = builder.Configuration.GetSection("Ockam:Transport").Get<TransportOptions>() ?? g.Transport;
+        });
         builder.Services.AddOptions<AdoNetGrainStorageOptions>(Grains.Storage.ProviderName)
             .Configure<Serializer>((storage, serializer) => storage.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
         builder.UseOrleans(silo => ConfigureOrleans(silo, options));

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The heart-rate story on one machine, with the real silo and the real `ockam` tool:
+#   a silo; an admin who enrols a phone and a monitor; the phone listens on its relay; the monitor sends
+#   a reading a second, end to end through the silo. Halfway, the phone goes offline (frozen long enough
+#   for the silo to drop its connection); the readings wait in the relay's mailbox, as ciphertext, and
+#   reach the phone in order when it comes back. Finally the script checks the silo's store holds no reading.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+readings=${READINGS:-30}
+work=$(mktemp -d /tmp/ockam-heart-rate.XXXXXX)
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill -CONT "$pid" 2>/dev/null || true; kill "$pid" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+echo "== building"
+dotnet build --configuration Release src/Ockam.Silo >/dev/null
+dotnet build --configuration Release src/Ockam.Client >/dev/null
+ockam() { dotnet src/Ockam.Client/bin/Release/net10.0/ockam.dll "$@"; }
+json() { sed -E "s/.*\"$1\":\"([^\"]*)\".*/\1/"; }
+
+echo "== starting a silo (data in $work/silo)"
+dotnet src/Ockam.Silo/bin/Release/net10.0/Ockam.Silo.dll --data "$work/silo" --edge-port 4100 --silo-port 11190 --gateway-port 30090 \
+  --telemetry None --Ockam:Transport:KeepAliveInterval 00:00:01 --Ockam:Transport:IdleTimeout 00:00:04 >"$work/silo.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 120); do grep -q "admin enrolment token" "$work/silo.log" && break; sleep 0.5; done
+silo_id=$(grep "silo identity:" "$work/silo.log" | awk '{print $3}')
+admin_token=$(grep "admin enrolment token" "$work/silo.log" | awk '{print $NF}')
+echo "   silo $silo_id"
+
+node() { ockam --home "$work/$1" identity create >/dev/null && ockam --home "$work/$1" silo set 127.0.0.1:4100 "$silo_id" >/dev/null; }
+node admin
+ockam --home "$work/admin" enroll "$admin_token" >/dev/null
+node phone
+node monitor
+ockam --home "$work/phone" enroll "$(ockam --home "$work/admin" token create -a ockam.role=phone -a ockam.relay=phone --json | json token)" >/dev/null
+ockam --home "$work/monitor" enroll "$(ockam --home "$work/admin" token create -a ockam.role=monitor --json | json token)" >/dev/null
+echo "== phone and monitor enrolled"
+
+ockam --home "$work/phone" listen --relay phone --peer-policy '(= subject.ockam.role "monitor")' --count "$readings" >"$work/phone.log" &
+phone=$!
+pids+=($phone)
+sleep 3
+
+echo "== monitor sends $readings readings, one a second"
+(for i in $(seq 1 "$readings"); do echo "reading $i: bpm=$((60 + RANDOM % 40))"; sleep 1; done) |
+  ockam --home "$work/monitor" send --to phone --peer-policy '(= subject.ockam.role "phone")' - &
+monitor=$!
+pids+=($monitor)
+
+sleep $((readings / 3))
+echo "== phone goes offline"
+kill -STOP "$phone"
+sleep $((readings / 3))
+echo "== phone is back"
+kill -CONT "$phone"
+
+wait "$monitor"
+wait "$phone" || true
+echo "== what the phone printed"
+cat "$work/phone.log"
+
+expected=$(seq 1 "$readings" | sed 's/^/reading /')
+got=$(grep -o '^reading [0-9]*' "$work/phone.log" || true)
+if [ "$got" != "$expected" ]; then echo "FAILED: the phone did not get every reading in order" >&2; exit 1; fi
+if cat "$work/silo"/* | grep -aq "bpm="; then echo "FAILED: a reading is readable in the silo's store" >&2; exit 1; fi
+echo "== all $readings readings arrived in order; the silo's store holds none of them in the clear"
