@@ -58,6 +58,10 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal("2", Json(await Ok(monitor, "identity", "rotate", "--json"))["changes"]);
         Assert.Contains(monitorId, await Ok(monitor, "identity", "show"));
         Assert.Contains("127.0.0.1", await Ok(monitor, "silo", "show"));
+
+        // Revoking the identity ends its membership: the silo no longer issues it credentials.
+        Assert.Equal("True", Json(await Ok(monitor, "identity", "revoke", "--json"))["revoked"]);
+        Assert.Equal(AuthorityOutcome.NotAMember, (await silo.Grains.GetGrain<IAuthorityGrain>("default").GetCredentialAsync(monitorId)).Outcome);
     }
 
     [Fact]

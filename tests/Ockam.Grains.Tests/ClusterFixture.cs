@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Ockam.Grains.Authority;
+using Ockam.Grains.Relays;
 using Ockam.Identity.Credentials;
 using Ockam.Identity.Identities;
 using Ockam.Identity.Vault;
@@ -12,6 +13,8 @@ namespace Ockam.Grains.Tests;
 public sealed class ClusterFixture : IAsyncLifetime
 {
     public const string AuthorityName = "test-authority";
+
+    public const int RelayMailboxCapacity = 50;
 
     public TestCluster Cluster { get; private set; } = null!;
 
@@ -48,6 +51,7 @@ public sealed class ClusterFixture : IAsyncLifetime
                 services.AddSingleton<IVault>(vault);
                 services.AddSingleton(new AuthorityKeys(AuthorityName, new CredentialIssuer(vault, authority, signing, time)));
                 services.AddOptions<AuthorityOptions>();
+                services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new RelayOptions { MailboxCapacity = RelayMailboxCapacity }));
             });
         }
     }

@@ -29,6 +29,7 @@ public sealed class EdgeNode : IAsyncDisposable
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly HashSet<string> listening = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource stopping = new();
+    private readonly SemaphoreSlim credentialChanged = new(0);
     private readonly PurposeKey staticKey;
     private SecureChannel? channel;
     private ApiClient? api;
@@ -216,6 +217,7 @@ public sealed class EdgeNode : IAsyncDisposable
         home.Dispose();
         gate.Dispose();
         stopping.Dispose();
+        credentialChanged.Dispose();
     }
 
     /// <summary>The channel to the silo — <c>member</c> with a credential, <c>secure</c> before enrolment — reopened when it has closed.</summary>
@@ -288,6 +290,7 @@ public sealed class EdgeNode : IAsyncDisposable
 
         await File.WriteAllBytesAsync(CredentialPath, credential.Encode(), cancellationToken).ConfigureAwait(false);
         Credential = credential;
+        credentialChanged.Release();
         return credential;
     }
 
@@ -357,7 +360,8 @@ public sealed class EdgeNode : IAsyncDisposable
                     }
                 }
 
-                await Task.Delay(wait < TimeSpan.FromMinutes(1) ? wait : TimeSpan.FromMinutes(1), options.Time, cancellationToken).ConfigureAwait(false);
+                // Woken early by a new credential (enrolment, a manual refresh), to schedule its refresh.
+                await credentialChanged.WaitAsync(wait < TimeSpan.FromMinutes(1) ? wait : TimeSpan.FromMinutes(1), cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)

@@ -23,7 +23,7 @@ public interface IRelayGrain : IGrainWithStringKey
     [Alias("send")]
     Task<RelayOutcome> SendAsync(byte[] envelope, byte priority);
 
-    /// <summary>The owner has everything up to and including <paramref name="sequence"/>.</summary>
+    /// <summary>The owner has the message <paramref name="sequence"/>; it leaves the mailbox.</summary>
     [Alias("acknowledge")]
     Task<RelayOutcome> AcknowledgeAsync(string owner, ulong sequence);
 

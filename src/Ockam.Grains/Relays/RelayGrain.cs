@@ -105,7 +105,9 @@ internal sealed partial class RelayGrain(
             return RelayOutcome.NotOwner;
         }
 
-        if (state.State.Mailbox.RemoveAll(m => m.Sequence <= sequence) > 0 && state.State.Durable)
+        // Exactly that message: with priorities, delivery order is not sequence order, so an
+        // acknowledgement says nothing about lower sequences still on their way.
+        if (state.State.Mailbox.RemoveAll(m => m.Sequence == sequence) > 0 && state.State.Durable)
         {
             await WriteAsync();
         }
@@ -125,7 +127,8 @@ internal sealed partial class RelayGrain(
 
         try
         {
-            await target.DeliverAsync(this.GetPrimaryKeyString(), [.. messages]);
+            // An array: Orleans serializes it (a collection expression would make a compiler-private type).
+            await target.DeliverAsync(this.GetPrimaryKeyString(), messages.ToArray());
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -30,7 +30,7 @@ public enum ApiOperation : uint
     /// <summary>Receive what reaches an owned relay over this channel, mailbox first.</summary>
     ListenRelay = 9,
 
-    /// <summary>Acknowledge a relay's messages up to <see cref="ApiArguments.Sequence"/>.</summary>
+    /// <summary>Acknowledge the relayed message <see cref="ApiArguments.Sequence"/>.</summary>
     AcknowledgeRelay = 10,
 
     /// <summary>Whether relay <see cref="ApiArguments.Relay"/> exists and its owner is online (<c>owner</c>, <c>online</c>).</summary>

@@ -1,0 +1,87 @@
+using System.Threading.Channels;
+using Ockam.Grains.Contracts;
+
+namespace Ockam.Grains.Tests;
+
+[Collection(ClusterDefinition.Name)]
+public sealed class RelayGrainTests(ClusterFixture fixture)
+{
+    [Fact]
+    public async Task The_mailbox_keeps_order_lets_high_priority_overtake_and_redelivers_until_acknowledged()
+    {
+        var relay = fixture.Grains.GetGrain<IRelayGrain>(Guid.NewGuid().ToString("n"));
+        Assert.Equal(RelayOutcome.Unknown, await relay.SendAsync([1], 0));
+        Assert.Equal(RelayOutcome.Ok, await relay.ClaimAsync("owner", durable: true));
+        Assert.Equal(RelayOutcome.NotOwner, await relay.ClaimAsync("someone else", durable: true));
+
+        // The owner is offline: everything waits, a high-priority message ahead of the queued normal ones.
+        foreach (var (payload, priority) in new[] { ((byte)1, (byte)0), ((byte)2, (byte)0), ((byte)3, (byte)0), ((byte)4, (byte)1) })
+        {
+            Assert.Equal(RelayOutcome.Ok, await relay.SendAsync([payload], priority));
+        }
+
+        var first = new Recorder();
+        var reference = fixture.Grains.CreateObjectReference<IRelayObserver>(first);
+        Assert.Equal(RelayOutcome.NotOwner, await relay.ConnectAsync("someone else", reference));
+        Assert.Equal(RelayOutcome.Ok, await relay.ConnectAsync("owner", reference));
+        var delivered = await first.TakeAsync(4);
+        Assert.Equal([4, 1, 2, 3], delivered.Select(m => (int)m.Envelope[0]));
+
+        // Messages 4 and 1 are acknowledged (each by its own sequence): only 2 and 3 come again. Acknowledging
+        // the high-priority message, whose sequence is the highest, must not release the ones still unconfirmed.
+        await relay.AcknowledgeAsync("owner", delivered[0].Sequence);
+        await relay.AcknowledgeAsync("owner", delivered[1].Sequence);
+        await relay.DisconnectAsync(reference);
+        var second = new Recorder();
+        await relay.ConnectAsync("owner", fixture.Grains.CreateObjectReference<IRelayObserver>(second));
+        Assert.Equal([2, 3], (await second.TakeAsync(2)).Select(m => (int)m.Envelope[0]));
+
+        // Live: a new message goes straight out.
+        await relay.SendAsync([5], 0);
+        Assert.Equal(5, (await second.TakeAsync(1))[0].Envelope[0]);
+        Assert.Equal(3, (await relay.GetStatusAsync()).Queued);
+    }
+
+    [Fact]
+    public async Task A_full_mailbox_refuses_rather_than_drops_and_an_ephemeral_relay_stores_nothing_offline()
+    {
+        var relay = fixture.Grains.GetGrain<IRelayGrain>(Guid.NewGuid().ToString("n"));
+        await relay.ClaimAsync("owner", durable: true);
+        for (var i = 0; i < ClusterFixture.RelayMailboxCapacity; i++)
+        {
+            Assert.Equal(RelayOutcome.Ok, await relay.SendAsync([(byte)i], 0));
+        }
+
+        Assert.Equal(RelayOutcome.MailboxFull, await relay.SendAsync([0xff], 0));
+        Assert.Equal(ClusterFixture.RelayMailboxCapacity, (await relay.GetStatusAsync()).Queued);
+
+        var reply = fixture.Grains.GetGrain<IRelayGrain>("conn." + Guid.NewGuid().ToString("n"));
+        await reply.ClaimAsync("owner", durable: false);
+        Assert.Equal(RelayOutcome.Offline, await reply.SendAsync([1], 0));
+    }
+
+    private sealed class Recorder : IRelayObserver
+    {
+        private readonly Channel<RelayedMessage> received = Channel.CreateUnbounded<RelayedMessage>();
+
+        public async Task DeliverAsync(string relay, IReadOnlyList<RelayedMessage> messages)
+        {
+            foreach (var message in messages)
+            {
+                await received.Writer.WriteAsync(message);
+            }
+        }
+
+        public async Task<List<RelayedMessage>> TakeAsync(int count)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var taken = new List<RelayedMessage>();
+            while (taken.Count < count)
+            {
+                taken.Add(await received.Reader.ReadAsync(timeout.Token));
+            }
+
+            return taken;
+        }
+    }
+}
