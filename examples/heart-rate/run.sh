@@ -23,18 +23,15 @@ echo "== starting a silo (data in $work/silo)"
 dotnet src/Ockam.Silo/bin/Release/net10.0/Ockam.Silo.dll --data "$work/silo" --edge-port 4100 --silo-port 11190 --gateway-port 30090 \
   --telemetry None --Ockam:Transport:KeepAliveInterval 00:00:01 --Ockam:Transport:IdleTimeout 00:00:04 >"$work/silo.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 120); do grep -q "admin enrolment token" "$work/silo.log" && break; sleep 0.5; done
+for _ in $(seq 1 120); do grep -q "admin enrolment ticket" "$work/silo.log" && break; sleep 0.5; done
 silo_id=$(grep "silo identity:" "$work/silo.log" | awk '{print $3}')
-admin_token=$(grep "admin enrolment token" "$work/silo.log" | awk '{print $NF}')
+admin_ticket=$(grep "admin enrolment ticket" "$work/silo.log" | awk '{print $NF}')
 echo "   silo $silo_id"
 
-node() { ockam --home "$work/$1" identity create >/dev/null && ockam --home "$work/$1" silo set 127.0.0.1:4100 "$silo_id" >/dev/null; }
-node admin
-ockam --home "$work/admin" enroll "$admin_token" >/dev/null
-node phone
-node monitor
-ockam --home "$work/phone" enroll "$(ockam --home "$work/admin" token create -a ockam.role=phone -a ockam.relay=phone --json | json token)" >/dev/null
-ockam --home "$work/monitor" enroll "$(ockam --home "$work/admin" token create -a ockam.role=monitor --json | json token)" >/dev/null
+# Enrolment tickets carry the silo's address, its identifier (pinned by the node) and a one-time token.
+ockam --home "$work/admin" enroll "$admin_ticket" >/dev/null
+ockam --home "$work/phone" enroll "$(ockam --home "$work/admin" token create -a ockam.role=phone -a ockam.relay=phone --json | json ticket)" >/dev/null
+ockam --home "$work/monitor" enroll "$(ockam --home "$work/admin" token create -a ockam.role=monitor --json | json ticket)" >/dev/null
 echo "== phone and monitor enrolled"
 
 ockam --home "$work/phone" listen --relay phone --peer-policy '(= subject.ockam.role "monitor")' --count "$readings" >"$work/phone.log" &

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Ockam.Identity.Credentials;
+using Ockam.Messaging.Api;
 
 namespace Ockam.Client.Cli.Commands;
 
@@ -32,7 +33,9 @@ internal static class EnrollmentCommands
 
             await using var node = await cli.OpenEdgeAsync(token).ConfigureAwait(false);
             var created = await node.CreateTokenAsync(attributes, TimeSpan.FromSeconds(result.GetValue(validFor)), token).ConfigureAwait(false);
-            cli.Report("token", [("token", created), ("valid for", $"{result.GetValue(validFor)} s"), ("attributes", attributes.Select(a => $"{a.Key}={a.Value}"))]);
+            var silo = SiloSettings.Load(cli.Home)!;
+            var ticket = new EnrollmentTicket(silo.Address, silo.ParsedIdentifier, created);
+            cli.Report("token", [("token", created), ("ticket", ticket), ("valid for", $"{result.GetValue(validFor)} s"), ("attributes", attributes.Select(a => $"{a.Key}={a.Value}"))]);
             return ExitCode.Ok;
         }, ct));
 
@@ -41,12 +44,19 @@ internal static class EnrollmentCommands
 
     public static Command Enroll()
     {
-        var token = new Argument<string>("token") { Description = "The one-time token from an enroller" };
+        var token = new Argument<string>("ticket") { Description = "An enrolment ticket (sets the silo too), or a bare one-time token" };
         var enroll = new Command("enroll", "Enrol this node with the silo's authority and keep the credential") { token };
         enroll.SetAction((result, ct) => CliContext.RunAsync(result, async (cli, cancellation) =>
         {
+            var given = result.GetValue(token)!;
+            if (EnrollmentTicket.TryParse(given, out var ticket))
+            {
+                await new SiloSettings(ticket.Silo, ticket.SiloIdentifier.ToString()).SaveAsync(cli.Home, cancellation).ConfigureAwait(false);
+                given = ticket.Token;
+            }
+
             await using var node = await cli.OpenEdgeAsync(cancellation).ConfigureAwait(false);
-            var credential = await node.EnrollAsync(result.GetValue(token)!, cancellation).ConfigureAwait(false);
+            var credential = await node.EnrollAsync(given, cancellation).ConfigureAwait(false);
             Show(cli, "enrolled", credential);
             return ExitCode.Ok;
         }, ct));
