@@ -58,6 +58,23 @@ public interface IVault
     IReadOnlyList<KeyHandle> DeriveKeys(KeyHandle? salt, KeyHandle inputKeyMaterial, ReadOnlySpan<byte> info, IReadOnlyList<KeySpec> outputs);
 
     /// <summary>
+    /// HKDF-Extract (RFC 5869, SHA-256) with <paramref name="salt"/> (null: the all-zero salt) over the input
+    /// <paramref name="prefix"/> ‖ the secrets of <paramref name="secrets"/>, in order: a public label may
+    /// precede secret material without the secret leaving the vault (HPKE's LabeledExtract). The PRK is an
+    /// ephemeral <see cref="KeyType.Secret"/>.
+    /// </summary>
+    KeyHandle HkdfExtract(KeyHandle? salt, ReadOnlySpan<byte> prefix, IReadOnlyList<KeyHandle> secrets);
+
+    /// <summary>HKDF-Expand (RFC 5869, SHA-256) of a PRK into a new ephemeral key of <paramref name="output"/>'s type and length.</summary>
+    KeyHandle HkdfExpand(KeyHandle prk, ReadOnlySpan<byte> info, KeySpec output);
+
+    /// <summary>
+    /// HKDF-Expand into bytes the caller receives: for outputs that are handed out by definition
+    /// (HPKE's exported secrets and base nonce), never for keys the vault should keep.
+    /// </summary>
+    byte[] HkdfExpandToBytes(KeyHandle prk, ReadOnlySpan<byte> info, int length);
+
+    /// <summary>
     /// AEAD encryption with an AES-GCM or ChaCha20-Poly1305 key and a 12-byte nonce.
     /// <paramref name="destination"/> receives ciphertext followed by the 16-byte tag.
     /// </summary>

@@ -190,6 +190,54 @@ public sealed class SoftwareVault : IVault, IDisposable
         }
     }
 
+    public KeyHandle HkdfExtract(KeyHandle? salt, ReadOnlySpan<byte> prefix, IReadOnlyList<KeyHandle> secrets)
+    {
+        ArgumentNullException.ThrowIfNull(secrets);
+        var parts = secrets.Select(s => Get(s, KeyType.Secret).Secret).ToList();
+        var ikm = GC.AllocateUninitializedArray<byte>(prefix.Length + parts.Sum(p => p.Length), pinned: true);
+        var prk = GC.AllocateUninitializedArray<byte>(32, pinned: true);
+        try
+        {
+            prefix.CopyTo(ikm);
+            var offset = prefix.Length;
+            foreach (var part in parts)
+            {
+                part.CopyTo(ikm, offset);
+                offset += part.Length;
+            }
+
+            HKDF.Extract(HashAlgorithmName.SHA256, ikm, salt is null ? [] : Get(salt, KeyType.Secret).Secret, prk);
+            return Add(new KeyMaterial(KeyType.Secret, prk, KeyPersistence.Ephemeral));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(ikm);
+            CryptographicOperations.ZeroMemory(prk);
+        }
+    }
+
+    public KeyHandle HkdfExpand(KeyHandle prk, ReadOnlySpan<byte> info, KeySpec output)
+    {
+        KeyMaterial.Validate(output.Type, output.Length);
+        var okm = ExpandPinned(prk, info, output.Length);
+        try
+        {
+            return Add(new KeyMaterial(output.Type, okm, KeyPersistence.Ephemeral));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(okm);
+        }
+    }
+
+    public byte[] HkdfExpandToBytes(KeyHandle prk, ReadOnlySpan<byte> info, int length)
+    {
+        var okm = ExpandPinned(prk, info, length);
+        var copy = okm.ToArray();
+        CryptographicOperations.ZeroMemory(okm);
+        return copy;
+    }
+
     public void Encrypt(KeyHandle key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData, Span<byte> destination)
     {
         CheckAeadArguments(nonce, destination.Length, plaintext.Length);
@@ -258,6 +306,24 @@ public sealed class SoftwareVault : IVault, IDisposable
         {
             throw new VaultException("the output buffer must be the input's length plus the 16-byte tag");
         }
+    }
+
+    private byte[] ExpandPinned(KeyHandle prk, ReadOnlySpan<byte> info, int length)
+    {
+        if (length is < 1 or > 255 * 32)
+        {
+            throw new VaultException($"HKDF-SHA256 cannot expand to {length} bytes (1 to {255 * 32})");
+        }
+
+        var material = Get(prk, KeyType.Secret);
+        if (material.Secret.Length < 32)
+        {
+            throw new VaultException("an HKDF PRK is at least 32 bytes");
+        }
+
+        var okm = GC.AllocateUninitializedArray<byte>(length, pinned: true);
+        HKDF.Expand(HashAlgorithmName.SHA256, material.Secret, okm, info);
+        return okm;
     }
 
     private KeyMaterial Get(KeyHandle key, KeyType? required = null)
