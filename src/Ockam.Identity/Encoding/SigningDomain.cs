@@ -10,6 +10,8 @@ internal static class SigningDomain
     public const string Attestation = "ockam.purpose-key-attestation.v1";
     public const string Credential = "ockam.credential.v1";
     public const string RevocationList = "ockam.revocation-list.v1";
+    public const string GroupCommit = "ockam.group-commit.v1";
+    public const string GroupMessage = "ockam.group-message.v1";
 
     public static byte[] ToBeSigned(string label, ReadOnlySpan<byte> data)
     {

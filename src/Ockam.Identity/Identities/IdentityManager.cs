@@ -42,7 +42,7 @@ public sealed class IdentityManager(IVault vault, TimeProvider time)
     public async Task<PurposeKey> CreatePurposeKeyAsync(LocalIdentity identity, Purpose purpose, TimeSpan lifetime, KeyPersistence persistence = KeyPersistence.Persistent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(identity);
-        var type = purpose == Purpose.SecureChannelStatic ? KeyType.X25519 : KeyType.Ed25519;
+        var type = purpose is Purpose.SecureChannelStatic or Purpose.GroupKeyAgreement ? KeyType.X25519 : KeyType.Ed25519;
         var key = await vault.GenerateKeyAsync(type, persistence, cancellationToken).ConfigureAwait(false);
         var now = Now();
         return new PurposeKey(key, Attest(identity, purpose, vault.GetPublicKey(key), now, now + lifetime));

@@ -8,4 +8,10 @@ public enum Purpose
 
     /// <summary>An Ed25519 key that signs credentials and revocation lists.</summary>
     CredentialSigning = 2,
+
+    /// <summary>An X25519 key that group epoch secrets are sealed to (HPKE).</summary>
+    GroupKeyAgreement = 3,
+
+    /// <summary>An Ed25519 key that signs group messages and commits.</summary>
+    GroupSigning = 4,
 }
