@@ -1,6 +1,7 @@
 using System.Formats.Cbor;
 using Ockam.Identity.Encoding;
 using Ockam.Identity.Identities;
+using Ockam.Identity.Vault;
 
 namespace Ockam.Identity.Groups;
 
@@ -18,6 +19,13 @@ public sealed record GroupCommit(byte[] EncodedBody, byte[] Signature)
     private const int MaxGroupName = 128;
 
     public GroupCommitBody Body { get; } = DecodeBody(EncodedBody);
+
+    /// <summary>Whether the signature is the one <paramref name="signingKey"/> (the committer's attested key) makes over the body.</summary>
+    public bool IsSignedBy(IVault vault, ReadOnlySpan<byte> signingKey)
+    {
+        ArgumentNullException.ThrowIfNull(vault);
+        return vault.Verify(signingKey, SigningDomain.ToBeSigned(SigningDomain.GroupCommit, EncodedBody), Signature);
+    }
 
     public byte[] Encode() => CborEncoder.Encode(w =>
     {

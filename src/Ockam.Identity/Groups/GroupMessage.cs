@@ -1,6 +1,7 @@
 using System.Formats.Cbor;
 using Ockam.Identity.Encoding;
 using Ockam.Identity.Identities;
+using Ockam.Identity.Vault;
 
 namespace Ockam.Identity.Groups;
 
@@ -41,6 +42,13 @@ public sealed record GroupMessage(string Group, ulong Epoch, Identifier Sender, 
             d.ReadMapEnd();
             return new GroupMessage(group, epoch, sender, generation, ciphertext, signature);
         });
+
+    /// <summary>Whether the signature is the one <paramref name="signingKey"/> (the claimed sender's attested key) makes over fields 0–5.</summary>
+    public bool IsSignedBy(IVault vault, ReadOnlySpan<byte> signingKey)
+    {
+        ArgumentNullException.ThrowIfNull(vault);
+        return vault.Verify(signingKey, SigningDomain.ToBeSigned(SigningDomain.GroupMessage, SignedData()), Signature);
+    }
 
     /// <summary>The associated data of the ciphertext: fields 0–4.</summary>
     internal static byte[] Header(string group, ulong epoch, Identifier sender, ulong generation) => CborEncoder.Encode(w =>

@@ -135,7 +135,7 @@ public sealed class GroupSession : IDisposable
             ?? throw new GroupException(GroupError.NotAMember, $"{message.Sender} is not a member of epoch {Epoch}");
 
         // The signature first: only the real sender can move its own ratchet.
-        if (!vault.Verify(sender.SigningKey, SigningDomain.ToBeSigned(SigningDomain.GroupMessage, message.SignedData()), message.Signature))
+        if (!message.IsSignedBy(vault, sender.SigningKey))
         {
             throw new GroupException(GroupError.BadSignature, $"the message is not signed by {message.Sender}");
         }
@@ -183,7 +183,7 @@ public sealed class GroupSession : IDisposable
 
         var committer = verifyAgainst.FirstOrDefault(m => m.Identifier == body.Committer)
             ?? throw new GroupException(GroupError.NotAMember, $"{body.Committer} is not a member and cannot commit");
-        if (!vault.Verify(committer.SigningKey, SigningDomain.ToBeSigned(SigningDomain.GroupCommit, commit.EncodedBody), commit.Signature))
+        if (!commit.IsSignedBy(vault, committer.SigningKey))
         {
             throw new GroupException(GroupError.BadSignature, $"the commit is not signed by {body.Committer}");
         }

@@ -1,0 +1,33 @@
+namespace Ockam.Grains.Groups;
+
+[GenerateSerializer, Alias("ockam.group-state")]
+internal sealed record GroupState
+{
+    [Id(0)]
+    public ulong Epoch { get; init; }
+
+    [Id(1)]
+    public List<RoomMember> Members { get; init; } = [];
+
+    /// <summary>Recent commits, oldest first (bounded): members who were away apply them in order.</summary>
+    [Id(2)]
+    public List<byte[]> Commits { get; init; } = [];
+
+    /// <summary>Recent messages with their indexes, oldest first (bounded retention).</summary>
+    [Id(3)]
+    public List<LoggedMessage> Messages { get; init; } = [];
+
+    [Id(4)]
+    public ulong NextIndex { get; init; } = 1;
+}
+
+[GenerateSerializer, Alias("ockam.room-member")]
+internal sealed record RoomMember(
+    [property: Id(0)] string Identifier,
+    [property: Id(1)] byte[] AgreementKey,
+    [property: Id(2)] byte[] SigningKey,
+    [property: Id(3)] bool Admin,
+    [property: Id(4)] string? Relay);
+
+[GenerateSerializer, Alias("ockam.logged-message")]
+internal sealed record LoggedMessage([property: Id(0)] ulong Index, [property: Id(1)] byte[] Message);

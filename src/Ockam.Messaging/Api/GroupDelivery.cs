@@ -1,0 +1,64 @@
+using Ockam.Identity.Encoding;
+
+namespace Ockam.Messaging.Api;
+
+/// <summary>
+/// What a room pushes to a member's <c>group-inbox</c> (through the member's relay):
+/// <c>{0: version, 1: room, 2: kind (1 commit, 2 message), 3: index, 4: bytes}</c>. The bytes are a signed
+/// commit or an encrypted, signed group message: the service can order and store them, not read them.
+/// </summary>
+public sealed record GroupDelivery(string Room, GroupDeliveryKind Kind, ulong Index, byte[] Content)
+{
+    public const uint Version = 1;
+    public const string InboxAddress = "group-inbox";
+    public const int MaxSize = 4 * 1024 * 1024 + 1024;
+
+    public byte[] Encode() => CborEncoder.Encode(w =>
+    {
+        w.WriteStartMap(5);
+        w.WriteUInt32(0);
+        w.WriteUInt32(Version);
+        w.WriteUInt32(1);
+        w.WriteTextString(Room);
+        w.WriteUInt32(2);
+        w.WriteUInt32((uint)Kind);
+        w.WriteUInt32(3);
+        w.WriteUInt64(Index);
+        w.WriteUInt32(4);
+        w.WriteByteString(Content);
+        w.WriteEndMap();
+    });
+
+    /// <exception cref="OckamDecodeException">Malformed, oversized, or an unknown version or kind.</exception>
+    public static GroupDelivery Decode(ReadOnlyMemory<byte> encoded) =>
+        CborDecoder.Decode(encoded, MaxSize, "group delivery", d =>
+        {
+            if (d.ReadMapStart(5) != 5)
+            {
+                throw d.Error("a group delivery has exactly five fields");
+            }
+
+            d.ReadVersion(Version);
+            d.ExpectKey(1);
+            var room = d.ReadText(128);
+            d.ExpectKey(2);
+            var kind = d.ReadUInt32();
+            if (kind is not (1 or 2))
+            {
+                throw d.Error($"unknown delivery kind {kind}");
+            }
+
+            d.ExpectKey(3);
+            var index = d.ReadUInt64();
+            d.ExpectKey(4);
+            var content = d.ReadBytes(1, MaxSize);
+            d.ReadMapEnd();
+            return new GroupDelivery(room, (GroupDeliveryKind)kind, index, content);
+        });
+}
+
+public enum GroupDeliveryKind : uint
+{
+    Commit = 1,
+    Message = 2,
+}
