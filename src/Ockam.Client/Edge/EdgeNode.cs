@@ -31,6 +31,7 @@ public sealed class EdgeNode : IAsyncDisposable
     private readonly CancellationTokenSource stopping = new();
     private readonly SemaphoreSlim credentialChanged = new(0);
     private readonly PurposeKey staticKey;
+    private RoomClient? rooms;
     private SecureChannel? channel;
     private ApiClient? api;
     private TrustContext? trust;
@@ -165,6 +166,30 @@ public sealed class EdgeNode : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(endToEnd);
         return node.SendAsync(new Message(Route.Of(endToEnd.Address, Address.Local("inbox")), Route.Empty, payload), cancellationToken);
+    }
+
+    /// <summary>
+    /// This node's encrypted rooms. The first call makes its group keys (an X25519 key sealed to, an Ed25519
+    /// key that signs, both attested by its identity) and publishes their attestations for inviters.
+    /// </summary>
+    public async Task<RoomClient> RoomsAsync(CancellationToken cancellationToken = default)
+    {
+        if (rooms is not null)
+        {
+            return rooms;
+        }
+
+        var agreement = await home.GetOrCreatePurposeKeyAsync(IdentityName, Purpose.GroupKeyAgreement, StaticKeyLifetime, StaticKeyLifetime / 3, cancellationToken).ConfigureAwait(false);
+        var signing = await home.GetOrCreatePurposeKeyAsync(IdentityName, Purpose.GroupSigning, StaticKeyLifetime, StaticKeyLifetime / 3, cancellationToken).ConfigureAwait(false);
+        await CallAsync(
+            ApiOperation.PublishGroupKeys,
+            new Dictionary<string, byte[]> { [ApiArguments.Agreement] = agreement.Attestation.Encode(), [ApiArguments.Signing] = signing.Attestation.Encode() },
+            cancellationToken).ConfigureAwait(false);
+        var self = new Ockam.Identity.Groups.GroupMember(Identifier, agreement.Attestation.PublicKey, signing.Attestation.PublicKey);
+        var client = new RoomClient(home.Vault, (operation, arguments, ct) => CallAsync(operation, arguments, ct), self, agreement.Key, signing.Key);
+        node.StartWorker(Address.Local(GroupDelivery.InboxAddress), client);
+        rooms = client;
+        return client;
     }
 
     /// <summary>Messages that arrived over end-to-end channels, in arrival order.</summary>

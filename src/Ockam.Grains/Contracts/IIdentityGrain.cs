@@ -17,4 +17,12 @@ public interface IIdentityGrain : IGrainWithStringKey
 
     [Alias("status")]
     Task<IdentityStatus> GetStatusAsync();
+
+    /// <summary>Stores the identity's group key attestations after checking them against its history.</summary>
+    [Alias("publish-group-keys")]
+    Task<bool> PublishGroupKeysAsync(byte[] agreementAttestation, byte[] signingAttestation);
+
+    /// <summary>The history and group key attestations, or nulls; callers verify them themselves.</summary>
+    [Alias("group-keys")]
+    Task<(byte[]? History, byte[]? Agreement, byte[]? Signing)> GetGroupKeysAsync();
 }

@@ -68,6 +68,32 @@ internal sealed class IdentityGrain(
         return Task.FromResult(new IdentityStatus(true, history.Changes.Count, history.Latest.Data.Revoked, state.State.Compromised));
     }
 
+    public async Task<bool> PublishGroupKeysAsync(byte[] agreementAttestation, byte[] signingAttestation)
+    {
+        if (state.State.History is not { } encoded || state.State.Compromised)
+        {
+            return false;
+        }
+
+        try
+        {
+            var now = time.GetUtcNow();
+            var identity = ChangeHistory.Decode(encoded).Verify(vault, now);
+            PurposeKeyAttestation.Decode(agreementAttestation).Verify(identity, Purpose.GroupKeyAgreement, vault, now);
+            PurposeKeyAttestation.Decode(signingAttestation).Verify(identity, Purpose.GroupSigning, vault, now);
+        }
+        catch (Exception e) when (e is OckamDecodeException or IdentityException)
+        {
+            return false;
+        }
+
+        await StoreAsync(state.State with { GroupAgreement = agreementAttestation, GroupSigning = signingAttestation });
+        return true;
+    }
+
+    public Task<(byte[]? History, byte[]? Agreement, byte[]? Signing)> GetGroupKeysAsync() =>
+        Task.FromResult((state.State.History, state.State.GroupAgreement, state.State.GroupSigning));
+
     private Task StoreAsync(IdentityState next)
     {
         state.State = next;

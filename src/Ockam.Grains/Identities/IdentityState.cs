@@ -8,4 +8,11 @@ internal sealed record IdentityState
 
     [Id(1)]
     public bool Compromised { get; init; }
+
+    /// <summary>The identity's attested group keys (X25519 to seal to, Ed25519 that signs), for inviters.</summary>
+    [Id(2)]
+    public byte[]? GroupAgreement { get; init; }
+
+    [Id(3)]
+    public byte[]? GroupSigning { get; init; }
 }

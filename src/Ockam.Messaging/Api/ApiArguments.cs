@@ -15,6 +15,15 @@ public static class ApiArguments
     public const string Sequence = "sequence";
     public const string Owner = "owner";
     public const string Online = "online";
+    public const string Room = "room";
+    public const string Commit = "commit";
+    public const string Message = "message";
+    public const string Epoch = "epoch";
+    public const string Index = "index";
+    public const string Agreement = "agreement";
+    public const string Signing = "signing";
+    public const string Members = "members";
+    public const string RelayPrefix = "relay:";
 
     /// <summary>"attribute:ockam.role" = "sensor": one argument per attribute a token grants.</summary>
     public const string AttributePrefix = "attribute:";

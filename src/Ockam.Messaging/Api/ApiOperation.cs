@@ -35,4 +35,25 @@ public enum ApiOperation : uint
 
     /// <summary>Whether relay <see cref="ApiArguments.Relay"/> exists and its owner is online (<c>owner</c>, <c>online</c>).</summary>
     GetRelay = 11,
+
+    /// <summary>Publish this identity's group key attestations (<c>agreement</c>, <c>signing</c>).</summary>
+    PublishGroupKeys = 12,
+
+    /// <summary>An identity's history and group key attestations (<see cref="ApiArguments.Subject"/>), to invite it.</summary>
+    GetGroupKeys = 13,
+
+    /// <summary>Create room <see cref="ApiArguments.Room"/> from its first commit.</summary>
+    CreateRoom = 14,
+
+    /// <summary>A room's next epoch (<c>commit</c>, and <c>relay:&lt;identifier&gt;</c> for new members).</summary>
+    CommitRoom = 15,
+
+    /// <summary>Send a group message to a room.</summary>
+    SendRoom = 16,
+
+    /// <summary>Commits after <c>epoch</c> and messages after <c>index</c> (<c>commit:n</c>, <c>message:index</c>).</summary>
+    CatchUpRoom = 17,
+
+    /// <summary>A room's epoch and members.</summary>
+    GetRoom = 18,
 }

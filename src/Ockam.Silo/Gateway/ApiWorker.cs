@@ -154,6 +154,10 @@ internal sealed partial class ApiWorker(
             ApiOperation.CreateRelay => Relayed(request, await grains.GetGrain<IRelayGrain>(relay!).ClaimAsync(peer.Identifier.ToString(), durable: true).ConfigureAwait(false)),
             ApiOperation.ListenRelay => Relayed(request, await relays.ListenAsync(relay!, peer.Identifier, returnRoute.Next).ConfigureAwait(false)),
             ApiOperation.GetRelay => await RelayStatusAsync(request, relay!).ConfigureAwait(false),
+            ApiOperation.PublishGroupKeys => await PublishGroupKeysAsync(request, peer).ConfigureAwait(false),
+            ApiOperation.GetGroupKeys => await GroupKeysAsync(request).ConfigureAwait(false),
+            ApiOperation.CreateRoom or ApiOperation.CommitRoom or ApiOperation.SendRoom or ApiOperation.CatchUpRoom or ApiOperation.GetRoom
+                => await RoomAsync(request, peer).ConfigureAwait(false),
             ApiOperation.AcknowledgeRelay => request.Number(ApiArguments.Sequence) is { } sequence
                 ? Relayed(request, await grains.GetGrain<IRelayGrain>(relay!).AcknowledgeAsync(peer.Identifier.ToString(), sequence).ConfigureAwait(false))
                 : Missing(request, ApiArguments.Sequence),
@@ -240,6 +244,101 @@ internal sealed partial class ApiWorker(
         AuthorityOutcome.TokenUsed => ApiResponse.Failed(request.Id, ApiStatus.TokenUsed, result.Reason ?? "used token"),
         AuthorityOutcome.NotAMember => ApiResponse.Failed(request.Id, ApiStatus.NotAMember, result.Reason ?? "not a member"),
         _ => ApiResponse.Failed(request.Id, ApiStatus.BadRequest, result.Reason ?? "invalid request"),
+    };
+
+    private async Task<ApiResponse> PublishGroupKeysAsync(ApiRequest request, AuthenticatedPeer peer)
+    {
+        if (!request.Arguments.TryGetValue(ApiArguments.Agreement, out var agreement) || !request.Arguments.TryGetValue(ApiArguments.Signing, out var signing))
+        {
+            return Missing(request, $"{ApiArguments.Agreement} and {ApiArguments.Signing}");
+        }
+
+        var identity = grains.GetGrain<IIdentityGrain>(peer.Identifier.ToString());
+        await identity.PublishAsync(peer.Identity.History.Encode()).ConfigureAwait(false);
+        return await identity.PublishGroupKeysAsync(agreement, signing).ConfigureAwait(false)
+            ? ApiResponse.Ok(request.Id)
+            : ApiResponse.Failed(request.Id, ApiStatus.Rejected, "the attestations do not verify against this identity's history");
+    }
+
+    private async Task<ApiResponse> GroupKeysAsync(ApiRequest request)
+    {
+        if (request.Text(ApiArguments.Subject) is not { } subject || !Identifier.TryParse(subject, out _))
+        {
+            return Missing(request, ApiArguments.Subject);
+        }
+
+        var (history, agreement, signing) = await grains.GetGrain<IIdentityGrain>(subject).GetGroupKeysAsync().ConfigureAwait(false);
+        return history is null || agreement is null || signing is null
+            ? ApiResponse.Failed(request.Id, ApiStatus.NotAMember, $"{subject} has published no group keys")
+            : ApiResponse.Ok(request.Id, new Dictionary<string, byte[]> { [ApiArguments.History] = history, [ApiArguments.Agreement] = agreement, [ApiArguments.Signing] = signing });
+    }
+
+    private async Task<ApiResponse> RoomAsync(ApiRequest request, AuthenticatedPeer peer)
+    {
+        if (request.Text(ApiArguments.Room) is not { Length: > 0 and <= 128 } name)
+        {
+            return Missing(request, ApiArguments.Room);
+        }
+
+        var room = grains.GetGrain<IGroupGrain>(name);
+        var caller = peer.Identifier.ToString();
+        switch (request.Operation)
+        {
+            case ApiOperation.GetRoom:
+                var info = await room.GetInfoAsync().ConfigureAwait(false);
+                return info.Exists
+                    ? ApiResponse.Ok(request.Id, new Dictionary<string, byte[]>
+                    {
+                        [ApiArguments.Epoch] = ApiRequest.NumberValue(info.Epoch),
+                        [ApiArguments.Members] = ApiRequest.TextValue(string.Join('\n', info.Members)),
+                    })
+                    : ApiResponse.Failed(request.Id, ApiStatus.BadRequest, $"no room named '{name}'");
+            case ApiOperation.CatchUpRoom:
+                var caughtUp = await room.CatchUpAsync(caller, request.Number(ApiArguments.Epoch) ?? 0, request.Number(ApiArguments.Index) ?? 0).ConfigureAwait(false);
+                if (caughtUp.Outcome != GroupOutcome.Ok)
+                {
+                    return Grouped(request, caughtUp.Outcome);
+                }
+
+                var results = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+                for (var i = 0; i < caughtUp.Commits.Length; i++)
+                {
+                    results[$"{ApiArguments.Commit}:{i:D6}"] = caughtUp.Commits[i];
+                }
+
+                for (var i = 0; i < caughtUp.Messages.Length; i++)
+                {
+                    results[$"{ApiArguments.Message}:{caughtUp.MessageIndexes[i]:D12}"] = caughtUp.Messages[i];
+                }
+
+                return ApiResponse.Ok(request.Id, results);
+        }
+
+        var key = request.Operation == ApiOperation.SendRoom ? ApiArguments.Message : ApiArguments.Commit;
+        if (!request.Arguments.TryGetValue(key, out var content))
+        {
+            return Missing(request, key);
+        }
+
+        var outcome = request.Operation switch
+        {
+            ApiOperation.CreateRoom => await room.CreateAsync(caller, content, request.Text(ApiArguments.Relay)).ConfigureAwait(false),
+            ApiOperation.CommitRoom => await room.CommitAsync(
+                caller,
+                content,
+                request.Arguments.Where(a => a.Key.StartsWith(ApiArguments.RelayPrefix, StringComparison.Ordinal))
+                    .ToDictionary(a => a.Key[ApiArguments.RelayPrefix.Length..], a => System.Text.Encoding.UTF8.GetString(a.Value), StringComparer.Ordinal)).ConfigureAwait(false),
+            _ => await room.SendAsync(caller, content).ConfigureAwait(false),
+        };
+        return Grouped(request, outcome);
+    }
+
+    private static ApiResponse Grouped(ApiRequest request, GroupOutcome outcome) => outcome switch
+    {
+        GroupOutcome.Ok => ApiResponse.Ok(request.Id),
+        GroupOutcome.NotAMember or GroupOutcome.NotAdmin => ApiResponse.Failed(request.Id, ApiStatus.Denied, outcome.ToString()),
+        GroupOutcome.Conflict => ApiResponse.Failed(request.Id, ApiStatus.Rejected, "Conflict: not the room's next (or current) epoch"),
+        _ => ApiResponse.Failed(request.Id, ApiStatus.BadRequest, outcome.ToString()),
     };
 
     private async Task<ApiResponse> RelayStatusAsync(ApiRequest request, string relay)

@@ -23,6 +23,13 @@ internal sealed class GatewayPolicies
         [ApiOperation.ListenRelay] = "true",
         [ApiOperation.AcknowledgeRelay] = "true",
         [ApiOperation.GetRelay] = "true",
+        [ApiOperation.PublishGroupKeys] = "true",
+        [ApiOperation.GetGroupKeys] = "true",
+        [ApiOperation.CreateRoom] = "true",
+        [ApiOperation.CommitRoom] = "true",
+        [ApiOperation.SendRoom] = "true",
+        [ApiOperation.CatchUpRoom] = "true",
+        [ApiOperation.GetRoom] = "true",
     };
 
     private readonly Dictionary<ApiOperation, Policy> policies;
@@ -52,6 +59,13 @@ internal sealed class GatewayPolicies
         ApiOperation.ListenRelay => "listen-relay",
         ApiOperation.AcknowledgeRelay => "acknowledge-relay",
         ApiOperation.GetRelay => "get-relay",
+        ApiOperation.PublishGroupKeys => "publish-group-keys",
+        ApiOperation.GetGroupKeys => "get-group-keys",
+        ApiOperation.CreateRoom => "create-room",
+        ApiOperation.CommitRoom => "commit-room",
+        ApiOperation.SendRoom => "send-room",
+        ApiOperation.CatchUpRoom => "catch-up-room",
+        ApiOperation.GetRoom => "get-room",
         _ => operation.ToString(),
     };
 

@@ -1,0 +1,258 @@
+using System.Threading.Channels;
+using Ockam.Identity.Encoding;
+using Ockam.Identity.Groups;
+using Ockam.Identity.Identities;
+using Ockam.Identity.Vault;
+using Ockam.Messaging.Api;
+using Ockam.Messaging.Routing;
+
+namespace Ockam.Client.Edge;
+
+/// <summary>
+/// This node's encrypted rooms: it makes and applies epochs (sealing each fresh secret to the members'
+/// attested keys), encrypts and signs its messages, and decrypts what the room grain fans out to its
+/// <c>group-inbox</c>. The silo orders and stores; it holds no room key.
+/// </summary>
+public sealed class RoomClient : IWorker, IDisposable
+{
+    private readonly IVault vault;
+    private readonly Func<ApiOperation, Dictionary<string, byte[]>, CancellationToken, Task<ApiResponse>> call;
+    private readonly GroupMember self;
+    private readonly KeyHandle agreementKey;
+    private readonly KeyHandle signingKey;
+    private readonly SemaphoreSlim gate = new(1, 1);
+    private readonly Dictionary<string, GroupSession> sessions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ulong> lastIndex = new(StringComparer.Ordinal);
+    private readonly Channel<RoomMessage> received = Channel.CreateUnbounded<RoomMessage>();
+
+    internal RoomClient(IVault vault, Func<ApiOperation, Dictionary<string, byte[]>, CancellationToken, Task<ApiResponse>> call, GroupMember self, KeyHandle agreementKey, KeyHandle signingKey)
+    {
+        this.vault = vault;
+        this.call = call;
+        this.self = self;
+        this.agreementKey = agreementKey;
+        this.signingKey = signingKey;
+    }
+
+    /// <summary>Creates <paramref name="room"/> with this node as its only member and admin; fan-out reaches it through <paramref name="relay"/>.</summary>
+    public async Task CreateAsync(string room, string? relay, CancellationToken cancellationToken = default)
+    {
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var (session, commit) = GroupSession.Create(vault, room, self, agreementKey, signingKey);
+            var arguments = Arguments(room, (ApiArguments.Commit, commit.Encode()));
+            if (relay is not null)
+            {
+                arguments[ApiArguments.Relay] = ApiRequest.TextValue(relay);
+            }
+
+            await call(ApiOperation.CreateRoom, arguments, cancellationToken).ConfigureAwait(false);
+            sessions[room] = session;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Adds <paramref name="member"/> (its group keys verified against its history) in a new epoch.</summary>
+    public async Task InviteAsync(string room, Identifier member, string? relay, CancellationToken cancellationToken = default)
+    {
+        var keys = await call(ApiOperation.GetGroupKeys, new Dictionary<string, byte[]> { [ApiArguments.Subject] = ApiRequest.TextValue(member.ToString()) }, cancellationToken).ConfigureAwait(false);
+        var identity = ChangeHistory.Decode(keys.Results[ApiArguments.History]).Verify(vault, DateTimeOffset.UtcNow);
+        if (identity.Identifier != member)
+        {
+            throw new EdgeException(ApiStatus.Rejected, "the silo returned another identity's keys");
+        }
+
+        identity.EnsureUsable(DateTimeOffset.UtcNow);
+        var agreement = PurposeKeyAttestation.Decode(keys.Results[ApiArguments.Agreement]).Verify(identity, Purpose.GroupKeyAgreement, vault, DateTimeOffset.UtcNow);
+        var signing = PurposeKeyAttestation.Decode(keys.Results[ApiArguments.Signing]).Verify(identity, Purpose.GroupSigning, vault, DateTimeOffset.UtcNow);
+        var joining = new GroupMember(member, agreement.PublicKey, signing.PublicKey);
+        await CommitAsync(room, members => [.. members.Where(m => m.Identifier != member), joining], relay is null ? [] : [(member, relay)], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Removes <paramref name="member"/>: the new epoch's secret is sealed to everyone else only.</summary>
+    public Task RemoveAsync(string room, Identifier member, CancellationToken cancellationToken = default) =>
+        CommitAsync(room, members => [.. members.Where(m => m.Identifier != member)], [], cancellationToken);
+
+    /// <summary>A fresh epoch secret for the same members (after a suspected leak, or periodically).</summary>
+    public Task UpdateAsync(string room, CancellationToken cancellationToken = default) =>
+        CommitAsync(room, members => [.. members], [], cancellationToken);
+
+    public async Task SendAsync(string room, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
+    {
+        GroupMessage message;
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            message = Session(room).Encrypt(payload.Span);
+        }
+        finally
+        {
+            gate.Release();
+        }
+
+        await call(ApiOperation.SendRoom, Arguments(room, (ApiArguments.Message, message.Encode())), cancellationToken).ConfigureAwait(false);
+    }
+
+    public ValueTask<RoomMessage> ReceiveAsync(CancellationToken cancellationToken = default) => received.Reader.ReadAsync(cancellationToken);
+
+    public IReadOnlyList<GroupMember> Members(string room) => Session(room).Members;
+
+    public ulong Epoch(string room) => Session(room).Epoch;
+
+    /// <summary>Fetches what this node missed (commits and messages it was away for) and applies them in order.</summary>
+    public async Task CatchUpAsync(string room, CancellationToken cancellationToken = default)
+    {
+        var epoch = sessions.TryGetValue(room, out var known) ? known.Epoch : 0;
+        var response = await call(
+            ApiOperation.CatchUpRoom,
+            Arguments(room, (ApiArguments.Epoch, ApiRequest.NumberValue(epoch)), (ApiArguments.Index, ApiRequest.NumberValue(lastIndex.GetValueOrDefault(room)))),
+            cancellationToken).ConfigureAwait(false);
+        var commits = new Queue<GroupCommit>(response.Results.Where(r => r.Key.StartsWith(ApiArguments.Commit + ":", StringComparison.Ordinal)).OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => GroupCommit.Decode(r.Value)));
+        var messages = response.Results.Where(r => r.Key.StartsWith(ApiArguments.Message + ":", StringComparison.Ordinal)).OrderBy(r => r.Key, StringComparer.Ordinal)
+            .Select(r => (Index: ulong.Parse(r.Key[(ApiArguments.Message.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture), Message: GroupMessage.Decode(r.Value)));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            foreach (var (index, message) in messages)
+            {
+                // A message is readable only in its own epoch: apply the commits that lead up to it first.
+                while (commits.Count > 0 && (!sessions.TryGetValue(room, out var s) || s.Epoch < message.Epoch))
+                {
+                    ApplyLocked(commits.Dequeue());
+                }
+
+                DeliverLocked(room, index, message);
+            }
+
+            while (commits.Count > 0)
+            {
+                ApplyLocked(commits.Dequeue());
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public async ValueTask HandleMessageAsync(WorkerContext context, Message message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        GroupDelivery delivery;
+        try
+        {
+            delivery = GroupDelivery.Decode(message.Payload);
+        }
+        catch (OckamDecodeException)
+        {
+            return;
+        }
+
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (delivery.Kind == GroupDeliveryKind.Commit)
+            {
+                ApplyLocked(GroupCommit.Decode(delivery.Content));
+            }
+            else
+            {
+                DeliverLocked(delivery.Room, delivery.Index, GroupMessage.Decode(delivery.Content));
+            }
+        }
+        catch (Exception e) when (e is OckamDecodeException or GroupException)
+        {
+            // Duplicates (relays deliver at least once), stale or foreign content: the session refused it.
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var session in sessions.Values)
+        {
+            session.Dispose();
+        }
+
+        gate.Dispose();
+    }
+
+    /// <summary>Test hook: a room's session (its epoch secret is what the service must never see).</summary>
+    internal GroupSession SessionFor(string room) => Session(room);
+
+    private async Task CommitAsync(string room, Func<IReadOnlyList<GroupMember>, List<GroupMember>> members, List<(Identifier Member, string Relay)> relays, CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var session = Session(room);
+            var commit = session.Commit(members(session.Members));
+            var arguments = Arguments(room, (ApiArguments.Commit, commit.Encode()));
+            foreach (var (member, relay) in relays)
+            {
+                arguments[ApiArguments.RelayPrefix + member] = ApiRequest.TextValue(relay);
+            }
+
+            await call(ApiOperation.CommitRoom, arguments, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private void ApplyLocked(GroupCommit commit)
+    {
+        var room = commit.Body.Group;
+        if (sessions.TryGetValue(room, out var session))
+        {
+            if (commit.Body.Epoch > session.Epoch)
+            {
+                session.Apply(commit);
+            }
+        }
+        else if (commit.Body.Members.Any(m => m.Identifier == self.Identifier))
+        {
+            sessions[room] = GroupSession.Join(vault, commit, self, agreementKey, signingKey);
+        }
+    }
+
+    private void DeliverLocked(string room, ulong index, GroupMessage message)
+    {
+        if (!sessions.TryGetValue(room, out var session) || message.Sender == self.Identifier)
+        {
+            return;
+        }
+
+        try
+        {
+            var plaintext = session.Decrypt(message);
+            received.Writer.TryWrite(new RoomMessage(room, message.Sender, plaintext));
+        }
+        finally
+        {
+            lastIndex[room] = Math.Max(lastIndex.GetValueOrDefault(room), index);
+        }
+    }
+
+    private GroupSession Session(string room) =>
+        sessions.TryGetValue(room, out var session) ? session : throw new EdgeException(ApiStatus.BadRequest, $"this node is not in room '{room}'");
+
+    private static Dictionary<string, byte[]> Arguments(string room, params (string Name, byte[] Value)[] more)
+    {
+        var arguments = new Dictionary<string, byte[]>(StringComparer.Ordinal) { [ApiArguments.Room] = ApiRequest.TextValue(room) };
+        foreach (var (name, value) in more)
+        {
+            arguments[name] = value;
+        }
+
+        return arguments;
+    }
+}

@@ -1,0 +1,137 @@
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Ockam.Client.Edge;
+using Ockam.Grains.Contracts;
+using Ockam.Identity.Groups;
+using Ockam.Messaging.Api;
+using Ockam.Messaging.Tests.Support;
+using Ockam.Messaging.Transports;
+using Ockam.Silo.Gateway;
+using Ockam.Silo.Tests.Support;
+
+namespace Ockam.Client.Tests;
+
+/// <summary>An encrypted room of three over a real silo: the service orders and fans out what it cannot read.</summary>
+public sealed class RoomTests : IAsyncLifetime
+{
+    private const string Marker = "ROOM-MARKER-9d1e";
+    private readonly TempDirectory data = new();
+    private readonly TempDirectory homes = new();
+    private readonly ByteLog gatewayBytes = new();
+    private RunningSilo silo = null!;
+
+    public async Task InitializeAsync() =>
+        silo = await RunningSilo.StartAsync(data.Path, services: s => s.Configure<EdgeGatewayOptions>(o =>
+            o.Transport = new TransportOptions { WrapStream = stream => new RecordingStream(stream, gatewayBytes) }));
+
+    public async Task DisposeAsync()
+    {
+        await silo.DisposeAsync();
+        data.Dispose();
+        homes.Dispose();
+    }
+
+    [Fact]
+    public async Task Three_members_talk_a_removed_member_reads_nothing_after_and_the_service_holds_no_plaintext_or_epoch_secret()
+    {
+        await using var alice = await MemberAsync("alice");
+        await using var bob = await MemberAsync("bob");
+        await using var carol = await MemberAsync("carol");
+        var (a, b, c) = (await alice.RoomsAsync(), await bob.RoomsAsync(), await carol.RoomsAsync());
+
+        await a.CreateAsync("ward-7", "alice");
+        await a.InviteAsync("ward-7", bob.Identifier, "bob");
+        await a.InviteAsync("ward-7", carol.Identifier, "carol");
+        await EventuallyAsync(() => Epoch(b) == 3 && Epoch(c) == 3);
+        var secrets = new List<byte[]> { a.SessionFor("ward-7").ExportEpochSecret() };
+
+        // Each member's message reaches the two others, signed by its sender.
+        foreach (var (sender, node) in new[] { (a, alice), (b, bob), (c, carol) })
+        {
+            await sender.SendAsync("ward-7", Encoding.UTF8.GetBytes($"{Marker} from {node.Identifier}"));
+        }
+
+        foreach (var (receiver, others) in new[] { (a, new[] { bob, carol }), (b, new[] { alice, carol }), (c, new[] { alice, bob }) })
+        {
+            var got = new[] { await ReceiveAsync(receiver), await ReceiveAsync(receiver) };
+            Assert.Equal(others.Select(o => o.Identifier).OrderBy(i => i.ToString()), got.Select(m => m.Sender).OrderBy(i => i.ToString()));
+            Assert.All(got, m => Assert.Equal($"{Marker} from {m.Sender}", Encoding.UTF8.GetString(m.Payload.Span)));
+        }
+
+        // Carol is removed: a new epoch whose secret is sealed to Alice and Bob only.
+        await a.RemoveAsync("ward-7", carol.Identifier);
+        await EventuallyAsync(() => Epoch(b) == 4);
+        secrets.Add(a.SessionFor("ward-7").ExportEpochSecret());
+        await a.SendAsync("ward-7", Encoding.UTF8.GetBytes($"{Marker} after carol"));
+        Assert.Equal($"{Marker} after carol", Encoding.UTF8.GetString((await ReceiveAsync(b)).Payload.Span));
+
+        // With her own keys, Carol can neither open the new epoch nor read what is sent in it.
+        var log = await silo.Grains.GetGrain<IGroupGrain>("ward-7").CatchUpAsync(bob.Identifier.ToString(), 0, 0);
+        var latest = GroupMessage.Decode(log.Messages[^1]);
+        Assert.Equal(3UL, Epoch(c));
+        Assert.Equal(GroupError.FutureEpoch, Assert.Throws<GroupException>(() => c.SessionFor("ward-7").Decrypt(latest)).Error);
+        Assert.Equal(GroupError.Removed, Assert.Throws<GroupException>(() => c.SessionFor("ward-7").Apply(GroupCommit.Decode(log.Commits[^1]))).Error);
+        Assert.Equal(ApiStatus.Denied, (await Assert.ThrowsAsync<EdgeException>(() => c.CatchUpAsync("ward-7"))).Status);
+
+        // The grain refuses a forged sender and a stale epoch itself.
+        var forged = b.SessionFor("ward-7").Encrypt("x"u8) with { Sender = alice.Identifier };
+        Assert.Equal(GroupOutcome.Invalid, await silo.Grains.GetGrain<IGroupGrain>("ward-7").SendAsync(alice.Identifier.ToString(), forged.Encode()));
+        Assert.Equal(GroupOutcome.NotAMember, await silo.Grains.GetGrain<IGroupGrain>("ward-7").SendAsync(carol.Identifier.ToString(), c.SessionFor("ward-7").Encrypt("y"u8).Encode()));
+
+        // Neither a reading nor an epoch secret is anywhere in what the service stored or handled.
+        var marker = Encoding.UTF8.GetBytes(Marker);
+        var places = Directory.GetFiles(data.Path).Select(ReadShared).Append(gatewayBytes.ToArray()).ToList();
+        Assert.True(places[^1].Length > 10_000);
+        foreach (var bytes in places)
+        {
+            Assert.Equal(-1, bytes.AsSpan().IndexOf(marker));
+            Assert.All(secrets, s => Assert.Equal(-1, bytes.AsSpan().IndexOf(s)));
+        }
+    }
+
+    private async Task<EdgeNode> MemberAsync(string name)
+    {
+        var token = await silo.Grains.GetGrain<IAuthorityGrain>("default").CreateTokenAsync(
+            new Dictionary<string, byte[]> { ["ockam.role"] = "nurse"u8.ToArray(), ["ockam.relay"] = Encoding.UTF8.GetBytes(name) }, TimeSpan.FromHours(1), "test");
+        var node = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = Path.Combine(homes.Path, name), Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
+        await node.EnrollAsync(token);
+        await node.CreateRelayAsync(name);
+        await node.ListenAsync(name);
+        return node;
+    }
+
+    private static ulong Epoch(RoomClient rooms)
+    {
+        try
+        {
+            return rooms.Epoch("ward-7");
+        }
+        catch (EdgeException)
+        {
+            return 0;
+        }
+    }
+
+    private static async Task<RoomMessage> ReceiveAsync(RoomClient rooms)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        return await rooms.ReceiveAsync(timeout.Token);
+    }
+
+    private static async Task EventuallyAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!condition())
+        {
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+
+    private static byte[] ReadShared(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var copy = new MemoryStream();
+        file.CopyTo(copy);
+        return copy.ToArray();
+    }
+}
