@@ -59,18 +59,66 @@ public sealed class RoomClient : IWorker, IDisposable
     /// <summary>Adds <paramref name="member"/> (its group keys verified against its history) in a new epoch.</summary>
     public async Task InviteAsync(string room, Identifier member, string? relay, CancellationToken cancellationToken = default)
     {
-        var keys = await call(ApiOperation.GetGroupKeys, new Dictionary<string, byte[]> { [ApiArguments.Subject] = ApiRequest.TextValue(member.ToString()) }, cancellationToken).ConfigureAwait(false);
-        var identity = ChangeHistory.Decode(keys.Results[ApiArguments.History]).Verify(vault, DateTimeOffset.UtcNow);
-        if (identity.Identifier != member)
+        var joining = await FetchMemberAsync(member, cancellationToken).ConfigureAwait(false);
+        await CommitAsync(room, members => [.. members.Where(m => m.Identifier != member), joining], relay is null ? [] : [(member, relay)], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Creates a topic: a room whose subscribers and publishers are decided by ABAC policies over their credentials.</summary>
+    public async Task CreateTopicAsync(string topic, string? relay, string subscribePolicy, string publishPolicy, CancellationToken cancellationToken = default)
+    {
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            throw new EdgeException(ApiStatus.Rejected, "the silo returned another identity's keys");
+            var (session, commit) = GroupSession.Create(vault, topic, self, agreementKey, signingKey);
+            var arguments = Arguments(
+                topic,
+                (ApiArguments.Commit, commit.Encode()),
+                (ApiArguments.SubscribePolicy, ApiRequest.TextValue(subscribePolicy)),
+                (ApiArguments.PublishPolicy, ApiRequest.TextValue(publishPolicy)));
+            if (relay is not null)
+            {
+                arguments[ApiArguments.Relay] = ApiRequest.TextValue(relay);
+            }
+
+            await call(ApiOperation.CreateTopic, arguments, cancellationToken).ConfigureAwait(false);
+            sessions[topic] = session;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Asks to join a topic (the silo checks the subscribe policy); an admin's next commit brings this node in.</summary>
+    public Task SubscribeAsync(string topic, string? relay, CancellationToken cancellationToken = default)
+    {
+        var arguments = Arguments(topic);
+        if (relay is not null)
+        {
+            arguments[ApiArguments.Relay] = ApiRequest.TextValue(relay);
         }
 
-        identity.EnsureUsable(DateTimeOffset.UtcNow);
-        var agreement = PurposeKeyAttestation.Decode(keys.Results[ApiArguments.Agreement]).Verify(identity, Purpose.GroupKeyAgreement, vault, DateTimeOffset.UtcNow);
-        var signing = PurposeKeyAttestation.Decode(keys.Results[ApiArguments.Signing]).Verify(identity, Purpose.GroupSigning, vault, DateTimeOffset.UtcNow);
-        var joining = new GroupMember(member, agreement.PublicKey, signing.PublicKey);
-        await CommitAsync(room, members => [.. members.Where(m => m.Identifier != member), joining], relay is null ? [] : [(member, relay)], cancellationToken).ConfigureAwait(false);
+        return call(ApiOperation.SubscribeTopic, arguments, cancellationToken);
+    }
+
+    /// <summary>As an admin: adds every subscriber the policy admitted, in one new epoch. Returns how many.</summary>
+    public async Task<int> AdmitPendingAsync(string topic, CancellationToken cancellationToken = default)
+    {
+        var info = await call(ApiOperation.GetRoom, Arguments(topic), cancellationToken).ConfigureAwait(false);
+        var pending = System.Text.Encoding.UTF8.GetString(info.Results[ApiArguments.Pending]).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(Identifier.Parse).ToList();
+        if (pending.Count == 0)
+        {
+            return 0;
+        }
+
+        var joining = new List<GroupMember>();
+        foreach (var identifier in pending)
+        {
+            joining.Add(await FetchMemberAsync(identifier, cancellationToken).ConfigureAwait(false));
+        }
+
+        await CommitAsync(topic, members => [.. members.Where(m => joining.All(j => j.Identifier != m.Identifier)), .. joining], [], cancellationToken).ConfigureAwait(false);
+        return joining.Count;
     }
 
     /// <summary>Removes <paramref name="member"/>: the new epoch's secret is sealed to everyone else only.</summary>
@@ -186,6 +234,23 @@ public sealed class RoomClient : IWorker, IDisposable
 
     /// <summary>Test hook: a room's session (its epoch secret is what the service must never see).</summary>
     internal GroupSession SessionFor(string room) => Session(room);
+
+    /// <summary>A member-to-be's group keys, verified against its history (the silo could otherwise slip in keys of its own).</summary>
+    private async Task<GroupMember> FetchMemberAsync(Identifier member, CancellationToken cancellationToken)
+    {
+        var keys = await call(ApiOperation.GetGroupKeys, new Dictionary<string, byte[]> { [ApiArguments.Subject] = ApiRequest.TextValue(member.ToString()) }, cancellationToken).ConfigureAwait(false);
+        var now = DateTimeOffset.UtcNow;
+        var identity = ChangeHistory.Decode(keys.Results[ApiArguments.History]).Verify(vault, now);
+        if (identity.Identifier != member)
+        {
+            throw new EdgeException(ApiStatus.Rejected, "the silo returned another identity's keys");
+        }
+
+        identity.EnsureUsable(now);
+        var agreement = PurposeKeyAttestation.Decode(keys.Results[ApiArguments.Agreement]).Verify(identity, Purpose.GroupKeyAgreement, vault, now);
+        var signing = PurposeKeyAttestation.Decode(keys.Results[ApiArguments.Signing]).Verify(identity, Purpose.GroupSigning, vault, now);
+        return new GroupMember(member, agreement.PublicKey, signing.PublicKey);
+    }
 
     private async Task CommitAsync(string room, Func<IReadOnlyList<GroupMember>, List<GroupMember>> members, List<(Identifier Member, string Relay)> relays, CancellationToken cancellationToken)
     {

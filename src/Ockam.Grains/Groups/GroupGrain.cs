@@ -16,7 +16,7 @@ internal sealed class GroupGrain(
 {
     private string Room => this.GetPrimaryKeyString();
 
-    public async Task<GroupOutcome> CreateAsync(string creator, byte[] commit, string? relay)
+    public async Task<GroupOutcome> CreateAsync(string creator, byte[] commit, string? relay, string? subscribePolicy = null, string? publishPolicy = null)
     {
         if (state.State.Epoch != 0)
         {
@@ -34,6 +34,8 @@ internal sealed class GroupGrain(
             Epoch = 1,
             Members = [new RoomMember(creator, only.AgreementKey, only.SigningKey, Admin: true, relay)],
             Commits = [commit],
+            SubscribePolicy = subscribePolicy,
+            PublishPolicy = publishPolicy,
         };
         await state.WriteStateAsync();
         return GroupOutcome.Ok;
@@ -83,7 +85,7 @@ internal sealed class GroupGrain(
             }
             else
             {
-                next.Add(new RoomMember(id, member.AgreementKey, member.SigningKey, Admin: false, relays.GetValueOrDefault(id)));
+                next.Add(new RoomMember(id, member.AgreementKey, member.SigningKey, Admin: false, relays.GetValueOrDefault(id) ?? state.State.Pending.FirstOrDefault(p => p.Identifier == id)?.Relay));
             }
         }
 
@@ -95,7 +97,8 @@ internal sealed class GroupGrain(
 
         var removed = state.State.Members.Where(m => next.All(n => n.Identifier != m.Identifier)).ToList();
         var commits = state.State.Commits.Append(commit).TakeLast(options.Value.CommitRetention).ToList();
-        state.State = state.State with { Epoch = parsed.Body.Epoch, Members = next, Commits = commits };
+        var pending = state.State.Pending.Where(p => next.All(n => n.Identifier != p.Identifier)).ToList();
+        state.State = state.State with { Epoch = parsed.Body.Epoch, Members = next, Commits = commits, Pending = pending };
         await state.WriteStateAsync();
 
         // Everyone, the removed included, learns of the new epoch (the removed learn they are out).
@@ -161,12 +164,38 @@ internal sealed class GroupGrain(
         return Task.FromResult(new GroupCatchUp(GroupOutcome.Ok, commits, [.. messages.Select(m => m.Index)], [.. messages.Select(m => m.Message)]));
     }
 
+    public async Task<GroupOutcome> RequestJoinAsync(string identifier, string? relay)
+    {
+        if (state.State.Epoch == 0)
+        {
+            return GroupOutcome.Unknown;
+        }
+
+        if (state.State.Members.Any(m => m.Identifier == identifier) || state.State.Pending.Any(p => p.Identifier == identifier))
+        {
+            return GroupOutcome.Exists;
+        }
+
+        if (state.State.Pending.Count >= options.Value.MaxMembers)
+        {
+            return GroupOutcome.Conflict;
+        }
+
+        state.State.Pending.Add(new PendingJoin(identifier, relay));
+        await state.WriteStateAsync();
+        return GroupOutcome.Ok;
+    }
+
     public Task<GroupInfo> GetInfoAsync() => Task.FromResult(new GroupInfo(
         state.State.Epoch > 0,
         state.State.Epoch,
         [.. state.State.Members.Select(m => m.Identifier)],
         [.. state.State.Members.Where(m => m.Admin).Select(m => m.Identifier)],
-        state.State.NextIndex - 1));
+        state.State.NextIndex - 1,
+        state.State.SubscribePolicy,
+        state.State.PublishPolicy,
+        [.. state.State.Pending.Select(p => p.Identifier)],
+        [.. state.State.Pending.Select(p => p.Relay)]));
 
     private async Task FanOutAsync(IEnumerable<RoomMember> members, GroupDelivery delivery)
     {

@@ -19,7 +19,21 @@ internal sealed record GroupState
 
     [Id(4)]
     public ulong NextIndex { get; init; } = 1;
+
+    /// <summary>A topic's ABAC policies (sources), enforced by the gateway; null for a plain room.</summary>
+    [Id(5)]
+    public string? SubscribePolicy { get; init; }
+
+    [Id(6)]
+    public string? PublishPolicy { get; init; }
+
+    /// <summary>Subscribers the policy admitted, waiting for an admin's commit to seal them the epoch secret.</summary>
+    [Id(7)]
+    public List<PendingJoin> Pending { get; init; } = [];
 }
+
+[GenerateSerializer, Alias("ockam.pending-join")]
+internal sealed record PendingJoin([property: Id(0)] string Identifier, [property: Id(1)] string? Relay);
 
 [GenerateSerializer, Alias("ockam.room-member")]
 internal sealed record RoomMember(

@@ -24,6 +24,9 @@ public static class ApiArguments
     public const string Signing = "signing";
     public const string Members = "members";
     public const string RelayPrefix = "relay:";
+    public const string Pending = "pending";
+    public const string SubscribePolicy = "subscribe-policy";
+    public const string PublishPolicy = "publish-policy";
 
     /// <summary>"attribute:ockam.role" = "sensor": one argument per attribute a token grants.</summary>
     public const string AttributePrefix = "attribute:";

@@ -56,4 +56,10 @@ public enum ApiOperation : uint
 
     /// <summary>A room's epoch and members.</summary>
     GetRoom = 18,
+
+    /// <summary>Create a topic: a room with <c>subscribe-policy</c> and <c>publish-policy</c> (ABAC over credentials).</summary>
+    CreateTopic = 19,
+
+    /// <summary>Ask to join a topic; allowed if the caller's credentials satisfy its subscribe policy, then added by an admin's commit.</summary>
+    SubscribeTopic = 20,
 }

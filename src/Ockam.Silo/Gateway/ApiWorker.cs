@@ -4,6 +4,7 @@ using Ockam.Grains.Contracts;
 using Ockam.Identity.Credentials;
 using Ockam.Identity.Encoding;
 using Ockam.Identity.Identities;
+using Ockam.Identity.Policies;
 using Ockam.Messaging.Api;
 using Ockam.Messaging.Routing;
 using Ockam.Messaging.SecureChannels;
@@ -157,6 +158,7 @@ internal sealed partial class ApiWorker(
             ApiOperation.PublishGroupKeys => await PublishGroupKeysAsync(request, peer).ConfigureAwait(false),
             ApiOperation.GetGroupKeys => await GroupKeysAsync(request).ConfigureAwait(false),
             ApiOperation.CreateRoom or ApiOperation.CommitRoom or ApiOperation.SendRoom or ApiOperation.CatchUpRoom or ApiOperation.GetRoom
+                or ApiOperation.CreateTopic or ApiOperation.SubscribeTopic
                 => await RoomAsync(request, peer).ConfigureAwait(false),
             ApiOperation.AcknowledgeRelay => request.Number(ApiArguments.Sequence) is { } sequence
                 ? Relayed(request, await grains.GetGrain<IRelayGrain>(relay!).AcknowledgeAsync(peer.Identifier.ToString(), sequence).ConfigureAwait(false))
@@ -291,6 +293,7 @@ internal sealed partial class ApiWorker(
                     {
                         [ApiArguments.Epoch] = ApiRequest.NumberValue(info.Epoch),
                         [ApiArguments.Members] = ApiRequest.TextValue(string.Join('\n', info.Members)),
+                        [ApiArguments.Pending] = ApiRequest.TextValue(string.Join('\n', info.Pending)),
                     })
                     : ApiResponse.Failed(request.Id, ApiStatus.BadRequest, $"no room named '{name}'");
             case ApiOperation.CatchUpRoom:
@@ -312,6 +315,27 @@ internal sealed partial class ApiWorker(
                 }
 
                 return ApiResponse.Ok(request.Id, results);
+            case ApiOperation.SubscribeTopic:
+                var topic = await room.GetInfoAsync().ConfigureAwait(false);
+                if (topic.SubscribePolicy is null)
+                {
+                    return ApiResponse.Failed(request.Id, ApiStatus.BadRequest, $"'{name}' is not a topic");
+                }
+
+                if (!Policy.Parse(topic.SubscribePolicy).Allows(peer.ToPolicyInput().WithResource("topic", name).WithAction("operation", "subscribe")))
+                {
+                    return ApiResponse.Failed(request.Id, ApiStatus.Denied, $"{peer.Identifier}'s credentials do not satisfy the topic's subscribe policy");
+                }
+
+                return Grouped(request, await room.RequestJoinAsync(caller, request.Text(ApiArguments.Relay)).ConfigureAwait(false));
+            case ApiOperation.SendRoom:
+                var publishing = await room.GetInfoAsync().ConfigureAwait(false);
+                if (publishing.PublishPolicy is { } publish && !Policy.Parse(publish).Allows(peer.ToPolicyInput().WithResource("topic", name).WithAction("operation", "publish")))
+                {
+                    return ApiResponse.Failed(request.Id, ApiStatus.Denied, $"{peer.Identifier}'s credentials do not satisfy the topic's publish policy");
+                }
+
+                break;
         }
 
         var key = request.Operation == ApiOperation.SendRoom ? ApiArguments.Message : ApiArguments.Commit;
@@ -320,9 +344,24 @@ internal sealed partial class ApiWorker(
             return Missing(request, key);
         }
 
+        if (request.Operation == ApiOperation.CreateTopic)
+        {
+            try
+            {
+                Policy.Parse(request.Text(ApiArguments.SubscribePolicy) ?? "false");
+                Policy.Parse(request.Text(ApiArguments.PublishPolicy) ?? "false");
+            }
+            catch (PolicyParseException e)
+            {
+                return ApiResponse.Failed(request.Id, ApiStatus.BadRequest, $"bad policy: {e.Message}");
+            }
+        }
+
         var outcome = request.Operation switch
         {
             ApiOperation.CreateRoom => await room.CreateAsync(caller, content, request.Text(ApiArguments.Relay)).ConfigureAwait(false),
+            ApiOperation.CreateTopic => await room.CreateAsync(
+                caller, content, request.Text(ApiArguments.Relay), request.Text(ApiArguments.SubscribePolicy) ?? "false", request.Text(ApiArguments.PublishPolicy) ?? "false").ConfigureAwait(false),
             ApiOperation.CommitRoom => await room.CommitAsync(
                 caller,
                 content,

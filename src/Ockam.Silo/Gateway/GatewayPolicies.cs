@@ -30,6 +30,8 @@ internal sealed class GatewayPolicies
         [ApiOperation.SendRoom] = "true",
         [ApiOperation.CatchUpRoom] = "true",
         [ApiOperation.GetRoom] = "true",
+        [ApiOperation.CreateTopic] = "true",
+        [ApiOperation.SubscribeTopic] = "true",
     };
 
     private readonly Dictionary<ApiOperation, Policy> policies;
@@ -66,6 +68,8 @@ internal sealed class GatewayPolicies
         ApiOperation.SendRoom => "send-room",
         ApiOperation.CatchUpRoom => "catch-up-room",
         ApiOperation.GetRoom => "get-room",
+        ApiOperation.CreateTopic => "create-topic",
+        ApiOperation.SubscribeTopic => "subscribe-topic",
         _ => operation.ToString(),
     };
 

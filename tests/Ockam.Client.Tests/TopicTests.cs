@@ -1,0 +1,137 @@
+using System.Text;
+using Ockam.Client.Edge;
+using Ockam.Grains.Contracts;
+using Ockam.Messaging.Api;
+using Ockam.Silo.Tests.Support;
+
+namespace Ockam.Client.Tests;
+
+/// <summary>A topic: who may subscribe and publish is an ABAC policy over credentials; the service fans out ciphertext.</summary>
+public sealed class TopicTests : IAsyncLifetime
+{
+    private const string Topic = "heart-rate";
+    private readonly TempDirectory data = new();
+    private readonly TempDirectory homes = new();
+    private readonly List<EdgeNode> nodes = [];
+    private RunningSilo silo = null!;
+
+    public async Task InitializeAsync() => silo = await RunningSilo.StartAsync(data.Path);
+
+    public async Task DisposeAsync()
+    {
+        await Task.WhenAll(nodes.Select(n => n.DisposeAsync().AsTask()));
+        await silo.DisposeAsync();
+        data.Dispose();
+        homes.Dispose();
+    }
+
+    [Fact]
+    public async Task Fifty_subscribers_get_every_publication_in_order_one_by_catching_up_and_a_visitor_is_refused()
+    {
+        var publisher = await NodeAsync("publisher", "publisher", relay: true);
+        var publishing = await publisher.RoomsAsync();
+        await publishing.CreateTopicAsync(Topic, "publisher", "(= subject.ockam.role \"subscriber\")", "(= subject.ockam.role \"publisher\")");
+
+        // 49 subscribers listen on their relays; the 50th subscribes without one and will catch up later.
+        var subscribers = new List<(EdgeNode Node, RoomClient Rooms)>();
+        foreach (var batch in Enumerable.Range(0, 50).Chunk(10))
+        {
+            subscribers.AddRange(await Task.WhenAll(batch.Select(async i =>
+            {
+                var node = await NodeAsync($"subscriber-{i}", "subscriber", relay: i < 49);
+                var rooms = await node.RoomsAsync();
+                await rooms.SubscribeAsync(Topic, i < 49 ? $"subscriber-{i}" : null);
+                return (node, rooms);
+            })));
+        }
+
+        var visitor = await NodeAsync("visitor", "visitor", relay: false);
+        Assert.Equal(ApiStatus.Denied, (await Assert.ThrowsAsync<EdgeException>(() => visitor.RoomsAsync().ContinueWith(t => t.Result.SubscribeAsync(Topic, null)).Unwrap())).Status);
+
+        Assert.Equal(50, await publishing.AdmitPendingAsync(Topic));
+        var online = subscribers.Take(49).ToList();
+        await EventuallyAsync(() => online.All(s => Epoch(s.Rooms) == 2));
+
+        for (var i = 1; i <= 20; i++)
+        {
+            await publishing.SendAsync(Topic, Encoding.UTF8.GetBytes($"bpm n={i}"));
+        }
+
+        await Task.WhenAll(online.Select(async s =>
+        {
+            for (var i = 1; i <= 20; i++)
+            {
+                var message = await ReceiveAsync(s.Rooms);
+                Assert.Equal(publisher.Identifier, message.Sender);
+                Assert.Equal($"bpm n={i}", Encoding.UTF8.GetString(message.Payload.Span));
+            }
+        }));
+
+        // The one that was away catches up from the topic's retention, in order.
+        var (late, lateRooms) = subscribers[^1];
+        await lateRooms.CatchUpAsync(Topic);
+        for (var i = 1; i <= 20; i++)
+        {
+            Assert.Equal($"bpm n={i}", Encoding.UTF8.GetString((await ReceiveAsync(lateRooms)).Payload.Span));
+        }
+
+        // Subscribers may not publish; the topic's log holds the 20 publications.
+        Assert.Equal(ApiStatus.Denied, (await Assert.ThrowsAsync<EdgeException>(() => online[0].Rooms.SendAsync(Topic, "spam"u8.ToArray()))).Status);
+        var info = await silo.Grains.GetGrain<IGroupGrain>(Topic).GetInfoAsync();
+        Assert.Equal((51, 20UL), (info.Members.Length, info.MessagesLogged));
+        Assert.Empty(info.Pending);
+        Assert.NotNull(late);
+    }
+
+    private async Task<EdgeNode> NodeAsync(string name, string role, bool relay)
+    {
+        var attributes = new Dictionary<string, byte[]> { ["ockam.role"] = Encoding.UTF8.GetBytes(role) };
+        if (relay)
+        {
+            attributes["ockam.relay"] = Encoding.UTF8.GetBytes(name);
+        }
+
+        var token = await silo.Grains.GetGrain<IAuthorityGrain>("default").CreateTokenAsync(attributes, TimeSpan.FromHours(1), "test");
+        var node = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = Path.Combine(homes.Path, name), Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
+        lock (nodes)
+        {
+            nodes.Add(node);
+        }
+
+        await node.EnrollAsync(token);
+        if (relay)
+        {
+            await node.CreateRelayAsync(name);
+            await node.ListenAsync(name);
+        }
+
+        return node;
+    }
+
+    private static ulong Epoch(RoomClient rooms)
+    {
+        try
+        {
+            return rooms.Epoch(Topic);
+        }
+        catch (EdgeException)
+        {
+            return 0;
+        }
+    }
+
+    private static async Task<RoomMessage> ReceiveAsync(RoomClient rooms)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        return await rooms.ReceiveAsync(timeout.Token);
+    }
+
+    private static async Task EventuallyAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (!condition())
+        {
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+}
