@@ -67,6 +67,56 @@ public sealed class CliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rooms_and_topics_from_the_command_line()
+    {
+        var authority = silo.Grains.GetGrain<IAuthorityGrain>("default");
+        async Task<string> Enrolled(string name, params (string Name, string Value)[] attributes)
+        {
+            var home = await NodeAsync(name);
+            await Ok(home, "enroll", await authority.CreateTokenAsync(attributes.ToDictionary(a => a.Name, a => System.Text.Encoding.UTF8.GetBytes(a.Value)), TimeSpan.FromHours(1), "test"));
+            return home;
+        }
+
+        var alice = await Enrolled("alice", ("ockam.role", "member"), ("ockam.relay", "alice"));
+        var bob = await Enrolled("bob", ("ockam.role", "member"), ("ockam.relay", "bob"));
+        var carol = await Enrolled("carol", ("ockam.role", "subscriber"), ("ockam.relay", "carol"));
+        var bobId = Json(await Ok(bob, "identity", "show", "--json"))["identifier"];
+
+        Assert.Equal("1", Json(await Ok(alice, "room", "create", "ward", "--relay", "alice", "--json"))["epoch"]);
+        using (var listener = OckamProcess.Start(bob, false, "room", "listen", "ward", "--relay", "bob", "--count", "1", "--json"))
+        {
+            await WaitForRelayOnlineAsync("bob");
+            Assert.Equal("2", Json(await Ok(alice, "room", "invite", "ward", bobId, "--relay", "bob", "--json"))["epoch"]);
+            await Ok(alice, "room", "send", "ward", "hello bob");
+            var (exit, output, error) = await OckamProcess.WaitAsync(listener, TimeSpan.FromSeconds(60));
+            Assert.True(exit == 0, error);
+            Assert.Equal("hello bob", Json(output)["message"]);
+        }
+
+        Assert.Contains(bobId, Json(await Ok(alice, "room", "members", "ward", "--json"))["members"]);
+        Assert.Equal("3", Json(await Ok(alice, "room", "remove", "ward", bobId, "--json"))["epoch"]);
+        Assert.Equal("1", Json(await Ok(alice, "room", "members", "ward", "--json"))["members"].Split(", ").Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        await Ok(alice, "topic", "create", "news", "--relay", "alice", "--subscribe-policy", "(= subject.ockam.role \"subscriber\")", "--publish-policy", "(= subject.ockam.role \"member\")");
+        using (var subscriber = OckamProcess.Start(carol, false, "topic", "subscribe", "news", "--relay", "carol", "--count", "1", "--json"))
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            while ((await silo.Grains.GetGrain<IGroupGrain>("news").GetInfoAsync()).Pending.Length == 0)
+            {
+                await Task.Delay(100, timeout.Token);
+            }
+
+            Assert.Equal("1", Json(await Ok(alice, "topic", "publish", "news", "headline", "--json"))["admitted"]);
+            var (exit, output, error) = await OckamProcess.WaitAsync(subscriber, TimeSpan.FromSeconds(60));
+            Assert.True(exit == 0, error);
+            Assert.Equal("headline", Json(output)["message"]);
+        }
+
+        var (refused, _, why) = await OckamProcess.RunAsync(bob, "topic", "subscribe", "news", "--count", "1");
+        Assert.Equal((2, true), (refused, why.Contains("subscribe policy", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task Errors_are_one_clear_line_with_an_exit_code()
     {
         // Not set up: no silo configured.

@@ -19,6 +19,8 @@ internal static class OckamCli
             RelayCommands.Send(),
             RelayCommands.Listen(),
             RelayCommands.Channel(),
+            RoomCommands.Room(),
+            RoomCommands.Topic(),
         };
         root.Options.Add(CliContext.HomeOption);
         root.Options.Add(CliContext.JsonOption);

@@ -186,7 +186,7 @@ public sealed class EdgeNode : IAsyncDisposable
             new Dictionary<string, byte[]> { [ApiArguments.Agreement] = agreement.Attestation.Encode(), [ApiArguments.Signing] = signing.Attestation.Encode() },
             cancellationToken).ConfigureAwait(false);
         var self = new Ockam.Identity.Groups.GroupMember(Identifier, agreement.Attestation.PublicKey, signing.Attestation.PublicKey);
-        var client = new RoomClient(home.Vault, (operation, arguments, ct) => CallAsync(operation, arguments, ct), self, agreement.Key, signing.Key);
+        var client = new RoomClient(home.Vault, (operation, arguments, ct) => CallAsync(operation, arguments, ct), self, agreement.Key, signing.Key, new RoomProgress(Path.Combine(options.Home, "rooms.json")));
         node.StartWorker(Address.Local(GroupDelivery.InboxAddress), client);
         rooms = client;
         return client;

@@ -24,9 +24,11 @@ public sealed class RoomClient : IWorker, IDisposable
     private readonly Dictionary<string, GroupSession> sessions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ulong> lastIndex = new(StringComparer.Ordinal);
     private readonly Channel<RoomMessage> received = Channel.CreateUnbounded<RoomMessage>();
+    private readonly RoomProgress? progress;
 
-    internal RoomClient(IVault vault, Func<ApiOperation, Dictionary<string, byte[]>, CancellationToken, Task<ApiResponse>> call, GroupMember self, KeyHandle agreementKey, KeyHandle signingKey)
+    internal RoomClient(IVault vault, Func<ApiOperation, Dictionary<string, byte[]>, CancellationToken, Task<ApiResponse>> call, GroupMember self, KeyHandle agreementKey, KeyHandle signingKey, RoomProgress? progress = null)
     {
+        this.progress = progress;
         this.vault = vault;
         this.call = call;
         this.self = self;
@@ -49,6 +51,7 @@ public sealed class RoomClient : IWorker, IDisposable
 
             await call(ApiOperation.CreateRoom, arguments, cancellationToken).ConfigureAwait(false);
             sessions[room] = session;
+            Save(room);
         }
         finally
         {
@@ -82,6 +85,7 @@ public sealed class RoomClient : IWorker, IDisposable
 
             await call(ApiOperation.CreateTopic, arguments, cancellationToken).ConfigureAwait(false);
             sessions[topic] = session;
+            Save(topic);
         }
         finally
         {
@@ -136,6 +140,7 @@ public sealed class RoomClient : IWorker, IDisposable
         try
         {
             message = Session(room).Encrypt(payload.Span);
+            Save(room);
         }
         finally
         {
@@ -151,10 +156,43 @@ public sealed class RoomClient : IWorker, IDisposable
 
     public ulong Epoch(string room) => Session(room).Epoch;
 
-    /// <summary>Fetches what this node missed (commits and messages it was away for) and applies them in order.</summary>
-    public async Task CatchUpAsync(string room, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Picks up a room this node was in before it restarted: the epoch secret comes back from the log (its
+    /// commit seals it to this node's persistent key), the sending ratchet resumes past every generation
+    /// already used, and messages already seen are not delivered again.
+    /// </summary>
+    public async Task ResumeAsync(string room, CancellationToken cancellationToken = default)
     {
-        var epoch = sessions.TryGetValue(room, out var known) ? known.Epoch : 0;
+        if (progress?.Get(room) is not { } saved)
+        {
+            throw new EdgeException(ApiStatus.BadRequest, $"this node has not been in room '{room}'");
+        }
+
+        lastIndex[room] = saved.LastIndex;
+        await CatchUpFromAsync(room, saved.Epoch - 1, cancellationToken).ConfigureAwait(false);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (sessions.TryGetValue(room, out var session) && session.Epoch == saved.Epoch)
+            {
+                session.ResumeSendingAt(saved.NextGeneration);
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Rooms this node has been in (from its home directory).</summary>
+    public IReadOnlyList<string> KnownRooms => progress?.Rooms ?? [];
+
+    /// <summary>Fetches what this node missed (commits and messages it was away for) and applies them in order.</summary>
+    public Task CatchUpAsync(string room, CancellationToken cancellationToken = default) =>
+        CatchUpFromAsync(room, sessions.TryGetValue(room, out var known) ? known.Epoch : 0, cancellationToken);
+
+    private async Task CatchUpFromAsync(string room, ulong epoch, CancellationToken cancellationToken)
+    {
         var response = await call(
             ApiOperation.CatchUpRoom,
             Arguments(room, (ApiArguments.Epoch, ApiRequest.NumberValue(epoch)), (ApiArguments.Index, ApiRequest.NumberValue(lastIndex.GetValueOrDefault(room)))),
@@ -180,6 +218,8 @@ public sealed class RoomClient : IWorker, IDisposable
             {
                 ApplyLocked(commits.Dequeue());
             }
+
+            Save(room);
         }
         finally
         {
@@ -266,6 +306,7 @@ public sealed class RoomClient : IWorker, IDisposable
             }
 
             await call(ApiOperation.CommitRoom, arguments, cancellationToken).ConfigureAwait(false);
+            Save(room);
         }
         finally
         {
@@ -287,11 +328,13 @@ public sealed class RoomClient : IWorker, IDisposable
         {
             sessions[room] = GroupSession.Join(vault, commit, self, agreementKey, signingKey);
         }
+
+        Save(room);
     }
 
     private void DeliverLocked(string room, ulong index, GroupMessage message)
     {
-        if (!sessions.TryGetValue(room, out var session) || message.Sender == self.Identifier)
+        if (!sessions.TryGetValue(room, out var session) || message.Sender == self.Identifier || index <= lastIndex.GetValueOrDefault(room))
         {
             return;
         }
@@ -301,9 +344,22 @@ public sealed class RoomClient : IWorker, IDisposable
             var plaintext = session.Decrypt(message);
             received.Writer.TryWrite(new RoomMessage(room, message.Sender, plaintext));
         }
+        catch (GroupException)
+        {
+            // Sent in an epoch this member was not in, or a duplicate: nothing it may read.
+        }
         finally
         {
             lastIndex[room] = Math.Max(lastIndex.GetValueOrDefault(room), index);
+            Save(room);
+        }
+    }
+
+    private void Save(string room)
+    {
+        if (progress is not null && sessions.TryGetValue(room, out var session))
+        {
+            progress.Set(room, new RoomProgress.Entry(session.Epoch, session.NextGeneration, lastIndex.GetValueOrDefault(room)));
         }
     }
 

@@ -97,6 +97,22 @@ public sealed class GroupSession : IDisposable
         Enter(commit, verifyAgainst: Members);
     }
 
+    /// <summary>The generation this member's next message will carry in the current epoch.</summary>
+    public ulong NextGeneration => sending?.Next ?? 0;
+
+    /// <summary>
+    /// Moves this member's sending ratchet on to <paramref name="generation"/> (a process that resumes a
+    /// session must never send a generation twice: same key, same nonce). Never moves back.
+    /// </summary>
+    public void ResumeSendingAt(ulong generation)
+    {
+        var chain = sending ?? throw new InvalidOperationException("no epoch yet");
+        while (chain.Next < generation)
+        {
+            vault.DeleteEphemeralKey(chain.Advance().Key);
+        }
+    }
+
     /// <summary>Encrypts and signs a message for the current epoch.</summary>
     public GroupMessage Encrypt(ReadOnlySpan<byte> plaintext)
     {
