@@ -73,6 +73,24 @@ public sealed class RoomTests : IAsyncLifetime
         Assert.Equal(GroupError.Removed, Assert.Throws<GroupException>(() => c.SessionFor("ward-7").Apply(GroupCommit.Decode(log.Commits[^1]))).Error);
         Assert.Equal(ApiStatus.Denied, (await Assert.ThrowsAsync<EdgeException>(() => c.CatchUpAsync("ward-7"))).Status);
 
+        // Bob asks for a fresh epoch: a thief holding the current secret reads nothing sent after the update.
+        var leaked = b.SessionFor("ward-7").ExportEpochSecret();
+        await b.UpdateAsync("ward-7");
+        await EventuallyAsync(() => Epoch(a) == 5);
+        secrets.Add(a.SessionFor("ward-7").ExportEpochSecret());
+        await a.SendAsync("ward-7", Encoding.UTF8.GetBytes($"{Marker} after the update"));
+        Assert.Equal($"{Marker} after the update", Encoding.UTF8.GetString((await ReceiveAsync(b)).Payload.Span));
+        var updated = GroupMessage.Decode((await silo.Grains.GetGrain<IGroupGrain>("ward-7").CatchUpAsync(bob.Identifier.ToString(), 0, 0)).Messages[^1]);
+        using (var thiefVault = new Ockam.Identity.Vault.SoftwareVault())
+        {
+            var thiefIdentity = await new Ockam.Identity.Identities.IdentityManager(thiefVault, TimeProvider.System).CreateAsync();
+            var thiefKey = await thiefVault.GenerateKeyAsync(Ockam.Identity.Vault.KeyType.X25519, Ockam.Identity.Vault.KeyPersistence.Ephemeral);
+            var thiefSigning = await thiefVault.GenerateKeyAsync(Ockam.Identity.Vault.KeyType.Ed25519, Ockam.Identity.Vault.KeyPersistence.Ephemeral);
+            var thiefMember = new GroupMember(thiefIdentity.Identifier, thiefVault.GetPublicKey(thiefKey), thiefVault.GetPublicKey(thiefSigning));
+            using var thief = GroupSession.FromStolenSecret(thiefVault, "ward-7", 5, b.Members("ward-7"), leaked, thiefMember, thiefKey, thiefSigning);
+            Assert.Equal(GroupError.DecryptionFailed, Assert.Throws<GroupException>(() => thief.Decrypt(updated)).Error);
+        }
+
         // The grain refuses a forged sender and a stale epoch itself.
         var forged = b.SessionFor("ward-7").Encrypt("x"u8) with { Sender = alice.Identifier };
         Assert.Equal(GroupOutcome.Invalid, await silo.Grains.GetGrain<IGroupGrain>("ward-7").SendAsync(alice.Identifier.ToString(), forged.Encode()));
