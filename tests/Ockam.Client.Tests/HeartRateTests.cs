@@ -4,6 +4,7 @@ using Ockam.Client.Edge;
 using Ockam.Grains.Contracts;
 using Ockam.Identity.Policies;
 using Ockam.Messaging.Api;
+using Ockam.Messaging.SecureChannels;
 using Ockam.Messaging.Tests.Support;
 using Ockam.Messaging.Transports;
 using Ockam.Silo.Gateway;
@@ -44,12 +45,9 @@ public sealed class HeartRateTests : IAsyncLifetime
     [Fact]
     public async Task A_thousand_readings_arrive_in_order_through_the_relay_across_an_offline_spell_and_the_service_sees_only_ciphertext()
     {
-        await using var phone = await EnrolledAsync(phoneHome.Path, ("ockam.role", "phone"), ("ockam.relay", "phone"));
-        await using var monitor = await EnrolledAsync(monitorHome.Path, ("ockam.role", "monitor"));
-        await phone.CreateRelayAsync("phone");
-        await phone.AcceptAsync(Policy.Parse("(= subject.ockam.role \"monitor\")"));
-        await phone.ListenAsync("phone");
-        var channel = await monitor.ConnectAsync("phone", Policy.Parse("(= subject.ockam.role \"phone\")"));
+        var (phone, monitor, channel) = await PhoneAndMonitorAsync();
+        await using var phoneNode = phone;
+        await using var monitorNode = monitor;
         Assert.Equal(phone.Identifier, channel.Peer.Identifier);
 
         for (var i = 1; i <= 1000; i++)
@@ -100,12 +98,9 @@ public sealed class HeartRateTests : IAsyncLifetime
     [Fact]
     public async Task A_reading_the_service_alters_is_rejected_by_the_phone_never_misread()
     {
-        await using var phone = await EnrolledAsync(phoneHome.Path, ("ockam.role", "phone"), ("ockam.relay", "phone"));
-        await using var monitor = await EnrolledAsync(monitorHome.Path, ("ockam.role", "monitor"));
-        await phone.CreateRelayAsync("phone");
-        await phone.AcceptAsync(Policy.Parse("(= subject.ockam.role \"monitor\")"));
-        await phone.ListenAsync("phone");
-        var channel = await monitor.ConnectAsync("phone", Policy.Parse("(= subject.ockam.role \"phone\")"));
+        var (phone, monitor, channel) = await PhoneAndMonitorAsync();
+        await using var phoneNode = phone;
+        await using var monitorNode = monitor;
 
         // The silo flips one bit in the 10th reading it relays (after handshake messages 1, 2 and 3).
         using (var settle = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
@@ -150,6 +145,17 @@ public sealed class HeartRateTests : IAsyncLifetime
         await using var other = await EnrolledAsync(otherHome.Path, ("ockam.role", "phone"), ("ockam.relay", "phone"));
         Assert.Equal(ApiStatus.NotOwner, (await Assert.ThrowsAsync<EdgeException>(() => other.CreateRelayAsync("phone"))).Status);
         Assert.Equal(phone.Identifier.ToString(), (await silo.Grains.GetGrain<IRelayGrain>("phone").GetStatusAsync()).Owner);
+    }
+
+    /// <summary>A phone listening on its relay and a monitor with an end-to-end channel to it through the silo.</summary>
+    private async Task<(EdgeNode Phone, EdgeNode Monitor, SecureChannel Channel)> PhoneAndMonitorAsync()
+    {
+        var phone = await EnrolledAsync(phoneHome.Path, ("ockam.role", "phone"), ("ockam.relay", "phone"));
+        var monitor = await EnrolledAsync(monitorHome.Path, ("ockam.role", "monitor"));
+        await phone.CreateRelayAsync("phone");
+        await phone.AcceptAsync(Policy.Parse("(= subject.ockam.role \"monitor\")"));
+        await phone.ListenAsync("phone");
+        return (phone, monitor, await monitor.ConnectAsync("phone", Policy.Parse("(= subject.ockam.role \"phone\")")));
     }
 
     private async Task<EdgeNode> EnrolledAsync(string home, params (string Name, string Value)[] attributes)

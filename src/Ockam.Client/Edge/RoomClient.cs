@@ -37,27 +37,8 @@ public sealed class RoomClient : IWorker, IDisposable
     }
 
     /// <summary>Creates <paramref name="room"/> with this node as its only member and admin; fan-out reaches it through <paramref name="relay"/>.</summary>
-    public async Task CreateAsync(string room, string? relay, CancellationToken cancellationToken = default)
-    {
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var (session, commit) = GroupSession.Create(vault, room, self, agreementKey, signingKey);
-            var arguments = Arguments(room, (ApiArguments.Commit, commit.Encode()));
-            if (relay is not null)
-            {
-                arguments[ApiArguments.Relay] = ApiRequest.TextValue(relay);
-            }
-
-            await call(ApiOperation.CreateRoom, arguments, cancellationToken).ConfigureAwait(false);
-            sessions[room] = session;
-            Save(room);
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
+    public Task CreateAsync(string room, string? relay, CancellationToken cancellationToken = default) =>
+        CreateAsync(ApiOperation.CreateRoom, room, relay, [], cancellationToken);
 
     /// <summary>Adds <paramref name="member"/> (its group keys verified against its history) in a new epoch.</summary>
     public async Task InviteAsync(string room, Identifier member, string? relay, CancellationToken cancellationToken = default)
@@ -67,31 +48,13 @@ public sealed class RoomClient : IWorker, IDisposable
     }
 
     /// <summary>Creates a topic: a room whose subscribers and publishers are decided by ABAC policies over their credentials.</summary>
-    public async Task CreateTopicAsync(string topic, string? relay, string subscribePolicy, string publishPolicy, CancellationToken cancellationToken = default)
-    {
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var (session, commit) = GroupSession.Create(vault, topic, self, agreementKey, signingKey);
-            var arguments = Arguments(
-                topic,
-                (ApiArguments.Commit, commit.Encode()),
-                (ApiArguments.SubscribePolicy, ApiRequest.TextValue(subscribePolicy)),
-                (ApiArguments.PublishPolicy, ApiRequest.TextValue(publishPolicy)));
-            if (relay is not null)
-            {
-                arguments[ApiArguments.Relay] = ApiRequest.TextValue(relay);
-            }
-
-            await call(ApiOperation.CreateTopic, arguments, cancellationToken).ConfigureAwait(false);
-            sessions[topic] = session;
-            Save(topic);
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
+    public Task CreateTopicAsync(string topic, string? relay, string subscribePolicy, string publishPolicy, CancellationToken cancellationToken = default) =>
+        CreateAsync(
+            ApiOperation.CreateTopic,
+            topic,
+            relay,
+            [(ApiArguments.SubscribePolicy, ApiRequest.TextValue(subscribePolicy)), (ApiArguments.PublishPolicy, ApiRequest.TextValue(publishPolicy))],
+            cancellationToken);
 
     /// <summary>Asks to join a topic (the silo checks the subscribe policy); an admin's next commit brings this node in.</summary>
     public Task SubscribeAsync(string topic, string? relay, CancellationToken cancellationToken = default)
@@ -274,6 +237,28 @@ public sealed class RoomClient : IWorker, IDisposable
 
     /// <summary>Test hook: a room's session (its epoch secret is what the service must never see).</summary>
     internal GroupSession SessionFor(string room) => Session(room);
+
+    private async Task CreateAsync(ApiOperation operation, string room, string? relay, (string Name, byte[] Value)[] extra, CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var (session, commit) = GroupSession.Create(vault, room, self, agreementKey, signingKey);
+            var arguments = Arguments(room, [(ApiArguments.Commit, commit.Encode()), .. extra]);
+            if (relay is not null)
+            {
+                arguments[ApiArguments.Relay] = ApiRequest.TextValue(relay);
+            }
+
+            await call(operation, arguments, cancellationToken).ConfigureAwait(false);
+            sessions[room] = session;
+            Save(room);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
 
     /// <summary>A member-to-be's group keys, verified against its history (the silo could otherwise slip in keys of its own).</summary>
     private async Task<GroupMember> FetchMemberAsync(Identifier member, CancellationToken cancellationToken)
