@@ -101,7 +101,7 @@ public sealed class CliTests : IAsyncLifetime
         using (var subscriber = OckamProcess.Start(carol, false, "topic", "subscribe", "news", "--relay", "carol", "--count", "1", "--json"))
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            while ((await silo.Grains.GetGrain<IGroupGrain>("news").GetInfoAsync()).Pending.Length == 0)
+            while ((await silo.Grains.GetGrain<ITopicGrain>("news").GetInfoAsync()).Pending.Length == 0)
             {
                 await Task.Delay(100, timeout.Token);
             }

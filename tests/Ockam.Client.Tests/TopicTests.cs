@@ -54,7 +54,7 @@ public sealed class TopicTests : IAsyncLifetime
 
         for (var i = 1; i <= 20; i++)
         {
-            await publishing.SendAsync(Topic, Encoding.UTF8.GetBytes($"bpm n={i}"));
+            await publishing.SendAsync(RoomClient.Topic(Topic), Encoding.UTF8.GetBytes($"bpm n={i}"));
         }
 
         await Task.WhenAll(online.Select(async s =>
@@ -69,15 +69,15 @@ public sealed class TopicTests : IAsyncLifetime
 
         // The one that was away catches up from the topic's retention, in order.
         var (late, lateRooms) = subscribers[^1];
-        await lateRooms.CatchUpAsync(Topic);
+        await lateRooms.CatchUpAsync(RoomClient.Topic(Topic));
         for (var i = 1; i <= 20; i++)
         {
             Assert.Equal($"bpm n={i}", Encoding.UTF8.GetString((await ReceiveAsync(lateRooms)).Payload.Span));
         }
 
         // Subscribers may not publish; the topic's log holds the 20 publications.
-        Assert.Equal(ApiStatus.Denied, (await Assert.ThrowsAsync<EdgeException>(() => online[0].Rooms.SendAsync(Topic, "spam"u8.ToArray()))).Status);
-        var info = await silo.Grains.GetGrain<IGroupGrain>(Topic).GetInfoAsync();
+        Assert.Equal(ApiStatus.Denied, (await Assert.ThrowsAsync<EdgeException>(() => online[0].Rooms.SendAsync(RoomClient.Topic(Topic), "spam"u8.ToArray()))).Status);
+        var info = await silo.Grains.GetGrain<ITopicGrain>(Topic).GetInfoAsync();
         Assert.Equal((51, 20UL), (info.Members.Length, info.MessagesLogged));
         Assert.Empty(info.Pending);
         Assert.NotNull(late);
@@ -112,7 +112,7 @@ public sealed class TopicTests : IAsyncLifetime
     {
         try
         {
-            return rooms.Epoch(Topic);
+            return rooms.Epoch(RoomClient.Topic(Topic));
         }
         catch (EdgeException)
         {

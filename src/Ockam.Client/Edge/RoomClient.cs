@@ -47,11 +47,14 @@ public sealed class RoomClient : IWorker, IDisposable
         await CommitAsync(room, members => [.. members.Where(m => m.Identifier != member), joining], relay is null ? [] : [(member, relay)], cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The group id of topic <paramref name="name"/>: pass it to the room methods (send, receive, catch up) for a topic.</summary>
+    public static string Topic(string name) => GroupDelivery.TopicGroupId(name);
+
     /// <summary>Creates a topic: a room whose subscribers and publishers are decided by ABAC policies over their credentials.</summary>
     public Task CreateTopicAsync(string topic, string? relay, string subscribePolicy, string publishPolicy, CancellationToken cancellationToken = default) =>
         CreateAsync(
             ApiOperation.CreateTopic,
-            topic,
+            Topic(topic),
             relay,
             [(ApiArguments.SubscribePolicy, ApiRequest.TextValue(subscribePolicy)), (ApiArguments.PublishPolicy, ApiRequest.TextValue(publishPolicy))],
             cancellationToken);
@@ -59,7 +62,7 @@ public sealed class RoomClient : IWorker, IDisposable
     /// <summary>Asks to join a topic (the silo checks the subscribe policy); an admin's next commit brings this node in.</summary>
     public Task SubscribeAsync(string topic, string? relay, CancellationToken cancellationToken = default)
     {
-        var arguments = Arguments(topic);
+        var arguments = Arguments(Topic(topic));
         if (relay is not null)
         {
             arguments[ApiArguments.Relay] = ApiRequest.TextValue(relay);
@@ -71,7 +74,7 @@ public sealed class RoomClient : IWorker, IDisposable
     /// <summary>As an admin: adds every subscriber the policy admitted, in one new epoch. Returns how many.</summary>
     public async Task<int> AdmitPendingAsync(string topic, CancellationToken cancellationToken = default)
     {
-        var info = await call(ApiOperation.GetRoom, Arguments(topic), cancellationToken).ConfigureAwait(false);
+        var info = await call(ApiOperation.GetRoom, Arguments(Topic(topic)), cancellationToken).ConfigureAwait(false);
         var pending = System.Text.Encoding.UTF8.GetString(info.Results[ApiArguments.Pending]).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(Identifier.Parse).ToList();
         if (pending.Count == 0)
         {
@@ -84,7 +87,7 @@ public sealed class RoomClient : IWorker, IDisposable
             joining.Add(await FetchMemberAsync(identifier, cancellationToken).ConfigureAwait(false));
         }
 
-        await CommitAsync(topic, members => [.. members.Where(m => joining.All(j => j.Identifier != m.Identifier)), .. joining], [], cancellationToken).ConfigureAwait(false);
+        await CommitAsync(Topic(topic), members => [.. members.Where(m => joining.All(j => j.Identifier != m.Identifier)), .. joining], [], cancellationToken).ConfigureAwait(false);
         return joining.Count;
     }
 
@@ -351,9 +354,19 @@ public sealed class RoomClient : IWorker, IDisposable
     private GroupSession Session(string room) =>
         sessions.TryGetValue(room, out var session) ? session : throw new EdgeException(ApiStatus.BadRequest, $"this node is not in room '{room}'");
 
-    private static Dictionary<string, byte[]> Arguments(string room, params (string Name, byte[] Value)[] more)
+    /// <summary>Arguments addressing a group id: a <c>topic</c> for "topic:" ids, else a <c>room</c>.</summary>
+    private static Dictionary<string, byte[]> Arguments(string groupId, params (string Name, byte[] Value)[] more)
     {
-        var arguments = new Dictionary<string, byte[]>(StringComparer.Ordinal) { [ApiArguments.Room] = ApiRequest.TextValue(room) };
+        var arguments = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        if (GroupDelivery.TopicOf(groupId) is { } topic)
+        {
+            arguments[ApiArguments.Topic] = ApiRequest.TextValue(topic);
+        }
+        else
+        {
+            arguments[ApiArguments.Room] = ApiRequest.TextValue(groupId);
+        }
+
         foreach (var (name, value) in more)
         {
             arguments[name] = value;

@@ -10,11 +10,7 @@ public interface IGroupGrain : IGrainWithStringKey
 {
     /// <summary>Creates the room from its first commit (epoch 1, the creator alone); the creator is its admin.</summary>
     [Alias("create")]
-    Task<GroupOutcome> CreateAsync(string creator, byte[] commit, string? relay, string? subscribePolicy = null, string? publishPolicy = null);
-
-    /// <summary>Queues <paramref name="identifier"/> (already allowed by the topic's policy) for an admin to add.</summary>
-    [Alias("request-join")]
-    Task<GroupOutcome> RequestJoinAsync(string identifier, string? relay);
+    Task<GroupOutcome> CreateAsync(string creator, byte[] commit, string? relay);
 
     /// <summary>The next epoch: membership changes need an admin, a key update any member. <paramref name="relays"/> names new members' relays.</summary>
     [Alias("commit")]

@@ -16,6 +16,9 @@ public static class ApiArguments
     public const string Owner = "owner";
     public const string Online = "online";
     public const string Room = "room";
+
+    /// <summary>Names a topic instead of a room in the room operations (commit, send, catch-up, get).</summary>
+    public const string Topic = "topic";
     public const string Commit = "commit";
     public const string Message = "message";
     public const string Epoch = "epoch";

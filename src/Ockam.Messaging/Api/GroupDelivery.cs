@@ -13,6 +13,18 @@ public sealed record GroupDelivery(string Room, GroupDeliveryKind Kind, ulong In
     public const string InboxAddress = "group-inbox";
     public const int MaxSize = 4 * 1024 * 1024 + 1024;
 
+    private const string TopicPrefix = "topic:";
+
+    /// <summary>A topic's group id in commits and messages: rooms and topics never share one.</summary>
+    public static string TopicGroupId(string topic) => TopicPrefix + topic;
+
+    /// <summary>The topic a group id names, or null for a room.</summary>
+    public static string? TopicOf(string groupId)
+    {
+        ArgumentNullException.ThrowIfNull(groupId);
+        return groupId.StartsWith(TopicPrefix, StringComparison.Ordinal) ? groupId[TopicPrefix.Length..] : null;
+    }
+
     public byte[] Encode() => CborEncoder.Encode(w =>
     {
         w.WriteStartMap(5);

@@ -275,19 +275,23 @@ internal sealed partial class ApiWorker(
             : ApiResponse.Ok(request.Id, new Dictionary<string, byte[]> { [ApiArguments.History] = history, [ApiArguments.Agreement] = agreement, [ApiArguments.Signing] = signing });
     }
 
+    /// <summary>Room and topic operations: a <c>topic</c> argument addresses a topic, a <c>room</c> argument a room.</summary>
     private async Task<ApiResponse> RoomAsync(ApiRequest request, AuthenticatedPeer peer)
     {
-        if (request.Text(ApiArguments.Room) is not { Length: > 0 and <= 128 } name)
+        var topicName = request.Text(ApiArguments.Topic);
+        if ((topicName ?? request.Text(ApiArguments.Room)) is not { Length: > 0 and <= 120 } name)
         {
-            return Missing(request, ApiArguments.Room);
+            return Missing(request, $"{ApiArguments.Room} or {ApiArguments.Topic}");
         }
 
+        var isTopic = topicName is not null || request.Operation is ApiOperation.CreateTopic or ApiOperation.SubscribeTopic;
         var room = grains.GetGrain<IGroupGrain>(name);
+        var topic = grains.GetGrain<ITopicGrain>(name);
         var caller = peer.Identifier.ToString();
         switch (request.Operation)
         {
             case ApiOperation.GetRoom:
-                var info = await room.GetInfoAsync().ConfigureAwait(false);
+                var info = await (isTopic ? topic.GetInfoAsync() : room.GetInfoAsync()).ConfigureAwait(false);
                 return info.Exists
                     ? ApiResponse.Ok(request.Id, new Dictionary<string, byte[]>
                     {
@@ -295,9 +299,10 @@ internal sealed partial class ApiWorker(
                         [ApiArguments.Members] = ApiRequest.TextValue(string.Join('\n', info.Members)),
                         [ApiArguments.Pending] = ApiRequest.TextValue(string.Join('\n', info.Pending)),
                     })
-                    : ApiResponse.Failed(request.Id, ApiStatus.BadRequest, $"no room named '{name}'");
+                    : ApiResponse.Failed(request.Id, ApiStatus.BadRequest, $"no {(isTopic ? "topic" : "room")} named '{name}'");
             case ApiOperation.CatchUpRoom:
-                var caughtUp = await room.CatchUpAsync(caller, request.Number(ApiArguments.Epoch) ?? 0, request.Number(ApiArguments.Index) ?? 0).ConfigureAwait(false);
+                var (afterEpoch, afterIndex) = (request.Number(ApiArguments.Epoch) ?? 0, request.Number(ApiArguments.Index) ?? 0);
+                var caughtUp = await (isTopic ? topic.CatchUpAsync(caller, afterEpoch, afterIndex) : room.CatchUpAsync(caller, afterEpoch, afterIndex)).ConfigureAwait(false);
                 if (caughtUp.Outcome != GroupOutcome.Ok)
                 {
                     return Grouped(request, caughtUp.Outcome);
@@ -316,20 +321,20 @@ internal sealed partial class ApiWorker(
 
                 return ApiResponse.Ok(request.Id, results);
             case ApiOperation.SubscribeTopic:
-                var topic = await room.GetInfoAsync().ConfigureAwait(false);
-                if (topic.SubscribePolicy is null)
+                var subscribing = await topic.GetInfoAsync().ConfigureAwait(false);
+                if (subscribing.SubscribePolicy is null)
                 {
-                    return ApiResponse.Failed(request.Id, ApiStatus.BadRequest, $"'{name}' is not a topic");
+                    return ApiResponse.Failed(request.Id, ApiStatus.BadRequest, $"no topic named '{name}'");
                 }
 
-                if (!Policy.Parse(topic.SubscribePolicy).Allows(peer.ToPolicyInput().WithResource("topic", name).WithAction("operation", "subscribe")))
+                if (!Policy.Parse(subscribing.SubscribePolicy).Allows(peer.ToPolicyInput().WithResource("topic", name).WithAction("operation", "subscribe")))
                 {
                     return ApiResponse.Failed(request.Id, ApiStatus.Denied, $"{peer.Identifier}'s credentials do not satisfy the topic's subscribe policy");
                 }
 
-                return Grouped(request, await room.RequestJoinAsync(caller, request.Text(ApiArguments.Relay)).ConfigureAwait(false));
-            case ApiOperation.SendRoom:
-                var publishing = await room.GetInfoAsync().ConfigureAwait(false);
+                return Grouped(request, await topic.RequestJoinAsync(caller, request.Text(ApiArguments.Relay)).ConfigureAwait(false));
+            case ApiOperation.SendRoom when isTopic:
+                var publishing = await topic.GetInfoAsync().ConfigureAwait(false);
                 if (publishing.PublishPolicy is { } publish && !Policy.Parse(publish).Allows(peer.ToPolicyInput().WithResource("topic", name).WithAction("operation", "publish")))
                 {
                     return ApiResponse.Failed(request.Id, ApiStatus.Denied, $"{peer.Identifier}'s credentials do not satisfy the topic's publish policy");
@@ -344,12 +349,14 @@ internal sealed partial class ApiWorker(
             return Missing(request, key);
         }
 
+        var subscribePolicy = request.Text(ApiArguments.SubscribePolicy) ?? "false";
+        var publishPolicy = request.Text(ApiArguments.PublishPolicy) ?? "false";
         if (request.Operation == ApiOperation.CreateTopic)
         {
             try
             {
-                Policy.Parse(request.Text(ApiArguments.SubscribePolicy) ?? "false");
-                Policy.Parse(request.Text(ApiArguments.PublishPolicy) ?? "false");
+                Policy.Parse(subscribePolicy);
+                Policy.Parse(publishPolicy);
             }
             catch (PolicyParseException e)
             {
@@ -357,17 +364,14 @@ internal sealed partial class ApiWorker(
             }
         }
 
+        var relays = request.Arguments.Where(a => a.Key.StartsWith(ApiArguments.RelayPrefix, StringComparison.Ordinal))
+            .ToDictionary(a => a.Key[ApiArguments.RelayPrefix.Length..], a => System.Text.Encoding.UTF8.GetString(a.Value), StringComparer.Ordinal);
         var outcome = request.Operation switch
         {
             ApiOperation.CreateRoom => await room.CreateAsync(caller, content, request.Text(ApiArguments.Relay)).ConfigureAwait(false),
-            ApiOperation.CreateTopic => await room.CreateAsync(
-                caller, content, request.Text(ApiArguments.Relay), request.Text(ApiArguments.SubscribePolicy) ?? "false", request.Text(ApiArguments.PublishPolicy) ?? "false").ConfigureAwait(false),
-            ApiOperation.CommitRoom => await room.CommitAsync(
-                caller,
-                content,
-                request.Arguments.Where(a => a.Key.StartsWith(ApiArguments.RelayPrefix, StringComparison.Ordinal))
-                    .ToDictionary(a => a.Key[ApiArguments.RelayPrefix.Length..], a => System.Text.Encoding.UTF8.GetString(a.Value), StringComparer.Ordinal)).ConfigureAwait(false),
-            _ => await room.SendAsync(caller, content).ConfigureAwait(false),
+            ApiOperation.CreateTopic => await topic.CreateAsync(caller, content, request.Text(ApiArguments.Relay), subscribePolicy, publishPolicy).ConfigureAwait(false),
+            ApiOperation.CommitRoom => await (isTopic ? topic.CommitAsync(caller, content, relays) : room.CommitAsync(caller, content, relays)).ConfigureAwait(false),
+            _ => await (isTopic ? topic.SendAsync(caller, content) : room.SendAsync(caller, content)).ConfigureAwait(false),
         };
         return Grouped(request, outcome);
     }

@@ -107,10 +107,10 @@ internal static class RoomCommands
         }, ct));
 
         var publish = new Command("publish", "Admit waiting subscribers, then publish") { name, message };
-        publish.SetAction((result, ct) => CliContext.RunAsync(result, (cli, token) => SendAsync(cli, result.GetValue(name)!, result.GetValue(message)!, admit: true, token), ct));
+        publish.SetAction((result, ct) => CliContext.RunAsync(result, (cli, token) => SendAsync(cli, RoomClient.Topic(result.GetValue(name)!), result.GetValue(message)!, admit: true, token), ct));
 
         var subscribe = new Command("subscribe", "Subscribe (if the credentials allow) and print publications as they arrive") { name, relay, count };
-        subscribe.SetAction((result, ct) => CliContext.RunAsync(result, (cli, token) => ListenAsync(cli, result.GetValue(name)!, result.GetValue(relay), result.GetValue(count), subscribe: true, token), ct));
+        subscribe.SetAction((result, ct) => CliContext.RunAsync(result, (cli, token) => ListenAsync(cli, RoomClient.Topic(result.GetValue(name)!), result.GetValue(relay), result.GetValue(count), subscribe: true, token), ct));
 
         return new Command("topic", "Encrypted publish/subscribe topics") { create, publish, subscribe };
     }
@@ -120,7 +120,7 @@ internal static class RoomCommands
         var (node, rooms) = await EnterAsync(cli, room, token).ConfigureAwait(false);
         await using (node)
         {
-            var admitted = admit ? await rooms.AdmitPendingAsync(room, token).ConfigureAwait(false) : 0;
+            var admitted = admit ? await rooms.AdmitPendingAsync(Ockam.Messaging.Api.GroupDelivery.TopicOf(room)!, token).ConfigureAwait(false) : 0;
             await rooms.SendAsync(room, Encoding.UTF8.GetBytes(message), token).ConfigureAwait(false);
             cli.Report("sent", [("room", room), ("epoch", rooms.Epoch(room)), ("admitted", admitted)]);
             return ExitCode.Ok;
@@ -139,7 +139,7 @@ internal static class RoomCommands
 
         if (subscribe && !rooms.KnownRooms.Contains(room))
         {
-            await rooms.SubscribeAsync(room, relay, token).ConfigureAwait(false);
+            await rooms.SubscribeAsync(Ockam.Messaging.Api.GroupDelivery.TopicOf(room)!, relay, token).ConfigureAwait(false);
         }
         else
         {

@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Options;
+using Ockam.Grains.Contracts;
+using Ockam.Identity.Vault;
+
+namespace Ockam.Grains.Groups;
+
+/// <inheritdoc cref="ITopicGrain"/>
+internal sealed class TopicGrain(
+    [PersistentState("topic", Storage.ProviderName)] IPersistentState<GroupState> state,
+    IVault vault,
+    IOptions<GroupOptions> options) : Grain, ITopicGrain
+{
+    private GroupLog? log;
+
+    /// <summary>A topic's group id is "topic:" + its name, so that its sessions never mix with a room's of the same name.</summary>
+    private GroupLog Log => log ??= new GroupLog(state, vault, options.Value, GrainFactory, Ockam.Messaging.Api.GroupDelivery.TopicGroupId(this.GetPrimaryKeyString()));
+
+    public Task<GroupOutcome> CreateAsync(string creator, byte[] commit, string? relay, string subscribePolicy, string publishPolicy) =>
+        Log.CreateAsync(creator, commit, relay, subscribePolicy, publishPolicy);
+
+    public Task<GroupOutcome> RequestJoinAsync(string identifier, string? relay) => Log.RequestJoinAsync(identifier, relay);
+
+    public Task<GroupOutcome> CommitAsync(string caller, byte[] commit, IReadOnlyDictionary<string, string> relays) => Log.CommitAsync(caller, commit, relays);
+
+    public Task<GroupOutcome> SendAsync(string caller, byte[] message) => Log.SendAsync(caller, message);
+
+    public Task<GroupCatchUp> CatchUpAsync(string member, ulong afterEpoch, ulong afterIndex) => Log.CatchUpAsync(member, afterEpoch, afterIndex);
+
+    public Task<GroupInfo> GetInfoAsync() => Log.GetInfoAsync();
+}
