@@ -35,6 +35,7 @@ public sealed class EdgeNode : IAsyncDisposable
     private SecureChannel? channel;
     private ApiClient? api;
     private TrustContext? trust;
+    private Identifier? authorityIdentifier;
     private Task refreshing = Task.CompletedTask;
     private Task watching = Task.CompletedTask;
 
@@ -341,7 +342,9 @@ public sealed class EdgeNode : IAsyncDisposable
             var authority = await CallAsync(ApiOperation.GetAuthority, null, cancellationToken).ConfigureAwait(false);
             var list = await CallAsync(ApiOperation.GetRevocationList, null, cancellationToken).ConfigureAwait(false);
             var context = new TrustContext(home.Vault);
-            context.TrustAuthority(ChangeHistory.Decode(authority.Results[ApiArguments.Authority]).Verify(home.Vault, options.Time.GetUtcNow()));
+            var authorityIdentity = ChangeHistory.Decode(authority.Results[ApiArguments.Authority]).Verify(home.Vault, options.Time.GetUtcNow());
+            context.TrustAuthority(authorityIdentity);
+            authorityIdentifier = authorityIdentity.Identifier;
             context.AcceptRevocationList(RevocationList.Decode(list.Results[ApiArguments.RevocationList]), options.Time.GetUtcNow());
             trust = context;
         }
@@ -387,6 +390,7 @@ public sealed class EdgeNode : IAsyncDisposable
 
                 // Woken early by a new credential (enrolment, a manual refresh), to schedule its refresh.
                 await credentialChanged.WaitAsync(wait < TimeSpan.FromMinutes(1) ? wait : TimeSpan.FromMinutes(1), cancellationToken).ConfigureAwait(false);
+                await RefreshRevocationListAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
@@ -426,6 +430,35 @@ public sealed class EdgeNode : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    /// <summary>
+    /// Keeps the authority's revocation list fresh for end-to-end handshakes: a stale list fails closed, so a
+    /// long-running node must renew it (the listeners share this trust context and see the new list at once).
+    /// </summary>
+    private async Task RefreshRevocationListAsync(CancellationToken cancellationToken)
+    {
+        if (trust is null || authorityIdentifier is null)
+        {
+            return;
+        }
+
+        var current = trust.GetRevocationList(authorityIdentifier);
+        var now = options.Time.GetUtcNow();
+        if (current is not null && current.Data.NextUpdate - now > (current.Data.NextUpdate - current.Data.IssuedAt) / 2)
+        {
+            return;
+        }
+
+        try
+        {
+            var list = await CallAsync(ApiOperation.GetRevocationList, null, cancellationToken).ConfigureAwait(false);
+            trust.AcceptRevocationList(RevocationList.Decode(list.Results[ApiArguments.RevocationList]), now);
+        }
+        catch (Exception e) when (e is EdgeException or TimeoutException or RoutingException or HandshakeException or OckamDecodeException)
+        {
+            // Try again at the next tick; the current list holds until its next update.
         }
     }
 

@@ -32,7 +32,7 @@ internal sealed class GroupLog(IPersistentState<GroupState> state, IVault vault,
         {
             Epoch = 1,
             Members = [new RoomMember(creator, only.AgreementKey, only.SigningKey, Admin: true, relay)],
-            Commits = [commit],
+            Commits = [new LoggedCommit(1, commit)],
             SubscribePolicy = subscribePolicy,
             PublishPolicy = publishPolicy,
         };
@@ -95,7 +95,7 @@ internal sealed class GroupLog(IPersistentState<GroupState> state, IVault vault,
         }
 
         var removed = state.State.Members.Where(m => next.All(n => n.Identifier != m.Identifier)).ToList();
-        var commits = state.State.Commits.Append(commit).TakeLast(options.CommitRetention).ToList();
+        var commits = state.State.Commits.Append(new LoggedCommit(parsed.Body.Epoch, commit)).TakeLast(options.CommitRetention).ToList();
         var pending = state.State.Pending.Where(p => next.All(n => n.Identifier != p.Identifier)).ToList();
         state.State = state.State with { Epoch = parsed.Body.Epoch, Members = next, Commits = commits, Pending = pending };
         await state.WriteStateAsync();
@@ -158,7 +158,7 @@ internal sealed class GroupLog(IPersistentState<GroupState> state, IVault vault,
             return Task.FromResult(new GroupCatchUp(GroupOutcome.NotAMember, [], [], []));
         }
 
-        var commits = state.State.Commits.Where(c => GroupCommit.Decode(c).Body.Epoch > afterEpoch).ToArray();
+        var commits = state.State.Commits.Where(c => c.Epoch > afterEpoch).Select(c => c.Commit).ToArray();
         var messages = state.State.Messages.Where(m => m.Index > afterIndex).ToList();
         return Task.FromResult(new GroupCatchUp(GroupOutcome.Ok, commits, [.. messages.Select(m => m.Index)], [.. messages.Select(m => m.Message)]));
     }

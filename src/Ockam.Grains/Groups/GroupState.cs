@@ -11,7 +11,7 @@ internal sealed record GroupState
 
     /// <summary>Recent commits, oldest first (bounded): members who were away apply them in order.</summary>
     [Id(2)]
-    public List<byte[]> Commits { get; init; } = [];
+    public List<LoggedCommit> Commits { get; init; } = [];
 
     /// <summary>Recent messages with their indexes, oldest first (bounded retention).</summary>
     [Id(3)]
@@ -42,6 +42,10 @@ internal sealed record RoomMember(
     [property: Id(2)] byte[] SigningKey,
     [property: Id(3)] bool Admin,
     [property: Id(4)] string? Relay);
+
+/// <summary>A commit with its epoch, so that catching up does not decode every commit kept.</summary>
+[GenerateSerializer, Alias("ockam.logged-commit")]
+internal sealed record LoggedCommit([property: Id(0)] ulong Epoch, [property: Id(1)] byte[] Commit);
 
 [GenerateSerializer, Alias("ockam.logged-message")]
 internal sealed record LoggedMessage([property: Id(0)] ulong Index, [property: Id(1)] byte[] Message);
