@@ -6,7 +6,7 @@ namespace Ockam.Grains.Contracts;
 /// retention. The same mechanism as a room; subscribers the policy admitted wait for an admin's commit.
 /// </summary>
 [Alias("ockam.topic")]
-public interface ITopicGrain : IGrainWithStringKey
+public interface ITopicGrain : IGroupLogGrain
 {
     [Alias("create")]
     Task<GroupOutcome> CreateAsync(string creator, byte[] commit, string? relay, string subscribePolicy, string publishPolicy);
@@ -14,16 +14,4 @@ public interface ITopicGrain : IGrainWithStringKey
     /// <summary>Queues <paramref name="identifier"/> (already allowed by the subscribe policy) for an admin to add.</summary>
     [Alias("request-join")]
     Task<GroupOutcome> RequestJoinAsync(string identifier, string? relay);
-
-    [Alias("commit")]
-    Task<GroupOutcome> CommitAsync(string caller, byte[] commit, IReadOnlyDictionary<string, string> relays);
-
-    [Alias("send")]
-    Task<GroupOutcome> SendAsync(string caller, byte[] message);
-
-    [Alias("catch-up")]
-    Task<GroupCatchUp> CatchUpAsync(string member, ulong afterEpoch, ulong afterIndex);
-
-    [Alias("info")]
-    Task<GroupInfo> GetInfoAsync();
 }

@@ -287,11 +287,12 @@ internal sealed partial class ApiWorker(
         var isTopic = topicName is not null || request.Operation is ApiOperation.CreateTopic or ApiOperation.SubscribeTopic;
         var room = grains.GetGrain<IGroupGrain>(name);
         var topic = grains.GetGrain<ITopicGrain>(name);
+        IGroupLogGrain target = isTopic ? topic : room;
         var caller = peer.Identifier.ToString();
         switch (request.Operation)
         {
             case ApiOperation.GetRoom:
-                var info = await (isTopic ? topic.GetInfoAsync() : room.GetInfoAsync()).ConfigureAwait(false);
+                var info = await target.GetInfoAsync().ConfigureAwait(false);
                 return info.Exists
                     ? ApiResponse.Ok(request.Id, new Dictionary<string, byte[]>
                     {
@@ -302,7 +303,7 @@ internal sealed partial class ApiWorker(
                     : ApiResponse.Failed(request.Id, ApiStatus.BadRequest, $"no {(isTopic ? "topic" : "room")} named '{name}'");
             case ApiOperation.CatchUpRoom:
                 var (afterEpoch, afterIndex) = (request.Number(ApiArguments.Epoch) ?? 0, request.Number(ApiArguments.Index) ?? 0);
-                var caughtUp = await (isTopic ? topic.CatchUpAsync(caller, afterEpoch, afterIndex) : room.CatchUpAsync(caller, afterEpoch, afterIndex)).ConfigureAwait(false);
+                var caughtUp = await target.CatchUpAsync(caller, afterEpoch, afterIndex).ConfigureAwait(false);
                 if (caughtUp.Outcome != GroupOutcome.Ok)
                 {
                     return Grouped(request, caughtUp.Outcome);
@@ -370,8 +371,8 @@ internal sealed partial class ApiWorker(
         {
             ApiOperation.CreateRoom => await room.CreateAsync(caller, content, request.Text(ApiArguments.Relay)).ConfigureAwait(false),
             ApiOperation.CreateTopic => await topic.CreateAsync(caller, content, request.Text(ApiArguments.Relay), subscribePolicy, publishPolicy).ConfigureAwait(false),
-            ApiOperation.CommitRoom => await (isTopic ? topic.CommitAsync(caller, content, relays) : room.CommitAsync(caller, content, relays)).ConfigureAwait(false),
-            _ => await (isTopic ? topic.SendAsync(caller, content) : room.SendAsync(caller, content)).ConfigureAwait(false),
+            ApiOperation.CommitRoom => await target.CommitAsync(caller, content, relays).ConfigureAwait(false),
+            _ => await target.SendAsync(caller, content).ConfigureAwait(false),
         };
         return Grouped(request, outcome);
     }
