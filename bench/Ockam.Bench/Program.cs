@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Ockam.Bench.PrimitiveBenchmarks).Assembly).Run(args);
