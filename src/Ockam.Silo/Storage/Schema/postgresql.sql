@@ -109,6 +109,19 @@ CREATE TABLE IF NOT EXISTS OrleansMembershipTable
 );
 
 -- Npgsql sends Orleans' UTC DateTime parameters as timestamptz, hence the column and argument types.
+
+-- Every membership change first moves the version row on, if it is still where the silo read it:
+-- the row lock serializes concurrent changes, and a lost race changes nothing.
+CREATE OR REPLACE FUNCTION ockam_membership_bump(p_deployment varchar, p_expected_version integer)
+RETURNS boolean LANGUAGE plpgsql AS $f$
+BEGIN
+    UPDATE OrleansMembershipVersionTable v
+       SET Timestamp = now(), Version = v.Version + 1
+     WHERE v.DeploymentId = p_deployment AND v.Version = p_expected_version;
+    RETURN FOUND;
+END
+$f$;
+
 -- Insert a silo's row if the table is still at the version the silo read. The version row is
 -- locked and bumped first; if the silo row then cannot be inserted, the exception rolls back the bump.
 CREATE OR REPLACE FUNCTION ockam_membership_insert(
@@ -116,10 +129,7 @@ CREATE OR REPLACE FUNCTION ockam_membership_insert(
     p_status integer, p_proxy_port integer, p_start_time timestamptz, p_alive_time timestamptz, p_expected_version integer)
 RETURNS integer LANGUAGE plpgsql AS $f$
 BEGIN
-    UPDATE OrleansMembershipVersionTable v
-       SET Timestamp = now(), Version = v.Version + 1
-     WHERE v.DeploymentId = p_deployment AND v.Version = p_expected_version;
-    IF NOT FOUND THEN
+    IF NOT ockam_membership_bump(p_deployment, p_expected_version) THEN
         RETURN 0;
     END IF;
     INSERT INTO OrleansMembershipTable (DeploymentId, Address, Port, Generation, SiloName, HostName, Status, ProxyPort, StartTime, IAmAliveTime)
@@ -135,10 +145,7 @@ CREATE OR REPLACE FUNCTION ockam_membership_update(
     p_alive_time timestamptz, p_status integer, p_suspect_times varchar, p_expected_version integer)
 RETURNS integer LANGUAGE plpgsql AS $f$
 BEGIN
-    UPDATE OrleansMembershipVersionTable v
-       SET Timestamp = now(), Version = v.Version + 1
-     WHERE v.DeploymentId = p_deployment AND v.Version = p_expected_version;
-    IF NOT FOUND THEN
+    IF NOT ockam_membership_bump(p_deployment, p_expected_version) THEN
         RETURN 0;
     END IF;
     UPDATE OrleansMembershipTable m
