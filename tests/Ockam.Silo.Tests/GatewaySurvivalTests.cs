@@ -57,6 +57,7 @@ public sealed class GatewaySurvivalTests : IAsyncLifetime
         await using var staller = await Edge.CreateAsync(silo);
         Inbox sink = new();
         staller.Node.StartWorker(Address.Local("sink"), sink);
+        staller.Node.AcceptFlow(Address.Local("sink"), (await staller.Node.ProducerFlowAsync(Address.Tcp(silo.EdgeEndpoint.ToString())))!.Value);
         var key = await staller.Vault.GenerateKeyAsync(Ockam.Identity.Vault.KeyType.X25519, Ockam.Identity.Vault.KeyPersistence.Ephemeral);
         await staller.Node.SendAsync(new Message(Route.Of(Address.Tcp(silo.EdgeEndpoint.ToString()), Address.Local("secure")), Route.Of(Address.Local("sink")), staller.Vault.GetPublicKey(key)));
 
@@ -99,6 +100,7 @@ public sealed class GatewaySurvivalTests : IAsyncLifetime
         // Sent anyway, past the client's check: the gateway answers TooLarge, naming the request.
         var inbox = new Inbox();
         edge.Node.StartWorker(Address.Local("answers"), inbox);
+        edge.Node.AcceptFlow(Address.Local("answers"), channel.Flow);
         var request = new ApiRequest(42, ApiOperation.Enroll, huge).Encode();
         await edge.Node.SendAsync(new Message(Route.Of(channel.Address, Address.Local("api")), Route.Of(Address.Local("answers")), request));
         var answer = ApiResponse.Decode((await inbox.ReceiveAsync()).Payload);

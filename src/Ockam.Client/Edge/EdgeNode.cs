@@ -19,6 +19,9 @@ namespace Ockam.Client.Edge;
 public sealed class EdgeNode : IAsyncDisposable
 {
     private const string IdentityName = "default";
+    private static readonly Address InboxAddress = Address.Local("inbox");
+    private static readonly Address RelayInboxAddress = Address.Local(RelayDelivery.InboxAddress);
+    private static readonly Address GroupInboxAddress = Address.Local(GroupDelivery.InboxAddress);
     private static readonly TimeSpan StaticKeyLifetime = TimeSpan.FromDays(30);
 
     private readonly EdgeNodeOptions options;
@@ -26,6 +29,7 @@ public sealed class EdgeNode : IAsyncDisposable
     private readonly Node node;
     private readonly TcpTransport tcp;
     private readonly InboxWorker inbox = new();
+    private readonly RelayInbox relayInbox;
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly HashSet<string> listening = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource stopping = new();
@@ -47,8 +51,9 @@ public sealed class EdgeNode : IAsyncDisposable
         Identity = identity;
         node = new Node(new NodeOptions { Time = options.Time });
         tcp = new TcpTransport(node, transport);
-        node.StartWorker(Address.Local("inbox"), inbox);
-        node.StartWorker(Address.Local(RelayDelivery.InboxAddress), new RelayInbox(options.SiloIdentifier, AcknowledgeAsync));
+        node.StartWorker(InboxAddress, inbox);
+        relayInbox = new RelayInbox(options.SiloIdentifier, AcknowledgeAsync);
+        node.StartWorker([RelayInboxAddress], relayInbox, relayInbox.Flow);
         Credential = LoadCredential();
     }
 
@@ -155,18 +160,28 @@ public sealed class EdgeNode : IAsyncDisposable
         await CallAsync(ApiOperation.GetRelay, Arguments((ApiArguments.Relay, relay)), cancellationToken).ConfigureAwait(false);
         var (toSilo, _) = await ChannelAsync(cancellationToken).ConfigureAwait(false);
         var route = Route.Of(toSilo.Address, Address.Local(RelayDelivery.RelayAddress), Address.Local(relay), Address.Local("listener"));
-        return await SecureChannel.CreateAsync(node, route, await EndToEndOptionsAsync(peerPolicy, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+        // The peer's answers come back relayed, through the relay inbox; what the channel delivers may reach the application inbox.
+        var endToEnd = await EndToEndOptionsAsync(peerPolicy, cancellationToken).ConfigureAwait(false);
+        var created = await SecureChannel.CreateAsync(node, route, endToEnd with { IncomingFlows = [relayInbox.Flow] }, cancellationToken).ConfigureAwait(false);
+        node.AcceptFlow(InboxAddress, created.Flow);
+        return created;
     }
 
     /// <summary>Accepts end-to-end channels from peers whose credentials satisfy <paramref name="peerPolicy"/>.</summary>
-    public async Task AcceptAsync(Policy peerPolicy, CancellationToken cancellationToken = default) =>
-        SecureChannelListener.Start(node, "listener", await EndToEndOptionsAsync(peerPolicy, cancellationToken).ConfigureAwait(false));
+    /// <remarks>Only relayed messages reach the listener, and what its channels deliver reaches only the application inbox.</remarks>
+    public async Task AcceptAsync(Policy peerPolicy, CancellationToken cancellationToken = default)
+    {
+        var endToEnd = await EndToEndOptionsAsync(peerPolicy, cancellationToken).ConfigureAwait(false);
+        var listener = SecureChannelListener.Start(node, "listener", endToEnd with { IncomingFlows = [relayInbox.Flow] });
+        node.AcceptFlow(InboxAddress, listener.Flow);
+    }
 
     /// <summary>Sends <paramref name="payload"/> over an end-to-end channel to the peer's inbox.</summary>
     public ValueTask SendAsync(SecureChannel endToEnd, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(endToEnd);
-        return node.SendAsync(new Message(Route.Of(endToEnd.Address, Address.Local("inbox")), Route.Empty, payload), cancellationToken);
+        return node.SendAsync(new Message(Route.Of(endToEnd.Address, InboxAddress), Route.Empty, payload), cancellationToken);
     }
 
     /// <summary>
@@ -188,8 +203,22 @@ public sealed class EdgeNode : IAsyncDisposable
             cancellationToken).ConfigureAwait(false);
         var self = new Ockam.Identity.Groups.GroupMember(Identifier, agreement.Attestation.PublicKey, signing.Attestation.PublicKey);
         var client = new RoomClient(home.Vault, (operation, arguments, ct) => CallAsync(operation, arguments, ct), self, agreement.Key, signing.Key, new RoomProgress(Path.Combine(options.Home, "rooms.json")));
-        node.StartWorker(Address.Local(GroupDelivery.InboxAddress), client);
-        rooms = client;
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            node.StartWorker(GroupInboxAddress, client);
+            if (channel is { } current)
+            {
+                node.AcceptFlow(GroupInboxAddress, current.Flow);
+            }
+
+            rooms = client;
+        }
+        finally
+        {
+            gate.Release();
+        }
+
         return client;
     }
 
@@ -208,6 +237,11 @@ public sealed class EdgeNode : IAsyncDisposable
             {
                 await channel.CloseAsync().ConfigureAwait(false);
                 channel = null;
+            }
+
+            if (api is not null)
+            {
+                await node.StopWorkerAsync(api.Address).ConfigureAwait(false);
                 api = null;
             }
         }
@@ -262,6 +296,11 @@ public sealed class EdgeNode : IAsyncDisposable
                 await channel.CloseAsync(cancellationToken).ConfigureAwait(false);
             }
 
+            if (api is not null)
+            {
+                await node.StopWorkerAsync(api.Address).ConfigureAwait(false);
+            }
+
             var credentials = Credential is { } credential ? new[] { credential } : [];
             var channelOptions = new SecureChannelOptions
             {
@@ -274,7 +313,15 @@ public sealed class EdgeNode : IAsyncDisposable
             };
             var listener = credentials.Length > 0 ? "member" : "secure";
             channel = await SecureChannel.CreateAsync(node, Route.Of(Address.Tcp(options.Silo), Address.Local(listener)), channelOptions, cancellationToken).ConfigureAwait(false);
-            api = ApiClient.Start(node, Route.Of(channel.Address, Address.Local("api")), options.SiloIdentifier, options.CallTimeout);
+            api = await ApiClient.StartAsync(node, Route.Of(channel.Address, Address.Local("api")), options.SiloIdentifier, options.CallTimeout, cancellationToken).ConfigureAwait(false);
+
+            // What the silo pushes reaches the relay and group inboxes, and nothing else of this node.
+            node.AcceptFlow(RelayInboxAddress, channel.Flow);
+            if (rooms is not null)
+            {
+                node.AcceptFlow(GroupInboxAddress, channel.Flow);
+            }
+
             return (channel, api);
         }
         finally

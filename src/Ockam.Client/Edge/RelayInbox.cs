@@ -10,8 +10,15 @@ namespace Ockam.Client.Edge;
 /// acknowledges it (so the relay's mailbox lets it go), and routes the relayed message on, with a
 /// return route back through the silo so that replies find the sender.
 /// </summary>
+/// <remarks>
+/// The relayed message's route is the sender's choice, so the inbox is a producer: it sends with its own
+/// <see cref="Flow"/>, which only this node's end-to-end channels accept — never the channel to the silo,
+/// its API client or anything that dials.
+/// </remarks>
 internal sealed class RelayInbox(Identifier silo, Func<string, ulong, Task> acknowledge) : IWorker
 {
+    public FlowId Flow { get; } = FlowId.Create();
+
     public async ValueTask HandleMessageAsync(WorkerContext context, Message message, CancellationToken cancellationToken)
     {
         if (message.AuthenticatedPeer?.Identifier != silo || message.ReturnRoute.IsEmpty)
@@ -37,11 +44,11 @@ internal sealed class RelayInbox(Identifier silo, Func<string, ulong, Task> ackn
         _ = acknowledge(delivery.Relay, delivery.Sequence);
         try
         {
-            await context.SendAsync(inner, cancellationToken).ConfigureAwait(false);
+            await context.Node.SendAsync(inner, Flow, cancellationToken).ConfigureAwait(false);
         }
         catch (RoutingException)
         {
-            // Nothing listens at that address on this node any more.
+            // Nothing that accepts relayed messages listens at that address.
         }
     }
 }

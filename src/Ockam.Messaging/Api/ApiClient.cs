@@ -31,11 +31,18 @@ public sealed class ApiClient : IWorker
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>A client sending to <paramref name="route"/> (e.g. [channel, "api"]) and trusting only answers from <paramref name="silo"/>.</summary>
-    public static ApiClient Start(Node node, Route route, Identifier silo, TimeSpan? timeout = null)
+    /// <remarks>The client accepts the flow of the route's first hop (the channel), so answers reach it and nothing else does.</remarks>
+    public static async Task<ApiClient> StartAsync(Node node, Route route, Identifier silo, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(route);
         var client = new ApiClient(node, route, silo) { Timeout = timeout ?? TimeSpan.FromSeconds(30) };
         node.StartWorker(client.Address, client);
+        if (await node.ProducerFlowAsync(route.Next, cancellationToken).ConfigureAwait(false) is { } flow)
+        {
+            node.AcceptFlow(client.Address, flow);
+        }
+
         return client;
     }
 

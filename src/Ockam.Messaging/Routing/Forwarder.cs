@@ -5,6 +5,12 @@ namespace Ockam.Messaging.Routing;
 /// node without letting them make it dial anywhere they like. It also puts a hop address of its own on
 /// the return route, so replies, and everything after them, come back through it in both directions.
 /// </summary>
+/// <remarks>
+/// Flow control: the forwarder's address accepts the flows it is started with. Only there does it send as
+/// local code (its target is the operator's choice). Traffic through its hop address keeps the flow it came
+/// with, so it can reach only the two producers the forwarder joined — the one an outbound message came
+/// through and the target's — which accept each other's flow; a peer can never make it dial elsewhere.
+/// </remarks>
 public sealed class Forwarder : IWorker
 {
     private readonly Route target;
@@ -22,21 +28,75 @@ public sealed class Forwarder : IWorker
     /// <summary>Where replies (and later traffic) pass through on their way in either direction.</summary>
     public Address HopAddress { get; }
 
-    public static Forwarder Start(Node node, Address address, Route target)
+    /// <summary>Starts a forwarder reachable by local code and by <paramref name="from"/> (e.g. a transport's flow).</summary>
+    public static Forwarder Start(Node node, Address address, Route target, params IEnumerable<FlowId> from)
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(from);
+        if (target.IsEmpty)
+        {
+            throw new ArgumentException("a forwarder needs a target", nameof(target));
+        }
+
         var forwarder = new Forwarder(address, target);
         node.StartWorker([address, forwarder.HopAddress], forwarder);
+        foreach (var flow in from)
+        {
+            node.AcceptFlow(address, flow);
+        }
+
         return forwarder;
     }
 
-    public ValueTask HandleMessageAsync(WorkerContext context, Message message, CancellationToken cancellationToken)
+    public async ValueTask HandleMessageAsync(WorkerContext context, Message message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(message);
+        var node = context.Node;
         var rest = message.OnwardRoute.Step();
-        var onward = message.OnwardRoute.Next.Equals(Address) ? rest.Prepend(target) : rest;
-        return context.SendAsync(new Message(onward, message.ReturnRoute.Prepend(HopAddress), message.Payload), cancellationToken);
+        var back = message.ReturnRoute.Prepend(HopAddress);
+        if (!message.OnwardRoute.Next.Equals(Address))
+        {
+            var passing = new Message(rest, back, message.Payload);
+            if (message.Flow is { } flow)
+            {
+                await node.SendAsync(passing, flow, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await node.SendAsync(passing, cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        var outbound = await node.ResolveAsync(target.Next, cancellationToken).ConfigureAwait(false);
+        if (message.Flow is { } inbound)
+        {
+            await JoinAsync(node, inbound, message.ReturnRoute, outbound, cancellationToken).ConfigureAwait(false);
+        }
+
+        await context.SendAsync(new Message(rest.Prepend(target.ReplaceNext(outbound)), back, message.Payload), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Lets traffic of the two producers this message joins pass the hop, each to the other and nowhere else.</summary>
+    private async ValueTask JoinAsync(Node node, FlowId inbound, Route returnRoute, Address outbound, CancellationToken cancellationToken)
+    {
+        node.AcceptFlow(HopAddress, inbound);
+        node.AcceptFlow(outbound, inbound);
+        if (await node.ProducerFlowAsync(outbound, cancellationToken).ConfigureAwait(false) is not { } answers)
+        {
+            return;
+        }
+
+        node.AcceptFlow(HopAddress, answers);
+
+        // The first return hop is the producer that delivered the message (a connection or a channel puts itself
+        // there); anything else named there is not joined.
+        if (!returnRoute.IsEmpty && await node.ProducerFlowAsync(returnRoute.Next, cancellationToken).ConfigureAwait(false) == inbound)
+        {
+            node.AcceptFlow(returnRoute.Next, answers);
+        }
     }
 }

@@ -15,6 +15,12 @@ public sealed record Message(Route OnwardRoute, Route ReturnRoute, ReadOnlyMemor
     /// </summary>
     public AuthenticatedPeer? AuthenticatedPeer { get; init; }
 
+    /// <summary>
+    /// Set by the node, never read from the wire: the flow of the producer that received this message from a
+    /// remote party, or null for a message local code sent. Workers that spawn others (listeners) pass it on.
+    /// </summary>
+    public FlowId? Flow { get; init; }
+
     /// <summary>A message to <paramref name="onward"/> that a reply reaches through <paramref name="returnRoute"/>.</summary>
     public static Message To(Route onward, Route returnRoute, ReadOnlyMemory<byte> payload) => new(onward, returnRoute, payload);
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Ockam.Messaging.Telemetry;
 
 namespace Ockam.Messaging.Routing;
 
@@ -10,6 +11,12 @@ namespace Ockam.Messaging.Routing;
 /// mailbox, any other first hop to the transport of its type. Nothing here knows about encryption;
 /// a secure channel is just another worker.
 /// </summary>
+/// <remarks>
+/// Flow control: what local code sends (<see cref="SendAsync(Message, CancellationToken)"/>) may reach any
+/// worker and dial out. What a producer — a connection, a secure channel, a relay inbox — received from a
+/// remote party is sent with the producer's <see cref="FlowId"/> and reaches only a local worker that
+/// accepts that flow (<see cref="AcceptFlow"/>); it never opens a connection. A new worker accepts no flow.
+/// </remarks>
 public sealed partial class Node : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<Address, Registration> workers = new();
@@ -42,7 +49,10 @@ public sealed partial class Node : IAsyncDisposable
     public void StartWorker(Address address, IWorker worker) => StartWorker([address], worker);
 
     /// <summary>Starts one worker, with one mailbox, at several addresses (a channel's encryptor and decryptor).</summary>
-    public void StartWorker(IReadOnlyList<Address> addresses, IWorker worker)
+    /// <param name="addresses">Its addresses; the first is its main one.</param>
+    /// <param name="worker">The worker.</param>
+    /// <param name="produces">The flow of what this worker passes on from remote parties, if it is a producer.</param>
+    public void StartWorker(IReadOnlyList<Address> addresses, IWorker worker, FlowId? produces = null)
     {
         ArgumentNullException.ThrowIfNull(addresses);
         ArgumentNullException.ThrowIfNull(worker);
@@ -52,7 +62,7 @@ public sealed partial class Node : IAsyncDisposable
             throw new RoutingException(RoutingError.NoSuchWorker, "a worker needs at least one address, all local");
         }
 
-        var registration = new Registration(this, addresses, worker);
+        var registration = new Registration(this, addresses, worker, produces);
         var added = new List<Address>();
         foreach (var address in addresses)
         {
@@ -93,23 +103,68 @@ public sealed partial class Node : IAsyncDisposable
     public bool HasWorker(Address address) => workers.ContainsKey(address);
 
     /// <summary>
-    /// Routes <paramref name="message"/> by its first hop. Waits while the receiving mailbox is full.
+    /// Lets messages of <paramref name="flow"/> (or, for a listener's flow, of every flow it spawns) reach the
+    /// worker at <paramref name="consumer"/>, for as long as that worker runs. A worker started later at the
+    /// same address starts with no grant.
+    /// </summary>
+    /// <exception cref="RoutingException">No worker runs at <paramref name="consumer"/>.</exception>
+    public void AcceptFlow(Address consumer, FlowId flow)
+    {
+        ArgumentNullException.ThrowIfNull(consumer);
+        if (!workers.TryGetValue(consumer, out var registration))
+        {
+            throw new RoutingException(RoutingError.NoSuchWorker, $"no worker at {consumer}");
+        }
+
+        registration.Accept(consumer, flow);
+    }
+
+    /// <summary>
+    /// The flow of the producer that a message sent to <paramref name="hop"/> leaves through — a channel's
+    /// encryptor, or the connection a "tcp:host:port" hop resolves to — so that a local worker expecting
+    /// answers from there can accept it. Resolving a remote hop prepares its connection, as sending would.
+    /// </summary>
+    public async ValueTask<FlowId?> ProducerFlowAsync(Address hop, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hop);
+        if (!hop.IsLocal && !transports.ContainsKey(hop.Type))
+        {
+            return null;
+        }
+
+        return workers.TryGetValue(await ResolveAsync(hop, cancellationToken).ConfigureAwait(false), out var registration) ? registration.Produces : null;
+    }
+
+    /// <summary>The local address a hop is sent to: itself, or the connection a remote hop resolves to (dialled if need be).</summary>
+    internal async ValueTask<Address> ResolveAsync(Address hop, CancellationToken cancellationToken)
+    {
+        if (hop.IsLocal)
+        {
+            return hop;
+        }
+
+        if (!transports.TryGetValue(hop.Type, out var transport))
+        {
+            throw new RoutingException(RoutingError.NoTransport, $"no {hop.Type} transport on this node for {hop}");
+        }
+
+        return await transport.ResolveAsync(hop, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Routes <paramref name="message"/>, built by local code, by its first hop: to any local worker, or
+    /// through a transport (dialling if needed). Waits while the receiving mailbox is full.
     /// </summary>
     /// <exception cref="RoutingException">No worker or transport for the first hop.</exception>
     public async ValueTask SendAsync(Message message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
+        message = message with { Flow = null };
         var next = message.OnwardRoute.Next;
         if (!next.IsLocal)
         {
-            if (!transports.TryGetValue(next.Type, out var transport))
-            {
-                throw new RoutingException(RoutingError.NoTransport, $"no {next.Type} transport on this node for {next}");
-            }
-
-            var connection = await transport.ResolveAsync(next, cancellationToken).ConfigureAwait(false);
-            message = message with { OnwardRoute = message.OnwardRoute.ReplaceNext(connection) };
-            next = connection;
+            next = await ResolveAsync(next, cancellationToken).ConfigureAwait(false);
+            message = message with { OnwardRoute = message.OnwardRoute.ReplaceNext(next) };
         }
 
         if (!workers.TryGetValue(next, out var registration))
@@ -121,25 +176,51 @@ public sealed partial class Node : IAsyncDisposable
     }
 
     /// <summary>
-    /// Routes a message that arrived from another node. Only local addresses are honoured: a peer may
-    /// reach this node's workers but cannot make this node dial out (that takes a local forwarder).
+    /// Routes a message that a producer received from a remote party (a frame from a connection, what a
+    /// secure channel decrypted, a relayed envelope): it reaches only a local worker that accepts
+    /// <paramref name="from"/>, and never opens a connection. The message arrives carrying <paramref name="from"/>.
+    /// </summary>
+    /// <exception cref="RoutingException">
+    /// The first hop is not local (<see cref="RoutingError.NoTransport"/>), no worker runs there, or it does not
+    /// accept the flow (<see cref="RoutingError.FlowDenied"/>).
+    /// </exception>
+    public async ValueTask SendAsync(Message message, FlowId from, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var next = message.OnwardRoute.Next;
+        if (!next.IsLocal)
+        {
+            throw new RoutingException(RoutingError.NoTransport, $"a message from a remote party cannot make this node dial {next}");
+        }
+
+        if (!workers.TryGetValue(next, out var registration))
+        {
+            throw new RoutingException(RoutingError.NoSuchWorker, $"no worker at {next}");
+        }
+
+        if (!registration.Accepts(next, from))
+        {
+            MessagingTelemetry.FlowDenied.Add(1);
+            throw new RoutingException(RoutingError.FlowDenied, $"{next} does not accept messages from this {from}");
+        }
+
+        await registration.EnqueueAsync(message with { Flow = from }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Routes a frame that arrived from another node, as <see cref="SendAsync(Message, FlowId, CancellationToken)"/>.
     /// Failures are logged and the message dropped; the sender is remote and cannot be told.
     /// </summary>
-    internal async ValueTask DeliverFromTransportAsync(Message message, CancellationToken cancellationToken)
+    internal async ValueTask DeliverFromTransportAsync(Message message, FlowId from, CancellationToken cancellationToken)
     {
-        if (message.OnwardRoute.IsEmpty || !message.OnwardRoute.Next.IsLocal)
+        try
         {
-            LogDroppedRemote(logger, message.OnwardRoute, "the first hop must be a local address");
-            return;
+            await SendAsync(message with { AuthenticatedPeer = null }, from, cancellationToken).ConfigureAwait(false);
         }
-
-        if (!workers.TryGetValue(message.OnwardRoute.Next, out var registration))
+        catch (RoutingException e)
         {
-            LogDroppedRemote(logger, message.OnwardRoute, "no such worker");
-            return;
+            LogDroppedRemote(logger, message.OnwardRoute, e.Message);
         }
-
-        await registration.EnqueueAsync(message with { AuthenticatedPeer = null }, cancellationToken).ConfigureAwait(false);
     }
 
     internal void RegisterTransport(ITransport transport)
@@ -172,7 +253,7 @@ public sealed partial class Node : IAsyncDisposable
     private static partial void LogWorkerFailed(ILogger logger, Exception exception, Address address);
 
     /// <summary>A running worker: its mailbox and the loop that drains it.</summary>
-    private sealed class Registration(Node node, IReadOnlyList<Address> addresses, IWorker worker)
+    private sealed class Registration(Node node, IReadOnlyList<Address> addresses, IWorker worker, FlowId? produces)
     {
         private readonly Channel<Message> mailbox = Channel.CreateBounded<Message>(new BoundedChannelOptions(node.Options.MailboxCapacity)
         {
@@ -182,9 +263,18 @@ public sealed partial class Node : IAsyncDisposable
 
         private readonly CancellationTokenSource cancel = CancellationTokenSource.CreateLinkedTokenSource(node.stopping.Token);
         private readonly AsyncLocal<bool> insideHandler = new();
+        private readonly ConcurrentDictionary<(Address Address, Guid Flow), byte> accepted = new();
         private Task loop = Task.CompletedTask;
 
         public IReadOnlyList<Address> Addresses => addresses;
+
+        public FlowId? Produces => produces;
+
+        /// <summary>Grants are per address: a channel's decryptor may take a connection's flow while its encryptor takes none.</summary>
+        public void Accept(Address address, FlowId flow) => accepted.TryAdd((address, flow.Id), 0);
+
+        public bool Accepts(Address address, FlowId flow) =>
+            accepted.ContainsKey((address, flow.Id)) || (flow.Spawner != Guid.Empty && accepted.ContainsKey((address, flow.Spawner)));
 
         public void Start() => loop = Task.Run(RunAsync);
 

@@ -10,4 +10,7 @@ public enum RoutingError
     AddressInUse,
     MessageTooLarge,
     NodeStopped,
+
+    /// <summary>The worker does not accept messages of the producer's flow (flow control).</summary>
+    FlowDenied,
 }

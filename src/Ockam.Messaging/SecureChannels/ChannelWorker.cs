@@ -35,9 +35,10 @@ internal sealed partial class ChannelWorker : IWorker, IDisposable
     private AuthenticatedPeer? peer;
     private volatile bool stopping;
 
-    public ChannelWorker(Node node, SecureChannelOptions options, NoiseXxHandshake handshake, Route? remoteRoute)
+    public ChannelWorker(Node node, SecureChannelOptions options, NoiseXxHandshake handshake, Route? remoteRoute, FlowId flow)
     {
         this.node = node;
+        Flow = flow;
         this.options = options;
         this.handshake = handshake;
         this.remoteRoute = remoteRoute;
@@ -56,6 +57,9 @@ internal sealed partial class ChannelWorker : IWorker, IDisposable
     public Address EncryptorAddress { get; }
 
     public Address DecryptorAddress { get; }
+
+    /// <summary>What this channel decrypts is sent on with this flow: it reaches only workers that accept it.</summary>
+    public FlowId Flow { get; }
 
     /// <summary>Completes with the peer when the handshake succeeds, or fails with its <see cref="HandshakeException"/>.</summary>
     public Task<AuthenticatedPeer> Established => established.Task;
@@ -176,7 +180,15 @@ internal sealed partial class ChannelWorker : IWorker, IDisposable
             return;
         }
 
-        await TrySendAsync(inner, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // The peer chose this route: it reaches only what accepts this channel's flow, and never dials.
+            await node.SendAsync(inner, Flow, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RoutingException e)
+        {
+            LogUndeliverable(logger, EncryptorAddress, e.Message);
+        }
     }
 
     private async ValueTask FromLocalAsync(Message message, CancellationToken cancellationToken)

@@ -26,6 +26,12 @@ public sealed class SecureChannel
 
     public AuthenticatedPeer Peer { get; }
 
+    /// <summary>
+    /// What comes out of this channel is sent on with this flow: grant it (<see cref="Node.AcceptFlow"/>) to the
+    /// workers the peer may reach. Channels a listener accepted have flows spawned from the listener's.
+    /// </summary>
+    public FlowId Flow => worker.Flow;
+
     /// <summary>Completes when the channel has closed (by either side, idleness, or its node stopping).</summary>
     public Task Closed => worker.Closed;
 
@@ -47,10 +53,21 @@ public sealed class SecureChannel
         var ephemeral = await options.Vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Ephemeral, cancellationToken).ConfigureAwait(false);
         var handshake = NoiseXxHandshake.Initiator(options.Vault, options.StaticKey.Key, ephemeral, Prologue);
         var first = handshake.WriteMessage([]);
-        var worker = new ChannelWorker(node, options, handshake, remoteRoute: null);
-        node.StartWorker(worker.Addresses, worker);
+        var worker = new ChannelWorker(node, options, handshake, remoteRoute: null, FlowId.Create());
+        node.StartWorker(worker.Addresses, worker, worker.Flow);
         try
         {
+            // Answers come back through whatever the first hop sends through, or through a flow the caller names.
+            if (await node.ProducerFlowAsync(route.Next, cancellationToken).ConfigureAwait(false) is { } carrier)
+            {
+                node.AcceptFlow(worker.DecryptorAddress, carrier);
+            }
+
+            foreach (var flow in options.IncomingFlows)
+            {
+                node.AcceptFlow(worker.DecryptorAddress, flow);
+            }
+
             await node.SendAsync(new Message(route, Route.Of(worker.DecryptorAddress), first), cancellationToken).ConfigureAwait(false);
             var peer = await worker.Established.WaitAsync(cancellationToken).ConfigureAwait(false);
             return new SecureChannel(worker, peer);

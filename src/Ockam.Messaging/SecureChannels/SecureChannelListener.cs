@@ -25,6 +25,12 @@ public sealed partial class SecureChannelListener : IWorker
 
     public Address Address { get; }
 
+    /// <summary>
+    /// The flow every accepted channel's flow is spawned from: grant it to the workers this listener's peers
+    /// may reach (and to nothing else).
+    /// </summary>
+    public FlowId Flow { get; } = FlowId.Create();
+
     /// <summary>Handshakes in progress now.</summary>
     public int PendingHandshakes => Volatile.Read(ref pending);
 
@@ -41,6 +47,11 @@ public sealed partial class SecureChannelListener : IWorker
         options.Validate();
         var listener = new SecureChannelListener(node, Address.Local(name), options);
         node.StartWorker(listener.Address, listener);
+        foreach (var flow in options.IncomingFlows)
+        {
+            node.AcceptFlow(listener.Address, flow);
+        }
+
         return listener;
     }
 
@@ -70,8 +81,14 @@ public sealed partial class SecureChannelListener : IWorker
             return;
         }
 
-        var worker = new ChannelWorker(node, options, handshake, message.ReturnRoute);
-        node.StartWorker(worker.Addresses, worker);
+        var worker = new ChannelWorker(node, options, handshake, message.ReturnRoute, FlowId.SpawnedFrom(Flow));
+        node.StartWorker(worker.Addresses, worker, worker.Flow);
+        if (message.Flow is { } carrier)
+        {
+            // The rest of the handshake and the data come the way the first message came.
+            node.AcceptFlow(worker.DecryptorAddress, carrier);
+        }
+
         _ = worker.Established.ContinueWith(Completed, worker, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         try
         {

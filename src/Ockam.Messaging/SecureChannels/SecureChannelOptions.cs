@@ -1,6 +1,7 @@
 using Ockam.Identity.Credentials;
 using Ockam.Identity.Identities;
 using Ockam.Identity.Vault;
+using Ockam.Messaging.Routing;
 
 namespace Ockam.Messaging.SecureChannels;
 
@@ -25,6 +26,13 @@ public sealed record SecureChannelOptions
 
     /// <summary>Credentials shown to the peer.</summary>
     public IReadOnlyList<CredentialPresentation> Credentials { get; init; } = [];
+
+    /// <summary>
+    /// Flows whose messages reach a listener (e.g. its transport's <see cref="Transports.TcpTransport.Flow"/>), or,
+    /// for an initiator, reach its channel besides the flow of its route's first hop (e.g. a relay inbox's, when
+    /// answers come back through a relay). A listener with none is reachable only by local code.
+    /// </summary>
+    public IReadOnlyList<FlowId> IncomingFlows { get; init; } = [];
 
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -25,6 +25,8 @@ public static class MessagingTelemetry
 
     internal static readonly Counter<long> MessagesRejected = Meter.CreateCounter<long>("ockam.secure_channel.messages.rejected", description: "Data messages dropped, by reason (replayed, too old, forged ...)");
 
+    internal static readonly Counter<long> FlowDenied = Meter.CreateCounter<long>("ockam.flow_control.denied", description: "Messages from a remote party dropped because their destination does not accept their flow");
+
     internal static readonly UpDownCounter<long> Connections = Meter.CreateUpDownCounter<long>("ockam.transport.connections", description: "Open transport connections");
 
     internal static readonly Counter<long> BytesReceived = Meter.CreateCounter<long>("ockam.transport.bytes.received", "By", "Frame bytes received");

@@ -24,8 +24,9 @@ internal sealed partial class Connection : IWorker
     private TaskCompletionSource<FrameLink> connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task supervisor = Task.CompletedTask;
 
-    private Connection(Node node, TransportOptions options, string peer, FrameLink? accepted, Func<CancellationToken, ValueTask<FrameLink>>? dial, Action<Connection> closed)
+    private Connection(Node node, TransportOptions options, string peer, FrameLink? accepted, Func<CancellationToken, ValueTask<FrameLink>>? dial, Action<Connection> closed, FlowId flow)
     {
+        Flow = flow;
         this.node = node;
         this.options = options;
         this.dial = dial;
@@ -42,19 +43,23 @@ internal sealed partial class Connection : IWorker
 
     public Address Address { get; }
 
+    /// <summary>What arrives here is sent on with this flow: it reaches only workers that accept it.</summary>
+    public FlowId Flow { get; }
+
     /// <summary>The remote end, for logs: "host:port" or a memory listener's name.</summary>
     public string Peer { get; }
 
-    public static Connection Accept(Node node, TransportOptions options, string peer, FrameLink link, Action<Connection> closed)
+    /// <summary>A connection a listener accepted: its flow is spawned from the transport's <paramref name="listenerFlow"/>.</summary>
+    public static Connection Accept(Node node, TransportOptions options, string peer, FrameLink link, Action<Connection> closed, FlowId listenerFlow)
     {
-        var connection = new Connection(node, options, peer, link, dial: null, closed);
+        var connection = new Connection(node, options, peer, link, dial: null, closed, FlowId.SpawnedFrom(listenerFlow));
         connection.Start();
         return connection;
     }
 
     public static Connection Dial(Node node, TransportOptions options, string peer, Func<CancellationToken, ValueTask<FrameLink>> dial, Action<Connection> closed)
     {
-        var connection = new Connection(node, options, peer, accepted: null, dial, closed);
+        var connection = new Connection(node, options, peer, accepted: null, dial, closed, FlowId.Create());
         connection.Start();
         return connection;
     }
@@ -96,7 +101,7 @@ internal sealed partial class Connection : IWorker
     private void Start()
     {
         MessagingTelemetry.Connections.Add(1);
-        node.StartWorker(Address, this);
+        node.StartWorker([Address], this, Flow);
         supervisor = Task.Run(SuperviseAsync);
     }
 
@@ -209,7 +214,7 @@ internal sealed partial class Connection : IWorker
                     continue;
                 }
 
-                await node.DeliverFromTransportAsync(message, receiving.Token).ConfigureAwait(false);
+                await node.DeliverFromTransportAsync(message, Flow, receiving.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (idle.IsCancellationRequested && !stop.IsCancellationRequested)

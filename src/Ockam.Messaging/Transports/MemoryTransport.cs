@@ -25,6 +25,9 @@ public sealed class MemoryTransport : ITransport, IAsyncDisposable
 
     public TransportOptions Options { get; }
 
+    /// <summary>The flow every accepted connection's flow is spawned from (see <see cref="TcpTransport.Flow"/>).</summary>
+    public FlowId Flow { get; } = FlowId.Create();
+
     TransportType ITransport.Type => TransportType.Memory;
 
     /// <summary>Makes this node reachable as <c>memory:<paramref name="listenerName"/></c>.</summary>
@@ -33,18 +36,27 @@ public sealed class MemoryTransport : ITransport, IAsyncDisposable
     ValueTask<Address> ITransport.ResolveAsync(Address remote, CancellationToken cancellationToken)
     {
         var peer = remote.ValueText;
-        var connection = dialled.GetOrAdd(peer, _ => Connection.Dial(
+        return ValueTask.FromResult(Outgoing.Resolve(dialled, Options, peer, () => Connection.Dial(
             node,
             Options,
             peer,
             _ => ValueTask.FromResult(network.Connect(peer, name, Options.MaxFrameSize)),
-            c => dialled.TryRemove(new(peer, c))));
-        return ValueTask.FromResult(connection.Address);
+            c => dialled.TryRemove(new(peer, c)))));
     }
 
     internal void Accept(FrameLink link, string from)
     {
-        var connection = Connection.Accept(node, Options, from, link, c => accepted.TryRemove(c, out _));
+        Connection connection;
+        try
+        {
+            connection = Connection.Accept(node, Options, from, link, c => accepted.TryRemove(c, out _), Flow);
+        }
+        catch (ObjectDisposedException)
+        {
+            // As a closed port would: the dialler backs off and tries again, it does not fail.
+            throw new IOException("the listening node has stopped");
+        }
+
         accepted.TryAdd(connection, 0);
     }
 

@@ -32,6 +32,12 @@ public sealed partial class TcpTransport : ITransport, IAsyncDisposable
 
     public TransportOptions Options { get; }
 
+    /// <summary>
+    /// The flow every accepted connection's flow is spawned from: grant it to the workers peers may reach
+    /// (a secure-channel listener), and to nothing else.
+    /// </summary>
+    public FlowId Flow { get; } = FlowId.Create();
+
     TransportType ITransport.Type => TransportType.Tcp;
 
     /// <summary>Connections accepted and still open.</summary>
@@ -60,8 +66,7 @@ public sealed partial class TcpTransport : ITransport, IAsyncDisposable
         }
 
         // Dialling happens in the connection, so resolving never waits on the network.
-        var connection = dialled.GetOrAdd(peer, _ => Connection.Dial(node, Options, peer, ct => DialAsync(host, port, ct), c => dialled.TryRemove(new(peer, c))));
-        return ValueTask.FromResult(connection.Address);
+        return ValueTask.FromResult(Outgoing.Resolve(dialled, Options, peer, () => Connection.Dial(node, Options, peer, ct => DialAsync(host, port, ct), c => dialled.TryRemove(new(peer, c)))));
     }
 
     public async ValueTask DisposeAsync()
@@ -106,7 +111,7 @@ public sealed partial class TcpTransport : ITransport, IAsyncDisposable
             socket.NoDelay = true;
             var peer = socket.RemoteEndPoint?.ToString() ?? "?";
             var link = new StreamFrameLink(Wrap(new NetworkStream(socket, ownsSocket: true)), Options.MaxFrameSize);
-            var connection = Connection.Accept(node, Options, peer, link, c => accepted.TryRemove(c, out _));
+            var connection = Connection.Accept(node, Options, peer, link, c => accepted.TryRemove(c, out _), Flow);
             accepted.TryAdd(connection, 0);
         }
     }

@@ -23,6 +23,9 @@ public sealed record TransportOptions
     /// <summary>TCP: accepted connections beyond this are closed at once.</summary>
     public int MaxConnections { get; init; } = 10_000;
 
+    /// <summary>Outgoing connections open at once; a route to one more peer is refused (<see cref="Routing.RoutingError.NoTransport"/>).</summary>
+    public int MaxOutgoingConnections { get; init; } = 1_000;
+
     /// <summary>TCP: wraps each connection's stream (TLS, metering, capture for tests); null leaves it as is.</summary>
     public Func<Stream, Stream>? WrapStream { get; init; }
 
@@ -35,5 +38,6 @@ public sealed record TransportOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ReconnectMinDelay, TimeSpan.Zero, nameof(ReconnectMinDelay));
         ArgumentOutOfRangeException.ThrowIfLessThan(ReconnectMaxDelay, ReconnectMinDelay, nameof(ReconnectMaxDelay));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxConnections, 1, nameof(MaxConnections));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxOutgoingConnections, 1, nameof(MaxOutgoingConnections));
     }
 }

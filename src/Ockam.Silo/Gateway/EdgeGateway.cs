@@ -69,11 +69,12 @@ internal sealed partial class EdgeGateway(
         };
         var memberPolicy = Policy.Parse(settings.MemberPolicy);
         var relays = new RelayRegistry(grains, node);
-        foreach (var listener in new[]
-        {
-            SecureChannelListener.Start(node, "secure", channel),
-            SecureChannelListener.Start(node, "member", channel with { TrustPolicy = TrustPolicy.Credentials(memberPolicy) }),
-        })
+
+        // Flow control: peers on the TCP port reach the two listeners only; what comes out of their channels
+        // reaches the api (both listeners) and the relay hop (members), and nothing else of this node.
+        var secure = SecureChannelListener.Start(node, "secure", channel with { IncomingFlows = [tcp.Flow] });
+        var member = SecureChannelListener.Start(node, "member", channel with { TrustPolicy = TrustPolicy.Credentials(memberPolicy), IncomingFlows = [tcp.Flow] });
+        foreach (var listener in new[] { secure, member })
         {
             listener.HandshakeFailed += (sender, e) =>
             {
@@ -84,10 +85,16 @@ internal sealed partial class EdgeGateway(
         }
 
         var policies = new GatewayPolicies(gatewayOptions.Value.Policies);
-        node.StartWorker(Address.Local("api"), new ApiWorker(grains, settings.AuthorityName, trust, policies, relays, time, loggers.CreateLogger<ApiWorker>()));
-        node.StartWorker(
-            [Address.Local(RelayDelivery.RelayAddress), Address.Local(RelayWorker.HighPriorityAddress)],
-            new RelayWorker(grains, relays, memberPolicy, gatewayOptions.Value.RelayedEnvelopeTap, loggers.CreateLogger<RelayWorker>()));
+        var api = Address.Local("api");
+        node.StartWorker(api, new ApiWorker(grains, settings.AuthorityName, trust, policies, relays, time, loggers.CreateLogger<ApiWorker>()));
+        node.AcceptFlow(api, secure.Flow);
+        node.AcceptFlow(api, member.Flow);
+        Address[] relayHop = [Address.Local(RelayDelivery.RelayAddress), Address.Local(RelayWorker.HighPriorityAddress)];
+        node.StartWorker(relayHop, new RelayWorker(grains, relays, memberPolicy, gatewayOptions.Value.RelayedEnvelopeTap, loggers.CreateLogger<RelayWorker>()));
+        foreach (var hop in relayHop)
+        {
+            node.AcceptFlow(hop, member.Flow);
+        }
 
         Endpoint = tcp.Listen(new IPEndPoint(IPAddress.Parse(settings.EdgeAddress), settings.EdgePort));
         LogStarted(logger, identities.Silo.Identifier, identities.Authority.Issuer.Identity.Identifier, Endpoint);

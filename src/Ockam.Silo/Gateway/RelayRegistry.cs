@@ -56,7 +56,8 @@ internal sealed class RelayRegistry(IGrainFactory grains, Node node)
             return known;
         }
 
-        var name = $"conn.{gatewayId}.{channel.ValueText}";
+        // Random, not derived from the channel's address: the name travels to peers in return routes.
+        var name = Address.RandomLocal($"conn.{gatewayId}").ValueText;
         await grains.GetGrain<IRelayGrain>(name).ClaimAsync(owner.ToString(), durable: false).ConfigureAwait(false);
         await ListenAsync(name, owner, channel).ConfigureAwait(false);
         replyRelays[channel] = name;

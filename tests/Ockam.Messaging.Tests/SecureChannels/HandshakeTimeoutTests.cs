@@ -29,7 +29,7 @@ public sealed class HandshakeTimeoutTests : IAsyncLifetime
     public async Task A_responder_left_waiting_for_message_3_frees_everything_at_the_timeout()
     {
         var bob = await fleet.MemberAsync();
-        var listener = SecureChannelListener.Start(b, "listener", fleet.Options(bob, TrustPolicy.AnyIdentity));
+        var listener = fleet.Listen(b, "listener", fleet.Options(bob, TrustPolicy.AnyIdentity));
         var failed = new TaskCompletionSource<HandshakeError>();
         listener.HandshakeFailed += (_, e) => failed.TrySetResult(e.Error);
         Inbox.Start(a, "sink");
@@ -67,7 +67,7 @@ public sealed class HandshakeTimeoutTests : IAsyncLifetime
     public async Task A_listener_at_its_bound_drops_further_first_messages()
     {
         var bob = await fleet.MemberAsync();
-        var listener = SecureChannelListener.Start(b, "listener", fleet.Options(bob, TrustPolicy.AnyIdentity) with { MaxPendingHandshakes = 3 });
+        var listener = fleet.Listen(b, "listener", fleet.Options(bob, TrustPolicy.AnyIdentity) with { MaxPendingHandshakes = 3 });
         Inbox.Start(a, "sink");
         for (var i = 0; i < 10; i++)
         {

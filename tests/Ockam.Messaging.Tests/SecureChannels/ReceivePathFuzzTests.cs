@@ -89,10 +89,10 @@ public sealed class ReceivePathFuzzTests : IDisposable
         var bob = await fleet.MemberAsync();
         var a = fleet.Node("a");
         var b = fleet.Node("b");
-        var listener = SecureChannelListener.Start(b, "listener", fleet.Options(bob, TrustPolicy.AnyIdentity));
+        var listener = fleet.Listen(b, "listener", fleet.Options(bob, TrustPolicy.AnyIdentity));
         var accepted = new TaskCompletionSource<SecureChannel>();
         listener.ChannelAccepted += (_, e) => accepted.TrySetResult(e.Channel);
-        var inbox = Inbox.Start(b, "inbox");
+        var inbox = Inbox.Start(b, "inbox", listener.Flow);
         var channel = await SecureChannel.CreateAsync(a, Route.Of(Address.Memory("b"), Address.Local("listener")), fleet.Options(alice, TrustPolicy.AnyIdentity));
         var atB = await accepted.Task.WaitAsync(TimeSpan.FromSeconds(10));
 

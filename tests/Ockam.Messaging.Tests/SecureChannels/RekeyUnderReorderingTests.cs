@@ -28,16 +28,17 @@ public sealed class RekeyUnderReorderingTests : IAsyncLifetime
         var b = fleet.Node("b");
 
         var shuffler = new Shuffler(Batch, new Random(1234));
-        Relay.Start(m, "to-b", Route.Of(Address.Memory("b")), shuffler.Apply);
-        var listener = SecureChannelListener.Start(b, "listener", fleet.Options(bob, TrustPolicy.AnyIdentity) with { RekeyInterval = 100 });
+        Relay.Start(m, fleet.Flow(m), "to-b", Route.Of(Address.Memory("b")), shuffler.Apply);
+        var listener = fleet.Listen(b, "listener", fleet.Options(bob, TrustPolicy.AnyIdentity) with { RekeyInterval = 100 });
         var accepted = new TaskCompletionSource<SecureChannel>();
         listener.ChannelAccepted += (_, e) => accepted.TrySetResult(e.Channel);
         var inboxA = Inbox.Start(a, "inbox");
-        var inboxB = Inbox.Start(b, "inbox");
+        var inboxB = Inbox.Start(b, "inbox", listener.Flow);
 
         var channel = await SecureChannel.CreateAsync(
             a, Route.Of(Address.Memory("m"), Address.Local("to-b"), Address.Local("listener")), fleet.Options(alice, TrustPolicy.AnyIdentity) with { RekeyInterval = 100 });
         var atB = await accepted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        a.AcceptFlow(Address.Local("inbox"), channel.Flow);
 
         var sending = Task.WhenAll(
             Task.Run(async () =>

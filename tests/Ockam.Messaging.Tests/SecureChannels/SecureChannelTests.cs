@@ -33,15 +33,17 @@ public sealed class SecureChannelTests : IAsyncLifetime
     [Fact]
     public async Task Both_sides_prove_their_identities_and_messages_flow_both_ways_with_the_peer_attached()
     {
-        var relay = Relay.Start(m, "to-b", Route.Of(Address.Memory("b")));
-        var listener = SecureChannelListener.Start(b, "listener", fleet.Options(bob, TrustPolicy.Identifiers(alice.Identifier)));
+        var relay = Relay.Start(m, fleet.Flow(m), "to-b", Route.Of(Address.Memory("b")));
+        var listener = fleet.Listen(b, "listener", fleet.Options(bob, TrustPolicy.Identifiers(alice.Identifier)));
         var accepted = new TaskCompletionSource<SecureChannel>();
         listener.ChannelAccepted += (_, e) => accepted.TrySetResult(e.Channel);
-        var inboxB = Inbox.Start(b, "app");
+        var inboxB = Inbox.Start(b, "app", listener.Flow);
         b.StartWorker(Address.Local("echo"), new Echo());
+        b.AcceptFlow(Address.Local("echo"), listener.Flow);
         var inboxA = Inbox.Start(a, "replies");
 
         var channel = await SecureChannel.CreateAsync(a, ThroughM, fleet.Options(alice, TrustPolicy.Identifiers(bob.Identifier)));
+        a.AcceptFlow(Address.Local("replies"), channel.Flow);
         Assert.Equal(bob.Identifier, channel.Peer.Identifier);
         Assert.Equal(alice.Identifier, (await accepted.Task.WaitAsync(TimeSpan.FromSeconds(10))).Peer.Identifier);
 
@@ -68,9 +70,9 @@ public sealed class SecureChannelTests : IAsyncLifetime
     [Fact]
     public async Task An_initiator_refuses_a_responder_it_does_not_trust()
     {
-        Relay.Start(m, "to-b", Route.Of(Address.Memory("b")));
+        Relay.Start(m, fleet.Flow(m), "to-b", Route.Of(Address.Memory("b")));
         var carol = await fleet.MemberAsync();
-        SecureChannelListener.Start(b, "listener", fleet.Options(bob, TrustPolicy.AnyIdentity));
+        var listener = fleet.Listen(b, "listener", fleet.Options(bob, TrustPolicy.AnyIdentity));
 
         var refused = await Assert.ThrowsAsync<HandshakeException>(() =>
             SecureChannel.CreateAsync(a, ThroughM, fleet.Options(alice, TrustPolicy.Identifiers(carol.Identifier))));
@@ -81,12 +83,12 @@ public sealed class SecureChannelTests : IAsyncLifetime
     [Fact]
     public async Task A_responder_refuses_an_initiator_it_does_not_trust_and_delivers_nothing_from_it()
     {
-        Relay.Start(m, "to-b", Route.Of(Address.Memory("b")));
+        Relay.Start(m, fleet.Flow(m), "to-b", Route.Of(Address.Memory("b")));
         var carol = await fleet.MemberAsync();
-        var listener = SecureChannelListener.Start(b, "listener", fleet.Options(bob, TrustPolicy.Identifiers(carol.Identifier)));
+        var listener = fleet.Listen(b, "listener", fleet.Options(bob, TrustPolicy.Identifiers(carol.Identifier)));
         var failed = new TaskCompletionSource<HandshakeError>();
         listener.HandshakeFailed += (_, e) => failed.TrySetResult(e.Error);
-        var inboxB = Inbox.Start(b, "app");
+        var inboxB = Inbox.Start(b, "app", listener.Flow);
 
         // XX: the initiator finishes when it sends message 3, before the responder has judged it.
         var channel = await SecureChannel.CreateAsync(a, ThroughM, fleet.Options(alice, TrustPolicy.AnyIdentity));
@@ -99,12 +101,12 @@ public sealed class SecureChannelTests : IAsyncLifetime
     [Fact]
     public async Task A_credential_from_the_trusted_authority_satisfying_the_policy_is_accepted()
     {
-        Relay.Start(m, "to-b", Route.Of(Address.Memory("b")));
+        Relay.Start(m, fleet.Flow(m), "to-b", Route.Of(Address.Memory("b")));
         var (authority, issuer) = await fleet.AuthorityAsync();
         var credential = issuer.Issue(alice.Identifier, Fleet.Attributes(("ockam.role", "sensor")), TimeSpan.FromHours(1), serial: 1);
         var policy = TrustPolicy.Credentials(Policy.Parse("(= subject.ockam.role \"sensor\")"));
-        SecureChannelListener.Start(b, "listener", fleet.Options(bob, policy, fleet.Trusting(authority)));
-        var inboxB = Inbox.Start(b, "app");
+        var listener = fleet.Listen(b, "listener", fleet.Options(bob, policy, fleet.Trusting(authority)));
+        var inboxB = Inbox.Start(b, "app", listener.Flow);
 
         var channel = await SecureChannel.CreateAsync(a, ThroughM, fleet.Options(alice, TrustPolicy.Identifiers(bob.Identifier), credentials: credential));
         await a.SendAsync(new Message(Route.Of(channel.Address, Address.Local("app")), Route.Empty, "reading"u8.ToArray()));
@@ -121,7 +123,7 @@ public sealed class SecureChannelTests : IAsyncLifetime
     [InlineData("unknown authority", HandshakeError.Untrusted)]
     public async Task A_responder_refuses_credentials_that_do_not_qualify(string kind, HandshakeError expected)
     {
-        Relay.Start(m, "to-b", Route.Of(Address.Memory("b")));
+        Relay.Start(m, fleet.Flow(m), "to-b", Route.Of(Address.Memory("b")));
         var (authority, issuer) = await fleet.AuthorityAsync();
         var (_, strangerIssuer) = await fleet.AuthorityAsync();
         var trust = fleet.Trusting(authority);
@@ -138,7 +140,7 @@ public sealed class SecureChannelTests : IAsyncLifetime
             Assert.True(trust.AcceptRevocationList(issuer.IssueRevocationList(1, [3], TimeSpan.FromHours(1)), fleet.Now));
         }
 
-        var listener = SecureChannelListener.Start(b, "listener", fleet.Options(bob, TrustPolicy.Credentials(Policy.Parse("(= subject.ockam.role \"sensor\")")), trust));
+        var listener = fleet.Listen(b, "listener", fleet.Options(bob, TrustPolicy.Credentials(Policy.Parse("(= subject.ockam.role \"sensor\")")), trust));
         var failed = new TaskCompletionSource<HandshakeError>();
         listener.HandshakeFailed += (_, e) => failed.TrySetResult(e.Error);
 
@@ -154,7 +156,7 @@ public sealed class SecureChannelTests : IAsyncLifetime
         // claim an identity whose attestation names a key they do not hold.
         var mallory = await fleet.MemberAsync();
         var impostor = fleet.Options(bob, TrustPolicy.AnyIdentity) with { StaticKey = mallory.StaticKey with { Attestation = bob.StaticKey.Attestation } };
-        SecureChannelListener.Start(m, "listener", impostor);
+        fleet.Listen(m, "listener", impostor);
 
         var refused = await Assert.ThrowsAsync<HandshakeException>(() =>
             SecureChannel.CreateAsync(a, Route.Of(Address.Memory("m"), Address.Local("listener")), fleet.Options(alice, TrustPolicy.Identifiers(bob.Identifier))));
@@ -166,7 +168,7 @@ public sealed class SecureChannelTests : IAsyncLifetime
     {
         var revoked = await fleet.Identities.RevokeAsync(bob.Identity);
         var bobRevoked = bob with { Identity = bob.Identity with { History = revoked } };
-        SecureChannelListener.Start(b, "listener", fleet.Options(bobRevoked, TrustPolicy.AnyIdentity));
+        var listener = fleet.Listen(b, "listener", fleet.Options(bobRevoked, TrustPolicy.AnyIdentity));
 
         var refused = await Assert.ThrowsAsync<HandshakeException>(() =>
             SecureChannel.CreateAsync(a, Route.Of(Address.Memory("b"), Address.Local("listener")), fleet.Options(alice, TrustPolicy.AnyIdentity)));
@@ -178,13 +180,13 @@ public sealed class SecureChannelTests : IAsyncLifetime
     {
         // M flips one bit in the last byte of every message it relays towards B (message 1 is plaintext e,
         // so the flip in it is caught when B's reply does not authenticate for A, or in message 3 by B).
-        Relay.Start(m, "to-b", Route.Of(Address.Memory("b")), msg =>
+        Relay.Start(m, fleet.Flow(m), "to-b", Route.Of(Address.Memory("b")), msg =>
         {
             var bytes = msg.Payload.ToArray();
             bytes[^1] ^= 1;
             return [msg with { Payload = bytes }];
         });
-        SecureChannelListener.Start(b, "listener", fleet.Options(bob, TrustPolicy.AnyIdentity));
+        var listener = fleet.Listen(b, "listener", fleet.Options(bob, TrustPolicy.AnyIdentity));
 
         var refused = await Assert.ThrowsAsync<HandshakeException>(() =>
             SecureChannel.CreateAsync(a, ThroughM, fleet.Options(alice, TrustPolicy.AnyIdentity)));
@@ -195,9 +197,9 @@ public sealed class SecureChannelTests : IAsyncLifetime
     public async Task Data_changed_replayed_or_duplicated_by_the_relay_is_delivered_once_or_not_at_all()
     {
         var tamper = new TamperPlan(TamperPlan.Action.FlipBit, TamperPlan.Action.Duplicate, TamperPlan.Action.ReplayPrevious, TamperPlan.Action.Truncate, TamperPlan.Action.Pass);
-        Relay.Start(m, "to-b", Route.Of(Address.Memory("b")), tamper.Apply);
-        SecureChannelListener.Start(b, "listener", fleet.Options(bob, TrustPolicy.AnyIdentity));
-        var inboxB = Inbox.Start(b, "app");
+        Relay.Start(m, fleet.Flow(m), "to-b", Route.Of(Address.Memory("b")), tamper.Apply);
+        var listener = fleet.Listen(b, "listener", fleet.Options(bob, TrustPolicy.AnyIdentity));
+        var inboxB = Inbox.Start(b, "app", listener.Flow);
         var channel = await SecureChannel.CreateAsync(a, ThroughM, fleet.Options(alice, TrustPolicy.AnyIdentity));
 
         async Task Send(string text) =>
@@ -223,7 +225,7 @@ public sealed class SecureChannelTests : IAsyncLifetime
     public async Task Closing_tells_the_peer_and_frees_both_sides_keys()
     {
         var keysBefore = fleet.Vault.Count;
-        var listener = SecureChannelListener.Start(b, "listener", fleet.Options(bob, TrustPolicy.AnyIdentity));
+        var listener = fleet.Listen(b, "listener", fleet.Options(bob, TrustPolicy.AnyIdentity));
         var accepted = new TaskCompletionSource<SecureChannel>();
         listener.ChannelAccepted += (_, e) => accepted.TrySetResult(e.Channel);
         var channel = await SecureChannel.CreateAsync(a, Route.Of(Address.Memory("b"), Address.Local("listener")), fleet.Options(alice, TrustPolicy.AnyIdentity));
@@ -242,16 +244,17 @@ public sealed class SecureChannelTests : IAsyncLifetime
     public async Task Nested_channels_A_to_B_inside_A_to_M_both_verified()
     {
         var mallory = await fleet.MemberAsync(); // the service's identity: trusted to route, not to read
-        SecureChannelListener.Start(m, "service", fleet.Options(mallory, TrustPolicy.Identifiers(alice.Identifier)));
-        Relay.Start(m, "to-b", Route.Of(Address.Memory("b")));
-        SecureChannelListener.Start(b, "listener", fleet.Options(bob, TrustPolicy.Identifiers(alice.Identifier)));
-        var inboxB = Inbox.Start(b, "app");
+        var service = fleet.Listen(m, "service", fleet.Options(mallory, TrustPolicy.Identifiers(alice.Identifier)));
+        Relay.Start(m, fleet.Flow(m), "to-b", Route.Of(Address.Memory("b"))).Accept(service.Flow);
+        var listener = fleet.Listen(b, "listener", fleet.Options(bob, TrustPolicy.Identifiers(alice.Identifier)));
+        var inboxB = Inbox.Start(b, "app", listener.Flow);
         var inboxA = Inbox.Start(a, "replies");
 
         var outer = await SecureChannel.CreateAsync(a, Route.Of(Address.Memory("m"), Address.Local("service")), fleet.Options(alice, TrustPolicy.Identifiers(mallory.Identifier)));
         var inner = await SecureChannel.CreateAsync(a, Route.Of(outer.Address, Address.Local("to-b"), Address.Local("listener")), fleet.Options(alice, TrustPolicy.Identifiers(bob.Identifier)));
         Assert.Equal(mallory.Identifier, outer.Peer.Identifier);
         Assert.Equal(bob.Identifier, inner.Peer.Identifier);
+        a.AcceptFlow(Address.Local("replies"), inner.Flow);
 
         await a.SendAsync(new Message(Route.Of(inner.Address, Address.Local("app")), Route.Of(Address.Local("replies")), "nested"u8.ToArray()));
         var atB = await inboxB.ReceiveAsync();
@@ -267,10 +270,10 @@ public sealed class SecureChannelTests : IAsyncLifetime
     [Fact]
     public async Task A_sender_at_the_end_of_its_counters_closes_the_channel_instead_of_wrapping()
     {
-        var listener = SecureChannelListener.Start(b, "listener", fleet.Options(bob, TrustPolicy.AnyIdentity) with { RekeyInterval = ulong.MaxValue });
+        var listener = fleet.Listen(b, "listener", fleet.Options(bob, TrustPolicy.AnyIdentity) with { RekeyInterval = ulong.MaxValue });
         var accepted = new TaskCompletionSource<SecureChannel>();
         listener.ChannelAccepted += (_, e) => accepted.TrySetResult(e.Channel);
-        var inboxB = Inbox.Start(b, "app");
+        var inboxB = Inbox.Start(b, "app", listener.Flow);
         var channel = await SecureChannel.CreateAsync(a, Route.Of(Address.Memory("b"), Address.Local("listener")), fleet.Options(alice, TrustPolicy.AnyIdentity) with { RekeyInterval = ulong.MaxValue });
         var atB = await accepted.Task.WaitAsync(TimeSpan.FromSeconds(10));
         channel.Worker.Encryptor!.SkipTo(ulong.MaxValue - 3);

@@ -54,8 +54,8 @@ public sealed class TelemetryTests : IAsyncLifetime
         var bob = await fleet.MemberAsync();
         var a = fleet.Node("a");
         var b = fleet.Node("b");
-        SecureChannelListener.Start(b, "listener", fleet.Options(bob, TrustPolicy.AnyIdentity));
-        var inbox = Inbox.Start(b, "inbox");
+        var listener = fleet.Listen(b, "listener", fleet.Options(bob, TrustPolicy.AnyIdentity));
+        var inbox = Inbox.Start(b, "inbox", listener.Flow);
         var channel = await SecureChannel.CreateAsync(a, Route.Of(Address.Memory("b"), Address.Local("listener")), fleet.Options(alice, TrustPolicy.AnyIdentity));
         await a.SendAsync(new Message(Route.Of(channel.Address, Address.Local("inbox")), Route.Empty, Encoding.UTF8.GetBytes(Marker)));
         await inbox.ReceiveAsync();

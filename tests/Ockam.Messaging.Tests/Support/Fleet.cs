@@ -11,6 +11,7 @@ namespace Ockam.Messaging.Tests.Support;
 internal sealed class Fleet : IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> owned = [];
+    private readonly Dictionary<Node, MemoryTransport> transports = [];
 
     public Fleet(TimeProvider? time = null)
     {
@@ -64,10 +65,18 @@ internal sealed class Fleet : IAsyncDisposable
         var node = new Node(new NodeOptions { Time = Time });
         var memory = new MemoryTransport(node, Network, transport);
         memory.Listen(name);
+        transports[node] = memory;
         owned.Add(memory);
         owned.Add(node);
         return node;
     }
+
+    /// <summary>The flow of what peers send to <paramref name="node"/> over its memory transport.</summary>
+    public FlowId Flow(Node node) => transports[node].Flow;
+
+    /// <summary>A secure-channel listener on <paramref name="node"/> that peers on the memory network reach.</summary>
+    public SecureChannelListener Listen(Node node, string name, SecureChannelOptions options) =>
+        SecureChannelListener.Start(node, name, options with { IncomingFlows = [.. options.IncomingFlows, Flow(node)] });
 
     public static Dictionary<string, byte[]> Attributes(params (string Name, string Value)[] attributes) =>
         attributes.ToDictionary(a => a.Name, a => System.Text.Encoding.UTF8.GetBytes(a.Value));

@@ -8,10 +8,16 @@ internal sealed class Inbox : IWorker
 {
     private readonly Channel<Message> received = Channel.CreateUnbounded<Message>();
 
-    public static Inbox Start(Node node, string name)
+    /// <summary>An inbox that local code reaches, and messages of <paramref name="from"/> (e.g. a channel's or listener's flow).</summary>
+    public static Inbox Start(Node node, string name, params IEnumerable<FlowId> from)
     {
         var inbox = new Inbox();
         node.StartWorker(Address.Local(name), inbox);
+        foreach (var flow in from)
+        {
+            node.AcceptFlow(Address.Local(name), flow);
+        }
+
         return inbox;
     }
 

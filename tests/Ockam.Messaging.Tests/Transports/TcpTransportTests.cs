@@ -30,8 +30,10 @@ public sealed class TcpTransportTests : IAsyncLifetime
     {
         (server, serverTcp) = Node(Quick);
         port = serverTcp.Listen(new IPEndPoint(IPAddress.Loopback, 0)).Port;
-        inbox = Inbox.Start(server, "inbox");
+        inbox = Inbox.Start(server, "inbox", serverTcp.Flow);
         server.StartWorker(Address.Local("echo"), new Echo());
+        server.AcceptFlow(Address.Local("echo"), serverTcp.Flow);
+        server.StartWorker(Address.Local("private"), new Echo());
         return Task.CompletedTask;
     }
 
@@ -47,9 +49,29 @@ public sealed class TcpTransportTests : IAsyncLifetime
     public async Task A_message_goes_over_TCP_and_the_reply_comes_back_along_the_return_route()
     {
         var (client, _) = Node(Quick);
-        var replies = Inbox.Start(client, "replies");
+        var replies = Inbox.Start(client, "replies", (await client.ProducerFlowAsync(ServerAddress))!.Value);
         await client.SendAsync(new Message(Route.Of(ServerAddress, Address.Local("echo")), Route.Of(Address.Local("replies")), "hello"u8.ToArray()));
         Assert.Equal("hello", Encoding.UTF8.GetString((await replies.ReceiveAsync()).Payload.Span));
+    }
+
+    [Fact]
+    public async Task A_worker_that_accepts_no_flow_is_unreachable_from_the_network_and_answers_reach_only_their_addressee()
+    {
+        var (client, _) = Node(Quick);
+        var connection = (await client.ProducerFlowAsync(ServerAddress))!.Value;
+        var replies = Inbox.Start(client, "replies", connection);
+        var bystander = Inbox.Start(client, "bystander");
+
+        // "private" runs on the server but accepts no flow: a peer's message to it is dropped, not echoed.
+        await client.SendAsync(new Message(Route.Of(ServerAddress, Address.Local("private")), Route.Of(Address.Local("replies")), "to private"u8.ToArray()));
+
+        // The server's echo answers along a return route the peer wrote: it reaches "replies" (which accepts
+        // the connection's flow), never "bystander" on the client, which accepts none.
+        await client.SendAsync(new Message(Route.Of(ServerAddress, Address.Local("echo")), Route.Of(Address.Local("bystander")), "to bystander"u8.ToArray()));
+        await client.SendAsync(new Message(Route.Of(ServerAddress, Address.Local("echo")), Route.Of(Address.Local("replies")), "to replies"u8.ToArray()));
+        Assert.Equal("to replies", Encoding.UTF8.GetString((await replies.ReceiveAsync()).Payload.Span));
+        Assert.True(await bystander.StaysEmptyAsync(TimeSpan.FromMilliseconds(300)));
+        Assert.True(await replies.StaysEmptyAsync(TimeSpan.FromMilliseconds(100)));
     }
 
     [Theory]
@@ -125,7 +147,7 @@ public sealed class TcpTransportTests : IAsyncLifetime
 
         var (restarted, restartedTcp) = Node(Quick);
         restartedTcp.Listen(new IPEndPoint(IPAddress.Loopback, port));
-        var newInbox = Inbox.Start(restarted, "inbox");
+        var newInbox = Inbox.Start(restarted, "inbox", restartedTcp.Flow);
         await Send(client, "second");
         Assert.Equal("second", Encoding.UTF8.GetString((await newInbox.ReceiveAsync()).Payload.Span));
     }

@@ -43,7 +43,7 @@ public sealed class ThroughServiceOverTcpTests : IAsyncLifetime
 
         // M relays A→B untouched, except that it flips one bit in the 11th reading.
         var relayed = 0;
-        var relay = Relay.Start(m, "to-b", Route.Of(Address.Tcp($"127.0.0.1:{portB}")), message =>
+        var relay = Relay.Start(m, mTcp.Flow, "to-b", Route.Of(Address.Tcp($"127.0.0.1:{portB}")), message =>
         {
             if (Interlocked.Increment(ref relayed) != 3 + 11)
             {
@@ -54,8 +54,8 @@ public sealed class ThroughServiceOverTcpTests : IAsyncLifetime
             bytes[^5] ^= 0x80;
             return [message with { Payload = bytes }];
         });
-        SecureChannelListener.Start(b, "listener", fleet.Options(bob, TrustPolicy.Identifiers(alice.Identifier)));
-        var inbox = Inbox.Start(b, "phone");
+        var listener = SecureChannelListener.Start(b, "listener", fleet.Options(bob, TrustPolicy.Identifiers(alice.Identifier)) with { IncomingFlows = [bTcp.Flow] });
+        var inbox = Inbox.Start(b, "phone", listener.Flow);
 
         var channel = await SecureChannel.CreateAsync(
             a,

@@ -58,7 +58,7 @@ internal sealed class Edge : IAsyncDisposable
             Credentials = credentials,
         };
         var channel = await SecureChannel.CreateAsync(node, Route.Of(Address.Tcp(silo.EdgeEndpoint.ToString()), Address.Local(listener)), options);
-        return (channel, ApiClient.Start(node, Route.Of(channel.Address, Address.Local("api")), silo.Identities.Silo.Identifier, apiTimeout));
+        return (channel, await ApiClient.StartAsync(node, Route.Of(channel.Address, Address.Local("api")), silo.Identities.Silo.Identifier, apiTimeout));
     }
 
     public async ValueTask DisposeAsync()
