@@ -10,14 +10,14 @@ public sealed class RelayGrainTests(ClusterFixture fixture)
     public async Task The_mailbox_keeps_order_lets_high_priority_overtake_and_redelivers_until_acknowledged()
     {
         var relay = fixture.Grains.GetGrain<IRelayGrain>(Guid.NewGuid().ToString("n"));
-        Assert.Equal(RelayOutcome.Unknown, await relay.SendAsync([1], 0));
+        Assert.Equal(RelayOutcome.Unknown, await relay.SendAsync([1], 0, RelayOrigin.Peer));
         Assert.Equal(RelayOutcome.Ok, await relay.ClaimAsync("owner", durable: true));
         Assert.Equal(RelayOutcome.NotOwner, await relay.ClaimAsync("someone else", durable: true));
 
         // The owner is offline: everything waits, a high-priority message ahead of the queued normal ones.
         foreach (var (payload, priority) in new[] { ((byte)1, (byte)0), ((byte)2, (byte)0), ((byte)3, (byte)0), ((byte)4, (byte)1) })
         {
-            Assert.Equal(RelayOutcome.Ok, await relay.SendAsync([payload], priority));
+            Assert.Equal(RelayOutcome.Ok, await relay.SendAsync([payload], priority, RelayOrigin.Peer));
         }
 
         var first = new Recorder();
@@ -37,7 +37,7 @@ public sealed class RelayGrainTests(ClusterFixture fixture)
         Assert.Equal([2, 3], (await second.TakeAsync(2)).Select(m => (int)m.Envelope[0]));
 
         // Live: a new message goes straight out.
-        await relay.SendAsync([5], 0);
+        await relay.SendAsync([5], 0, RelayOrigin.Peer);
         Assert.Equal(5, (await second.TakeAsync(1))[0].Envelope[0]);
         Assert.Equal(3, (await relay.GetStatusAsync()).Queued);
     }
@@ -49,15 +49,15 @@ public sealed class RelayGrainTests(ClusterFixture fixture)
         await relay.ClaimAsync("owner", durable: true);
         for (var i = 0; i < ClusterFixture.RelayMailboxCapacity; i++)
         {
-            Assert.Equal(RelayOutcome.Ok, await relay.SendAsync([(byte)i], 0));
+            Assert.Equal(RelayOutcome.Ok, await relay.SendAsync([(byte)i], 0, RelayOrigin.Peer));
         }
 
-        Assert.Equal(RelayOutcome.MailboxFull, await relay.SendAsync([0xff], 0));
+        Assert.Equal(RelayOutcome.MailboxFull, await relay.SendAsync([0xff], 0, RelayOrigin.Peer));
         Assert.Equal(ClusterFixture.RelayMailboxCapacity, (await relay.GetStatusAsync()).Queued);
 
         var reply = fixture.Grains.GetGrain<IRelayGrain>("conn." + Guid.NewGuid().ToString("n"));
         await reply.ClaimAsync("owner", durable: false);
-        Assert.Equal(RelayOutcome.Offline, await reply.SendAsync([1], 0));
+        Assert.Equal(RelayOutcome.Offline, await reply.SendAsync([1], 0, RelayOrigin.Peer));
     }
 
     private sealed class Recorder : IRelayObserver

@@ -203,22 +203,11 @@ public sealed class EdgeNode : IAsyncDisposable
             cancellationToken).ConfigureAwait(false);
         var self = new Ockam.Identity.Groups.GroupMember(Identifier, agreement.Attestation.PublicKey, signing.Attestation.PublicKey);
         var client = new RoomClient(home.Vault, (operation, arguments, ct) => CallAsync(operation, arguments, ct), self, agreement.Key, signing.Key, new RoomProgress(Path.Combine(options.Home, "rooms.json")));
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            node.StartWorker(GroupInboxAddress, client);
-            if (channel is { } current)
-            {
-                node.AcceptFlow(GroupInboxAddress, current.Flow);
-            }
+        node.StartWorker(GroupInboxAddress, client);
 
-            rooms = client;
-        }
-        finally
-        {
-            gate.Release();
-        }
-
+        // Only deliveries the service made (fan-out through this node's relay) reach the group inbox.
+        node.AcceptFlow(GroupInboxAddress, relayInbox.ServiceFlow);
+        rooms = client;
         return client;
     }
 
@@ -315,12 +304,8 @@ public sealed class EdgeNode : IAsyncDisposable
             channel = await SecureChannel.CreateAsync(node, Route.Of(Address.Tcp(options.Silo), Address.Local(listener)), channelOptions, cancellationToken).ConfigureAwait(false);
             api = await ApiClient.StartAsync(node, Route.Of(channel.Address, Address.Local("api")), options.SiloIdentifier, options.CallTimeout, cancellationToken).ConfigureAwait(false);
 
-            // What the silo pushes reaches the relay and group inboxes, and nothing else of this node.
+            // What the silo pushes reaches the relay inbox, and nothing else of this node.
             node.AcceptFlow(RelayInboxAddress, channel.Flow);
-            if (rooms is not null)
-            {
-                node.AcceptFlow(GroupInboxAddress, channel.Flow);
-            }
 
             return (channel, api);
         }

@@ -11,13 +11,16 @@ namespace Ockam.Client.Edge;
 /// return route back through the silo so that replies find the sender.
 /// </summary>
 /// <remarks>
-/// The relayed message's route is the sender's choice, so the inbox is a producer: it sends with its own
-/// <see cref="Flow"/>, which only this node's end-to-end channels accept — never the channel to the silo,
-/// its API client or anything that dials.
+/// The relayed message's route is the sender's choice, so the inbox is a producer: what a peer relayed goes
+/// on with <see cref="Flow"/>, which only this node's end-to-end channels accept — never the channel to the
+/// silo, its API client or anything that dials; what the service made (group deliveries) goes on with
+/// <see cref="ServiceFlow"/>, which only the group inbox accepts.
 /// </remarks>
 internal sealed class RelayInbox(Identifier silo, Func<string, ulong, Task> acknowledge) : IWorker
 {
     public FlowId Flow { get; } = FlowId.Create();
+
+    public FlowId ServiceFlow { get; } = FlowId.Create();
 
     public async ValueTask HandleMessageAsync(WorkerContext context, Message message, CancellationToken cancellationToken)
     {
@@ -44,7 +47,7 @@ internal sealed class RelayInbox(Identifier silo, Func<string, ulong, Task> ackn
         _ = acknowledge(delivery.Relay, delivery.Sequence);
         try
         {
-            await context.Node.SendAsync(inner, Flow, cancellationToken).ConfigureAwait(false);
+            await context.Node.SendAsync(inner, delivery.FromService ? ServiceFlow : Flow, cancellationToken).ConfigureAwait(false);
         }
         catch (RoutingException)
         {

@@ -21,7 +21,7 @@ public interface IRelayGrain : IGrainWithStringKey
 
     /// <summary>Delivers (or stores) one envelope; higher priorities overtake queued lower ones.</summary>
     [Alias("send")]
-    Task<RelayOutcome> SendAsync(byte[] envelope, byte priority);
+    Task<RelayOutcome> SendAsync(byte[] envelope, byte priority, RelayOrigin origin);
 
     /// <summary>The owner has the message <paramref name="sequence"/>; it leaves the mailbox.</summary>
     [Alias("acknowledge")]

@@ -201,7 +201,7 @@ internal sealed class GroupLog(IPersistentState<GroupState> state, IVault vault,
         var envelope = MessageCodec.Encode(new Message(Route.Of(Address.Local(GroupDelivery.InboxAddress)), Route.Empty, delivery.Encode()));
 
         // Best effort: a member whose relay refuses (full, unknown) catches up from the log.
-        await Task.WhenAll(members.Where(m => m.Relay is not null).Select(m => grains.GetGrain<IRelayGrain>(m.Relay!).SendAsync(envelope, 0)));
+        await Task.WhenAll(members.Where(m => m.Relay is not null).Select(m => grains.GetGrain<IRelayGrain>(m.Relay!).SendAsync(envelope, 0, RelayOrigin.Service)));
     }
 
     private GroupCommit? Parse(byte[] commit)

@@ -4,13 +4,14 @@ using Ockam.Messaging.Routing;
 namespace Ockam.Messaging.Api;
 
 /// <summary>
-/// What a gateway sends to a relay owner's <c>relay-inbox</c>: <c>{0: version, 1: relay, 2: sequence, 3: envelope}</c>,
-/// the envelope being the relayed message (its remaining route and ciphertext payload) in the message codec.
+/// What a gateway sends to a relay owner's <c>relay-inbox</c>: <c>{0: version, 1: relay, 2: sequence, 3: envelope,
+/// 4: from-service}</c>, the envelope being the relayed message (its remaining route and ciphertext payload) in the
+/// message codec, and from-service true when the service made it (group fan-out) rather than relayed it for a peer.
 /// The owner acknowledges the sequence; its own channel decrypts the payload.
 /// </summary>
-public sealed record RelayDelivery(string Relay, ulong Sequence, byte[] Envelope)
+public sealed record RelayDelivery(string Relay, ulong Sequence, byte[] Envelope, bool FromService)
 {
-    public const uint Version = 1;
+    public const uint Version = 2;
 
     /// <summary>The well-known worker of an edge node that receives relayed messages.</summary>
     public const string InboxAddress = "relay-inbox";
@@ -22,7 +23,7 @@ public sealed record RelayDelivery(string Relay, ulong Sequence, byte[] Envelope
 
     public byte[] Encode() => CborEncoder.Encode(w =>
     {
-        w.WriteStartMap(4);
+        w.WriteStartMap(5);
         w.WriteUInt32(0);
         w.WriteUInt32(Version);
         w.WriteUInt32(1);
@@ -31,6 +32,8 @@ public sealed record RelayDelivery(string Relay, ulong Sequence, byte[] Envelope
         w.WriteUInt64(Sequence);
         w.WriteUInt32(3);
         w.WriteByteString(Envelope);
+        w.WriteUInt32(4);
+        w.WriteBoolean(FromService);
         w.WriteEndMap();
     });
 
@@ -38,9 +41,9 @@ public sealed record RelayDelivery(string Relay, ulong Sequence, byte[] Envelope
     public static RelayDelivery Decode(ReadOnlyMemory<byte> encoded) =>
         CborDecoder.Decode(encoded, MaxSize, "relay delivery", d =>
         {
-            if (d.ReadMapStart(4) != 4)
+            if (d.ReadMapStart(5) != 5)
             {
-                throw d.Error("a relay delivery has exactly four fields");
+                throw d.Error("a relay delivery has exactly five fields");
             }
 
             d.ReadVersion(Version);
@@ -50,8 +53,10 @@ public sealed record RelayDelivery(string Relay, ulong Sequence, byte[] Envelope
             var sequence = d.ReadUInt64();
             d.ExpectKey(3);
             var envelope = d.ReadBytes(1, MaxSize);
+            d.ExpectKey(4);
+            var fromService = d.ReadBoolean();
             d.ReadMapEnd();
-            return new RelayDelivery(relay, sequence, envelope);
+            return new RelayDelivery(relay, sequence, envelope, fromService);
         });
 
     /// <summary>The relayed message itself.</summary>
