@@ -8,6 +8,7 @@ using Ockam.Grains.Authority;
 using Ockam.Grains.Relays;
 using Ockam.Identity.Vault;
 using Ockam.Messaging.Transports;
+using Ockam.Silo.Cluster;
 using Ockam.Silo.Configuration;
 using Ockam.Silo.Gateway;
 using Ockam.Silo.Identities;
@@ -42,6 +43,8 @@ internal static class SiloHost
         ["--telemetry"] = "Ockam:Telemetry",
         ["--otlp-endpoint"] = "Ockam:OtlpEndpoint",
         ["--print-admin-token"] = "Ockam:PrintAdminToken",
+        ["--cluster-tls"] = "Ockam:ClusterTls",
+        ["--cluster-certificate"] = "Ockam:ClusterCertificate",
     };
 
     public static async Task<IHost> BuildAsync(string[] args, Action<IServiceCollection>? configureServices = null, CancellationToken cancellationToken = default)
@@ -56,11 +59,19 @@ internal static class SiloHost
         await SchemaInstaller.InstallAsync(options, cancellationToken).ConfigureAwait(false);
         var time = TimeProvider.System;
         var identities = await SiloIdentities.LoadAsync(options.DataDirectory, options.AuthorityName, time, cancellationToken).ConfigureAwait(false);
+        var clusterCertificate = options.ClusterTlsEnabled
+            ? await ClusterCertificate.LoadOrCreateAsync(options.DataDirectory, options.ClusterCertificate, options.ClusterCertificatePassword, time, cancellationToken).ConfigureAwait(false)
+            : null;
 
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton(time);
         builder.Services.AddSingleton(_ => identities); // by factory, so that the container disposes it (and its vault)
         builder.Services.AddSingleton<IVault>(identities.Home.Vault);
+        if (clusterCertificate is not null)
+        {
+            builder.Services.AddSingleton(_ => clusterCertificate); // by factory, so that the container disposes it
+        }
+
         builder.Services.AddSingleton(identities.Authority);
         builder.Services.AddOptions<AuthorityOptions>().BindConfiguration("Ockam:Authority");
         builder.Services.AddOptions<RelayOptions>().BindConfiguration("Ockam:Relay");
@@ -71,7 +82,8 @@ internal static class SiloHost
         });
         builder.Services.AddOptions<AdoNetGrainStorageOptions>(Grains.Storage.ProviderName)
             .Configure<Serializer>((storage, serializer) => storage.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
-        builder.UseOrleans(silo => ConfigureOrleans(silo, options));
+        builder.UseOrleans(silo => ConfigureOrleans(silo, options, clusterCertificate));
+        builder.Services.AddHostedService<ClusterTlsReport>();
         builder.Services.AddSingleton<EdgeGateway>();
         builder.Services.AddHostedService(services => services.GetRequiredService<EdgeGateway>());
         builder.AddOckamTelemetry(options);
@@ -79,8 +91,9 @@ internal static class SiloHost
         return builder.Build();
     }
 
-    private static void ConfigureOrleans(ISiloBuilder silo, OckamOptions options)
+    private static void ConfigureOrleans(ISiloBuilder silo, OckamOptions options, ClusterCertificate? clusterCertificate)
     {
+        // Orleans binds no gateway listener when the gateway port is 0: Ockam:GatewayPort's default.
         if (options.Clustering == ClusteringKind.Localhost)
         {
             silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
@@ -107,5 +120,9 @@ internal static class SiloHost
             o.ConnectionString = options.Storage == StorageKind.Sqlite ? SchemaInstaller.SqliteConnectionString(options.SqlitePath) : options.ConnectionString;
         });
         silo.AddActivityPropagation();
+        if (clusterCertificate is not null)
+        {
+            silo.UseClusterTls(clusterCertificate);
+        }
     }
 }

@@ -26,8 +26,24 @@ public sealed class OckamOptions
     /// <summary>Orleans silo-to-silo port.</summary>
     public int SiloPort { get; set; } = 11111;
 
-    /// <summary>Orleans client gateway port.</summary>
-    public int GatewayPort { get; set; } = 30000;
+    /// <summary>
+    /// Orleans client gateway port; 0 (the default) keeps it closed. The silo has no Orleans clients (edge nodes
+    /// use the edge gateway), and an open gateway port takes grain calls from whoever reaches it.
+    /// </summary>
+    public int GatewayPort { get; set; }
+
+    /// <summary>
+    /// Mutual TLS pinned to the cluster certificate on the silo-to-silo (and open gateway) port. Unset means on with
+    /// <see cref="ClusteringKind.AdoNet"/> clustering or an open <see cref="GatewayPort"/>, off otherwise; false is
+    /// for closed networks only.
+    /// </summary>
+    public bool? ClusterTls { get; set; }
+
+    /// <summary>A PKCS#12 file with the cluster certificate and its key; unset means <c>cluster.pfx</c> in the data directory, generated on first start.</summary>
+    public string? ClusterCertificate { get; set; }
+
+    /// <summary>The PKCS#12 file's password, if it has one (best set by environment: <c>Ockam__ClusterCertificatePassword</c>).</summary>
+    public string? ClusterCertificatePassword { get; set; }
 
     /// <summary>The address other silos reach this one at (ADO.NET clustering).</summary>
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
@@ -53,6 +69,9 @@ public sealed class OckamOptions
 
     internal string SqlitePath => Path.Combine(DataDirectory, "ockam.db");
 
+    /// <summary>Whether cluster TLS is on, after the defaults: anything reachable from another machine gets it.</summary>
+    internal bool ClusterTlsEnabled => ClusterTls ?? (Clustering == ClusteringKind.AdoNet || GatewayPort != 0);
+
     internal void Validate()
     {
         if (Storage == StorageKind.PostgreSql && string.IsNullOrWhiteSpace(ConnectionString))
@@ -63,6 +82,11 @@ public sealed class OckamOptions
         if (Clustering == ClusteringKind.AdoNet && Storage != StorageKind.PostgreSql)
         {
             throw new InvalidOperationException("ADO.NET clustering runs on PostgreSQL: set Ockam:Storage=PostgreSql too");
+        }
+
+        if (GatewayPort is < 0 or > 65535 || SiloPort is <= 0 or > 65535)
+        {
+            throw new InvalidOperationException("Ockam:SiloPort must be a port (1-65535) and Ockam:GatewayPort a port or 0 (closed)");
         }
     }
 }

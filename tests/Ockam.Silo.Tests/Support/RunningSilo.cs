@@ -33,20 +33,22 @@ internal sealed class RunningSilo : IAsyncDisposable
         StorageKind storage = StorageKind.Sqlite,
         string? connectionString = null,
         ClusteringKind clustering = ClusteringKind.Localhost,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        params string[] extraArgs)
     {
         var siloPort = FreePort();
         List<string> args =
         [
             "--data", dataDirectory, "--storage", storage.ToString(), "--clustering", clustering.ToString(),
             "--silo-port", siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--gateway-port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--edge-port", "0", "--telemetry", "None",
         ];
         if (connectionString is not null)
         {
             args.AddRange(["--connection-string", connectionString]);
         }
+
+        args.AddRange(extraArgs);
 
         var host = await SiloHost.BuildAsync([.. args], s =>
         {
@@ -65,7 +67,7 @@ internal sealed class RunningSilo : IAsyncDisposable
         host.Dispose();
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
