@@ -96,7 +96,9 @@ public sealed partial class TcpTransport : ITransport, IAsyncDisposable
             {
                 socket = await listener.AcceptSocketAsync(node.Stopping).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+
+            // InvalidOperationException: the listener was stopped ("Not listening") between two accepts.
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException or InvalidOperationException)
             {
                 return;
             }

@@ -1,0 +1,125 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Text;
+using Ockam.Client.Edge;
+using Ockam.Grains.Contracts;
+using Ockam.Identity.Credentials;
+using Ockam.Identity.Policies;
+using Ockam.Messaging.Api;
+using Ockam.Messaging.Routing;
+using Ockam.Messaging.SecureChannels;
+using Ockam.Silo.Tests.Support;
+
+namespace Ockam.Client.Tests.Attacks;
+
+/// <summary>
+/// What comes out of a secure channel, or out of a relay, reaches only what that channel or relay was granted:
+/// attacks on a real silo and real edge nodes. Each fails if flow control is removed.
+/// </summary>
+public sealed class FlowControlAttackTests : IAsyncLifetime
+{
+    private readonly TempDirectory data = new();
+    private readonly TempDirectory phoneHome = new();
+    private RunningSilo silo = null!;
+    private TcpListener target = null!;
+
+    public async Task InitializeAsync()
+    {
+        silo = await RunningSilo.StartAsync(data.Path);
+
+        // A service on the silo's (or the phone's) own network that no peer should be able to reach through it.
+        target = new TcpListener(IPAddress.Loopback, 0);
+        target.Start();
+    }
+
+    public async Task DisposeAsync()
+    {
+        target.Stop();
+        await silo.DisposeAsync();
+        data.Dispose();
+        phoneHome.Dispose();
+    }
+
+    private Address Target => Address.Tcp($"127.0.0.1:{((IPEndPoint)target.LocalEndpoint).Port}");
+
+    [Fact]
+    public async Task An_unenrolled_identity_cannot_make_the_silo_dial_nor_reach_its_member_listener_or_relay_hop()
+    {
+        await using var stranger = await Ockam.Silo.Tests.Support.Edge.CreateAsync(silo);
+        var (channel, api) = await stranger.OpenAsync("secure");
+
+        await stranger.Node.SendAsync(Message.To(Route.Of(channel.Address, Target, Address.Local("x")), Route.Empty, "dial for me"u8.ToArray()));
+        await stranger.Node.SendAsync(Message.To(Route.Of(channel.Address, Address.Local("relay"), Address.Local("anyone"), Address.Local("listener")), Route.Empty, "relay for me"u8.ToArray()));
+
+        // A handshake into "member" from inside the secure channel: the member listener is reachable from the TCP port only.
+        var failures = 0;
+        silo.Gateway.HandshakeFailed += (_, _) => Interlocked.Increment(ref failures);
+        var nested = SecureChannel.CreateAsync(stranger.Node, Route.Of(channel.Address, Address.Local("member")), new SecureChannelOptions
+        {
+            Vault = stranger.Vault,
+            Identity = stranger.Identity,
+            StaticKey = stranger.StaticKey,
+            TrustPolicy = TrustPolicy.AnyIdentity,
+            HandshakeTimeout = TimeSpan.FromSeconds(1),
+        });
+
+        Assert.Equal(HandshakeError.TimedOut, (await Assert.ThrowsAsync<HandshakeException>(() => nested)).Error);
+        Assert.False(target.Pending());
+        Assert.Null((await silo.Grains.GetGrain<IRelayGrain>("anyone").GetStatusAsync()).Owner);
+        Assert.Equal(0, Volatile.Read(ref failures)); // no second handshake was ever started: message 1 went nowhere
+
+        // The channel itself still works for what it is granted.
+        Assert.Equal(ApiStatus.Ok, (await api.CallAsync(ApiOperation.GetAuthority)).Status);
+    }
+
+    [Fact]
+    public async Task A_member_sending_through_a_relay_cannot_make_the_owners_node_dial_or_speak_to_the_silo_as_it()
+    {
+        // The phone may claim any relay name; Mallory is a plain member.
+        var authority = silo.Grains.GetGrain<IAuthorityGrain>("default");
+        await using var phone = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = phoneHome.Path, Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
+        await phone.EnrollAsync(await authority.CreateTokenAsync(Attributes(("ockam.role", "phone"), ("ockam.relay", "*")), TimeSpan.FromHours(1), "test"));
+        await phone.CreateRelayAsync("phone");
+        await phone.AcceptAsync(Policy.Parse("(= subject.ockam.role \"monitor\")"));
+        await phone.ListenAsync("phone");
+
+        await using var mallory = await Ockam.Silo.Tests.Support.Edge.CreateAsync(silo);
+        var (_, secure) = await mallory.OpenAsync("secure");
+        var enrolled = await secure.CallAsync(ApiOperation.Enroll, new Dictionary<string, byte[]> { [ApiArguments.Token] = Encoding.UTF8.GetBytes(await authority.CreateTokenAsync(Attributes(("ockam.role", "monitor")), TimeSpan.FromHours(1), "test")) });
+        var (toSilo, _) = await mallory.OpenAsync("member", CredentialPresentation.Decode(enrolled.Results[ApiArguments.Credential]));
+
+        // The worst case: Mallory knows the address of the phone's own channel to the silo.
+        var phoneChannel = (SecureChannel)typeof(EdgeNode).GetField("channel", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(phone)!;
+        var smuggled = new ApiRequest(7, ApiOperation.CreateRelay, new Dictionary<string, byte[]> { [ApiArguments.Relay] = "smuggled"u8.ToArray() }).Encode();
+        Route ThroughRelay(params Address[] rest) => Route.Of([toSilo.Address, Address.Local(RelayDelivery.RelayAddress), Address.Local("phone"), .. rest]);
+        await mallory.Node.SendAsync(Message.To(ThroughRelay(phoneChannel.Address, Address.Local("api")), Route.Empty, smuggled));
+        await mallory.Node.SendAsync(Message.To(ThroughRelay(Target, Address.Local("x")), Route.Empty, "dial for me"u8.ToArray()));
+
+        // Both reached the phone's node (the relay delivered them) and went no further.
+        await Eventually(async () => (await silo.Grains.GetGrain<IRelayGrain>("phone").GetStatusAsync()).Online);
+        await Task.Delay(1000);
+        Assert.False(target.Pending());
+        Assert.Null((await silo.Grains.GetGrain<IRelayGrain>("smuggled").GetStatusAsync()).Owner);
+
+        // The relay still serves what it is for: an end-to-end channel from a monitor.
+        using var monitorHome = new TempDirectory();
+        await using var monitor = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = monitorHome.Path, Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
+        await monitor.EnrollAsync(await authority.CreateTokenAsync(Attributes(("ockam.role", "monitor")), TimeSpan.FromHours(1), "test"));
+        var endToEnd = await monitor.ConnectAsync("phone", Policy.Parse("(= subject.ockam.role \"phone\")"));
+        await monitor.SendAsync(endToEnd, "reading"u8.ToArray());
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        Assert.Equal("reading"u8.ToArray(), (await phone.ReceiveAsync(wait.Token)).Payload.ToArray());
+    }
+
+    private static Dictionary<string, byte[]> Attributes(params (string Name, string Value)[] attributes) =>
+        attributes.ToDictionary(a => a.Name, a => Encoding.UTF8.GetBytes(a.Value), StringComparer.Ordinal);
+
+    private static async Task Eventually(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 100 && !await condition(); i++)
+        {
+            await Task.Delay(100);
+        }
+    }
+}
