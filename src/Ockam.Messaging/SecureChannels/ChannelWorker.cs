@@ -17,6 +17,9 @@ internal sealed partial class ChannelWorker : IWorker, IDisposable
     private const byte KindMessage = 0;
     private const byte KindClose = 1;
 
+    /// <summary>A close message's reason is at most this many UTF-8 bytes (longer ones are cut).</summary>
+    internal const int MaxCloseReason = 256;
+
     private readonly Node node;
     private readonly SecureChannelOptions options;
     private readonly ILogger logger;
@@ -89,9 +92,18 @@ internal sealed partial class ChannelWorker : IWorker, IDisposable
         }
     }
 
-    /// <summary>Sends the close message (if open) and stops the channel.</summary>
-    public async Task CloseAsync(CancellationToken cancellationToken)
+    /// <summary>The reason the peer gave when it closed the channel, if it gave one.</summary>
+    public string? PeerCloseReason { get; private set; }
+
+    /// <summary>Sends the close message (if open), with <paramref name="reason"/> for the peer, and stops the channel.</summary>
+    public async Task CloseAsync(string? reason, CancellationToken cancellationToken)
     {
+        var said = System.Text.Encoding.UTF8.GetBytes(reason ?? string.Empty);
+        if (said.Length > MaxCloseReason)
+        {
+            said = said[..MaxCloseReason];
+        }
+
         byte[]? closeMessage = null;
         Route? route;
         lock (sendLock)
@@ -99,7 +111,7 @@ internal sealed partial class ChannelWorker : IWorker, IDisposable
             route = remoteRoute;
             if (encryptor is not null && !stopping)
             {
-                closeMessage = encryptor.EncryptClose([KindClose]);
+                closeMessage = encryptor.EncryptClose([KindClose, .. said]);
             }
         }
 
@@ -156,8 +168,9 @@ internal sealed partial class ChannelWorker : IWorker, IDisposable
 
         MessagingTelemetry.MessagesReceived.Add(1);
         idleTimer?.Change(options.IdleTimeout, Timeout.InfiniteTimeSpan);
-        if (plaintext.Length == 1 && plaintext[0] == KindClose)
+        if (plaintext.Length is >= 1 and <= 1 + MaxCloseReason && plaintext[0] == KindClose)
         {
+            PeerCloseReason = plaintext.Length > 1 ? Utf8.TryDecode(plaintext.AsSpan(1)) : null;
             await StopAsync().ConfigureAwait(false);
             return;
         }
@@ -220,7 +233,7 @@ internal sealed partial class ChannelWorker : IWorker, IDisposable
         {
             // Counters never wrap: reusing a nonce would hand out the key stream.
             LogExhausted(logger, EncryptorAddress);
-            await CloseAsync(cancellationToken).ConfigureAwait(false);
+            await CloseAsync("counters exhausted", cancellationToken).ConfigureAwait(false);
             return;
         }
 

@@ -80,7 +80,13 @@ public sealed class SecureChannel
     }
 
     /// <summary>Tells the peer the channel is closing, then deletes its keys.</summary>
-    public Task CloseAsync(CancellationToken cancellationToken = default) => worker.CloseAsync(cancellationToken);
+    public Task CloseAsync(CancellationToken cancellationToken = default) => worker.CloseAsync(null, cancellationToken);
+
+    /// <summary>Tells the peer the channel is closing and why (at most 256 UTF-8 bytes reach it), then deletes its keys.</summary>
+    public Task CloseAsync(string reason, CancellationToken cancellationToken = default) => worker.CloseAsync(reason, cancellationToken);
+
+    /// <summary>Why the peer closed the channel, if it closed it and said so (set once <see cref="Closed"/> completes).</summary>
+    public string? PeerCloseReason => worker.PeerCloseReason;
 
     public override string ToString() => $"secure channel {Address} to {Peer}";
 }

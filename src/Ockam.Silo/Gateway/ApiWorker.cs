@@ -192,7 +192,7 @@ internal sealed partial class ApiWorker(
         // A revoked identity loses its membership and every credential it holds.
         if (history.Latest.Data.Revoked)
         {
-            AcceptList(await Authority.RevokeMemberAsync(history.Identifier.ToString()).ConfigureAwait(false));
+            await AnnounceAsync(await Authority.RevokeMemberAsync(history.Identifier.ToString()).ConfigureAwait(false), history.Identifier.ToString()).ConfigureAwait(false);
         }
 
         return ApiResponse.Ok(request.Id);
@@ -218,25 +218,35 @@ internal sealed partial class ApiWorker(
     private async Task<ApiResponse> RevokeAsync(ApiRequest request)
     {
         byte[] list;
+        string[] subjects;
         if (request.Number(ApiArguments.Serial) is { } serial)
         {
             list = await Authority.RevokeAsync(serial).ConfigureAwait(false);
+            subjects = [];
         }
         else if (request.Text(ApiArguments.Subject) is { } subject && Identifier.TryParse(subject, out _))
         {
             list = await Authority.RevokeMemberAsync(subject).ConfigureAwait(false);
+            subjects = [subject];
         }
         else
         {
             return Missing(request, $"{ApiArguments.Serial} or {ApiArguments.Subject}");
         }
 
-        AcceptList(list);
+        await AnnounceAsync(list, subjects).ConfigureAwait(false);
         return Ok(request, ApiArguments.RevocationList, list);
     }
 
-    /// <summary>This silo's channels enforce a revocation at once; other silos when they next refresh.</summary>
-    private void AcceptList(byte[] list) => trust.AcceptRevocationList(RevocationList.Decode(list), time.GetUtcNow());
+    /// <summary>
+    /// This silo enforces a revocation at once; every gateway of the cluster (this one too) hears of it through
+    /// the feed and closes the channels it affects.
+    /// </summary>
+    private async Task AnnounceAsync(byte[] list, params string[] subjects)
+    {
+        trust.AcceptRevocationList(RevocationList.Decode(list), time.GetUtcNow());
+        await grains.GetGrain<IRevocationFeedGrain>(authorityName).PublishAsync(new RevocationNotice(list, subjects)).ConfigureAwait(false);
+    }
 
     private static ApiResponse Credential(ApiRequest request, AuthorityResult result) => result.Outcome switch
     {

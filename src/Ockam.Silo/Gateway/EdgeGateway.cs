@@ -34,12 +34,18 @@ internal sealed partial class EdgeGateway(
     private Node? node;
     private TcpTransport? tcp;
     private Task refreshing = Task.CompletedTask;
+
+    // Held here: Orleans keeps only a weak reference to an observer.
+    private RevocationObserver? revocations;
     private int stopped;
 
     /// <summary>Where the gateway listens (resolved after start: port 0 picks a free one).</summary>
     public IPEndPoint? Endpoint { get; private set; }
 
     public TrustContext? Trust { get; private set; }
+
+    /// <summary>The channels open on this gateway.</summary>
+    internal ChannelRegistry? Channels { get; private set; }
 
     /// <summary>Raised for every refused or timed-out handshake on either listener.</summary>
     public event EventHandler<HandshakeFailedEventArgs>? HandshakeFailed;
@@ -69,6 +75,8 @@ internal sealed partial class EdgeGateway(
         };
         var memberPolicy = Policy.Parse(settings.MemberPolicy);
         var relays = new RelayRegistry(grains, node);
+        var channels = new ChannelRegistry(loggers.CreateLogger<ChannelRegistry>());
+        Channels = channels;
 
         // Flow control: peers on the TCP port reach the two listeners only; what comes out of their channels
         // reaches the api (both listeners) and the relay hop (members), and nothing else of this node.
@@ -81,7 +89,11 @@ internal sealed partial class EdgeGateway(
                 LogHandshakeFailed(logger, ((SecureChannelListener)sender!).Address, e.Error, e.Exception.Message);
                 HandshakeFailed?.Invoke(this, e);
             };
-            listener.ChannelAccepted += (_, e) => relays.Track(e.Channel);
+            listener.ChannelAccepted += (_, e) =>
+            {
+                relays.Track(e.Channel);
+                channels.Track(e.Channel);
+            };
         }
 
         var policies = new GatewayPolicies(gatewayOptions.Value.Policies);
@@ -111,7 +123,11 @@ internal sealed partial class EdgeGateway(
         }
 
         await Console.Out.WriteAsync(banner.ToString()).ConfigureAwait(false);
-        refreshing = Task.Run(() => RefreshRevocationListAsync(authority, trust, stopping.Token), CancellationToken.None);
+        var feed = grains.GetGrain<IRevocationFeedGrain>(settings.AuthorityName);
+        revocations = new RevocationObserver(notice => ApplyAsync(trust, channels, notice));
+        var subscription = grains.CreateObjectReference<IRevocationObserver>(revocations);
+        await feed.SubscribeAsync(subscription).ConfigureAwait(false);
+        refreshing = Task.Run(() => RefreshRevocationListAsync(authority, feed, subscription, trust, channels, stopping.Token), CancellationToken.None);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -140,8 +156,12 @@ internal sealed partial class EdgeGateway(
         stopping.Dispose();
     }
 
-    /// <summary>Revocations made through other silos reach this one's channels within one refresh period.</summary>
-    private async Task RefreshRevocationListAsync(IAuthorityGrain authority, TrustContext trust, CancellationToken cancellationToken)
+    /// <summary>
+    /// A revocation anywhere in the cluster reaches this gateway through the feed within moments; the periodic
+    /// refresh renews the subscription and catches up on anything the feed missed (it re-activated, this silo
+    /// was unreachable), so a revoked channel stays open at most one refresh period even then.
+    /// </summary>
+    private async Task RefreshRevocationListAsync(IAuthorityGrain authority, IRevocationFeedGrain feed, IRevocationObserver subscription, TrustContext trust, ChannelRegistry channels, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(gatewayOptions.Value.RevocationRefresh, time);
         try
@@ -150,7 +170,8 @@ internal sealed partial class EdgeGateway(
             {
                 try
                 {
-                    trust.AcceptRevocationList(RevocationList.Decode(await authority.GetRevocationListAsync().ConfigureAwait(false)), time.GetUtcNow());
+                    await feed.SubscribeAsync(subscription).ConfigureAwait(false);
+                    await ApplyAsync(trust, channels, new RevocationNotice(await authority.GetRevocationListAsync().ConfigureAwait(false), [])).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -160,6 +181,18 @@ internal sealed partial class EdgeGateway(
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    private async Task ApplyAsync(TrustContext trust, ChannelRegistry channels, RevocationNotice notice)
+    {
+        var list = RevocationList.Decode(notice.RevocationList);
+        trust.AcceptRevocationList(list, time.GetUtcNow());
+
+        // Whatever the notice says, only a list the authority signed (and that is current) decides.
+        if (trust.GetRevocationList(list.Data.Issuer) is { } current)
+        {
+            await channels.CloseRevokedAsync(current, notice.Subjects).ConfigureAwait(false);
         }
     }
 

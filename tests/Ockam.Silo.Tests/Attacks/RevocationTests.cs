@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Ockam.Grains.Contracts;
+using Ockam.Identity.Credentials;
+using Ockam.Messaging.Api;
+using Ockam.Messaging.SecureChannels;
+using Ockam.Silo.Configuration;
+using Ockam.Silo.Tests.Support;
+using Orleans.Runtime;
+
+namespace Ockam.Silo.Tests.Attacks;
+
+/// <summary>
+/// Revocation holds at once, cluster-wide: a channel opened under a credential or membership that was then
+/// revoked is closed on every silo within seconds, and its peer is told why. Fails if the feed is removed.
+/// </summary>
+public sealed class RevocationTests : IDisposable
+{
+    private readonly TempDirectory data = new();
+
+    [Fact]
+    public async Task An_admins_revoke_on_silo_1_closes_the_members_channels_on_silo_2_within_seconds()
+    {
+        await using var database = await PostgresDatabase.CreateAsync();
+        await using var first = await RunningSilo.StartAsync(data.Path, StorageKind.PostgreSql, database.ConnectionString, ClusteringKind.AdoNet);
+        await using var second = await RunningSilo.StartAsync(data.Path, StorageKind.PostgreSql, database.ConnectionString, ClusteringKind.AdoNet);
+        using (var joined = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        {
+            while ((await second.Grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Count < 2)
+            {
+                await Task.Delay(200, joined.Token);
+            }
+        }
+
+        await using var admin = await Edge.CreateAsync(first);
+        var (_, adminApi) = await admin.OpenAsync("member", await EnrolAsync(first, admin, "admin"));
+
+        // Two members hold channels on silo 2: one loses a credential (by serial), the other its membership (by subject).
+        await using var bySerial = await Edge.CreateAsync(second);
+        var serialCredential = await EnrolAsync(second, bySerial, "sensor");
+        var (serialChannel, _) = await bySerial.OpenAsync("member", serialCredential);
+        await using var bySubject = await Edge.CreateAsync(second);
+        var (subjectChannel, _) = await bySubject.OpenAsync("member", await EnrolAsync(second, bySubject, "sensor"));
+
+        var clock = Stopwatch.StartNew();
+        Assert.Equal(ApiStatus.Ok, (await adminApi.CallAsync(ApiOperation.Revoke, Args((ApiArguments.Serial, serialCredential.Credential.Data.Serial.ToString(CultureInfo.InvariantCulture))))).Status);
+        await serialChannel.Closed.WaitAsync(TimeSpan.FromSeconds(10));
+        var serialClosed = clock.Elapsed;
+
+        clock.Restart();
+        Assert.Equal(ApiStatus.Ok, (await adminApi.CallAsync(ApiOperation.Revoke, Args((ApiArguments.Subject, bySubject.Identifier.ToString())))).Status);
+        await subjectChannel.Closed.WaitAsync(TimeSpan.FromSeconds(10));
+        var subjectClosed = clock.Elapsed;
+
+        Assert.StartsWith("revoked", serialChannel.PeerCloseReason, StringComparison.Ordinal);
+        Assert.StartsWith("revoked", subjectChannel.PeerCloseReason, StringComparison.Ordinal);
+        Console.WriteLine($"revoke on silo 1 → member channel on silo 2 closed: by serial {serialClosed.TotalMilliseconds:F0} ms, by subject {subjectClosed.TotalMilliseconds:F0} ms");
+
+        // The admin's own channel on silo 1 is untouched.
+        Assert.Equal(ApiStatus.Ok, (await adminApi.CallAsync(ApiOperation.GetAuthority)).Status);
+    }
+
+    private static async Task<CredentialPresentation> EnrolAsync(RunningSilo silo, Edge edge, string role)
+    {
+        var token = await silo.Grains.GetGrain<IAuthorityGrain>("default").CreateTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = Encoding.UTF8.GetBytes(role) }, TimeSpan.FromHours(1), "test");
+        var (channel, api) = await edge.OpenAsync("secure");
+        var enrolled = await api.CallAsync(ApiOperation.Enroll, Args((ApiArguments.Token, token)));
+        Assert.Equal(ApiStatus.Ok, enrolled.Status);
+        await channel.CloseAsync();
+        return CredentialPresentation.Decode(enrolled.Results[ApiArguments.Credential]);
+    }
+
+    private static Dictionary<string, byte[]> Args(params (string Name, string Value)[] arguments) =>
+        arguments.ToDictionary(a => a.Name, a => Encoding.UTF8.GetBytes(a.Value), StringComparer.Ordinal);
+
+    public void Dispose() => data.Dispose();
+}
