@@ -27,7 +27,7 @@ public sealed class CliTests : IAsyncLifetime
     {
         var admin = await NodeAsync("admin");
         var adminToken = await silo.Grains.GetGrain<IAuthorityGrain>("default")
-            .CreateTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = "admin"u8.ToArray() }, TimeSpan.FromHours(1), "silo");
+            .CreateOperatorTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = "admin"u8.ToArray() }, TimeSpan.FromHours(1), uses: 1);
         var enrolled = Json(await Ok(admin, "enroll", adminToken, "--json"));
         Assert.Equal("ockam.role=admin", enrolled["attributes"]);
         Assert.Equal(enrolled["subject"], Json(await Ok(admin, "credential", "show", "--json"))["subject"]);
@@ -73,7 +73,7 @@ public sealed class CliTests : IAsyncLifetime
         async Task<string> Enrolled(string name, params (string Name, string Value)[] attributes)
         {
             var home = await NodeAsync(name);
-            await Ok(home, "enroll", await authority.CreateTokenAsync(attributes.ToDictionary(a => a.Name, a => System.Text.Encoding.UTF8.GetBytes(a.Value)), TimeSpan.FromHours(1), "test"));
+            await Ok(home, "enroll", await authority.CreateOperatorTokenAsync(attributes.ToDictionary(a => a.Name, a => System.Text.Encoding.UTF8.GetBytes(a.Value)), TimeSpan.FromHours(1), uses: 1));
             return home;
         }
 
@@ -138,13 +138,13 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal((2, true), (exit, error.Contains("TokenUnknown", StringComparison.Ordinal)));
 
         var expired = await silo.Grains.GetGrain<IAuthorityGrain>("default")
-            .CreateTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = "sensor"u8.ToArray() }, TimeSpan.FromSeconds(1), "test");
+            .CreateOperatorTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = "sensor"u8.ToArray() }, TimeSpan.FromSeconds(1), uses: 1);
         await Task.Delay(TimeSpan.FromSeconds(2));
         (exit, _, error) = await OckamProcess.RunAsync(node, "enroll", expired);
         Assert.Equal((2, true), (exit, error.Contains("TokenExpired", StringComparison.Ordinal)));
 
         var fresh = await silo.Grains.GetGrain<IAuthorityGrain>("default")
-            .CreateTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = "sensor"u8.ToArray() }, TimeSpan.FromHours(1), "test");
+            .CreateOperatorTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = "sensor"u8.ToArray() }, TimeSpan.FromHours(1), uses: 1);
         await Ok(node, "enroll", fresh);
         (exit, _, error) = await OckamProcess.RunAsync(node, "send", "--to", "nobody", "hello");
         Assert.Equal((2, true), (exit, error.Contains("UnknownRelay", StringComparison.Ordinal)));

@@ -39,7 +39,7 @@ public sealed class DurabilityTests : IDisposable
             var second = await grain.IssueAsync(other.Identifier.ToString(), sensor);
             revoked = second.Serial;
             await grain.RevokeAsync(revoked);
-            token = await grain.CreateTokenAsync(sensor, TimeSpan.FromHours(1), "test");
+            token = await grain.CreateOperatorTokenAsync(sensor, TimeSpan.FromHours(1), uses: 1);
             var redeemed = await grain.EnrollAsync(token, enrolled.Identifier.ToString());
             Assert.Equal(AuthorityOutcome.Issued, redeemed.Outcome);
             highest = new[] { first.Serial, second.Serial, redeemed.Serial }.Max();

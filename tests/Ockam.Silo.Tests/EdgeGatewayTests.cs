@@ -26,7 +26,7 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
     {
         await using var device = await Edge.CreateAsync(silo);
         var authority = silo.Grains.GetGrain<IAuthorityGrain>("default");
-        var token = await authority.CreateTokenAsync(Role("sensor"), TimeSpan.FromHours(1), "test");
+        var token = await authority.CreateOperatorTokenAsync(Role("sensor"), TimeSpan.FromHours(1), uses: 1);
 
         // Enrol over the "secure" listener, which accepts any proven identity.
         var (_, api) = await device.OpenAsync("secure");
@@ -49,7 +49,7 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
 
         // An administrator (enrolled with an admin token) revokes the credential; the member listener refuses it at once.
         await using var admin = await Edge.CreateAsync(silo);
-        var adminCredential = await EnrolAsync(admin, await authority.CreateTokenAsync(Role("admin"), TimeSpan.FromHours(1), "test"));
+        var adminCredential = await EnrolAsync(admin, await authority.CreateOperatorTokenAsync(Role("admin"), TimeSpan.FromHours(1), uses: 1));
         var (_, adminApi) = await admin.OpenAsync("member", adminCredential);
         var revoked = await adminApi.CallAsync(ApiOperation.Revoke, Args((ApiArguments.Serial, credential.Credential.Data.Serial.ToString(System.Globalization.CultureInfo.InvariantCulture))));
         Assert.Equal(ApiStatus.Ok, revoked.Status);
@@ -65,9 +65,9 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
     {
         var authority = silo.Grains.GetGrain<IAuthorityGrain>("default");
         await using var sensor = await Edge.CreateAsync(silo);
-        var sensorCredential = await EnrolAsync(sensor, await authority.CreateTokenAsync(Role("sensor"), TimeSpan.FromHours(1), "test"));
+        var sensorCredential = await EnrolAsync(sensor, await authority.CreateOperatorTokenAsync(Role("sensor"), TimeSpan.FromHours(1), uses: 1));
         await using var enroller = await Edge.CreateAsync(silo);
-        var enrollerCredential = await EnrolAsync(enroller, await authority.CreateTokenAsync(Role("enroller"), TimeSpan.FromHours(1), "test"));
+        var enrollerCredential = await EnrolAsync(enroller, await authority.CreateOperatorTokenAsync(Role("enroller"), TimeSpan.FromHours(1), uses: 1));
         var (_, sensorApi) = await sensor.OpenAsync("member", sensorCredential);
         var (_, enrollerApi) = await enroller.OpenAsync("member", enrollerCredential);
 
@@ -100,7 +100,7 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
         await using var device = await Edge.CreateAsync(silo);
         await using var other = await Edge.CreateAsync(silo);
         var authority = silo.Grains.GetGrain<IAuthorityGrain>("default");
-        var credential = await EnrolAsync(device, await authority.CreateTokenAsync(Role("sensor"), TimeSpan.FromHours(1), "test"));
+        var credential = await EnrolAsync(device, await authority.CreateOperatorTokenAsync(Role("sensor"), TimeSpan.FromHours(1), uses: 1));
         var (_, api) = await device.OpenAsync("secure");
 
         var identities = new Ockam.Identity.Identities.IdentityManager(device.Vault, TimeProvider.System);
