@@ -63,7 +63,7 @@ public sealed class CliTests : IAsyncLifetime
 
         // Revoking the identity ends its membership: the silo no longer issues it credentials.
         Assert.Equal("True", Json(await Ok(monitor, "identity", "revoke", "--json"))["revoked"]);
-        Assert.Equal(AuthorityOutcome.NotAMember, (await silo.Grains.GetGrain<IAuthorityGrain>("default").GetCredentialAsync(monitorId)).Outcome);
+        Assert.Equal(AuthorityOutcome.Revoked, (await silo.Grains.GetGrain<IAuthorityGrain>("default").GetCredentialAsync(monitorId)).Outcome);
     }
 
     [Fact]

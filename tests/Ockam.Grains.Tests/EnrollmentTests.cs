@@ -82,7 +82,7 @@ public sealed class EnrollmentTests(ClusterFixture fixture) : IDisposable
         Assert.True(trust.AcceptRevocationList(listAfter, fixture.Time.GetUtcNow()));
         var refused = Assert.Throws<CredentialException>(() => trust.Verify(CredentialPresentation.Decode(second.Credential!), Identifier.Parse(subject), fixture.Time.GetUtcNow()));
         Assert.Equal(CredentialError.Revoked, refused.Error);
-        Assert.Equal(AuthorityOutcome.NotAMember, (await Authority.GetCredentialAsync(subject)).Outcome);
+        Assert.Equal(AuthorityOutcome.Revoked, (await Authority.GetCredentialAsync(subject)).Outcome);
     }
 
     [Fact]
