@@ -37,7 +37,9 @@ public sealed class CliTests : IAsyncLifetime
         await Ok(phone, "enroll", Json(await Ok(admin, "token", "create", "-a", "ockam.role=phone", "-a", "ockam.relay=phone", "--json"))["ticket"]);
         Assert.Equal(silo.Identities.Silo.Identifier.ToString(), Json(await Ok(phone, "silo", "show", "--json"))["identifier"]);
         var monitor = await NodeAsync("monitor");
-        await Ok(monitor, "enroll", Json(await Ok(admin, "token", "create", "--attribute", "ockam.role=monitor", "--json"))["token"]);
+        var monitorToken = Json(await Ok(admin, "token", "create", "--attribute", "ockam.role=monitor", "--uses", "2", "--json"));
+        Assert.Equal("2", monitorToken["uses"]);
+        await Ok(monitor, "enroll", monitorToken["token"]);
         Assert.Equal("phone", Json(await Ok(phone, "relay", "create", "phone", "--json"))["name"]);
 
         // The phone listens (a long-running process); the monitor sends one message, then two from standard input.
@@ -150,6 +152,8 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal((2, true), (exit, error.Contains("UnknownRelay", StringComparison.Ordinal)));
         (exit, _, error) = await OckamProcess.RunAsync(node, "token", "create", "-a", "ockam.role=admin");
         Assert.Equal((2, true), (exit, error.Contains("Denied", StringComparison.Ordinal)));
+        (exit, _, error) = await OckamProcess.RunAsync(node, "token", "create", "-a", "ockam.role=sensor", "--uses", "0");
+        Assert.Equal((1, true), (exit, error.Contains("--uses", StringComparison.Ordinal)));
         (exit, _, error) = await OckamProcess.RunAsync(node, "relay", "create", "phone");
         Assert.Equal((2, true), (exit, error.Contains("Denied", StringComparison.Ordinal)));
 
