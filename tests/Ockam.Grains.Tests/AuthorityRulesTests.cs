@@ -36,9 +36,9 @@ public sealed class AuthorityRulesTests(ClusterFixture fixture) : IDisposable
         Assert.Equal(AuthorityOutcome.Revoked, (await Authority.IssueAsync(subject, Attributes(("ockam.role", "sensor")))).Outcome);
 
         // The refusal used nothing: after an admin readmits it, the same fresh token enrols it.
-        Assert.True(await Authority.ReadmitAsync(subject));
+        Assert.Equal(ReadmitOutcome.Readmitted, await Authority.ReadmitAsync(await AdminAsync(), subject));
         Assert.Equal(AuthorityOutcome.Issued, (await Authority.EnrollAsync(fresh, subject)).Outcome);
-        Assert.False(await Authority.ReadmitAsync(subject));
+        Assert.Equal(ReadmitOutcome.NothingToLift, await Authority.ReadmitAsync(await AdminAsync(), subject));
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class AuthorityRulesTests(ClusterFixture fixture) : IDisposable
         Assert.Equal(AuthorityOutcome.Suspended, (await Authority.EnrollAsync(token, subject)).Outcome);
         Assert.Equal(AuthorityOutcome.Suspended, (await Authority.IssueAsync(subject, Attributes(("ockam.role", "admin")))).Outcome);
 
-        Assert.True(await Authority.ReadmitAsync(subject));
+        Assert.Equal(ReadmitOutcome.Readmitted, await Authority.ReadmitAsync(await AdminAsync(), subject));
         var readmitted = await Authority.GetCredentialAsync(subject);
         Assert.Equal(AuthorityOutcome.Issued, readmitted.Outcome);
         Assert.True(readmitted.Serial > second.Serial);
@@ -223,7 +223,27 @@ public sealed class AuthorityRulesTests(ClusterFixture fixture) : IDisposable
         Assert.Equal(TokenOutcome.Expired, (await token.RedeemAsync("a")).Outcome);
     }
 
+    [Fact]
+    public async Task Only_an_admin_in_good_standing_readmits_and_a_suspended_admin_not_itself()
+    {
+        var subject = await MemberAsync(("ockam.role", "sensor"));
+        await Authority.RevokeMemberAsync(subject);
+        Assert.Equal(ReadmitOutcome.Denied, await Authority.ReadmitAsync(await MemberAsync(("ockam.role", "sensor")), subject));
+        Assert.Equal(ReadmitOutcome.Denied, await Authority.ReadmitAsync(await NewIdentifierAsync(), subject));
+
+        // An admin one of whose credentials was revoked may still hold a newer one: the records say suspended.
+        var admin = await NewIdentifierAsync();
+        var older = await Authority.IssueAsync(admin, Attributes(("ockam.role", "admin")));
+        Assert.Equal(AuthorityOutcome.Issued, (await Authority.GetCredentialAsync(admin)).Outcome);
+        await Authority.RevokeAsync(older.Serial);
+        Assert.Equal(ReadmitOutcome.Denied, await Authority.ReadmitAsync(admin, admin));
+        Assert.Equal(ReadmitOutcome.Denied, await Authority.ReadmitAsync(admin, subject));
+        Assert.Equal(AuthorityOutcome.Revoked, (await Authority.GetCredentialAsync(subject)).Outcome);
+    }
+
     public void Dispose() => vault.Dispose();
+
+    private Task<string> AdminAsync() => MemberAsync(("ockam.role", "admin"));
 
     private async Task<string> EnrollerAsync(params string[] delegated)
     {

@@ -135,8 +135,14 @@ internal sealed class AuthorityGrain(
         return await PublishRevocationListAsync();
     }
 
-    public async Task<bool> ReadmitAsync(string subject)
+    public async Task<ReadmitOutcome> ReadmitAsync(string admin, string subject)
     {
+        if (Standing(admin) is not null || !state.State.Members.TryGetValue(admin, out var caller)
+            || TokenAttributes.Text(caller.Attributes, TokenAttributes.Role) != GrantScope.Admin)
+        {
+            return ReadmitOutcome.Denied;
+        }
+
         var readmitted = state.State.RevokedSubjects.Remove(subject);
         if (state.State.Members.TryGetValue(subject, out var member) && member.Suspended)
         {
@@ -145,12 +151,13 @@ internal sealed class AuthorityGrain(
             readmitted = true;
         }
 
-        if (readmitted)
+        if (!readmitted)
         {
-            await state.WriteStateAsync();
+            return ReadmitOutcome.NothingToLift;
         }
 
-        return readmitted;
+        await state.WriteStateAsync();
+        return ReadmitOutcome.Readmitted;
     }
 
     public async Task<byte[]> GetRevocationListAsync()

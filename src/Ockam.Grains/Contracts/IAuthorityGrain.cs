@@ -61,10 +61,11 @@ public interface IAuthorityGrain : IGrainWithStringKey
 
     /// <summary>
     /// An admin's way back: lifts a suspension (the member gets fresh credentials again) or a revocation by
-    /// subject (the identity may enrol again with a token). False if the identity was neither.
+    /// subject (the identity may enrol again with a token). <paramref name="admin"/> must be an admin in good
+    /// standing on the current records: a suspended admin holding an older credential cannot readmit itself.
     /// </summary>
     [Alias("readmit")]
-    Task<bool> ReadmitAsync(string subject);
+    Task<ReadmitOutcome> ReadmitAsync(string admin, string subject);
 
     /// <summary>The current signed revocation list (re-signed when it nears its next update).</summary>
     [Alias("revocation-list")]

@@ -150,7 +150,7 @@ internal sealed partial class ApiWorker(
             ApiOperation.PublishIdentity => await PublishAsync(request, published!).ConfigureAwait(false),
             ApiOperation.CreateToken => await CreateTokenAsync(request, peer).ConfigureAwait(false),
             ApiOperation.Revoke => await RevokeAsync(request).ConfigureAwait(false),
-            ApiOperation.Readmit => await ReadmitAsync(request).ConfigureAwait(false),
+            ApiOperation.Readmit => await ReadmitAsync(request, peer).ConfigureAwait(false),
             ApiOperation.GetRevocationList => Ok(request, ApiArguments.RevocationList, await Authority.GetRevocationListAsync().ConfigureAwait(false)),
             ApiOperation.GetAuthority => Ok(request, ApiArguments.Authority, await Authority.GetIdentityAsync().ConfigureAwait(false)),
             ApiOperation.CreateRelay => Relayed(request, await grains.GetGrain<IRelayGrain>(relay!).ClaimAsync(peer.Identifier.ToString(), durable: true).ConfigureAwait(false)),
@@ -259,16 +259,20 @@ internal sealed partial class ApiWorker(
         return Ok(request, ApiArguments.RevocationList, list);
     }
 
-    private async Task<ApiResponse> ReadmitAsync(ApiRequest request)
+    private async Task<ApiResponse> ReadmitAsync(ApiRequest request, AuthenticatedPeer peer)
     {
         if (request.Text(ApiArguments.Subject) is not { } subject || !Identifier.TryParse(subject, out _))
         {
             return Missing(request, ApiArguments.Subject);
         }
 
-        return await Authority.ReadmitAsync(subject).ConfigureAwait(false)
-            ? ApiResponse.Ok(request.Id)
-            : ApiResponse.Failed(request.Id, ApiStatus.BadRequest, $"{subject} is neither revoked nor suspended");
+        // The policy saw the channel's credential; the authority checks the caller is an admin on its records now.
+        return await Authority.ReadmitAsync(peer.Identifier.ToString(), subject).ConfigureAwait(false) switch
+        {
+            ReadmitOutcome.Readmitted => ApiResponse.Ok(request.Id),
+            ReadmitOutcome.NothingToLift => ApiResponse.Failed(request.Id, ApiStatus.BadRequest, $"{subject} is neither revoked nor suspended"),
+            _ => ApiResponse.Failed(request.Id, ApiStatus.Denied, $"{peer.Identifier} is not an admin in good standing"),
+        };
     }
 
     /// <summary>This silo's channels enforce a revocation at once; other silos when they next refresh.</summary>
