@@ -27,7 +27,7 @@ public sealed class CliTests : IAsyncLifetime
     {
         var admin = await NodeAsync("admin");
         var adminToken = await silo.Grains.GetGrain<IAuthorityGrain>("default")
-            .CreateTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = "admin"u8.ToArray() }, TimeSpan.FromHours(1), "silo");
+            .CreateOperatorTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = "admin"u8.ToArray() }, TimeSpan.FromHours(1), uses: 1);
         var enrolled = Json(await Ok(admin, "enroll", adminToken, "--json"));
         Assert.Equal("ockam.role=admin", enrolled["attributes"]);
         Assert.Equal(enrolled["subject"], Json(await Ok(admin, "credential", "show", "--json"))["subject"]);
@@ -37,7 +37,9 @@ public sealed class CliTests : IAsyncLifetime
         await Ok(phone, "enroll", Json(await Ok(admin, "token", "create", "-a", "ockam.role=phone", "-a", "ockam.relay=phone", "--json"))["ticket"]);
         Assert.Equal(silo.Identities.Silo.Identifier.ToString(), Json(await Ok(phone, "silo", "show", "--json"))["identifier"]);
         var monitor = await NodeAsync("monitor");
-        await Ok(monitor, "enroll", Json(await Ok(admin, "token", "create", "--attribute", "ockam.role=monitor", "--json"))["token"]);
+        var monitorToken = Json(await Ok(admin, "token", "create", "--attribute", "ockam.role=monitor", "--uses", "2", "--json"));
+        Assert.Equal("2", monitorToken["uses"]);
+        await Ok(monitor, "enroll", monitorToken["token"]);
         Assert.Equal("phone", Json(await Ok(phone, "relay", "create", "phone", "--json"))["name"]);
 
         // The phone listens (a long-running process); the monitor sends one message, then two from standard input.
@@ -63,7 +65,7 @@ public sealed class CliTests : IAsyncLifetime
 
         // Revoking the identity ends its membership: the silo no longer issues it credentials.
         Assert.Equal("True", Json(await Ok(monitor, "identity", "revoke", "--json"))["revoked"]);
-        Assert.Equal(AuthorityOutcome.NotAMember, (await silo.Grains.GetGrain<IAuthorityGrain>("default").GetCredentialAsync(monitorId)).Outcome);
+        Assert.Equal(AuthorityOutcome.Revoked, (await silo.Grains.GetGrain<IAuthorityGrain>("default").GetCredentialAsync(monitorId)).Outcome);
     }
 
     [Fact]
@@ -73,7 +75,7 @@ public sealed class CliTests : IAsyncLifetime
         async Task<string> Enrolled(string name, params (string Name, string Value)[] attributes)
         {
             var home = await NodeAsync(name);
-            await Ok(home, "enroll", await authority.CreateTokenAsync(attributes.ToDictionary(a => a.Name, a => System.Text.Encoding.UTF8.GetBytes(a.Value)), TimeSpan.FromHours(1), "test"));
+            await Ok(home, "enroll", await authority.CreateOperatorTokenAsync(attributes.ToDictionary(a => a.Name, a => System.Text.Encoding.UTF8.GetBytes(a.Value)), TimeSpan.FromHours(1), uses: 1));
             return home;
         }
 
@@ -138,18 +140,20 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal((2, true), (exit, error.Contains("TokenUnknown", StringComparison.Ordinal)));
 
         var expired = await silo.Grains.GetGrain<IAuthorityGrain>("default")
-            .CreateTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = "sensor"u8.ToArray() }, TimeSpan.FromSeconds(1), "test");
+            .CreateOperatorTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = "sensor"u8.ToArray() }, TimeSpan.FromSeconds(1), uses: 1);
         await Task.Delay(TimeSpan.FromSeconds(2));
         (exit, _, error) = await OckamProcess.RunAsync(node, "enroll", expired);
         Assert.Equal((2, true), (exit, error.Contains("TokenExpired", StringComparison.Ordinal)));
 
         var fresh = await silo.Grains.GetGrain<IAuthorityGrain>("default")
-            .CreateTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = "sensor"u8.ToArray() }, TimeSpan.FromHours(1), "test");
+            .CreateOperatorTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = "sensor"u8.ToArray() }, TimeSpan.FromHours(1), uses: 1);
         await Ok(node, "enroll", fresh);
         (exit, _, error) = await OckamProcess.RunAsync(node, "send", "--to", "nobody", "hello");
         Assert.Equal((2, true), (exit, error.Contains("UnknownRelay", StringComparison.Ordinal)));
         (exit, _, error) = await OckamProcess.RunAsync(node, "token", "create", "-a", "ockam.role=admin");
         Assert.Equal((2, true), (exit, error.Contains("Denied", StringComparison.Ordinal)));
+        (exit, _, error) = await OckamProcess.RunAsync(node, "token", "create", "-a", "ockam.role=sensor", "--uses", "0");
+        Assert.Equal((1, true), (exit, error.Contains("--uses", StringComparison.Ordinal)));
         (exit, _, error) = await OckamProcess.RunAsync(node, "relay", "create", "phone");
         Assert.Equal((2, true), (exit, error.Contains("Denied", StringComparison.Ordinal)));
 

@@ -24,7 +24,7 @@ public sealed class ClusterRelayTests
         async Task<EdgeNode> Enrolled(RunningSilo silo, string home, params (string Name, string Value)[] attributes)
         {
             var node = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = home, Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
-            await node.EnrollAsync(await authority.CreateTokenAsync(attributes.ToDictionary(a => a.Name, a => Encoding.UTF8.GetBytes(a.Value)), TimeSpan.FromHours(1), "test"));
+            await node.EnrollAsync(await authority.CreateOperatorTokenAsync(attributes.ToDictionary(a => a.Name, a => Encoding.UTF8.GetBytes(a.Value)), TimeSpan.FromHours(1), uses: 1));
             return node;
         }
 

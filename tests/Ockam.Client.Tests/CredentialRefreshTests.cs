@@ -17,7 +17,7 @@ public sealed class CredentialRefreshTests
         await using var silo = await RunningSilo.StartAsync(data.Path, services: s =>
             s.AddSingleton(Options.Create(new AuthorityOptions { CredentialLifetime = TimeSpan.FromSeconds(8) })));
         var token = await silo.Grains.GetGrain<IAuthorityGrain>("default")
-            .CreateTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = "sensor"u8.ToArray() }, TimeSpan.FromHours(1), "test");
+            .CreateOperatorTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = "sensor"u8.ToArray() }, TimeSpan.FromHours(1), uses: 1);
         await using var node = await EdgeNode.OpenAsync(new EdgeNodeOptions
         {
             Home = home.Path,

@@ -161,7 +161,7 @@ public sealed class HeartRateTests : IAsyncLifetime
     private async Task<EdgeNode> EnrolledAsync(string home, params (string Name, string Value)[] attributes)
     {
         var token = await silo.Grains.GetGrain<IAuthorityGrain>("default")
-            .CreateTokenAsync(attributes.ToDictionary(a => a.Name, a => Encoding.UTF8.GetBytes(a.Value)), TimeSpan.FromHours(1), "test");
+            .CreateOperatorTokenAsync(attributes.ToDictionary(a => a.Name, a => Encoding.UTF8.GetBytes(a.Value)), TimeSpan.FromHours(1), uses: 1);
         var node = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = home, Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
         await node.EnrollAsync(token);
         return node;

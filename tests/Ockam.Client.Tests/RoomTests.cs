@@ -109,8 +109,8 @@ public sealed class RoomTests : IAsyncLifetime
 
     private async Task<EdgeNode> MemberAsync(string name)
     {
-        var token = await silo.Grains.GetGrain<IAuthorityGrain>("default").CreateTokenAsync(
-            new Dictionary<string, byte[]> { ["ockam.role"] = "nurse"u8.ToArray(), ["ockam.relay"] = Encoding.UTF8.GetBytes(name) }, TimeSpan.FromHours(1), "test");
+        var token = await silo.Grains.GetGrain<IAuthorityGrain>("default").CreateOperatorTokenAsync(
+            new Dictionary<string, byte[]> { ["ockam.role"] = "nurse"u8.ToArray(), ["ockam.relay"] = Encoding.UTF8.GetBytes(name) }, TimeSpan.FromHours(1), uses: 1);
         var node = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = Path.Combine(homes.Path, name), Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
         await node.EnrollAsync(token);
         await node.CreateRelayAsync(name);

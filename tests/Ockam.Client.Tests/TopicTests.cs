@@ -91,7 +91,7 @@ public sealed class TopicTests : IAsyncLifetime
             attributes["ockam.relay"] = Encoding.UTF8.GetBytes(name);
         }
 
-        var token = await silo.Grains.GetGrain<IAuthorityGrain>("default").CreateTokenAsync(attributes, TimeSpan.FromHours(1), "test");
+        var token = await silo.Grains.GetGrain<IAuthorityGrain>("default").CreateOperatorTokenAsync(attributes, TimeSpan.FromHours(1), uses: 1);
         var node = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = Path.Combine(homes.Path, name), Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
         lock (nodes)
         {

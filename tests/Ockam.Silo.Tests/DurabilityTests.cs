@@ -24,6 +24,8 @@ public sealed class DurabilityTests : IDisposable
         var device = await identities.CreateAsync();
         var other = await identities.CreateAsync();
         var enrolled = await identities.CreateAsync();
+        var stranger = await identities.CreateAsync();
+        var removed = await identities.CreateAsync();
         var sensor = new Dictionary<string, byte[]> { ["ockam.role"] = "sensor"u8.ToArray() };
 
         string authority;
@@ -39,7 +41,9 @@ public sealed class DurabilityTests : IDisposable
             var second = await grain.IssueAsync(other.Identifier.ToString(), sensor);
             revoked = second.Serial;
             await grain.RevokeAsync(revoked);
-            token = await grain.CreateTokenAsync(sensor, TimeSpan.FromHours(1), "test");
+            await grain.IssueAsync(removed.Identifier.ToString(), sensor);
+            await grain.RevokeMemberAsync(removed.Identifier.ToString());
+            token = await grain.CreateOperatorTokenAsync(sensor, TimeSpan.FromHours(1), uses: 1);
             var redeemed = await grain.EnrollAsync(token, enrolled.Identifier.ToString());
             Assert.Equal(AuthorityOutcome.Issued, redeemed.Outcome);
             highest = new[] { first.Serial, second.Serial, redeemed.Serial }.Max();
@@ -58,7 +62,11 @@ public sealed class DurabilityTests : IDisposable
             var list = RevocationList.Decode(await grain.GetRevocationListAsync());
             Assert.Contains(revoked, list.Data.RevokedSerials);
 
-            Assert.Equal(AuthorityOutcome.TokenUsed, (await grain.EnrollAsync(token, other.Identifier.ToString())).Outcome);
+            Assert.Equal(AuthorityOutcome.TokenUsed, (await grain.EnrollAsync(token, stranger.Identifier.ToString())).Outcome);
+
+            // The holder of the revoked serial stays suspended, the revoked member revoked.
+            Assert.Equal(AuthorityOutcome.Suspended, (await grain.GetCredentialAsync(other.Identifier.ToString())).Outcome);
+            Assert.Equal(AuthorityOutcome.Revoked, (await grain.EnrollAsync(token, removed.Identifier.ToString())).Outcome);
             var refreshed = await grain.GetCredentialAsync(enrolled.Identifier.ToString());
             Assert.Equal(AuthorityOutcome.Issued, refreshed.Outcome);
             Assert.True(refreshed.Serial > highest, "a serial was reused after the restart");

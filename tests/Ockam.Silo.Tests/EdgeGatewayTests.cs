@@ -11,12 +11,18 @@ namespace Ockam.Silo.Tests;
 public sealed class EdgeGatewayTests : IAsyncLifetime
 {
     private readonly TempDirectory data = new();
+    private readonly List<Edge> disposables = [];
     private RunningSilo silo = null!;
 
     public async Task InitializeAsync() => silo = await RunningSilo.StartAsync(data.Path);
 
     public async Task DisposeAsync()
     {
+        foreach (var edge in disposables)
+        {
+            await edge.DisposeAsync();
+        }
+
         await silo.DisposeAsync();
         data.Dispose();
     }
@@ -26,7 +32,7 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
     {
         await using var device = await Edge.CreateAsync(silo);
         var authority = silo.Grains.GetGrain<IAuthorityGrain>("default");
-        var token = await authority.CreateTokenAsync(Role("sensor"), TimeSpan.FromHours(1), "test");
+        var token = await authority.CreateOperatorTokenAsync(Role("sensor"), TimeSpan.FromHours(1), uses: 1);
 
         // Enrol over the "secure" listener, which accepts any proven identity.
         var (_, api) = await device.OpenAsync("secure");
@@ -49,7 +55,7 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
 
         // An administrator (enrolled with an admin token) revokes the credential; the member listener refuses it at once.
         await using var admin = await Edge.CreateAsync(silo);
-        var adminCredential = await EnrolAsync(admin, await authority.CreateTokenAsync(Role("admin"), TimeSpan.FromHours(1), "test"));
+        var adminCredential = await EnrolAsync(admin, await authority.CreateOperatorTokenAsync(Role("admin"), TimeSpan.FromHours(1), uses: 1));
         var (_, adminApi) = await admin.OpenAsync("member", adminCredential);
         var revoked = await adminApi.CallAsync(ApiOperation.Revoke, Args((ApiArguments.Serial, credential.Credential.Data.Serial.ToString(System.Globalization.CultureInfo.InvariantCulture))));
         Assert.Equal(ApiStatus.Ok, revoked.Status);
@@ -65,13 +71,13 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
     {
         var authority = silo.Grains.GetGrain<IAuthorityGrain>("default");
         await using var sensor = await Edge.CreateAsync(silo);
-        var sensorCredential = await EnrolAsync(sensor, await authority.CreateTokenAsync(Role("sensor"), TimeSpan.FromHours(1), "test"));
+        var sensorCredential = await EnrolAsync(sensor, await authority.CreateOperatorTokenAsync(Role("sensor"), TimeSpan.FromHours(1), uses: 1));
         await using var enroller = await Edge.CreateAsync(silo);
-        var enrollerCredential = await EnrolAsync(enroller, await authority.CreateTokenAsync(Role("enroller"), TimeSpan.FromHours(1), "test"));
+        var enrollerCredential = await EnrolAsync(enroller, await authority.CreateOperatorTokenAsync(Enroller("ockam.role"), TimeSpan.FromHours(1), uses: 1));
         var (_, sensorApi) = await sensor.OpenAsync("member", sensorCredential);
         var (_, enrollerApi) = await enroller.OpenAsync("member", enrollerCredential);
 
-        // Only enrollers (and admins) make tokens; only admins revoke.
+        // Only enrollers (within their delegation) and admins make tokens; only admins revoke.
         var tokenArgs = Args(($"{ApiArguments.AttributePrefix}ockam.role", "sensor"), (ApiArguments.ValidForSeconds, "600"));
         Assert.Equal(ApiStatus.Denied, (await sensorApi.CallAsync(ApiOperation.CreateToken, tokenArgs)).Status);
         var created = await enrollerApi.CallAsync(ApiOperation.CreateToken, tokenArgs);
@@ -100,7 +106,7 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
         await using var device = await Edge.CreateAsync(silo);
         await using var other = await Edge.CreateAsync(silo);
         var authority = silo.Grains.GetGrain<IAuthorityGrain>("default");
-        var credential = await EnrolAsync(device, await authority.CreateTokenAsync(Role("sensor"), TimeSpan.FromHours(1), "test"));
+        var credential = await EnrolAsync(device, await authority.CreateOperatorTokenAsync(Role("sensor"), TimeSpan.FromHours(1), uses: 1));
         var (_, api) = await device.OpenAsync("secure");
 
         var identities = new Ockam.Identity.Identities.IdentityManager(device.Vault, TimeProvider.System);
@@ -112,8 +118,111 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
         // Publishing a revocation ends the membership: no more credentials for this identity.
         var revoked = await identities.RevokeAsync(rotated);
         Assert.Equal(ApiStatus.Ok, (await api.CallAsync(ApiOperation.PublishIdentity, Args((ApiArguments.History, revoked.Encode())))).Status);
-        Assert.Equal(AuthorityOutcome.NotAMember, (await authority.GetCredentialAsync(device.Identifier.ToString())).Outcome);
+        Assert.Equal(AuthorityOutcome.Revoked, (await authority.GetCredentialAsync(device.Identifier.ToString())).Outcome);
         Assert.Contains(credential.Credential.Data.Serial, RevocationList.Decode(await authority.GetRevocationListAsync()).Data.RevokedSerials);
+    }
+
+    [Fact]
+    public async Task A_member_revoked_by_subject_cannot_re_enrol_with_its_old_token_until_an_admin_readmits_it()
+    {
+        var authority = silo.Grains.GetGrain<IAuthorityGrain>("default");
+        await using var device = await Edge.CreateAsync(silo);
+        var oldToken = await authority.CreateOperatorTokenAsync(Role("sensor"), TimeSpan.FromHours(1), uses: 1);
+        await EnrolAsync(device, oldToken);
+        var (_, adminApi) = await AdminAsync(authority);
+
+        Assert.Equal(ApiStatus.Ok, (await adminApi.CallAsync(ApiOperation.Revoke, Args((ApiArguments.Subject, device.Identifier.ToString())))).Status);
+
+        // Over the "secure" listener, which any identity may use: its old token, a fresh one, a refresh.
+        var (_, api) = await device.OpenAsync("secure");
+        var retried = await api.CallAsync(ApiOperation.Enroll, Args((ApiArguments.Token, oldToken)));
+        Assert.Equal(ApiStatus.Revoked, retried.Status);
+        Assert.Contains("revoked", retried.Error, StringComparison.Ordinal);
+        var freshToken = await authority.CreateOperatorTokenAsync(Role("sensor"), TimeSpan.FromHours(1), uses: 1);
+        Assert.Equal(ApiStatus.Revoked, (await api.CallAsync(ApiOperation.Enroll, Args((ApiArguments.Token, freshToken)))).Status);
+        Assert.Equal(ApiStatus.Revoked, (await api.CallAsync(ApiOperation.GetCredential)).Status);
+
+        // Only an admin readmits; then the identity may enrol again.
+        Assert.Equal(ApiStatus.Denied, (await api.CallAsync(ApiOperation.Readmit, Args((ApiArguments.Subject, device.Identifier.ToString())))).Status);
+        Assert.Equal(ApiStatus.Ok, (await adminApi.CallAsync(ApiOperation.Readmit, Args((ApiArguments.Subject, device.Identifier.ToString())))).Status);
+        Assert.Equal(ApiStatus.Ok, (await api.CallAsync(ApiOperation.Enroll, Args((ApiArguments.Token, freshToken)))).Status);
+    }
+
+    [Fact]
+    public async Task The_holder_of_a_revoked_serial_gets_no_fresh_credential_until_an_admin_readmits_it()
+    {
+        var authority = silo.Grains.GetGrain<IAuthorityGrain>("default");
+        await using var device = await Edge.CreateAsync(silo);
+        var credential = await EnrolAsync(device, await authority.CreateOperatorTokenAsync(Role("sensor"), TimeSpan.FromHours(1), uses: 1));
+        var (_, adminApi) = await AdminAsync(authority);
+        var serial = credential.Credential.Data.Serial.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Equal(ApiStatus.Ok, (await adminApi.CallAsync(ApiOperation.Revoke, Args((ApiArguments.Serial, serial)))).Status);
+
+        var (_, api) = await device.OpenAsync("secure");
+        var refused = await api.CallAsync(ApiOperation.GetCredential);
+        Assert.Equal(ApiStatus.Suspended, refused.Status);
+        Assert.False(refused.Results.ContainsKey(ApiArguments.Credential));
+        Assert.Equal(ApiStatus.BadRequest, (await adminApi.CallAsync(ApiOperation.Readmit)).Status);
+
+        Assert.Equal(ApiStatus.Ok, (await adminApi.CallAsync(ApiOperation.Readmit, Args((ApiArguments.Subject, device.Identifier.ToString())))).Status);
+        var readmitted = await api.CallAsync(ApiOperation.GetCredential);
+        Assert.Equal(ApiStatus.Ok, readmitted.Status);
+        var fresh = CredentialPresentation.Decode(readmitted.Results[ApiArguments.Credential]);
+        Assert.True(fresh.Credential.Data.Serial > credential.Credential.Data.Serial);
+        var (_, member) = await device.OpenAsync("member", fresh);
+        Assert.Equal(ApiStatus.Ok, (await member.CallAsync(ApiOperation.GetCredential)).Status);
+    }
+
+    [Fact]
+    public async Task An_enroller_grants_only_within_the_delegation_an_admin_gave_it()
+    {
+        var authority = silo.Grains.GetGrain<IAuthorityGrain>("default");
+        var (_, adminApi) = await AdminAsync(authority);
+
+        // The admin issues an enroller over the API: the delegation as comma-separated names.
+        var enrollerToken = await adminApi.CallAsync(ApiOperation.CreateToken, Args(
+            ($"{ApiArguments.AttributePrefix}ockam.role", "enroller"),
+            ($"{ApiArguments.AttributePrefix}{Delegation.AttributeName}", "ockam.role,floor")));
+        Assert.Equal(ApiStatus.Ok, enrollerToken.Status);
+        await using var enroller = await Edge.CreateAsync(silo);
+        var enrollerCredential = await EnrolAsync(enroller, Encoding.UTF8.GetString(enrollerToken.Results[ApiArguments.Token]));
+        Assert.Equal(["floor", "ockam.role"], Delegation.Decode(enrollerCredential.Credential.Data.Attributes[Delegation.AttributeName]).Order(StringComparer.Ordinal));
+        var (_, enrollerApi) = await enroller.OpenAsync("member", enrollerCredential);
+
+        foreach (var (name, value) in new[] { ("ockam.role", "admin"), ("ockam.role", "enroller"), ("ockam.relay", "*"), (Delegation.AttributeName, "floor"), ("room", "ward-7") })
+        {
+            var escalation = await enrollerApi.CallAsync(ApiOperation.CreateToken, Args(($"{ApiArguments.AttributePrefix}{name}", value)));
+            Assert.Equal(ApiStatus.Denied, escalation.Status);
+            Assert.Contains(name, escalation.Error, StringComparison.Ordinal);
+        }
+
+        // Inside its delegation, for two devices: two enrol, a third finds the token used.
+        var created = await enrollerApi.CallAsync(ApiOperation.CreateToken, Args(
+            ($"{ApiArguments.AttributePrefix}ockam.role", "sensor"), ($"{ApiArguments.AttributePrefix}floor", "3"), (ApiArguments.Uses, "2")));
+        Assert.Equal(ApiStatus.Ok, created.Status);
+        var token = Encoding.UTF8.GetString(created.Results[ApiArguments.Token]);
+        var statuses = new List<ApiStatus>();
+        for (var i = 0; i < 3; i++)
+        {
+            await using var device = await Edge.CreateAsync(silo);
+            var (_, api) = await device.OpenAsync("secure");
+            statuses.Add((await api.CallAsync(ApiOperation.Enroll, Args((ApiArguments.Token, token)))).Status);
+        }
+
+        Assert.Equal([ApiStatus.Ok, ApiStatus.Ok, ApiStatus.TokenUsed], statuses);
+        Assert.Equal(ApiStatus.BadRequest, (await enrollerApi.CallAsync(ApiOperation.CreateToken, Args(($"{ApiArguments.AttributePrefix}floor", "3"), (ApiArguments.Uses, "two")))).Status);
+        Assert.Equal(ApiStatus.BadRequest, (await enrollerApi.CallAsync(ApiOperation.CreateToken, Args(($"{ApiArguments.AttributePrefix}floor", "3"), (ApiArguments.Uses, "0")))).Status);
+    }
+
+    /// <summary>An admin enrolled with an operator token, and its API over the member listener.</summary>
+    private async Task<(Edge Admin, ApiClient Api)> AdminAsync(IAuthorityGrain authority)
+    {
+        var admin = await Edge.CreateAsync(silo);
+        disposables.Add(admin);
+        var credential = await EnrolAsync(admin, await authority.CreateOperatorTokenAsync(Role("admin"), TimeSpan.FromHours(1), uses: 1));
+        var (_, api) = await admin.OpenAsync("member", credential);
+        return (admin, api);
     }
 
     private static async Task<CredentialPresentation> EnrolAsync(Edge edge, string token)
@@ -138,6 +247,10 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
     }
 
     private static Dictionary<string, byte[]> Role(string role) => new() { ["ockam.role"] = Encoding.UTF8.GetBytes(role) };
+
+    /// <summary>An enroller's attributes: it may grant <paramref name="delegated"/>.</summary>
+    private static Dictionary<string, byte[]> Enroller(params string[] delegated) =>
+        new() { ["ockam.role"] = "enroller"u8.ToArray(), [Delegation.AttributeName] = Delegation.Encode(delegated) };
 
     private static Dictionary<string, byte[]> Args(params (string Name, object Value)[] arguments) =>
         arguments.ToDictionary(a => a.Name, a => a.Value as byte[] ?? Encoding.UTF8.GetBytes((string)a.Value));

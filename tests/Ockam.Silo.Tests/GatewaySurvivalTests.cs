@@ -110,7 +110,7 @@ public sealed class GatewaySurvivalTests : IAsyncLifetime
 
     private async Task AssertHealthyAsync()
     {
-        var token = await silo.Grains.GetGrain<IAuthorityGrain>("default").CreateTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = "sensor"u8.ToArray() }, TimeSpan.FromHours(1), "test");
+        var token = await silo.Grains.GetGrain<IAuthorityGrain>("default").CreateOperatorTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = "sensor"u8.ToArray() }, TimeSpan.FromHours(1), uses: 1);
         Assert.Equal(ApiStatus.Ok, (await healthyApi.CallAsync(ApiOperation.Enroll, new Dictionary<string, byte[]> { [ApiArguments.Token] = Encoding.UTF8.GetBytes(token) })).Status);
     }
 

@@ -131,12 +131,17 @@ public sealed class EdgeNode : IAsyncDisposable
         await home.UpdateIdentityAsync(IdentityName, Identity, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Creates an enrolment token granting <paramref name="attributes"/> (enrollers and admins only).</summary>
-    public async Task<string> CreateTokenAsync(IReadOnlyDictionary<string, string> attributes, TimeSpan validFor, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Creates an enrolment token granting <paramref name="attributes"/> to up to <paramref name="uses"/> identities
+    /// (admins, and enrollers within their delegation; <c>ockam.delegate</c> as comma-separated names).
+    /// </summary>
+    public async Task<string> CreateTokenAsync(IReadOnlyDictionary<string, string> attributes, TimeSpan validFor, int uses = 1, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(attributes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(uses, 1);
         var arguments = attributes.ToDictionary(a => ApiArguments.AttributePrefix + a.Key, a => ApiRequest.TextValue(a.Value), StringComparer.Ordinal);
         arguments[ApiArguments.ValidForSeconds] = ApiRequest.NumberValue((ulong)validFor.TotalSeconds);
+        arguments[ApiArguments.Uses] = ApiRequest.NumberValue((ulong)uses);
         var response = await CallAsync(ApiOperation.CreateToken, arguments, cancellationToken).ConfigureAwait(false);
         return System.Text.Encoding.UTF8.GetString(response.Results[ApiArguments.Token]);
     }

@@ -20,22 +20,31 @@ internal sealed class AuthorityGrain(
 
     public Task<byte[]> GetIdentityAsync() => Task.FromResult(Issuer.Identity.History.Encode());
 
-    public async Task<string> CreateTokenAsync(IReadOnlyDictionary<string, byte[]> attributes, TimeSpan validFor, string createdBy)
+    public async Task<TokenCreation> CreateTokenAsync(string creator, IReadOnlyDictionary<string, byte[]> attributes, TimeSpan validFor, int uses)
+    {
+        ArgumentNullException.ThrowIfNull(creator);
+        ArgumentNullException.ThrowIfNull(attributes);
+        if (TokenProblem(attributes, validFor, uses) is { } problem)
+        {
+            return TokenCreation.Refused(AuthorityOutcome.InvalidRequest, problem);
+        }
+
+        // The creator's standing now, in this grain's state: a revoked, suspended or demoted member whose
+        // channel still shows an older credential grants nothing it no longer holds.
+        if (GrantScope.Refusal(creator, state.State.Members.GetValueOrDefault(creator), attributes) is { } refusal)
+        {
+            return TokenCreation.Refused(AuthorityOutcome.Denied, refusal);
+        }
+
+        return TokenCreation.Created(await NewTokenAsync(attributes, validFor, uses, creator));
+    }
+
+    public async Task<string> CreateOperatorTokenAsync(IReadOnlyDictionary<string, byte[]> attributes, TimeSpan validFor, int uses)
     {
         ArgumentNullException.ThrowIfNull(attributes);
-        if (validFor <= TimeSpan.Zero || validFor > options.Value.MaxTokenLifetime)
-        {
-            throw new ArgumentOutOfRangeException(nameof(validFor), $"a token is valid for up to {options.Value.MaxTokenLifetime}");
-        }
-
-        var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        var grant = new TokenGrant(this.GetPrimaryKeyString(), new Dictionary<string, byte[]>(attributes, StringComparer.Ordinal), time.GetUtcNow() + validFor, createdBy);
-        if (!await GrainFactory.GetGrain<IEnrollmentTokenGrain>(TokenHash(token)).CreateAsync(grant))
-        {
-            throw new InvalidOperationException("a token collision: retry");
-        }
-
-        return token;
+        return TokenProblem(attributes, validFor, uses) is { } problem
+            ? throw new ArgumentException(problem, nameof(attributes))
+            : await NewTokenAsync(attributes, validFor, uses, "operator");
     }
 
     public async Task<AuthorityResult> EnrollAsync(string token, string subject)
@@ -43,6 +52,13 @@ internal sealed class AuthorityGrain(
         if (!Identifier.TryParse(subject, out _))
         {
             return AuthorityResult.Refused(AuthorityOutcome.InvalidRequest, "not an identifier");
+        }
+
+        // Decided before the token grain is asked: a refused identity uses up no redemption, and the token
+        // grain's "retry by the same redeemer" never brings back an identity revoked since.
+        if (Standing(subject) is { } refused)
+        {
+            return refused;
         }
 
         var redemption = await GrainFactory.GetGrain<IEnrollmentTokenGrain>(TokenHash(token)).RedeemAsync(subject);
@@ -69,15 +85,20 @@ internal sealed class AuthorityGrain(
     }
 
     public async Task<AuthorityResult> GetCredentialAsync(string subject) =>
-        state.State.Members.TryGetValue(subject, out var member)
+        Standing(subject) ?? (state.State.Members.TryGetValue(subject, out var member)
             ? await IssueToAsync(subject, member.Attributes)
-            : AuthorityResult.Refused(AuthorityOutcome.NotAMember, $"{subject} is not a member");
+            : AuthorityResult.Refused(AuthorityOutcome.NotAMember, $"{subject} is not a member"));
 
     public async Task<AuthorityResult> IssueAsync(string subject, IReadOnlyDictionary<string, byte[]> attributes)
     {
         if (!Identifier.TryParse(subject, out _))
         {
             return AuthorityResult.Refused(AuthorityOutcome.InvalidRequest, "not an identifier");
+        }
+
+        if (Standing(subject) is { } refused)
+        {
+            return refused;
         }
 
         var copy = new Dictionary<string, byte[]>(attributes, StringComparer.Ordinal);
@@ -92,6 +113,14 @@ internal sealed class AuthorityGrain(
     public async Task<byte[]> RevokeAsync(ulong serial)
     {
         state.State.Revoked.Add(serial);
+
+        // A revoked credential means its holder is in doubt (a stolen key, a lost device): without the
+        // suspension it would simply ask for a fresh credential and carry on.
+        if (state.State.Members.FirstOrDefault(m => m.Value.Serials.Contains(serial)) is { Value: { } holder } entry)
+        {
+            state.State.Members[entry.Key] = holder with { Suspended = true };
+        }
+
         return await PublishRevocationListAsync();
     }
 
@@ -102,7 +131,33 @@ internal sealed class AuthorityGrain(
             state.State.Revoked.UnionWith(member.Serials);
         }
 
+        state.State.RevokedSubjects.Add(subject);
         return await PublishRevocationListAsync();
+    }
+
+    public async Task<ReadmitOutcome> ReadmitAsync(string admin, string subject)
+    {
+        if (Standing(admin) is not null || !state.State.Members.TryGetValue(admin, out var caller)
+            || TokenAttributes.Text(caller.Attributes, TokenAttributes.Role) != GrantScope.Admin)
+        {
+            return ReadmitOutcome.Denied;
+        }
+
+        var readmitted = state.State.RevokedSubjects.Remove(subject);
+        if (state.State.Members.TryGetValue(subject, out var member) && member.Suspended)
+        {
+            // Its revoked serials stay revoked; the next credential has a new serial.
+            state.State.Members[subject] = member with { Suspended = false };
+            readmitted = true;
+        }
+
+        if (!readmitted)
+        {
+            return ReadmitOutcome.NothingToLift;
+        }
+
+        await state.WriteStateAsync();
+        return ReadmitOutcome.Readmitted;
     }
 
     public async Task<byte[]> GetRevocationListAsync()
@@ -117,6 +172,46 @@ internal sealed class AuthorityGrain(
         }
 
         return await PublishRevocationListAsync();
+    }
+
+    /// <summary>Why <paramref name="subject"/> gets nothing now (revoked, or suspended), or null if it is in good standing.</summary>
+    private AuthorityResult? Standing(string subject)
+    {
+        if (state.State.RevokedSubjects.Contains(subject))
+        {
+            return AuthorityResult.Refused(AuthorityOutcome.Revoked, $"{subject} has been revoked; only an admin can readmit it");
+        }
+
+        return state.State.Members.TryGetValue(subject, out var member) && member.Suspended
+            ? AuthorityResult.Refused(AuthorityOutcome.Suspended, $"{subject} is suspended (a credential of it was revoked); only an admin can readmit it")
+            : null;
+    }
+
+    private string? TokenProblem(IReadOnlyDictionary<string, byte[]> attributes, TimeSpan validFor, int uses)
+    {
+        if (validFor <= TimeSpan.Zero || validFor > options.Value.MaxTokenLifetime)
+        {
+            return $"a token is valid for up to {options.Value.MaxTokenLifetime}";
+        }
+
+        if (uses < 1 || uses > options.Value.MaxTokenUses)
+        {
+            return $"a token has 1 to {options.Value.MaxTokenUses} uses";
+        }
+
+        return TokenAttributes.Problem(attributes);
+    }
+
+    private async Task<string> NewTokenAsync(IReadOnlyDictionary<string, byte[]> attributes, TimeSpan validFor, int uses, string createdBy)
+    {
+        var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        var grant = new TokenGrant(this.GetPrimaryKeyString(), new Dictionary<string, byte[]>(attributes, StringComparer.Ordinal), time.GetUtcNow() + validFor, createdBy, uses);
+        if (!await GrainFactory.GetGrain<IEnrollmentTokenGrain>(TokenHash(token)).CreateAsync(grant))
+        {
+            throw new InvalidOperationException("a token collision: retry");
+        }
+
+        return token;
     }
 
     private async Task<AuthorityResult> IssueToAsync(string subject, Dictionary<string, byte[]> attributes)

@@ -11,4 +11,7 @@ public sealed record AuthorityOptions
 
     /// <summary>The longest a token may be valid.</summary>
     public TimeSpan MaxTokenLifetime { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>The most distinct identities one token may enrol: a token is a bearer secret, so its reach is bounded.</summary>
+    public int MaxTokenUses { get; init; } = 10_000;
 }

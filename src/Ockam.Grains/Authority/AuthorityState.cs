@@ -19,9 +19,17 @@ internal sealed record AuthorityState
 
     [Id(4)]
     public byte[]? RevocationList { get; init; }
+
+    /// <summary>Identities revoked as members: they redeem no token, old or new, until an admin readmits them.</summary>
+    [Id(5)]
+    public HashSet<string> RevokedSubjects { get; init; } = [];
 }
 
+/// <param name="Attributes">What its credentials carry.</param>
+/// <param name="Serials">Every serial issued to it.</param>
+/// <param name="Suspended">One of its serials was revoked: no fresh credential until an admin readmits it.</param>
 [GenerateSerializer, Alias("ockam.authority-member")]
 internal sealed record Member(
     [property: Id(0)] Dictionary<string, byte[]> Attributes,
-    [property: Id(1)] List<ulong> Serials);
+    [property: Id(1)] List<ulong> Serials,
+    [property: Id(2)] bool Suspended = false);

@@ -2,7 +2,7 @@ namespace Ockam.Grains.Contracts;
 
 /// <summary>
 /// One enrolment token (key: lowercase hex SHA-256 of the token; the token itself is never stored).
-/// Redeemable once, before it expires, by exactly one identity.
+/// Redeemable before it expires by at most <see cref="TokenGrant.Uses"/> distinct identities, each once.
 /// </summary>
 [Alias("ockam.enrollment-token")]
 public interface IEnrollmentTokenGrain : IGrainWithStringKey
@@ -11,7 +11,11 @@ public interface IEnrollmentTokenGrain : IGrainWithStringKey
     [Alias("create")]
     Task<bool> CreateAsync(TokenGrant grant);
 
-    /// <summary>Redeems the token for <paramref name="identifier"/>. Repeating a successful redemption for the same identifier gives the same grant.</summary>
+    /// <summary>
+    /// Redeems the token for <paramref name="identifier"/>. Repeating a successful redemption for the same
+    /// identifier (before expiry) gives the same grant and uses nothing; whether that identifier may still
+    /// enrol is the authority's decision, taken before it asks.
+    /// </summary>
     [Alias("redeem")]
     Task<TokenRedemption> RedeemAsync(string identifier);
 }

@@ -4,9 +4,10 @@ namespace Ockam.Grains.Enrollment;
 
 /// <inheritdoc cref="IEnrollmentTokenGrain"/>
 /// <remarks>
-/// Exactly once: the grain handles one call at a time and stores the redemption before it answers, so of
-/// any number of concurrent redemptions one wins. Should two activations ever exist (a partitioned
-/// cluster), the storage's version check makes the second write fail rather than redeem twice.
+/// Each use exactly once: the grain handles one call at a time and stores each redemption before it answers,
+/// so of any number of concurrent redemptions by distinct identities exactly the usage count win. Should two
+/// activations ever exist (a partitioned cluster), the storage's version check makes the second write fail
+/// rather than redeem twice.
 /// </remarks>
 internal sealed class EnrollmentTokenGrain(
     [PersistentState("token", Storage.ProviderName)] IPersistentState<EnrollmentTokenState> state,
@@ -33,19 +34,26 @@ internal sealed class EnrollmentTokenGrain(
             return new TokenRedemption(TokenOutcome.Unknown, null);
         }
 
-        if (state.State.RedeemedBy is { } redeemedBy)
-        {
-            // A retry by the identity that redeemed it (its answer was lost) gets the same grant.
-            return redeemedBy == identifier ? new TokenRedemption(TokenOutcome.Redeemed, grant) : new TokenRedemption(TokenOutcome.AlreadyUsed, null);
-        }
-
+        // Checked before the retry below: an expired token is expired for its redeemers too, so an old token
+        // cannot bring back attributes long after it was meant to be used.
         var now = time.GetUtcNow();
         if (now > grant.ExpiresAt)
         {
             return new TokenRedemption(TokenOutcome.Expired, null);
         }
 
-        state.State = state.State with { RedeemedBy = identifier, RedeemedAt = now };
+        if (state.State.RedeemedFor(identifier))
+        {
+            // A retry by an identity that redeemed it (its answer was lost) gets the same grant and uses nothing.
+            return new TokenRedemption(TokenOutcome.Redeemed, grant);
+        }
+
+        if (state.State.Redemptions >= grant.DistinctRedeemers)
+        {
+            return new TokenRedemption(TokenOutcome.AlreadyUsed, null);
+        }
+
+        state.State = state.State with { Redeemers = [.. state.State.Redeemers, identifier], RedeemedAt = now };
         await state.WriteStateAsync();
         return new TokenRedemption(TokenOutcome.Redeemed, grant);
     }

@@ -11,6 +11,9 @@ public static class ApiArguments
     public const string RevocationList = "revocation-list";
     public const string Authority = "authority";
     public const string ValidForSeconds = "valid-for-seconds";
+
+    /// <summary>How many distinct identities a token may enrol (default 1).</summary>
+    public const string Uses = "uses";
     public const string Relay = "relay";
     public const string Sequence = "sequence";
     public const string Owner = "owner";
@@ -31,6 +34,10 @@ public static class ApiArguments
     public const string SubscribePolicy = "subscribe-policy";
     public const string PublishPolicy = "publish-policy";
 
-    /// <summary>"attribute:ockam.role" = "sensor": one argument per attribute a token grants.</summary>
+    /// <summary>
+    /// "attribute:ockam.role" = "sensor": one argument per attribute a token grants, as UTF-8 text. The
+    /// delegation attribute is written as comma-separated names ("attribute:ockam.delegate" = "ockam.role,floor");
+    /// the gateway turns it into the identity core's encoding.
+    /// </summary>
     public const string AttributePrefix = "attribute:";
 }

@@ -12,7 +12,10 @@ public enum ApiOperation : uint
     /// <summary>Publish this identity's rotated or revoked history (<see cref="ApiArguments.History"/>).</summary>
     PublishIdentity = 3,
 
-    /// <summary>Create an enrolment token granting attributes (<see cref="ApiArguments.AttributePrefix"/>…); enrollers only.</summary>
+    /// <summary>
+    /// Create an enrolment token granting attributes (<see cref="ApiArguments.AttributePrefix"/>…) to up to
+    /// <see cref="ApiArguments.Uses"/> identities; admins, and enrollers within their delegation.
+    /// </summary>
     CreateToken = 4,
 
     /// <summary>Revoke a credential (<see cref="ApiArguments.Serial"/>) or a member (<see cref="ApiArguments.Subject"/>); admins only.</summary>
@@ -62,4 +65,7 @@ public enum ApiOperation : uint
 
     /// <summary>Ask to join a topic; allowed if the caller's credentials satisfy its subscribe policy, then added by an admin's commit.</summary>
     SubscribeTopic = 20,
+
+    /// <summary>Lift a suspension or a revocation of identity <see cref="ApiArguments.Subject"/>; admins only.</summary>
+    Readmit = 21,
 }

@@ -32,4 +32,10 @@ public enum ApiStatus : uint
 
     /// <summary>No relay by that name.</summary>
     UnknownRelay = 11,
+
+    /// <summary>The identity was revoked: it enrols and gets credentials no more, until an admin readmits it.</summary>
+    Revoked = 12,
+
+    /// <summary>A credential of this member was revoked: no fresh credential until an admin readmits it.</summary>
+    Suspended = 13,
 }

@@ -150,6 +150,7 @@ internal sealed partial class ApiWorker(
             ApiOperation.PublishIdentity => await PublishAsync(request, published!).ConfigureAwait(false),
             ApiOperation.CreateToken => await CreateTokenAsync(request, peer).ConfigureAwait(false),
             ApiOperation.Revoke => await RevokeAsync(request).ConfigureAwait(false),
+            ApiOperation.Readmit => await ReadmitAsync(request, peer).ConfigureAwait(false),
             ApiOperation.GetRevocationList => Ok(request, ApiArguments.RevocationList, await Authority.GetRevocationListAsync().ConfigureAwait(false)),
             ApiOperation.GetAuthority => Ok(request, ApiArguments.Authority, await Authority.GetIdentityAsync().ConfigureAwait(false)),
             ApiOperation.CreateRelay => Relayed(request, await grains.GetGrain<IRelayGrain>(relay!).ClaimAsync(peer.Identifier.ToString(), durable: true).ConfigureAwait(false)),
@@ -203,16 +204,39 @@ internal sealed partial class ApiWorker(
         var attributes = request.Arguments
             .Where(a => a.Key.StartsWith(ApiArguments.AttributePrefix, StringComparison.Ordinal))
             .ToDictionary(a => a.Key[ApiArguments.AttributePrefix.Length..], a => a.Value, StringComparer.Ordinal);
-        var validFor = TimeSpan.FromSeconds(request.Number(ApiArguments.ValidForSeconds) ?? 3600);
-        try
+        if (attributes.ContainsKey(Delegation.AttributeName))
         {
-            var token = await Authority.CreateTokenAsync(attributes, validFor, peer.Identifier.ToString()).ConfigureAwait(false);
-            return Ok(request, ApiArguments.Token, ApiRequest.TextValue(token));
+            // Text at the API ("ockam.role,floor"), the identity core's canonical encoding in the credential.
+            if (request.Text(ApiArguments.AttributePrefix + Delegation.AttributeName) is not { } names)
+            {
+                return ApiResponse.Failed(request.Id, ApiStatus.BadRequest, $"{Delegation.AttributeName} is comma-separated attribute names");
+            }
+
+            try
+            {
+                attributes[Delegation.AttributeName] = Delegation.Encode(names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            }
+            catch (ArgumentException e)
+            {
+                return ApiResponse.Failed(request.Id, ApiStatus.BadRequest, e.Message);
+            }
         }
-        catch (ArgumentException e)
+
+        var validFor = request.Number(ApiArguments.ValidForSeconds) ?? 3600;
+        var uses = request.Arguments.ContainsKey(ApiArguments.Uses) ? request.Number(ApiArguments.Uses) : 1;
+        if (validFor > int.MaxValue || uses is not { } count || count > int.MaxValue)
         {
-            return ApiResponse.Failed(request.Id, ApiStatus.BadRequest, e.Message);
+            return ApiResponse.Failed(request.Id, ApiStatus.BadRequest, $"'{ApiArguments.ValidForSeconds}' and '{ApiArguments.Uses}' are decimal numbers");
         }
+
+        // The authority decides on the creator's member record, not on the credential this channel presented.
+        var created = await Authority.CreateTokenAsync(peer.Identifier.ToString(), attributes, TimeSpan.FromSeconds(validFor), (int)count).ConfigureAwait(false);
+        return created.Outcome switch
+        {
+            AuthorityOutcome.Issued => Ok(request, ApiArguments.Token, ApiRequest.TextValue(created.Token!)),
+            AuthorityOutcome.Denied => ApiResponse.Failed(request.Id, ApiStatus.Denied, created.Reason ?? "may not grant these attributes"),
+            _ => ApiResponse.Failed(request.Id, ApiStatus.BadRequest, created.Reason ?? "invalid token request"),
+        };
     }
 
     private async Task<ApiResponse> RevokeAsync(ApiRequest request)
@@ -248,6 +272,22 @@ internal sealed partial class ApiWorker(
         await grains.GetGrain<IRevocationFeedGrain>(authorityName).PublishAsync(new RevocationNotice(list, subjects)).ConfigureAwait(false);
     }
 
+    private async Task<ApiResponse> ReadmitAsync(ApiRequest request, AuthenticatedPeer peer)
+    {
+        if (request.Text(ApiArguments.Subject) is not { } subject || !Identifier.TryParse(subject, out _))
+        {
+            return Missing(request, ApiArguments.Subject);
+        }
+
+        // The policy saw the channel's credential; the authority checks the caller is an admin on its records now.
+        return await Authority.ReadmitAsync(peer.Identifier.ToString(), subject).ConfigureAwait(false) switch
+        {
+            ReadmitOutcome.Readmitted => ApiResponse.Ok(request.Id),
+            ReadmitOutcome.NothingToLift => ApiResponse.Failed(request.Id, ApiStatus.BadRequest, $"{subject} is neither revoked nor suspended"),
+            _ => ApiResponse.Failed(request.Id, ApiStatus.Denied, $"{peer.Identifier} is not an admin in good standing"),
+        };
+    }
+
     private static ApiResponse Credential(ApiRequest request, AuthorityResult result) => result.Outcome switch
     {
         AuthorityOutcome.Issued => Ok(request, ApiArguments.Credential, result.Credential!),
@@ -255,6 +295,8 @@ internal sealed partial class ApiWorker(
         AuthorityOutcome.TokenExpired => ApiResponse.Failed(request.Id, ApiStatus.TokenExpired, result.Reason ?? "expired token"),
         AuthorityOutcome.TokenUsed => ApiResponse.Failed(request.Id, ApiStatus.TokenUsed, result.Reason ?? "used token"),
         AuthorityOutcome.NotAMember => ApiResponse.Failed(request.Id, ApiStatus.NotAMember, result.Reason ?? "not a member"),
+        AuthorityOutcome.Revoked => ApiResponse.Failed(request.Id, ApiStatus.Revoked, result.Reason ?? "revoked; an admin may readmit it"),
+        AuthorityOutcome.Suspended => ApiResponse.Failed(request.Id, ApiStatus.Suspended, result.Reason ?? "suspended; an admin may readmit it"),
         _ => ApiResponse.Failed(request.Id, ApiStatus.BadRequest, result.Reason ?? "invalid request"),
     };
 

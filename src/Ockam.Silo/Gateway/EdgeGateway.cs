@@ -117,7 +117,7 @@ internal sealed partial class EdgeGateway(
         if (identities.Created || settings.PrintAdminToken)
         {
             // The one way in for the first administrator; only its hash is stored.
-            var token = await authority.CreateTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = "admin"u8.ToArray() }, TimeSpan.FromHours(24), "silo").ConfigureAwait(false);
+            var token = await authority.CreateOperatorTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = "admin"u8.ToArray() }, TimeSpan.FromHours(24), uses: 1).ConfigureAwait(false);
             banner.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"admin enrolment token (one use, 24 h): {token}");
             banner.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"admin enrolment ticket (the same, with this silo's address and identifier): {new EnrollmentTicket(Endpoint.ToString(), identities.Silo.Identifier, token)}");
         }

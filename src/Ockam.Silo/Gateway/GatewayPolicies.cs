@@ -32,6 +32,7 @@ internal sealed class GatewayPolicies
         [ApiOperation.GetRoom] = "true",
         [ApiOperation.CreateTopic] = "true",
         [ApiOperation.SubscribeTopic] = "true",
+        [ApiOperation.Readmit] = """(= subject.ockam.role "admin")""",
     };
 
     private readonly Dictionary<ApiOperation, Policy> policies;
@@ -70,6 +71,7 @@ internal sealed class GatewayPolicies
         ApiOperation.GetRoom => "get-room",
         ApiOperation.CreateTopic => "create-topic",
         ApiOperation.SubscribeTopic => "subscribe-topic",
+        ApiOperation.Readmit => "readmit",
         _ => operation.ToString(),
     };
 

@@ -79,14 +79,14 @@ public sealed class FlowControlAttackTests : IAsyncLifetime
         // The phone may claim any relay name; Mallory is a plain member.
         var authority = silo.Grains.GetGrain<IAuthorityGrain>("default");
         await using var phone = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = phoneHome.Path, Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
-        await phone.EnrollAsync(await authority.CreateTokenAsync(Attributes(("ockam.role", "phone"), ("ockam.relay", "*")), TimeSpan.FromHours(1), "test"));
+        await phone.EnrollAsync(await authority.CreateOperatorTokenAsync(Attributes(("ockam.role", "phone"), ("ockam.relay", "*")), TimeSpan.FromHours(1), uses: 1));
         await phone.CreateRelayAsync("phone");
         await phone.AcceptAsync(Policy.Parse("(= subject.ockam.role \"monitor\")"));
         await phone.ListenAsync("phone");
 
         await using var mallory = await Ockam.Silo.Tests.Support.Edge.CreateAsync(silo);
         var (_, secure) = await mallory.OpenAsync("secure");
-        var enrolled = await secure.CallAsync(ApiOperation.Enroll, new Dictionary<string, byte[]> { [ApiArguments.Token] = Encoding.UTF8.GetBytes(await authority.CreateTokenAsync(Attributes(("ockam.role", "monitor")), TimeSpan.FromHours(1), "test")) });
+        var enrolled = await secure.CallAsync(ApiOperation.Enroll, new Dictionary<string, byte[]> { [ApiArguments.Token] = Encoding.UTF8.GetBytes(await authority.CreateOperatorTokenAsync(Attributes(("ockam.role", "monitor")), TimeSpan.FromHours(1), uses: 1)) });
         var (toSilo, _) = await mallory.OpenAsync("member", CredentialPresentation.Decode(enrolled.Results[ApiArguments.Credential]));
 
         // The worst case: Mallory knows the address of the phone's own channel to the silo.
@@ -105,7 +105,7 @@ public sealed class FlowControlAttackTests : IAsyncLifetime
         // The relay still serves what it is for: an end-to-end channel from a monitor.
         using var monitorHome = new TempDirectory();
         await using var monitor = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = monitorHome.Path, Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
-        await monitor.EnrollAsync(await authority.CreateTokenAsync(Attributes(("ockam.role", "monitor")), TimeSpan.FromHours(1), "test"));
+        await monitor.EnrollAsync(await authority.CreateOperatorTokenAsync(Attributes(("ockam.role", "monitor")), TimeSpan.FromHours(1), uses: 1));
         var endToEnd = await monitor.ConnectAsync("phone", Policy.Parse("(= subject.ockam.role \"phone\")"));
         await monitor.SendAsync(endToEnd, "reading"u8.ToArray());
         using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(20));

@@ -63,7 +63,7 @@ public sealed class RevocationTests : IDisposable
 
     private static async Task<CredentialPresentation> EnrolAsync(RunningSilo silo, Edge edge, string role)
     {
-        var token = await silo.Grains.GetGrain<IAuthorityGrain>("default").CreateTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = Encoding.UTF8.GetBytes(role) }, TimeSpan.FromHours(1), "test");
+        var token = await silo.Grains.GetGrain<IAuthorityGrain>("default").CreateOperatorTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = Encoding.UTF8.GetBytes(role) }, TimeSpan.FromHours(1), uses: 1);
         var (channel, api) = await edge.OpenAsync("secure");
         var enrolled = await api.CallAsync(ApiOperation.Enroll, Args((ApiArguments.Token, token)));
         Assert.Equal(ApiStatus.Ok, enrolled.Status);

@@ -16,7 +16,8 @@ internal static class EnrollmentCommands
             Required = true,
         };
         var validFor = new Option<int>("--valid-for") { Description = "Seconds the token stays valid", DefaultValueFactory = _ => 3600 };
-        var create = new Command("create", "Create a one-time enrolment token (enrollers and admins)") { attribute, validFor };
+        var uses = new Option<int>("--uses") { Description = "How many distinct identities may enrol with it", DefaultValueFactory = _ => 1 };
+        var create = new Command("create", "Create an enrolment token (admins, and enrollers within their delegation)") { attribute, validFor, uses };
         create.SetAction((result, ct) => CliContext.RunAsync(result, async (cli, token) =>
         {
             var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -31,11 +32,16 @@ internal static class EnrollmentCommands
                 attributes[pair[..split]] = pair[(split + 1)..];
             }
 
+            if (result.GetValue(uses) < 1)
+            {
+                throw new CliException(ExitCode.Usage, "--uses is at least 1");
+            }
+
             await using var node = await cli.OpenEdgeAsync(token).ConfigureAwait(false);
-            var created = await node.CreateTokenAsync(attributes, TimeSpan.FromSeconds(result.GetValue(validFor)), token).ConfigureAwait(false);
+            var created = await node.CreateTokenAsync(attributes, TimeSpan.FromSeconds(result.GetValue(validFor)), result.GetValue(uses), token).ConfigureAwait(false);
             var silo = SiloSettings.Load(cli.Home)!;
             var ticket = new EnrollmentTicket(silo.Address, silo.ParsedIdentifier, created);
-            cli.Report("token", [("token", created), ("ticket", ticket), ("valid for", $"{result.GetValue(validFor)} s"), ("attributes", attributes.Select(a => $"{a.Key}={a.Value}"))]);
+            cli.Report("token", [("token", created), ("ticket", ticket), ("valid for", $"{result.GetValue(validFor)} s"), ("uses", result.GetValue(uses)), ("attributes", attributes.Select(a => $"{a.Key}={a.Value}"))]);
             return ExitCode.Ok;
         }, ct));
 
