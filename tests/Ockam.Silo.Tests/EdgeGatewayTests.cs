@@ -216,6 +216,39 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
     }
 
     /// <summary>An admin enrolled with an operator token, and its API over the member listener.</summary>
+    [Fact]
+    public async Task Requests_are_decided_on_the_callers_standing_now_not_on_the_credential_shown_at_the_handshake()
+    {
+        var authority = silo.Grains.GetGrain<IAuthorityGrain>("default");
+        var (admin, adminApi) = await AdminAsync(authority);
+        await using var stranger = await Edge.CreateAsync(silo);
+        var (_, strangerApi) = await stranger.OpenAsync("secure");
+
+        // Without membership: enrol and read the authority and its list, nothing else.
+        Assert.Equal(ApiStatus.Ok, (await strangerApi.CallAsync(ApiOperation.GetAuthority)).Status);
+        Assert.Equal(ApiStatus.Ok, (await strangerApi.CallAsync(ApiOperation.GetRevocationList)).Status);
+        foreach (var (operation, arguments) in new (ApiOperation, Dictionary<string, byte[]>)[]
+        {
+            (ApiOperation.GetRelay, Args((ApiArguments.Relay, "phone"))),
+            (ApiOperation.CreateRoom, Args((ApiArguments.Room, "squat"), (ApiArguments.Commit, "x"))),
+            (ApiOperation.CreateTopic, Args((ApiArguments.Topic, "heart-rate"), (ApiArguments.Commit, "x"))),
+            (ApiOperation.GetRoom, Args((ApiArguments.Room, "any"))),
+            (ApiOperation.GetGroupKeys, Args((ApiArguments.Subject, admin.Identifier.ToString()))),
+        })
+        {
+            Assert.Equal(ApiStatus.Denied, (await strangerApi.CallAsync(operation, arguments)).Status);
+        }
+
+        // The admin is demoted on the authority's records (no revocation): its open channel and admin
+        // credential no longer let it revoke.
+        await using var device = await Edge.CreateAsync(silo);
+        var credential = await EnrolAsync(device, await authority.CreateOperatorTokenAsync(Role("sensor"), TimeSpan.FromHours(1), uses: 1));
+        Assert.Equal(AuthorityOutcome.Issued, (await authority.IssueAsync(admin.Identifier.ToString(), Role("sensor"))).Outcome);
+        var serial = credential.Credential.Data.Serial.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(ApiStatus.Denied, (await adminApi.CallAsync(ApiOperation.Revoke, Args((ApiArguments.Serial, serial)))).Status);
+        Assert.Equal(ApiStatus.Ok, (await adminApi.CallAsync(ApiOperation.GetAuthority)).Status);
+    }
+
     private async Task<(Edge Admin, ApiClient Api)> AdminAsync(IAuthorityGrain authority)
     {
         var admin = await Edge.CreateAsync(silo);

@@ -174,6 +174,16 @@ internal sealed class AuthorityGrain(
         return await PublishRevocationListAsync();
     }
 
+    public Task<MemberStanding> GetStandingAsync(string subject)
+    {
+        state.State.Members.TryGetValue(subject, out var member);
+        var status = state.State.RevokedSubjects.Contains(subject) ? MemberStatus.Revoked
+            : member is null ? MemberStatus.NotAMember
+            : member.Suspended ? MemberStatus.Suspended
+            : MemberStatus.Member;
+        return Task.FromResult(new MemberStanding(status, status == MemberStatus.Member ? new Dictionary<string, byte[]>(member!.Attributes, StringComparer.Ordinal) : new Dictionary<string, byte[]>()));
+    }
+
     /// <summary>Why <paramref name="subject"/> gets nothing now (revoked, or suspended), or null if it is in good standing.</summary>
     private AuthorityResult? Standing(string subject)
     {

@@ -67,6 +67,10 @@ public interface IAuthorityGrain : IGrainWithStringKey
     [Alias("readmit")]
     Task<ReadmitOutcome> ReadmitAsync(string admin, string subject);
 
+    /// <summary>Whether <paramref name="subject"/> is a member in good standing now, and with which attributes.</summary>
+    [Alias("standing"), Orleans.Concurrency.ReadOnly]
+    Task<MemberStanding> GetStandingAsync(string subject);
+
     /// <summary>The current signed revocation list (re-signed when it nears its next update).</summary>
     [Alias("revocation-list")]
     Task<byte[]> GetRevocationListAsync();

@@ -48,6 +48,29 @@ public sealed class PolicyInput
         return new PolicyInput(attributes, new(StringComparer.Ordinal), new(StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// Builds the subject's facts from what its authority records of it now (a service that keeps the records
+    /// decides on the present, not on a credential shown earlier), plus <c>subject.identifier</c> and, for a
+    /// member, <c>subject.ockam.member = "true"</c>. An attribute that is not UTF-8 is unknown.
+    /// </summary>
+    public static PolicyInput ForMember(Identifier identifier, bool member, IReadOnlyDictionary<string, byte[]> attributes)
+    {
+        ArgumentNullException.ThrowIfNull(identifier);
+        ArgumentNullException.ThrowIfNull(attributes);
+        var facts = attributes.ToDictionary(a => a.Key, a => Utf8.TryDecode(a.Value), StringComparer.Ordinal);
+        facts.Remove(MemberAttribute);
+        if (member)
+        {
+            facts[MemberAttribute] = "true";
+        }
+
+        facts["identifier"] = identifier.Value;
+        return new PolicyInput(facts, new(StringComparer.Ordinal), new(StringComparer.Ordinal));
+    }
+
+    /// <summary>Set by <see cref="ForMember"/> for members in good standing; no credential can carry it.</summary>
+    public const string MemberAttribute = "ockam.member";
+
     public PolicyInput WithResource(string name, string value) =>
         new(subject, new(resource, StringComparer.Ordinal) { [name] = value }, action);
 

@@ -43,12 +43,24 @@ internal sealed partial class ApiWorker(
             {
                 try
                 {
-                    var response = await AnswerAsync(message).ConfigureAwait(false);
+                    var announcements = new List<RevocationNotice>();
+                    var response = await AnswerAsync(message, announcements).ConfigureAwait(false);
                     await context.SendAsync(message.Reply(response.Encode()), CancellationToken.None).ConfigureAwait(false);
+
+                    // After the answer: a revocation may close the caller's own channel (it revoked itself).
+                    foreach (var notice in announcements)
+                    {
+                        await grains.GetGrain<IRevocationFeedGrain>(authorityName).PublishAsync(notice).ConfigureAwait(false);
+                    }
                 }
                 catch (RoutingException e)
                 {
                     LogUnanswerable(logger, e.Message);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The feed was unreachable: gateways still apply the list at their next refresh.
+                    LogFailed(logger, e, "revocation-feed");
                 }
                 finally
                 {
@@ -58,7 +70,7 @@ internal sealed partial class ApiWorker(
             CancellationToken.None);
     }
 
-    internal async Task<ApiResponse> AnswerAsync(Message message)
+    internal async Task<ApiResponse> AnswerAsync(Message message, List<RevocationNotice> announcements)
     {
         if (message.AuthenticatedPeer is not { } peer)
         {
@@ -87,7 +99,7 @@ internal sealed partial class ApiWorker(
         ApiResponse response;
         try
         {
-            response = await DispatchAsync(request, peer, message.ReturnRoute).ConfigureAwait(false);
+            response = await DispatchAsync(request, peer, message.ReturnRoute, announcements).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -103,9 +115,13 @@ internal sealed partial class ApiWorker(
         return response;
     }
 
-    private async Task<ApiResponse> DispatchAsync(ApiRequest request, AuthenticatedPeer peer, Route returnRoute)
+    private async Task<ApiResponse> DispatchAsync(ApiRequest request, AuthenticatedPeer peer, Route returnRoute, List<RevocationNotice> announcements)
     {
-        var input = peer.ToPolicyInput().WithAction("operation", GatewayPolicies.Name(request.Operation));
+        // Decided on the caller's standing now (its member record at the authority: revoked, suspended or demoted
+        // members hold nothing), never on the credential it showed when its channel opened.
+        var standing = await Authority.GetStandingAsync(peer.Identifier.ToString()).ConfigureAwait(false);
+        var input = PolicyInput.ForMember(peer.Identifier, standing.Status == MemberStatus.Member, standing.Attributes)
+            .WithAction("operation", GatewayPolicies.Name(request.Operation));
         var relay = request.Text(ApiArguments.Relay);
         if (request.Operation is ApiOperation.CreateRelay or ApiOperation.ListenRelay or ApiOperation.AcknowledgeRelay or ApiOperation.GetRelay)
         {
@@ -147,9 +163,9 @@ internal sealed partial class ApiWorker(
         {
             ApiOperation.Enroll => await EnrollAsync(request, peer).ConfigureAwait(false),
             ApiOperation.GetCredential => Credential(request, await Authority.GetCredentialAsync(peer.Identifier.ToString()).ConfigureAwait(false)),
-            ApiOperation.PublishIdentity => await PublishAsync(request, published!).ConfigureAwait(false),
+            ApiOperation.PublishIdentity => await PublishAsync(request, published!, announcements).ConfigureAwait(false),
             ApiOperation.CreateToken => await CreateTokenAsync(request, peer).ConfigureAwait(false),
-            ApiOperation.Revoke => await RevokeAsync(request).ConfigureAwait(false),
+            ApiOperation.Revoke => await RevokeAsync(request, announcements).ConfigureAwait(false),
             ApiOperation.Readmit => await ReadmitAsync(request, peer).ConfigureAwait(false),
             ApiOperation.GetRevocationList => Ok(request, ApiArguments.RevocationList, await Authority.GetRevocationListAsync().ConfigureAwait(false)),
             ApiOperation.GetAuthority => Ok(request, ApiArguments.Authority, await Authority.GetIdentityAsync().ConfigureAwait(false)),
@@ -160,7 +176,7 @@ internal sealed partial class ApiWorker(
             ApiOperation.GetGroupKeys => await GroupKeysAsync(request).ConfigureAwait(false),
             ApiOperation.CreateRoom or ApiOperation.CommitRoom or ApiOperation.SendRoom or ApiOperation.CatchUpRoom or ApiOperation.GetRoom
                 or ApiOperation.CreateTopic or ApiOperation.SubscribeTopic
-                => await RoomAsync(request, peer).ConfigureAwait(false),
+                => await RoomAsync(request, peer, input).ConfigureAwait(false),
             ApiOperation.AcknowledgeRelay => request.Number(ApiArguments.Sequence) is { } sequence
                 ? Relayed(request, await grains.GetGrain<IRelayGrain>(relay!).AcknowledgeAsync(peer.Identifier.ToString(), sequence).ConfigureAwait(false))
                 : Missing(request, ApiArguments.Sequence),
@@ -182,7 +198,7 @@ internal sealed partial class ApiWorker(
         return Credential(request, result);
     }
 
-    private async Task<ApiResponse> PublishAsync(ApiRequest request, ChangeHistory history)
+    private async Task<ApiResponse> PublishAsync(ApiRequest request, ChangeHistory history, List<RevocationNotice> announcements)
     {
         var publication = await grains.GetGrain<IIdentityGrain>(history.Identifier.ToString()).PublishAsync(history.Encode()).ConfigureAwait(false);
         if (publication.Outcome is not (PublicationOutcome.Accepted or PublicationOutcome.Unchanged))
@@ -193,7 +209,7 @@ internal sealed partial class ApiWorker(
         // A revoked identity loses its membership and every credential it holds.
         if (history.Latest.Data.Revoked)
         {
-            await AnnounceAsync(await Authority.RevokeMemberAsync(history.Identifier.ToString()).ConfigureAwait(false), history.Identifier.ToString()).ConfigureAwait(false);
+            Announce(announcements, await Authority.RevokeMemberAsync(history.Identifier.ToString()).ConfigureAwait(false), history.Identifier.ToString());
         }
 
         return ApiResponse.Ok(request.Id);
@@ -239,7 +255,7 @@ internal sealed partial class ApiWorker(
         };
     }
 
-    private async Task<ApiResponse> RevokeAsync(ApiRequest request)
+    private async Task<ApiResponse> RevokeAsync(ApiRequest request, List<RevocationNotice> announcements)
     {
         byte[] list;
         string[] subjects;
@@ -258,18 +274,18 @@ internal sealed partial class ApiWorker(
             return Missing(request, $"{ApiArguments.Serial} or {ApiArguments.Subject}");
         }
 
-        await AnnounceAsync(list, subjects).ConfigureAwait(false);
+        Announce(announcements, list, subjects);
         return Ok(request, ApiArguments.RevocationList, list);
     }
 
     /// <summary>
-    /// This silo enforces a revocation at once; every gateway of the cluster (this one too) hears of it through
-    /// the feed and closes the channels it affects.
+    /// This silo enforces a revocation at once for new handshakes; once the caller has its answer, every gateway
+    /// of the cluster (this one too) hears of it through the feed and closes the channels it affects.
     /// </summary>
-    private async Task AnnounceAsync(byte[] list, params string[] subjects)
+    private void Announce(List<RevocationNotice> announcements, byte[] list, params string[] subjects)
     {
         trust.AcceptRevocationList(RevocationList.Decode(list), time.GetUtcNow());
-        await grains.GetGrain<IRevocationFeedGrain>(authorityName).PublishAsync(new RevocationNotice(list, subjects)).ConfigureAwait(false);
+        announcements.Add(new RevocationNotice(list, subjects));
     }
 
     private async Task<ApiResponse> ReadmitAsync(ApiRequest request, AuthenticatedPeer peer)
@@ -328,7 +344,7 @@ internal sealed partial class ApiWorker(
     }
 
     /// <summary>Room and topic operations: a <c>topic</c> argument addresses a topic, a <c>room</c> argument a room.</summary>
-    private async Task<ApiResponse> RoomAsync(ApiRequest request, AuthenticatedPeer peer)
+    private async Task<ApiResponse> RoomAsync(ApiRequest request, AuthenticatedPeer peer, PolicyInput subject)
     {
         var topicName = request.Text(ApiArguments.Topic);
         if ((topicName ?? request.Text(ApiArguments.Room)) is not { Length: > 0 and <= 120 } name)
@@ -380,7 +396,7 @@ internal sealed partial class ApiWorker(
                     return ApiResponse.Failed(request.Id, ApiStatus.BadRequest, $"no topic named '{name}'");
                 }
 
-                if (!Policy.Parse(subscribing.SubscribePolicy).Allows(peer.ToPolicyInput().WithResource("topic", name).WithAction("operation", "subscribe")))
+                if (!Policy.Parse(subscribing.SubscribePolicy).Allows(subject.WithResource("topic", name).WithAction("operation", "subscribe")))
                 {
                     return ApiResponse.Failed(request.Id, ApiStatus.Denied, $"{peer.Identifier}'s credentials do not satisfy the topic's subscribe policy");
                 }
@@ -388,7 +404,7 @@ internal sealed partial class ApiWorker(
                 return Grouped(request, await topic.RequestJoinAsync(caller, request.Text(ApiArguments.Relay)).ConfigureAwait(false));
             case ApiOperation.SendRoom when isTopic:
                 var publishing = await topic.GetInfoAsync().ConfigureAwait(false);
-                if (publishing.PublishPolicy is { } publish && !Policy.Parse(publish).Allows(peer.ToPolicyInput().WithResource("topic", name).WithAction("operation", "publish")))
+                if (publishing.PublishPolicy is { } publish && !Policy.Parse(publish).Allows(subject.WithResource("topic", name).WithAction("operation", "publish")))
                 {
                     return ApiResponse.Failed(request.Id, ApiStatus.Denied, $"{peer.Identifier}'s credentials do not satisfy the topic's publish policy");
                 }

@@ -10,29 +10,36 @@ namespace Ockam.Silo.Gateway;
 /// </summary>
 internal sealed class GatewayPolicies
 {
+    /// <summary>A member in good standing on the authority's records now.</summary>
+    private const string Member = """(= subject.ockam.member "true")""";
+
+    /// <summary>
+    /// Least privilege by default: an identity that is not a member in good standing may only enrol and read
+    /// the authority and its revocation list (and ask for a credential, which the authority refuses it).
+    /// </summary>
     public static readonly IReadOnlyDictionary<ApiOperation, string> Defaults = new Dictionary<ApiOperation, string>
     {
         [ApiOperation.Enroll] = "true",
         [ApiOperation.GetCredential] = "true",
-        [ApiOperation.PublishIdentity] = "(= subject.identifier resource.identifier)",
+        [ApiOperation.PublishIdentity] = $"(and {Member} (= subject.identifier resource.identifier))",
         [ApiOperation.CreateToken] = """(or (= subject.ockam.role "enroller") (= subject.ockam.role "admin"))""",
         [ApiOperation.Revoke] = """(= subject.ockam.role "admin")""",
+        [ApiOperation.Readmit] = """(= subject.ockam.role "admin")""",
         [ApiOperation.GetRevocationList] = "true",
         [ApiOperation.GetAuthority] = "true",
         [ApiOperation.CreateRelay] = """(or (= subject.ockam.relay resource.relay) (= subject.ockam.relay "*"))""",
-        [ApiOperation.ListenRelay] = "true",
-        [ApiOperation.AcknowledgeRelay] = "true",
-        [ApiOperation.GetRelay] = "true",
-        [ApiOperation.PublishGroupKeys] = "true",
-        [ApiOperation.GetGroupKeys] = "true",
-        [ApiOperation.CreateRoom] = "true",
-        [ApiOperation.CommitRoom] = "true",
-        [ApiOperation.SendRoom] = "true",
-        [ApiOperation.CatchUpRoom] = "true",
-        [ApiOperation.GetRoom] = "true",
-        [ApiOperation.CreateTopic] = "true",
-        [ApiOperation.SubscribeTopic] = "true",
-        [ApiOperation.Readmit] = """(= subject.ockam.role "admin")""",
+        [ApiOperation.ListenRelay] = Member,
+        [ApiOperation.AcknowledgeRelay] = Member,
+        [ApiOperation.GetRelay] = Member,
+        [ApiOperation.PublishGroupKeys] = Member,
+        [ApiOperation.GetGroupKeys] = Member,
+        [ApiOperation.CreateRoom] = Member,
+        [ApiOperation.CommitRoom] = Member,
+        [ApiOperation.SendRoom] = Member,
+        [ApiOperation.CatchUpRoom] = Member,
+        [ApiOperation.GetRoom] = Member,
+        [ApiOperation.CreateTopic] = Member,
+        [ApiOperation.SubscribeTopic] = Member,
     };
 
     private readonly Dictionary<ApiOperation, Policy> policies;
