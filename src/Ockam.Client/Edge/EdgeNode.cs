@@ -1,3 +1,4 @@
+using Ockam.Identity.Files;
 using System.Globalization;
 using Ockam.Identity.Credentials;
 using Ockam.Identity.Encoding;
@@ -35,6 +36,7 @@ public sealed class EdgeNode : IAsyncDisposable
     private readonly CancellationTokenSource stopping = new();
     private readonly SemaphoreSlim credentialChanged = new(0);
     private readonly PurposeKey staticKey;
+    private readonly PeerHistories peers;
     private RoomClient? rooms;
     private SecureChannel? channel;
     private ApiClient? api;
@@ -55,6 +57,7 @@ public sealed class EdgeNode : IAsyncDisposable
         relayInbox = new RelayInbox(options.SiloIdentifier, AcknowledgeAsync);
         node.StartWorker([RelayInboxAddress], relayInbox, relayInbox.Flow);
         Credential = LoadCredential();
+        peers = PeerHistories.Open(options.Home, home.Vault, options.Time.GetUtcNow());
     }
 
     public LocalIdentity Identity { get; private set; }
@@ -269,6 +272,7 @@ public sealed class EdgeNode : IAsyncDisposable
         await tcp.DisposeAsync().ConfigureAwait(false);
         await node.DisposeAsync().ConfigureAwait(false);
         home.Dispose();
+        peers.Dispose();
         gate.Dispose();
         stopping.Dispose();
         credentialChanged.Dispose();
@@ -302,6 +306,7 @@ public sealed class EdgeNode : IAsyncDisposable
                 Identity = Identity,
                 StaticKey = staticKey,
                 TrustPolicy = TrustPolicy.Identifiers(options.SiloIdentifier),
+                Histories = peers,
                 Credentials = credentials,
                 HandshakeTimeout = options.HandshakeTimeout,
             };
@@ -351,7 +356,7 @@ public sealed class EdgeNode : IAsyncDisposable
             throw new EdgeException(ApiStatus.BadRequest, "the silo issued a credential for another identity");
         }
 
-        await File.WriteAllBytesAsync(CredentialPath, credential.Encode(), cancellationToken).ConfigureAwait(false);
+        await AtomicFile.WriteAsync(CredentialPath, credential.Encode(), cancellationToken).ConfigureAwait(false);
         Credential = credential;
         credentialChanged.Release();
         return credential;
@@ -393,6 +398,7 @@ public sealed class EdgeNode : IAsyncDisposable
             StaticKey = staticKey,
             TrustPolicy = TrustPolicy.Credentials(peerPolicy),
             TrustContext = trust,
+            Histories = peers,
             Credentials = Credential is { } credential ? [credential] : [],
             HandshakeTimeout = options.HandshakeTimeout,
         };

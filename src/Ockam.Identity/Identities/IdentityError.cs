@@ -26,4 +26,7 @@ public enum IdentityError
     AttestationExpired,
     AttestationNotYetValid,
     PurposeKeysRevoked,
+
+    /// <summary>An older history than the longest one known: a rollback, refused.</summary>
+    RolledBack,
 }

@@ -3,17 +3,20 @@ using Ockam.Identity.Vault;
 namespace Ockam.Identity.Identities;
 
 /// <summary>
-/// A verifier's memory of identities' histories. It keeps the longest valid history it has seen
-/// (a shorter one presented later is a rollback and is not taken) and marks an identity compromised
-/// when two histories fork.
+/// A verifier's memory of identities' histories, in this process. It keeps the longest valid history it
+/// has seen, refuses a shorter one presented later (a rollback), and marks an identity compromised when
+/// two histories fork.
 /// </summary>
-public sealed class KnownIdentities(IVault vault)
+public sealed class KnownIdentities(IVault vault) : IIdentityHistories
 {
     private readonly Lock gate = new();
     private readonly Dictionary<Identifier, (VerifiedIdentity Identity, bool Compromised)> known = [];
 
-    /// <summary>Verifies <paramref name="presented"/> and returns the newest valid history of its identity.</summary>
-    /// <exception cref="IdentityException">The history is invalid, forks from the known one, or the identity is compromised.</exception>
+    public ValueTask<VerifiedIdentity> AcceptAsync(ChangeHistory presented, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Accept(presented, now));
+
+    /// <summary>Verifies <paramref name="presented"/> and returns it if it equals or extends the known history.</summary>
+    /// <exception cref="IdentityException">The history is invalid, older than the known one, forks from it, or the identity is compromised.</exception>
     public VerifiedIdentity Accept(ChangeHistory presented, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(presented);
@@ -39,10 +42,21 @@ public sealed class KnownIdentities(IVault vault)
                 case HistoryComparison.Fork:
                     known[verified.Identifier] = (entry.Identity, true);
                     throw new IdentityException(IdentityError.Fork, $"{verified.Identifier}'s history forks from the known one");
+                case HistoryComparison.Older:
+                    // Whoever presents a history we know to be superseded may hold a key rotated away from.
+                    throw new IdentityException(IdentityError.RolledBack, $"{verified.Identifier} presented an older history than the one known");
                 default:
-                    // Same, or Older: a rollback attempt gets the newer history we already know.
                     return entry.Identity;
             }
+        }
+    }
+
+    /// <summary>The histories known and not compromised (for a verifier that keeps them).</summary>
+    public IReadOnlyList<ChangeHistory> Histories()
+    {
+        lock (gate)
+        {
+            return [.. known.Values.Where(e => !e.Compromised).Select(e => e.Identity.History)];
         }
     }
 

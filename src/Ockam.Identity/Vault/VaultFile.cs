@@ -1,3 +1,4 @@
+using Ockam.Identity.Files;
 using System.Formats.Cbor;
 using System.Security.Cryptography;
 using Ockam.Identity.Encoding;
@@ -160,38 +161,6 @@ internal static class VaultFile
         }
     }
 
-    /// <summary>Writes a sibling temporary file (owner-only from creation), flushes it to disk, then renames it over the old file.</summary>
-    public static async Task WriteAsync(string path, byte[] contents, CancellationToken cancellationToken)
-    {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.tmp");
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            Options = FileOptions.Asynchronous,
-        };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = OwnerOnly;
-        }
-
-        try
-        {
-            var stream = new FileStream(temporary, options);
-            await using (stream.ConfigureAwait(false))
-            {
-                await stream.WriteAsync(contents, cancellationToken).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
-    }
+    /// <summary>Written like everything a node keeps: <see cref="AtomicFile"/>.</summary>
+    public static Task WriteAsync(string path, byte[] contents, CancellationToken cancellationToken) => AtomicFile.WriteAsync(path, contents, cancellationToken);
 }

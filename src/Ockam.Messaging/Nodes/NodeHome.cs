@@ -1,3 +1,4 @@
+using Ockam.Identity.Files;
 using System.Formats.Cbor;
 using Ockam.Identity.Encoding;
 using Ockam.Identity.Identities;
@@ -143,24 +144,7 @@ public sealed class NodeHome : IDisposable
         }
     }
 
-    private async Task SaveAsync(CancellationToken cancellationToken)
-    {
-        // Written like the vault: to a temporary file, flushed, then renamed over the old one.
-        var temporary = identitiesPath + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Options = FileOptions.WriteThrough };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        await using (var file = new FileStream(temporary, options))
-        {
-            await file.WriteAsync(Encode(), cancellationToken).ConfigureAwait(false);
-            await file.FlushAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        File.Move(temporary, identitiesPath, overwrite: true);
-    }
+    private Task SaveAsync(CancellationToken cancellationToken) => AtomicFile.WriteAsync(identitiesPath, Encode(), cancellationToken);
 
     private byte[] Encode()
     {

@@ -248,7 +248,7 @@ internal sealed partial class ChannelWorker : IWorker, IDisposable
         try
         {
             var payload = hs.ReadMessage(message.Payload.Span);
-            var verified = PeerVerifier.Verify(payload, hs.RemoteStaticKey, options, node.Time.GetUtcNow());
+            var verified = await PeerVerifier.VerifyAsync(payload, hs.RemoteStaticKey ?? [], options, node.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             if (hs.IsInitiator)
             {
                 reply = hs.WriteMessage(IdentityProof.For(options).Encode());

@@ -29,4 +29,7 @@ public enum HandshakeError
 
     /// <summary>The handshake did not complete within the handshake timeout.</summary>
     TimedOut,
+
+    /// <summary>The peer presented an older history than the longest known for its identity (a rolled-away key), or one that forks from it.</summary>
+    StaleIdentity,
 }

@@ -9,7 +9,7 @@ namespace Ockam.Messaging.SecureChannels;
 internal static class PeerVerifier
 {
     /// <exception cref="HandshakeException">The proof does not verify, does not bind the handshake's static key, or is not trusted.</exception>
-    public static AuthenticatedPeer Verify(ReadOnlyMemory<byte> payload, ReadOnlySpan<byte> remoteStaticKey, SecureChannelOptions options, DateTimeOffset now)
+    public static async ValueTask<AuthenticatedPeer> VerifyAsync(ReadOnlyMemory<byte> payload, byte[] remoteStaticKey, SecureChannelOptions options, DateTimeOffset now, CancellationToken cancellationToken)
     {
         VerifiedIdentity identity;
         VerifiedPurposeKey staticKey;
@@ -18,9 +18,13 @@ internal static class PeerVerifier
         {
             proof = IdentityProof.Decode(payload);
             var history = ChangeHistory.Decode(proof.ChangeHistory);
-            identity = options.KnownIdentities is { } known ? known.Accept(history, now) : history.Verify(options.Vault, now);
+            identity = options.Histories is { } histories ? await histories.AcceptAsync(history, now, cancellationToken).ConfigureAwait(false) : history.Verify(options.Vault, now);
             identity.EnsureUsable(now);
             staticKey = PurposeKeyAttestation.Decode(proof.Attestation).Verify(identity, Purpose.SecureChannelStatic, options.Vault, now);
+        }
+        catch (IdentityException e) when (e.Error is IdentityError.RolledBack or IdentityError.Fork or IdentityError.Compromised)
+        {
+            throw new HandshakeException(HandshakeError.StaleIdentity, $"the peer's identity is not at its newest history: {e.Message}", e);
         }
         catch (Exception e) when (e is OckamDecodeException or IdentityException)
         {

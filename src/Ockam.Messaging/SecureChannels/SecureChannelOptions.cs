@@ -22,7 +22,7 @@ public sealed record SecureChannelOptions
     public TrustContext? TrustContext { get; init; }
 
     /// <summary>When set, peers' histories are checked against (and recorded in) it: rollbacks and forks are refused.</summary>
-    public KnownIdentities? KnownIdentities { get; init; }
+    public IIdentityHistories? Histories { get; init; }
 
     /// <summary>Credentials shown to the peer.</summary>
     public IReadOnlyList<CredentialPresentation> Credentials { get; init; } = [];

@@ -62,7 +62,6 @@ internal sealed partial class EdgeGateway(
 
         node = new Node(new NodeOptions { Time = time }, loggers);
         tcp = new TcpTransport(node, gatewayOptions.Value.Transport);
-        var known = new KnownIdentities(identities.Home.Vault);
         var channel = new SecureChannelOptions
         {
             Vault = identities.Home.Vault,
@@ -70,7 +69,7 @@ internal sealed partial class EdgeGateway(
             StaticKey = identities.StaticKey,
             TrustPolicy = TrustPolicy.AnyIdentity,
             TrustContext = trust,
-            KnownIdentities = known,
+            Histories = new GrainIdentityHistories(grains, identities.Home.Vault),
             HandshakeTimeout = gatewayOptions.Value.HandshakeTimeout,
         };
         var memberPolicy = Policy.Parse(settings.MemberPolicy);

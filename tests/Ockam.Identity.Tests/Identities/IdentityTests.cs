@@ -89,11 +89,12 @@ public sealed class IdentityTests : IDisposable
         var known = new KnownIdentities(actors.Vault);
         Assert.Equal(2, known.Accept(rotated.History, actors.Now).History.Changes.Count);
 
-        // The old, shorter history is valid on its own, but the verifier keeps the newer one.
+        // The old, shorter history is valid on its own, but the verifier refuses it and keeps the newer one.
         Assert.Equal(HistoryComparison.Older, ChangeHistory.Compare(rotated.History, original.History));
-        var accepted = known.Accept(original.History, actors.Now);
-        Assert.Equal(2, accepted.History.Changes.Count);
-        Assert.Equal(actors.Vault.GetPublicKey(rotated.PrimaryKey), accepted.PrimaryPublicKey);
+        Assert.Equal(IdentityError.RolledBack, Assert.Throws<IdentityException>(() => known.Accept(original.History, actors.Now)).Error);
+        var kept = known.Get(rotated.Identifier)!;
+        Assert.Equal(2, kept.History.Changes.Count);
+        Assert.Equal(actors.Vault.GetPublicKey(rotated.PrimaryKey), kept.PrimaryPublicKey);
     }
 
     [Fact]

@@ -1,0 +1,30 @@
+using Ockam.Grains.Contracts;
+using Ockam.Identity.Identities;
+using Ockam.Identity.Vault;
+
+namespace Ockam.Silo.Gateway;
+
+/// <summary>
+/// The cluster's memory of identities for handshakes: each identity's grain holds its longest valid history
+/// (durably, for every silo), so a history a peer presents must equal or extend that one — a node that rotated
+/// teaches the grain its new history; the thief of a rotated-away key is refused, on any silo, after restarts too.
+/// </summary>
+internal sealed class GrainIdentityHistories(IGrainFactory grains, IVault vault) : IIdentityHistories
+{
+    public async ValueTask<VerifiedIdentity> AcceptAsync(ChangeHistory presented, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(presented);
+
+        // Verified here first: the grain is not asked about anything that does not verify.
+        var verified = presented.Verify(vault, now);
+        var publication = await grains.GetGrain<IIdentityGrain>(verified.Identifier.ToString()).PublishAsync(presented.Encode()).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return publication.Outcome switch
+        {
+            PublicationOutcome.Accepted or PublicationOutcome.Unchanged => verified,
+            PublicationOutcome.RolledBack => throw new IdentityException(IdentityError.RolledBack, $"{verified.Identifier} presented an older history than the one its identity grain holds"),
+            PublicationOutcome.Forked => throw new IdentityException(IdentityError.Fork, $"{verified.Identifier}'s history forks from the one its identity grain holds"),
+            PublicationOutcome.Compromised => throw new IdentityException(IdentityError.Compromised, $"{verified.Identifier} is compromised"),
+            _ => throw new IdentityException(IdentityError.BrokenChain, publication.Reason ?? "the identity grain refused the history"),
+        };
+    }
+}
