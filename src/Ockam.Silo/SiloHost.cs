@@ -77,6 +77,8 @@ internal static class SiloHost
         builder.Services.AddOptions<RelayOptions>().BindConfiguration("Ockam:Relay");
         builder.Services.AddOptions<EdgeGatewayOptions>().Configure(g =>
         {
+            // Limits and timings (RequestsPerSecond, RequestBurst, MaxChannelsPerConnection, HandshakeTimeout, RevocationRefresh).
+            builder.Configuration.GetSection("Ockam:Gateway").Bind(g);
             builder.Configuration.GetSection("Ockam:Policies").Bind(g.Policies);
             g.Transport = builder.Configuration.GetSection("Ockam:Transport").Get<TransportOptions>() ?? g.Transport;
         });

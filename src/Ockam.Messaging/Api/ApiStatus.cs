@@ -38,4 +38,7 @@ public enum ApiStatus : uint
 
     /// <summary>A credential of this member was revoked: no fresh credential until an admin readmits it.</summary>
     Suspended = 13,
+
+    /// <summary>This channel sent more requests than the gateway takes from one channel; slow down and retry.</summary>
+    TooManyRequests = 14,
 }

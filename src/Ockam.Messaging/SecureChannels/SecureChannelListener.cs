@@ -13,6 +13,7 @@ public sealed partial class SecureChannelListener : IWorker
     private readonly Node node;
     private readonly SecureChannelOptions options;
     private readonly ILogger logger;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<FlowId, int> perFlow = new();
     private int pending;
 
     private SecureChannelListener(Node node, Address address, SecureChannelOptions options)
@@ -65,6 +66,16 @@ public sealed partial class SecureChannelListener : IWorker
             return;
         }
 
+        // One connection (or any one carrier) opening channel after channel holds at most this many.
+        var carrier = message.Flow;
+        if (carrier is { } flow && perFlow.AddOrUpdate(flow, 1, (_, n) => n + 1) > options.MaxChannelsPerFlow)
+        {
+            Release(flow);
+            Interlocked.Decrement(ref pending);
+            LogTooManyChannels(logger, options.MaxChannelsPerFlow);
+            return;
+        }
+
         var ephemeral = await options.Vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Ephemeral, cancellationToken).ConfigureAwait(false);
         var handshake = NoiseXxHandshake.Responder(options.Vault, options.StaticKey.Key, ephemeral, SecureChannel.Prologue);
         byte[] second;
@@ -77,19 +88,29 @@ public sealed partial class SecureChannelListener : IWorker
         {
             handshake.Dispose();
             Interlocked.Decrement(ref pending);
+            if (carrier is { } failed)
+            {
+                Release(failed);
+            }
+
             HandshakeFailed?.Invoke(this, new HandshakeFailedEventArgs(e));
             return;
         }
 
         var worker = new ChannelWorker(node, options, handshake, message.ReturnRoute, FlowId.SpawnedFrom(Flow));
         node.StartWorker(worker.Addresses, worker, worker.Flow);
-        if (message.Flow is { } carrier)
+        if (carrier is { } way)
         {
             // The rest of the handshake and the data come the way the first message came.
-            node.AcceptFlow(worker.DecryptorAddress, carrier);
+            node.AcceptFlow(worker.DecryptorAddress, way);
         }
 
         _ = worker.Established.ContinueWith(Completed, worker, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        if (carrier is { } counted)
+        {
+            _ = worker.Closed.ContinueWith(_ => Release(counted), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
         try
         {
             await node.SendAsync(new Message(message.ReturnRoute, Route.Of(worker.DecryptorAddress), second), cancellationToken).ConfigureAwait(false);
@@ -114,6 +135,17 @@ public sealed partial class SecureChannelListener : IWorker
             HandshakeFailed?.Invoke(this, new HandshakeFailedEventArgs(e));
         }
     }
+
+    private void Release(FlowId flow)
+    {
+        if (perFlow.AddOrUpdate(flow, 0, (_, n) => n - 1) <= 0)
+        {
+            perFlow.TryRemove(new KeyValuePair<FlowId, int>(flow, 0));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "refused a handshake: its connection already carries {Limit} channels")]
+    private static partial void LogTooManyChannels(ILogger logger, int limit);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "refused a handshake: {Limit} already in progress")]
     private static partial void LogBusy(ILogger logger, int limit);

@@ -48,6 +48,9 @@ public sealed record SecureChannelOptions
     /// <summary>A listener's bound on handshakes in progress at once.</summary>
     public int MaxPendingHandshakes { get; init; } = 1024;
 
+    /// <summary>A listener's bound on channels (open or opening) carried by one flow, e.g. one TCP connection.</summary>
+    public int MaxChannelsPerFlow { get; init; } = 16;
+
     public const int MaxCredentials = 8;
 
     internal void Validate()
@@ -73,5 +76,6 @@ public sealed record SecureChannelOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(ReplayWindow, 1, nameof(ReplayWindow));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(ReplayWindow, 1 << 20, nameof(ReplayWindow));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPendingHandshakes, 1, nameof(MaxPendingHandshakes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxChannelsPerFlow, 1, nameof(MaxChannelsPerFlow));
     }
 }

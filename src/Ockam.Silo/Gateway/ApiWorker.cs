@@ -24,6 +24,7 @@ internal sealed partial class ApiWorker(
     GatewayPolicies policies,
     RelayRegistry relays,
     TimeProvider time,
+    RequestRate rate,
     ILogger<ApiWorker> logger) : IWorker, IDisposable
 {
     /// <summary>Requests handled at once; more wait in the mailbox (back-pressure to the connections).</summary>
@@ -86,6 +87,13 @@ internal sealed partial class ApiWorker(
         catch (OckamDecodeException e)
         {
             return ApiResponse.Failed(0, ApiStatus.BadRequest, e.Message);
+        }
+
+        // Counted once decoded, so that the refusal names the request it refuses.
+        if (!message.ReturnRoute.IsEmpty && !rate.TryTake(message.ReturnRoute.Next))
+        {
+            SiloTelemetry.Requests.Add(1, new TagList { { "ockam.operation", GatewayPolicies.Name(request.Operation) }, { "ockam.status", nameof(ApiStatus.TooManyRequests) } });
+            return ApiResponse.Failed(request.Id, ApiStatus.TooManyRequests, $"at most {rate.Burst} requests at once and {rate.PerSecond} a second per channel; retry later");
         }
 
         if (message.Payload.Length > ApiRequest.MaxSize)

@@ -71,6 +71,7 @@ internal sealed partial class EdgeGateway(
             TrustContext = trust,
             Histories = new GrainIdentityHistories(grains, identities.Home.Vault),
             HandshakeTimeout = gatewayOptions.Value.HandshakeTimeout,
+            MaxChannelsPerFlow = gatewayOptions.Value.MaxChannelsPerConnection,
         };
         var memberPolicy = Policy.Parse(settings.MemberPolicy);
         var relays = new RelayRegistry(grains, node);
@@ -97,7 +98,7 @@ internal sealed partial class EdgeGateway(
 
         var policies = new GatewayPolicies(gatewayOptions.Value.Policies);
         var api = Address.Local("api");
-        node.StartWorker(api, new ApiWorker(grains, settings.AuthorityName, trust, policies, relays, time, loggers.CreateLogger<ApiWorker>()));
+        node.StartWorker(api, new ApiWorker(grains, settings.AuthorityName, trust, policies, relays, time, new RequestRate(gatewayOptions.Value.RequestsPerSecond, gatewayOptions.Value.RequestBurst, time), loggers.CreateLogger<ApiWorker>()));
         node.AcceptFlow(api, secure.Flow);
         node.AcceptFlow(api, member.Flow);
         Address[] relayHop = [Address.Local(RelayDelivery.RelayAddress), Address.Local(RelayWorker.HighPriorityAddress)];

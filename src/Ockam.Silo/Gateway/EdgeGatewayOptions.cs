@@ -14,6 +14,14 @@ internal sealed class EdgeGatewayOptions
 
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Requests one channel may send a second, after a burst of <see cref="RequestBurst"/>.</summary>
+    public double RequestsPerSecond { get; set; } = 1000;
+
+    public int RequestBurst { get; set; } = 2000;
+
+    /// <summary>Channels (open or opening) one TCP connection may carry.</summary>
+    public int MaxChannelsPerConnection { get; set; } = 16;
+
     /// <summary>
     /// Test seam: sees (and may replace) every envelope before it enters a relay, so that a test can play
     /// a service that tampers with what it relays. Null in any real deployment.
