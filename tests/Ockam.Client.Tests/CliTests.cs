@@ -79,11 +79,13 @@ public sealed class CliTests : IAsyncLifetime
             return home;
         }
 
-        var alice = await Enrolled("alice", ("ockam.role", "member"), ("ockam.relay", "alice"));
+        var alice = await Enrolled("alice", ("ockam.role", "member"), ("ockam.relay", "alice"), ("ockam.topic", "news"));
         var bob = await Enrolled("bob", ("ockam.role", "member"), ("ockam.relay", "bob"));
         var carol = await Enrolled("carol", ("ockam.role", "subscriber"), ("ockam.relay", "carol"));
         var bobId = Json(await Ok(bob, "identity", "show", "--json"))["identifier"];
 
+        // Fan-out goes only to a relay its member owns: Alice claims hers before naming it.
+        await Ok(alice, "relay", "create", "alice");
         Assert.Equal("1", Json(await Ok(alice, "room", "create", "ward", "--relay", "alice", "--json"))["epoch"]);
         using (var listener = OckamProcess.Start(bob, false, "room", "listen", "ward", "--relay", "bob", "--count", "1", "--json"))
         {

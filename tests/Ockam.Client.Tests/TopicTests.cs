@@ -26,9 +26,20 @@ public sealed class TopicTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Fifty_subscribers_get_every_publication_in_order_one_by_catching_up_and_a_visitor_is_refused()
+    public async Task Fifty_subscribers_get_every_publication_in_order_one_by_catching_up_a_visitor_is_refused_and_the_name_cannot_be_squatted()
     {
-        var publisher = await NodeAsync("publisher", "publisher", relay: true);
+        // Creating a topic takes an ockam.topic attribute naming it (or "*"): a member without one, or with another
+        // topic's, cannot squat the fleet's name before its publisher.
+        foreach (var (name, topic) in new[] { ("squatter", null), ("neighbour", "blood-pressure") })
+        {
+            var squatter = await NodeAsync(name, "publisher", relay: true, topic);
+            var squatting = await squatter.RoomsAsync();
+            var refused = await Assert.ThrowsAsync<EdgeException>(() => squatting.CreateTopicAsync(Topic, name, "true", "true"));
+            Assert.Equal(ApiStatus.Denied, refused.Status);
+        }
+
+        Assert.False((await silo.Grains.GetGrain<ITopicGrain>(Topic).GetInfoAsync()).Exists);
+        var publisher = await NodeAsync("publisher", "publisher", relay: true, Topic);
         var publishing = await publisher.RoomsAsync();
         await publishing.CreateTopicAsync(Topic, "publisher", "(= subject.ockam.role \"subscriber\")", "(= subject.ockam.role \"publisher\")");
 
@@ -83,9 +94,14 @@ public sealed class TopicTests : IAsyncLifetime
         Assert.NotNull(late);
     }
 
-    private async Task<EdgeNode> NodeAsync(string name, string role, bool relay)
+    private async Task<EdgeNode> NodeAsync(string name, string role, bool relay, string? topic = null)
     {
         var attributes = new Dictionary<string, byte[]> { ["ockam.role"] = Encoding.UTF8.GetBytes(role) };
+        if (topic is not null)
+        {
+            attributes["ockam.topic"] = Encoding.UTF8.GetBytes(topic);
+        }
+
         if (relay)
         {
             attributes["ockam.relay"] = Encoding.UTF8.GetBytes(name);

@@ -89,10 +89,11 @@ public sealed class AuthorityRulesTests(ClusterFixture fixture) : IDisposable
     [InlineData("ockam.role", "admin")]
     [InlineData("ockam.role", "enroller")]
     [InlineData("ockam.relay", "*")]
+    [InlineData("ockam.topic", "*")]
     [InlineData("room", "ward-7")]
     public async Task An_enroller_may_not_grant_admin_roles_every_relay_or_names_outside_its_delegation(string name, string value)
     {
-        var enroller = await EnrollerAsync("ockam.role", "ockam.relay", "floor");
+        var enroller = await EnrollerAsync("ockam.role", "ockam.relay", "ockam.topic", "floor");
 
         var refused = await Authority.CreateTokenAsync(enroller, Attributes((name, value)), TimeSpan.FromHours(1), 1);
 
@@ -116,13 +117,14 @@ public sealed class AuthorityRulesTests(ClusterFixture fixture) : IDisposable
     [Fact]
     public async Task An_enroller_grants_what_its_delegation_names()
     {
-        var enroller = await EnrollerAsync("ockam.role", "ockam.relay", "floor");
-        var created = await Authority.CreateTokenAsync(enroller, Attributes(("ockam.role", "sensor"), ("ockam.relay", "pump-7"), ("floor", "3")), TimeSpan.FromHours(1), 1);
+        var enroller = await EnrollerAsync("ockam.role", "ockam.relay", "ockam.topic", "floor");
+        var created = await Authority.CreateTokenAsync(enroller, Attributes(("ockam.role", "sensor"), ("ockam.relay", "pump-7"), ("ockam.topic", "heart-rate"), ("floor", "3")), TimeSpan.FromHours(1), 1);
         Assert.Equal(AuthorityOutcome.Issued, created.Outcome);
 
         var device = await NewIdentifierAsync();
         var enrolled = CredentialPresentation.Decode((await Authority.EnrollAsync(created.Token!, device)).Credential!).Credential.Data;
         Assert.Equal("pump-7", enrolled.GetText("ockam.relay"));
+        Assert.Equal("heart-rate", enrolled.GetText("ockam.topic"));
     }
 
     [Fact]
@@ -157,6 +159,7 @@ public sealed class AuthorityRulesTests(ClusterFixture fixture) : IDisposable
     [InlineData("ockam.role", "a role")]
     [InlineData("ockam.relay", "")]
     [InlineData("ockam.relay", "conn.gateway.1")]
+    [InlineData("ockam.topic", "")]
     [InlineData("ockam.delegate", "ockam.role")]
     [InlineData("ockam.everything", "yes")]
     [InlineData("", "empty name")]
@@ -179,6 +182,9 @@ public sealed class AuthorityRulesTests(ClusterFixture fixture) : IDisposable
         Assert.Equal(AuthorityOutcome.InvalidRequest, (await Authority.CreateTokenAsync(admin, tooLarge, TimeSpan.FromHours(1), 1)).Outcome);
         Assert.Equal(AuthorityOutcome.InvalidRequest, (await Authority.CreateTokenAsync(admin, Attributes(("ockam.relay", new string('r', 201))), TimeSpan.FromHours(1), 1)).Outcome);
         Assert.Equal(AuthorityOutcome.Issued, (await Authority.CreateTokenAsync(admin, Attributes(("ockam.relay", new string('r', 200))), TimeSpan.FromHours(1), 1)).Outcome);
+        Assert.Equal(AuthorityOutcome.InvalidRequest, (await Authority.CreateTokenAsync(admin, Attributes(("ockam.topic", new string('t', 121))), TimeSpan.FromHours(1), 1)).Outcome);
+        Assert.Equal(AuthorityOutcome.Issued, (await Authority.CreateTokenAsync(admin, Attributes(("ockam.topic", new string('t', 120))), TimeSpan.FromHours(1), 1)).Outcome);
+        Assert.Equal(AuthorityOutcome.Issued, (await Authority.CreateTokenAsync(admin, Attributes(("ockam.topic", "*")), TimeSpan.FromHours(1), 1)).Outcome);
         Assert.Equal(AuthorityOutcome.InvalidRequest, (await Authority.CreateTokenAsync(admin, new Dictionary<string, byte[]>(), TimeSpan.FromHours(1), 0)).Outcome);
         Assert.Equal(AuthorityOutcome.InvalidRequest, (await Authority.CreateTokenAsync(admin, new Dictionary<string, byte[]>(), TimeSpan.FromHours(1), 10_001)).Outcome);
         Assert.Equal(AuthorityOutcome.Issued, (await Authority.CreateTokenAsync(admin, new Dictionary<string, byte[]>(), TimeSpan.FromHours(1), 10_000)).Outcome);

@@ -249,6 +249,57 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
         Assert.Equal(ApiStatus.Ok, (await adminApi.CallAsync(ApiOperation.GetAuthority)).Status);
     }
 
+    [Fact]
+    public async Task Creating_a_topic_takes_an_ockam_topic_attribute_naming_it_and_no_room_takes_a_topics_group_id()
+    {
+        var authority = silo.Grains.GetGrain<IAuthorityGrain>("default");
+        // A member (ockam.role passes the member listener's policy) with the given attributes creates a topic.
+        async Task<ApiStatus> CreateAsync(string? topic, params (string Name, string Value)[] attributes)
+        {
+            await using var member = await Edge.CreateAsync(silo);
+            var granted = attributes.Append((Name: "ockam.role", Value: "sensor")).ToDictionary(a => a.Name, a => Encoding.UTF8.GetBytes(a.Value));
+            var credential = await EnrolAsync(member, await authority.CreateOperatorTokenAsync(granted, TimeSpan.FromHours(1), uses: 1));
+            var (_, api) = await member.OpenAsync("member", credential);
+            var name = topic ?? "heart-rate";
+            var arguments = Args(
+                (topic is null ? ApiArguments.Room : ApiArguments.Topic, name),
+                (ApiArguments.Commit, await CreatorsCommitAsync(member, GroupDelivery.TopicGroupId(name))),
+                (ApiArguments.SubscribePolicy, "true"),
+                (ApiArguments.PublishPolicy, "true"));
+            return (await api.CallAsync(ApiOperation.CreateTopic, arguments)).Status;
+        }
+
+        // Squatting the fleet's topic: without the attribute, with another topic's, or through the room argument.
+        Assert.Equal(ApiStatus.Denied, await CreateAsync("heart-rate"));
+        Assert.Equal(ApiStatus.Denied, await CreateAsync("heart-rate", ("ockam.topic", "blood-pressure")));
+        Assert.NotEqual(ApiStatus.Ok, await CreateAsync(null, ("ockam.topic", "blood-pressure")));
+        Assert.False((await silo.Grains.GetGrain<ITopicGrain>("heart-rate").GetInfoAsync()).Exists);
+
+        // The attribute naming the topic, or "*" (which only an admin grants), lets a member create it.
+        Assert.Equal(ApiStatus.Ok, await CreateAsync("blood-pressure", ("ockam.topic", "blood-pressure")));
+        Assert.Equal(ApiStatus.Ok, await CreateAsync("heart-rate", ("ockam.topic", "*")));
+
+        // A room named "topic:x" would share topic x's group id (its sessions and deliveries at every member).
+        await using var roomer = await Edge.CreateAsync(silo);
+        var (_, roomApi) = await roomer.OpenAsync("member", await EnrolAsync(roomer, await authority.CreateOperatorTokenAsync(Role("sensor"), TimeSpan.FromHours(1), uses: 1)));
+        var colliding = await roomApi.CallAsync(ApiOperation.CreateRoom, Args((ApiArguments.Room, "topic:heart-rate"), (ApiArguments.Commit, await CreatorsCommitAsync(roomer, "topic:heart-rate"))));
+        Assert.Equal(ApiStatus.BadRequest, colliding.Status);
+        Assert.Contains("'topic:'", colliding.Error, StringComparison.Ordinal);
+        Assert.False((await silo.Grains.GetGrain<IGroupGrain>("topic:heart-rate").GetInfoAsync()).Exists);
+        Assert.Equal(ApiStatus.Ok, (await roomApi.CallAsync(ApiOperation.CreateRoom, Args((ApiArguments.Room, "ward-9"), (ApiArguments.Commit, await CreatorsCommitAsync(roomer, "ward-9"))))).Status);
+    }
+
+    /// <summary>A valid first commit of <paramref name="group"/> by <paramref name="creator"/> (group keys of its own; the grain checks only the signature).</summary>
+    private static async Task<byte[]> CreatorsCommitAsync(Edge creator, string group)
+    {
+        var agreement = await creator.Vault.GenerateKeyAsync(Ockam.Identity.Vault.KeyType.X25519, Ockam.Identity.Vault.KeyPersistence.Ephemeral);
+        var signing = await creator.Vault.GenerateKeyAsync(Ockam.Identity.Vault.KeyType.Ed25519, Ockam.Identity.Vault.KeyPersistence.Ephemeral);
+        var self = new Ockam.Identity.Groups.GroupMember(creator.Identifier, creator.Vault.GetPublicKey(agreement), creator.Vault.GetPublicKey(signing));
+        var (session, commit) = Ockam.Identity.Groups.GroupSession.Create(creator.Vault, group, self, agreement, signing);
+        session.Dispose();
+        return commit.Encode();
+    }
+
     private async Task<(Edge Admin, ApiClient Api)> AdminAsync(IAuthorityGrain authority)
     {
         var admin = await Edge.CreateAsync(silo);

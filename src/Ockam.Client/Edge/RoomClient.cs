@@ -157,32 +157,56 @@ public sealed class RoomClient : IWorker, IDisposable
     public Task CatchUpAsync(string room, CancellationToken cancellationToken = default) =>
         CatchUpFromAsync(room, sessions.TryGetValue(room, out var known) ? known.Epoch : 0, cancellationToken);
 
+    /// <summary>
+    /// Asks page by page (the silo answers at most one frame's worth at a time) until nothing is left, and only
+    /// then applies: a message is readable only in its own epoch, so commits are applied as the messages need them.
+    /// </summary>
     private async Task CatchUpFromAsync(string room, ulong epoch, CancellationToken cancellationToken)
     {
-        var response = await call(
-            ApiOperation.CatchUpRoom,
-            Arguments(room, (ApiArguments.Epoch, ApiRequest.NumberValue(epoch)), (ApiArguments.Index, ApiRequest.NumberValue(lastIndex.GetValueOrDefault(room)))),
-            cancellationToken).ConfigureAwait(false);
-        var commits = new Queue<GroupCommit>(response.Results.Where(r => r.Key.StartsWith(ApiArguments.Commit + ":", StringComparison.Ordinal)).OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => GroupCommit.Decode(r.Value)));
-        var messages = response.Results.Where(r => r.Key.StartsWith(ApiArguments.Message + ":", StringComparison.Ordinal)).OrderBy(r => r.Key, StringComparer.Ordinal)
-            .Select(r => (Index: ulong.Parse(r.Key[(ApiArguments.Message.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture), Message: GroupMessage.Decode(r.Value)));
+        var allCommits = new List<GroupCommit>();
+        var allMessages = new List<(ulong Index, GroupMessage Message)>();
+        var index = lastIndex.GetValueOrDefault(room);
+        for (var more = true; more;)
+        {
+            var response = await call(
+                ApiOperation.CatchUpRoom,
+                Arguments(room, (ApiArguments.Epoch, ApiRequest.NumberValue(epoch)), (ApiArguments.Index, ApiRequest.NumberValue(index))),
+                cancellationToken).ConfigureAwait(false);
+            var commits = response.Results.Where(r => r.Key.StartsWith(ApiArguments.Commit + ":", StringComparison.Ordinal)).Select(r => GroupCommit.Decode(r.Value)).ToList();
+            var messages = response.Results.Where(r => r.Key.StartsWith(ApiArguments.Message + ":", StringComparison.Ordinal))
+                .Select(r => (Index: ulong.Parse(r.Key[(ApiArguments.Message.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture), Message: GroupMessage.Decode(r.Value)))
+                .ToList();
+            allCommits.AddRange(commits);
+            allMessages.AddRange(messages);
+            var (nextEpoch, nextIndex) = (commits.Count > 0 ? commits.Max(c => c.Body.Epoch) : epoch, messages.Count > 0 ? messages.Max(m => m.Index) : index);
+            more = response.Results.TryGetValue(ApiArguments.More, out var flag) && flag.AsSpan().SequenceEqual("true"u8);
+            if (more && nextEpoch <= epoch && nextIndex <= index)
+            {
+                throw new EdgeException(ApiStatus.Unavailable, $"catching up room '{room}' made no progress");
+            }
+
+            (epoch, index) = (nextEpoch, nextIndex);
+        }
+
+        var pending = new Queue<GroupCommit>(allCommits.OrderBy(c => c.Body.Epoch));
+        var ordered = allMessages.OrderBy(m => m.Index);
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            foreach (var (index, message) in messages)
+            foreach (var (at, message) in ordered)
             {
                 // A message is readable only in its own epoch: apply the commits that lead up to it first.
-                while (commits.Count > 0 && (!sessions.TryGetValue(room, out var s) || s.Epoch < message.Epoch))
+                while (pending.Count > 0 && (!sessions.TryGetValue(room, out var s) || s.Epoch < message.Epoch))
                 {
-                    ApplyLocked(commits.Dequeue());
+                    ApplyLocked(pending.Dequeue());
                 }
 
-                DeliverLocked(room, index, message);
+                DeliverLocked(room, at, message);
             }
 
-            while (commits.Count > 0)
+            while (pending.Count > 0)
             {
-                ApplyLocked(commits.Dequeue());
+                ApplyLocked(pending.Dequeue());
             }
 
             Save(room);

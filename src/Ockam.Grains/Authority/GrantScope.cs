@@ -44,11 +44,12 @@ internal static class GrantScope
         var delegated = Delegated(member);
         foreach (var (name, _) in attributes.OrderBy(a => a.Key, StringComparer.Ordinal))
         {
-            // Only an admin makes admins, enrollers, delegations or holders of every relay: an enroller that
-            // could would escalate itself through a newcomer of its own making.
+            // Only an admin makes admins, enrollers, delegations or holders of every relay or every topic name:
+            // an enroller that could would escalate itself through a newcomer of its own making.
             var adminOnly = name == Delegation.AttributeName
                 || (name == TokenAttributes.Role && TokenAttributes.Text(attributes, name) is Admin or Enroller)
-                || (name == TokenAttributes.Relay && TokenAttributes.Text(attributes, name) == TokenAttributes.AnyRelay);
+                || (name == TokenAttributes.Relay && TokenAttributes.Text(attributes, name) == TokenAttributes.AnyRelay)
+                || (name == TokenAttributes.Topic && TokenAttributes.Text(attributes, name) == TokenAttributes.AnyTopic);
             if (adminOnly)
             {
                 return name == Delegation.AttributeName

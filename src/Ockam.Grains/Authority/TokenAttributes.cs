@@ -15,13 +15,22 @@ internal static partial class TokenAttributes
     public const string Role = "ockam.role";
     public const string Relay = "ockam.relay";
 
+    /// <summary>Lets its holder create the topic it names (the gateway's <c>create-topic</c> policy).</summary>
+    public const string Topic = "ockam.topic";
+
     /// <summary>The <c>ockam.relay</c> value that lets its holder claim any relay name.</summary>
     public const string AnyRelay = "*";
+
+    /// <summary>The <c>ockam.topic</c> value that lets its holder create any topic.</summary>
+    public const string AnyTopic = "*";
 
     private const string ReservedPrefix = "ockam.";
 
     /// <summary>The longest relay name the gateway accepts.</summary>
     private const int MaxRelayName = 200;
+
+    /// <summary>The longest topic name the gateway accepts.</summary>
+    private const int MaxTopicName = 120;
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -78,6 +87,11 @@ internal static partial class TokenAttributes
                 return Text(value) is { Length: > 0 and <= MaxRelayName } relay && !relay.StartsWith("conn.", StringComparison.Ordinal)
                     ? null
                     : $"a relay is 1 to {MaxRelayName} characters not starting with 'conn.', or '{AnyRelay}'";
+            case Topic:
+                // A name the gateway accepts for a topic, or the wildcard ("*" is also a name: one only an admin grants).
+                return Text(value) is { Length: > 0 and <= MaxTopicName }
+                    ? null
+                    : $"a topic is 1 to {MaxTopicName} characters, or '{AnyTopic}'";
             case Delegation.AttributeName:
                 try
                 {

@@ -16,4 +16,7 @@ public enum GroupOutcome
 
     /// <summary>Malformed, or a signature that does not verify, or a member's keys swapped.</summary>
     Invalid,
+
+    /// <summary>A relay named for fan-out is unclaimed or belongs to another identity than the member it would deliver to.</summary>
+    RelayNotOwned,
 }

@@ -13,6 +13,9 @@ namespace Ockam.Grains.Groups;
 /// </summary>
 internal sealed class GroupLog(IPersistentState<GroupState> state, IVault vault, GroupOptions options, IGrainFactory grains, string groupId)
 {
+    /// <summary>What one commit or message costs in an API answer besides its bytes (its key and CBOR headers), counted in a page.</summary>
+    private const int EntryOverhead = 32;
+
     private string Room => groupId;
 
     public async Task<GroupOutcome> CreateAsync(string creator, byte[] commit, string? relay, string? subscribePolicy = null, string? publishPolicy = null)
@@ -26,6 +29,11 @@ internal sealed class GroupLog(IPersistentState<GroupState> state, IVault vault,
             || parsed.Body.Members is not [var only] || only.Identifier.ToString() != creator || !Signed(parsed, only.SigningKey))
         {
             return GroupOutcome.Invalid;
+        }
+
+        if (!await OwnsAsync(creator, relay))
+        {
+            return GroupOutcome.RelayNotOwned;
         }
 
         state.State = new GroupState
@@ -69,6 +77,7 @@ internal sealed class GroupLog(IPersistentState<GroupState> state, IVault vault,
         }
 
         var next = new List<RoomMember>();
+        var named = new List<(string Member, string Relay)>();
         foreach (var member in parsed.Body.Members)
         {
             var id = member.Identifier.ToString();
@@ -84,7 +93,14 @@ internal sealed class GroupLog(IPersistentState<GroupState> state, IVault vault,
             }
             else
             {
-                next.Add(new RoomMember(id, member.AgreementKey, member.SigningKey, Admin: false, relays.GetValueOrDefault(id) ?? state.State.Pending.FirstOrDefault(p => p.Identifier == id)?.Relay));
+                // A pending subscriber's relay was checked when it asked to join; one the committer names is checked below.
+                var relay = relays.GetValueOrDefault(id);
+                if (relay is not null)
+                {
+                    named.Add((id, relay));
+                }
+
+                next.Add(new RoomMember(id, member.AgreementKey, member.SigningKey, Admin: false, relay ?? state.State.Pending.FirstOrDefault(p => p.Identifier == id)?.Relay));
             }
         }
 
@@ -92,6 +108,11 @@ internal sealed class GroupLog(IPersistentState<GroupState> state, IVault vault,
         if (changesMembership && !current.Admin)
         {
             return GroupOutcome.NotAdmin;
+        }
+
+        if ((await Task.WhenAll(named.Select(n => OwnsAsync(n.Member, n.Relay)))).Contains(false))
+        {
+            return GroupOutcome.RelayNotOwned;
         }
 
         var removed = state.State.Members.Where(m => next.All(n => n.Identifier != m.Identifier)).ToList();
@@ -144,13 +165,18 @@ internal sealed class GroupLog(IPersistentState<GroupState> state, IVault vault,
         }
 
         var index = state.State.NextIndex;
-        var messages = state.State.Messages.Append(new LoggedMessage(index, message)).TakeLast(options.Retention).ToList();
+        var messages = Retained([.. state.State.Messages, new LoggedMessage(index, message)]);
         state.State = state.State with { NextIndex = index + 1, Messages = messages };
         await state.WriteStateAsync();
         await FanOutAsync(state.State.Members.Where(m => m.Identifier != caller), new GroupDelivery(Room, GroupDeliveryKind.Message, index, message));
         return GroupOutcome.Ok;
     }
 
+    /// <summary>
+    /// One page: commits after <paramref name="afterEpoch"/> first, then messages after <paramref name="afterIndex"/>,
+    /// both oldest first, up to <see cref="GroupOptions.CatchUpPageBytes"/> (a page holds at least one item, so
+    /// paging always moves on). A member asks again after the last epoch and index it got while <c>More</c> is set.
+    /// </summary>
     public Task<GroupCatchUp> CatchUpAsync(string member, ulong afterEpoch, ulong afterIndex)
     {
         if (state.State.Members.All(m => m.Identifier != member))
@@ -158,9 +184,23 @@ internal sealed class GroupLog(IPersistentState<GroupState> state, IVault vault,
             return Task.FromResult(new GroupCatchUp(GroupOutcome.NotAMember, [], [], []));
         }
 
-        var commits = state.State.Commits.Where(c => c.Epoch > afterEpoch).Select(c => c.Commit).ToArray();
-        var messages = state.State.Messages.Where(m => m.Index > afterIndex).ToList();
-        return Task.FromResult(new GroupCatchUp(GroupOutcome.Ok, commits, [.. messages.Select(m => m.Index)], [.. messages.Select(m => m.Message)]));
+        var used = 0;
+        var more = false;
+        bool Fits(byte[] item)
+        {
+            if (used > 0 && used + item.Length + EntryOverhead > options.CatchUpPageBytes)
+            {
+                more = true;
+                return false;
+            }
+
+            used += item.Length + EntryOverhead;
+            return true;
+        }
+
+        var commits = state.State.Commits.Where(c => c.Epoch > afterEpoch).Select(c => c.Commit).TakeWhile(Fits).ToArray();
+        var messages = more ? [] : state.State.Messages.Where(m => m.Index > afterIndex).TakeWhile(m => Fits(m.Message)).ToList();
+        return Task.FromResult(new GroupCatchUp(GroupOutcome.Ok, commits, [.. messages.Select(m => m.Index)], [.. messages.Select(m => m.Message)], more));
     }
 
     public async Task<GroupOutcome> RequestJoinAsync(string identifier, string? relay)
@@ -178,6 +218,11 @@ internal sealed class GroupLog(IPersistentState<GroupState> state, IVault vault,
         if (state.State.Pending.Count >= options.MaxMembers)
         {
             return GroupOutcome.Conflict;
+        }
+
+        if (!await OwnsAsync(identifier, relay))
+        {
+            return GroupOutcome.RelayNotOwned;
         }
 
         state.State.Pending.Add(new PendingJoin(identifier, relay));
@@ -202,6 +247,28 @@ internal sealed class GroupLog(IPersistentState<GroupState> state, IVault vault,
 
         // Best effort: a member whose relay refuses (full, unknown) catches up from the log.
         await Task.WhenAll(members.Where(m => m.Relay is not null).Select(m => grains.GetGrain<IRelayGrain>(m.Relay!).SendAsync(envelope, 0, RelayOrigin.Service)));
+    }
+
+    /// <summary>
+    /// Fan-out goes only to a relay its member owns: otherwise a room would fill a stranger's mailbox. Relay names
+    /// are claimed once and never change hands, so checking when a relay is named is enough; an unclaimed name
+    /// is refused too (whoever claims it later would get the room's traffic).
+    /// </summary>
+    private async Task<bool> OwnsAsync(string member, string? relay) =>
+        relay is null || (await grains.GetGrain<IRelayGrain>(relay).GetStatusAsync()).Owner == member;
+
+    /// <summary>The newest messages within both bounds, count and bytes; the oldest go first (the newest always stays).</summary>
+    private List<LoggedMessage> Retained(List<LoggedMessage> messages)
+    {
+        var bytes = messages.Sum(m => (long)m.Message.Length);
+        var drop = 0;
+        while (messages.Count - drop > 1 && (messages.Count - drop > options.Retention || bytes > options.RetentionBytes))
+        {
+            bytes -= messages[drop].Message.Length;
+            drop++;
+        }
+
+        return messages.GetRange(drop, messages.Count - drop);
     }
 
     private GroupCommit? Parse(byte[] commit)

@@ -34,6 +34,9 @@ public static class ApiArguments
     public const string SubscribePolicy = "subscribe-policy";
     public const string PublishPolicy = "publish-policy";
 
+    /// <summary>"true" in a catch-up answer when the room holds more: ask again after the last commit's epoch and message index.</summary>
+    public const string More = "more";
+
     /// <summary>
     /// "attribute:ockam.role" = "sensor": one argument per attribute a token grants, as UTF-8 text. The
     /// delegation attribute is written as comma-separated names ("attribute:ockam.delegate" = "ockam.role,floor");

@@ -142,6 +142,12 @@ internal sealed partial class ApiWorker(
             input = input.WithResource("relay", relay);
         }
 
+        if (request.Text(ApiArguments.Topic) is { } topicName)
+        {
+            // The topic a room operation names: create-topic's default policy matches it against ockam.topic.
+            input = input.WithResource("topic", topicName);
+        }
+
         ChangeHistory? published = null;
         if (request.Operation == ApiOperation.PublishIdentity)
         {
@@ -361,6 +367,19 @@ internal sealed partial class ApiWorker(
         }
 
         var isTopic = topicName is not null || request.Operation is ApiOperation.CreateTopic or ApiOperation.SubscribeTopic;
+        if (isTopic && topicName is null)
+        {
+            // The create-topic policy reads resource.topic, which only the topic argument sets.
+            return Missing(request, ApiArguments.Topic);
+        }
+
+        if (!isTopic && GroupDelivery.TopicOf(name) is not null)
+        {
+            // A room's group id is its name, a topic's "topic:" + its name: such a room would share sessions and
+            // deliveries with the topic at every member.
+            return ApiResponse.Failed(request.Id, ApiStatus.BadRequest, $"a room name may not start with '{GroupDelivery.TopicGroupId(string.Empty)}' (topics' group ids)");
+        }
+
         var room = grains.GetGrain<IGroupGrain>(name);
         var topic = grains.GetGrain<ITopicGrain>(name);
         IGroupLogGrain target = isTopic ? topic : room;
@@ -396,6 +415,8 @@ internal sealed partial class ApiWorker(
                     results[$"{ApiArguments.Message}:{caughtUp.MessageIndexes[i]:D12}"] = caughtUp.Messages[i];
                 }
 
+                // One page per answer (each fits in a frame); the member asks again after what it got.
+                results[ApiArguments.More] = ApiRequest.TextValue(caughtUp.More ? "true" : "false");
                 return ApiResponse.Ok(request.Id, results);
             case ApiOperation.SubscribeTopic:
                 var subscribing = await topic.GetInfoAsync().ConfigureAwait(false);
@@ -458,8 +479,17 @@ internal sealed partial class ApiWorker(
         GroupOutcome.Ok => ApiResponse.Ok(request.Id),
         GroupOutcome.NotAMember or GroupOutcome.NotAdmin => ApiResponse.Failed(request.Id, ApiStatus.Denied, outcome.ToString()),
         GroupOutcome.Conflict => ApiResponse.Failed(request.Id, ApiStatus.Rejected, "Conflict: not the room's next (or current) epoch"),
+        GroupOutcome.RelayNotOwned => ApiResponse.Failed(
+            request.Id,
+            ApiStatus.NotOwner,
+            $"fan-out goes only to a relay its member owns; unclaimed or another identity's: {string.Join(", ", NamedRelays(request).Select(r => $"'{r}'"))}"),
         _ => ApiResponse.Failed(request.Id, ApiStatus.BadRequest, outcome.ToString()),
     };
+
+    /// <summary>The relays a room request names for fan-out: <c>relay</c> (the caller's) and <c>relay:&lt;identifier&gt;</c> (new members').</summary>
+    private static IEnumerable<string> NamedRelays(ApiRequest request) =>
+        request.Arguments.Where(a => a.Key == ApiArguments.Relay || a.Key.StartsWith(ApiArguments.RelayPrefix, StringComparison.Ordinal))
+            .Select(a => System.Text.Encoding.UTF8.GetString(a.Value));
 
     private async Task<ApiResponse> RelayStatusAsync(ApiRequest request, string relay)
     {

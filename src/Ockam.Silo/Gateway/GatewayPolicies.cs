@@ -38,7 +38,7 @@ internal sealed class GatewayPolicies
         [ApiOperation.SendRoom] = Member,
         [ApiOperation.CatchUpRoom] = Member,
         [ApiOperation.GetRoom] = Member,
-        [ApiOperation.CreateTopic] = Member,
+        [ApiOperation.CreateTopic] = $"""(and {Member} (or (= subject.ockam.topic resource.topic) (= subject.ockam.topic "*")))""",
         [ApiOperation.SubscribeTopic] = Member,
     };
 

@@ -1,0 +1,107 @@
+using System.Text;
+using Ockam.Client.Edge;
+using Ockam.Grains.Contracts;
+using Ockam.Messaging.Api;
+using Ockam.Silo.Tests.Support;
+
+namespace Ockam.Client.Tests.Attacks;
+
+/// <summary>
+/// A room or topic fans out only to a relay owned by the member it delivers to: a member naming another's relay
+/// (or an unclaimed name) when it creates, invites or subscribes is refused, so no room fills a stranger's mailbox.
+/// Fails if the group grain's ownership check is removed.
+/// </summary>
+public sealed class GroupFanOutAttackTests : IAsyncLifetime
+{
+    private readonly TempDirectory data = new();
+    private readonly TempDirectory homes = new();
+    private readonly List<EdgeNode> nodes = [];
+    private RunningSilo silo = null!;
+
+    public async Task InitializeAsync() => silo = await RunningSilo.StartAsync(data.Path);
+
+    public async Task DisposeAsync()
+    {
+        await Task.WhenAll(nodes.Select(n => n.DisposeAsync().AsTask()));
+        await silo.DisposeAsync();
+        data.Dispose();
+        homes.Dispose();
+    }
+
+    [Fact]
+    public async Task A_member_cannot_make_a_room_or_topic_fan_out_to_a_relay_it_does_not_own()
+    {
+        var mallory = await NodeAsync("mallory", listen: true);
+        var bob = await NodeAsync("bob", listen: true);
+
+        // The victim claimed its relay and is offline: anything fanned out to it would wait in its mailbox.
+        await NodeAsync("victim", listen: false);
+        var victimRelay = silo.Grains.GetGrain<IRelayGrain>("victim");
+        var before = await victimRelay.GetStatusAsync();
+        var (m, b) = (await mallory.RoomsAsync(), await bob.RoomsAsync());
+
+        // Creating a room or a topic with the victim's relay, or a name nobody claimed yet.
+        await RefusedAsync(() => m.CreateAsync("flood", "victim"), "victim");
+        await RefusedAsync(() => m.CreateAsync("flood", "unclaimed"), "unclaimed");
+        await RefusedAsync(() => m.CreateTopicAsync("flood", "victim", "true", "true"), "victim");
+
+        // Inviting a member with the victim's relay (a refused commit leaves this client's session ahead: a room of its own).
+        await m.CreateAsync("flood-invite", "mallory");
+        await RefusedAsync(() => m.InviteAsync("flood-invite", bob.Identifier, "victim"), "victim");
+        Assert.Equal(1UL, (await silo.Grains.GetGrain<IGroupGrain>("flood-invite").GetInfoAsync()).Epoch);
+
+        // Subscribing to a topic with the victim's relay; a relay of one's own is accepted.
+        await m.CreateTopicAsync("flood", "mallory", "true", "true");
+        await RefusedAsync(() => b.SubscribeAsync("flood", "victim"), "victim");
+        await b.SubscribeAsync("flood", "bob");
+
+        // The room and topic work, through owned relays only; the victim's mailbox never got a thing.
+        await m.CreateAsync("flood", "mallory");
+        await m.InviteAsync("flood", bob.Identifier, "bob");
+        await m.AdmitPendingAsync("flood");
+        for (var i = 0; i < 5; i++)
+        {
+            await m.SendAsync("flood", Encoding.UTF8.GetBytes($"flood {i}"));
+            await m.SendAsync(RoomClient.Topic("flood"), Encoding.UTF8.GetBytes($"topic flood {i}"));
+        }
+
+        var received = new List<string>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (received.Count < 10)
+        {
+            received.Add(Encoding.UTF8.GetString((await b.ReceiveAsync(timeout.Token)).Payload.Span));
+        }
+
+        Assert.Equal(10, received.Distinct().Count());
+        var after = await victimRelay.GetStatusAsync();
+        Assert.Equal((0, before.NextSequence), (after.Queued, after.NextSequence));
+    }
+
+    private static async Task RefusedAsync(Func<Task> attempt, string relay)
+    {
+        var refused = await Assert.ThrowsAsync<EdgeException>(attempt);
+        Assert.Equal(ApiStatus.NotOwner, refused.Status);
+        Assert.Contains($"'{relay}'", refused.Message, StringComparison.Ordinal);
+    }
+
+    private async Task<EdgeNode> NodeAsync(string name, bool listen)
+    {
+        var attributes = new Dictionary<string, byte[]>
+        {
+            ["ockam.role"] = "member"u8.ToArray(),
+            ["ockam.relay"] = Encoding.UTF8.GetBytes(name),
+            ["ockam.topic"] = "flood"u8.ToArray(),
+        };
+        var token = await silo.Grains.GetGrain<IAuthorityGrain>("default").CreateOperatorTokenAsync(attributes, TimeSpan.FromHours(1), uses: 1);
+        var node = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = Path.Combine(homes.Path, name), Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
+        nodes.Add(node);
+        await node.EnrollAsync(token);
+        await node.CreateRelayAsync(name);
+        if (listen)
+        {
+            await node.ListenAsync(name);
+        }
+
+        return node;
+    }
+}

@@ -1,0 +1,84 @@
+using System.Text;
+using Ockam.Client.Edge;
+using Ockam.Grains.Contracts;
+using Ockam.Silo.Tests.Support;
+
+namespace Ockam.Client.Tests;
+
+/// <summary>
+/// Catching up is paged: a room holding far more than one frame (256 KiB) reaches a member that was away, every
+/// message in order, over several answers. Fails if the grain answers everything at once (the answer would not fit).
+/// </summary>
+public sealed class RoomCatchUpTests : IAsyncLifetime
+{
+    private const int Messages = 40;
+    private const int MessageSize = 60 * 1024;
+    private readonly TempDirectory data = new();
+    private readonly TempDirectory homes = new();
+    private readonly List<EdgeNode> nodes = [];
+    private RunningSilo silo = null!;
+
+    public async Task InitializeAsync() => silo = await RunningSilo.StartAsync(data.Path);
+
+    public async Task DisposeAsync()
+    {
+        await Task.WhenAll(nodes.Select(n => n.DisposeAsync().AsTask()));
+        await silo.DisposeAsync();
+        data.Dispose();
+        homes.Dispose();
+    }
+
+    [Fact]
+    public async Task A_member_away_for_more_than_a_frame_of_messages_catches_up_every_one_in_order_over_several_pages()
+    {
+        var alice = await NodeAsync("alice");
+        var bob = await NodeAsync("bob");
+        var (a, b) = (await alice.RoomsAsync(), await bob.RoomsAsync());
+
+        // Bob is invited without a relay: he hears of nothing until he catches up.
+        await a.CreateAsync("archive", "alice");
+        await a.InviteAsync("archive", bob.Identifier, null);
+        for (var i = 0; i < Messages; i++)
+        {
+            await a.SendAsync("archive", Payload(i));
+        }
+
+        // 40 × 60 KiB: one answer of everything would be ~2.4 MiB, nine frames' worth.
+        await b.CatchUpAsync("archive");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        for (var i = 0; i < Messages; i++)
+        {
+            var message = await b.ReceiveAsync(timeout.Token);
+            Assert.Equal(alice.Identifier, message.Sender);
+            Assert.True(message.Payload.Span.SequenceEqual(Payload(i)), $"message {i} out of order or damaged");
+        }
+
+        Assert.Equal(2UL, b.Epoch("archive"));
+
+        // It came in pages that each fit in an answer.
+        var first = await silo.Grains.GetGrain<IGroupGrain>("archive").CatchUpAsync(bob.Identifier.ToString(), 0, 0);
+        Assert.True(first.More);
+        Assert.InRange(first.Messages.Sum(m => m.Length) + first.Commits.Sum(c => c.Length), 1, 128 * 1024);
+    }
+
+    /// <summary>60 KiB whose first bytes say which message it is.</summary>
+    private static byte[] Payload(int i)
+    {
+        var payload = new byte[MessageSize];
+        payload.AsSpan().Fill((byte)i);
+        Encoding.ASCII.GetBytes($"message {i:D3}").CopyTo(payload, 0);
+        return payload;
+    }
+
+    private async Task<EdgeNode> NodeAsync(string name)
+    {
+        var attributes = new Dictionary<string, byte[]> { ["ockam.role"] = "member"u8.ToArray(), ["ockam.relay"] = Encoding.UTF8.GetBytes(name) };
+        var token = await silo.Grains.GetGrain<IAuthorityGrain>("default").CreateOperatorTokenAsync(attributes, TimeSpan.FromHours(1), uses: 1);
+        var node = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = Path.Combine(homes.Path, name), Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
+        nodes.Add(node);
+        await node.EnrollAsync(token);
+        await node.CreateRelayAsync(name);
+        await node.ListenAsync(name);
+        return node;
+    }
+}

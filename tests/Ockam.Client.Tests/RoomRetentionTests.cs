@@ -1,0 +1,91 @@
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Ockam.Client.Edge;
+using Ockam.Grains.Contracts;
+using Ockam.Grains.Groups;
+using Ockam.Silo.Tests.Support;
+
+namespace Ockam.Client.Tests;
+
+/// <summary>A room's log is bounded in bytes as well as in messages: the oldest go first. Fails without the byte bound.</summary>
+public sealed class RoomRetentionTests : IAsyncLifetime
+{
+    private const int RetentionBytes = 300 * 1024;
+    private const int Messages = 10;
+    private readonly TempDirectory data = new();
+    private readonly TempDirectory homes = new();
+    private readonly List<EdgeNode> nodes = [];
+    private RunningSilo silo = null!;
+
+    public async Task InitializeAsync() =>
+        silo = await RunningSilo.StartAsync(data.Path, services: s => s.AddSingleton(Options.Create(new GroupOptions { RetentionBytes = RetentionBytes })));
+
+    public async Task DisposeAsync()
+    {
+        await Task.WhenAll(nodes.Select(n => n.DisposeAsync().AsTask()));
+        await silo.DisposeAsync();
+        data.Dispose();
+        homes.Dispose();
+    }
+
+    [Fact]
+    public async Task Retention_drops_the_oldest_messages_once_the_room_holds_more_bytes_than_its_bound()
+    {
+        var alice = await NodeAsync("alice");
+        var bob = await NodeAsync("bob");
+        var (a, b) = (await alice.RoomsAsync(), await bob.RoomsAsync());
+        await a.CreateAsync("ward", "alice");
+        await a.InviteAsync("ward", bob.Identifier, null);
+
+        // Ten messages of 60 KiB: 600 KiB sent, far under the count bound (1 000), twice the byte bound.
+        for (var i = 0; i < Messages; i++)
+        {
+            await a.SendAsync("ward", Encoding.UTF8.GetBytes($"{i:D2}" + new string('x', 60 * 1024)));
+        }
+
+        var log = await AllAsync(bob.Identifier.ToString());
+        var kept = log.Messages.Sum(m => (long)m.Length);
+        Assert.InRange(kept, RetentionBytes - log.Messages.Max(m => m.Length) + 1, RetentionBytes);
+        Assert.Equal(Enumerable.Range(Messages - log.Messages.Length + 1, log.Messages.Length).Select(i => (ulong)i), log.MessageIndexes);
+        Assert.InRange(log.Messages.Length, 2, Messages / 2);
+
+        // Bob, catching up, gets the newest messages, in order: the oldest are gone.
+        await b.CatchUpAsync("ward");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        for (var i = Messages - log.Messages.Length; i < Messages; i++)
+        {
+            Assert.StartsWith($"{i:D2}", Encoding.UTF8.GetString((await b.ReceiveAsync(timeout.Token)).Payload.Span), StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>Every page of the room's log, as the gateway would fetch them.</summary>
+    private async Task<GroupCatchUp> AllAsync(string member)
+    {
+        var room = silo.Grains.GetGrain<IGroupGrain>("ward");
+        var (commits, indexes, messages) = (new List<byte[]>(), new List<ulong>(), new List<byte[]>());
+        GroupCatchUp page;
+        do
+        {
+            page = await room.CatchUpAsync(member, 2, indexes.Count > 0 ? indexes[^1] : 0);
+            commits.AddRange(page.Commits);
+            indexes.AddRange(page.MessageIndexes);
+            messages.AddRange(page.Messages);
+        }
+        while (page.More);
+
+        return new GroupCatchUp(GroupOutcome.Ok, [.. commits], [.. indexes], [.. messages]);
+    }
+
+    private async Task<EdgeNode> NodeAsync(string name)
+    {
+        var attributes = new Dictionary<string, byte[]> { ["ockam.role"] = "member"u8.ToArray(), ["ockam.relay"] = Encoding.UTF8.GetBytes(name) };
+        var token = await silo.Grains.GetGrain<IAuthorityGrain>("default").CreateOperatorTokenAsync(attributes, TimeSpan.FromHours(1), uses: 1);
+        var node = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = Path.Combine(homes.Path, name), Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
+        nodes.Add(node);
+        await node.EnrollAsync(token);
+        await node.CreateRelayAsync(name);
+        await node.ListenAsync(name);
+        return node;
+    }
+}
