@@ -44,7 +44,7 @@ internal sealed class AuthorityGrain(
         ArgumentNullException.ThrowIfNull(attributes);
         return TokenProblem(attributes, validFor, uses) is { } problem
             ? throw new ArgumentException(problem, nameof(attributes))
-            : await NewTokenAsync(attributes, validFor, uses, "operator");
+            : await NewTokenAsync(attributes, validFor, uses, OperatorCreator);
     }
 
     public async Task<AuthorityResult> EnrollAsync(string token, string subject)
@@ -78,8 +78,24 @@ internal sealed class AuthorityGrain(
             return AuthorityResult.Refused(AuthorityOutcome.TokenUnknown, "the token is not this authority's");
         }
 
+        // A token is only as good as its creator's standing now: what a revoked, suspended or demoted creator
+        // handed out before stops working with it.
+        if (grant.CreatedBy != OperatorCreator
+            && (Standing(grant.CreatedBy) is not null || GrantScope.Refusal(grant.CreatedBy, state.State.Members.GetValueOrDefault(grant.CreatedBy), grant.Attributes) is not null))
+        {
+            return AuthorityResult.Refused(AuthorityOutcome.Denied, "the token's creator may no longer grant what it grants");
+        }
+
+        // A retry returns the grant only to a member that still holds it: an identity demoted, or readmitted
+        // after a revocation (and so no member), does not get its old attributes back from an old token.
+        state.State.Members.TryGetValue(subject, out var known);
+        if (redemption.Retry && (known is null || !SameAttributes(known.Attributes, grant.Attributes)))
+        {
+            return AuthorityResult.Refused(AuthorityOutcome.TokenUsed, "this identity redeemed the token before, and what it granted no longer stands");
+        }
+
         var attributes = new Dictionary<string, byte[]>(grant.Attributes, StringComparer.Ordinal);
-        var serials = state.State.Members.TryGetValue(subject, out var known) ? known.Serials : [];
+        var serials = known?.Serials ?? [];
         state.State.Members[subject] = new Member(attributes, serials);
         return await IssueToAsync(subject, attributes);
     }
@@ -119,6 +135,9 @@ internal sealed class AuthorityGrain(
         if (state.State.Members.FirstOrDefault(m => m.Value.Serials.Contains(serial)) is { Value: { } holder } entry)
         {
             state.State.Members[entry.Key] = holder with { Suspended = true };
+
+            // Every credential it holds, not just the one named: another unexpired serial would still open channels.
+            state.State.Revoked.UnionWith(holder.Serials);
         }
 
         return await PublishRevocationListAsync();
@@ -183,6 +202,12 @@ internal sealed class AuthorityGrain(
             : MemberStatus.Member;
         return Task.FromResult(new MemberStanding(status, status == MemberStatus.Member ? new Dictionary<string, byte[]>(member!.Attributes, StringComparer.Ordinal) : new Dictionary<string, byte[]>()));
     }
+
+    /// <summary>Tokens the silo itself makes (the first admin's, in-cluster tooling): no member record stands behind them.</summary>
+    private const string OperatorCreator = "operator";
+
+    private static bool SameAttributes(Dictionary<string, byte[]> a, IReadOnlyDictionary<string, byte[]> b) =>
+        a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out var value) && value.AsSpan().SequenceEqual(p.Value));
 
     /// <summary>Why <paramref name="subject"/> gets nothing now (revoked, or suspended), or null if it is in good standing.</summary>
     private AuthorityResult? Standing(string subject)

@@ -45,7 +45,7 @@ internal sealed class EnrollmentTokenGrain(
         if (state.State.RedeemedFor(identifier))
         {
             // A retry by an identity that redeemed it (its answer was lost) gets the same grant and uses nothing.
-            return new TokenRedemption(TokenOutcome.Redeemed, grant);
+            return new TokenRedemption(TokenOutcome.Redeemed, grant, Retry: true);
         }
 
         if (state.State.Redemptions >= grant.DistinctRedeemers)
