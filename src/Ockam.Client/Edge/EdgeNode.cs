@@ -171,9 +171,7 @@ public sealed class EdgeNode : IAsyncDisposable
 
         // The peer's answers come back relayed, through the relay inbox; what the channel delivers may reach the application inbox.
         var endToEnd = await EndToEndOptionsAsync(peerPolicy, cancellationToken).ConfigureAwait(false);
-        var created = await SecureChannel.CreateAsync(node, route, endToEnd with { IncomingFlows = [relayInbox.Flow] }, cancellationToken).ConfigureAwait(false);
-        node.AcceptFlow(InboxAddress, created.Flow);
-        return created;
+        return await SecureChannel.CreateAsync(node, route, endToEnd with { IncomingFlows = [relayInbox.Flow] }, [InboxAddress], cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Accepts end-to-end channels from peers whose credentials satisfy <paramref name="peerPolicy"/>.</summary>

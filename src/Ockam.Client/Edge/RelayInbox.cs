@@ -18,9 +18,39 @@ namespace Ockam.Client.Edge;
 /// </remarks>
 internal sealed class RelayInbox(Identifier silo, Func<string, ulong, Task> acknowledge) : IWorker
 {
+    /// <summary>Senders remembered for their flows; past this, the oldest are forgotten (they get a new flow).</summary>
+    private const int MaxSenders = 4096;
+
+    private readonly Dictionary<string, FlowId> senders = new(StringComparer.Ordinal);
+    private readonly Queue<string> order = new();
+
+    /// <summary>What peers relayed is sent on with a flow spawned from this one, one per sender.</summary>
     public FlowId Flow { get; } = FlowId.Create();
 
     public FlowId ServiceFlow { get; } = FlowId.Create();
+
+    /// <summary>
+    /// One flow per sender, told apart by the reply relay the silo's relay hop put first on the return route
+    /// (the sender cannot choose it): a listener's per-flow bound then limits each sender, not all of them together.
+    /// </summary>
+    private FlowId SenderFlow(Route returnRoute)
+    {
+        var sender = returnRoute.Count >= 2 ? returnRoute[1].ValueText : string.Empty;
+        if (senders.TryGetValue(sender, out var flow))
+        {
+            return flow;
+        }
+
+        if (senders.Count >= MaxSenders)
+        {
+            senders.Remove(order.Dequeue());
+        }
+
+        flow = FlowId.SpawnedFrom(Flow);
+        senders[sender] = flow;
+        order.Enqueue(sender);
+        return flow;
+    }
 
     public async ValueTask HandleMessageAsync(WorkerContext context, Message message, CancellationToken cancellationToken)
     {
@@ -30,12 +60,13 @@ internal sealed class RelayInbox(Identifier silo, Func<string, ulong, Task> ackn
         }
 
         RelayDelivery delivery;
+        Message opened;
         Message inner;
         try
         {
             delivery = RelayDelivery.Decode(message.Payload);
-            inner = delivery.Open();
-            inner = new Message(inner.OnwardRoute, inner.ReturnRoute.Prepend(message.ReturnRoute.Next), inner.Payload);
+            opened = delivery.Open();
+            inner = new Message(opened.OnwardRoute, opened.ReturnRoute.Prepend(message.ReturnRoute.Next), opened.Payload);
         }
         catch (Exception e) when (e is OckamDecodeException or RoutingException)
         {
@@ -47,7 +78,7 @@ internal sealed class RelayInbox(Identifier silo, Func<string, ulong, Task> ackn
         _ = acknowledge(delivery.Relay, delivery.Sequence);
         try
         {
-            await context.Node.SendAsync(inner, delivery.FromService ? ServiceFlow : Flow, cancellationToken).ConfigureAwait(false);
+            await context.Node.SendAsync(inner, delivery.FromService ? ServiceFlow : SenderFlow(opened.ReturnRoute), cancellationToken).ConfigureAwait(false);
         }
         catch (RoutingException)
         {

@@ -193,6 +193,9 @@ internal sealed class AuthorityGrain(
         return await PublishRevocationListAsync();
     }
 
+    public async Task<RevocationNotice> GetRevocationNoticeAsync() =>
+        new(await GetRevocationListAsync(), [.. state.State.RevokedSubjects]);
+
     public Task<MemberStanding> GetStandingAsync(string subject)
     {
         state.State.Members.TryGetValue(subject, out var member);

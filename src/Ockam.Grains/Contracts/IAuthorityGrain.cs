@@ -67,6 +67,10 @@ public interface IAuthorityGrain : IGrainWithStringKey
     [Alias("readmit")]
     Task<ReadmitOutcome> ReadmitAsync(string admin, string subject);
 
+    /// <summary>The current list and every identity revoked as a member: what a gateway catching up must close.</summary>
+    [Alias("revocation-notice")]
+    Task<RevocationNotice> GetRevocationNoticeAsync();
+
     /// <summary>Whether <paramref name="subject"/> is a member in good standing now, and with which attributes.</summary>
     [Alias("standing"), Orleans.Concurrency.ReadOnly]
     Task<MemberStanding> GetStandingAsync(string subject);

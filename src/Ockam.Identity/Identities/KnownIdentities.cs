@@ -51,12 +51,34 @@ public sealed class KnownIdentities(IVault vault) : IIdentityHistories
         }
     }
 
-    /// <summary>The histories known and not compromised (for a verifier that keeps them).</summary>
-    public IReadOnlyList<ChangeHistory> Histories()
+    public int Count
+    {
+        get
+        {
+            lock (gate)
+            {
+                return known.Count;
+            }
+        }
+    }
+
+    /// <summary>Every history known, with whether its identity is compromised (for a verifier that keeps them).</summary>
+    public IReadOnlyList<(ChangeHistory History, bool Compromised)> Entries()
     {
         lock (gate)
         {
-            return [.. known.Values.Where(e => !e.Compromised).Select(e => e.Identity.History)];
+            return [.. known.Values.Select(e => (e.Identity.History, e.Compromised))];
+        }
+    }
+
+    /// <summary>Takes back what <see cref="Entries"/> gave: a kept history (verified again), compromised or not.</summary>
+    public void Restore(ChangeHistory history, bool compromised, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        var verified = history.Verify(vault, now);
+        lock (gate)
+        {
+            known[verified.Identifier] = (verified, compromised);
         }
     }
 

@@ -1,3 +1,5 @@
+using Ockam.Messaging.Telemetry;
+
 namespace Ockam.Messaging.Routing;
 
 /// <summary>
@@ -6,14 +8,15 @@ namespace Ockam.Messaging.Routing;
 /// the return route, so replies, and everything after them, come back through it in both directions.
 /// </summary>
 /// <remarks>
-/// Flow control: the forwarder's address accepts the flows it is started with. Only there does it send as
-/// local code (its target is the operator's choice). Traffic through its hop address keeps the flow it came
-/// with, so it can reach only the two producers the forwarder joined — the one an outbound message came
-/// through and the target's — which accept each other's flow; a peer can never make it dial elsewhere.
+/// Flow control: the forwarder's address accepts the flows it is started with. Only there does it act as
+/// local code (its target is the operator's choice). Its hop address accepts the flows of the two producers an
+/// outbound message joined — the one it came through and the target's — and passes a message of one of them
+/// on only to the other; a peer can never make it dial, nor reach anything else.
 /// </remarks>
 public sealed class Forwarder : IWorker
 {
     private readonly Route target;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<FlowId, System.Collections.Concurrent.ConcurrentDictionary<Address, byte>> joined = new();
 
     private Forwarder(Address address, Route target)
     {
@@ -58,16 +61,14 @@ public sealed class Forwarder : IWorker
         var back = message.ReturnRoute.Prepend(HopAddress);
         if (!message.OnwardRoute.Next.Equals(Address))
         {
-            var passing = new Message(rest, back, message.Payload);
-            if (message.Flow is { } flow)
+            // Through the hop: a peer's message goes only to the producer its own was joined with.
+            if (message.Flow is { } flow && (rest.IsEmpty || !joined.TryGetValue(flow, out var others) || !others.ContainsKey(rest.Next)))
             {
-                await node.SendAsync(passing, flow, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await node.SendAsync(passing, cancellationToken).ConfigureAwait(false);
+                MessagingTelemetry.FlowDenied.Add(1);
+                return;
             }
 
+            await node.SendAsync(new Message(rest, back, message.Payload), cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -84,7 +85,7 @@ public sealed class Forwarder : IWorker
     private async ValueTask JoinAsync(Node node, FlowId inbound, Route returnRoute, Address outbound, CancellationToken cancellationToken)
     {
         node.AcceptFlow(HopAddress, inbound);
-        node.AcceptFlow(outbound, inbound);
+        Join(inbound, outbound);
         if (await node.ProducerFlowAsync(outbound, cancellationToken).ConfigureAwait(false) is not { } answers)
         {
             return;
@@ -96,7 +97,9 @@ public sealed class Forwarder : IWorker
         // there); anything else named there is not joined.
         if (!returnRoute.IsEmpty && await node.ProducerFlowAsync(returnRoute.Next, cancellationToken).ConfigureAwait(false) == inbound)
         {
-            node.AcceptFlow(returnRoute.Next, answers);
+            Join(answers, returnRoute.Next);
         }
     }
+
+    private void Join(FlowId from, Address to) => joined.GetOrAdd(from, _ => new()).TryAdd(to, 0);
 }

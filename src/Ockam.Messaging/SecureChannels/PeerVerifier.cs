@@ -18,13 +18,9 @@ internal static class PeerVerifier
         {
             proof = IdentityProof.Decode(payload);
             var history = ChangeHistory.Decode(proof.ChangeHistory);
-            identity = options.Histories is { } histories ? await histories.AcceptAsync(history, now, cancellationToken).ConfigureAwait(false) : history.Verify(options.Vault, now);
+            identity = history.Verify(options.Vault, now);
             identity.EnsureUsable(now);
             staticKey = PurposeKeyAttestation.Decode(proof.Attestation).Verify(identity, Purpose.SecureChannelStatic, options.Vault, now);
-        }
-        catch (IdentityException e) when (e.Error is IdentityError.RolledBack or IdentityError.Fork or IdentityError.Compromised)
-        {
-            throw new HandshakeException(HandshakeError.StaleIdentity, $"the peer's identity is not at its newest history: {e.Message}", e);
         }
         catch (Exception e) when (e is OckamDecodeException or IdentityException)
         {
@@ -41,6 +37,19 @@ internal static class PeerVerifier
         if (!options.TrustPolicy.Accepts(peer))
         {
             throw new HandshakeException(HandshakeError.Untrusted, $"{identity.Identifier} is not trusted by the policy: {options.TrustPolicy}");
+        }
+
+        // Last, so that only a peer this side trusts is ever recorded (a stranger cannot fill the store).
+        if (options.Histories is { } histories)
+        {
+            try
+            {
+                await histories.AcceptAsync(identity.History, now, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IdentityException e)
+            {
+                throw new HandshakeException(HandshakeError.StaleIdentity, $"the peer's identity is not at its newest history: {e.Message}", e);
+            }
         }
 
         return peer;

@@ -43,8 +43,17 @@ public sealed class SecureChannel
     /// </summary>
     /// <exception cref="HandshakeException">The responder could not be verified or trusted, or the handshake timed out.</exception>
     /// <exception cref="RoutingException">The route's first hop does not exist.</exception>
-    public static async Task<SecureChannel> CreateAsync(Node node, Route route, SecureChannelOptions options, CancellationToken cancellationToken = default)
+    public static Task<SecureChannel> CreateAsync(Node node, Route route, SecureChannelOptions options, CancellationToken cancellationToken = default) =>
+        CreateAsync(node, route, options, consumers: [], cancellationToken);
+
+    /// <summary>
+    /// As <see cref="CreateAsync(Node, Route, SecureChannelOptions, CancellationToken)"/>, granting the channel's flow to
+    /// <paramref name="consumers"/> (local workers the peer may reach) before the handshake starts, so that nothing the
+    /// peer sends as soon as the channel opens is refused.
+    /// </summary>
+    public static async Task<SecureChannel> CreateAsync(Node node, Route route, SecureChannelOptions options, IEnumerable<Address> consumers, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(consumers);
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(route);
         ArgumentNullException.ThrowIfNull(options);
@@ -66,6 +75,11 @@ public sealed class SecureChannel
             foreach (var flow in options.IncomingFlows)
             {
                 node.AcceptFlow(worker.DecryptorAddress, flow);
+            }
+
+            foreach (var consumer in consumers)
+            {
+                node.AcceptFlow(consumer, worker.Flow);
             }
 
             await node.SendAsync(new Message(route, Route.Of(worker.DecryptorAddress), first), cancellationToken).ConfigureAwait(false);

@@ -127,7 +127,10 @@ internal sealed partial class ApiWorker(
     {
         // Decided on the caller's standing now (its member record at the authority: revoked, suspended or demoted
         // members hold nothing), never on the credential it showed when its channel opened.
-        var standing = await Authority.GetStandingAsync(peer.Identifier.ToString()).ConfigureAwait(false);
+        // (Operations open to anyone need no look-up: strangers cost the authority nothing.)
+        var standing = policies.IsOpen(request.Operation)
+            ? new MemberStanding(MemberStatus.NotAMember, new Dictionary<string, byte[]>())
+            : await Authority.GetStandingAsync(peer.Identifier.ToString()).ConfigureAwait(false);
         var input = PolicyInput.ForMember(peer.Identifier, standing.Status == MemberStatus.Member, standing.Attributes)
             .WithAction("operation", GatewayPolicies.Name(request.Operation));
         var relay = request.Text(ApiArguments.Relay);

@@ -25,8 +25,9 @@ internal sealed partial class ChannelRegistry(ILogger<ChannelRegistry> logger)
     public async Task CloseRevokedAsync(RevocationList list, IReadOnlyCollection<string> subjects)
     {
         var revoked = list.Data.RevokedSerials.ToHashSet();
+        var named = subjects.ToHashSet(StringComparer.Ordinal);
         var closing = open.Keys.Where(c =>
-            subjects.Contains(c.Peer.Identifier.ToString())
+            named.Contains(c.Peer.Identifier.ToString())
             || c.Peer.Credentials.Any(k => k.Issuer == list.Data.Issuer && revoked.Contains(k.Data.Serial))).ToList();
         foreach (var channel in closing)
         {

@@ -102,7 +102,7 @@ internal sealed partial class EdgeGateway(
         node.AcceptFlow(api, secure.Flow);
         node.AcceptFlow(api, member.Flow);
         Address[] relayHop = [Address.Local(RelayDelivery.RelayAddress), Address.Local(RelayWorker.HighPriorityAddress)];
-        node.StartWorker(relayHop, new RelayWorker(grains, relays, memberPolicy, gatewayOptions.Value.RelayedEnvelopeTap, loggers.CreateLogger<RelayWorker>()));
+        node.StartWorker(relayHop, new RelayWorker(grains, relays, memberPolicy, new RequestRate(gatewayOptions.Value.RequestsPerSecond, gatewayOptions.Value.RequestBurst, time), gatewayOptions.Value.RelayedEnvelopeTap, loggers.CreateLogger<RelayWorker>()));
         foreach (var hop in relayHop)
         {
             node.AcceptFlow(hop, member.Flow);
@@ -171,7 +171,7 @@ internal sealed partial class EdgeGateway(
                 try
                 {
                     await feed.SubscribeAsync(subscription).ConfigureAwait(false);
-                    await ApplyAsync(trust, channels, new RevocationNotice(await authority.GetRevocationListAsync().ConfigureAwait(false), [])).ConfigureAwait(false);
+                    await ApplyAsync(trust, channels, await authority.GetRevocationNoticeAsync().ConfigureAwait(false)).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -187,7 +187,14 @@ internal sealed partial class EdgeGateway(
     private async Task ApplyAsync(TrustContext trust, ChannelRegistry channels, RevocationNotice notice)
     {
         var list = RevocationList.Decode(notice.RevocationList);
-        trust.AcceptRevocationList(list, time.GetUtcNow());
+        try
+        {
+            trust.AcceptRevocationList(list, time.GetUtcNow());
+        }
+        catch (CredentialException e) when (e.Error == CredentialError.RevocationListRollback)
+        {
+            // Notices can arrive out of order: a newer list is already in force, and still closes what this one names.
+        }
 
         // Whatever the notice says, only a list the authority signed (and that is current) decides.
         if (trust.GetRevocationList(list.Data.Issuer) is { } current)

@@ -43,15 +43,29 @@ internal sealed class GatewayPolicies
     };
 
     private readonly Dictionary<ApiOperation, Policy> policies;
+    private readonly HashSet<ApiOperation> open;
 
     public GatewayPolicies(IReadOnlyDictionary<string, string> overrides)
     {
         policies = Defaults.ToDictionary(p => p.Key, p => Policy.Parse(p.Value));
+        open = Defaults.Where(p => p.Value == "true").Select(p => p.Key).ToHashSet();
         foreach (var (name, source) in overrides)
         {
-            policies[Parse(name)] = Policy.Parse(source);
+            var operation = Parse(name);
+            policies[operation] = Policy.Parse(source);
+            if (source.Trim() == "true")
+            {
+                open.Add(operation);
+            }
+            else
+            {
+                open.Remove(operation);
+            }
         }
     }
+
+    /// <summary>Allowed to anyone whatever its attributes: no need to look up the caller's standing.</summary>
+    public bool IsOpen(ApiOperation operation) => open.Contains(operation);
 
     public Policy For(ApiOperation operation) => policies.TryGetValue(operation, out var policy) ? policy : Policy.DenyAll;
 

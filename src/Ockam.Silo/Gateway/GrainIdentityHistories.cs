@@ -17,7 +17,23 @@ internal sealed class GrainIdentityHistories(IGrainFactory grains, IVault vault)
 
         // Verified here first: the grain is not asked about anything that does not verify.
         var verified = presented.Verify(vault, now);
-        var publication = await grains.GetGrain<IIdentityGrain>(verified.Identifier.ToString()).PublishAsync(presented.Encode()).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var grain = grains.GetGrain<IIdentityGrain>(verified.Identifier.ToString());
+        if (presented.Changes.Count == 1)
+        {
+            // A first change cannot roll anything back; only compared, never stored, so that strangers making fresh
+            // identities by the thousand write nothing (the grain learns it at enrolment, or when it rotates).
+            var status = await grain.GetStatusAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (status.Compromised)
+            {
+                throw new IdentityException(IdentityError.Compromised, $"{verified.Identifier} is compromised");
+            }
+
+            return status.Changes > 1
+                ? throw new IdentityException(IdentityError.RolledBack, $"{verified.Identifier} presented its first change; its identity grain holds {status.Changes}")
+                : verified;
+        }
+
+        var publication = await grain.PublishAsync(presented.Encode()).WaitAsync(cancellationToken).ConfigureAwait(false);
         return publication.Outcome switch
         {
             PublicationOutcome.Accepted or PublicationOutcome.Unchanged => verified,

@@ -12,7 +12,7 @@ namespace Ockam.Silo.Gateway;
 /// is whatever the sender's inner channel made of it: ciphertext the service stores and forwards.
 /// <c>"relay.high"</c> does the same at high priority.
 /// </summary>
-internal sealed partial class RelayWorker(IGrainFactory grains, RelayRegistry registry, Policy senders, Func<byte[], byte[]>? tap, ILogger<RelayWorker> logger) : IWorker
+internal sealed partial class RelayWorker(IGrainFactory grains, RelayRegistry registry, Policy senders, RequestRate rate, Func<byte[], byte[]>? tap, ILogger<RelayWorker> logger) : IWorker
 {
     public const string HighPriorityAddress = "relay.high";
 
@@ -21,6 +21,13 @@ internal sealed partial class RelayWorker(IGrainFactory grains, RelayRegistry re
         if (message.AuthenticatedPeer is not { } peer || !senders.Allows(peer.ToPolicyInput().WithAction("operation", "relay")))
         {
             LogRefused(logger, "the sender is not a member");
+            return;
+        }
+
+        // Relayed messages are counted per channel like requests: one sender cannot flood every relay.
+        if (message.ReturnRoute.IsEmpty || !rate.TryTake(message.ReturnRoute.Next))
+        {
+            LogRefused(logger, "the channel exceeded its rate");
             return;
         }
 

@@ -112,6 +112,38 @@ public sealed class FlowControlAttackTests : IAsyncLifetime
         Assert.Equal("reading"u8.ToArray(), (await phone.ReceiveAsync(wait.Token)).Payload.ToArray());
     }
 
+    [Fact]
+    public async Task A_member_flooding_an_edges_listener_with_handshakes_does_not_lock_out_another_sender()
+    {
+        var authority = silo.Grains.GetGrain<IAuthorityGrain>("default");
+        await using var phone = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = phoneHome.Path, Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
+        await phone.EnrollAsync(await authority.CreateOperatorTokenAsync(Attributes(("ockam.role", "phone"), ("ockam.relay", "phone")), TimeSpan.FromHours(1), uses: 1));
+        await phone.CreateRelayAsync("phone");
+        await phone.AcceptAsync(Policy.Parse("(= subject.ockam.role \"monitor\")"));
+        await phone.ListenAsync("phone");
+
+        // Mallory starts 40 handshakes with the phone's listener and never finishes one.
+        await using var mallory = await Ockam.Silo.Tests.Support.Edge.CreateAsync(silo);
+        var (_, secure) = await mallory.OpenAsync("secure");
+        var enrolled = await secure.CallAsync(ApiOperation.Enroll, new Dictionary<string, byte[]> { [ApiArguments.Token] = Encoding.UTF8.GetBytes(await authority.CreateOperatorTokenAsync(Attributes(("ockam.role", "monitor")), TimeSpan.FromHours(1), uses: 1)) });
+        var (toSilo, _) = await mallory.OpenAsync("member", CredentialPresentation.Decode(enrolled.Results[ApiArguments.Credential]));
+        for (var i = 0; i < 40; i++)
+        {
+            var ephemeral = await mallory.Vault.GenerateKeyAsync(Ockam.Identity.Vault.KeyType.X25519, Ockam.Identity.Vault.KeyPersistence.Ephemeral);
+            await mallory.Node.SendAsync(Message.To(Route.Of(toSilo.Address, Address.Local(RelayDelivery.RelayAddress), Address.Local("phone"), Address.Local("listener")), Route.Empty, mallory.Vault.GetPublicKey(ephemeral)));
+        }
+
+        // A monitor still gets its channel: the listener's per-flow bound counts Mallory's handshakes as hers alone.
+        using var monitorHome = new TempDirectory();
+        await using var monitor = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = monitorHome.Path, Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
+        await monitor.EnrollAsync(await authority.CreateOperatorTokenAsync(Attributes(("ockam.role", "monitor")), TimeSpan.FromHours(1), uses: 1));
+        await Task.Delay(500);
+        var endToEnd = await monitor.ConnectAsync("phone", Policy.Parse("(= subject.ockam.role \"phone\")"));
+        await monitor.SendAsync(endToEnd, "reading"u8.ToArray());
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        Assert.Equal("reading"u8.ToArray(), (await phone.ReceiveAsync(wait.Token)).Payload.ToArray());
+    }
+
     private static Dictionary<string, byte[]> Attributes(params (string Name, string Value)[] attributes) =>
         attributes.ToDictionary(a => a.Name, a => Encoding.UTF8.GetBytes(a.Value), StringComparer.Ordinal);
 

@@ -35,6 +35,60 @@ public sealed class PeerHistoriesTests : IDisposable
     }
 
     [Fact]
+    public async Task A_peer_whose_history_forked_stays_compromised_after_the_node_restarts()
+    {
+        using var actors = new Ockam.Identity.Tests.Support.Actors();
+        var peer = await actors.IdentityAsync();
+        var (branchA, _) = await Ockam.Identity.Tests.Support.Forge.ChangeAsync(actors, peer.History, peer.PrimaryKey);
+        var (branchB, _) = await Ockam.Identity.Tests.Support.Forge.ChangeAsync(actors, peer.History, peer.PrimaryKey);
+        using (var first = PeerHistories.Open(home, actors.Vault, actors.Now))
+        {
+            await first.AcceptAsync(branchA, actors.Now);
+            Assert.Equal(IdentityError.Fork, (await Assert.ThrowsAsync<IdentityException>(() => first.AcceptAsync(branchB, actors.Now).AsTask())).Error);
+
+            // Another peer's arrival rewrites the file: the compromised one must not be dropped from it.
+            await first.AcceptAsync((await actors.IdentityAsync()).History, actors.Now);
+        }
+
+        using var restarted = PeerHistories.Open(home, actors.Vault, actors.Now);
+        Assert.Equal(IdentityError.Compromised, (await Assert.ThrowsAsync<IdentityException>(() => restarted.AcceptAsync(peer.History, actors.Now).AsTask())).Error);
+        Assert.Equal(IdentityError.Compromised, (await Assert.ThrowsAsync<IdentityException>(() => restarted.AcceptAsync(branchA, actors.Now).AsTask())).Error);
+    }
+
+    [Fact]
+    public async Task Only_a_peer_the_trust_policy_accepts_is_recorded()
+    {
+        await using var fleet = new Support.Fleet();
+        var bob = await fleet.MemberAsync();
+        var friend = await fleet.MemberAsync();
+        var stranger = await fleet.MemberAsync();
+        var a = fleet.Node("a");
+        var b = fleet.Node("b");
+        using var histories = PeerHistories.Open(home, fleet.Vault, fleet.Now);
+        var listener = fleet.Listen(b, "listener", fleet.Options(bob, Ockam.Messaging.SecureChannels.TrustPolicy.Identifiers(friend.Identifier)) with { Histories = histories });
+        var failed = new TaskCompletionSource<Ockam.Messaging.SecureChannels.HandshakeError>();
+        listener.HandshakeFailed += (_, e) => failed.TrySetResult(e.Error);
+        var toB = Ockam.Messaging.Routing.Route.Of(Ockam.Messaging.Routing.Address.Memory("b"), Ockam.Messaging.Routing.Address.Local("listener"));
+
+        await Ockam.Messaging.SecureChannels.SecureChannel.CreateAsync(a, toB, fleet.Options(stranger, Ockam.Messaging.SecureChannels.TrustPolicy.AnyIdentity));
+        Assert.Equal(Ockam.Messaging.SecureChannels.HandshakeError.Untrusted, await failed.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.False(File.Exists(Path.Combine(home, "peers.cbor")));
+
+        await Ockam.Messaging.SecureChannels.SecureChannel.CreateAsync(a, toB, fleet.Options(friend, Ockam.Messaging.SecureChannels.TrustPolicy.AnyIdentity));
+        await WaitForFileAsync(Path.Combine(home, "peers.cbor"));
+    }
+
+    private static async Task WaitForFileAsync(string path)
+    {
+        for (var i = 0; i < 100 && !File.Exists(path); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.True(File.Exists(path));
+    }
+
+    [Fact]
     public void A_corrupt_file_is_a_clear_error_not_a_forgotten_peer()
     {
         File.WriteAllBytes(Path.Combine(home, "peers.cbor"), [0xa2, 0x00, 0x07]);

@@ -127,6 +127,11 @@ public sealed class FlowControlTests : IAsyncLifetime
         var reply = await replies.ReceiveAsync();
         Assert.Equal("ping"u8.ToArray(), reply.Payload.ToArray());
 
+        // Skipping the forwarder, straight into M's connection to B: that connection accepts no peer's flow.
+        var toB = await m.ResolveAsync(Address.Memory("b"), CancellationToken.None);
+        await a.SendAsync(Message.To(Route.Of(Address.Memory("m"), toB, echoAtB), Route.Of(Address.Local("replies")), "skip"u8.ToArray()));
+        Assert.True(await replies.StaysEmptyAsync(TimeSpan.FromMilliseconds(300)));
+
         var target = new TcpListener(IPAddress.Loopback, 0);
         target.Start();
         try
