@@ -12,7 +12,17 @@ public static class AtomicFile
     public const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     /// <summary>Writes a sibling temporary file (owner-only from creation), flushes it to disk, then renames it over <paramref name="path"/>.</summary>
-    public static async Task WriteAsync(string path, ReadOnlyMemory<byte> contents, CancellationToken cancellationToken = default)
+    public static Task WriteAsync(string path, ReadOnlyMemory<byte> contents, CancellationToken cancellationToken = default) =>
+        WriteCoreAsync(path, contents, overwrite: true, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="WriteAsync"/>, but never replaces a file: false when <paramref name="path"/> already exists (two
+    /// processes creating the same file at once both end up with the first one's).
+    /// </summary>
+    public static Task<bool> CreateAsync(string path, ReadOnlyMemory<byte> contents, CancellationToken cancellationToken = default) =>
+        WriteCoreAsync(path, contents, overwrite: false, cancellationToken);
+
+    private static async Task<bool> WriteCoreAsync(string path, ReadOnlyMemory<byte> contents, bool overwrite, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
@@ -38,7 +48,13 @@ public static class AtomicFile
                 stream.Flush(flushToDisk: true);
             }
 
-            File.Move(temporary, path, overwrite: true);
+            File.Move(temporary, path, overwrite);
+            return true;
+        }
+        catch (IOException) when (!overwrite && File.Exists(path))
+        {
+            File.Delete(temporary);
+            return false;
         }
         catch
         {

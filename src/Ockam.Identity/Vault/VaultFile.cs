@@ -15,7 +15,6 @@ internal static class VaultFile
     public const int MaxKeys = 10_000;
     private const int MaxFileSize = 16 * 1024 * 1024;
     private const int MaxIdLength = 64;
-    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     public static byte[] Encode(IEnumerable<KeyValuePair<string, KeyMaterial>> keys)
     {
@@ -140,7 +139,7 @@ internal static class VaultFile
         if (!OperatingSystem.IsWindows())
         {
             var mode = File.GetUnixFileMode(path);
-            if ((mode & ~(OwnerOnly | UnixFileMode.UserExecute)) != 0)
+            if ((mode & ~(AtomicFile.OwnerOnly | UnixFileMode.UserExecute)) != 0)
             {
                 throw new VaultException($"vault file {path} is accessible to other users ({mode}); it must be owner-only (chmod 600)");
             }

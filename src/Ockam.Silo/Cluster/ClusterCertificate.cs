@@ -1,3 +1,4 @@
+using Ockam.Identity.Files;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -14,7 +15,6 @@ internal sealed class ClusterCertificate : IDisposable
     public const string FileName = "cluster.pfx";
 
     private const string SubjectName = "CN=ockam-cluster";
-    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     // A pinned certificate is never checked against a CA or a clock by a peer that trusts it only by its bytes,
     // so a long validity costs nothing; replacing it means restarting every silo with the new file anyway.
@@ -67,7 +67,7 @@ internal sealed class ClusterCertificate : IDisposable
         if (File.Exists(path))
         {
             // The generated file holds the private key in the clear, like the vault: refuse it once others can read it.
-            if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & ~(OwnerOnly | UnixFileMode.UserExecute)) != 0)
+            if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & ~(AtomicFile.OwnerOnly | UnixFileMode.UserExecute)) != 0)
             {
                 throw new InvalidOperationException($"cluster certificate {path} is accessible to other users ({File.GetUnixFileMode(path)}); it must be owner-only (chmod 600)");
             }
@@ -128,39 +128,15 @@ internal sealed class ClusterCertificate : IDisposable
         return request.CreateSelfSigned(now.AddMinutes(-5), now.Add(Validity));
     }
 
-    /// <summary>Writes a sibling temporary file (owner-only from creation), flushes it to disk, then renames it into place.</summary>
+    /// <summary>
+    /// Never replaces a file: two silos sharing one data directory may both get here on a first start; the second
+    /// one's file is dropped and it loads the first one's.
+    /// </summary>
     private static async Task WriteAtomicallyAsync(string path, byte[] contents, CancellationToken cancellationToken)
     {
-        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        var temporary = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(path)}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.tmp");
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.Asynchronous };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = OwnerOnly;
-        }
-
         try
         {
-            var stream = new FileStream(temporary, options);
-            await using (stream.ConfigureAwait(false))
-            {
-                await stream.WriteAsync(contents, cancellationToken).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
-            }
-
-            // No overwrite: two silos sharing one data directory may both get here on a first start; the
-            // second one's rename fails and it loads the first one's file instead of replacing it under it.
-            File.Move(temporary, path, overwrite: false);
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            File.Delete(temporary);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
+            await AtomicFile.CreateAsync(path, contents, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
