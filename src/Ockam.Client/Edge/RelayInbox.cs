@@ -18,11 +18,11 @@ namespace Ockam.Client.Edge;
 /// </remarks>
 internal sealed class RelayInbox(Identifier silo, Func<string, ulong, Task> acknowledge) : IWorker
 {
-    /// <summary>Senders remembered for their flows; past this, the oldest are forgotten (they get a new flow).</summary>
+    /// <summary>Senders given flows of their own; past this, further senders share one (nothing is ever taken back).</summary>
     private const int MaxSenders = 4096;
 
     private readonly Dictionary<string, FlowId> senders = new(StringComparer.Ordinal);
-    private readonly Queue<string> order = new();
+    private FlowId? overflow;
 
     /// <summary>What peers relayed is sent on with a flow spawned from this one, one per sender.</summary>
     public FlowId Flow { get; } = FlowId.Create();
@@ -30,12 +30,12 @@ internal sealed class RelayInbox(Identifier silo, Func<string, ulong, Task> ackn
     public FlowId ServiceFlow { get; } = FlowId.Create();
 
     /// <summary>
-    /// One flow per sender, told apart by the reply relay the silo's relay hop put first on the return route
-    /// (the sender cannot choose it): a listener's per-flow bound then limits each sender, not all of them together.
+    /// One flow per sender identity (the silo's relay hop names it, as the sender's channel proved it), so that a
+    /// listener's per-flow bound limits each sender, not all of them together. A flow, once given, is kept: the
+    /// sender's open channels accept only it.
     /// </summary>
-    private FlowId SenderFlow(Route returnRoute)
+    private FlowId SenderFlow(string sender)
     {
-        var sender = returnRoute.Count >= 2 ? returnRoute[1].ValueText : string.Empty;
         if (senders.TryGetValue(sender, out var flow))
         {
             return flow;
@@ -43,12 +43,11 @@ internal sealed class RelayInbox(Identifier silo, Func<string, ulong, Task> ackn
 
         if (senders.Count >= MaxSenders)
         {
-            senders.Remove(order.Dequeue());
+            return overflow ??= FlowId.SpawnedFrom(Flow);
         }
 
         flow = FlowId.SpawnedFrom(Flow);
         senders[sender] = flow;
-        order.Enqueue(sender);
         return flow;
     }
 
@@ -60,13 +59,12 @@ internal sealed class RelayInbox(Identifier silo, Func<string, ulong, Task> ackn
         }
 
         RelayDelivery delivery;
-        Message opened;
         Message inner;
         try
         {
             delivery = RelayDelivery.Decode(message.Payload);
-            opened = delivery.Open();
-            inner = new Message(opened.OnwardRoute, opened.ReturnRoute.Prepend(message.ReturnRoute.Next), opened.Payload);
+            inner = delivery.Open();
+            inner = new Message(inner.OnwardRoute, inner.ReturnRoute.Prepend(message.ReturnRoute.Next), inner.Payload);
         }
         catch (Exception e) when (e is OckamDecodeException or RoutingException)
         {
@@ -78,7 +76,7 @@ internal sealed class RelayInbox(Identifier silo, Func<string, ulong, Task> ackn
         _ = acknowledge(delivery.Relay, delivery.Sequence);
         try
         {
-            await context.Node.SendAsync(inner, delivery.FromService ? ServiceFlow : SenderFlow(opened.ReturnRoute), cancellationToken).ConfigureAwait(false);
+            await context.Node.SendAsync(inner, delivery.FromService ? ServiceFlow : SenderFlow(delivery.Sender), cancellationToken).ConfigureAwait(false);
         }
         catch (RoutingException)
         {

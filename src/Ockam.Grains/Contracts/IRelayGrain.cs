@@ -20,8 +20,12 @@ public interface IRelayGrain : IGrainWithStringKey
     Task DisconnectAsync(IRelayObserver observer);
 
     /// <summary>Delivers (or stores) one envelope; higher priorities overtake queued lower ones.</summary>
+    /// <param name="envelope">The encoded message: remaining route, return route, ciphertext.</param>
+    /// <param name="priority">Higher overtakes lower.</param>
+    /// <param name="origin">Made by the service, or relayed for a peer.</param>
+    /// <param name="sender">The identifier of the peer it is relayed for (its channel proved it), so the owner can tell senders apart.</param>
     [Alias("send")]
-    Task<RelayOutcome> SendAsync(byte[] envelope, byte priority, RelayOrigin origin);
+    Task<RelayOutcome> SendAsync(byte[] envelope, byte priority, RelayOrigin origin, string? sender = null);
 
     /// <summary>The owner has the message <paramref name="sequence"/>; it leaves the mailbox.</summary>
     [Alias("acknowledge")]

@@ -64,7 +64,7 @@ internal sealed partial class RelayGrain(
         return Task.CompletedTask;
     }
 
-    public async Task<RelayOutcome> SendAsync(byte[] envelope, byte priority, RelayOrigin origin)
+    public async Task<RelayOutcome> SendAsync(byte[] envelope, byte priority, RelayOrigin origin, string? sender = null)
     {
         if (state.State.Owner is null)
         {
@@ -81,7 +81,7 @@ internal sealed partial class RelayGrain(
             return RelayOutcome.MailboxFull;
         }
 
-        var message = new RelayedMessage(state.State.NextSequence, priority, envelope, origin);
+        var message = new RelayedMessage(state.State.NextSequence, priority, envelope, origin, sender);
 
         // Priority first, then arrival: a higher priority overtakes what is queued, never what was delivered.
         var mailbox = state.State.Mailbox;

@@ -5,11 +5,12 @@ namespace Ockam.Messaging.Api;
 
 /// <summary>
 /// What a gateway sends to a relay owner's <c>relay-inbox</c>: <c>{0: version, 1: relay, 2: sequence, 3: envelope,
-/// 4: from-service}</c>, the envelope being the relayed message (its remaining route and ciphertext payload) in the
-/// message codec, and from-service true when the service made it (group fan-out) rather than relayed it for a peer.
+/// 4: from-service, 5: sender}</c>, the envelope being the relayed message (its remaining route and ciphertext payload)
+/// in the message codec, from-service true when the service made it (group fan-out) rather than relayed it for a peer,
+/// and sender the identifier of that peer as its channel to the silo proved it (empty for the service).
 /// The owner acknowledges the sequence; its own channel decrypts the payload.
 /// </summary>
-public sealed record RelayDelivery(string Relay, ulong Sequence, byte[] Envelope, bool FromService)
+public sealed record RelayDelivery(string Relay, ulong Sequence, byte[] Envelope, bool FromService, string Sender)
 {
     public const uint Version = 2;
 
@@ -23,7 +24,7 @@ public sealed record RelayDelivery(string Relay, ulong Sequence, byte[] Envelope
 
     public byte[] Encode() => CborEncoder.Encode(w =>
     {
-        w.WriteStartMap(5);
+        w.WriteStartMap(6);
         w.WriteUInt32(0);
         w.WriteUInt32(Version);
         w.WriteUInt32(1);
@@ -34,6 +35,8 @@ public sealed record RelayDelivery(string Relay, ulong Sequence, byte[] Envelope
         w.WriteByteString(Envelope);
         w.WriteUInt32(4);
         w.WriteBoolean(FromService);
+        w.WriteUInt32(5);
+        w.WriteTextString(Sender);
         w.WriteEndMap();
     });
 
@@ -41,9 +44,9 @@ public sealed record RelayDelivery(string Relay, ulong Sequence, byte[] Envelope
     public static RelayDelivery Decode(ReadOnlyMemory<byte> encoded) =>
         CborDecoder.Decode(encoded, MaxSize, "relay delivery", d =>
         {
-            if (d.ReadMapStart(5) != 5)
+            if (d.ReadMapStart(6) != 6)
             {
-                throw d.Error("a relay delivery has exactly five fields");
+                throw d.Error("a relay delivery has exactly six fields");
             }
 
             d.ReadVersion(Version);
@@ -55,8 +58,10 @@ public sealed record RelayDelivery(string Relay, ulong Sequence, byte[] Envelope
             var envelope = d.ReadBytes(1, MaxSize);
             d.ExpectKey(4);
             var fromService = d.ReadBoolean();
+            d.ExpectKey(5);
+            var sender = d.ReadText(128);
             d.ReadMapEnd();
-            return new RelayDelivery(relay, sequence, envelope, fromService);
+            return new RelayDelivery(relay, sequence, envelope, fromService, sender);
         });
 
     /// <summary>The relayed message itself.</summary>

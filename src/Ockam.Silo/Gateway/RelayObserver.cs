@@ -18,7 +18,7 @@ internal sealed class RelayObserver(Node node, Address channel) : IRelayObserver
     {
         foreach (var message in messages)
         {
-            await node.SendAsync(new Message(inbox, Route.Empty, new RelayDelivery(relay, message.Sequence, message.Envelope, message.Origin == RelayOrigin.Service).Encode())).ConfigureAwait(false);
+            await node.SendAsync(new Message(inbox, Route.Empty, new RelayDelivery(relay, message.Sequence, message.Envelope, message.Origin == RelayOrigin.Service, message.Sender ?? string.Empty).Encode())).ConfigureAwait(false);
         }
     }
 }
