@@ -15,16 +15,27 @@ namespace Ockam.Messaging.Nodes;
 public sealed class PeerHistories : IIdentityHistories, IDisposable
 {
     private const uint Version = 1;
-    private const int MaxFileSize = 4 * 1024 * 1024;
+    /// <summary>What a node will read; new peers are recorded only while the file stays under <see cref="StoreBudget"/>.</summary>
+    private const int MaxFileSize = 64 * 1024 * 1024;
+
+    /// <summary>
+    /// New peers are recorded while the store holds less than this; existing ones still grow when they rotate, which
+    /// the read limit leaves room for. Peers past it are remembered in memory only.
+    /// </summary>
+    private const int StoreBudget = 8 * 1024 * 1024;
     public const int MaxPeers = 10_000;
     private readonly KnownIdentities known;
+    private readonly KnownIdentities unrecorded;
     private readonly IVault vault;
+    private long storedBytes;
     private readonly string path;
     private readonly SemaphoreSlim saving = new(1, 1);
 
     private PeerHistories(KnownIdentities known, IVault vault, string path)
     {
         this.known = known;
+        unrecorded = new KnownIdentities(vault);
+        storedBytes = known.Entries().Sum(e => (long)e.History.Encode().Length);
         this.vault = vault;
         this.path = path;
     }
@@ -73,62 +84,71 @@ public sealed class PeerHistories : IIdentityHistories, IDisposable
 
     public async ValueTask<VerifiedIdentity> AcceptAsync(ChangeHistory presented, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        var before = known.Get(presented.Identifier)?.History;
-        if (before is null && known.Count >= MaxPeers && !known.IsCompromised(presented.Identifier))
-        {
-            // Full: a new peer is checked like any other but not remembered, rather than the file outgrowing its limits.
-            return presented.Verify(vault, now);
-        }
+        ArgumentNullException.ThrowIfNull(presented);
 
-        VerifiedIdentity accepted;
-        try
-        {
-            accepted = known.Accept(presented, now);
-        }
-        catch (IdentityException e) when (e.Error == IdentityError.Fork)
-        {
-            // A fork marks the identity compromised: that must outlive this process too.
-            await SaveAsync(cancellationToken).ConfigureAwait(false);
-            throw;
-        }
-
-        if (before is null || !before.Encode().AsSpan().SequenceEqual(accepted.History.Encode()))
-        {
-            await SaveAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        return accepted;
-    }
-
-    public void Dispose() => saving.Dispose();
-
-    private async Task SaveAsync(CancellationToken cancellationToken)
-    {
+        // One at a time: the decision to record a new peer and the write that follows go together.
         await saving.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var writer = new CborWriter(CborConformanceMode.Canonical);
-            var entries = known.Entries();
-            writer.WriteStartMap(2);
-            writer.WriteUInt32(0);
-            writer.WriteUInt32(Version);
-            writer.WriteUInt32(1);
-            writer.WriteStartArray(entries.Count);
-            foreach (var (history, compromised) in entries)
+            var before = known.Get(presented.Identifier)?.History;
+            if (before is null && !known.IsCompromised(presented.Identifier)
+                && (known.Count >= MaxPeers || storedBytes + presented.Encode().Length > StoreBudget))
             {
-                writer.WriteStartArray(2);
-                writer.WriteByteString(history.Encode());
-                writer.WriteBoolean(compromised);
-                writer.WriteEndArray();
+                // Full: the peer is held to the same rule, in this process only, rather than the file outgrowing its limits.
+                return unrecorded.Accept(presented, now);
             }
 
-            writer.WriteEndArray();
-            writer.WriteEndMap();
-            await AtomicFile.WriteAsync(path, writer.Encode(), cancellationToken).ConfigureAwait(false);
+            VerifiedIdentity accepted;
+            try
+            {
+                accepted = known.Accept(presented, now);
+            }
+            catch (IdentityException e) when (e.Error == IdentityError.Fork)
+            {
+                // A fork marks the identity compromised: that must outlive this process too.
+                await SaveAsync(cancellationToken).ConfigureAwait(false);
+                throw;
+            }
+
+            if (before is null || !before.Encode().AsSpan().SequenceEqual(accepted.History.Encode()))
+            {
+                await SaveAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return accepted;
         }
         finally
         {
             saving.Release();
         }
+    }
+
+    public void Dispose() => saving.Dispose();
+
+    /// <summary>Called with <see cref="saving"/> held.</summary>
+    private async Task SaveAsync(CancellationToken cancellationToken)
+    {
+        var writer = new CborWriter(CborConformanceMode.Canonical);
+        var entries = known.Entries();
+        writer.WriteStartMap(2);
+        writer.WriteUInt32(0);
+        writer.WriteUInt32(Version);
+        writer.WriteUInt32(1);
+        writer.WriteStartArray(entries.Count);
+        long bytes = 0;
+        foreach (var (history, compromised) in entries)
+        {
+            var encoded = history.Encode();
+            bytes += encoded.Length;
+            writer.WriteStartArray(2);
+            writer.WriteByteString(encoded);
+            writer.WriteBoolean(compromised);
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndMap();
+        await AtomicFile.WriteAsync(path, writer.Encode(), cancellationToken).ConfigureAwait(false);
+        storedBytes = bytes;
     }
 }
