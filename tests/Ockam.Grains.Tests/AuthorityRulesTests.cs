@@ -282,6 +282,22 @@ public sealed class AuthorityRulesTests(ClusterFixture fixture) : IDisposable
         await Authority.RevokeAsync(enrollerSerial);
         Assert.Equal(AuthorityOutcome.Denied, (await Authority.EnrollAsync(floorToken, await NewIdentifierAsync())).Outcome);
 
+        // A stolen admin key mints a token; the admin is suspended, then readmitted: the token stays dead, as do
+        // those made before a demotion when the admin is later promoted again.
+        var trusted = await MemberAsync(("ockam.role", "admin"));
+        var stolen = (await Authority.CreateTokenAsync(trusted, Attributes(("ockam.role", "sensor")), TimeSpan.FromHours(1), 3)).Token!;
+        fixture.Time.Advance(TimeSpan.FromSeconds(1));
+        await Authority.RevokeAsync((await Authority.GetCredentialAsync(trusted)).Serial);
+        Assert.Equal(ReadmitOutcome.Readmitted, await Authority.ReadmitAsync(await AdminAsync(), trusted));
+        Assert.Equal(AuthorityOutcome.Denied, (await Authority.EnrollAsync(stolen, await NewIdentifierAsync())).Outcome);
+        var beforeDemotion = (await Authority.CreateTokenAsync(trusted, Attributes(("ockam.role", "sensor")), TimeSpan.FromHours(1), 3)).Token!;
+        fixture.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(AuthorityOutcome.Issued, (await Authority.IssueAsync(trusted, Attributes(("ockam.role", "sensor")))).Outcome);
+        Assert.Equal(AuthorityOutcome.Issued, (await Authority.IssueAsync(trusted, Attributes(("ockam.role", "admin")))).Outcome);
+        Assert.Equal(AuthorityOutcome.Denied, (await Authority.EnrollAsync(beforeDemotion, await NewIdentifierAsync())).Outcome);
+        var afterwards = (await Authority.CreateTokenAsync(trusted, Attributes(("ockam.role", "sensor")), TimeSpan.FromHours(1), 1)).Token!;
+        Assert.Equal(AuthorityOutcome.Issued, (await Authority.EnrollAsync(afterwards, await NewIdentifierAsync())).Outcome);
+
         // A member revoked and readmitted (no member now) does not get its old attributes back by retrying its token.
         var device = await NewIdentifierAsync();
         var token = await Authority.CreateOperatorTokenAsync(Attributes(("ockam.role", "sensor")), TimeSpan.FromHours(1), uses: 1);

@@ -81,7 +81,9 @@ internal sealed class AuthorityGrain(
         // A token is only as good as its creator's standing now: what a revoked, suspended or demoted creator
         // handed out before stops working with it.
         if (grant.CreatedBy != OperatorCreator
-            && (Standing(grant.CreatedBy) is not null || GrantScope.Refusal(grant.CreatedBy, state.State.Members.GetValueOrDefault(grant.CreatedBy), grant.Attributes) is not null))
+            && (Standing(grant.CreatedBy) is not null
+                || GrantScope.Refusal(grant.CreatedBy, state.State.Members.GetValueOrDefault(grant.CreatedBy), grant.Attributes) is not null
+                || grant.CreatedAt < state.State.Members[grant.CreatedBy].Since))
         {
             return AuthorityResult.Refused(AuthorityOutcome.Denied, "the token's creator may no longer grant what it grants");
         }
@@ -95,8 +97,7 @@ internal sealed class AuthorityGrain(
         }
 
         var attributes = new Dictionary<string, byte[]>(grant.Attributes, StringComparer.Ordinal);
-        var serials = known?.Serials ?? [];
-        state.State.Members[subject] = new Member(attributes, serials);
+        state.State.Members[subject] = WithAttributes(known, attributes);
         return await IssueToAsync(subject, attributes);
     }
 
@@ -118,8 +119,7 @@ internal sealed class AuthorityGrain(
         }
 
         var copy = new Dictionary<string, byte[]>(attributes, StringComparer.Ordinal);
-        var serials = state.State.Members.TryGetValue(subject, out var known) ? known.Serials : [];
-        state.State.Members[subject] = new Member(copy, serials);
+        state.State.Members[subject] = WithAttributes(state.State.Members.GetValueOrDefault(subject), copy);
         return await IssueToAsync(subject, copy);
     }
 
@@ -166,7 +166,7 @@ internal sealed class AuthorityGrain(
         if (state.State.Members.TryGetValue(subject, out var member) && member.Suspended)
         {
             // Its revoked serials stay revoked; the next credential has a new serial.
-            state.State.Members[subject] = member with { Suspended = false };
+            state.State.Members[subject] = member with { Suspended = false, Since = time.GetUtcNow() };
             readmitted = true;
         }
 
@@ -209,6 +209,12 @@ internal sealed class AuthorityGrain(
     /// <summary>Tokens the silo itself makes (the first admin's, in-cluster tooling): no member record stands behind them.</summary>
     private const string OperatorCreator = "operator";
 
+    /// <summary>A member's record with these attributes; a change of attributes starts a new standing.</summary>
+    private Member WithAttributes(Member? known, Dictionary<string, byte[]> attributes) =>
+        known is not null && SameAttributes(known.Attributes, attributes)
+            ? known
+            : new Member(attributes, known?.Serials ?? [], known?.Suspended ?? false, time.GetUtcNow());
+
     private static bool SameAttributes(Dictionary<string, byte[]> a, IReadOnlyDictionary<string, byte[]> b) =>
         a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out var value) && value.AsSpan().SequenceEqual(p.Value));
 
@@ -243,7 +249,7 @@ internal sealed class AuthorityGrain(
     private async Task<string> NewTokenAsync(IReadOnlyDictionary<string, byte[]> attributes, TimeSpan validFor, int uses, string createdBy)
     {
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        var grant = new TokenGrant(this.GetPrimaryKeyString(), new Dictionary<string, byte[]>(attributes, StringComparer.Ordinal), time.GetUtcNow() + validFor, createdBy, uses);
+        var grant = new TokenGrant(this.GetPrimaryKeyString(), new Dictionary<string, byte[]>(attributes, StringComparer.Ordinal), time.GetUtcNow() + validFor, createdBy, uses, time.GetUtcNow());
         if (!await GrainFactory.GetGrain<IEnrollmentTokenGrain>(TokenHash(token)).CreateAsync(grant))
         {
             throw new InvalidOperationException("a token collision: retry");

@@ -28,8 +28,10 @@ internal sealed record AuthorityState
 /// <param name="Attributes">What its credentials carry.</param>
 /// <param name="Serials">Every serial issued to it.</param>
 /// <param name="Suspended">One of its serials was revoked: no fresh credential until an admin readmits it.</param>
+/// <param name="Since">When its current standing (attributes, readmission) began: tokens it created before then do not outlive the change.</param>
 [GenerateSerializer, Alias("ockam.authority-member")]
 internal sealed record Member(
     [property: Id(0)] Dictionary<string, byte[]> Attributes,
     [property: Id(1)] List<ulong> Serials,
-    [property: Id(2)] bool Suspended = false);
+    [property: Id(2)] bool Suspended = false,
+    [property: Id(3)] DateTimeOffset Since = default);
