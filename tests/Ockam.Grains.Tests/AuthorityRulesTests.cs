@@ -308,6 +308,27 @@ public sealed class AuthorityRulesTests(ClusterFixture fixture) : IDisposable
         Assert.Equal(AuthorityOutcome.TokenUsed, (await Authority.EnrollAsync(token, device)).Outcome);
     }
 
+    [Fact]
+    public async Task A_member_gets_a_bounded_number_of_credentials_per_lifetime_and_a_suspension_lists_only_unexpired_ones()
+    {
+        var subject = await MemberAsync(("ockam.role", "sensor"));
+        var first = (await Authority.GetCredentialAsync(subject)).Serial;
+        fixture.Time.Advance(TimeSpan.FromHours(25));
+        var serials = new List<ulong>();
+        for (var i = 0; i < 16; i++)
+        {
+            var issued = await Authority.GetCredentialAsync(subject);
+            Assert.Equal(AuthorityOutcome.Issued, issued.Outcome);
+            serials.Add(issued.Serial);
+        }
+
+        Assert.Equal(AuthorityOutcome.Denied, (await Authority.GetCredentialAsync(subject)).Outcome);
+
+        var list = RevocationList.Decode(await Authority.RevokeAsync(serials[0])).Data.RevokedSerials;
+        Assert.All(serials, s => Assert.Contains(s, list));
+        Assert.DoesNotContain(first, list); // long expired: no need to list it
+    }
+
     private async Task<string> MemberAsync(params (string Name, string Value)[] attributes)
     {
         var subject = await NewIdentifierAsync();

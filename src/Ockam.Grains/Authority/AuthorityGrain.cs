@@ -137,7 +137,8 @@ internal sealed class AuthorityGrain(
             state.State.Members[entry.Key] = holder with { Suspended = true };
 
             // Every credential it holds, not just the one named: another unexpired serial would still open channels.
-            state.State.Revoked.UnionWith(holder.Serials);
+            // (Expired ones need no listing; members recorded before issue times were kept have all theirs listed.)
+            state.State.Revoked.UnionWith(holder.IssuedAt is { } issued ? issued.Keys : holder.Serials);
         }
 
         return await PublishRevocationListAsync();
@@ -213,7 +214,7 @@ internal sealed class AuthorityGrain(
     private Member WithAttributes(Member? known, Dictionary<string, byte[]> attributes) =>
         known is not null && SameAttributes(known.Attributes, attributes)
             ? known
-            : new Member(attributes, known?.Serials ?? [], known?.Suspended ?? false, time.GetUtcNow());
+            : new Member(attributes, known?.Serials ?? [], known?.Suspended ?? false, time.GetUtcNow()) { IssuedAt = known?.IssuedAt };
 
     private static bool SameAttributes(Dictionary<string, byte[]> a, IReadOnlyDictionary<string, byte[]> b) =>
         a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out var value) && value.AsSpan().SequenceEqual(p.Value));
@@ -260,8 +261,22 @@ internal sealed class AuthorityGrain(
 
     private async Task<AuthorityResult> IssueToAsync(string subject, Dictionary<string, byte[]> attributes)
     {
+        var member = state.State.Members[subject];
+        var issued = member.IssuedAt ??= [];
+        var now = time.GetUtcNow();
+        foreach (var expired in issued.Where(i => now - i.Value > options.Value.CredentialLifetime).Select(i => i.Key).ToList())
+        {
+            issued.Remove(expired);
+        }
+
+        if (issued.Count >= options.Value.MaxCredentialsPerLifetime)
+        {
+            return AuthorityResult.Refused(AuthorityOutcome.Denied, $"{subject} holds {issued.Count} unexpired credentials already; ask again later");
+        }
+
         var serial = state.State.NextSerial;
-        state.State.Members[subject].Serials.Add(serial);
+        member.Serials.Add(serial);
+        issued[serial] = now;
         state.State = state.State with { NextSerial = serial + 1 };
 
         // Stored before signing: a crash after this wastes a serial, never reuses one.

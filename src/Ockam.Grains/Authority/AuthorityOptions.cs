@@ -14,4 +14,10 @@ public sealed record AuthorityOptions
 
     /// <summary>The most distinct identities one token may enrol: a token is a bearer secret, so its reach is bounded.</summary>
     public int MaxTokenUses { get; init; } = 10_000;
+
+    /// <summary>
+    /// Credentials one member may be issued within one <see cref="CredentialLifetime"/>: a member asking without end
+    /// would otherwise grow the revocation list past what verifiers accept once it is suspended.
+    /// </summary>
+    public int MaxCredentialsPerLifetime { get; init; } = 16;
 }

@@ -34,4 +34,12 @@ internal sealed record Member(
     [property: Id(0)] Dictionary<string, byte[]> Attributes,
     [property: Id(1)] List<ulong> Serials,
     [property: Id(2)] bool Suspended = false,
-    [property: Id(3)] DateTimeOffset Since = default);
+    [property: Id(3)] DateTimeOffset Since = default)
+{
+    /// <summary>
+    /// When each of its credentials that may still be unexpired was issued (older ones are dropped); null for a member
+    /// recorded before issue times were kept.
+    /// </summary>
+    [Id(4)]
+    public Dictionary<ulong, DateTimeOffset>? IssuedAt { get; set; }
+}
