@@ -64,6 +64,12 @@ internal sealed partial class ApiWorker(
 
     public async ValueTask HandleMessageAsync(WorkerContext context, Message message, CancellationToken cancellationToken)
     {
+        if (Volatile.Read(ref disposed) == 1)
+        {
+            // Stopping: a request that arrives now goes unanswered, as over a dropped connection.
+            return;
+        }
+
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping.Token);
         await concurrency.WaitAsync(linked.Token).ConfigureAwait(false);
 

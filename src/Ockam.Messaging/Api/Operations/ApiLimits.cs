@@ -12,6 +12,6 @@ public static class ApiLimits
     /// <summary>A byte field (a credential, a history, a commit, a message): bounded by the request or response itself.</summary>
     public const int MaxBytes = ApiResponse.MaxSize;
 
-    /// <summary>Entries of a map or an array field (attributes, relays, members, commits, messages).</summary>
-    public const int MaxItems = 4096;
+    /// <summary>Entries of a map or an array field (attributes, relays, members — as many as a group holds —, commits, messages).</summary>
+    public const int MaxItems = 10_000;
 }
