@@ -2,6 +2,7 @@ using System.Text;
 using Ockam.Grains.Contracts;
 using Ockam.Identity.Credentials;
 using Ockam.Messaging.Api;
+using Ockam.Messaging.Api.Operations;
 using Ockam.Messaging.SecureChannels;
 using Ockam.Silo.Tests.Support;
 
@@ -36,30 +37,30 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
 
         // Enrol over the "secure" listener, which accepts any proven identity.
         var (_, api) = await device.OpenAsync("secure");
-        var enrolled = await api.CallAsync(ApiOperation.Enroll, Args((ApiArguments.Token, token)));
+        var enrolled = await api.CallAsync(new EnrollRequest(token));
         Assert.Equal(ApiStatus.Ok, enrolled.Status);
-        var credential = CredentialPresentation.Decode(enrolled.Results[ApiArguments.Credential]);
+        var credential = CredentialPresentation.Decode(enrolled.Value.Credential);
         Assert.Equal(device.Identifier, credential.Credential.Data.Subject);
-        Assert.Equal(ApiStatus.Ok, (await api.CallAsync(ApiOperation.Enroll, Args((ApiArguments.Token, token)))).Status); // a retry by the redeemer
+        Assert.Equal(ApiStatus.Ok, (await api.CallAsync(new EnrollRequest(token))).Status); // a retry by the redeemer
 
         // The member listener lets it in because of that credential ...
         var (_, member) = await device.OpenAsync("member", credential);
-        var refreshed = await member.CallAsync(ApiOperation.GetCredential);
+        var refreshed = await member.CallAsync(new GetCredentialRequest());
         Assert.Equal(ApiStatus.Ok, refreshed.Status);
 
         // ... and refuses the same identity without one.
         var refusal = NextRefusal();
         var (_, bare) = await device.OpenAsync("member");
         Assert.Equal(HandshakeError.Untrusted, await refusal);
-        await Assert.ThrowsAsync<TimeoutException>(() => bare.CallAsync(ApiOperation.GetCredential));
+        await Assert.ThrowsAsync<TimeoutException>(() => bare.CallAsync(new GetCredentialRequest()));
 
         // An administrator (enrolled with an admin token) revokes the credential; the member listener refuses it at once.
         await using var admin = await Edge.CreateAsync(silo);
         var adminCredential = await EnrolAsync(admin, await authority.CreateOperatorTokenAsync(Role("admin"), TimeSpan.FromHours(1), uses: 1));
         var (_, adminApi) = await admin.OpenAsync("member", adminCredential);
-        var revoked = await adminApi.CallAsync(ApiOperation.Revoke, Args((ApiArguments.Serial, credential.Credential.Data.Serial.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        var revoked = await adminApi.CallAsync(new RevokeRequest(credential.Credential.Data.Serial));
         Assert.Equal(ApiStatus.Ok, revoked.Status);
-        Assert.Contains(credential.Credential.Data.Serial, RevocationList.Decode(revoked.Results[ApiArguments.RevocationList]).Data.RevokedSerials);
+        Assert.Contains(credential.Credential.Data.Serial, RevocationList.Decode(revoked.Value.RevocationList).Data.RevokedSerials);
 
         refusal = NextRefusal();
         await device.OpenAsync("member", credential);
@@ -78,26 +79,26 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
         var (_, enrollerApi) = await enroller.OpenAsync("member", enrollerCredential);
 
         // Only enrollers (within their delegation) and admins make tokens; only admins revoke.
-        var tokenArgs = Args(($"{ApiArguments.AttributePrefix}ockam.role", "sensor"), (ApiArguments.ValidForSeconds, "600"));
-        Assert.Equal(ApiStatus.Denied, (await sensorApi.CallAsync(ApiOperation.CreateToken, tokenArgs)).Status);
-        var created = await enrollerApi.CallAsync(ApiOperation.CreateToken, tokenArgs);
+        var tokenRequest = new CreateTokenRequest(Text(("ockam.role", "sensor")), ValidForSeconds: 600);
+        Assert.Equal(ApiStatus.Denied, (await sensorApi.CallAsync(tokenRequest)).Status);
+        var created = await enrollerApi.CallAsync(tokenRequest);
         Assert.Equal(ApiStatus.Ok, created.Status);
-        Assert.Equal(ApiStatus.Denied, (await enrollerApi.CallAsync(ApiOperation.Revoke, Args((ApiArguments.Serial, "1")))).Status);
+        Assert.Equal(ApiStatus.Denied, (await enrollerApi.CallAsync(new RevokeRequest(Serial: 1))).Status);
 
         // The token an enroller made works once.
         await using var newcomer = await Edge.CreateAsync(silo);
         var (_, newcomerApi) = await newcomer.OpenAsync("secure");
-        var token = Encoding.UTF8.GetString(created.Results[ApiArguments.Token]);
-        Assert.Equal(ApiStatus.Ok, (await newcomerApi.CallAsync(ApiOperation.Enroll, Args((ApiArguments.Token, token)))).Status);
-        Assert.Equal(ApiStatus.TokenUnknown, (await newcomerApi.CallAsync(ApiOperation.Enroll, Args((ApiArguments.Token, "nonsense")))).Status);
-        Assert.Equal(ApiStatus.BadRequest, (await newcomerApi.CallAsync(ApiOperation.Enroll)).Status);
+        var token = created.Value.Token;
+        Assert.Equal(ApiStatus.Ok, (await newcomerApi.CallAsync(new EnrollRequest(token))).Status);
+        Assert.Equal(ApiStatus.TokenUnknown, (await newcomerApi.CallAsync(new EnrollRequest("nonsense"))).Status);
+        Assert.Equal(ApiStatus.BadRequest, (await newcomerApi.CallAsync(ApiOperation.Enroll, ApiBody.Empty)).Status);
 
         // Anyone may read the authority and its revocation list; a stranger has no credential to refresh.
         await using var stranger = await Edge.CreateAsync(silo);
         var (_, strangerApi) = await stranger.OpenAsync("secure");
-        Assert.Equal(ApiStatus.Ok, (await strangerApi.CallAsync(ApiOperation.GetAuthority)).Status);
-        Assert.Equal(ApiStatus.Ok, (await strangerApi.CallAsync(ApiOperation.GetRevocationList)).Status);
-        Assert.Equal(ApiStatus.NotAMember, (await strangerApi.CallAsync(ApiOperation.GetCredential)).Status);
+        Assert.Equal(ApiStatus.Ok, (await strangerApi.CallAsync(new GetAuthorityRequest())).Status);
+        Assert.Equal(ApiStatus.Ok, (await strangerApi.CallAsync(new GetRevocationListRequest())).Status);
+        Assert.Equal(ApiStatus.NotAMember, (await strangerApi.CallAsync(new GetCredentialRequest())).Status);
     }
 
     [Fact]
@@ -111,13 +112,13 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
 
         var identities = new Ockam.Identity.Identities.IdentityManager(device.Vault, TimeProvider.System);
         var rotated = await identities.RotateAsync(device.Identity);
-        Assert.Equal(ApiStatus.Ok, (await api.CallAsync(ApiOperation.PublishIdentity, Args((ApiArguments.History, rotated.History.Encode())))).Status);
-        Assert.Equal(ApiStatus.Denied, (await api.CallAsync(ApiOperation.PublishIdentity, Args((ApiArguments.History, other.Identity.History.Encode())))).Status);
-        Assert.Equal(ApiStatus.Rejected, (await api.CallAsync(ApiOperation.PublishIdentity, Args((ApiArguments.History, device.Identity.History.Encode())))).Status);
+        Assert.Equal(ApiStatus.Ok, (await api.CallAsync(new PublishIdentityRequest(rotated.History))).Status);
+        Assert.Equal(ApiStatus.Denied, (await api.CallAsync(new PublishIdentityRequest(other.Identity.History))).Status);
+        Assert.Equal(ApiStatus.Rejected, (await api.CallAsync(new PublishIdentityRequest(device.Identity.History))).Status);
 
         // Publishing a revocation ends the membership: no more credentials for this identity.
         var revoked = await identities.RevokeAsync(rotated);
-        Assert.Equal(ApiStatus.Ok, (await api.CallAsync(ApiOperation.PublishIdentity, Args((ApiArguments.History, revoked.Encode())))).Status);
+        Assert.Equal(ApiStatus.Ok, (await api.CallAsync(new PublishIdentityRequest(revoked))).Status);
         Assert.Equal(AuthorityOutcome.Revoked, (await authority.GetCredentialAsync(device.Identifier.ToString())).Outcome);
         Assert.Contains(credential.Credential.Data.Serial, RevocationList.Decode(await authority.GetRevocationListAsync()).Data.RevokedSerials);
     }
@@ -131,21 +132,21 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
         await EnrolAsync(device, oldToken);
         var (_, adminApi) = await AdminAsync(authority);
 
-        Assert.Equal(ApiStatus.Ok, (await adminApi.CallAsync(ApiOperation.Revoke, Args((ApiArguments.Subject, device.Identifier.ToString())))).Status);
+        Assert.Equal(ApiStatus.Ok, (await adminApi.CallAsync(new RevokeRequest(Subject: device.Identifier.ToString()))).Status);
 
         // Over the "secure" listener, which any identity may use: its old token, a fresh one, a refresh.
         var (_, api) = await device.OpenAsync("secure");
-        var retried = await api.CallAsync(ApiOperation.Enroll, Args((ApiArguments.Token, oldToken)));
+        var retried = await api.CallAsync(new EnrollRequest(oldToken));
         Assert.Equal(ApiStatus.Revoked, retried.Status);
         Assert.Contains("revoked", retried.Error, StringComparison.Ordinal);
         var freshToken = await authority.CreateOperatorTokenAsync(Role("sensor"), TimeSpan.FromHours(1), uses: 1);
-        Assert.Equal(ApiStatus.Revoked, (await api.CallAsync(ApiOperation.Enroll, Args((ApiArguments.Token, freshToken)))).Status);
-        Assert.Equal(ApiStatus.Revoked, (await api.CallAsync(ApiOperation.GetCredential)).Status);
+        Assert.Equal(ApiStatus.Revoked, (await api.CallAsync(new EnrollRequest(freshToken))).Status);
+        Assert.Equal(ApiStatus.Revoked, (await api.CallAsync(new GetCredentialRequest())).Status);
 
         // Only an admin readmits; then the identity may enrol again.
-        Assert.Equal(ApiStatus.Denied, (await api.CallAsync(ApiOperation.Readmit, Args((ApiArguments.Subject, device.Identifier.ToString())))).Status);
-        Assert.Equal(ApiStatus.Ok, (await adminApi.CallAsync(ApiOperation.Readmit, Args((ApiArguments.Subject, device.Identifier.ToString())))).Status);
-        Assert.Equal(ApiStatus.Ok, (await api.CallAsync(ApiOperation.Enroll, Args((ApiArguments.Token, freshToken)))).Status);
+        Assert.Equal(ApiStatus.Denied, (await api.CallAsync(new ReadmitRequest(device.Identifier.ToString()))).Status);
+        Assert.Equal(ApiStatus.Ok, (await adminApi.CallAsync(new ReadmitRequest(device.Identifier.ToString()))).Status);
+        Assert.Equal(ApiStatus.Ok, (await api.CallAsync(new EnrollRequest(freshToken))).Status);
     }
 
     [Fact]
@@ -155,23 +156,23 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
         await using var device = await Edge.CreateAsync(silo);
         var credential = await EnrolAsync(device, await authority.CreateOperatorTokenAsync(Role("sensor"), TimeSpan.FromHours(1), uses: 1));
         var (_, adminApi) = await AdminAsync(authority);
-        var serial = credential.Credential.Data.Serial.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var serial = credential.Credential.Data.Serial;
 
-        Assert.Equal(ApiStatus.Ok, (await adminApi.CallAsync(ApiOperation.Revoke, Args((ApiArguments.Serial, serial)))).Status);
+        Assert.Equal(ApiStatus.Ok, (await adminApi.CallAsync(new RevokeRequest(serial))).Status);
 
         var (_, api) = await device.OpenAsync("secure");
-        var refused = await api.CallAsync(ApiOperation.GetCredential);
+        var refused = await api.CallAsync(new GetCredentialRequest());
         Assert.Equal(ApiStatus.Suspended, refused.Status);
-        Assert.False(refused.Results.ContainsKey(ApiArguments.Credential));
-        Assert.Equal(ApiStatus.BadRequest, (await adminApi.CallAsync(ApiOperation.Readmit)).Status);
+        Assert.Null(refused.Response);
+        Assert.Equal(ApiStatus.BadRequest, (await adminApi.CallAsync(ApiOperation.Readmit, ApiBody.Empty)).Status);
 
-        Assert.Equal(ApiStatus.Ok, (await adminApi.CallAsync(ApiOperation.Readmit, Args((ApiArguments.Subject, device.Identifier.ToString())))).Status);
-        var readmitted = await api.CallAsync(ApiOperation.GetCredential);
+        Assert.Equal(ApiStatus.Ok, (await adminApi.CallAsync(new ReadmitRequest(device.Identifier.ToString()))).Status);
+        var readmitted = await api.CallAsync(new GetCredentialRequest());
         Assert.Equal(ApiStatus.Ok, readmitted.Status);
-        var fresh = CredentialPresentation.Decode(readmitted.Results[ApiArguments.Credential]);
+        var fresh = CredentialPresentation.Decode(readmitted.Value.Credential);
         Assert.True(fresh.Credential.Data.Serial > credential.Credential.Data.Serial);
         var (_, member) = await device.OpenAsync("member", fresh);
-        Assert.Equal(ApiStatus.Ok, (await member.CallAsync(ApiOperation.GetCredential)).Status);
+        Assert.Equal(ApiStatus.Ok, (await member.CallAsync(new GetCredentialRequest())).Status);
     }
 
     [Fact]
@@ -181,38 +182,41 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
         var (_, adminApi) = await AdminAsync(authority);
 
         // The admin issues an enroller over the API: the delegation as comma-separated names.
-        var enrollerToken = await adminApi.CallAsync(ApiOperation.CreateToken, Args(
-            ($"{ApiArguments.AttributePrefix}ockam.role", "enroller"),
-            ($"{ApiArguments.AttributePrefix}{Delegation.AttributeName}", "ockam.role,floor")));
+        var enrollerToken = await adminApi.CallAsync(new CreateTokenRequest(Text(
+            ("ockam.role", "enroller"),
+            (Delegation.AttributeName, "ockam.role,floor"))));
         Assert.Equal(ApiStatus.Ok, enrollerToken.Status);
         await using var enroller = await Edge.CreateAsync(silo);
-        var enrollerCredential = await EnrolAsync(enroller, Encoding.UTF8.GetString(enrollerToken.Results[ApiArguments.Token]));
+        var enrollerCredential = await EnrolAsync(enroller, enrollerToken.Value.Token);
         Assert.Equal(["floor", "ockam.role"], Delegation.Decode(enrollerCredential.Credential.Data.Attributes[Delegation.AttributeName]).Order(StringComparer.Ordinal));
         var (_, enrollerApi) = await enroller.OpenAsync("member", enrollerCredential);
 
         foreach (var (name, value) in new[] { ("ockam.role", "admin"), ("ockam.role", "enroller"), ("ockam.relay", "*"), (Delegation.AttributeName, "floor"), ("room", "ward-7") })
         {
-            var escalation = await enrollerApi.CallAsync(ApiOperation.CreateToken, Args(($"{ApiArguments.AttributePrefix}{name}", value)));
+            var escalation = await enrollerApi.CallAsync(new CreateTokenRequest(Text((name, value))));
             Assert.Equal(ApiStatus.Denied, escalation.Status);
             Assert.Contains(name, escalation.Error, StringComparison.Ordinal);
         }
 
         // Inside its delegation, for two devices: two enrol, a third finds the token used.
-        var created = await enrollerApi.CallAsync(ApiOperation.CreateToken, Args(
-            ($"{ApiArguments.AttributePrefix}ockam.role", "sensor"), ($"{ApiArguments.AttributePrefix}floor", "3"), (ApiArguments.Uses, "2")));
+        var created = await enrollerApi.CallAsync(new CreateTokenRequest(Text(("ockam.role", "sensor"), ("floor", "3")), Uses: 2));
         Assert.Equal(ApiStatus.Ok, created.Status);
-        var token = Encoding.UTF8.GetString(created.Results[ApiArguments.Token]);
+        var token = created.Value.Token;
         var statuses = new List<ApiStatus>();
         for (var i = 0; i < 3; i++)
         {
             await using var device = await Edge.CreateAsync(silo);
             var (_, api) = await device.OpenAsync("secure");
-            statuses.Add((await api.CallAsync(ApiOperation.Enroll, Args((ApiArguments.Token, token)))).Status);
+            statuses.Add((await api.CallAsync(new EnrollRequest(token))).Status);
         }
 
         Assert.Equal([ApiStatus.Ok, ApiStatus.Ok, ApiStatus.TokenUsed], statuses);
-        Assert.Equal(ApiStatus.BadRequest, (await enrollerApi.CallAsync(ApiOperation.CreateToken, Args(($"{ApiArguments.AttributePrefix}floor", "3"), (ApiArguments.Uses, "two")))).Status);
-        Assert.Equal(ApiStatus.BadRequest, (await enrollerApi.CallAsync(ApiOperation.CreateToken, Args(($"{ApiArguments.AttributePrefix}floor", "3"), (ApiArguments.Uses, "0")))).Status);
+        Assert.Equal(ApiStatus.BadRequest, (await enrollerApi.CallAsync(ApiOperation.CreateToken, Body(b =>
+        {
+            b.TextMap("attributes", Text(("floor", "3")));
+            b.Text("uses", "two");
+        }))).Status);
+        Assert.Equal(ApiStatus.BadRequest, (await enrollerApi.CallAsync(new CreateTokenRequest(Text(("floor", "3")), Uses: 0))).Status);
     }
 
     /// <summary>An admin enrolled with an operator token, and its API over the member listener.</summary>
@@ -225,18 +229,18 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
         var (_, strangerApi) = await stranger.OpenAsync("secure");
 
         // Without membership: enrol and read the authority and its list, nothing else.
-        Assert.Equal(ApiStatus.Ok, (await strangerApi.CallAsync(ApiOperation.GetAuthority)).Status);
-        Assert.Equal(ApiStatus.Ok, (await strangerApi.CallAsync(ApiOperation.GetRevocationList)).Status);
-        foreach (var (operation, arguments) in new (ApiOperation, Dictionary<string, byte[]>)[]
+        Assert.Equal(ApiStatus.Ok, (await strangerApi.CallAsync(new GetAuthorityRequest())).Status);
+        Assert.Equal(ApiStatus.Ok, (await strangerApi.CallAsync(new GetRevocationListRequest())).Status);
+        foreach (var call in new Func<Task<ApiStatus>>[]
         {
-            (ApiOperation.GetRelay, Args((ApiArguments.Relay, "phone"))),
-            (ApiOperation.CreateRoom, Args((ApiArguments.Room, "squat"), (ApiArguments.Commit, "x"))),
-            (ApiOperation.CreateTopic, Args((ApiArguments.Topic, "heart-rate"), (ApiArguments.Commit, "x"))),
-            (ApiOperation.GetRoom, Args((ApiArguments.Room, "any"))),
-            (ApiOperation.GetGroupKeys, Args((ApiArguments.Subject, admin.Identifier.ToString()))),
+            async () => (await strangerApi.CallAsync(new GetRelayRequest("phone"))).Status,
+            async () => (await strangerApi.CallAsync(new CreateRoomRequest("squat", "x"u8.ToArray(), null))).Status,
+            async () => (await strangerApi.CallAsync(new CreateTopicRequest("heart-rate", "x"u8.ToArray()))).Status,
+            async () => (await strangerApi.CallAsync(new GetRoomRequest("any", null))).Status,
+            async () => (await strangerApi.CallAsync(new GetGroupKeysRequest(admin.Identifier.ToString()))).Status,
         })
         {
-            Assert.Equal(ApiStatus.Denied, (await strangerApi.CallAsync(operation, arguments)).Status);
+            Assert.Equal(ApiStatus.Denied, await call());
         }
 
         // The admin is demoted on the authority's records (no revocation): its open channel and admin
@@ -244,9 +248,9 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
         await using var device = await Edge.CreateAsync(silo);
         var credential = await EnrolAsync(device, await authority.CreateOperatorTokenAsync(Role("sensor"), TimeSpan.FromHours(1), uses: 1));
         Assert.Equal(AuthorityOutcome.Issued, (await authority.IssueAsync(admin.Identifier.ToString(), Role("sensor"))).Outcome);
-        var serial = credential.Credential.Data.Serial.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        Assert.Equal(ApiStatus.Denied, (await adminApi.CallAsync(ApiOperation.Revoke, Args((ApiArguments.Serial, serial)))).Status);
-        Assert.Equal(ApiStatus.Ok, (await adminApi.CallAsync(ApiOperation.GetAuthority)).Status);
+        var serial = credential.Credential.Data.Serial;
+        Assert.Equal(ApiStatus.Denied, (await adminApi.CallAsync(new RevokeRequest(serial))).Status);
+        Assert.Equal(ApiStatus.Ok, (await adminApi.CallAsync(new GetAuthorityRequest())).Status);
     }
 
     [Fact]
@@ -261,12 +265,20 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
             var credential = await EnrolAsync(member, await authority.CreateOperatorTokenAsync(granted, TimeSpan.FromHours(1), uses: 1));
             var (_, api) = await member.OpenAsync("member", credential);
             var name = topic ?? "heart-rate";
-            var arguments = Args(
-                (topic is null ? ApiArguments.Room : ApiArguments.Topic, name),
-                (ApiArguments.Commit, await CreatorsCommitAsync(member, GroupDelivery.TopicGroupId(name))),
-                (ApiArguments.SubscribePolicy, "true"),
-                (ApiArguments.PublishPolicy, "true"));
-            return (await api.CallAsync(ApiOperation.CreateTopic, arguments)).Status;
+            var commit = await CreatorsCommitAsync(member, GroupDelivery.TopicGroupId(name));
+            if (topic is not null)
+            {
+                return (await api.CallAsync(new CreateTopicRequest(topic, commit, "true", "true"))).Status;
+            }
+
+            // Through the room argument, which create-topic does not take.
+            return (await api.CallAsync(ApiOperation.CreateTopic, Body(b =>
+            {
+                b.Text("room", name);
+                b.Bytes("commit", commit);
+                b.Text("subscribe-policy", "true");
+                b.Text("publish-policy", "true");
+            }))).Status;
         }
 
         // Squatting the fleet's topic: without the attribute, with another topic's, or through the room argument.
@@ -282,11 +294,11 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
         // A room named "topic:x" would share topic x's group id (its sessions and deliveries at every member).
         await using var roomer = await Edge.CreateAsync(silo);
         var (_, roomApi) = await roomer.OpenAsync("member", await EnrolAsync(roomer, await authority.CreateOperatorTokenAsync(Role("sensor"), TimeSpan.FromHours(1), uses: 1)));
-        var colliding = await roomApi.CallAsync(ApiOperation.CreateRoom, Args((ApiArguments.Room, "topic:heart-rate"), (ApiArguments.Commit, await CreatorsCommitAsync(roomer, "topic:heart-rate"))));
+        var colliding = await roomApi.CallAsync(new CreateRoomRequest("topic:heart-rate", await CreatorsCommitAsync(roomer, "topic:heart-rate"), null));
         Assert.Equal(ApiStatus.BadRequest, colliding.Status);
         Assert.Contains("'topic:'", colliding.Error, StringComparison.Ordinal);
         Assert.False((await silo.Grains.GetGrain<IGroupGrain>("topic:heart-rate").GetInfoAsync()).Exists);
-        Assert.Equal(ApiStatus.Ok, (await roomApi.CallAsync(ApiOperation.CreateRoom, Args((ApiArguments.Room, "ward-9"), (ApiArguments.Commit, await CreatorsCommitAsync(roomer, "ward-9"))))).Status);
+        Assert.Equal(ApiStatus.Ok, (await roomApi.CallAsync(new CreateRoomRequest("ward-9", await CreatorsCommitAsync(roomer, "ward-9"), null))).Status);
     }
 
     /// <summary>A valid first commit of <paramref name="group"/> by <paramref name="creator"/> (group keys of its own; the grain checks only the signature).</summary>
@@ -312,9 +324,9 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
     private static async Task<CredentialPresentation> EnrolAsync(Edge edge, string token)
     {
         var (_, api) = await edge.OpenAsync("secure");
-        var response = await api.CallAsync(ApiOperation.Enroll, Args((ApiArguments.Token, token)));
+        var response = await api.CallAsync(new EnrollRequest(token));
         Assert.Equal(ApiStatus.Ok, response.Status);
-        return CredentialPresentation.Decode(response.Results[ApiArguments.Credential]);
+        return CredentialPresentation.Decode(response.Value.Credential);
     }
 
     private Task<HandshakeError> NextRefusal()
@@ -336,6 +348,14 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
     private static Dictionary<string, byte[]> Enroller(params string[] delegated) =>
         new() { ["ockam.role"] = "enroller"u8.ToArray(), [Delegation.AttributeName] = Delegation.Encode(delegated) };
 
-    private static Dictionary<string, byte[]> Args(params (string Name, object Value)[] arguments) =>
-        arguments.ToDictionary(a => a.Name, a => a.Value as byte[] ?? Encoding.UTF8.GetBytes((string)a.Value));
+    private static Dictionary<string, string> Text(params (string Name, string Value)[] attributes) =>
+        attributes.ToDictionary(a => a.Name, a => a.Value, StringComparer.Ordinal);
+
+    /// <summary>A body no request record would write (a field of the wrong type, or one the operation does not take).</summary>
+    private static byte[] Body(Action<ApiBodyWriter> write)
+    {
+        var body = new ApiBodyWriter();
+        write(body);
+        return body.Encode();
+    }
 }

@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Ockam.Grains.Contracts;
 using Ockam.Messaging.Api;
+using Ockam.Messaging.Api.Operations;
 using Ockam.Messaging.Routing;
 using Ockam.Messaging.SecureChannels;
 using Ockam.Silo.Gateway;
@@ -77,7 +78,7 @@ public sealed class GatewaySurvivalTests : IAsyncLifetime
             var answers = await Task.WhenAll(edges.Select(async edge =>
             {
                 var (_, api) = await edge.OpenAsync("secure", TimeSpan.FromSeconds(120));
-                return (await api.CallAsync(ApiOperation.GetAuthority)).Status;
+                return (await api.CallAsync(new GetAuthorityRequest())).Status;
             }));
             Assert.All(answers, status => Assert.Equal(ApiStatus.Ok, status));
             Console.WriteLine($"1000 connections, handshakes and requests at once: {started.Elapsed.TotalSeconds:F1} s");
@@ -94,24 +95,24 @@ public sealed class GatewaySurvivalTests : IAsyncLifetime
     {
         await using var edge = await Edge.CreateAsync(silo);
         var (channel, api) = await edge.OpenAsync("secure");
-        var huge = new Dictionary<string, byte[]> { [ApiArguments.Token] = new byte[ApiRequest.MaxSize] };
-        await Assert.ThrowsAsync<ArgumentException>(() => api.CallAsync(ApiOperation.Enroll, huge)); // refused locally first
+        var huge = new EnrollRequest(new string('t', ApiRequest.MaxSize));
+        await Assert.ThrowsAsync<ArgumentException>(() => api.CallAsync(huge)); // refused locally first
 
         // Sent anyway, past the client's check: the gateway answers TooLarge, naming the request.
         var inbox = new Inbox();
         edge.Node.StartWorker(Address.Local("answers"), inbox);
         edge.Node.AcceptFlow(Address.Local("answers"), channel.Flow);
-        var request = new ApiRequest(42, ApiOperation.Enroll, huge).Encode();
+        var request = ApiRequest.Create(42, huge).Encode();
         await edge.Node.SendAsync(new Message(Route.Of(channel.Address, Address.Local("api")), Route.Of(Address.Local("answers")), request));
         var answer = ApiResponse.Decode((await inbox.ReceiveAsync()).Payload);
         Assert.Equal((42UL, ApiStatus.TooLarge), (answer.Id, answer.Status));
-        Assert.Equal(ApiStatus.Ok, (await api.CallAsync(ApiOperation.GetAuthority)).Status);
+        Assert.Equal(ApiStatus.Ok, (await api.CallAsync(new GetAuthorityRequest())).Status);
     }
 
     private async Task AssertHealthyAsync()
     {
         var token = await silo.Grains.GetGrain<IAuthorityGrain>("default").CreateOperatorTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = "sensor"u8.ToArray() }, TimeSpan.FromHours(1), uses: 1);
-        Assert.Equal(ApiStatus.Ok, (await healthyApi.CallAsync(ApiOperation.Enroll, new Dictionary<string, byte[]> { [ApiArguments.Token] = Encoding.UTF8.GetBytes(token) })).Status);
+        Assert.Equal(ApiStatus.Ok, (await healthyApi.CallAsync(new EnrollRequest(token))).Status);
     }
 
     private static async Task<bool> ClosedAsync(NetworkStream stream)

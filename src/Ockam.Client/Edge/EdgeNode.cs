@@ -1,10 +1,10 @@
 using Ockam.Identity.Files;
-using System.Globalization;
 using Ockam.Identity.Credentials;
 using Ockam.Identity.Encoding;
 using Ockam.Identity.Identities;
 using Ockam.Identity.Policies;
 using Ockam.Messaging.Api;
+using Ockam.Messaging.Api.Operations;
 using Ockam.Messaging.Nodes;
 using Ockam.Messaging.Routing;
 using Ockam.Messaging.SecureChannels;
@@ -17,7 +17,7 @@ namespace Ockam.Client.Edge;
 /// and credential refresh, relays, and end-to-end secure channels to other nodes through relays — the
 /// silo routes and stores their ciphertext and can read or forge none of it.
 /// </summary>
-public sealed class EdgeNode : IAsyncDisposable
+public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
 {
     private const string IdentityName = "default";
     private static readonly Address InboxAddress = Address.Local("inbox");
@@ -83,7 +83,7 @@ public sealed class EdgeNode : IAsyncDisposable
     /// <exception cref="EdgeException">The token is unknown, expired or used.</exception>
     public async Task<CredentialPresentation> EnrollAsync(string token, CancellationToken cancellationToken = default)
     {
-        var response = await CallAsync(ApiOperation.Enroll, Arguments((ApiArguments.Token, token)), cancellationToken).ConfigureAwait(false);
+        var response = await CallAsync(new EnrollRequest(token), cancellationToken).ConfigureAwait(false);
         var credential = await KeepCredentialAsync(response, cancellationToken).ConfigureAwait(false);
 
         // From now on the node talks to the silo as a member: the next call opens that channel.
@@ -94,18 +94,18 @@ public sealed class EdgeNode : IAsyncDisposable
     /// <summary>A fresh credential (the node also does this on its own before the current one expires).</summary>
     public async Task<CredentialPresentation> RefreshCredentialAsync(CancellationToken cancellationToken = default)
     {
-        var response = await CallAsync(ApiOperation.GetCredential, null, cancellationToken).ConfigureAwait(false);
+        var response = await CallAsync(new GetCredentialRequest(), cancellationToken).ConfigureAwait(false);
         return await KeepCredentialAsync(response, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Claims a relay name (the credential's <c>ockam.relay</c> attribute must allow it).</summary>
     public Task CreateRelayAsync(string relay, CancellationToken cancellationToken = default) =>
-        CallAsync(ApiOperation.CreateRelay, Arguments((ApiArguments.Relay, relay)), cancellationToken);
+        CallAsync(new CreateRelayRequest(relay), cancellationToken);
 
     /// <summary>Receives what reaches an owned relay: first the mailbox, in order, then live. Renewed after reconnects.</summary>
     public async Task ListenAsync(string relay, CancellationToken cancellationToken = default)
     {
-        await CallAsync(ApiOperation.ListenRelay, Arguments((ApiArguments.Relay, relay)), cancellationToken).ConfigureAwait(false);
+        await CallAsync(new ListenRelayRequest(relay), cancellationToken).ConfigureAwait(false);
         lock (listening)
         {
             if (listening.Add(relay) && listening.Count == 1)
@@ -121,7 +121,7 @@ public sealed class EdgeNode : IAsyncDisposable
         var rotated = await home.Identities.RotateAsync(Identity, cancellationToken: cancellationToken).ConfigureAwait(false);
         await home.UpdateIdentityAsync(IdentityName, rotated, cancellationToken).ConfigureAwait(false);
         Identity = rotated;
-        await CallAsync(ApiOperation.PublishIdentity, new Dictionary<string, byte[]> { [ApiArguments.History] = rotated.History.Encode() }, cancellationToken).ConfigureAwait(false);
+        await CallAsync(new PublishIdentityRequest(rotated.History), cancellationToken).ConfigureAwait(false);
         return rotated;
     }
 
@@ -129,7 +129,7 @@ public sealed class EdgeNode : IAsyncDisposable
     public async Task RevokeAsync(CancellationToken cancellationToken = default)
     {
         var revoked = await home.Identities.RevokeAsync(Identity, cancellationToken).ConfigureAwait(false);
-        await CallAsync(ApiOperation.PublishIdentity, new Dictionary<string, byte[]> { [ApiArguments.History] = revoked.Encode() }, cancellationToken).ConfigureAwait(false);
+        await CallAsync(new PublishIdentityRequest(revoked), cancellationToken).ConfigureAwait(false);
         Identity = Identity with { History = revoked };
         await home.UpdateIdentityAsync(IdentityName, Identity, cancellationToken).ConfigureAwait(false);
     }
@@ -142,18 +142,15 @@ public sealed class EdgeNode : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(attributes);
         ArgumentOutOfRangeException.ThrowIfLessThan(uses, 1);
-        var arguments = attributes.ToDictionary(a => ApiArguments.AttributePrefix + a.Key, a => ApiRequest.TextValue(a.Value), StringComparer.Ordinal);
-        arguments[ApiArguments.ValidForSeconds] = ApiRequest.NumberValue((ulong)validFor.TotalSeconds);
-        arguments[ApiArguments.Uses] = ApiRequest.NumberValue((ulong)uses);
-        var response = await CallAsync(ApiOperation.CreateToken, arguments, cancellationToken).ConfigureAwait(false);
-        return System.Text.Encoding.UTF8.GetString(response.Results[ApiArguments.Token]);
+        var response = await CallAsync(new CreateTokenRequest(attributes, (ulong)validFor.TotalSeconds, (ulong)uses), cancellationToken).ConfigureAwait(false);
+        return response.Token;
     }
 
     /// <summary>Round trip to the silo over the secure channel (diagnostics).</summary>
     public async Task<TimeSpan> PingAsync(CancellationToken cancellationToken = default)
     {
         var started = options.Time.GetTimestamp();
-        await CallAsync(ApiOperation.GetAuthority, null, cancellationToken).ConfigureAwait(false);
+        await CallAsync(new GetAuthorityRequest(), cancellationToken).ConfigureAwait(false);
         return options.Time.GetElapsedTime(started);
     }
 
@@ -165,7 +162,7 @@ public sealed class EdgeNode : IAsyncDisposable
     public async Task<SecureChannel> ConnectAsync(string relay, Policy peerPolicy, CancellationToken cancellationToken = default)
     {
         // A clear answer for a name nobody holds, rather than a handshake that times out.
-        await CallAsync(ApiOperation.GetRelay, Arguments((ApiArguments.Relay, relay)), cancellationToken).ConfigureAwait(false);
+        await CallAsync(new GetRelayRequest(relay), cancellationToken).ConfigureAwait(false);
         var (toSilo, _) = await ChannelAsync(cancellationToken).ConfigureAwait(false);
         var route = Route.Of(toSilo.Address, Address.Local(RelayDelivery.RelayAddress), Address.Local(relay), Address.Local("listener"));
 
@@ -203,12 +200,9 @@ public sealed class EdgeNode : IAsyncDisposable
 
         var agreement = await home.GetOrCreatePurposeKeyAsync(IdentityName, Purpose.GroupKeyAgreement, StaticKeyLifetime, StaticKeyLifetime / 3, cancellationToken).ConfigureAwait(false);
         var signing = await home.GetOrCreatePurposeKeyAsync(IdentityName, Purpose.GroupSigning, StaticKeyLifetime, StaticKeyLifetime / 3, cancellationToken).ConfigureAwait(false);
-        await CallAsync(
-            ApiOperation.PublishGroupKeys,
-            new Dictionary<string, byte[]> { [ApiArguments.Agreement] = agreement.Attestation.Encode(), [ApiArguments.Signing] = signing.Attestation.Encode() },
-            cancellationToken).ConfigureAwait(false);
+        await CallAsync(new PublishGroupKeysRequest(agreement.Attestation.Encode(), signing.Attestation.Encode()), cancellationToken).ConfigureAwait(false);
         var self = new Ockam.Identity.Groups.GroupMember(Identifier, agreement.Attestation.PublicKey, signing.Attestation.PublicKey);
-        var client = new RoomClient(home.Vault, (operation, arguments, ct) => CallAsync(operation, arguments, ct), self, agreement.Key, signing.Key, new RoomProgress(Path.Combine(options.Home, "rooms.json")));
+        var client = new RoomClient(home.Vault, this, self, agreement.Key, signing.Key, new RoomProgress(Path.Combine(options.Home, "rooms.json")));
         node.StartWorker(GroupInboxAddress, client);
 
         // Only deliveries the service made (fan-out through this node's relay) reach the group inbox.
@@ -323,32 +317,38 @@ public sealed class EdgeNode : IAsyncDisposable
         }
     }
 
-    private async Task<ApiResponse> CallAsync(ApiOperation operation, Dictionary<string, byte[]>? arguments, CancellationToken cancellationToken)
+    /// <summary>Calls the silo over the channel (reopened once if it went silent); a status other than ok is an <see cref="EdgeException"/>.</summary>
+    Task<TResponse> IEdgeApi.CallAsync<TRequest, TResponse>(IApiRequest<TRequest, TResponse> request, CancellationToken cancellationToken) =>
+        CallAsync(request, cancellationToken);
+
+    private async Task<TResponse> CallAsync<TRequest, TResponse>(IApiRequest<TRequest, TResponse> request, CancellationToken cancellationToken)
+        where TRequest : IApiRequest<TRequest, TResponse>
+        where TResponse : class, IApiBody<TResponse>
     {
-        ApiResponse response;
+        ApiResult<TResponse> response;
         try
         {
-            response = await (await ChannelAsync(cancellationToken).ConfigureAwait(false)).Api.CallAsync(operation, arguments, cancellationToken).ConfigureAwait(false);
+            response = await (await ChannelAsync(cancellationToken).ConfigureAwait(false)).Api.CallAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
             // The silo may have restarted or dropped the channel without a word (XX cannot tell the initiator):
             // reopen it once. Relays listened on through the old channel are renewed by ReconnectAsync.
             var (_, fresh) = await ChannelAsync(cancellationToken, reopen: true).ConfigureAwait(false);
-            response = await fresh.CallAsync(operation, arguments, cancellationToken).ConfigureAwait(false);
+            response = await fresh.CallAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
-        return response.Status == ApiStatus.Ok ? response : throw new EdgeException(response.Status, response.Error ?? response.Status.ToString());
+        return response.Response ?? throw new EdgeException(response.Status, response.Error ?? response.Status.ToString());
     }
 
     private Task AcknowledgeAsync(string relay, ulong sequence) =>
         api is { } client
-            ? client.CallAsync(ApiOperation.AcknowledgeRelay, Arguments((ApiArguments.Relay, relay), (ApiArguments.Sequence, sequence.ToString(CultureInfo.InvariantCulture))))
+            ? client.CallAsync(new AcknowledgeRelayRequest(relay, sequence))
             : Task.CompletedTask;
 
-    private async Task<CredentialPresentation> KeepCredentialAsync(ApiResponse response, CancellationToken cancellationToken)
+    private async Task<CredentialPresentation> KeepCredentialAsync(CredentialResponse response, CancellationToken cancellationToken)
     {
-        var credential = CredentialPresentation.Decode(response.Results[ApiArguments.Credential]);
+        var credential = CredentialPresentation.Decode(response.Credential);
         if (credential.Credential.Data.Subject != Identifier)
         {
             throw new EdgeException(ApiStatus.BadRequest, "the silo issued a credential for another identity");
@@ -379,13 +379,13 @@ public sealed class EdgeNode : IAsyncDisposable
     {
         if (trust is null)
         {
-            var authority = await CallAsync(ApiOperation.GetAuthority, null, cancellationToken).ConfigureAwait(false);
-            var list = await CallAsync(ApiOperation.GetRevocationList, null, cancellationToken).ConfigureAwait(false);
+            var authority = await CallAsync(new GetAuthorityRequest(), cancellationToken).ConfigureAwait(false);
+            var list = await CallAsync(new GetRevocationListRequest(), cancellationToken).ConfigureAwait(false);
             var context = new TrustContext(home.Vault);
-            var authorityIdentity = ChangeHistory.Decode(authority.Results[ApiArguments.Authority]).Verify(home.Vault, options.Time.GetUtcNow());
+            var authorityIdentity = ChangeHistory.Decode(authority.Authority).Verify(home.Vault, options.Time.GetUtcNow());
             context.TrustAuthority(authorityIdentity);
             authorityIdentifier = authorityIdentity.Identifier;
-            context.AcceptRevocationList(RevocationList.Decode(list.Results[ApiArguments.RevocationList]), options.Time.GetUtcNow());
+            context.AcceptRevocationList(RevocationList.Decode(list.RevocationList), options.Time.GetUtcNow());
             trust = context;
         }
 
@@ -453,7 +453,7 @@ public sealed class EdgeNode : IAsyncDisposable
                 try
                 {
                     var (_, client) = await ChannelAsync(cancellationToken).ConfigureAwait(false);
-                    await client.CallAsync(ApiOperation.GetAuthority, null, cancellationToken).ConfigureAwait(false);
+                    await client.CallAsync(new GetAuthorityRequest(), cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is TimeoutException or RoutingException or HandshakeException or EdgeException)
                 {
@@ -494,15 +494,12 @@ public sealed class EdgeNode : IAsyncDisposable
 
         try
         {
-            var list = await CallAsync(ApiOperation.GetRevocationList, null, cancellationToken).ConfigureAwait(false);
-            trust.AcceptRevocationList(RevocationList.Decode(list.Results[ApiArguments.RevocationList]), now);
+            var list = await CallAsync(new GetRevocationListRequest(), cancellationToken).ConfigureAwait(false);
+            trust.AcceptRevocationList(RevocationList.Decode(list.RevocationList), now);
         }
         catch (Exception e) when (e is EdgeException or TimeoutException or RoutingException or HandshakeException or OckamDecodeException)
         {
             // Try again at the next tick; the current list holds until its next update.
         }
     }
-
-    private static Dictionary<string, byte[]> Arguments(params (string Name, string Value)[] arguments) =>
-        arguments.ToDictionary(a => a.Name, a => ApiRequest.TextValue(a.Value), StringComparer.Ordinal);
 }

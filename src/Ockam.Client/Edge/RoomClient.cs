@@ -4,6 +4,7 @@ using Ockam.Identity.Groups;
 using Ockam.Identity.Identities;
 using Ockam.Identity.Vault;
 using Ockam.Messaging.Api;
+using Ockam.Messaging.Api.Operations;
 using Ockam.Messaging.Routing;
 
 namespace Ockam.Client.Edge;
@@ -16,7 +17,7 @@ namespace Ockam.Client.Edge;
 public sealed class RoomClient : IWorker, IDisposable
 {
     private readonly IVault vault;
-    private readonly Func<ApiOperation, Dictionary<string, byte[]>, CancellationToken, Task<ApiResponse>> call;
+    private readonly IEdgeApi api;
     private readonly GroupMember self;
     private readonly KeyHandle agreementKey;
     private readonly KeyHandle signingKey;
@@ -26,11 +27,11 @@ public sealed class RoomClient : IWorker, IDisposable
     private readonly Channel<RoomMessage> received = Channel.CreateUnbounded<RoomMessage>();
     private readonly RoomProgress? progress;
 
-    internal RoomClient(IVault vault, Func<ApiOperation, Dictionary<string, byte[]>, CancellationToken, Task<ApiResponse>> call, GroupMember self, KeyHandle agreementKey, KeyHandle signingKey, RoomProgress? progress = null)
+    internal RoomClient(IVault vault, IEdgeApi api, GroupMember self, KeyHandle agreementKey, KeyHandle signingKey, RoomProgress? progress = null)
     {
         this.progress = progress;
         this.vault = vault;
-        this.call = call;
+        this.api = api;
         this.self = self;
         this.agreementKey = agreementKey;
         this.signingKey = signingKey;
@@ -38,7 +39,7 @@ public sealed class RoomClient : IWorker, IDisposable
 
     /// <summary>Creates <paramref name="room"/> with this node as its only member and admin; fan-out reaches it through <paramref name="relay"/>.</summary>
     public Task CreateAsync(string room, string? relay, CancellationToken cancellationToken = default) =>
-        CreateAsync(ApiOperation.CreateRoom, room, relay, [], cancellationToken);
+        CreateAsync(room, commit => new CreateRoomRequest(room, commit, relay), cancellationToken);
 
     /// <summary>Adds <paramref name="member"/> (its group keys verified against its history) in a new epoch.</summary>
     public async Task InviteAsync(string room, Identifier member, string? relay, CancellationToken cancellationToken = default)
@@ -52,30 +53,17 @@ public sealed class RoomClient : IWorker, IDisposable
 
     /// <summary>Creates a topic: a room whose subscribers and publishers are decided by ABAC policies over their credentials.</summary>
     public Task CreateTopicAsync(string topic, string? relay, string subscribePolicy, string publishPolicy, CancellationToken cancellationToken = default) =>
-        CreateAsync(
-            ApiOperation.CreateTopic,
-            Topic(topic),
-            relay,
-            [(ApiArguments.SubscribePolicy, ApiRequest.TextValue(subscribePolicy)), (ApiArguments.PublishPolicy, ApiRequest.TextValue(publishPolicy))],
-            cancellationToken);
+        CreateAsync(Topic(topic), commit => new CreateTopicRequest(topic, commit, subscribePolicy, publishPolicy, relay), cancellationToken);
 
     /// <summary>Asks to join a topic (the silo checks the subscribe policy); an admin's next commit brings this node in.</summary>
-    public Task SubscribeAsync(string topic, string? relay, CancellationToken cancellationToken = default)
-    {
-        var arguments = Arguments(Topic(topic));
-        if (relay is not null)
-        {
-            arguments[ApiArguments.Relay] = ApiRequest.TextValue(relay);
-        }
-
-        return call(ApiOperation.SubscribeTopic, arguments, cancellationToken);
-    }
+    public Task SubscribeAsync(string topic, string? relay, CancellationToken cancellationToken = default) =>
+        api.CallAsync(new SubscribeTopicRequest(topic, relay), cancellationToken);
 
     /// <summary>As an admin: adds every subscriber the policy admitted, in one new epoch. Returns how many.</summary>
     public async Task<int> AdmitPendingAsync(string topic, CancellationToken cancellationToken = default)
     {
-        var info = await call(ApiOperation.GetRoom, Arguments(Topic(topic)), cancellationToken).ConfigureAwait(false);
-        var pending = System.Text.Encoding.UTF8.GetString(info.Results[ApiArguments.Pending]).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(Identifier.Parse).ToList();
+        var info = await api.CallAsync(new GetRoomRequest(null, topic), cancellationToken).ConfigureAwait(false);
+        var pending = info.Pending.Select(Identifier.Parse).ToList();
         if (pending.Count == 0)
         {
             return 0;
@@ -113,7 +101,8 @@ public sealed class RoomClient : IWorker, IDisposable
             gate.Release();
         }
 
-        await call(ApiOperation.SendRoom, Arguments(room, (ApiArguments.Message, message.Encode())), cancellationToken).ConfigureAwait(false);
+        var (name, topic) = Address(room);
+        await api.CallAsync(new SendRoomRequest(name, topic, message.Encode()), cancellationToken).ConfigureAwait(false);
     }
 
     public ValueTask<RoomMessage> ReceiveAsync(CancellationToken cancellationToken = default) => received.Reader.ReadAsync(cancellationToken);
@@ -168,18 +157,14 @@ public sealed class RoomClient : IWorker, IDisposable
         var index = lastIndex.GetValueOrDefault(room);
         for (var more = true; more;)
         {
-            var response = await call(
-                ApiOperation.CatchUpRoom,
-                Arguments(room, (ApiArguments.Epoch, ApiRequest.NumberValue(epoch)), (ApiArguments.Index, ApiRequest.NumberValue(index))),
-                cancellationToken).ConfigureAwait(false);
-            var commits = response.Results.Where(r => r.Key.StartsWith(ApiArguments.Commit + ":", StringComparison.Ordinal)).Select(r => GroupCommit.Decode(r.Value)).ToList();
-            var messages = response.Results.Where(r => r.Key.StartsWith(ApiArguments.Message + ":", StringComparison.Ordinal))
-                .Select(r => (Index: ulong.Parse(r.Key[(ApiArguments.Message.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture), Message: GroupMessage.Decode(r.Value)))
-                .ToList();
+            var (name, topic) = Address(room);
+            var response = await api.CallAsync(new CatchUpRoomRequest(name, topic, epoch, index), cancellationToken).ConfigureAwait(false);
+            var commits = response.Commits.Select(c => GroupCommit.Decode(c)).ToList();
+            var messages = response.Messages.Select(m => (m.Index, Message: GroupMessage.Decode(m.Message))).ToList();
             allCommits.AddRange(commits);
             allMessages.AddRange(messages);
             var (nextEpoch, nextIndex) = (commits.Count > 0 ? commits.Max(c => c.Body.Epoch) : epoch, messages.Count > 0 ? messages.Max(m => m.Index) : index);
-            more = response.Results.TryGetValue(ApiArguments.More, out var flag) && flag.AsSpan().SequenceEqual("true"u8);
+            more = response.More;
             if (more && nextEpoch <= epoch && nextIndex <= index)
             {
                 throw new EdgeException(ApiStatus.Unavailable, $"catching up room '{room}' made no progress");
@@ -265,19 +250,15 @@ public sealed class RoomClient : IWorker, IDisposable
     /// <summary>Test hook: a room's session (its epoch secret is what the service must never see).</summary>
     internal GroupSession SessionFor(string room) => Session(room);
 
-    private async Task CreateAsync(ApiOperation operation, string room, string? relay, (string Name, byte[] Value)[] extra, CancellationToken cancellationToken)
+    /// <summary>Creates group <paramref name="room"/> with this node alone, by the request <paramref name="create"/> makes of its first commit.</summary>
+    private async Task CreateAsync<TRequest>(string room, Func<byte[], TRequest> create, CancellationToken cancellationToken)
+        where TRequest : IApiRequest<TRequest, EmptyResponse>
     {
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var (session, commit) = GroupSession.Create(vault, room, self, agreementKey, signingKey);
-            var arguments = Arguments(room, [(ApiArguments.Commit, commit.Encode()), .. extra]);
-            if (relay is not null)
-            {
-                arguments[ApiArguments.Relay] = ApiRequest.TextValue(relay);
-            }
-
-            await call(operation, arguments, cancellationToken).ConfigureAwait(false);
+            await api.CallAsync(create(commit.Encode()), cancellationToken).ConfigureAwait(false);
             sessions[room] = session;
             Save(room);
         }
@@ -290,17 +271,17 @@ public sealed class RoomClient : IWorker, IDisposable
     /// <summary>A member-to-be's group keys, verified against its history (the silo could otherwise slip in keys of its own).</summary>
     private async Task<GroupMember> FetchMemberAsync(Identifier member, CancellationToken cancellationToken)
     {
-        var keys = await call(ApiOperation.GetGroupKeys, new Dictionary<string, byte[]> { [ApiArguments.Subject] = ApiRequest.TextValue(member.ToString()) }, cancellationToken).ConfigureAwait(false);
+        var keys = await api.CallAsync(new GetGroupKeysRequest(member.ToString()), cancellationToken).ConfigureAwait(false);
         var now = DateTimeOffset.UtcNow;
-        var identity = ChangeHistory.Decode(keys.Results[ApiArguments.History]).Verify(vault, now);
+        var identity = ChangeHistory.Decode(keys.History).Verify(vault, now);
         if (identity.Identifier != member)
         {
             throw new EdgeException(ApiStatus.Rejected, "the silo returned another identity's keys");
         }
 
         identity.EnsureUsable(now);
-        var agreement = PurposeKeyAttestation.Decode(keys.Results[ApiArguments.Agreement]).Verify(identity, Purpose.GroupKeyAgreement, vault, now);
-        var signing = PurposeKeyAttestation.Decode(keys.Results[ApiArguments.Signing]).Verify(identity, Purpose.GroupSigning, vault, now);
+        var agreement = PurposeKeyAttestation.Decode(keys.Agreement).Verify(identity, Purpose.GroupKeyAgreement, vault, now);
+        var signing = PurposeKeyAttestation.Decode(keys.Signing).Verify(identity, Purpose.GroupSigning, vault, now);
         return new GroupMember(member, agreement.PublicKey, signing.PublicKey);
     }
 
@@ -311,13 +292,9 @@ public sealed class RoomClient : IWorker, IDisposable
         {
             var session = Session(room);
             var commit = session.Commit(members(session.Members));
-            var arguments = Arguments(room, (ApiArguments.Commit, commit.Encode()));
-            foreach (var (member, relay) in relays)
-            {
-                arguments[ApiArguments.RelayPrefix + member] = ApiRequest.TextValue(relay);
-            }
-
-            await call(ApiOperation.CommitRoom, arguments, cancellationToken).ConfigureAwait(false);
+            var (name, topic) = Address(room);
+            var fanOut = relays.ToDictionary(r => r.Member.ToString(), r => r.Relay, StringComparer.Ordinal);
+            await api.CallAsync(new CommitRoomRequest(name, topic, commit.Encode(), fanOut), cancellationToken).ConfigureAwait(false);
             Save(room);
         }
         finally
@@ -378,24 +355,7 @@ public sealed class RoomClient : IWorker, IDisposable
     private GroupSession Session(string room) =>
         sessions.TryGetValue(room, out var session) ? session : throw new EdgeException(ApiStatus.BadRequest, $"this node is not in room '{room}'");
 
-    /// <summary>Arguments addressing a group id: a <c>topic</c> for "topic:" ids, else a <c>room</c>.</summary>
-    private static Dictionary<string, byte[]> Arguments(string groupId, params (string Name, byte[] Value)[] more)
-    {
-        var arguments = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        if (GroupDelivery.TopicOf(groupId) is { } topic)
-        {
-            arguments[ApiArguments.Topic] = ApiRequest.TextValue(topic);
-        }
-        else
-        {
-            arguments[ApiArguments.Room] = ApiRequest.TextValue(groupId);
-        }
-
-        foreach (var (name, value) in more)
-        {
-            arguments[name] = value;
-        }
-
-        return arguments;
-    }
+    /// <summary>A group id as a request addresses it: a <c>topic</c> for "topic:" ids, else a <c>room</c>.</summary>
+    private static (string? Room, string? Topic) Address(string groupId) =>
+        GroupDelivery.TopicOf(groupId) is { } topic ? (null, topic) : (groupId, null);
 }

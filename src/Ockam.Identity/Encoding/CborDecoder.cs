@@ -157,6 +157,9 @@ internal sealed class CborDecoder
 
     public bool ReadBoolean() => reader.ReadBoolean();
 
+    /// <summary>The next value's canonical bytes, checked to be well formed and canonical, without interpreting it.</summary>
+    public ReadOnlyMemory<byte> ReadEncodedValue() => reader.ReadEncodedValue();
+
     public DateTimeOffset ReadTimestamp() => Timestamp.FromUnixSeconds(reader.ReadUInt64(), this);
 
     private void Enter()

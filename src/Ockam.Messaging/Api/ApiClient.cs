@@ -46,15 +46,31 @@ public sealed class ApiClient : IWorker
         return client;
     }
 
+    /// <summary>Calls the operation of <paramref name="request"/> and reads its typed response.</summary>
     /// <exception cref="TimeoutException">No answer within <see cref="Timeout"/>.</exception>
     /// <exception cref="ArgumentException">The request is larger than <see cref="ApiRequest.MaxSize"/>.</exception>
-    public async Task<ApiResponse> CallAsync(ApiOperation operation, IReadOnlyDictionary<string, byte[]>? arguments = null, CancellationToken cancellationToken = default)
+    /// <exception cref="OckamDecodeException">The silo answered ok with a body that is not the operation's response.</exception>
+    public async Task<ApiResult<TResponse>> CallAsync<TRequest, TResponse>(IApiRequest<TRequest, TResponse> request, CancellationToken cancellationToken = default)
+        where TRequest : IApiRequest<TRequest, TResponse>
+        where TResponse : class, IApiBody<TResponse>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var body = new ApiBodyWriter();
+        request.Write(body);
+        var response = await CallAsync(TRequest.Operation, body.Encode(), cancellationToken).ConfigureAwait(false);
+        return response.Status == ApiStatus.Ok
+            ? new ApiResult<TResponse>(ApiStatus.Ok, ApiBody.Decode<TResponse>(response.Body, ApiResponse.MaxSize, "response body"), response.Error)
+            : new ApiResult<TResponse>(response.Status, null, response.Error);
+    }
+
+    /// <summary>Sends <paramref name="body"/> as it is (tests send malformed ones this way).</summary>
+    internal async Task<ApiResponse> CallAsync(ApiOperation operation, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
     {
         var id = (ulong)Interlocked.Increment(ref nextId);
-        var encoded = new ApiRequest(id, operation, arguments ?? new Dictionary<string, byte[]>()).Encode();
+        var encoded = new ApiRequest(id, operation, body).Encode();
         if (encoded.Length > ApiRequest.MaxSize)
         {
-            throw new ArgumentException($"a request is at most {ApiRequest.MaxSize} bytes, this one {encoded.Length}", nameof(arguments));
+            throw new ArgumentException($"a request is at most {ApiRequest.MaxSize} bytes, this one {encoded.Length}", nameof(body));
         }
 
         var answer = new TaskCompletionSource<ApiResponse>(TaskCreationOptions.RunContinuationsAsynchronously);

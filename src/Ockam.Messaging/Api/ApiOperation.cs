@@ -1,24 +1,24 @@
 namespace Ockam.Messaging.Api;
 
-/// <summary>What an edge node asks of the silo's gateway, over a secure channel.</summary>
+/// <summary>What an edge node asks of the silo's gateway, over a secure channel; each has its request and response records in <c>Operations</c>.</summary>
 public enum ApiOperation : uint
 {
-    /// <summary>Redeem an enrolment token (<see cref="ApiArguments.Token"/>) for this identity's first credential.</summary>
+    /// <summary>Redeem an enrolment token (<c>token</c>) for this identity's first credential.</summary>
     Enroll = 1,
 
     /// <summary>A fresh credential for an enrolled identity.</summary>
     GetCredential = 2,
 
-    /// <summary>Publish this identity's rotated or revoked history (<see cref="ApiArguments.History"/>).</summary>
+    /// <summary>Publish this identity's rotated or revoked history (<c>history</c>).</summary>
     PublishIdentity = 3,
 
     /// <summary>
-    /// Create an enrolment token granting attributes (<see cref="ApiArguments.AttributePrefix"/>…) to up to
-    /// <see cref="ApiArguments.Uses"/> identities; admins, and enrollers within their delegation.
+    /// Create an enrolment token granting attributes (<c>attributes</c>…) to up to
+    /// <c>uses</c> identities; admins, and enrollers within their delegation.
     /// </summary>
     CreateToken = 4,
 
-    /// <summary>Revoke a credential (<see cref="ApiArguments.Serial"/>) or a member (<see cref="ApiArguments.Subject"/>); admins only.</summary>
+    /// <summary>Revoke a credential (<c>serial</c>) or a member (<c>subject</c>); admins only.</summary>
     Revoke = 5,
 
     /// <summary>The authority's current signed revocation list.</summary>
@@ -27,34 +27,34 @@ public enum ApiOperation : uint
     /// <summary>The authority's change history, to trust it.</summary>
     GetAuthority = 7,
 
-    /// <summary>Claim relay <see cref="ApiArguments.Relay"/> (the credential must name it in <c>ockam.relay</c>).</summary>
+    /// <summary>Claim relay <c>relay</c> (the credential must name it in <c>ockam.relay</c>).</summary>
     CreateRelay = 8,
 
     /// <summary>Receive what reaches an owned relay over this channel, mailbox first.</summary>
     ListenRelay = 9,
 
-    /// <summary>Acknowledge the relayed message <see cref="ApiArguments.Sequence"/>.</summary>
+    /// <summary>Acknowledge the relayed message <c>sequence</c>.</summary>
     AcknowledgeRelay = 10,
 
-    /// <summary>Whether relay <see cref="ApiArguments.Relay"/> exists and its owner is online (<c>owner</c>, <c>online</c>).</summary>
+    /// <summary>Whether relay <c>relay</c> exists and its owner is online (<c>owner</c>, <c>online</c>).</summary>
     GetRelay = 11,
 
     /// <summary>Publish this identity's group key attestations (<c>agreement</c>, <c>signing</c>).</summary>
     PublishGroupKeys = 12,
 
-    /// <summary>An identity's history and group key attestations (<see cref="ApiArguments.Subject"/>), to invite it.</summary>
+    /// <summary>An identity's history and group key attestations (<c>subject</c>), to invite it.</summary>
     GetGroupKeys = 13,
 
-    /// <summary>Create room <see cref="ApiArguments.Room"/> from its first commit.</summary>
+    /// <summary>Create room <c>room</c> from its first commit.</summary>
     CreateRoom = 14,
 
-    /// <summary>A room's next epoch (<c>commit</c>, and <c>relay:&lt;identifier&gt;</c> for new members).</summary>
+    /// <summary>A room's next epoch (<c>commit</c>, and <c>relays</c> for new members).</summary>
     CommitRoom = 15,
 
     /// <summary>Send a group message to a room.</summary>
     SendRoom = 16,
 
-    /// <summary>Commits after <c>epoch</c> and messages after <c>index</c> (<c>commit:n</c>, <c>message:index</c>).</summary>
+    /// <summary>Commits after <c>epoch</c> and messages after <c>index</c> (<c>commits</c>, <c>messages</c>, <c>more</c>).</summary>
     CatchUpRoom = 17,
 
     /// <summary>A room's epoch and members.</summary>
@@ -66,6 +66,6 @@ public enum ApiOperation : uint
     /// <summary>Ask to join a topic; allowed if the caller's credentials satisfy its subscribe policy, then added by an admin's commit.</summary>
     SubscribeTopic = 20,
 
-    /// <summary>Lift a suspension or a revocation of identity <see cref="ApiArguments.Subject"/>; admins only.</summary>
+    /// <summary>Lift a suspension or a revocation of identity <c>subject</c>; admins only.</summary>
     Readmit = 21,
 }

@@ -2,15 +2,16 @@ using Ockam.Identity.Encoding;
 
 namespace Ockam.Messaging.Api;
 
-/// <summary>A response: <c>{0: version, 1: request id, 2: status, 3: {name: bytes}, 4?: error text}</c>.</summary>
-public sealed record ApiResponse(ulong Id, ApiStatus Status, IReadOnlyDictionary<string, byte[]> Results, string? Error = null)
+/// <summary>A response: <c>{0: version, 1: request id, 2: status, 3: body, 4?: error text}</c>; the body is empty unless the status is ok.</summary>
+public sealed record ApiResponse(ulong Id, ApiStatus Status, ReadOnlyMemory<byte> Body, string? Error = null)
 {
-    public const uint Version = 1;
+    public const uint Version = 2;
     public const int MaxSize = 200 * 1024;
+    public const int MaxErrorSize = 4096;
 
-    public static ApiResponse Ok(ulong id, IReadOnlyDictionary<string, byte[]>? results = null) => new(id, ApiStatus.Ok, results ?? new Dictionary<string, byte[]>());
+    public static ApiResponse Ok(ulong id, ReadOnlyMemory<byte> body) => new(id, ApiStatus.Ok, body);
 
-    public static ApiResponse Failed(ulong id, ApiStatus status, string error) => new(id, status, new Dictionary<string, byte[]>(), error);
+    public static ApiResponse Failed(ulong id, ApiStatus status, string error) => new(id, status, ApiBody.Empty, error);
 
     public byte[] Encode() => CborEncoder.Encode(w =>
     {
@@ -22,7 +23,7 @@ public sealed record ApiResponse(ulong Id, ApiStatus Status, IReadOnlyDictionary
         w.WriteUInt32(2);
         w.WriteUInt32((uint)Status);
         w.WriteUInt32(3);
-        ApiCodec.WriteNamedBytes(w, Results);
+        w.WriteEncodedValue(Body.Span);
         if (Error is not null)
         {
             w.WriteUInt32(4);
@@ -53,15 +54,15 @@ public sealed record ApiResponse(ulong Id, ApiStatus Status, IReadOnlyDictionary
             }
 
             d.ExpectKey(3);
-            var results = ApiCodec.ReadNamedBytes(d, ApiRequest.MaxArguments);
+            var body = d.ReadEncodedValue();
             string? error = null;
             if (fields == 5)
             {
                 d.ExpectKey(4);
-                error = d.ReadText(4096);
+                error = d.ReadText(MaxErrorSize);
             }
 
             d.ReadMapEnd();
-            return new ApiResponse(id, (ApiStatus)status, results, error);
+            return new ApiResponse(id, (ApiStatus)status, body, error);
         });
 }

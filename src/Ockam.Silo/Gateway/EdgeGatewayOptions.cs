@@ -7,7 +7,7 @@ internal sealed class EdgeGatewayOptions
 {
     public TransportOptions Transport { get; set; } = new();
 
-    /// <summary>Operation name → policy source, replacing <see cref="GatewayPolicies.Defaults"/>.</summary>
+    /// <summary>Operation name → policy source, replacing the defaults of <see cref="GatewayOperations"/>.</summary>
     public Dictionary<string, string> Policies { get; set; } = [];
 
     public TimeSpan RevocationRefresh { get; set; } = TimeSpan.FromMinutes(1);

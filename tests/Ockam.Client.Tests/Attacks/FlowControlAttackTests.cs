@@ -7,6 +7,7 @@ using Ockam.Grains.Contracts;
 using Ockam.Identity.Credentials;
 using Ockam.Identity.Policies;
 using Ockam.Messaging.Api;
+using Ockam.Messaging.Api.Operations;
 using Ockam.Messaging.Routing;
 using Ockam.Messaging.SecureChannels;
 using Ockam.Silo.Tests.Support;
@@ -70,7 +71,7 @@ public sealed class FlowControlAttackTests : IAsyncLifetime
         Assert.Equal(0, Volatile.Read(ref failures)); // no second handshake was ever started: message 1 went nowhere
 
         // The channel itself still works for what it is granted.
-        Assert.Equal(ApiStatus.Ok, (await api.CallAsync(ApiOperation.GetAuthority)).Status);
+        Assert.Equal(ApiStatus.Ok, (await api.CallAsync(new GetAuthorityRequest())).Status);
     }
 
     [Fact]
@@ -86,12 +87,12 @@ public sealed class FlowControlAttackTests : IAsyncLifetime
 
         await using var mallory = await Ockam.Silo.Tests.Support.Edge.CreateAsync(silo);
         var (_, secure) = await mallory.OpenAsync("secure");
-        var enrolled = await secure.CallAsync(ApiOperation.Enroll, new Dictionary<string, byte[]> { [ApiArguments.Token] = Encoding.UTF8.GetBytes(await authority.CreateOperatorTokenAsync(Attributes(("ockam.role", "monitor")), TimeSpan.FromHours(1), uses: 1)) });
-        var (toSilo, _) = await mallory.OpenAsync("member", CredentialPresentation.Decode(enrolled.Results[ApiArguments.Credential]));
+        var enrolled = await secure.CallAsync(new EnrollRequest(await authority.CreateOperatorTokenAsync(Attributes(("ockam.role", "monitor")), TimeSpan.FromHours(1), uses: 1)));
+        var (toSilo, _) = await mallory.OpenAsync("member", CredentialPresentation.Decode(enrolled.Value.Credential));
 
         // The worst case: Mallory knows the address of the phone's own channel to the silo.
         var phoneChannel = (SecureChannel)typeof(EdgeNode).GetField("channel", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(phone)!;
-        var smuggled = new ApiRequest(7, ApiOperation.CreateRelay, new Dictionary<string, byte[]> { [ApiArguments.Relay] = "smuggled"u8.ToArray() }).Encode();
+        var smuggled = ApiRequest.Create(7, new CreateRelayRequest("smuggled")).Encode();
         Route ThroughRelay(params Address[] rest) => Route.Of([toSilo.Address, Address.Local(RelayDelivery.RelayAddress), Address.Local("phone"), .. rest]);
         await mallory.Node.SendAsync(Message.To(ThroughRelay(phoneChannel.Address, Address.Local("api")), Route.Empty, smuggled));
         await mallory.Node.SendAsync(Message.To(ThroughRelay(Target, Address.Local("x")), Route.Empty, "dial for me"u8.ToArray()));
@@ -125,8 +126,8 @@ public sealed class FlowControlAttackTests : IAsyncLifetime
         // Mallory starts 40 handshakes with the phone's listener and never finishes one.
         await using var mallory = await Ockam.Silo.Tests.Support.Edge.CreateAsync(silo);
         var (_, secure) = await mallory.OpenAsync("secure");
-        var enrolled = await secure.CallAsync(ApiOperation.Enroll, new Dictionary<string, byte[]> { [ApiArguments.Token] = Encoding.UTF8.GetBytes(await authority.CreateOperatorTokenAsync(Attributes(("ockam.role", "monitor")), TimeSpan.FromHours(1), uses: 1)) });
-        var (toSilo, _) = await mallory.OpenAsync("member", CredentialPresentation.Decode(enrolled.Results[ApiArguments.Credential]));
+        var enrolled = await secure.CallAsync(new EnrollRequest(await authority.CreateOperatorTokenAsync(Attributes(("ockam.role", "monitor")), TimeSpan.FromHours(1), uses: 1)));
+        var (toSilo, _) = await mallory.OpenAsync("member", CredentialPresentation.Decode(enrolled.Value.Credential));
         for (var i = 0; i < 40; i++)
         {
             var ephemeral = await mallory.Vault.GenerateKeyAsync(Ockam.Identity.Vault.KeyType.X25519, Ockam.Identity.Vault.KeyPersistence.Ephemeral);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Ockam.Identity.Identities;
 using Ockam.Identity.Vault;
 using Ockam.Messaging.Api;
+using Ockam.Messaging.Api.Operations;
 using Ockam.Messaging.Routing;
 using Ockam.Messaging.SecureChannels;
 using Ockam.Silo.Gateway;
@@ -38,8 +39,8 @@ public sealed class FloodTests : IAsyncLifetime
         var (_, flooding) = await flooder.OpenAsync("secure");
         var (_, calm) = await bystander.OpenAsync("secure");
 
-        var answers = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => flooding.CallAsync(ApiOperation.GetAuthority)));
-        var calmAnswers = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => calm.CallAsync(ApiOperation.GetAuthority)));
+        var answers = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => flooding.CallAsync(new GetAuthorityRequest())));
+        var calmAnswers = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => calm.CallAsync(new GetAuthorityRequest())));
 
         Assert.InRange(answers.Count(a => a.Status == ApiStatus.Ok), 10, 15);
         Assert.All(answers.Where(a => a.Status != ApiStatus.Ok), a => Assert.Equal(ApiStatus.TooManyRequests, a.Status));
@@ -69,6 +70,6 @@ public sealed class FloodTests : IAsyncLifetime
         Assert.Equal((3, 2), (opened, refused));
         await using var other = await Edge.CreateAsync(silo);
         var (_, api) = await other.OpenAsync("secure");
-        Assert.Equal(ApiStatus.Ok, (await api.CallAsync(ApiOperation.GetAuthority)).Status);
+        Assert.Equal(ApiStatus.Ok, (await api.CallAsync(new GetAuthorityRequest())).Status);
     }
 }

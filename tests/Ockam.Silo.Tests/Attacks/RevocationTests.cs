@@ -4,6 +4,7 @@ using System.Text;
 using Ockam.Grains.Contracts;
 using Ockam.Identity.Credentials;
 using Ockam.Messaging.Api;
+using Ockam.Messaging.Api.Operations;
 using Ockam.Messaging.SecureChannels;
 using Ockam.Silo.Configuration;
 using Ockam.Silo.Tests.Support;
@@ -44,12 +45,12 @@ public sealed class RevocationTests : IDisposable
         var (subjectChannel, _) = await bySubject.OpenAsync("member", await EnrolAsync(second, bySubject, "sensor"));
 
         var clock = Stopwatch.StartNew();
-        Assert.Equal(ApiStatus.Ok, (await adminApi.CallAsync(ApiOperation.Revoke, Args((ApiArguments.Serial, serialCredential.Credential.Data.Serial.ToString(CultureInfo.InvariantCulture))))).Status);
+        Assert.Equal(ApiStatus.Ok, (await adminApi.CallAsync(new RevokeRequest(serialCredential.Credential.Data.Serial))).Status);
         await serialChannel.Closed.WaitAsync(TimeSpan.FromSeconds(10));
         var serialClosed = clock.Elapsed;
 
         clock.Restart();
-        Assert.Equal(ApiStatus.Ok, (await adminApi.CallAsync(ApiOperation.Revoke, Args((ApiArguments.Subject, bySubject.Identifier.ToString())))).Status);
+        Assert.Equal(ApiStatus.Ok, (await adminApi.CallAsync(new RevokeRequest(Subject: bySubject.Identifier.ToString()))).Status);
         await subjectChannel.Closed.WaitAsync(TimeSpan.FromSeconds(10));
         var subjectClosed = clock.Elapsed;
 
@@ -58,21 +59,18 @@ public sealed class RevocationTests : IDisposable
         Console.WriteLine($"revoke on silo 1 → member channel on silo 2 closed: by serial {serialClosed.TotalMilliseconds:F0} ms, by subject {subjectClosed.TotalMilliseconds:F0} ms");
 
         // The admin's own channel on silo 1 is untouched.
-        Assert.Equal(ApiStatus.Ok, (await adminApi.CallAsync(ApiOperation.GetAuthority)).Status);
+        Assert.Equal(ApiStatus.Ok, (await adminApi.CallAsync(new GetAuthorityRequest())).Status);
     }
 
     private static async Task<CredentialPresentation> EnrolAsync(RunningSilo silo, Edge edge, string role)
     {
         var token = await silo.Grains.GetGrain<IAuthorityGrain>("default").CreateOperatorTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = Encoding.UTF8.GetBytes(role) }, TimeSpan.FromHours(1), uses: 1);
         var (channel, api) = await edge.OpenAsync("secure");
-        var enrolled = await api.CallAsync(ApiOperation.Enroll, Args((ApiArguments.Token, token)));
+        var enrolled = await api.CallAsync(new EnrollRequest(token));
         Assert.Equal(ApiStatus.Ok, enrolled.Status);
         await channel.CloseAsync();
-        return CredentialPresentation.Decode(enrolled.Results[ApiArguments.Credential]);
+        return CredentialPresentation.Decode(enrolled.Value.Credential);
     }
-
-    private static Dictionary<string, byte[]> Args(params (string Name, string Value)[] arguments) =>
-        arguments.ToDictionary(a => a.Name, a => Encoding.UTF8.GetBytes(a.Value), StringComparer.Ordinal);
 
     public void Dispose() => data.Dispose();
 }

@@ -4,6 +4,7 @@ using Ockam.Identity.Credentials;
 using Ockam.Identity.Identities;
 using Ockam.Identity.Vault;
 using Ockam.Messaging.Api;
+using Ockam.Messaging.Api.Operations;
 using Ockam.Messaging.Routing;
 using Ockam.Messaging.SecureChannels;
 using Ockam.Messaging.Transports;
@@ -37,13 +38,13 @@ public sealed class RollbackTests : IDisposable
             // The victim enrols, then rotates (without revoking purpose keys) and publishes its new history.
             var token = await silo.Grains.GetGrain<IAuthorityGrain>("default").CreateOperatorTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = "sensor"u8.ToArray() }, TimeSpan.FromHours(1), uses: 1);
             var (_, api) = await OpenAsync(silo, "secure", victim, victimKey);
-            var credential = (await api.CallAsync(ApiOperation.Enroll, new Dictionary<string, byte[]> { [ApiArguments.Token] = Encoding.UTF8.GetBytes(token) })).Results[ApiArguments.Credential];
+            var credential = (await api.CallAsync(new EnrollRequest(token))).Value.Credential;
             var rotated = await identities.RotateAsync(victim);
             var rotatedKey = await identities.CreatePurposeKeyAsync(rotated, Purpose.SecureChannelStatic, TimeSpan.FromDays(1), KeyPersistence.Ephemeral);
 
             // Presenting the new history in a handshake teaches the grain (no separate publication needed).
             var (_, member) = await OpenAsync(silo, "member", rotated, rotatedKey, CredentialPresentation.Decode(credential));
-            Assert.Equal(ApiStatus.Ok, (await member.CallAsync(ApiOperation.GetCredential)).Status);
+            Assert.Equal(ApiStatus.Ok, (await member.CallAsync(new GetCredentialRequest())).Status);
             Assert.Equal(2, (await silo.Grains.GetGrain<IIdentityGrain>(victim.Identifier.ToString()).GetStatusAsync()).Changes);
 
             Assert.Equal(HandshakeError.StaleIdentity, await RefusedAsync(silo, stale, thiefKey));
@@ -53,7 +54,7 @@ public sealed class RollbackTests : IDisposable
             silo = await RunningSilo.StartAsync(data.Path);
             Assert.Equal(HandshakeError.StaleIdentity, await RefusedAsync(silo, stale, thiefKey));
             var (_, again) = await OpenAsync(silo, "secure", rotated, rotatedKey);
-            Assert.Equal(ApiStatus.Ok, (await again.CallAsync(ApiOperation.GetAuthority)).Status);
+            Assert.Equal(ApiStatus.Ok, (await again.CallAsync(new GetAuthorityRequest())).Status);
         }
         finally
         {
@@ -69,7 +70,7 @@ public sealed class RollbackTests : IDisposable
         var error = await refused.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
         // XX gives the initiator no word of its refusal: its requests simply go unanswered.
-        await Assert.ThrowsAsync<TimeoutException>(() => api.CallAsync(ApiOperation.GetCredential));
+        await Assert.ThrowsAsync<TimeoutException>(() => api.CallAsync(new GetCredentialRequest()));
         return error;
     }
 
