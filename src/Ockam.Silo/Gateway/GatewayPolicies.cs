@@ -22,11 +22,9 @@ internal sealed class GatewayPolicies
             var operation = GatewayOperations.All.FirstOrDefault(o => o.Name == name)?.Operation
                 ?? throw new InvalidOperationException($"Ockam:Policies names an unknown operation '{name}'");
             policies[operation] = Policy.Parse(source);
-            if (source.Trim() == "true")
-            {
-                open.Add(operation);
-            }
-            else
+            // Only ever fewer: an operation the defaults guard (a room's, say) keeps its standing look-up even if an
+            // operator opens it, since its handler may judge the caller's attributes.
+            if (source.Trim() != "true")
             {
                 open.Remove(operation);
             }
