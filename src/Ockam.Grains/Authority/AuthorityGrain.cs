@@ -61,7 +61,15 @@ internal sealed class AuthorityGrain(
             return refused;
         }
 
-        var redemption = await GrainFactory.GetGrain<IEnrollmentTokenGrain>(TokenHash(token)).RedeemAsync(subject);
+        // A token is only as good as its creator's standing now: what a revoked, suspended or demoted creator
+        // handed out before stops working with it. Checked before redeeming, so a refusal uses nothing up.
+        var tokenGrain = GrainFactory.GetGrain<IEnrollmentTokenGrain>(TokenHash(token));
+        if (await tokenGrain.GetGrantAsync() is { } offered && !CreatorStillGrants(offered))
+        {
+            return AuthorityResult.Refused(AuthorityOutcome.Denied, "the token's creator may no longer grant what it grants");
+        }
+
+        var redemption = await tokenGrain.RedeemAsync(subject);
         switch (redemption.Outcome)
         {
             case TokenOutcome.Unknown:
@@ -76,16 +84,6 @@ internal sealed class AuthorityGrain(
         if (grant.Authority != this.GetPrimaryKeyString())
         {
             return AuthorityResult.Refused(AuthorityOutcome.TokenUnknown, "the token is not this authority's");
-        }
-
-        // A token is only as good as its creator's standing now: what a revoked, suspended or demoted creator
-        // handed out before stops working with it.
-        if (grant.CreatedBy != OperatorCreator
-            && (Standing(grant.CreatedBy) is not null
-                || GrantScope.Refusal(grant.CreatedBy, state.State.Members.GetValueOrDefault(grant.CreatedBy), grant.Attributes) is not null
-                || grant.CreatedAt < state.State.Members[grant.CreatedBy].Since))
-        {
-            return AuthorityResult.Refused(AuthorityOutcome.Denied, "the token's creator may no longer grant what it grants");
         }
 
         // A retry returns the grant only to a member that still holds it: an identity demoted, or readmitted
@@ -209,6 +207,12 @@ internal sealed class AuthorityGrain(
 
     /// <summary>Tokens the silo itself makes (the first admin's, in-cluster tooling): no member record stands behind them.</summary>
     private const string OperatorCreator = "operator";
+
+    private bool CreatorStillGrants(TokenGrant grant) =>
+        grant.CreatedBy == OperatorCreator
+        || (Standing(grant.CreatedBy) is null
+            && GrantScope.Refusal(grant.CreatedBy, state.State.Members.GetValueOrDefault(grant.CreatedBy), grant.Attributes) is null
+            && grant.CreatedAt >= state.State.Members[grant.CreatedBy].Since);
 
     /// <summary>A member's record with these attributes; a change of attributes starts a new standing.</summary>
     private Member WithAttributes(Member? known, Dictionary<string, byte[]> attributes) =>

@@ -11,6 +11,10 @@ public interface IEnrollmentTokenGrain : IGrainWithStringKey
     [Alias("create")]
     Task<bool> CreateAsync(TokenGrant grant);
 
+    /// <summary>What the token grants, if it exists, without redeeming it (so a refusal uses nothing up).</summary>
+    [Alias("grant"), Orleans.Concurrency.ReadOnly]
+    Task<TokenGrant?> GetGrantAsync();
+
     /// <summary>
     /// Redeems the token for <paramref name="identifier"/>. Repeating a successful redemption for the same
     /// identifier (before expiry) gives the same grant and uses nothing; whether that identifier may still

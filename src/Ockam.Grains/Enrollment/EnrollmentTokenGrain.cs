@@ -26,6 +26,8 @@ internal sealed class EnrollmentTokenGrain(
         return true;
     }
 
+    public Task<TokenGrant?> GetGrantAsync() => Task.FromResult(state.State.Grant);
+
     public async Task<TokenRedemption> RedeemAsync(string identifier)
     {
         var grant = state.State.Grant;
