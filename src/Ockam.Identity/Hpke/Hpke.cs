@@ -3,18 +3,18 @@ using Ockam.Identity.Vault;
 namespace Ockam.Identity.Hpke;
 
 /// <summary>
-/// HPKE (RFC 9180) with DHKEM(X25519, HKDF-SHA256), HKDF-SHA256 and the AES-GCM AEAD of an
-/// <see cref="HpkeSuite"/> (AES-128-GCM or AES-256-GCM), in all four modes, on the vault: private keys, DH results, the shared secret, the AEAD key and the exporter secret are
-/// vault handles; only public values and exported secrets come out. Seals to an identity that may be
-/// offline (its attested X25519 key).
+/// HPKE (RFC 9180) with DHKEM(X25519, HKDF-SHA256), HKDF-SHA256 and the AEAD of an <see cref="HpkeSuite"/>
+/// (AES-128-GCM or AES-256-GCM), in all four modes, on the vault: private keys, DH results, the shared
+/// secret, the AEAD key and the exporter secret are vault handles; only public values and exported secrets
+/// come out. Seals to an identity that may be offline (its attested X25519 key).
 /// </summary>
 public static class Hpke
 {
     private static readonly KeySpec SecretSpec = KeySpec.Secret32;
 
     /// <summary>
-    /// Sets up a <paramref name="suite"/> sender context to <paramref name="recipientPublicKey"/> with the ephemeral X25519 key
-    /// <paramref name="ephemeralKey"/> (injectable for test vectors); <paramref name="senderKey"/> gives auth
+    /// Sets up a sender context of <paramref name="suite"/> to <paramref name="recipientPublicKey"/> with the
+    /// ephemeral X25519 key <paramref name="ephemeralKey"/> (injectable for test vectors); <paramref name="senderKey"/> gives auth
     /// mode, <paramref name="psk"/> (with <paramref name="pskId"/>) psk mode. Returns the context and enc.
     /// </summary>
     public static (HpkeContext Context, byte[] Enc) SetupSender(
@@ -43,7 +43,7 @@ public static class Hpke
         return (KeySchedule(vault, suite, Mode(senderKey is not null, psk is not null), sharedSecret, info, psk, pskId), enc);
     }
 
-    /// <summary>Sets up the recipient's context from <paramref name="enc"/>; <paramref name="senderPublicKey"/> for auth mode.</summary>
+    /// <summary>Sets up the recipient's context of <paramref name="suite"/> from <paramref name="enc"/>; <paramref name="senderPublicKey"/> for auth mode.</summary>
     /// <exception cref="HpkeException">enc is not a usable X25519 public key.</exception>
     public static HpkeContext SetupRecipient(
         IVault vault,
@@ -71,11 +71,15 @@ public static class Hpke
         return KeySchedule(vault, suite, Mode(authenticated, psk is not null), sharedSecret, info, psk, pskId);
     }
 
-    /// <summary>Single-shot (RFC 9180 §6.1 SealAuth, or Seal without a sender key): seals <paramref name="plaintext"/> under <paramref name="suite"/> to <paramref name="recipientPublicKey"/> with a fresh ephemeral key.</summary>
+    /// <summary>
+    /// Single-shot (RFC 9180 §6.1 Seal, or SealAuth with <paramref name="senderKey"/>): seals <paramref name="plaintext"/>
+    /// under <paramref name="suite"/> to <paramref name="recipientPublicKey"/> with a fresh ephemeral key.
+    /// </summary>
     public static async Task<(byte[] Enc, byte[] Ciphertext)> SealAsync(
         IVault vault, HpkeSuite suite, byte[] recipientPublicKey, byte[] info, byte[] associatedData, byte[] plaintext, KeyHandle? senderKey = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(vault);
+        ArgumentNullException.ThrowIfNull(suite);
         var ephemeral = await vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Ephemeral, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -91,7 +95,7 @@ public static class Hpke
         }
     }
 
-    /// <summary>Single-shot (RFC 9180 §6.1 OpenAuth, or Open without a sender key): opens what <see cref="SealAsync"/> made under <paramref name="suite"/>.</summary>
+    /// <summary>Single-shot (RFC 9180 §6.1 Open, or OpenAuth with <paramref name="senderPublicKey"/>): opens what <see cref="SealAsync"/> sealed under <paramref name="suite"/>.</summary>
     /// <exception cref="HpkeException">Not for this key, not from that sender, or tampered.</exception>
     public static byte[] Open(IVault vault, HpkeSuite suite, KeyHandle recipientKey, ReadOnlySpan<byte> enc, ReadOnlySpan<byte> info, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> senderPublicKey = default)
     {
@@ -99,7 +103,7 @@ public static class Hpke
         return context.Open(associatedData, ciphertext);
     }
 
-    /// <summary>DHKEM's ExtractAndExpand: eae_prk = LabeledExtract("", "eae_prk", dh); shared_secret = LabeledExpand(eae_prk, "shared_secret", kem_context, 32).</summary>
+    /// <summary>DHKEM's ExtractAndExpand (the same KEM in every suite, so suite_id is "KEM" ‖ 0x0020): eae_prk = LabeledExtract("", "eae_prk", dh); shared_secret = LabeledExpand(eae_prk, "shared_secret", kem_context, 32).</summary>
     internal static KeyHandle ExtractAndExpand(IVault vault, List<KeyHandle> dh, byte[] kemContext)
     {
         var prk = vault.HkdfExtract(null, HpkeSuite.LabeledIkmPrefix(HpkeSuite.KemSuiteId, "eae_prk"), dh);
