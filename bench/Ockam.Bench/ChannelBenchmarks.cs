@@ -38,7 +38,7 @@ public class ChannelBenchmarks : IDisposable
     public void HpkeSeal()
     {
         var ephemeral = Ephemeral();
-        var (context, _) = Ockam.Identity.Hpke.Hpke.SetupSender(vault, vault.GetPublicKey(responderStatic), [], ephemeral);
+        var (context, _) = Ockam.Identity.Hpke.Hpke.SetupSender(vault, Ockam.Identity.Hpke.HpkeSuite.X25519Sha256Aes256Gcm, vault.GetPublicKey(responderStatic), [], ephemeral);
         using (context)
         {
             context.Seal([], payload.AsSpan(0, 32));

@@ -13,6 +13,9 @@ namespace Ockam.Identity.Groups;
 /// </summary>
 public sealed class GroupSession : IDisposable
 {
+    /// <summary>The HPKE suite that seals each member's epoch secret: AES-256-GCM, as rooms always have.</summary>
+    private static readonly Hpke.HpkeSuite PackageSuite = Hpke.HpkeSuite.X25519Sha256Aes256Gcm;
+
     private readonly IVault vault;
     private readonly GroupMember self;
     private readonly KeyHandle agreementKey;
@@ -209,7 +212,7 @@ public sealed class GroupSession : IDisposable
         byte[] secret;
         try
         {
-            secret = Hpke.Hpke.Open(vault, agreementKey, package.Enc, PackageInfo(body.Epoch, self.Identifier), [], package.SealedSecret);
+            secret = Hpke.Hpke.Open(vault, PackageSuite, agreementKey, package.Enc, PackageInfo(body.Epoch, self.Identifier), [], package.SealedSecret);
         }
         catch (Hpke.HpkeException e)
         {
@@ -231,7 +234,7 @@ public sealed class GroupSession : IDisposable
         var ephemeral = vault.ImportEphemeralKey(KeyType.X25519, RandomNumberGenerator.GetBytes(32));
         try
         {
-            var (context, enc) = Hpke.Hpke.SetupSender(vault, member.AgreementKey, PackageInfo(epoch, member.Identifier), ephemeral);
+            var (context, enc) = Hpke.Hpke.SetupSender(vault, PackageSuite, member.AgreementKey, PackageInfo(epoch, member.Identifier), ephemeral);
             using (context)
             {
                 return new GroupPackage(member.Identifier, enc, context.Seal([], secret));

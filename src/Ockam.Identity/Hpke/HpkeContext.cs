@@ -4,19 +4,21 @@ using Ockam.Identity.Vault;
 namespace Ockam.Identity.Hpke;
 
 /// <summary>
-/// An HPKE encryption context (RFC 9180 §5.2): the AEAD key and exporter secret stay in the vault; each
+/// An HPKE encryption context (RFC 9180 §5.2) of one <see cref="HpkeSuite"/>: the AEAD key and exporter secret stay in the vault; each
 /// Seal or Open uses base_nonce XOR the sequence number, which only moves forward.
 /// </summary>
 public sealed class HpkeContext : IDisposable
 {
     private readonly IVault vault;
+    private readonly HpkeSuite suite;
     private readonly byte[] baseNonce;
     private KeyHandle? key;
     private KeyHandle? exporterSecret;
 
-    internal HpkeContext(IVault vault, KeyHandle key, byte[] baseNonce, KeyHandle exporterSecret)
+    internal HpkeContext(IVault vault, HpkeSuite suite, KeyHandle key, byte[] baseNonce, KeyHandle exporterSecret)
     {
         this.vault = vault;
+        this.suite = suite;
         this.key = key;
         this.baseNonce = baseNonce;
         this.exporterSecret = exporterSecret;
@@ -24,6 +26,9 @@ public sealed class HpkeContext : IDisposable
 
     /// <summary>The sequence number of the next Seal or Open.</summary>
     public ulong Sequence { get; private set; }
+
+    /// <summary>The suite this context was set up with.</summary>
+    public HpkeSuite Suite => suite;
 
     internal KeyHandle Key => key ?? throw new ObjectDisposedException(nameof(HpkeContext));
 
@@ -33,7 +38,7 @@ public sealed class HpkeContext : IDisposable
 
     public byte[] Seal(ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> plaintext)
     {
-        var output = new byte[plaintext.Length + Aead.TagSize];
+        var output = new byte[plaintext.Length + HpkeSuite.Nt];
         vault.Encrypt(Key, NextNonce(), plaintext, associatedData, output);
         Sequence++;
         return output;
@@ -42,12 +47,12 @@ public sealed class HpkeContext : IDisposable
     /// <exception cref="HpkeException">The ciphertext does not authenticate under this context.</exception>
     public byte[] Open(ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> ciphertext)
     {
-        if (ciphertext.Length < Aead.TagSize)
+        if (ciphertext.Length < HpkeSuite.Nt)
         {
             throw new HpkeException("an HPKE ciphertext is at least its 16-byte tag");
         }
 
-        var output = new byte[ciphertext.Length - Aead.TagSize];
+        var output = new byte[ciphertext.Length - HpkeSuite.Nt];
         if (!vault.TryDecrypt(Key, NextNonce(), ciphertext, associatedData, output))
         {
             throw new HpkeException("the HPKE ciphertext does not authenticate");
@@ -59,7 +64,7 @@ public sealed class HpkeContext : IDisposable
 
     /// <summary>RFC 9180 §5.3: a secret of <paramref name="length"/> bytes bound to this context and <paramref name="exporterContext"/>.</summary>
     public byte[] Export(ReadOnlySpan<byte> exporterContext, int length) =>
-        vault.HkdfExpandToBytes(ExporterSecret, HpkeSuite.LabeledInfo(HpkeSuite.SuiteId, "sec", exporterContext, length), length);
+        vault.HkdfExpandToBytes(ExporterSecret, HpkeSuite.LabeledInfo(suite.SuiteId, "sec", exporterContext, length), length);
 
     public void Dispose()
     {

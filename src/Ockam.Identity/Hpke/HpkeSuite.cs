@@ -1,42 +1,79 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using Ockam.Identity.Vault;
 
 namespace Ockam.Identity.Hpke;
 
-/// <summary>The one suite: DHKEM(X25519, HKDF-SHA256) = 0x0020, HKDF-SHA256 = 0x0001, AES-256-GCM = 0x0002.</summary>
-internal static class HpkeSuite
+/// <summary>
+/// An HPKE ciphersuite (RFC 9180 §7): DHKEM(X25519, HKDF-SHA256) = 0x0020 and HKDF-SHA256 = 0x0001 with
+/// one of the AES-GCM AEADs of <see cref="HpkeAead"/>. The suite fixes Nk and suite_id; everything else
+/// is one implementation.
+/// </summary>
+public sealed class HpkeSuite
 {
-    public const ushort KemId = 0x0020;
-    public const ushort KdfId = 0x0001;
-    public const ushort AeadId = 0x0002;
-    public const int KeyLength = 32;
-    public const int NonceLength = 12;
-    public const int HashLength = 32;
+    internal const ushort KemId = 0x0020;
+    internal const ushort KdfId = 0x0001;
 
-    /// <summary>"KEM" ‖ I2OSP(kem_id, 2).</summary>
-    public static readonly byte[] KemSuiteId = [.. "KEM"u8, 0x00, 0x20];
+    /// <summary>Nn: the AEAD nonce length (both AES-GCM AEADs).</summary>
+    internal const int Nn = Aead.NonceSize;
 
-    /// <summary>"HPKE" ‖ kem_id ‖ kdf_id ‖ aead_id.</summary>
-    public static readonly byte[] SuiteId = [.. "HPKE"u8, 0x00, 0x20, 0x00, 0x01, 0x00, 0x02];
+    /// <summary>Nt: the AEAD tag length (both AES-GCM AEADs).</summary>
+    internal const int Nt = Aead.TagSize;
+
+    /// <summary>Nh: the output length of HKDF-SHA256's Extract, and Nsecret of DHKEM(X25519, HKDF-SHA256).</summary>
+    internal const int Nh = 32;
+
+    private HpkeSuite(HpkeAead aead, int nk)
+    {
+        AeadId = aead;
+        Nk = nk;
+        SuiteId = [.. "HPKE"u8, .. I2Osp2(KemId), .. I2Osp2(KdfId), .. I2Osp2((ushort)aead)];
+    }
+
+    /// <summary>DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-128-GCM: MLS ciphersuite 1's HPKE.</summary>
+    public static HpkeSuite X25519Sha256Aes128Gcm { get; } = new(HpkeAead.Aes128Gcm, 16);
+
+    /// <summary>DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM: the suite rooms seal epoch secrets with.</summary>
+    public static HpkeSuite X25519Sha256Aes256Gcm { get; } = new(HpkeAead.Aes256Gcm, 32);
+
+    /// <summary>The suite's aead_id.</summary>
+    public HpkeAead AeadId { get; }
+
+    /// <summary>Nk: the AEAD key length in bytes.</summary>
+    internal int Nk { get; }
+
+    /// <summary>The vault key the key schedule derives: an AES-GCM key of Nk bytes.</summary>
+    internal KeySpec KeySpec => new(KeyType.AesGcm, Nk);
+
+    /// <summary>"KEM" ‖ I2OSP(kem_id, 2): the KEM's suite_id.</summary>
+    internal static byte[] KemSuiteId { get; } = [.. "KEM"u8, .. I2Osp2(KemId)];
+
+    /// <summary>"HPKE" ‖ I2OSP(kem_id, 2) ‖ I2OSP(kdf_id, 2) ‖ I2OSP(aead_id, 2).</summary>
+    internal byte[] SuiteId { get; }
 
     private static ReadOnlySpan<byte> Version => "HPKE-v1"u8;
 
+    public override string ToString() => $"DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, {AeadId}";
+
     /// <summary>The IKM prefix of LabeledExtract: "HPKE-v1" ‖ suite_id ‖ label (the IKM follows it).</summary>
-    public static byte[] LabeledIkmPrefix(byte[] suiteId, string label) => [.. Version, .. suiteId, .. System.Text.Encoding.ASCII.GetBytes(label)];
+    internal static byte[] LabeledIkmPrefix(byte[] suiteId, string label) => [.. Version, .. suiteId, .. System.Text.Encoding.ASCII.GetBytes(label)];
 
     /// <summary>The info of LabeledExpand: I2OSP(L, 2) ‖ "HPKE-v1" ‖ suite_id ‖ label ‖ info.</summary>
-    public static byte[] LabeledInfo(byte[] suiteId, string label, ReadOnlySpan<byte> info, int length)
-    {
-        var prefix = new byte[2];
-        BinaryPrimitives.WriteUInt16BigEndian(prefix, checked((ushort)length));
-        return [.. prefix, .. Version, .. suiteId, .. System.Text.Encoding.ASCII.GetBytes(label), .. info];
-    }
+    internal static byte[] LabeledInfo(byte[] suiteId, string label, ReadOnlySpan<byte> info, int length) =>
+        [.. I2Osp2(checked((ushort)length)), .. Version, .. suiteId, .. System.Text.Encoding.ASCII.GetBytes(label), .. info];
 
     /// <summary>LabeledExtract over public input (psk_id_hash, info_hash): no secret involved, so no vault.</summary>
-    public static byte[] PublicLabeledExtract(byte[] suiteId, string label, ReadOnlySpan<byte> ikm)
+    internal static byte[] PublicLabeledExtract(byte[] suiteId, string label, ReadOnlySpan<byte> ikm)
     {
-        var prk = new byte[HashLength];
+        var prk = new byte[Nh];
         HKDF.Extract(HashAlgorithmName.SHA256, [.. LabeledIkmPrefix(suiteId, label), .. ikm], [], prk);
         return prk;
+    }
+
+    private static byte[] I2Osp2(ushort value)
+    {
+        var bytes = new byte[2];
+        BinaryPrimitives.WriteUInt16BigEndian(bytes, value);
+        return bytes;
     }
 }

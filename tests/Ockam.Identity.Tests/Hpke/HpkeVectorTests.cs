@@ -5,20 +5,49 @@ using Ockam.Identity.Vault;
 
 namespace Ockam.Identity.Tests.Hpke;
 
-/// <summary>RFC 9180's test vectors for DHKEM(X25519), HKDF-SHA256, AES-256-GCM, all four modes, through the vault.</summary>
+/// <summary>
+/// RFC 9180's test vectors for DHKEM(X25519), HKDF-SHA256 with AES-256-GCM (hpke.json) and AES-128-GCM
+/// (hpke-aes128.json), all four modes, through the vault: one contract test over every suite.
+/// </summary>
 public sealed class HpkeVectorTests : IDisposable
 {
+    private static readonly Dictionary<string, HpkeSuite> SuiteOfFile = new(StringComparer.Ordinal)
+    {
+        ["hpke.json"] = HpkeSuite.X25519Sha256Aes256Gcm,
+        ["hpke-aes128.json"] = HpkeSuite.X25519Sha256Aes128Gcm,
+    };
+
     private readonly SoftwareVault vault = new();
 
-    public static TheoryData<int> Modes => [0, 1, 2, 3];
+    public static TheoryData<string> Suites => new(SuiteOfFile.Keys);
+
+    public static TheoryData<string, int> FilesAndModes
+    {
+        get
+        {
+            var data = new TheoryData<string, int>();
+            foreach (var file in SuiteOfFile.Keys)
+            {
+                foreach (var mode in Enum.GetValues<HpkeMode>())
+                {
+                    data.Add(file, (int)mode);
+                }
+            }
+
+            return data;
+        }
+    }
 
     [Theory]
-    [MemberData(nameof(Modes))]
-    public async Task Every_encryption_and_export_of_the_vector_matches(int mode)
+    [MemberData(nameof(FilesAndModes))]
+    public async Task Every_encryption_and_export_of_the_vector_matches(string file, int mode)
     {
-        using var document = TestVectors.Load("hpke.json");
+        var suite = SuiteOfFile[file];
+        using var document = TestVectors.Load(file);
         var vector = document.RootElement.EnumerateArray().Single(v => v.GetProperty("mode").GetInt32() == mode);
-        Assert.Equal((0x20, 1, 2), (vector.GetProperty("kem_id").GetInt32(), vector.GetProperty("kdf_id").GetInt32(), vector.GetProperty("aead_id").GetInt32()));
+        Assert.Equal(
+            (HpkeSuite.KemId, HpkeSuite.KdfId, (ushort)suite.AeadId),
+            (vector.GetProperty("kem_id").GetUInt16(), vector.GetProperty("kdf_id").GetUInt16(), vector.GetProperty("aead_id").GetUInt16()));
 
         var recipient = await ImportAsync(vector, "skRm");
         var ephemeral = await ImportAsync(vector, "skEm");
@@ -41,13 +70,16 @@ public sealed class HpkeVectorTests : IDisposable
         var sharedSecret = Ockam.Identity.Hpke.Hpke.ExtractAndExpand(vault, dh, kemContext);
         Assert.Equal(vector.Hex("shared_secret"), vault.ExportSecret(sharedSecret));
 
-        var (sealer, enc) = Ockam.Identity.Hpke.Hpke.SetupSender(vault, vector.Hex("pkRm"), info, ephemeral, sender, psk, pskId);
-        using var opener = Ockam.Identity.Hpke.Hpke.SetupRecipient(vault, enc, recipient, info, sender is null ? default : vault.GetPublicKey(sender), psk, pskId);
+        var (sealer, enc) = Ockam.Identity.Hpke.Hpke.SetupSender(vault, suite, vector.Hex("pkRm"), info, ephemeral, sender, psk, pskId);
+        using var opener = Ockam.Identity.Hpke.Hpke.SetupRecipient(vault, suite, enc, recipient, info, sender is null ? default : vault.GetPublicKey(sender), psk, pskId);
         using (sealer)
         {
             Assert.Equal(vector.Hex("enc"), enc);
+            Assert.Same(suite, sealer.Suite);
+            Assert.Same(suite, opener.Suite);
             foreach (var context in new[] { sealer, opener })
             {
+                Assert.Equal(suite.Nk, vector.Hex("key").Length);
                 Assert.Equal(vector.Hex("key"), vault.ExportSecret(context.Key));
                 Assert.Equal(vector.Hex("base_nonce"), context.BaseNonce.ToArray());
                 Assert.Equal(vector.Hex("exporter_secret"), vault.ExportSecret(context.ExporterSecret));
@@ -61,30 +93,39 @@ public sealed class HpkeVectorTests : IDisposable
                 Assert.Equal(encryption.Hex("pt"), opener.Open(encryption.Hex("aad"), encryption.Hex("ct")));
             }
 
-            foreach (var export in vector.GetProperty("exports").EnumerateArray())
+            var exports = vector.GetProperty("exports").EnumerateArray().ToList();
+            Assert.NotEmpty(exports);
+            foreach (var export in exports)
             {
                 var length = export.GetProperty("L").GetInt32();
                 Assert.Equal(export.Hex("exported_value"), sealer.Export(export.Hex("exporter_context"), length));
                 Assert.Equal(export.Hex("exported_value"), opener.Export(export.Hex("exporter_context"), length));
             }
+
+            Assert.Equal((ulong)encryptions.Count, sealer.Sequence);
+            Assert.Equal((ulong)encryptions.Count, opener.Sequence);
         }
     }
 
-    [Fact]
-    public async Task A_sealed_message_opens_only_for_its_recipient_from_its_sender_untampered()
+    [Theory]
+    [MemberData(nameof(Suites))]
+    public async Task A_sealed_message_opens_only_for_its_recipient_from_its_sender_untampered(string file)
     {
+        var suite = SuiteOfFile[file];
+        var other = SuiteOfFile.Values.Single(s => s != suite);
         var alice = await vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Ephemeral);
         var bob = await vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Ephemeral);
         var mallory = await vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Ephemeral);
-        var (enc, ciphertext) = await Ockam.Identity.Hpke.Hpke.SealAsync(vault, vault.GetPublicKey(bob), "epoch 7"u8.ToArray(), "room"u8.ToArray(), "secret"u8.ToArray(), senderKey: alice);
+        var (enc, ciphertext) = await Ockam.Identity.Hpke.Hpke.SealAsync(vault, suite, vault.GetPublicKey(bob), "epoch 7"u8.ToArray(), "room"u8.ToArray(), "secret"u8.ToArray(), senderKey: alice);
 
-        Assert.Equal("secret"u8.ToArray(), Ockam.Identity.Hpke.Hpke.Open(vault, bob, enc, "epoch 7"u8, "room"u8, ciphertext, vault.GetPublicKey(alice)));
-        Assert.Throws<HpkeException>(() => Ockam.Identity.Hpke.Hpke.Open(vault, mallory, enc, "epoch 7"u8, "room"u8, ciphertext, vault.GetPublicKey(alice)));
-        Assert.Throws<HpkeException>(() => Ockam.Identity.Hpke.Hpke.Open(vault, bob, enc, "epoch 7"u8, "room"u8, ciphertext, vault.GetPublicKey(mallory)));
-        Assert.Throws<HpkeException>(() => Ockam.Identity.Hpke.Hpke.Open(vault, bob, enc, "epoch 8"u8, "room"u8, ciphertext, vault.GetPublicKey(alice)));
+        Assert.Equal("secret"u8.ToArray(), Ockam.Identity.Hpke.Hpke.Open(vault, suite, bob, enc, "epoch 7"u8, "room"u8, ciphertext, vault.GetPublicKey(alice)));
+        Assert.Throws<HpkeException>(() => Ockam.Identity.Hpke.Hpke.Open(vault, suite, mallory, enc, "epoch 7"u8, "room"u8, ciphertext, vault.GetPublicKey(alice)));
+        Assert.Throws<HpkeException>(() => Ockam.Identity.Hpke.Hpke.Open(vault, suite, bob, enc, "epoch 7"u8, "room"u8, ciphertext, vault.GetPublicKey(mallory)));
+        Assert.Throws<HpkeException>(() => Ockam.Identity.Hpke.Hpke.Open(vault, suite, bob, enc, "epoch 8"u8, "room"u8, ciphertext, vault.GetPublicKey(alice)));
+        Assert.Throws<HpkeException>(() => Ockam.Identity.Hpke.Hpke.Open(vault, other, bob, enc, "epoch 7"u8, "room"u8, ciphertext, vault.GetPublicKey(alice)));
         ciphertext[0] ^= 1;
-        Assert.Throws<HpkeException>(() => Ockam.Identity.Hpke.Hpke.Open(vault, bob, enc, "epoch 7"u8, "room"u8, ciphertext, vault.GetPublicKey(alice)));
-        Assert.Throws<HpkeException>(() => Ockam.Identity.Hpke.Hpke.Open(vault, bob, new byte[32], "epoch 7"u8, "room"u8, ciphertext, vault.GetPublicKey(alice)));
+        Assert.Throws<HpkeException>(() => Ockam.Identity.Hpke.Hpke.Open(vault, suite, bob, enc, "epoch 7"u8, "room"u8, ciphertext, vault.GetPublicKey(alice)));
+        Assert.Throws<HpkeException>(() => Ockam.Identity.Hpke.Hpke.Open(vault, suite, bob, new byte[32], "epoch 7"u8, "room"u8, ciphertext, vault.GetPublicKey(alice)));
     }
 
     public void Dispose() => vault.Dispose();
