@@ -103,6 +103,24 @@ public static class Hpke
         return context.Open(associatedData, ciphertext);
     }
 
+    /// <summary>
+    /// DHKEM(X25519)'s DeriveKeyPair (RFC 9180 §7.1.3): dkp_prk = LabeledExtract("", "dkp_prk", ikm);
+    /// sk = LabeledExpand(dkp_prk, "sk", "", 32). The private key stays in the vault; its public key is the vault's to give.
+    /// </summary>
+    internal static KeyHandle DeriveKeyPair(IVault vault, KeyHandle ikm)
+    {
+        ArgumentNullException.ThrowIfNull(vault);
+        var prk = vault.HkdfExtract(null, HpkeSuite.LabeledIkmPrefix(HpkeSuite.KemSuiteId, "dkp_prk"), [ikm]);
+        try
+        {
+            return vault.HkdfExpand(prk, HpkeSuite.LabeledInfo(HpkeSuite.KemSuiteId, "sk", [], 32), new KeySpec(KeyType.X25519, 32));
+        }
+        finally
+        {
+            vault.DeleteEphemeralKey(prk);
+        }
+    }
+
     /// <summary>DHKEM's ExtractAndExpand (the same KEM in every suite, so suite_id is "KEM" ‖ 0x0020): eae_prk = LabeledExtract("", "eae_prk", dh); shared_secret = LabeledExpand(eae_prk, "shared_secret", kem_context, 32).</summary>
     internal static KeyHandle ExtractAndExpand(IVault vault, List<KeyHandle> dh, byte[] kemContext)
     {

@@ -20,6 +20,14 @@ internal static class KeyDerivation
         return vault.HkdfExpand(secret, LabeledStructs.KdfLabel(label, context, output.Length), output);
     }
 
+    /// <summary>ExpandWithLabel with a label given as bytes (MLS-Exporter's application label).</summary>
+    public static KeyHandle ExpandWithLabel(IVault vault, KeyHandle secret, ReadOnlySpan<byte> label, ReadOnlySpan<byte> context, KeySpec output)
+    {
+        ArgumentNullException.ThrowIfNull(vault);
+        ArgumentNullException.ThrowIfNull(secret);
+        return vault.HkdfExpand(secret, LabeledStructs.KdfLabel(label, context, output.Length), output);
+    }
+
     /// <summary>ExpandWithLabel into bytes, for outputs that are public by definition (AEAD nonces), never for keys.</summary>
     public static byte[] ExpandWithLabelToBytes(IVault vault, KeyHandle secret, string label, ReadOnlySpan<byte> context, int length)
     {
@@ -30,6 +38,13 @@ internal static class KeyDerivation
 
     /// <summary><c>DeriveSecret(Secret, Label) = ExpandWithLabel(Secret, Label, "", KDF.Nh)</c>.</summary>
     public static KeyHandle DeriveSecret(IVault vault, CipherSuite suite, KeyHandle secret, string label)
+    {
+        ArgumentNullException.ThrowIfNull(suite);
+        return ExpandWithLabel(vault, secret, label, [], suite.SecretSpec);
+    }
+
+    /// <summary>DeriveSecret with a label given as bytes (MLS-Exporter's application label).</summary>
+    public static KeyHandle DeriveSecret(IVault vault, CipherSuite suite, KeyHandle secret, ReadOnlySpan<byte> label)
     {
         ArgumentNullException.ThrowIfNull(suite);
         return ExpandWithLabel(vault, secret, label, [], suite.SecretSpec);

@@ -9,7 +9,10 @@ internal static class LabeledStructs
     private static ReadOnlySpan<byte> Prefix => "MLS 1.0 "u8;
 
     /// <summary><c>struct { uint16 length; opaque label&lt;V&gt; = "MLS 1.0 " + Label; opaque context&lt;V&gt;; } KDFLabel;</c></summary>
-    public static byte[] KdfLabel(string label, ReadOnlySpan<byte> context, int length)
+    public static byte[] KdfLabel(string label, ReadOnlySpan<byte> context, int length) => KdfLabel(Ascii(label), context, length);
+
+    /// <summary>KDFLabel with a label given as bytes (MLS-Exporter's label is the application's opaque value).</summary>
+    public static byte[] KdfLabel(ReadOnlySpan<byte> label, ReadOnlySpan<byte> context, int length)
     {
         if (length is < 1 or > ushort.MaxValue)
         {
@@ -18,7 +21,7 @@ internal static class LabeledStructs
 
         var writer = new MlsWriter();
         writer.WriteUInt16((ushort)length);
-        writer.WriteVector(Labeled(label));
+        writer.WriteVector([.. Prefix, .. label]);
         writer.WriteVector(context);
         return writer.ToArray();
     }

@@ -65,6 +65,12 @@ public interface IVault
     /// </summary>
     KeyHandle HkdfExtract(KeyHandle? salt, ReadOnlySpan<byte> prefix, IReadOnlyList<KeyHandle> secrets);
 
+    /// <summary>
+    /// HMAC-SHA256 under a <see cref="KeyType.Secret"/> key of <paramref name="data"/>: a MAC tag, public by
+    /// definition (MLS's confirmation tag and membership tag), so it comes out as bytes.
+    /// </summary>
+    byte[] HmacSha256(KeyHandle key, ReadOnlySpan<byte> data);
+
     /// <summary>HKDF-Expand (RFC 5869, SHA-256) of a PRK into a new ephemeral key of <paramref name="output"/>'s type and length.</summary>
     KeyHandle HkdfExpand(KeyHandle prk, ReadOnlySpan<byte> info, KeySpec output);
 

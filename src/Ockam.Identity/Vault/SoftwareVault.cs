@@ -230,6 +230,8 @@ public sealed class SoftwareVault : IVault, IDisposable
         }
     }
 
+    public byte[] HmacSha256(KeyHandle key, ReadOnlySpan<byte> data) => HMACSHA256.HashData(Get(key, KeyType.Secret).Secret, data);
+
     public byte[] HkdfExpandToBytes(KeyHandle prk, ReadOnlySpan<byte> info, int length)
     {
         var okm = ExpandPinned(prk, info, length);

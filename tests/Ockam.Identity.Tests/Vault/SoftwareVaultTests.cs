@@ -11,6 +11,19 @@ public sealed class SoftwareVaultTests : IDisposable
     private string VaultPath => Path.Combine(directory, "keys", "vault.cbor");
 
     [Fact]
+    public void Hmac_sha256_matches_rfc_4231_and_needs_a_secret_key()
+    {
+        // RFC 4231 §4.2, test case 1.
+        using var vault = new SoftwareVault();
+        var key = vault.ImportEphemeralKey(KeyType.Secret, Enumerable.Repeat((byte)0x0b, 20).ToArray());
+        Assert.Equal(
+            Convert.FromHexString("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"),
+            vault.HmacSha256(key, "Hi There"u8));
+        var aeadKey = vault.ImportEphemeralKey(KeyType.AesGcm, new byte[16]);
+        Assert.Throws<VaultException>(() => vault.HmacSha256(aeadKey, "Hi There"u8));
+    }
+
+    [Fact]
     public async Task Persistent_keys_survive_a_restart_and_ephemeral_ones_do_not()
     {
         KeyHandle persistent, ephemeral;

@@ -1,0 +1,158 @@
+using System.Security.Cryptography;
+using Ockam.Identity.Hpke;
+using Ockam.Identity.Vault;
+
+namespace Ockam.Identity.Mls;
+
+/// <summary>
+/// The secrets of one epoch (RFC 9420 §8), all vault handles that this object owns:
+/// <code>
+/// joiner_secret  = ExpandWithLabel(KDF.Extract(init_secret_[n-1], commit_secret), "joiner", GroupContext_[n], KDF.Nh)
+/// psk extracted  = KDF.Extract(joiner_secret, psk_secret)
+/// welcome_secret = DeriveSecret(psk extracted, "welcome")
+/// epoch_secret   = ExpandWithLabel(psk extracted, "epoch", GroupContext_[n], KDF.Nh)
+/// </code>
+/// and from epoch_secret, by DeriveSecret, the secrets of §8 Table 4. The epoch_secret itself is deleted
+/// once they are derived.
+/// </summary>
+internal sealed class EpochSecrets : IDisposable
+{
+    private readonly IVault vault;
+    private readonly CipherSuite suite;
+    private readonly KeyHandle externalKey;
+    private bool disposed;
+
+    private EpochSecrets(IVault vault, CipherSuite suite, KeyHandle joinerSecret, KeyHandle welcomeSecret, KeyHandle epochSecret)
+    {
+        this.vault = vault;
+        this.suite = suite;
+        JoinerSecret = joinerSecret;
+        WelcomeSecret = welcomeSecret;
+        SenderDataSecret = Derive(epochSecret, "sender data");
+        EncryptionSecret = Derive(epochSecret, "encryption");
+        ExporterSecret = Derive(epochSecret, "exporter");
+        ExternalSecret = Derive(epochSecret, "external");
+        ConfirmationKey = Derive(epochSecret, "confirm");
+        MembershipKey = Derive(epochSecret, "membership");
+        ResumptionPsk = Derive(epochSecret, "resumption");
+        EpochAuthenticator = Derive(epochSecret, "authentication");
+        InitSecret = Derive(epochSecret, "init");
+        externalKey = Hpke.Hpke.DeriveKeyPair(vault, ExternalSecret);
+        ExternalPub = vault.GetPublicKey(externalKey);
+    }
+
+    public KeyHandle JoinerSecret { get; }
+
+    public KeyHandle WelcomeSecret { get; }
+
+    public KeyHandle SenderDataSecret { get; }
+
+    public KeyHandle EncryptionSecret { get; }
+
+    public KeyHandle ExporterSecret { get; }
+
+    public KeyHandle ExternalSecret { get; }
+
+    public KeyHandle ConfirmationKey { get; }
+
+    public KeyHandle MembershipKey { get; }
+
+    public KeyHandle ResumptionPsk { get; }
+
+    public KeyHandle EpochAuthenticator { get; }
+
+    /// <summary>init_secret_[n], the input to the next epoch's key schedule.</summary>
+    public KeyHandle InitSecret { get; }
+
+    /// <summary>external_pub = KEM.DeriveKeyPair(external_secret)'s public key (§8.3), published for external joins.</summary>
+    public byte[] ExternalPub { get; }
+
+    /// <summary>
+    /// The epoch that <paramref name="initSecret"/> (the previous epoch's init_secret, or a random one for a new group),
+    /// <paramref name="commitSecret"/>, <paramref name="pskSecret"/> and the new <paramref name="groupContext"/> lead to.
+    /// The inputs are not consumed.
+    /// </summary>
+    public static EpochSecrets Derive(IVault vault, KeyHandle initSecret, KeyHandle commitSecret, KeyHandle pskSecret, GroupContext groupContext)
+    {
+        ArgumentNullException.ThrowIfNull(vault);
+        ArgumentNullException.ThrowIfNull(initSecret);
+        ArgumentNullException.ThrowIfNull(commitSecret);
+        ArgumentNullException.ThrowIfNull(groupContext);
+        var suite = groupContext.CipherSuite;
+        var extracted = vault.HkdfExtract(initSecret, [], [commitSecret]);
+        KeyHandle joinerSecret;
+        try
+        {
+            joinerSecret = KeyDerivation.ExpandWithLabel(vault, extracted, "joiner", groupContext.Encode(), suite.SecretSpec);
+        }
+        finally
+        {
+            vault.DeleteEphemeralKey(extracted);
+        }
+
+        return FromJoinerSecret(vault, joinerSecret, pskSecret, groupContext);
+    }
+
+    /// <summary>The epoch a joiner reaches from a Welcome's <paramref name="joinerSecret"/>, which the result now owns.</summary>
+    public static EpochSecrets FromJoinerSecret(IVault vault, KeyHandle joinerSecret, KeyHandle pskSecret, GroupContext groupContext)
+    {
+        ArgumentNullException.ThrowIfNull(vault);
+        ArgumentNullException.ThrowIfNull(joinerSecret);
+        ArgumentNullException.ThrowIfNull(pskSecret);
+        ArgumentNullException.ThrowIfNull(groupContext);
+        var suite = groupContext.CipherSuite;
+        var extracted = vault.HkdfExtract(joinerSecret, [], [pskSecret]);
+        KeyHandle? epochSecret = null;
+        try
+        {
+            var welcomeSecret = KeyDerivation.DeriveSecret(vault, suite, extracted, "welcome");
+            epochSecret = KeyDerivation.ExpandWithLabel(vault, extracted, "epoch", groupContext.Encode(), suite.SecretSpec);
+            return new EpochSecrets(vault, suite, joinerSecret, welcomeSecret, epochSecret);
+        }
+        finally
+        {
+            vault.DeleteEphemeralKey(extracted);
+            if (epochSecret is not null)
+            {
+                vault.DeleteEphemeralKey(epochSecret);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>MLS-Exporter(Label, Context, Length) = ExpandWithLabel(DeriveSecret(exporter_secret, Label), "exported", Hash(Context), Length)</c>
+    /// (§8.5), as a new vault secret the caller owns.
+    /// </summary>
+    public KeyHandle Export(ReadOnlySpan<byte> label, ReadOnlySpan<byte> context, int length)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var derived = KeyDerivation.DeriveSecret(vault, suite, ExporterSecret, label);
+        try
+        {
+            return KeyDerivation.ExpandWithLabel(vault, derived, "exported", SHA256.HashData(context), new KeySpec(KeyType.Secret, length));
+        }
+        finally
+        {
+            vault.DeleteEphemeralKey(derived);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
+        foreach (var secret in new[] { JoinerSecret, WelcomeSecret, SenderDataSecret, EncryptionSecret, ExporterSecret, ExternalSecret, ConfirmationKey, MembershipKey, ResumptionPsk, EpochAuthenticator, InitSecret, externalKey })
+        {
+            if (vault.Contains(secret))
+            {
+                vault.DeleteEphemeralKey(secret);
+            }
+        }
+    }
+
+    private KeyHandle Derive(KeyHandle epochSecret, string label) => KeyDerivation.DeriveSecret(vault, suite, epochSecret, label);
+}
