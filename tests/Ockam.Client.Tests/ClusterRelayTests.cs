@@ -3,6 +3,7 @@ using Ockam.Client.Edge;
 using Ockam.Grains.Contracts;
 using Ockam.Identity.Policies;
 using Ockam.Silo.Configuration;
+using Ockam.Client.Tests.Support;
 using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests;
@@ -19,17 +20,8 @@ public sealed class ClusterRelayTests
         using var monitorHome = new TempDirectory();
         await using var first = await RunningSilo.StartAsync(data.Path, StorageKind.PostgreSql, database.ConnectionString, ClusteringKind.AdoNet);
         await using var second = await RunningSilo.StartAsync(data.Path, StorageKind.PostgreSql, database.ConnectionString, ClusteringKind.AdoNet);
-        var authority = first.Grains.GetGrain<IAuthorityGrain>("default");
-
-        async Task<EdgeNode> Enrolled(RunningSilo silo, string home, params (string Name, string Value)[] attributes)
-        {
-            var node = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = home, Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
-            await node.EnrollAsync(await authority.CreateOperatorTokenAsync(attributes.ToDictionary(a => a.Name, a => Encoding.UTF8.GetBytes(a.Value)), TimeSpan.FromHours(1), uses: 1));
-            return node;
-        }
-
-        await using var phone = await Enrolled(second, phoneHome.Path, ("ockam.role", "phone"), ("ockam.relay", "phone"));
-        await using var monitor = await Enrolled(first, monitorHome.Path, ("ockam.role", "monitor"));
+        await using var phone = await second.EnrolledNodeAsync(phoneHome.Path, ("ockam.role", "phone"), ("ockam.relay", "phone"));
+        await using var monitor = await first.EnrolledNodeAsync(monitorHome.Path, ("ockam.role", "monitor"));
         await phone.CreateRelayAsync("phone");
         await phone.AcceptAsync(Policy.Parse("(= subject.ockam.role \"monitor\")"));
         await phone.ListenAsync("phone");

@@ -8,6 +8,7 @@ using Ockam.Messaging.SecureChannels;
 using Ockam.Messaging.Tests.Support;
 using Ockam.Messaging.Transports;
 using Ockam.Silo.Gateway;
+using Ockam.Client.Tests.Support;
 using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests;
@@ -158,14 +159,7 @@ public sealed class HeartRateTests : IAsyncLifetime
         return (phone, monitor, await monitor.ConnectAsync("phone", Policy.Parse("(= subject.ockam.role \"phone\")")));
     }
 
-    private async Task<EdgeNode> EnrolledAsync(string home, params (string Name, string Value)[] attributes)
-    {
-        var token = await silo.Grains.GetGrain<IAuthorityGrain>("default")
-            .CreateOperatorTokenAsync(attributes.ToDictionary(a => a.Name, a => Encoding.UTF8.GetBytes(a.Value)), TimeSpan.FromHours(1), uses: 1);
-        var node = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = home, Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
-        await node.EnrollAsync(token);
-        return node;
-    }
+    private Task<EdgeNode> EnrolledAsync(string home, params (string Name, string Value)[] attributes) => silo.EnrolledNodeAsync(home, attributes);
 
     private byte[] Tamper(byte[] envelope)
     {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Ockam.Client.Edge;
 using Ockam.Grains.Contracts;
 using Ockam.Grains.Groups;
+using Ockam.Client.Tests.Support;
 using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests;
@@ -79,11 +80,8 @@ public sealed class RoomRetentionTests : IAsyncLifetime
 
     private async Task<EdgeNode> NodeAsync(string name)
     {
-        var attributes = new Dictionary<string, byte[]> { ["ockam.role"] = "member"u8.ToArray(), ["ockam.relay"] = Encoding.UTF8.GetBytes(name) };
-        var token = await silo.Grains.GetGrain<IAuthorityGrain>("default").CreateOperatorTokenAsync(attributes, TimeSpan.FromHours(1), uses: 1);
-        var node = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = Path.Combine(homes.Path, name), Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
+        var node = await silo.EnrolledNodeAsync(Path.Combine(homes.Path, name), ("ockam.role", "member"), ("ockam.relay", name));
         nodes.Add(node);
-        await node.EnrollAsync(token);
         await node.CreateRelayAsync(name);
         await node.ListenAsync(name);
         return node;

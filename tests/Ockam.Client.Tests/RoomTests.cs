@@ -7,6 +7,7 @@ using Ockam.Messaging.Api;
 using Ockam.Messaging.Tests.Support;
 using Ockam.Messaging.Transports;
 using Ockam.Silo.Gateway;
+using Ockam.Client.Tests.Support;
 using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests;
@@ -109,10 +110,7 @@ public sealed class RoomTests : IAsyncLifetime
 
     private async Task<EdgeNode> MemberAsync(string name)
     {
-        var token = await silo.Grains.GetGrain<IAuthorityGrain>("default").CreateOperatorTokenAsync(
-            new Dictionary<string, byte[]> { ["ockam.role"] = "nurse"u8.ToArray(), ["ockam.relay"] = Encoding.UTF8.GetBytes(name) }, TimeSpan.FromHours(1), uses: 1);
-        var node = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = Path.Combine(homes.Path, name), Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
-        await node.EnrollAsync(token);
+        var node = await silo.EnrolledNodeAsync(Path.Combine(homes.Path, name), ("ockam.role", "nurse"), ("ockam.relay", name));
         await node.CreateRelayAsync(name);
         await node.ListenAsync(name);
         return node;

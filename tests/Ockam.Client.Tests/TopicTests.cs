@@ -2,6 +2,7 @@ using System.Text;
 using Ockam.Client.Edge;
 using Ockam.Grains.Contracts;
 using Ockam.Messaging.Api;
+using Ockam.Client.Tests.Support;
 using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests;
@@ -96,25 +97,23 @@ public sealed class TopicTests : IAsyncLifetime
 
     private async Task<EdgeNode> NodeAsync(string name, string role, bool relay, string? topic = null)
     {
-        var attributes = new Dictionary<string, byte[]> { ["ockam.role"] = Encoding.UTF8.GetBytes(role) };
+        List<(string Name, string Value)> attributes = [("ockam.role", role)];
         if (topic is not null)
         {
-            attributes["ockam.topic"] = Encoding.UTF8.GetBytes(topic);
+            attributes.Add(("ockam.topic", topic));
         }
 
         if (relay)
         {
-            attributes["ockam.relay"] = Encoding.UTF8.GetBytes(name);
+            attributes.Add(("ockam.relay", name));
         }
 
-        var token = await silo.Grains.GetGrain<IAuthorityGrain>("default").CreateOperatorTokenAsync(attributes, TimeSpan.FromHours(1), uses: 1);
-        var node = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = Path.Combine(homes.Path, name), Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
+        var node = await silo.EnrolledNodeAsync(Path.Combine(homes.Path, name), attributes);
         lock (nodes)
         {
             nodes.Add(node);
         }
 
-        await node.EnrollAsync(token);
         if (relay)
         {
             await node.CreateRelayAsync(name);

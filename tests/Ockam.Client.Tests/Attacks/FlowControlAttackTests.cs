@@ -10,6 +10,7 @@ using Ockam.Messaging.Api;
 using Ockam.Messaging.Api.Operations;
 using Ockam.Messaging.Routing;
 using Ockam.Messaging.SecureChannels;
+using Ockam.Client.Tests.Support;
 using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests.Attacks;
@@ -78,17 +79,13 @@ public sealed class FlowControlAttackTests : IAsyncLifetime
     public async Task A_member_sending_through_a_relay_cannot_make_the_owners_node_dial_or_speak_to_the_silo_as_it()
     {
         // The phone may claim any relay name; Mallory is a plain member.
-        var authority = silo.Grains.GetGrain<IAuthorityGrain>("default");
-        await using var phone = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = phoneHome.Path, Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
-        await phone.EnrollAsync(await authority.CreateOperatorTokenAsync(Attributes(("ockam.role", "phone"), ("ockam.relay", "*")), TimeSpan.FromHours(1), uses: 1));
+        await using var phone = await silo.EnrolledNodeAsync(phoneHome.Path, ("ockam.role", "phone"), ("ockam.relay", "*"));
         await phone.CreateRelayAsync("phone");
         await phone.AcceptAsync(Policy.Parse("(= subject.ockam.role \"monitor\")"));
         await phone.ListenAsync("phone");
 
         await using var mallory = await Ockam.Silo.Tests.Support.Edge.CreateAsync(silo);
-        var (_, secure) = await mallory.OpenAsync("secure");
-        var enrolled = await secure.CallAsync(new EnrollRequest(await authority.CreateOperatorTokenAsync(Attributes(("ockam.role", "monitor")), TimeSpan.FromHours(1), uses: 1)));
-        var (toSilo, _) = await mallory.OpenAsync("member", CredentialPresentation.Decode(enrolled.Value.Credential));
+        var toSilo = await MemberChannelAsync(mallory);
 
         // The worst case: Mallory knows the address of the phone's own channel to the silo.
         var phoneChannel = (SecureChannel)typeof(EdgeNode).GetField("channel", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(phone)!;
@@ -105,8 +102,7 @@ public sealed class FlowControlAttackTests : IAsyncLifetime
 
         // The relay still serves what it is for: an end-to-end channel from a monitor.
         using var monitorHome = new TempDirectory();
-        await using var monitor = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = monitorHome.Path, Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
-        await monitor.EnrollAsync(await authority.CreateOperatorTokenAsync(Attributes(("ockam.role", "monitor")), TimeSpan.FromHours(1), uses: 1));
+        await using var monitor = await silo.EnrolledNodeAsync(monitorHome.Path, ("ockam.role", "monitor"));
         var endToEnd = await monitor.ConnectAsync("phone", Policy.Parse("(= subject.ockam.role \"phone\")"));
         await monitor.SendAsync(endToEnd, "reading"u8.ToArray());
         using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(20));
@@ -116,18 +112,14 @@ public sealed class FlowControlAttackTests : IAsyncLifetime
     [Fact]
     public async Task A_member_flooding_an_edges_listener_with_handshakes_does_not_lock_out_another_sender()
     {
-        var authority = silo.Grains.GetGrain<IAuthorityGrain>("default");
-        await using var phone = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = phoneHome.Path, Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
-        await phone.EnrollAsync(await authority.CreateOperatorTokenAsync(Attributes(("ockam.role", "phone"), ("ockam.relay", "phone")), TimeSpan.FromHours(1), uses: 1));
+        await using var phone = await silo.EnrolledNodeAsync(phoneHome.Path, ("ockam.role", "phone"), ("ockam.relay", "phone"));
         await phone.CreateRelayAsync("phone");
         await phone.AcceptAsync(Policy.Parse("(= subject.ockam.role \"monitor\")"));
         await phone.ListenAsync("phone");
 
         // Mallory starts 40 handshakes with the phone's listener and never finishes one.
         await using var mallory = await Ockam.Silo.Tests.Support.Edge.CreateAsync(silo);
-        var (_, secure) = await mallory.OpenAsync("secure");
-        var enrolled = await secure.CallAsync(new EnrollRequest(await authority.CreateOperatorTokenAsync(Attributes(("ockam.role", "monitor")), TimeSpan.FromHours(1), uses: 1)));
-        var (toSilo, _) = await mallory.OpenAsync("member", CredentialPresentation.Decode(enrolled.Value.Credential));
+        var toSilo = await MemberChannelAsync(mallory);
         for (var i = 0; i < 40; i++)
         {
             var ephemeral = await mallory.Vault.GenerateKeyAsync(Ockam.Identity.Vault.KeyType.X25519, Ockam.Identity.Vault.KeyPersistence.Ephemeral);
@@ -136,13 +128,21 @@ public sealed class FlowControlAttackTests : IAsyncLifetime
 
         // A monitor still gets its channel: the listener's per-flow bound counts Mallory's handshakes as hers alone.
         using var monitorHome = new TempDirectory();
-        await using var monitor = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = monitorHome.Path, Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
-        await monitor.EnrollAsync(await authority.CreateOperatorTokenAsync(Attributes(("ockam.role", "monitor")), TimeSpan.FromHours(1), uses: 1));
+        await using var monitor = await silo.EnrolledNodeAsync(monitorHome.Path, ("ockam.role", "monitor"));
         await Task.Delay(500);
         var endToEnd = await monitor.ConnectAsync("phone", Policy.Parse("(= subject.ockam.role \"phone\")"));
         await monitor.SendAsync(endToEnd, "reading"u8.ToArray());
         using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         Assert.Equal("reading"u8.ToArray(), (await phone.ReceiveAsync(wait.Token)).Payload.ToArray());
+    }
+
+    /// <summary>A plain member (a monitor) speaking raw messages over its own channel to the silo's member listener.</summary>
+    private async Task<SecureChannel> MemberChannelAsync(Ockam.Silo.Tests.Support.Edge member)
+    {
+        var (_, secure) = await member.OpenAsync("secure");
+        var token = await silo.Grains.GetGrain<IAuthorityGrain>("default").CreateOperatorTokenAsync(Attributes(("ockam.role", "monitor")), TimeSpan.FromHours(1), uses: 1);
+        var enrolled = await secure.CallAsync(new EnrollRequest(token));
+        return (await member.OpenAsync("member", CredentialPresentation.Decode(enrolled.Value.Credential))).Channel;
     }
 
     private static Dictionary<string, byte[]> Attributes(params (string Name, string Value)[] attributes) =>

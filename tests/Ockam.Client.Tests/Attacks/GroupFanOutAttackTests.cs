@@ -2,6 +2,7 @@ using System.Text;
 using Ockam.Client.Edge;
 using Ockam.Grains.Contracts;
 using Ockam.Messaging.Api;
+using Ockam.Client.Tests.Support;
 using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests.Attacks;
@@ -86,16 +87,8 @@ public sealed class GroupFanOutAttackTests : IAsyncLifetime
 
     private async Task<EdgeNode> NodeAsync(string name, bool listen)
     {
-        var attributes = new Dictionary<string, byte[]>
-        {
-            ["ockam.role"] = "member"u8.ToArray(),
-            ["ockam.relay"] = Encoding.UTF8.GetBytes(name),
-            ["ockam.topic"] = "flood"u8.ToArray(),
-        };
-        var token = await silo.Grains.GetGrain<IAuthorityGrain>("default").CreateOperatorTokenAsync(attributes, TimeSpan.FromHours(1), uses: 1);
-        var node = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = Path.Combine(homes.Path, name), Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
+        var node = await silo.EnrolledNodeAsync(Path.Combine(homes.Path, name), ("ockam.role", "member"), ("ockam.relay", name), ("ockam.topic", "flood"));
         nodes.Add(node);
-        await node.EnrollAsync(token);
         await node.CreateRelayAsync(name);
         if (listen)
         {
