@@ -78,7 +78,7 @@ internal sealed class EpochSecrets : IDisposable
         ArgumentNullException.ThrowIfNull(initSecret);
         ArgumentNullException.ThrowIfNull(commitSecret);
         ArgumentNullException.ThrowIfNull(groupContext);
-        var suite = groupContext.CipherSuite;
+        var suite = CipherSuite.FromId(groupContext.CipherSuite);
         var extracted = vault.HkdfExtract(initSecret, [], [commitSecret]);
         KeyHandle joinerSecret;
         try
@@ -100,7 +100,7 @@ internal sealed class EpochSecrets : IDisposable
         ArgumentNullException.ThrowIfNull(joinerSecret);
         ArgumentNullException.ThrowIfNull(pskSecret);
         ArgumentNullException.ThrowIfNull(groupContext);
-        var suite = groupContext.CipherSuite;
+        var suite = CipherSuite.FromId(groupContext.CipherSuite);
         var extracted = vault.HkdfExtract(joinerSecret, [], [pskSecret]);
         KeyHandle? epochSecret = null;
         try

@@ -15,7 +15,9 @@ public sealed class MessagesVectorTests
     // Each field of an entry, with the decode-then-encode of the struct it holds.
     private static readonly (string Field, Func<byte[], byte[]> RoundTrip)[] Fields =
     [
-        ("mls_key_package", b => KeyPackageMessage(b)),
+        ("mls_welcome", b => Message(b, WireFormat.Welcome)),
+        ("mls_group_info", b => Message(b, WireFormat.GroupInfo)),
+        ("mls_key_package", b => Message(b, WireFormat.KeyPackage)),
         ("ratchet_tree", b => RatchetTree.Decode(b).Encode()),
         ("add_proposal", b => RoundTrip(b, AddProposal.Read, (w, v) => v.Write(w))),
         ("update_proposal", b => RoundTrip(b, UpdateProposal.Read, (w, v) => v.Write(w))),
@@ -24,7 +26,12 @@ public sealed class MessagesVectorTests
         ("re_init_proposal", b => RoundTrip(b, ReInitProposal.Read, (w, v) => v.Write(w))),
         ("external_init_proposal", b => RoundTrip(b, ExternalInitProposal.Read, (w, v) => v.Write(w))),
         ("group_context_extensions_proposal", b => RoundTrip(b, GroupContextExtensionsProposal.Read, (w, v) => v.Write(w))),
+        ("group_secrets", b => GroupSecrets.Decode(b).Encode()),
         ("commit", b => Commit.Decode(b).Encode()),
+        ("public_message_application", b => PublicMessage(b, ContentType.Application)),
+        ("public_message_proposal", b => PublicMessage(b, ContentType.Proposal)),
+        ("public_message_commit", b => PublicMessage(b, ContentType.Commit)),
+        ("private_message", b => Message(b, WireFormat.PrivateMessage)),
     ];
 
     [Fact]
@@ -57,10 +64,18 @@ public sealed class MessagesVectorTests
         return writer.ToArray();
     }
 
-    // An MLSMessage of wire format mls_key_package (version mls10 = 1, wire format 5), until MLSMessage is modelled.
-    private static byte[] KeyPackageMessage(byte[] encoded)
+    // An MLSMessage, which must be of the wire format the field names.
+    private static byte[] Message(byte[] encoded, WireFormat wireFormat)
     {
-        Assert.Equal([0, 1, 0, 5], encoded[..4]);
-        return [.. encoded[..4], .. KeyPackage.Decode(encoded.AsSpan(4)).Encode()];
+        var message = MlsMessage.Decode(encoded);
+        Assert.Equal(wireFormat, message.WireFormat);
+        return message.Encode();
+    }
+
+    private static byte[] PublicMessage(byte[] encoded, ContentType contentType)
+    {
+        var message = MlsMessage.Decode(encoded);
+        Assert.Equal(contentType, message.PublicMessage!.Content.ContentType);
+        return message.Encode();
     }
 }
