@@ -72,13 +72,14 @@ internal sealed class EpochSecrets : IDisposable
     /// <paramref name="commitSecret"/>, <paramref name="pskSecret"/> and the new <paramref name="groupContext"/> lead to.
     /// The inputs are not consumed.
     /// </summary>
+    /// <exception cref="MlsCryptoException">The group context names a cipher suite this implementation does not support.</exception>
     public static EpochSecrets Derive(IVault vault, KeyHandle initSecret, KeyHandle commitSecret, KeyHandle pskSecret, GroupContext groupContext)
     {
         ArgumentNullException.ThrowIfNull(vault);
         ArgumentNullException.ThrowIfNull(initSecret);
         ArgumentNullException.ThrowIfNull(commitSecret);
         ArgumentNullException.ThrowIfNull(groupContext);
-        var suite = groupContext.CipherSuite;
+        var suite = CipherSuite.FromId(groupContext.CipherSuite);
         var extracted = vault.HkdfExtract(initSecret, [], [commitSecret]);
         KeyHandle joinerSecret;
         try
@@ -94,13 +95,14 @@ internal sealed class EpochSecrets : IDisposable
     }
 
     /// <summary>The epoch a joiner reaches from a Welcome's <paramref name="joinerSecret"/>, which the result now owns.</summary>
+    /// <exception cref="MlsCryptoException">The group context names a cipher suite this implementation does not support.</exception>
     public static EpochSecrets FromJoinerSecret(IVault vault, KeyHandle joinerSecret, KeyHandle pskSecret, GroupContext groupContext)
     {
         ArgumentNullException.ThrowIfNull(vault);
         ArgumentNullException.ThrowIfNull(joinerSecret);
         ArgumentNullException.ThrowIfNull(pskSecret);
         ArgumentNullException.ThrowIfNull(groupContext);
-        var suite = groupContext.CipherSuite;
+        var suite = CipherSuite.FromId(groupContext.CipherSuite);
         var extracted = vault.HkdfExtract(joinerSecret, [], [pskSecret]);
         KeyHandle? epochSecret = null;
         try

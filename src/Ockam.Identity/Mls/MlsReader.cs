@@ -180,8 +180,12 @@ internal ref struct MlsReader
         return slice;
     }
 
-    // Every decode error of the MLS codec is built here, with one wording: what, then where.
-    private readonly OckamDecodeException Error(int offset, string message, Exception? inner = null) =>
+    /// <summary>
+    /// A decode error at <paramref name="offset"/> of this reader's input (a <see cref="Position"/>), for the
+    /// structs built on the reader to report a value the format does not allow. Every decode error of the MLS
+    /// codec is built here, with one wording: what, then where.
+    /// </summary>
+    public readonly OckamDecodeException Error(int offset, string message, Exception? inner = null) =>
         inner is null
             ? new OckamDecodeException($"{message} at offset {baseOffset + offset}")
             : new OckamDecodeException($"{message} at offset {baseOffset + offset}", inner);

@@ -53,6 +53,32 @@ internal sealed class PreSharedKeyId
     public static PreSharedKeyId Resumption(ResumptionPskUsage usage, ReadOnlySpan<byte> pskGroupId, ulong pskEpoch, ReadOnlySpan<byte> pskNonce) =>
         new(PskType.Resumption, [], usage, pskGroupId.ToArray(), pskEpoch, pskNonce.ToArray());
 
+    public static PreSharedKeyId Read(ref MlsReader reader)
+    {
+        var typeAt = reader.Position;
+        var pskType = (PskType)reader.ReadUInt8();
+        byte[] pskId = [];
+        byte[] pskGroupId = [];
+        ResumptionPskUsage usage = default;
+        ulong pskEpoch = 0;
+        switch (pskType)
+        {
+            case PskType.External:
+                pskId = reader.ReadVectorBytes(MlsLimits.MaxIdentifierBytes);
+                break;
+            case PskType.Resumption:
+                // The usage is kept as read: which usages are allowed depends on where the PSK appears (§8.4).
+                usage = (ResumptionPskUsage)reader.ReadUInt8();
+                pskGroupId = reader.ReadVectorBytes(MlsLimits.MaxIdentifierBytes);
+                pskEpoch = reader.ReadUInt64();
+                break;
+            default:
+                throw reader.Error(typeAt, $"MLS PSK type {(byte)pskType} is not external or resumption");
+        }
+
+        return new(pskType, pskId, usage, pskGroupId, pskEpoch, reader.ReadVectorBytes(MlsLimits.MaxKeyBytes));
+    }
+
     public void Write(MlsWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);

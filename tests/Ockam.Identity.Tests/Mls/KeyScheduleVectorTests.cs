@@ -32,7 +32,7 @@ public sealed class KeyScheduleVectorTests
             var epoch = 0ul;
             foreach (var v in vector.GetProperty("epochs").EnumerateArray())
             {
-                var context = new GroupContext(Suite, groupId, epoch, v.Hex("tree_hash"), v.Hex("confirmed_transcript_hash"), []);
+                var context = new GroupContext(Suite.Id, groupId, epoch, v.Hex("tree_hash"), v.Hex("confirmed_transcript_hash"), []);
                 Assert.Equal(v.Hex("group_context"), context.Encode());
 
                 var commitSecret = vault.ImportEphemeralKey(KeyType.Secret, v.Hex("commit_secret"));
@@ -69,7 +69,7 @@ public sealed class KeyScheduleVectorTests
     {
         using var vault = new SoftwareVault();
         var zero = vault.ImportEphemeralKey(KeyType.Secret, new byte[32]);
-        var secrets = EpochSecrets.Derive(vault, zero, zero, zero, new GroupContext(Suite, "g"u8, 0, new byte[32], new byte[32], []));
+        var secrets = EpochSecrets.Derive(vault, zero, zero, zero, new GroupContext(Suite.Id, "g"u8, 0, new byte[32], new byte[32], []));
         secrets.Dispose();
         secrets.Dispose();
         Assert.Throws<ObjectDisposedException>(() => secrets.Export("label"u8, [], 32));

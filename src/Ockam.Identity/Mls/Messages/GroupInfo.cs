@@ -1,0 +1,84 @@
+namespace Ockam.Identity.Mls;
+
+/// <summary>
+/// What a joiner needs to know about the group it joins (RFC 9420 §12.4.3):
+/// <code>
+/// struct {
+///     GroupContext group_context;
+///     Extension extensions&lt;V&gt;;
+///     MAC confirmation_tag;
+///     uint32 signer;
+///     /* SignWithLabel(., "GroupInfoTBS", GroupInfoTBS) */
+///     opaque signature&lt;V&gt;;
+/// } GroupInfo;
+/// </code>
+/// Its extensions may carry the whole ratchet tree, so they are bounded as a tree is.
+/// </summary>
+internal sealed class GroupInfo
+{
+    /// <summary>The label of the GroupInfo's signature.</summary>
+    public const string SignatureLabel = "GroupInfoTBS";
+
+    public GroupInfo(GroupContext groupContext, IReadOnlyList<Extension> extensions, ReadOnlyMemory<byte> confirmationTag, LeafIndex signer, ReadOnlyMemory<byte> signature)
+    {
+        ArgumentNullException.ThrowIfNull(groupContext);
+        ArgumentNullException.ThrowIfNull(extensions);
+        GroupContext = groupContext;
+        Extensions = extensions;
+        ConfirmationTag = confirmationTag;
+        Signer = signer;
+        Signature = signature;
+    }
+
+    public GroupContext GroupContext { get; }
+
+    public IReadOnlyList<Extension> Extensions { get; }
+
+    public ReadOnlyMemory<byte> ConfirmationTag { get; }
+
+    /// <summary>The leaf of the member who signed.</summary>
+    public LeafIndex Signer { get; }
+
+    public ReadOnlyMemory<byte> Signature { get; }
+
+    public static GroupInfo Decode(ReadOnlySpan<byte> encoded) => MlsReader.DecodeExact(encoded, Read);
+
+    public static GroupInfo Read(ref MlsReader reader)
+    {
+        var groupContext = GroupContext.Read(ref reader);
+        var extensions = Extension.ReadList(ref reader, MlsLimits.MaxTreeBytes);
+        var confirmationTag = reader.ReadVectorBytes(MlsLimits.MaxKeyBytes);
+        var signer = new LeafIndex(reader.ReadUInt32());
+        return new GroupInfo(groupContext, extensions, confirmationTag, signer, reader.ReadVectorBytes(MlsLimits.MaxKeyBytes));
+    }
+
+    public byte[] Encode()
+    {
+        var writer = new MlsWriter();
+        Write(writer);
+        return writer.ToArray();
+    }
+
+    public void Write(MlsWriter writer)
+    {
+        WriteTbs(writer);
+        writer.WriteVector(Signature.Span);
+    }
+
+    /// <summary>The encoded GroupInfoTBS (every field but the signature), which <see cref="Signature"/> signs under <see cref="SignatureLabel"/>.</summary>
+    public byte[] EncodeTbs()
+    {
+        var writer = new MlsWriter();
+        WriteTbs(writer);
+        return writer.ToArray();
+    }
+
+    private void WriteTbs(MlsWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        GroupContext.Write(writer);
+        Extension.WriteList(writer, Extensions);
+        writer.WriteVector(ConfirmationTag.Span);
+        writer.WriteUInt32(Signer.Value);
+    }
+}
