@@ -21,11 +21,13 @@ import {
   encodeMlsMessage,
   decodeMlsMessage,
   mlsExporter,
+  ciphersuites,
   zeroOutUint8Array,
 } from "ts-mls";
 // Not re-exported by the package's index, but reachable through its "./*.js" export map.
 import { defaultClientConfig } from "ts-mls/clientConfig.js";
 import { encodeRatchetTree, decodeRatchetTree } from "ts-mls/ratchetTree.js";
+import { greaseCapabilities } from "ts-mls/grease.js";
 
 // RFC 9420 ciphersuite 0x0001, the only one Ockam.NET speaks.
 const SUITE = "MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519";
@@ -46,6 +48,27 @@ const authService = {
   },
 };
 const clientConfig = { ...defaultClientConfig, authService };
+
+// ts-mls's defaultCapabilities() adds each of the 15 RFC 9420 §13.5 GREASE values to the ciphersuite,
+// credential, extension and proposal lists with probability 0.1, so its key packages differ run to run.
+// A test picks: "random" (what ts-mls does by itself), "none", or "all" (every GREASE value in every list),
+// so that a decoder's handling of GREASE is tested on purpose, not by chance.
+function capabilities(mode) {
+  if (mode === undefined || mode === "random") return defaultCapabilities();
+  if (mode !== "none" && mode !== "all") throw new Error(`grease must be "random", "none" or "all"`);
+  return greaseCapabilities(
+    { probabilityPerGreaseValue: mode === "all" ? 1 : 0 },
+    { versions: ["mls10"], ciphersuites: Object.keys(ciphersuites), extensions: [], proposals: [], credentials: ["basic", "x509"] },
+  );
+}
+
+// Handshakes go out as PrivateMessage unless a request asks for PublicMessage (RFC 9420 §6.2 allows
+// either for commits; application messages are always private).
+function wireAsPublicMessage(req) {
+  if (req.public_message === undefined) return false;
+  if (typeof req.public_message !== "boolean") throw new Error("public_message must be a boolean");
+  return req.public_message;
+}
 
 /** name -> { identity, publicPackage, privatePackage, state } */
 const clients = new Map();
@@ -122,7 +145,7 @@ const ops = {
     if (clients.has(name)) throw new Error(`client '${name}' exists`);
     const identity = unhex(need(req, "identity_hex"), "identity_hex");
     const credential = { credentialType: "basic", identity };
-    const kp = await generateKeyPackage(credential, defaultCapabilities(), defaultLifetime, [], impl);
+    const kp = await generateKeyPackage(credential, capabilities(req.grease), defaultLifetime, [], impl);
     clients.set(name, { identity, publicPackage: kp.publicPackage, privatePackage: kp.privatePackage, state: undefined });
     const keyPackage = encodeMlsMessage({ version: "mls10", wireformat: "mls_key_package", keyPackage: kp.publicPackage });
     return { key_package: hex(keyPackage) };
@@ -142,7 +165,11 @@ const ops = {
     const ratchetTreeExtension = req.ratchet_tree_extension === true;
     const result = await createCommit(
       { state: c.state, cipherSuite: impl },
-      { extraProposals: [{ proposalType: "add", add: { keyPackage: kpMessage.keyPackage } }], ratchetTreeExtension },
+      {
+        extraProposals: [{ proposalType: "add", add: { keyPackage: kpMessage.keyPackage } }],
+        ratchetTreeExtension,
+        wireAsPublicMessage: wireAsPublicMessage(req),
+      },
     );
     if (result.welcome === undefined) throw new Error("ts-mls made no Welcome for an Add");
     c.state = result.newState;
@@ -175,7 +202,7 @@ const ops = {
   async update(req) {
     const c = group(req);
     // A commit with no proposals must carry an UpdatePath (RFC 9420 §12.4), and ts-mls adds one.
-    const result = await createCommit({ state: c.state, cipherSuite: impl }, {});
+    const result = await createCommit({ state: c.state, cipherSuite: impl }, { wireAsPublicMessage: wireAsPublicMessage(req) });
     c.state = result.newState;
     consume(result);
     return { commit: hex(encodeMlsMessage(result.commit)), epoch: Number(c.state.groupContext.epoch) };
@@ -186,7 +213,7 @@ const ops = {
     const leafIndex = need(req, "leaf_index", "number");
     const result = await createCommit(
       { state: c.state, cipherSuite: impl },
-      { extraProposals: [{ proposalType: "remove", remove: { removed: leafIndex } }] },
+      { extraProposals: [{ proposalType: "remove", remove: { removed: leafIndex } }], wireAsPublicMessage: wireAsPublicMessage(req) },
     );
     c.state = result.newState;
     consume(result);

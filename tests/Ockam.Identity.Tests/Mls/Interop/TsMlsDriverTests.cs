@@ -117,6 +117,57 @@ public sealed class TsMlsDriverTests
     }
 
     [Fact]
+    public async Task Commits_can_go_out_as_public_messages()
+    {
+        using var cts = TestTimeout();
+        var ct = cts.Token;
+        await using var peer = await TsMlsPeer.StartAsync(ct);
+
+        await peer.NewClientAsync("alice", Alice, ct);
+        var bobKeyPackage = await peer.NewClientAsync("bob", Bob, ct);
+        await peer.CreateGroupAsync("alice", [0x03], ct);
+        var add = await peer.AddAsync("alice", bobKeyPackage, ct, publicMessage: true);
+        // MLSMessage{mls10, mls_public_message}.
+        AssertStartsWith("0001" + "0001", add.Commit);
+        await peer.JoinAsync("bob", add.Welcome, add.RatchetTree, ct);
+
+        var update = await peer.UpdateAsync("alice", ct, publicMessage: true);
+        AssertStartsWith("0001" + "0001", update.Commit);
+        Assert.Equal(2UL, (await peer.ProcessAsync("bob", update.Commit, ct)).Epoch);
+        await AssertSameEpochAsync(peer, expectedEpoch: 2, ct);
+
+        // A PublicMessage is signed and MACed with the membership key, so a flipped byte is refused too.
+        var remove = await peer.RemoveAsync("bob", 0, ct, publicMessage: true);
+        var tampered = (byte[])remove.Commit.Clone();
+        tampered[^40] ^= 0x01;
+        await Assert.ThrowsAsync<TsMlsRefusedException>(() => peer.ProcessAsync("alice", tampered, ct));
+        Assert.True((await peer.ProcessAsync("alice", remove.Commit, ct)).Removed);
+    }
+
+    [Theory]
+    [InlineData(TsMlsGrease.None)]
+    [InlineData(TsMlsGrease.All)]
+    public async Task Key_packages_with_or_without_grease_join(TsMlsGrease grease)
+    {
+        using var cts = TestTimeout();
+        var ct = cts.Token;
+        await using var peer = await TsMlsPeer.StartAsync(ct);
+
+        await peer.NewClientAsync("alice", Alice, ct, grease);
+        var bobKeyPackage = await peer.NewClientAsync("bob", Bob, ct, grease);
+        // Every GREASE value is a 2-byte entry in four capability lists: 15 × 4 × 2 = 120 bytes more, plus
+        // one because the ciphersuite list (ts-mls's 19 suites, 38 bytes) passes 63 bytes and its
+        // variable-length header (RFC 9420 §2.1.2) grows from 1 byte to 2.
+        var plain = await peer.NewClientAsync("plain", Bob, ct, TsMlsGrease.None);
+        Assert.Equal(grease == TsMlsGrease.All ? 121 : 0, bobKeyPackage.Length - plain.Length);
+
+        await peer.CreateGroupAsync("alice", [0x04], ct);
+        var add = await peer.AddAsync("alice", bobKeyPackage, ct);
+        await peer.JoinAsync("bob", add.Welcome, add.RatchetTree, ct);
+        await AssertSameEpochAsync(peer, expectedEpoch: 1, ct);
+    }
+
+    [Fact]
     public async Task A_driver_without_its_packages_fails_with_how_to_install_them()
     {
         var directory = Directory.CreateTempSubdirectory("ts-mls-driver-");

@@ -172,9 +172,21 @@ internal sealed class TsMlsPeer : IAsyncDisposable
         }
     }
 
-    public async Task<byte[]> NewClientAsync(string name, byte[] identity, CancellationToken cancellationToken)
+    /// <summary>A new client with a basic credential for <paramref name="identity"/>; returns its KeyPackage as an MLSMessage.</summary>
+    /// <param name="grease">Which RFC 9420 §13.5 GREASE values its capabilities list (ts-mls by itself picks at random).</param>
+    public async Task<byte[]> NewClientAsync(string name, byte[] identity, CancellationToken cancellationToken, TsMlsGrease grease = TsMlsGrease.Random)
     {
-        var r = await CallAsync("new_client", new JsonObject { ["name"] = name, ["identity_hex"] = Hex(identity) }, cancellationToken).ConfigureAwait(false);
+        var mode = grease switch
+        {
+            TsMlsGrease.Random => "random",
+            TsMlsGrease.None => "none",
+            TsMlsGrease.All => "all",
+            _ => throw new ArgumentOutOfRangeException(nameof(grease)),
+        };
+        var r = await CallAsync(
+            "new_client",
+            new JsonObject { ["name"] = name, ["identity_hex"] = Hex(identity), ["grease"] = mode },
+            cancellationToken).ConfigureAwait(false);
         return Bytes(r, "key_package");
     }
 
@@ -186,11 +198,19 @@ internal sealed class TsMlsPeer : IAsyncDisposable
 
     /// <summary>Adds the member of <paramref name="keyPackage"/> (an MLSMessage) and merges the commit.</summary>
     /// <param name="ratchetTreeExtension">Whether the Welcome's GroupInfo carries the tree (ts-mls's default: no).</param>
-    public async Task<TsMlsAdd> AddAsync(string name, byte[] keyPackage, CancellationToken cancellationToken, bool ratchetTreeExtension = false)
+    /// <param name="publicMessage">Send the Commit as a PublicMessage rather than a PrivateMessage.</param>
+    public async Task<TsMlsAdd> AddAsync(
+        string name, byte[] keyPackage, CancellationToken cancellationToken, bool ratchetTreeExtension = false, bool publicMessage = false)
     {
         var r = await CallAsync(
             "add",
-            new JsonObject { ["name"] = name, ["key_package"] = Hex(keyPackage), ["ratchet_tree_extension"] = ratchetTreeExtension },
+            new JsonObject
+            {
+                ["name"] = name,
+                ["key_package"] = Hex(keyPackage),
+                ["ratchet_tree_extension"] = ratchetTreeExtension,
+                ["public_message"] = publicMessage,
+            },
             cancellationToken).ConfigureAwait(false);
         return new TsMlsAdd(Bytes(r, "commit"), Bytes(r, "welcome"), Bytes(r, "ratchet_tree"), r.GetProperty("epoch").GetUInt64());
     }
@@ -206,15 +226,19 @@ internal sealed class TsMlsPeer : IAsyncDisposable
     }
 
     /// <summary>Commits an UpdatePath with no proposals, and merges it.</summary>
-    public async Task<TsMlsCommit> UpdateAsync(string name, CancellationToken cancellationToken)
+    public async Task<TsMlsCommit> UpdateAsync(string name, CancellationToken cancellationToken, bool publicMessage = false)
     {
-        var r = await CallAsync("update", new JsonObject { ["name"] = name }, cancellationToken).ConfigureAwait(false);
+        var r = await CallAsync("update", new JsonObject { ["name"] = name, ["public_message"] = publicMessage }, cancellationToken).ConfigureAwait(false);
         return new TsMlsCommit(Bytes(r, "commit"), r.GetProperty("epoch").GetUInt64());
     }
 
-    public async Task<TsMlsCommit> RemoveAsync(string name, uint leafIndex, CancellationToken cancellationToken)
+    /// <summary>Commits a Remove of <paramref name="leafIndex"/> (with the UpdatePath ts-mls adds), and merges it.</summary>
+    public async Task<TsMlsCommit> RemoveAsync(string name, uint leafIndex, CancellationToken cancellationToken, bool publicMessage = false)
     {
-        var r = await CallAsync("remove", new JsonObject { ["name"] = name, ["leaf_index"] = leafIndex }, cancellationToken).ConfigureAwait(false);
+        var r = await CallAsync(
+            "remove",
+            new JsonObject { ["name"] = name, ["leaf_index"] = leafIndex, ["public_message"] = publicMessage },
+            cancellationToken).ConfigureAwait(false);
         return new TsMlsCommit(Bytes(r, "commit"), r.GetProperty("epoch").GetUInt64());
     }
 
@@ -379,6 +403,19 @@ internal sealed class TsMlsRefusedException(string op, string error)
     public string Op { get; } = op;
 
     public string Error { get; } = error;
+}
+
+/// <summary>Which GREASE values (RFC 9420 §13.5) a ts-mls client's capabilities carry.</summary>
+public enum TsMlsGrease
+{
+    /// <summary>ts-mls's own behaviour: each of the 15 values in each list with probability 0.1.</summary>
+    Random,
+
+    /// <summary>None: the key package is the same shape every run.</summary>
+    None,
+
+    /// <summary>All 15 values in every list (ciphersuites, credentials, extensions, proposals).</summary>
+    All,
 }
 
 /// <summary>An Add committed by ts-mls: the Commit and Welcome as MLSMessages, and the new epoch's encoded ratchet tree.</summary>
