@@ -211,6 +211,7 @@ const ops = {
   async remove(req) {
     const c = group(req);
     const leafIndex = need(req, "leaf_index", "number");
+    if (!Number.isInteger(leafIndex) || leafIndex < 0) throw new Error("leaf_index must be a non-negative integer");
     const result = await createCommit(
       { state: c.state, cipherSuite: impl },
       { extraProposals: [{ proposalType: "remove", remove: { removed: leafIndex } }], wireAsPublicMessage: wireAsPublicMessage(req) },
@@ -269,6 +270,7 @@ const ops = {
     const label = need(req, "label");
     const context = unhex(need(req, "context_hex"), "context_hex");
     const length = need(req, "length", "number");
+    if (!Number.isInteger(length) || length < 0 || length > 65535) throw new Error("length must be an integer in 0..65535");
     const secret = await mlsExporter(c.state.keySchedule.exporterSecret, label, context, length, impl);
     return { secret: hex(secret) };
   },
