@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one test command: restore, build in Release, run every test project.
 # On a fresh Debian machine it installs what the tests need: PostgreSQL from Debian's packages, started
-# as a throwaway cluster on a free port, owned by an unprivileged user (initdb and postgres refuse root).
+# as a throwaway cluster on a free port, owned by an unprivileged user (initdb and postgres refuse root),
+# and Node.js with the ts-mls interop driver's npm packages.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -52,6 +53,35 @@ run_pg "$PG_BIN/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
   -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
 export OCKAM_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
 echo "test.sh: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port"
+
+# --- Node.js and the ts-mls interop driver ------------------------------------------------------------
+# The MLS interop tests drive ts-mls (tests/interop/ts-mls) in a Node process; they fail, never skip,
+# without it. Node comes from Debian's packages like PostgreSQL above; ts-mls needs Node 20 or later,
+# which Debian 12's own nodejs (18) is not, so an old Node stops here with that said plainly.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "test.sh: installing Node.js and npm from Debian's packages"
+  as_root=""
+  [ "$(id -u)" -eq 0 ] || as_root="sudo"
+  $as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq nodejs npm >/dev/null
+fi
+command -v node >/dev/null 2>&1 || { echo "test.sh: node not found after installing nodejs" >&2; exit 1; }
+command -v npm >/dev/null 2>&1 || { echo "test.sh: npm not found after installing npm" >&2; exit 1; }
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+  echo "test.sh: the ts-mls interop driver needs Node.js >= 20, found $(node --version)" >&2
+  exit 1
+fi
+# npm ci wipes and reinstalls node_modules, so it runs only when the lock file changed since the last
+# install (a stamp of its hash is left inside node_modules), keeping a second run instant.
+ts_mls_dir=tests/interop/ts-mls
+ts_mls_lock=$(sha256sum "$ts_mls_dir/package-lock.json" | awk '{print $1}')
+if [ "$(cat "$ts_mls_dir/node_modules/.ockam-lock-sha256" 2>/dev/null || true)" != "$ts_mls_lock" ]; then
+  (cd "$ts_mls_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) \
+    || { echo "test.sh: npm ci failed in $ts_mls_dir" >&2; exit 1; }
+  echo "$ts_mls_lock" >"$ts_mls_dir/node_modules/.ockam-lock-sha256"
+fi
+echo "test.sh: Node.js $(node --version), ts-mls $(node -p "require('./$ts_mls_dir/node_modules/ts-mls/package.json').version")"
 
 dotnet restore Ockam.sln
 dotnet build Ockam.sln --configuration Release --no-restore
