@@ -158,6 +158,43 @@ public sealed class MlsGroupTests
     }
 
     [Fact]
+    public async Task A_commit_covers_proposals_by_reference_once_they_are_received()
+    {
+        using var alice = await Member.CreateAsync("alice");
+        using var bob = await Member.CreateAsync("bob");
+        using var carol = await Member.CreateAsync("carol");
+        alice.Found("room"u8.ToArray());
+        var add = await alice.Group.CommitAsync([new Proposal(new AddProposal(bob.Bundle.KeyPackage))]);
+        alice.Group.MergePendingCommit();
+        bob.Join(add.Welcome!, null);
+
+        // Bob proposes adding Carol; Alice commits it by reference; Bob follows his own proposal's commit.
+        var proposal = Wire(bob.Group.Propose(new Proposal(new AddProposal(carol.Bundle.KeyPackage))));
+        Assert.Throws<NotSupportedException>(() => bob.Group.Propose(new Proposal(new UpdateProposal(bob.Bundle.KeyPackage.LeafNode))));
+        alice.Group.ProcessProposal(proposal);
+        add = await alice.Group.CommitAsync([]);
+        Assert.Equal(ProposalOrRefType.Reference, Assert.Single(Wire(add.Commit).PublicMessage!.Content.Commit!.Proposals).Type);
+        alice.Group.MergePendingCommit();
+        bob.Group.ProcessCommit(Wire(add.Commit));
+        carol.Join(add.Welcome!, null);
+        AssertSameEpoch(2, alice, bob, carol);
+
+        // Bob proposes removing Carol, and Carol misses the proposal: she cannot process the commit until she has it.
+        proposal = Wire(bob.Group.Propose(new Proposal(new RemoveProposal(carol.Group.OwnLeaf))));
+        alice.Group.ProcessProposal(proposal);
+        var remove = await alice.Group.CommitAsync([]);
+        alice.Group.MergePendingCommit();
+        var carolBefore = carol.Snapshot();
+        Assert.Equal(MlsGroupError.UnknownProposal, Assert.Throws<MlsGroupException>(() => carol.Group.ProcessCommit(Wire(remove.Commit))).Error);
+        Assert.Equal(carolBefore, carol.Snapshot());
+        carol.Group.ProcessProposal(proposal);
+        carol.Group.ProcessCommit(Wire(remove.Commit));
+        Assert.False(carol.Group.IsActive);
+        bob.Group.ProcessCommit(Wire(remove.Commit));
+        AssertSameEpoch(3, alice, bob);
+    }
+
+    [Fact]
     public async Task The_authentication_service_and_the_membership_policy_are_asked()
     {
         using var alice = await Member.CreateAsync("alice", new BasicCredentialAuthentication("mallory"), new RefuseRemovesBy(new LeafIndex(7)));

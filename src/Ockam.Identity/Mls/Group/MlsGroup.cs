@@ -214,6 +214,28 @@ internal sealed class MlsGroup : IDisposable
     }
 
     /// <summary>
+    /// Sends <paramref name="proposal"/> (an Add, Remove, PreSharedKey or GroupContextExtensions) as a PublicMessage of
+    /// this epoch for any member to commit, and keeps it like a received one, so that a commit of ours covers it too
+    /// and one of another member's that names it can be processed. Returns the message to send.
+    /// </summary>
+    /// <exception cref="NotSupportedException">An Update (its new leaf key would have to wait for a commit), ReInit or ExternalInit.</exception>
+    public MlsMessage Propose(Proposal proposal)
+    {
+        ArgumentNullException.ThrowIfNull(proposal);
+        RequireActive();
+        if (proposal.ProposalType is not (ProposalType.Add or ProposalType.Remove or ProposalType.PreSharedKey or ProposalType.GroupContextExtensions))
+        {
+            throw new NotSupportedException($"sending a {proposal.ProposalType} proposal is not supported");
+        }
+
+        var content = FramedContent.OfProposal(epoch.Context.GroupId.ToArray(), Epoch, Sender.Member(OwnLeaf), ReadOnlyMemory<byte>.Empty, proposal);
+        var message = epoch.Protection.ProtectPublic(content, signatureKey, null);
+        var authenticated = new AuthenticatedContent(WireFormat.PublicMessage, content, message.Auth);
+        epoch.CacheProposal(ProposalRef.Compute(suite, authenticated), proposal, OwnLeaf);
+        return MlsMessage.Of(message);
+    }
+
+    /// <summary>
     /// Processes another member's commit of this epoch (§12.4.2) and enters the epoch it leads to: unprotects it,
     /// resolves the proposals it names by reference, validates the list (§12.2), applies it to a copy of the tree in
     /// §12.3's order, validates and merges the UpdatePath, decrypts it under the provisional GroupContext, derives the
