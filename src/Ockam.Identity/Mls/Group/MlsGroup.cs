@@ -588,6 +588,23 @@ internal sealed class MlsGroup : IDisposable
         }
 
         ProposalList.CheckLeaf(services, ProposalList.ReadRequirement(extensions), leaf, $"the UpdatePath leaf of {committer}");
+
+        // §12.4.2: none of the path's keys may already be in the tree, or the committer could make members encrypt
+        // to a key someone else holds.
+        var pathKeys = path.Nodes.Select(n => Convert.ToHexString(n.EncryptionKey.Span)).ToHashSet();
+        if (pathKeys.Count != path.Nodes.Count)
+        {
+            throw new MlsGroupException(MlsGroupError.InvalidPath, $"the UpdatePath of {committer} repeats a key");
+        }
+
+        for (var i = 0u; i < TreeMath.NodeWidth(tree.LeafCount); i++)
+        {
+            if (tree[new NodeIndex(i)] is { } node && pathKeys.Contains(Convert.ToHexString((node.Leaf?.EncryptionKey ?? node.Parent!.EncryptionKey).Span)))
+            {
+                throw new MlsGroupException(MlsGroupError.InvalidPath, $"the UpdatePath of {committer} reuses the key of {new NodeIndex(i)}");
+            }
+        }
+
         try
         {
             tree.VerifyLeafNode(vault, GroupId, committer, leaf);
