@@ -11,18 +11,13 @@ namespace Ockam.Identity.Tests.Mls;
 /// </summary>
 public sealed class MlsGroupTests
 {
-    private static readonly CipherSuite Suite = CipherSuite.Mls128DhKemX25519Aes128GcmSha256Ed25519;
-    private static readonly ManualTime Time = new();
-    private static readonly Capabilities Capabilities = new([(ushort)ProtocolVersion.Mls10], [Suite.Id], [], [], [(ushort)CredentialType.Basic]);
-    private static readonly Lifetime Lifetime = new((ulong)Time.Now.AddHours(-1).ToUnixTimeSeconds(), (ulong)Time.Now.AddDays(30).ToUnixTimeSeconds());
-
     [Fact]
     public async Task Three_members_add_talk_update_and_remove()
     {
-        using var alice = await Member.CreateAsync("alice");
-        using var bob = await Member.CreateAsync("bob");
-        using var carol = await Member.CreateAsync("carol");
-        alice.Found("room"u8.ToArray());
+        using var alice = await MlsTestMember.CreateAsync("alice");
+        using var bob = await MlsTestMember.CreateAsync("bob");
+        using var carol = await MlsTestMember.CreateAsync("carol");
+        await alice.FoundAsync("room"u8.ToArray());
 
         // Bob joins with the tree in the Welcome's GroupInfo.
         var add = await alice.Group.CommitAsync([new Proposal(new AddProposal(bob.Bundle.KeyPackage))]);
@@ -72,10 +67,10 @@ public sealed class MlsGroupTests
     [Fact]
     public async Task A_refused_pending_commit_leaves_the_group_unchanged()
     {
-        using var alice = await Member.CreateAsync("alice");
-        using var bob = await Member.CreateAsync("bob");
-        using var carol = await Member.CreateAsync("carol");
-        alice.Found("room"u8.ToArray());
+        using var alice = await MlsTestMember.CreateAsync("alice");
+        using var bob = await MlsTestMember.CreateAsync("bob");
+        using var carol = await MlsTestMember.CreateAsync("carol");
+        await alice.FoundAsync("room"u8.ToArray());
         var add = await alice.Group.CommitAsync([new Proposal(new AddProposal(bob.Bundle.KeyPackage))]);
         alice.Group.MergePendingCommit();
         bob.Join(add.Welcome!, null);
@@ -110,10 +105,10 @@ public sealed class MlsGroupTests
     [Fact]
     public async Task A_refused_commit_or_message_changes_nothing()
     {
-        using var alice = await Member.CreateAsync("alice");
-        using var bob = await Member.CreateAsync("bob");
-        using var carol = await Member.CreateAsync("carol", new BasicCredentialAuthentication(), new RefuseRemovesBy(new LeafIndex(0)));
-        alice.Found("room"u8.ToArray());
+        using var alice = await MlsTestMember.CreateAsync("alice");
+        using var bob = await MlsTestMember.CreateAsync("bob");
+        using var carol = await MlsTestMember.CreateAsync("carol", new BasicCredentialAuthentication(), new RefuseRemovesBy(new LeafIndex(0)));
+        await alice.FoundAsync("room"u8.ToArray());
         var add = await alice.Group.CommitAsync([new Proposal(new AddProposal(bob.Bundle.KeyPackage))]);
         alice.Group.MergePendingCommit();
         bob.Join(add.Welcome!, null);
@@ -160,10 +155,10 @@ public sealed class MlsGroupTests
     [Fact]
     public async Task A_commit_covers_proposals_by_reference_once_they_are_received()
     {
-        using var alice = await Member.CreateAsync("alice");
-        using var bob = await Member.CreateAsync("bob");
-        using var carol = await Member.CreateAsync("carol");
-        alice.Found("room"u8.ToArray());
+        using var alice = await MlsTestMember.CreateAsync("alice");
+        using var bob = await MlsTestMember.CreateAsync("bob");
+        using var carol = await MlsTestMember.CreateAsync("carol");
+        await alice.FoundAsync("room"u8.ToArray());
         var add = await alice.Group.CommitAsync([new Proposal(new AddProposal(bob.Bundle.KeyPackage))]);
         alice.Group.MergePendingCommit();
         bob.Join(add.Welcome!, null);
@@ -197,9 +192,9 @@ public sealed class MlsGroupTests
     [Fact]
     public async Task The_authentication_service_and_the_membership_policy_are_asked()
     {
-        using var alice = await Member.CreateAsync("alice", new BasicCredentialAuthentication("mallory"), new RefuseRemovesBy(new LeafIndex(7)));
-        using var mallory = await Member.CreateAsync("mallory");
-        alice.Found("room"u8.ToArray());
+        using var alice = await MlsTestMember.CreateAsync("alice", new BasicCredentialAuthentication("mallory"), new RefuseRemovesBy(new LeafIndex(7)));
+        using var mallory = await MlsTestMember.CreateAsync("mallory");
+        await alice.FoundAsync("room"u8.ToArray());
         var before = alice.Snapshot();
         var refused = await Assert.ThrowsAsync<MlsGroupException>(() => alice.Group.CommitAsync([new Proposal(new AddProposal(mallory.Bundle.KeyPackage))]));
         Assert.Equal(MlsGroupError.Unauthenticated, refused.Error);
@@ -207,14 +202,14 @@ public sealed class MlsGroupTests
         Assert.Equal(before, alice.Snapshot());
 
         // And a joiner refuses a group with a member its Authentication Service does not accept.
-        using var bob = await Member.CreateAsync("bob", new BasicCredentialAuthentication("alice"));
+        using var bob = await MlsTestMember.CreateAsync("bob", new BasicCredentialAuthentication("alice"));
         var add = await alice.Group.CommitAsync([new Proposal(new AddProposal(bob.Bundle.KeyPackage))]);
         Assert.Equal(MlsGroupError.Unauthenticated, Assert.Throws<MlsGroupException>(() => bob.Join(add.Welcome!, null)).Error);
     }
 
     private static MlsMessage Wire(MlsMessage message) => MlsMessage.Decode(message.Encode());
 
-    private static void AssertDelivered(string text, Member sender, params Member[] receivers)
+    private static void AssertDelivered(string text, MlsTestMember sender, params MlsTestMember[] receivers)
     {
         var message = Wire(sender.Group.Encrypt(System.Text.Encoding.UTF8.GetBytes(text)));
         foreach (var receiver in receivers)
@@ -225,7 +220,7 @@ public sealed class MlsGroupTests
         }
     }
 
-    private static void AssertSameEpoch(ulong epoch, params Member[] members)
+    internal static void AssertSameEpoch(ulong epoch, params MlsTestMember[] members)
     {
         var authenticators = members.Select(m => Convert.ToHexString(m.Vault.ExportSecret(m.Group.EpochAuthenticator))).Distinct();
         Assert.Single(authenticators);
@@ -246,57 +241,5 @@ public sealed class MlsGroupTests
         public bool MayAdd(LeafIndex by, KeyPackage keyPackage) => true;
 
         public bool MayRemove(LeafIndex by, LeafIndex removed, LeafNode removedLeaf) => by != committer;
-    }
-
-    private sealed class Member : IDisposable
-    {
-        private readonly MlsGroupServices services;
-        private readonly KeyHandle signatureKey;
-        private MlsGroup? group;
-
-        private Member(SoftwareVault vault, MlsGroupServices services, KeyHandle signatureKey, KeyPackageBundle bundle)
-        {
-            Vault = vault;
-            this.services = services;
-            this.signatureKey = signatureKey;
-            Bundle = bundle;
-        }
-
-        public SoftwareVault Vault { get; }
-
-        public KeyPackageBundle Bundle { get; }
-
-        public MlsGroup Group => group ?? throw new InvalidOperationException("not in a group");
-
-        public static async Task<Member> CreateAsync(string name, IMlsAuthenticationService? authentication = null, IMembershipPolicy? policy = null)
-        {
-            var vault = new SoftwareVault();
-            var signatureKey = await vault.GenerateKeyAsync(KeyType.Ed25519, KeyPersistence.Ephemeral);
-            var bundle = await KeyPackageBundle.CreateAsync(vault, Suite, Credential.Basic(System.Text.Encoding.UTF8.GetBytes(name)), Capabilities, Lifetime, signatureKey);
-            var services = new MlsGroupServices(vault, authentication ?? new BasicCredentialAuthentication(), policy, Time);
-            return new Member(vault, services, signatureKey, bundle);
-        }
-
-        public void Found(byte[] groupId) =>
-            group = MlsGroup.CreateAsync(services, groupId, Bundle, signatureKey, []).GetAwaiter().GetResult();
-
-        public void Join(Welcome welcome, RatchetTree? tree) =>
-            group = MlsGroup.Join(services, welcome, Bundle.KeyPackage, Bundle.InitKey, Bundle.EncryptionKey, signatureKey, tree);
-
-        /// <summary>What a failed operation must not change: epoch, authenticator, tree hash, transcript, members, vault size.</summary>
-        public string Snapshot() => string.Join(
-            '|',
-            Group.Epoch,
-            Convert.ToHexString(Vault.ExportSecret(Group.EpochAuthenticator)),
-            Convert.ToHexString(Group.Context.TreeHash),
-            Convert.ToHexString(Group.Context.ConfirmedTranscriptHash),
-            string.Join(',', Group.Members.Select(m => m.Index.Value)),
-            Vault.Count);
-
-        public void Dispose()
-        {
-            group?.Dispose();
-            Vault.Dispose();
-        }
     }
 }
