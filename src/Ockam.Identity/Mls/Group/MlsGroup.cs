@@ -588,6 +588,10 @@ internal sealed class MlsGroup : IDisposable
         }
 
         ProposalList.CheckLeaf(services, ProposalList.ReadRequirement(extensions), leaf, $"the UpdatePath leaf of {committer}");
+        if (!new CredentialSupport(tree, new HashSet<LeafIndex> { committer }).Admits(leaf))
+        {
+            throw new MlsGroupException(MlsGroupError.InvalidPath, $"the UpdatePath leaf of {committer} has a credential type not supported by every member, or does not support every type in use");
+        }
 
         // §12.4.2: none of the path's keys may already be in the tree, or the committer could make members encrypt
         // to a key someone else holds.

@@ -117,16 +117,19 @@ internal sealed class ProposalList
             }
         }
 
+        var credentials = adds.Count + updates.Count > 0 ? new CredentialSupport(tree, changedLeaves) : null;
         var addedSignatureKeys = new HashSet<string>();
         foreach (var keyPackage in adds)
         {
             CheckAdd(services, suite, committer, required, keyPackage);
+            Require(credentials!.Admits(keyPackage.LeafNode), "an added client's credential type is not supported by every member, or it does not support every type in use");
             Require(addedSignatureKeys.Add(Convert.ToHexString(keyPackage.LeafNode.SignatureKey.Span)), "the commit adds the same client twice");
         }
 
         foreach (var (proposer, leaf) in updates)
         {
             CheckUpdate(services, tree, required, proposer, leaf);
+            Require(credentials!.Admits(leaf), $"the Update of {proposer} has a credential type not supported by every member, or does not support every type in use");
         }
 
         foreach (var removed in removes)
