@@ -1,3 +1,5 @@
+using Ockam.Identity.Vault;
+
 namespace Ockam.Identity.Mls;
 
 /// <summary>
@@ -40,6 +42,24 @@ internal sealed class GroupInfo
     public LeafIndex Signer { get; }
 
     public ReadOnlyMemory<byte> Signature { get; }
+
+    /// <summary>A GroupInfo signed under <see cref="SignatureLabel"/> by <paramref name="signer"/> with its <paramref name="signatureKey"/>.</summary>
+    public static GroupInfo Sign(IVault vault, KeyHandle signatureKey, GroupContext groupContext, IReadOnlyList<Extension> extensions, ReadOnlyMemory<byte> confirmationTag, LeafIndex signer)
+    {
+        var unsigned = new GroupInfo(groupContext, extensions, confirmationTag, signer, ReadOnlyMemory<byte>.Empty);
+        var signature = LabeledSignature.SignWithLabel(vault, signatureKey, SignatureLabel, unsigned.EncodeTbs());
+        return new GroupInfo(groupContext, extensions, confirmationTag, signer, signature);
+    }
+
+    /// <summary>Checks <see cref="Signature"/> against <paramref name="signerKey"/>, the signature key of <see cref="Signer"/>'s leaf.</summary>
+    /// <exception cref="MlsCryptoException">It does not verify.</exception>
+    public void VerifySignature(IVault vault, ReadOnlySpan<byte> signerKey)
+    {
+        if (!LabeledSignature.VerifyWithLabel(vault, signerKey, SignatureLabel, EncodeTbs(), Signature.Span))
+        {
+            throw new MlsCryptoException($"the GroupInfo's signature does not verify under the key of its signer, {Signer}");
+        }
+    }
 
     public static GroupInfo Decode(ReadOnlySpan<byte> encoded) => MlsReader.DecodeExact(encoded, Read);
 
