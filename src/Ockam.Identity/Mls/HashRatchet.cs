@@ -200,10 +200,16 @@ internal sealed class HashRatchet : IDisposable
         {
             ObjectDisposedException.ThrowIf(done, this);
             done = true;
-            ratchet.Consume(KeyAndNonce.Generation);
-            if (ownsKey)
+            try
             {
-                ratchet.vault.DeleteEphemeralKey(KeyAndNonce.Key);
+                ratchet.Consume(KeyAndNonce.Generation);
+            }
+            finally
+            {
+                if (ownsKey)
+                {
+                    ratchet.vault.DeleteEphemeralKey(KeyAndNonce.Key);
+                }
             }
         }
 
