@@ -19,10 +19,10 @@ namespace Ockam.Identity.Mls;
 internal sealed class PublicTree
 {
     private readonly CipherSuite suite;
-    private Node?[] nodes;
-    private byte[]?[] treeHashes;
+    private readonly CopyOnWriteArray<Node?> nodes;
+    private readonly CopyOnWriteArray<byte[]?> treeHashes;
 
-    private PublicTree(CipherSuite suite, Node?[] nodes, byte[]?[] treeHashes)
+    private PublicTree(CipherSuite suite, CopyOnWriteArray<Node?> nodes, CopyOnWriteArray<byte[]?> treeHashes)
     {
         this.suite = suite;
         this.nodes = nodes;
@@ -39,7 +39,8 @@ internal sealed class PublicTree
     {
         ArgumentNullException.ThrowIfNull(suite);
         ArgumentNullException.ThrowIfNull(creator);
-        return new PublicTree(suite, [Node.FromLeaf(creator)], new byte[]?[1]);
+        var nodes = new CopyOnWriteArray<Node?>(1) { [0] = Node.FromLeaf(creator) };
+        return new PublicTree(suite, nodes, new CopyOnWriteArray<byte[]?>(1));
     }
 
     /// <summary>
@@ -56,13 +57,13 @@ internal sealed class PublicTree
             throw new MlsCryptoException($"a ratchet tree of {wire.Nodes.Count} nodes is not a tree of 1 to 2^31 leaves");
         }
 
-        var full = new Node?[TreeMath.NodeWidth(System.Numerics.BitOperations.RoundUpToPowerOf2(wireLeaves))];
+        var full = new CopyOnWriteArray<Node?>((int)TreeMath.NodeWidth(System.Numerics.BitOperations.RoundUpToPowerOf2(wireLeaves)));
         for (var i = 0; i < wire.Nodes.Count; i++)
         {
             full[i] = wire.Nodes[i];
         }
 
-        return new PublicTree(suite, full, new byte[]?[full.Length]);
+        return new PublicTree(suite, full, new CopyOnWriteArray<byte[]?>(full.Length));
     }
 
     /// <summary>The wire form (§12.4.3.3): the nodes up to the last non-blank leaf.</summary>
@@ -74,11 +75,14 @@ internal sealed class PublicTree
             last -= 2;
         }
 
-        return new RatchetTree(nodes[..(last + 1)]);
+        return new RatchetTree(nodes.ToArray(last + 1));
     }
 
-    /// <summary>A copy that changes independently; nodes are immutable, so they and the cached hashes are shared.</summary>
-    public PublicTree Clone() => new(suite, (Node?[])nodes.Clone(), (byte[]?[])treeHashes.Clone());
+    /// <summary>
+    /// A copy that changes independently, for applying a commit provisionally. Nodes and hashes are immutable, so the
+    /// two share them, and their arrays until either writes (<see cref="CopyOnWriteArray{T}"/>).
+    /// </summary>
+    public PublicTree Clone() => new(suite, nodes.Clone(), treeHashes.Clone());
 
     /// <summary>The node at <paramref name="index"/>; null when blank.</summary>
     public Node? this[NodeIndex index] => nodes[Check(index)];
@@ -191,10 +195,10 @@ internal sealed class PublicTree
     }
 
     /// <summary>
-    /// Merges a committer's UpdatePath into the tree (§7.5, the recipient's side): checks it has one node per node
-    /// of the committer's filtered direct path and that the new leaf's parent_hash is the parent hash the path's
+    /// Merges a committer's UpdatePath into the tree (§7.5, the recipient's side): checks its leaf is a commit-source
+    /// leaf, that it has one node per node of the committer's filtered direct path and that the new leaf's parent_hash is the parent hash the path's
     /// keys make (§7.9), then blanks the direct path and sets each filtered node's key, parent hash and no unmerged
-    /// leaves. The leaf's signature and source are the caller's to verify first (<see cref="VerifyLeafNode"/>).
+    /// leaves. The leaf's signature is the caller's to verify first (<see cref="VerifyLeafNode"/>).
     /// Returns the filtered direct path the UpdatePath's nodes follow.
     /// </summary>
     /// <exception cref="MlsCryptoException">The UpdatePath does not fit the tree, or its parent hash does not match.</exception>
@@ -202,6 +206,11 @@ internal sealed class PublicTree
     {
         ArgumentNullException.ThrowIfNull(path);
         RequireMember(sender);
+        if (path.LeafNode.LeafNodeSource != LeafNodeSource.Commit)
+        {
+            throw new MlsCryptoException($"the UpdatePath leaf of {sender} has source {path.LeafNode.LeafNodeSource}, not commit (§7.3)");
+        }
+
         var filtered = FilteredDirectPath(sender);
         if (path.Nodes.Count != filtered.Count)
         {
@@ -521,8 +530,8 @@ internal sealed class PublicTree
             throw new MlsCryptoException($"a tree of {leafCount} leaves cannot grow");
         }
 
-        Array.Resize(ref nodes, (int)TreeMath.NodeWidth(2 * leafCount));
-        Array.Resize(ref treeHashes, nodes.Length);
+        nodes.Resize((int)TreeMath.NodeWidth(2 * leafCount));
+        treeHashes.Resize(nodes.Length);
         return new LeafIndex(leafCount);
     }
 
@@ -541,8 +550,8 @@ internal sealed class PublicTree
                 }
             }
 
-            Array.Resize(ref nodes, width);
-            Array.Resize(ref treeHashes, width);
+            nodes.Resize(width);
+            treeHashes.Resize(width);
         }
     }
 
