@@ -75,6 +75,44 @@ public sealed class TreeOperationsVectorTests
     }
 
     [Fact]
+    public void A_clone_changes_independently_of_its_original_across_shared_chunks()
+    {
+        var tree = PublicTree.Create(Suite, Member(0));
+        for (var i = 1; i < 3000; i++)
+        {
+            tree.AddLeaf(Member(i));
+        }
+
+        var hash = tree.TreeHash();
+        var wire = tree.ToRatchetTree().Encode();
+        var clone = tree.Clone();
+        for (var i = 1000u; i < 3000; i++)
+        {
+            clone.RemoveLeaf(new LeafIndex(i));
+        }
+
+        Assert.Equal(1024u, clone.LeafCount);
+        for (var i = 0; i < 25; i++)
+        {
+            clone.AddLeaf(Member(5000 + i));
+        }
+
+        // The 25th fills leaf 1024: the tree extends again, over array slots the truncation cleared.
+        Assert.Equal(2048u, clone.LeafCount);
+        tree.UpdateLeaf(new LeafIndex(5), Member(6000));
+
+        // Each side sees only its own changes, and its cached hashes are those of a fresh tree.
+        Assert.Equal(hash, PublicTree.FromRatchetTree(Suite, RatchetTree.Decode(wire)).TreeHash());
+        Assert.NotEqual(hash, tree.TreeHash());
+        Assert.Equal(tree.TreeHash(), PublicTree.FromRatchetTree(Suite, tree.ToRatchetTree()).TreeHash());
+        Assert.Equal(clone.TreeHash(), PublicTree.FromRatchetTree(Suite, clone.ToRatchetTree()).TreeHash());
+        Assert.Null(clone.Leaf(new LeafIndex(1025)));
+        Assert.Equal(Member(5).EncryptionKey.ToArray(), clone.Leaf(new LeafIndex(5))!.EncryptionKey.ToArray());
+        Assert.Equal(Member(6000).EncryptionKey.ToArray(), tree.Leaf(new LeafIndex(5))!.EncryptionKey.ToArray());
+        Assert.NotNull(tree.Leaf(new LeafIndex(2999)));
+    }
+
+    [Fact]
     public void An_add_and_its_tree_hash_at_10_000_members_take_well_under_5_ms()
     {
         var tree = PublicTree.Create(Suite, Member(0));
