@@ -9,17 +9,24 @@ namespace Ockam.Identity.Mls;
 /// ratchet_nonce_[i]_[j]    = DeriveTreeSecret(ratchet_secret_[i]_[j], "nonce",  j, AEAD.Nn)
 /// ratchet_secret_[i]_[j+1] = DeriveTreeSecret(ratchet_secret_[i]_[j], "secret", j, KDF.Nh)
 /// </code>
-/// It only moves forward, deleting each ratchet secret once it has derived the next (§9.2), so a
-/// generation's key can be had once. Keys of generations skipped on the way are deleted too: keeping
-/// them for out-of-order messages is not implemented yet.
+/// A sender takes its generations in order (<see cref="Next"/>). A receiver <see cref="Open"/>s the generation a
+/// message names, which derives its key without moving the ratchet, and consumes it only once the message has
+/// decrypted and its signature verified: a forged message, however far ahead its generation, leaves the ratchet
+/// where it was. Consuming deletes each ratchet secret once the next is derived and the generation's key once used
+/// (§9.2); the keys of generations skipped on the way are kept, at most <see cref="MaxSkippedKeys"/>, for messages
+/// that arrive out of order (§15.2), and each of those can be consumed once too.
 /// </summary>
 internal sealed class HashRatchet : IDisposable
 {
-    /// <summary>How far ahead of its current generation a ratchet may be moved in one call: bounds the work a forged generation can cause.</summary>
+    /// <summary>How far ahead of its current generation a ratchet may be opened: bounds the work a forged generation can cause.</summary>
     public const uint MaxForwardDistance = 1000;
+
+    /// <summary>How many keys of skipped generations are kept; past that the oldest are deleted, and their messages can no longer be read.</summary>
+    public const int MaxSkippedKeys = 1000;
 
     private readonly IVault vault;
     private readonly CipherSuite suite;
+    private readonly SortedDictionary<uint, KeyAndNonce> skipped = [];
     private KeyHandle? secret;
 
     /// <summary>Starts at generation 0 with <paramref name="secret"/>, which the ratchet now owns.</summary>
@@ -33,20 +40,43 @@ internal sealed class HashRatchet : IDisposable
         this.secret = secret;
     }
 
-    /// <summary>The generation j of the ratchet secret held: the lowest generation whose key can still be had.</summary>
+    /// <summary>The generation j of the ratchet secret held: the lowest generation not yet reached (earlier ones are consumed or skipped).</summary>
     public uint Generation { get; private set; }
 
-    /// <summary>The key and nonce of the next generation, moving the ratchet past it.</summary>
-    public KeyAndNonce Next() => KeyAndNonceFor(Generation);
+    /// <summary>How many keys of skipped generations are held.</summary>
+    public int SkippedCount => skipped.Count;
 
-    /// <summary>The key and nonce of <paramref name="generation"/>, moving the ratchet past it (and past any generation skipped).</summary>
-    /// <exception cref="MlsCryptoException">The generation was consumed already, is further ahead than <see cref="MaxForwardDistance"/>, or the ratchet is exhausted.</exception>
-    public KeyAndNonce KeyAndNonceFor(uint generation)
+    /// <summary>The key and nonce of the next generation, moving the ratchet past it: for the sender, whose own generations are used in order. The caller owns the key.</summary>
+    /// <exception cref="MlsCryptoException">The ratchet is exhausted.</exception>
+    public KeyAndNonce Next()
+    {
+        var current = secret ?? throw new ObjectDisposedException(nameof(HashRatchet));
+        if (Generation == uint.MaxValue)
+        {
+            throw new MlsCryptoException("the ratchet's generations are exhausted");
+        }
+
+        var keyAndNonce = DeriveKeyAndNonce(current, Generation);
+        secret = DeriveNextSecret(current, Generation);
+        vault.DeleteEphemeralKey(current);
+        Generation++;
+        return keyAndNonce;
+    }
+
+    /// <summary>
+    /// The key and nonce of <paramref name="generation"/>, for a receiver to try a message with, without moving the
+    /// ratchet: <see cref="Pending.Consume"/> moves it once the message is known to be genuine, and disposing the
+    /// result unconsumed leaves the ratchet as it was.
+    /// </summary>
+    /// <exception cref="MlsCryptoException">The generation was consumed already (a replay) or its key deleted, is further ahead than <see cref="MaxForwardDistance"/>, or the ratchet is exhausted.</exception>
+    public Pending Open(uint generation)
     {
         var current = secret ?? throw new ObjectDisposedException(nameof(HashRatchet));
         if (generation < Generation)
         {
-            throw new MlsCryptoException($"generation {generation} was consumed already (the ratchet is at {Generation})");
+            return skipped.TryGetValue(generation, out var kept)
+                ? new Pending(this, kept, ownsKey: false)
+                : throw new MlsCryptoException($"generation {generation} was consumed already or its key deleted (the ratchet is at {Generation})");
         }
 
         if (generation - Generation > MaxForwardDistance)
@@ -59,15 +89,27 @@ internal sealed class HashRatchet : IDisposable
             throw new MlsCryptoException("the ratchet's generations are exhausted");
         }
 
-        while (Generation < generation)
+        // Walk a copy of the chain: the held secret is not touched, and every secret derived on the way is deleted
+        // as soon as the next one is.
+        var walked = current;
+        for (var j = Generation; j < generation; j++)
         {
-            current = Advance(current);
+            var next = DeriveNextSecret(walked, j);
+            if (walked != current)
+            {
+                vault.DeleteEphemeralKey(walked);
+            }
+
+            walked = next;
         }
 
-        var key = KeyDerivation.DeriveTreeSecret(vault, current, "key", generation, suite.AeadKeySpec);
-        var nonce = KeyDerivation.DeriveTreeSecretToBytes(vault, current, "nonce", generation, suite.Nn);
-        Advance(current);
-        return new KeyAndNonce(key, nonce, generation);
+        var keyAndNonce = DeriveKeyAndNonce(walked, generation);
+        if (walked != current)
+        {
+            vault.DeleteEphemeralKey(walked);
+        }
+
+        return new Pending(this, keyAndNonce, ownsKey: true);
     }
 
     public void Dispose()
@@ -77,15 +119,112 @@ internal sealed class HashRatchet : IDisposable
             vault.DeleteEphemeralKey(secret);
             secret = null;
         }
+
+        foreach (var kept in skipped.Values)
+        {
+            vault.DeleteEphemeralKey(kept.Key);
+        }
+
+        skipped.Clear();
     }
 
-    // ratchet_secret_[i]_[j+1] replaces ratchet_secret_[i]_[j], which is deleted.
-    private KeyHandle Advance(KeyHandle current)
+    // Moves the ratchet past a generation whose message verified. A skipped generation's key is simply deleted;
+    // a generation at or past the held secret moves the secret past it, keeping the keys of the generations
+    // skipped on the way (deriving them again: only a genuine message pays for that).
+    private void Consume(uint generation)
     {
-        var next = KeyDerivation.DeriveTreeSecret(vault, current, "secret", Generation, suite.SecretSpec);
+        var current = secret ?? throw new ObjectDisposedException(nameof(HashRatchet));
+        if (generation < Generation)
+        {
+            if (skipped.Remove(generation, out var kept))
+            {
+                vault.DeleteEphemeralKey(kept.Key);
+                return;
+            }
+
+            throw new InvalidOperationException($"generation {generation} was consumed while it was open");
+        }
+
+        for (; Generation < generation; Generation++)
+        {
+            skipped[Generation] = DeriveKeyAndNonce(current, Generation);
+            var next = DeriveNextSecret(current, Generation);
+            vault.DeleteEphemeralKey(current);
+            current = next;
+        }
+
+        secret = DeriveNextSecret(current, Generation);
         vault.DeleteEphemeralKey(current);
-        secret = next;
         Generation++;
-        return next;
+
+        while (skipped.Count > MaxSkippedKeys)
+        {
+            var oldest = skipped.First();
+            skipped.Remove(oldest.Key);
+            vault.DeleteEphemeralKey(oldest.Value.Key);
+        }
+    }
+
+    private KeyAndNonce DeriveKeyAndNonce(KeyHandle ratchetSecret, uint generation) =>
+        new(
+            KeyDerivation.DeriveTreeSecret(vault, ratchetSecret, "key", generation, suite.AeadKeySpec),
+            KeyDerivation.DeriveTreeSecretToBytes(vault, ratchetSecret, "nonce", generation, suite.Nn),
+            generation);
+
+    private KeyHandle DeriveNextSecret(KeyHandle ratchetSecret, uint generation) =>
+        KeyDerivation.DeriveTreeSecret(vault, ratchetSecret, "secret", generation, suite.SecretSpec);
+
+    /// <summary>
+    /// A generation's key and nonce, opened by <see cref="Open"/>: <see cref="Consume"/> once the message it opened
+    /// is genuine; disposing it otherwise leaves the ratchet unmoved (and deletes the key, unless it is a kept key of a
+    /// skipped generation, which stays for the genuine message).
+    /// </summary>
+    internal sealed class Pending : IDisposable
+    {
+        private readonly HashRatchet ratchet;
+        private readonly bool ownsKey;
+        private bool done;
+
+        public Pending(HashRatchet ratchet, KeyAndNonce keyAndNonce, bool ownsKey)
+        {
+            this.ratchet = ratchet;
+            this.ownsKey = ownsKey;
+            KeyAndNonce = keyAndNonce;
+        }
+
+        /// <summary>The key (owned by this object: do not delete it) and nonce of the generation.</summary>
+        public KeyAndNonce KeyAndNonce { get; }
+
+        /// <summary>Moves the ratchet past the generation and deletes its key: it can never be opened again.</summary>
+        public void Consume()
+        {
+            ObjectDisposedException.ThrowIf(done, this);
+            done = true;
+            try
+            {
+                ratchet.Consume(KeyAndNonce.Generation);
+            }
+            finally
+            {
+                if (ownsKey)
+                {
+                    ratchet.vault.DeleteEphemeralKey(KeyAndNonce.Key);
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            if (done)
+            {
+                return;
+            }
+
+            done = true;
+            if (ownsKey)
+            {
+                ratchet.vault.DeleteEphemeralKey(KeyAndNonce.Key);
+            }
+        }
     }
 }

@@ -3,7 +3,7 @@ using Ockam.Identity.Vault;
 namespace Ockam.Identity.Mls;
 
 /// <summary>
-/// An AEAD key (a vault handle, owned by the caller, who deletes it after use) and its nonce: what the
+/// An AEAD key (a vault handle, owned by whoever it is handed to, who deletes it after use, unless it came inside a <see cref="HashRatchet.Pending"/>, which owns it) and its nonce: what the
 /// secret tree's ratchets (RFC 9420 §9.1) and the sender-data derivation (§6.3.2) produce.
 /// </summary>
 internal sealed class KeyAndNonce(KeyHandle key, byte[] nonce, uint generation)

@@ -33,6 +33,9 @@ internal sealed class SecretTree : IDisposable
         nodeSecrets[TreeMath.Root(leafCount)] = encryptionSecret;
     }
 
+    /// <summary>The number of leaves: every leaf index below it has ratchets.</summary>
+    public uint LeafCount => leafCount;
+
     /// <summary>The <paramref name="type"/> ratchet of <paramref name="leaf"/>, derived on first use.</summary>
     public HashRatchet Ratchet(LeafIndex leaf, RatchetType type)
     {

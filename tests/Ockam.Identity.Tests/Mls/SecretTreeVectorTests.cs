@@ -40,8 +40,8 @@ public sealed class SecretTreeVectorTests
                     foreach (var step in leafVectors[(int)i].EnumerateArray())
                     {
                         var generation = step.GetProperty("generation").GetUInt32();
-                        Agrees(vault, tree.Ratchet(leaf, RatchetType.Handshake).KeyAndNonceFor(generation), step.Hex("handshake_key"), step.Hex("handshake_nonce"));
-                        Agrees(vault, tree.Ratchet(leaf, RatchetType.Application).KeyAndNonceFor(generation), step.Hex("application_key"), step.Hex("application_nonce"));
+                        OpensAndAgrees(vault, tree.Ratchet(leaf, RatchetType.Handshake), generation, step.Hex("handshake_key"), step.Hex("handshake_nonce"));
+                        OpensAndAgrees(vault, tree.Ratchet(leaf, RatchetType.Application), generation, step.Hex("application_key"), step.Hex("application_nonce"));
                         generations++;
                     }
 
@@ -49,7 +49,8 @@ public sealed class SecretTreeVectorTests
                 }
             }
 
-            // The tree deleted every secret it derived: only the sender_data_secret the test imported is left.
+            // The tree deleted every secret it derived, and the keys of the generations it skipped: only the
+            // sender_data_secret the test imported is left.
             Assert.Equal(1, vault.Count);
             cases++;
         }
@@ -71,9 +72,30 @@ public sealed class SecretTreeVectorTests
         var first = ratchet.Next();
         Assert.Equal(0u, first.Generation);
         Assert.Equal(1u, ratchet.Generation);
-        Assert.Throws<MlsCryptoException>(() => ratchet.KeyAndNonceFor(0));
-        Assert.Throws<MlsCryptoException>(() => ratchet.KeyAndNonceFor(1 + HashRatchet.MaxForwardDistance + 1));
-        Assert.Equal(1 + HashRatchet.MaxForwardDistance, ratchet.KeyAndNonceFor(1 + HashRatchet.MaxForwardDistance).Generation);
+        Assert.Throws<MlsCryptoException>(() => ratchet.Open(0));
+        Assert.Throws<MlsCryptoException>(() => ratchet.Open(1 + HashRatchet.MaxForwardDistance + 1));
+        using (var farthest = ratchet.Open(1 + HashRatchet.MaxForwardDistance))
+        {
+            Assert.Equal(1 + HashRatchet.MaxForwardDistance, farthest.KeyAndNonce.Generation);
+        }
+
+        // Opening moved nothing; consuming does, keeping the keys of the generations skipped.
+        Assert.Equal(1u, ratchet.Generation);
+        using (var third = ratchet.Open(3))
+        {
+            third.Consume();
+        }
+
+        Assert.Equal(4u, ratchet.Generation);
+        Assert.Equal(2, ratchet.SkippedCount);
+        using (var second = ratchet.Open(2))
+        {
+            second.Consume();
+        }
+
+        Assert.Equal(1, ratchet.SkippedCount);
+        Assert.Throws<MlsCryptoException>(() => ratchet.Open(2));
+        Assert.Throws<MlsCryptoException>(() => ratchet.Open(3));
         Assert.Throws<ArgumentOutOfRangeException>(() => tree.Ratchet(new LeafIndex(4), RatchetType.Handshake));
 
         // Leaves on either side of the root, asked in any order, derive from what is left of the tree.
@@ -86,6 +108,14 @@ public sealed class SecretTreeVectorTests
     {
         var secret = vault.ImportEphemeralKey(KeyType.Secret, v.Hex("sender_data_secret"));
         Agrees(vault, SenderDataKey.Derive(vault, Suite, secret, v.Hex("ciphertext")), v.Hex("key"), v.Hex("nonce"));
+    }
+
+    private static void OpensAndAgrees(SoftwareVault vault, HashRatchet ratchet, uint generation, byte[] key, byte[] nonce)
+    {
+        using var pending = ratchet.Open(generation);
+        Assert.Equal(key, vault.ExportSecret(pending.KeyAndNonce.Key));
+        Assert.Equal(nonce, pending.KeyAndNonce.Nonce.ToArray());
+        pending.Consume();
     }
 
     private static void Agrees(SoftwareVault vault, KeyAndNonce derived, byte[] key, byte[] nonce)
