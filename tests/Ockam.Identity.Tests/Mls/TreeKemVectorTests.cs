@@ -33,7 +33,7 @@ public sealed class TreeKemVectorTests
             var groupId = vector.Hex("group_id");
             var epoch = vector.GetProperty("epoch").GetUInt64();
             var confirmed = vector.Hex("confirmed_transcript_hash");
-            GroupContext Context(byte[] treeHash) => new(Suite, groupId, epoch, treeHash, confirmed, []);
+            GroupContext Context(byte[] treeHash) => new(Suite.Id, groupId, epoch, treeHash, confirmed, []);
 
             var tree = PublicTree.FromRatchetTree(Suite, RatchetTree.Decode(vector.Hex("ratchet_tree")));
             var members = LoadMembers(vault, vector, tree);
@@ -125,7 +125,7 @@ public sealed class TreeKemVectorTests
         var merged = tree.Clone();
         merged.MergeUpdatePath(sender, path);
         var recipient = members.Keys.First(m => m != sender);
-        var wrong = new GroupContext(Suite, groupId, context(merged.TreeHash()).Epoch + 1, merged.TreeHash(), [], []);
+        var wrong = new GroupContext(Suite.Id, groupId, context(merged.TreeHash()).Epoch + 1, merged.TreeHash(), [], []);
         Assert.Throws<MlsCryptoException>(() => members[recipient].Private.Decrypt(merged, sender, path, new HashSet<LeafIndex>(), wrong));
 
         foreach (var (state, _) in members.Values)
@@ -184,7 +184,7 @@ public sealed class TreeKemVectorTests
         var confirmed = vector.Hex("confirmed_transcript_hash");
         var tree = PublicTree.FromRatchetTree(Suite, RatchetTree.Decode(vector.Hex("ratchet_tree")));
         var members = LoadMembers(vault, vector, tree);
-        return (tree, members, groupId, treeHash => new GroupContext(Suite, groupId, epoch, treeHash, confirmed, []), vector.GetProperty("update_paths")[0].Clone());
+        return (tree, members, groupId, treeHash => new GroupContext(Suite.Id, groupId, epoch, treeHash, confirmed, []), vector.GetProperty("update_paths")[0].Clone());
     }
 
     // Each leaves_private entry as a private state checked against the tree, with its signature key.
