@@ -11,8 +11,9 @@ namespace Ockam.Identity.Mls;
 /// <para>
 /// Every operation validates first and changes state last: a commit is applied to a clone of the tree and a new
 /// epoch is built aside, swapped in only once everything — proposals, path, PSKs, confirmation tag — checked out.
-/// A message or commit that fails leaves the group exactly as it was (one exception: a PrivateMessage commit that
-/// decrypts and verifies but then fails validation has used up its handshake generation, as any read message does).
+/// A message or commit that fails leaves the group exactly as it was, but for two things of the secret tree: a
+/// PrivateMessage commit that decrypts and verifies but then fails validation has used up its handshake generation,
+/// as any read message does; and a sender's ratchets, derived on its first message of the epoch, stay derived.
 /// </para>
 /// </summary>
 internal sealed class MlsGroup : IDisposable

@@ -39,8 +39,18 @@ public sealed class MlsGroupTsMlsInteropTests
         await peer.JoinAsync("ts2", add.Welcome, add.RatchetTree, ct);
         await AssertSameEpochAsync(peer, us, 2, ct, "ts1", "ts2");
 
+        // A flipped bit in ts-mls's encrypted commit is refused and changes nothing; the genuine one then applies.
+        // ts2 speaks first: the secret tree derives a sender's ratchets on its first message of the epoch, refused or
+        // not, and the snapshot counts vault keys.
+        var fromTs2 = await peer.SendAsync("ts2", "ts2 here"u8.ToArray(), ct);
+        Assert.Equal("ts2 here"u8.ToArray(), us.Group.Decrypt(MlsMessage.Decode(fromTs2)).ApplicationData);
         var update = await peer.UpdateAsync("ts2", ct);
         await peer.ProcessAsync("ts1", update.Commit, ct);
+        var before = us.Snapshot();
+        var tampered = (byte[])update.Commit.Clone();
+        tampered[^5] ^= 0x01;
+        Assert.Throws<MlsCryptoException>(() => us.Group.ProcessCommit(MlsMessage.Decode(tampered)));
+        Assert.Equal(before, us.Snapshot());
         us.Group.ProcessCommit(MlsMessage.Decode(update.Commit));
         await AssertSameEpochAsync(peer, us, 3, ct, "ts1", "ts2");
 
