@@ -207,6 +207,42 @@ public sealed class MlsGroupTests
         Assert.Equal(MlsGroupError.Unauthenticated, Assert.Throws<MlsGroupException>(() => bob.Join(add.Welcome!, null)).Error);
     }
 
+    [Fact]
+    public async Task Required_capabilities_bind_every_member()
+    {
+        using var alice = await MlsTestMember.CreateAsync("alice");
+        using var bob = await MlsTestMember.CreateAsync("bob");
+        await alice.FoundAsync("room"u8.ToArray());
+        var add = await alice.Group.CommitAsync([new Proposal(new AddProposal(bob.Bundle.KeyPackage))]);
+        alice.Group.MergePendingCommit();
+        bob.Join(add.Welcome!, null);
+        var before = alice.Snapshot();
+
+        // An extension type no member lists: the GroupContextExtensions proposal is refused, nothing changes.
+        var unsupported = RequiredCapabilities(extensionTypes: [0xff00], credentialTypes: []);
+        var refused = await Assert.ThrowsAsync<MlsGroupException>(() => alice.Group.CommitAsync([new Proposal(new GroupContextExtensionsProposal([unsupported]))]));
+        Assert.Equal(MlsGroupError.InvalidProposals, refused.Error);
+        Assert.Equal(before, alice.Snapshot());
+
+        // Requiring the basic credential, which both list: committed with a path, and Bob follows.
+        var basic = RequiredCapabilities(extensionTypes: [], credentialTypes: [(ushort)CredentialType.Basic]);
+        var commit = await alice.Group.CommitAsync([new Proposal(new GroupContextExtensionsProposal([basic]))]);
+        Assert.NotNull(Wire(commit.Commit).PublicMessage!.Content.Commit!.Path);
+        alice.Group.MergePendingCommit();
+        bob.Group.ProcessCommit(Wire(commit.Commit));
+        AssertSameEpoch(2, alice, bob);
+        Assert.Equal(ExtensionType.RequiredCapabilities, Assert.Single(bob.Group.Context.Extensions).ExtensionType);
+    }
+
+    private static Extension RequiredCapabilities(ushort[] extensionTypes, ushort[] credentialTypes)
+    {
+        var writer = new MlsWriter();
+        writer.WriteVector(extensionTypes, static (w, v) => w.WriteUInt16(v));
+        writer.WriteVector(Array.Empty<ushort>(), static (w, v) => w.WriteUInt16(v));
+        writer.WriteVector(credentialTypes, static (w, v) => w.WriteUInt16(v));
+        return new Extension(ExtensionType.RequiredCapabilities, writer.ToArray());
+    }
+
     private static MlsMessage Wire(MlsMessage message) => MlsMessage.Decode(message.Encode());
 
     private static void AssertDelivered(string text, MlsTestMember sender, params MlsTestMember[] receivers)
