@@ -243,6 +243,43 @@ public sealed class MlsGroupTests
         return new Extension(ExtensionType.RequiredCapabilities, writer.ToArray());
     }
 
+    [Fact]
+    public async Task Commits_inject_external_and_resumption_psks()
+    {
+        var shared = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        using var alice = await MlsTestMember.CreateAsync("alice", externalPsk: shared);
+        using var bob = await MlsTestMember.CreateAsync("bob", externalPsk: shared);
+        using var carol = await MlsTestMember.CreateAsync("carol");
+        await alice.FoundAsync("room"u8.ToArray());
+        var add = await alice.Group.CommitAsync([new Proposal(new AddProposal(bob.Bundle.KeyPackage))]);
+        alice.Group.MergePendingCommit();
+        bob.Join(add.Welcome!, null);
+        add = await alice.Group.CommitAsync([new Proposal(new AddProposal(carol.Bundle.KeyPackage))]);
+        alice.Group.MergePendingCommit();
+        bob.Group.ProcessCommit(Wire(add.Commit));
+        carol.Join(add.Welcome!, null);
+
+        // The external PSK and the resumption PSK of epoch 1: Bob holds both, Carol (who joined in epoch 2) neither.
+        var external = new Proposal(new PreSharedKeyProposal(PreSharedKeyId.External("shared"u8, Nonce())));
+        var resumption = new Proposal(new PreSharedKeyProposal(PreSharedKeyId.Resumption(ResumptionPskUsage.Application, "room"u8, 1, Nonce())));
+        var commit = await alice.Group.CommitAsync([external, resumption]);
+        Assert.Null(Wire(commit.Commit).PublicMessage!.Content.Commit!.Path);
+        alice.Group.MergePendingCommit();
+        bob.Group.ProcessCommit(Wire(commit.Commit));
+        AssertSameEpoch(3, alice, bob);
+
+        var carolBefore = carol.Snapshot();
+        Assert.Equal(MlsGroupError.UnknownPsk, Assert.Throws<MlsGroupException>(() => carol.Group.ProcessCommit(Wire(commit.Commit))).Error);
+        Assert.Equal(carolBefore, carol.Snapshot());
+
+        // A PSK nobody holds cannot be committed.
+        var unknown = new Proposal(new PreSharedKeyProposal(PreSharedKeyId.External("nobody's"u8, Nonce())));
+        Assert.Equal(MlsGroupError.UnknownPsk, (await Assert.ThrowsAsync<MlsGroupException>(() => alice.Group.CommitAsync([unknown]))).Error);
+        Assert.Null(alice.Group.Pending);
+
+        static byte[] Nonce() => System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+    }
+
     private static MlsMessage Wire(MlsMessage message) => MlsMessage.Decode(message.Encode());
 
     private static void AssertDelivered(string text, MlsTestMember sender, params MlsTestMember[] receivers)

@@ -33,12 +33,15 @@ internal sealed class MlsTestMember : IDisposable
 
     public MlsGroup Group => group ?? throw new InvalidOperationException("not in a group");
 
-    public static async Task<MlsTestMember> CreateAsync(string name, IMlsAuthenticationService? authentication = null, IMembershipPolicy? policy = null)
+    /// <summary>A member; with <paramref name="externalPsk"/>, it holds that external PSK under the id "shared".</summary>
+    public static async Task<MlsTestMember> CreateAsync(string name, IMlsAuthenticationService? authentication = null, IMembershipPolicy? policy = null, byte[]? externalPsk = null)
     {
         var vault = new SoftwareVault();
         var signatureKey = await vault.GenerateKeyAsync(KeyType.Ed25519, KeyPersistence.Ephemeral);
         var bundle = await KeyPackageBundle.CreateAsync(vault, Suite, Credential.Basic(System.Text.Encoding.UTF8.GetBytes(name)), Capabilities, Lifetime, signatureKey);
-        var services = new MlsGroupServices(vault, authentication ?? new BasicCredentialAuthentication(), policy, Time);
+        var psk = externalPsk is null ? null : vault.ImportEphemeralKey(KeyType.Secret, externalPsk);
+        var services = new MlsGroupServices(
+            vault, authentication ?? new BasicCredentialAuthentication(), policy, Time, id => id.PskId.SequenceEqual("shared"u8) ? psk : null);
         return new MlsTestMember(vault, services, signatureKey, bundle);
     }
 
