@@ -16,6 +16,7 @@ namespace Ockam.Client.Tests;
 public sealed class RoomTests : IAsyncLifetime
 {
     private const string Marker = "ROOM-MARKER-9d1e";
+    private static readonly GroupId Ward = GroupId.Room("ward-7");
     private readonly TempDirectory data = new();
     private readonly TempDirectory homes = new();
     private readonly ByteLog gatewayBytes = new();
@@ -41,15 +42,17 @@ public sealed class RoomTests : IAsyncLifetime
         var (a, b, c) = (await alice.RoomsAsync(), await bob.RoomsAsync(), await carol.RoomsAsync());
 
         await a.CreateAsync("ward-7", "alice");
-        await a.InviteAsync("ward-7", bob.Identifier, "bob");
-        await a.InviteAsync("ward-7", carol.Identifier, "carol");
+        await a.InviteAsync(Ward, bob.Identifier);
+        await b.ListenAsync(Ward, "bob");
+        await a.InviteAsync(Ward, carol.Identifier);
+        await c.ListenAsync(Ward, "carol");
         await EventuallyAsync(() => Epoch(b) == 3 && Epoch(c) == 3);
-        var secrets = new List<byte[]> { a.SessionFor("ward-7").ExportEpochSecret() };
+        var secrets = new List<byte[]> { a.SessionFor(Ward).ExportEpochSecret() };
 
         // Each member's message reaches the two others, signed by its sender.
         foreach (var (sender, node) in new[] { (a, alice), (b, bob), (c, carol) })
         {
-            await sender.SendAsync("ward-7", Encoding.UTF8.GetBytes($"{Marker} from {node.Identifier}"));
+            await sender.SendAsync(Ward, Encoding.UTF8.GetBytes($"{Marker} from {node.Identifier}"));
         }
 
         foreach (var (receiver, others) in new[] { (a, new[] { bob, carol }), (b, new[] { alice, carol }), (c, new[] { alice, bob }) })
@@ -60,26 +63,26 @@ public sealed class RoomTests : IAsyncLifetime
         }
 
         // Carol is removed: a new epoch whose secret is sealed to Alice and Bob only.
-        await a.RemoveAsync("ward-7", carol.Identifier);
+        await a.RemoveAsync(Ward, carol.Identifier);
         await EventuallyAsync(() => Epoch(b) == 4);
-        secrets.Add(a.SessionFor("ward-7").ExportEpochSecret());
-        await a.SendAsync("ward-7", Encoding.UTF8.GetBytes($"{Marker} after carol"));
+        secrets.Add(a.SessionFor(Ward).ExportEpochSecret());
+        await a.SendAsync(Ward, Encoding.UTF8.GetBytes($"{Marker} after carol"));
         Assert.Equal($"{Marker} after carol", Encoding.UTF8.GetString((await ReceiveAsync(b)).Payload.Span));
 
         // With her own keys, Carol can neither open the new epoch nor read what is sent in it.
         var log = await silo.Grains.GetGrain<IGroupGrain>("ward-7").CatchUpAsync(bob.Identifier.ToString(), 0, 0);
         var latest = GroupMessage.Decode(log.Messages[^1]);
         Assert.Equal(3UL, Epoch(c));
-        Assert.Equal(GroupError.FutureEpoch, Assert.Throws<GroupException>(() => c.SessionFor("ward-7").Decrypt(latest)).Error);
-        Assert.Equal(GroupError.Removed, Assert.Throws<GroupException>(() => c.SessionFor("ward-7").Apply(GroupCommit.Decode(log.Commits[^1]))).Error);
-        Assert.Equal(ApiStatus.Denied, (await Assert.ThrowsAsync<EdgeException>(() => c.CatchUpAsync("ward-7"))).Status);
+        Assert.Equal(GroupError.FutureEpoch, Assert.Throws<GroupException>(() => c.SessionFor(Ward).Decrypt(latest)).Error);
+        Assert.Equal(GroupError.Removed, Assert.Throws<GroupException>(() => c.SessionFor(Ward).Apply(GroupCommit.Decode(log.Commits[^1]))).Error);
+        Assert.Equal(ApiStatus.Denied, (await Assert.ThrowsAsync<EdgeException>(() => c.CatchUpAsync(Ward))).Status);
 
         // Bob asks for a fresh epoch: a thief holding the current secret reads nothing sent after the update.
-        var leaked = b.SessionFor("ward-7").ExportEpochSecret();
-        await b.UpdateAsync("ward-7");
+        var leaked = b.SessionFor(Ward).ExportEpochSecret();
+        await b.UpdateAsync(Ward);
         await EventuallyAsync(() => Epoch(a) == 5);
-        secrets.Add(a.SessionFor("ward-7").ExportEpochSecret());
-        await a.SendAsync("ward-7", Encoding.UTF8.GetBytes($"{Marker} after the update"));
+        secrets.Add(a.SessionFor(Ward).ExportEpochSecret());
+        await a.SendAsync(Ward, Encoding.UTF8.GetBytes($"{Marker} after the update"));
         Assert.Equal($"{Marker} after the update", Encoding.UTF8.GetString((await ReceiveAsync(b)).Payload.Span));
         var updated = GroupMessage.Decode((await silo.Grains.GetGrain<IGroupGrain>("ward-7").CatchUpAsync(bob.Identifier.ToString(), 0, 0)).Messages[^1]);
         using (var thiefVault = new Ockam.Identity.Vault.SoftwareVault())
@@ -88,14 +91,14 @@ public sealed class RoomTests : IAsyncLifetime
             var thiefKey = await thiefVault.GenerateKeyAsync(Ockam.Identity.Vault.KeyType.X25519, Ockam.Identity.Vault.KeyPersistence.Ephemeral);
             var thiefSigning = await thiefVault.GenerateKeyAsync(Ockam.Identity.Vault.KeyType.Ed25519, Ockam.Identity.Vault.KeyPersistence.Ephemeral);
             var thiefMember = new GroupMember(thiefIdentity.Identifier, thiefVault.GetPublicKey(thiefKey), thiefVault.GetPublicKey(thiefSigning));
-            using var thief = GroupSession.FromStolenSecret(thiefVault, "ward-7", 5, b.Members("ward-7"), leaked, thiefMember, thiefKey, thiefSigning);
+            using var thief = GroupSession.FromStolenSecret(thiefVault, Ward.Value, 5, b.Members(Ward), leaked, thiefMember, thiefKey, thiefSigning);
             Assert.Equal(GroupError.DecryptionFailed, Assert.Throws<GroupException>(() => thief.Decrypt(updated)).Error);
         }
 
         // The grain refuses a forged sender and a stale epoch itself.
-        var forged = b.SessionFor("ward-7").Encrypt("x"u8) with { Sender = alice.Identifier };
+        var forged = b.SessionFor(Ward).Encrypt("x"u8) with { Sender = alice.Identifier };
         Assert.Equal(GroupOutcome.Invalid, await silo.Grains.GetGrain<IGroupGrain>("ward-7").SendAsync(alice.Identifier.ToString(), forged.Encode()));
-        Assert.Equal(GroupOutcome.NotAMember, await silo.Grains.GetGrain<IGroupGrain>("ward-7").SendAsync(carol.Identifier.ToString(), c.SessionFor("ward-7").Encrypt("y"u8).Encode()));
+        Assert.Equal(GroupOutcome.NotAMember, await silo.Grains.GetGrain<IGroupGrain>("ward-7").SendAsync(carol.Identifier.ToString(), c.SessionFor(Ward).Encrypt("y"u8).Encode()));
 
         // Neither a reading nor an epoch secret is anywhere in what the service stored or handled.
         var marker = Encoding.UTF8.GetBytes(Marker);
@@ -120,7 +123,7 @@ public sealed class RoomTests : IAsyncLifetime
     {
         try
         {
-            return rooms.Epoch("ward-7");
+            return rooms.Epoch(Ward);
         }
         catch (EdgeException)
         {

@@ -11,12 +11,12 @@ public sealed class ApiBodyTests
     [Fact]
     public void Every_kind_of_field_round_trips_through_a_typed_record()
     {
-        var request = new CommitRoomRequest(null, "heart-rate", new byte[] { 1, 2, 3 }, new Dictionary<string, string> { ["Ib"] = "phone", ["Ia"] = "watch" });
+        var request = new CommitRoomRequest(GroupId.Topic("heart-rate"), new byte[] { 1, 2, 3 });
         var decoded = ApiBody.Decode<CommitRoomRequest>(ApiBody.Encode(request), ApiRequest.MaxSize, "test");
-        Assert.Null(decoded.Room);
-        Assert.Equal("heart-rate", decoded.Topic);
+        Assert.Equal(GroupId.Topic("heart-rate"), decoded.Group);
         Assert.Equal(new byte[] { 1, 2, 3 }, decoded.Commit.ToArray());
-        Assert.Equal(request.Relays.OrderBy(r => r.Key), decoded.Relays.OrderBy(r => r.Key));
+        var tokens = new CreateTokenRequest(new Dictionary<string, string> { ["Ib"] = "phone", ["Ia"] = "watch" }, 600, 2);
+        Assert.Equal(tokens.Attributes.OrderBy(r => r.Key), ApiBody.Decode<CreateTokenRequest>(ApiBody.Encode(tokens), ApiRequest.MaxSize, "test").Attributes.OrderBy(r => r.Key));
 
         var page = new CatchUpRoomResponse([new byte[] { 9 }], [new IndexedMessage(7, new byte[] { 8 })], More: true);
         var read = ApiBody.Decode<CatchUpRoomResponse>(ApiBody.Encode(page), ApiResponse.MaxSize, "test");
