@@ -111,6 +111,50 @@ public sealed class RoomTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task A_member_that_missed_a_delivery_is_shown_it_before_the_next_live_one_and_nothing_twice()
+    {
+        await using var alice = await MemberAsync("alice");
+        await using var bob = await silo.EnrolledNodeAsync(Path.Combine(homes.Path, "bob"), ("ockam.role", "nurse"), ("ockam.relay", "*"));
+        await bob.CreateRelayAsync("bob");
+        await bob.ListenAsync("bob");
+        await bob.CreateRelayAsync("bob-away");
+        var (a, b) = (await alice.RoomsAsync(), await bob.RoomsAsync());
+        await a.CreateAsync(Ward.Name, "alice");
+        await a.InviteAsync(Ward, bob.Identifier);
+        await b.ListenAsync(Ward, "bob");
+
+        // Bob's deliveries go to a relay nobody listens on while one message is sent: live, he misses it.
+        await ((IEdgeApi)bob).CallAsync(new Ockam.Messaging.Api.Operations.ListenRoomRequest(Ward, "bob-away"), CancellationToken.None);
+        await a.SendAsync(Ward, "missed"u8.ToArray());
+        await ((IEdgeApi)bob).CallAsync(new Ockam.Messaging.Api.Operations.ListenRoomRequest(Ward, "bob"), CancellationToken.None);
+
+        // The next one arrives live, ahead of the log: the missed one is read from the log and shown first.
+        await a.SendAsync(Ward, "next"u8.ToArray());
+        var shown = new[] { await ReceiveAsync(b), await ReceiveAsync(b) };
+        Assert.Equal(["missed", "next"], shown.Select(m => Encoding.UTF8.GetString(m.Payload.Span)));
+        Assert.Equal([1UL, 2UL], shown.Select(m => m.Index));
+
+        // Catching up again (as a restart does) shows nothing twice.
+        await b.CatchUpAsync(Ward);
+        await a.SendAsync(Ward, "last"u8.ToArray());
+        Assert.Equal("last", Encoding.UTF8.GetString((await ReceiveAsync(b)).Payload.Span));
+    }
+
+    [Fact]
+    public async Task A_second_process_on_a_node_home_is_refused_while_the_first_runs()
+    {
+        var home = Path.Combine(homes.Path, "shared");
+        var options = new EdgeNodeOptions { Home = home, Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier };
+        var first = await EdgeNode.OpenAsync(options);
+        var refused = await Assert.ThrowsAsync<NodeHomeInUseException>(() => EdgeNode.OpenAsync(options));
+        Assert.Equal(home, refused.Home);
+
+        // Released when the first node ends.
+        await first.DisposeAsync();
+        await (await EdgeNode.OpenAsync(options)).DisposeAsync();
+    }
+
     private async Task<EdgeNode> MemberAsync(string name)
     {
         var node = await silo.EnrolledNodeAsync(Path.Combine(homes.Path, name), ("ockam.role", "nurse"), ("ockam.relay", name));
