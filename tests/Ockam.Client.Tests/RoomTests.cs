@@ -142,6 +142,26 @@ public sealed class RoomTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_member_listening_through_its_connection_names_the_new_one_after_reconnecting_and_misses_nothing()
+    {
+        await using var alice = await MemberAsync("alice");
+        await using var bob = await silo.EnrolledNodeAsync(Path.Combine(homes.Path, "bob"), ("ockam.role", "nurse"));
+        var (a, b) = (await alice.RoomsAsync(), await bob.RoomsAsync());
+        await a.CreateAsync(Ward.Name, "alice");
+        await a.InviteAsync(Ward, bob.Identifier);
+        await b.ListenAsync(Ward);
+        await a.SendAsync(Ward, "live"u8.ToArray());
+        Assert.Equal("live", Encoding.UTF8.GetString((await ReceiveAsync(b)).Payload.Span));
+
+        // The connection (and its reply relay) goes; what is sent meanwhile is read from the log on return.
+        await bob.GoOfflineAsync();
+        await a.SendAsync(Ward, "while away"u8.ToArray());
+        await bob.ReconnectAsync();
+        await a.SendAsync(Ward, "back"u8.ToArray());
+        Assert.Equal(["while away", "back"], new[] { await ReceiveAsync(b), await ReceiveAsync(b) }.Select(m => Encoding.UTF8.GetString(m.Payload.Span)));
+    }
+
+    [Fact]
     public async Task A_second_process_on_a_node_home_is_refused_while_the_first_runs()
     {
         var home = Path.Combine(homes.Path, "shared");

@@ -34,6 +34,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     private readonly RelayInbox relayInbox;
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly HashSet<string> listening = new(StringComparer.Ordinal);
+    private bool watchingStarted;
     private readonly CancellationTokenSource stopping = new();
     private readonly SemaphoreSlim credentialChanged = new(0);
     private readonly PurposeKey staticKey;
@@ -124,11 +125,10 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         await CallAsync(new ListenRelayRequest(relay), cancellationToken).ConfigureAwait(false);
         lock (listening)
         {
-            if (listening.Add(relay) && listening.Count == 1)
-            {
-                watching = Task.Run(() => WatchAsync(stopping.Token), CancellationToken.None);
-            }
+            listening.Add(relay);
         }
+
+        KeepConnected();
     }
 
     /// <summary>Publishes a new primary key (signed by the old and the new) and keeps it.</summary>
@@ -217,7 +217,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         // Published again here: a node enrolled before enrolment published them, or whose keys were renewed since.
         var (agreement, signing) = await PublishGroupKeysAsync(cancellationToken).ConfigureAwait(false);
         var self = new Ockam.Identity.Groups.GroupMember(Identifier, agreement.Attestation.PublicKey, signing.Attestation.PublicKey);
-        var client = new RoomClient(home.Vault, this, self, agreement.Key, signing.Key, new RoomProgress(Path.Combine(options.Home, "rooms.json")));
+        var client = new RoomClient(home.Vault, this, self, agreement.Key, signing.Key, new RoomProgress(Path.Combine(options.Home, "rooms.json")), KeepConnected);
         node.StartWorker(GroupInboxAddress, client);
 
         // Only deliveries the service made (fan-out through this node's relay) reach the group inbox.
@@ -277,6 +277,25 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         foreach (var relay in relays)
         {
             await ListenAsync(relay, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Rooms listened on through the old connection's reply relay get this connection's.
+        if (rooms is not null)
+        {
+            await rooms.RelistenAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Once something listens (a relay, or a room through this connection), watches the channel to the silo and reconnects.</summary>
+    private void KeepConnected()
+    {
+        lock (listening)
+        {
+            if (!watchingStarted)
+            {
+                watchingStarted = true;
+                watching = Task.Run(() => WatchAsync(stopping.Token), CancellationToken.None);
+            }
         }
     }
 

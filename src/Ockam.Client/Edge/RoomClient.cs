@@ -36,9 +36,16 @@ public sealed class RoomClient : IWorker, IDisposable
     private readonly Channel<RoomMessage> received = Channel.CreateUnbounded<RoomMessage>();
     private readonly RoomProgress? progress;
 
-    internal RoomClient(IVault vault, IEdgeApi api, GroupMember self, KeyHandle agreementKey, KeyHandle signingKey, RoomProgress? progress = null)
+    /// <summary>Called when this node listens to a group, so that the node keeps its connection (and with it the route) alive.</summary>
+    private readonly Action? listening;
+
+    /// <summary>The groups this node listens to, with the relay each was named with (null: the connection's); under <see cref="gate"/>.</summary>
+    private readonly Dictionary<GroupId, string?> routes = [];
+
+    internal RoomClient(IVault vault, IEdgeApi api, GroupMember self, KeyHandle agreementKey, KeyHandle signingKey, RoomProgress? progress = null, Action? listening = null)
     {
         this.progress = progress;
+        this.listening = listening;
         this.vault = vault;
         this.api = api;
         this.self = self;
@@ -150,7 +157,19 @@ public sealed class RoomClient : IWorker, IDisposable
     public async Task ListenAsync(GroupId group, string? relay = null, CancellationToken cancellationToken = default)
     {
         await api.CallAsync(new ListenRoomRequest(group, relay), cancellationToken).ConfigureAwait(false);
+        Locked(() => routes[group] = relay);
+        listening?.Invoke();
         await EnterAsync(group, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>After the node reconnected: names each route again (a connection's reply relay ends with it) and reads what was missed meanwhile.</summary>
+    internal async Task RelistenAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (group, relay) in Locked(() => routes.ToList()))
+        {
+            await api.CallAsync(new ListenRoomRequest(group, relay), cancellationToken).ConfigureAwait(false);
+            await CatchUpAsync(group, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>A group this node was in resumes where it was (<see cref="ResumeAsync"/>); any other is joined from its log.</summary>
