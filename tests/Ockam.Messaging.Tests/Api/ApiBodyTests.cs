@@ -47,6 +47,21 @@ public sealed class ApiBodyTests
     }
 
     [Fact]
+    public void A_group_request_names_exactly_one_room_or_topic_and_a_group_id_carries_its_kind()
+    {
+        Assert.Throws<OckamDecodeException>(() => ApiBody.Decode<SendRoomRequest>(Body(b => { b.Text("room", "x"); b.Text("topic", "x"); b.Bytes("message", new byte[] { 1 }); }), ApiRequest.MaxSize, "test"));
+        Assert.Throws<OckamDecodeException>(() => ApiBody.Decode<SendRoomRequest>(Body(b => b.Bytes("message", new byte[] { 1 })), ApiRequest.MaxSize, "test"));
+        Assert.Throws<OckamDecodeException>(() => ApiBody.Decode<CommitRoomRequest>(Body(b => { b.Text("room", "x"); b.Bytes("commit", new byte[] { 1 }); b.TextMap("relays", new Dictionary<string, string> { ["I1"] = "victim" }); }), ApiRequest.MaxSize, "test"));
+
+        // A room may be named like a topic; its id still says room.
+        var room = ApiBody.Decode<SendRoomRequest>(ApiBody.Encode(new SendRoomRequest(GroupId.Room("topic:x"), new byte[] { 1 })), ApiRequest.MaxSize, "test").Group;
+        Assert.Equal((GroupKind.Room, "topic:x", "room:topic:x"), (room.Kind, room.Name, room.Value));
+        Assert.NotEqual(GroupId.Topic("x"), GroupId.Parse(room.Value));
+        Assert.Equal(GroupId.Topic("x"), GroupId.Parse("topic:x"));
+        Assert.Throws<OckamDecodeException>(() => GroupId.Parse("x"));
+    }
+
+    [Fact]
     public void A_body_that_is_not_a_canonical_map_of_text_names_is_a_decode_error()
     {
         var numberKeys = CborEncoder.Encode(w =>
