@@ -90,7 +90,7 @@ public sealed class CliTests : IAsyncLifetime
         using (var listener = OckamProcess.Start(bob, false, "room", "listen", "ward", "--relay", "bob", "--count", "1", "--json"))
         {
             await WaitForRelayOnlineAsync("bob");
-            Assert.Equal("2", Json(await Ok(alice, "room", "invite", "ward", bobId, "--relay", "bob", "--json"))["epoch"]);
+            Assert.Equal("2", Json(await Ok(alice, "room", "invite", "ward", bobId, "--json"))["epoch"]);
             await Ok(alice, "room", "send", "ward", "hello bob");
             var (exit, output, error) = await OckamProcess.WaitAsync(listener, TimeSpan.FromSeconds(60));
             Assert.True(exit == 0, error);

@@ -1,5 +1,6 @@
 using System.Text;
 using Ockam.Client.Edge;
+using Ockam.Messaging.Api;
 using Ockam.Grains.Contracts;
 using Ockam.Client.Tests.Support;
 using Ockam.Silo.Tests.Support;
@@ -38,14 +39,14 @@ public sealed class RoomCatchUpTests : IAsyncLifetime
 
         // Bob is invited without a relay: he hears of nothing until he catches up.
         await a.CreateAsync("archive", "alice");
-        await a.InviteAsync("archive", bob.Identifier, null);
+        await a.InviteAsync(GroupId.Room("archive"), bob.Identifier);
         for (var i = 0; i < Messages; i++)
         {
-            await a.SendAsync("archive", Payload(i));
+            await a.SendAsync(GroupId.Room("archive"), Payload(i));
         }
 
         // 40 × 60 KiB: one answer of everything would be ~2.4 MiB, nine frames' worth.
-        await b.CatchUpAsync("archive");
+        await b.CatchUpAsync(GroupId.Room("archive"));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         for (var i = 0; i < Messages; i++)
         {
@@ -54,7 +55,7 @@ public sealed class RoomCatchUpTests : IAsyncLifetime
             Assert.True(message.Payload.Span.SequenceEqual(Payload(i)), $"message {i} out of order or damaged");
         }
 
-        Assert.Equal(2UL, b.Epoch("archive"));
+        Assert.Equal(2UL, b.Epoch(GroupId.Room("archive")));
 
         // It came in pages that each fit in an answer.
         var first = await silo.Grains.GetGrain<IGroupGrain>("archive").CatchUpAsync(bob.Identifier.ToString(), 0, 0);

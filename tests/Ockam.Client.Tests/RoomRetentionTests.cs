@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Ockam.Client.Edge;
+using Ockam.Messaging.Api;
 using Ockam.Grains.Contracts;
 using Ockam.Grains.Groups;
 using Ockam.Client.Tests.Support;
@@ -37,12 +38,12 @@ public sealed class RoomRetentionTests : IAsyncLifetime
         var bob = await NodeAsync("bob");
         var (a, b) = (await alice.RoomsAsync(), await bob.RoomsAsync());
         await a.CreateAsync("ward", "alice");
-        await a.InviteAsync("ward", bob.Identifier, null);
+        await a.InviteAsync(GroupId.Room("ward"), bob.Identifier);
 
         // Ten messages of 60 KiB: 600 KiB sent, far under the count bound (1 000), twice the byte bound.
         for (var i = 0; i < Messages; i++)
         {
-            await a.SendAsync("ward", Encoding.UTF8.GetBytes($"{i:D2}" + new string('x', 60 * 1024)));
+            await a.SendAsync(GroupId.Room("ward"), Encoding.UTF8.GetBytes($"{i:D2}" + new string('x', 60 * 1024)));
         }
 
         var log = await AllAsync(bob.Identifier.ToString());
@@ -52,7 +53,7 @@ public sealed class RoomRetentionTests : IAsyncLifetime
         Assert.InRange(log.Messages.Length, 2, Messages / 2);
 
         // Bob, catching up, gets the newest messages, in order: the oldest are gone.
-        await b.CatchUpAsync("ward");
+        await b.CatchUpAsync(GroupId.Room("ward"));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         for (var i = Messages - log.Messages.Length; i < Messages; i++)
         {

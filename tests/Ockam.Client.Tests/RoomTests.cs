@@ -16,6 +16,7 @@ namespace Ockam.Client.Tests;
 public sealed class RoomTests : IAsyncLifetime
 {
     private const string Marker = "ROOM-MARKER-9d1e";
+    private static readonly GroupId Ward = GroupId.Room("ward-7");
     private readonly TempDirectory data = new();
     private readonly TempDirectory homes = new();
     private readonly ByteLog gatewayBytes = new();
@@ -41,15 +42,17 @@ public sealed class RoomTests : IAsyncLifetime
         var (a, b, c) = (await alice.RoomsAsync(), await bob.RoomsAsync(), await carol.RoomsAsync());
 
         await a.CreateAsync("ward-7", "alice");
-        await a.InviteAsync("ward-7", bob.Identifier, "bob");
-        await a.InviteAsync("ward-7", carol.Identifier, "carol");
+        await a.InviteAsync(Ward, bob.Identifier);
+        await b.ListenAsync(Ward, "bob");
+        await a.InviteAsync(Ward, carol.Identifier);
+        await c.ListenAsync(Ward, "carol");
         await EventuallyAsync(() => Epoch(b) == 3 && Epoch(c) == 3);
-        var secrets = new List<byte[]> { a.SessionFor("ward-7").ExportEpochSecret() };
+        var secrets = new List<byte[]> { a.SessionFor(Ward).ExportEpochSecret() };
 
         // Each member's message reaches the two others, signed by its sender.
         foreach (var (sender, node) in new[] { (a, alice), (b, bob), (c, carol) })
         {
-            await sender.SendAsync("ward-7", Encoding.UTF8.GetBytes($"{Marker} from {node.Identifier}"));
+            await sender.SendAsync(Ward, Encoding.UTF8.GetBytes($"{Marker} from {node.Identifier}"));
         }
 
         foreach (var (receiver, others) in new[] { (a, new[] { bob, carol }), (b, new[] { alice, carol }), (c, new[] { alice, bob }) })
@@ -60,26 +63,26 @@ public sealed class RoomTests : IAsyncLifetime
         }
 
         // Carol is removed: a new epoch whose secret is sealed to Alice and Bob only.
-        await a.RemoveAsync("ward-7", carol.Identifier);
+        await a.RemoveAsync(Ward, carol.Identifier);
         await EventuallyAsync(() => Epoch(b) == 4);
-        secrets.Add(a.SessionFor("ward-7").ExportEpochSecret());
-        await a.SendAsync("ward-7", Encoding.UTF8.GetBytes($"{Marker} after carol"));
+        secrets.Add(a.SessionFor(Ward).ExportEpochSecret());
+        await a.SendAsync(Ward, Encoding.UTF8.GetBytes($"{Marker} after carol"));
         Assert.Equal($"{Marker} after carol", Encoding.UTF8.GetString((await ReceiveAsync(b)).Payload.Span));
 
         // With her own keys, Carol can neither open the new epoch nor read what is sent in it.
         var log = await silo.Grains.GetGrain<IGroupGrain>("ward-7").CatchUpAsync(bob.Identifier.ToString(), 0, 0);
         var latest = GroupMessage.Decode(log.Messages[^1]);
         Assert.Equal(3UL, Epoch(c));
-        Assert.Equal(GroupError.FutureEpoch, Assert.Throws<GroupException>(() => c.SessionFor("ward-7").Decrypt(latest)).Error);
-        Assert.Equal(GroupError.Removed, Assert.Throws<GroupException>(() => c.SessionFor("ward-7").Apply(GroupCommit.Decode(log.Commits[^1]))).Error);
-        Assert.Equal(ApiStatus.Denied, (await Assert.ThrowsAsync<EdgeException>(() => c.CatchUpAsync("ward-7"))).Status);
+        Assert.Equal(GroupError.FutureEpoch, Assert.Throws<GroupException>(() => c.SessionFor(Ward).Decrypt(latest)).Error);
+        Assert.Equal(GroupError.Removed, Assert.Throws<GroupException>(() => c.SessionFor(Ward).Apply(GroupCommit.Decode(log.Commits[^1]))).Error);
+        Assert.Equal(ApiStatus.Denied, (await Assert.ThrowsAsync<EdgeException>(() => c.CatchUpAsync(Ward))).Status);
 
         // Bob asks for a fresh epoch: a thief holding the current secret reads nothing sent after the update.
-        var leaked = b.SessionFor("ward-7").ExportEpochSecret();
-        await b.UpdateAsync("ward-7");
+        var leaked = b.SessionFor(Ward).ExportEpochSecret();
+        await b.UpdateAsync(Ward);
         await EventuallyAsync(() => Epoch(a) == 5);
-        secrets.Add(a.SessionFor("ward-7").ExportEpochSecret());
-        await a.SendAsync("ward-7", Encoding.UTF8.GetBytes($"{Marker} after the update"));
+        secrets.Add(a.SessionFor(Ward).ExportEpochSecret());
+        await a.SendAsync(Ward, Encoding.UTF8.GetBytes($"{Marker} after the update"));
         Assert.Equal($"{Marker} after the update", Encoding.UTF8.GetString((await ReceiveAsync(b)).Payload.Span));
         var updated = GroupMessage.Decode((await silo.Grains.GetGrain<IGroupGrain>("ward-7").CatchUpAsync(bob.Identifier.ToString(), 0, 0)).Messages[^1]);
         using (var thiefVault = new Ockam.Identity.Vault.SoftwareVault())
@@ -88,14 +91,14 @@ public sealed class RoomTests : IAsyncLifetime
             var thiefKey = await thiefVault.GenerateKeyAsync(Ockam.Identity.Vault.KeyType.X25519, Ockam.Identity.Vault.KeyPersistence.Ephemeral);
             var thiefSigning = await thiefVault.GenerateKeyAsync(Ockam.Identity.Vault.KeyType.Ed25519, Ockam.Identity.Vault.KeyPersistence.Ephemeral);
             var thiefMember = new GroupMember(thiefIdentity.Identifier, thiefVault.GetPublicKey(thiefKey), thiefVault.GetPublicKey(thiefSigning));
-            using var thief = GroupSession.FromStolenSecret(thiefVault, "ward-7", 5, b.Members("ward-7"), leaked, thiefMember, thiefKey, thiefSigning);
+            using var thief = GroupSession.FromStolenSecret(thiefVault, Ward.Value, 5, b.Members(Ward), leaked, thiefMember, thiefKey, thiefSigning);
             Assert.Equal(GroupError.DecryptionFailed, Assert.Throws<GroupException>(() => thief.Decrypt(updated)).Error);
         }
 
         // The grain refuses a forged sender and a stale epoch itself.
-        var forged = b.SessionFor("ward-7").Encrypt("x"u8) with { Sender = alice.Identifier };
+        var forged = b.SessionFor(Ward).Encrypt("x"u8) with { Sender = alice.Identifier };
         Assert.Equal(GroupOutcome.Invalid, await silo.Grains.GetGrain<IGroupGrain>("ward-7").SendAsync(alice.Identifier.ToString(), forged.Encode()));
-        Assert.Equal(GroupOutcome.NotAMember, await silo.Grains.GetGrain<IGroupGrain>("ward-7").SendAsync(carol.Identifier.ToString(), c.SessionFor("ward-7").Encrypt("y"u8).Encode()));
+        Assert.Equal(GroupOutcome.NotAMember, await silo.Grains.GetGrain<IGroupGrain>("ward-7").SendAsync(carol.Identifier.ToString(), c.SessionFor(Ward).Encrypt("y"u8).Encode()));
 
         // Neither a reading nor an epoch secret is anywhere in what the service stored or handled.
         var marker = Encoding.UTF8.GetBytes(Marker);
@@ -106,6 +109,70 @@ public sealed class RoomTests : IAsyncLifetime
             Assert.Equal(-1, bytes.AsSpan().IndexOf(marker));
             Assert.All(secrets, s => Assert.Equal(-1, bytes.AsSpan().IndexOf(s)));
         }
+    }
+
+    [Fact]
+    public async Task A_member_that_missed_a_delivery_is_shown_it_before_the_next_live_one_and_nothing_twice()
+    {
+        await using var alice = await MemberAsync("alice");
+        await using var bob = await silo.EnrolledNodeAsync(Path.Combine(homes.Path, "bob"), ("ockam.role", "nurse"), ("ockam.relay", "*"));
+        await bob.CreateRelayAsync("bob");
+        await bob.ListenAsync("bob");
+        await bob.CreateRelayAsync("bob-away");
+        var (a, b) = (await alice.RoomsAsync(), await bob.RoomsAsync());
+        await a.CreateAsync(Ward.Name, "alice");
+        await a.InviteAsync(Ward, bob.Identifier);
+        await b.ListenAsync(Ward, "bob");
+
+        // Bob's deliveries go to a relay nobody listens on while one message is sent: live, he misses it.
+        await ((IEdgeApi)bob).CallAsync(new Ockam.Messaging.Api.Operations.ListenRoomRequest(Ward, "bob-away"), CancellationToken.None);
+        await a.SendAsync(Ward, "missed"u8.ToArray());
+        await ((IEdgeApi)bob).CallAsync(new Ockam.Messaging.Api.Operations.ListenRoomRequest(Ward, "bob"), CancellationToken.None);
+
+        // The next one arrives live, ahead of the log: the missed one is read from the log and shown first.
+        await a.SendAsync(Ward, "next"u8.ToArray());
+        var shown = new[] { await ReceiveAsync(b), await ReceiveAsync(b) };
+        Assert.Equal(["missed", "next"], shown.Select(m => Encoding.UTF8.GetString(m.Payload.Span)));
+        Assert.Equal([1UL, 2UL], shown.Select(m => m.Index));
+
+        // Catching up again (as a restart does) shows nothing twice.
+        await b.CatchUpAsync(Ward);
+        await a.SendAsync(Ward, "last"u8.ToArray());
+        Assert.Equal("last", Encoding.UTF8.GetString((await ReceiveAsync(b)).Payload.Span));
+    }
+
+    [Fact]
+    public async Task A_member_listening_through_its_connection_names_the_new_one_after_reconnecting_and_misses_nothing()
+    {
+        await using var alice = await MemberAsync("alice");
+        await using var bob = await silo.EnrolledNodeAsync(Path.Combine(homes.Path, "bob"), ("ockam.role", "nurse"));
+        var (a, b) = (await alice.RoomsAsync(), await bob.RoomsAsync());
+        await a.CreateAsync(Ward.Name, "alice");
+        await a.InviteAsync(Ward, bob.Identifier);
+        await b.ListenAsync(Ward);
+        await a.SendAsync(Ward, "live"u8.ToArray());
+        Assert.Equal("live", Encoding.UTF8.GetString((await ReceiveAsync(b)).Payload.Span));
+
+        // The connection (and its reply relay) goes; what is sent meanwhile is read from the log on return.
+        await bob.GoOfflineAsync();
+        await a.SendAsync(Ward, "while away"u8.ToArray());
+        await bob.ReconnectAsync();
+        await a.SendAsync(Ward, "back"u8.ToArray());
+        Assert.Equal(["while away", "back"], new[] { await ReceiveAsync(b), await ReceiveAsync(b) }.Select(m => Encoding.UTF8.GetString(m.Payload.Span)));
+    }
+
+    [Fact]
+    public async Task A_second_process_on_a_node_home_is_refused_while_the_first_runs()
+    {
+        var home = Path.Combine(homes.Path, "shared");
+        var options = new EdgeNodeOptions { Home = home, Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier };
+        var first = await EdgeNode.OpenAsync(options);
+        var refused = await Assert.ThrowsAsync<NodeHomeInUseException>(() => EdgeNode.OpenAsync(options));
+        Assert.Equal(home, refused.Home);
+
+        // Released when the first node ends.
+        await first.DisposeAsync();
+        await (await EdgeNode.OpenAsync(options)).DisposeAsync();
     }
 
     private async Task<EdgeNode> MemberAsync(string name)
@@ -120,7 +187,7 @@ public sealed class RoomTests : IAsyncLifetime
     {
         try
         {
-            return rooms.Epoch("ward-7");
+            return rooms.Epoch(Ward);
         }
         catch (EdgeException)
         {

@@ -66,7 +66,7 @@ public sealed class TopicTests : IAsyncLifetime
 
         for (var i = 1; i <= 20; i++)
         {
-            await publishing.SendAsync(RoomClient.Topic(Topic), Encoding.UTF8.GetBytes($"bpm n={i}"));
+            await publishing.SendAsync(GroupId.Topic(Topic), Encoding.UTF8.GetBytes($"bpm n={i}"));
         }
 
         await Task.WhenAll(online.Select(async s =>
@@ -81,14 +81,14 @@ public sealed class TopicTests : IAsyncLifetime
 
         // The one that was away catches up from the topic's retention, in order.
         var (late, lateRooms) = subscribers[^1];
-        await lateRooms.CatchUpAsync(RoomClient.Topic(Topic));
+        await lateRooms.CatchUpAsync(GroupId.Topic(Topic));
         for (var i = 1; i <= 20; i++)
         {
             Assert.Equal($"bpm n={i}", Encoding.UTF8.GetString((await ReceiveAsync(lateRooms)).Payload.Span));
         }
 
         // Subscribers may not publish; the topic's log holds the 20 publications.
-        Assert.Equal(ApiStatus.Denied, (await Assert.ThrowsAsync<EdgeException>(() => online[0].Rooms.SendAsync(RoomClient.Topic(Topic), "spam"u8.ToArray()))).Status);
+        Assert.Equal(ApiStatus.Denied, (await Assert.ThrowsAsync<EdgeException>(() => online[0].Rooms.SendAsync(GroupId.Topic(Topic), "spam"u8.ToArray()))).Status);
         var info = await silo.Grains.GetGrain<ITopicGrain>(Topic).GetInfoAsync();
         Assert.Equal((51, 20UL), (info.Members.Length, info.MessagesLogged));
         Assert.Empty(info.Pending);
@@ -127,7 +127,7 @@ public sealed class TopicTests : IAsyncLifetime
     {
         try
         {
-            return rooms.Epoch(RoomClient.Topic(Topic));
+            return rooms.Epoch(GroupId.Topic(Topic));
         }
         catch (EdgeException)
         {

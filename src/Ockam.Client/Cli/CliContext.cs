@@ -45,6 +45,10 @@ internal sealed class CliContext(string home, bool json)
         {
             return Fail(ExitCode.Refused, $"the silo refused: {e.Status}: {e.Message}");
         }
+        catch (NodeHomeInUseException e)
+        {
+            return Fail(ExitCode.InUse, e.Message);
+        }
         catch (HandshakeException e)
         {
             return Fail(ExitCode.Unreachable, $"no secure channel: {e.Error}: {e.Message}");

@@ -16,4 +16,7 @@ internal static class ExitCode
 
     /// <summary>This node is not set up for that yet (no silo configured, not enrolled).</summary>
     public const int NotConfigured = 4;
+
+    /// <summary>Another process runs this node home (one home, one node at a time).</summary>
+    public const int InUse = 5;
 }

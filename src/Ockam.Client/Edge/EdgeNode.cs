@@ -27,12 +27,14 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
 
     private readonly EdgeNodeOptions options;
     private readonly NodeHome home;
+    private readonly NodeHomeLock homeLock;
     private readonly Node node;
     private readonly TcpTransport tcp;
     private readonly InboxWorker inbox = new();
     private readonly RelayInbox relayInbox;
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly HashSet<string> listening = new(StringComparer.Ordinal);
+    private bool watchingStarted;
     private readonly CancellationTokenSource stopping = new();
     private readonly SemaphoreSlim credentialChanged = new(0);
     private readonly PurposeKey staticKey;
@@ -45,9 +47,10 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     private Task refreshing = Task.CompletedTask;
     private Task watching = Task.CompletedTask;
 
-    private EdgeNode(EdgeNodeOptions options, NodeHome home, LocalIdentity identity, PurposeKey staticKey, TransportOptions? transport)
+    private EdgeNode(EdgeNodeOptions options, NodeHomeLock homeLock, NodeHome home, LocalIdentity identity, PurposeKey staticKey, TransportOptions? transport)
     {
         this.options = options;
+        this.homeLock = homeLock;
         this.home = home;
         this.staticKey = staticKey;
         Identity = identity;
@@ -68,18 +71,31 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     public CredentialPresentation? Credential { get; private set; }
 
     /// <summary>Opens the node in <see cref="EdgeNodeOptions.Home"/>, creating its identity on first use.</summary>
+    /// <exception cref="NodeHomeInUseException">Another process runs a node in that home.</exception>
     public static async Task<EdgeNode> OpenAsync(EdgeNodeOptions options, TransportOptions? transport = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var home = await NodeHome.OpenAsync(options.Home, options.Time, cancellationToken).ConfigureAwait(false);
-        var identity = await home.GetOrCreateIdentityAsync(IdentityName, cancellationToken).ConfigureAwait(false);
-        var key = await home.GetOrCreatePurposeKeyAsync(IdentityName, Purpose.SecureChannelStatic, StaticKeyLifetime, StaticKeyLifetime / 3, cancellationToken).ConfigureAwait(false);
-        var edge = new EdgeNode(options, home, identity, key, transport);
-        edge.refreshing = Task.Run(() => edge.RefreshLoopAsync(edge.stopping.Token), CancellationToken.None);
-        return edge;
+        var homeLock = NodeHomeLock.Acquire(options.Home);
+        try
+        {
+            var home = await NodeHome.OpenAsync(options.Home, options.Time, cancellationToken).ConfigureAwait(false);
+            var identity = await home.GetOrCreateIdentityAsync(IdentityName, cancellationToken).ConfigureAwait(false);
+            var key = await home.GetOrCreatePurposeKeyAsync(IdentityName, Purpose.SecureChannelStatic, StaticKeyLifetime, StaticKeyLifetime / 3, cancellationToken).ConfigureAwait(false);
+            var edge = new EdgeNode(options, homeLock, home, identity, key, transport);
+            edge.refreshing = Task.Run(() => edge.RefreshLoopAsync(edge.stopping.Token), CancellationToken.None);
+            return edge;
+        }
+        catch
+        {
+            homeLock.Dispose();
+            throw;
+        }
     }
 
-    /// <summary>Redeems an enrolment token for this identity's credential, and keeps it.</summary>
+    /// <summary>
+    /// Redeems an enrolment token for this identity's credential, and keeps it; then, as a member, publishes its group
+    /// keys, so that it can be invited to a room before it has run anything else.
+    /// </summary>
     /// <exception cref="EdgeException">The token is unknown, expired or used.</exception>
     public async Task<CredentialPresentation> EnrollAsync(string token, CancellationToken cancellationToken = default)
     {
@@ -88,6 +104,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
 
         // From now on the node talks to the silo as a member: the next call opens that channel.
         await GoOfflineAsync().ConfigureAwait(false);
+        await PublishGroupKeysAsync(cancellationToken).ConfigureAwait(false);
         return credential;
     }
 
@@ -108,11 +125,10 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         await CallAsync(new ListenRelayRequest(relay), cancellationToken).ConfigureAwait(false);
         lock (listening)
         {
-            if (listening.Add(relay) && listening.Count == 1)
-            {
-                watching = Task.Run(() => WatchAsync(stopping.Token), CancellationToken.None);
-            }
+            listening.Add(relay);
         }
+
+        KeepConnected();
     }
 
     /// <summary>Publishes a new primary key (signed by the old and the new) and keeps it.</summary>
@@ -188,8 +204,8 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     }
 
     /// <summary>
-    /// This node's encrypted rooms. The first call makes its group keys (an X25519 key sealed to, an Ed25519
-    /// key that signs, both attested by its identity) and publishes their attestations for inviters.
+    /// This node's encrypted rooms, with its group keys (an X25519 key sealed to, an Ed25519 key that signs, both
+    /// attested by its identity; made and published at enrolment).
     /// </summary>
     public async Task<RoomClient> RoomsAsync(CancellationToken cancellationToken = default)
     {
@@ -198,17 +214,25 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
             return rooms;
         }
 
-        var agreement = await home.GetOrCreatePurposeKeyAsync(IdentityName, Purpose.GroupKeyAgreement, StaticKeyLifetime, StaticKeyLifetime / 3, cancellationToken).ConfigureAwait(false);
-        var signing = await home.GetOrCreatePurposeKeyAsync(IdentityName, Purpose.GroupSigning, StaticKeyLifetime, StaticKeyLifetime / 3, cancellationToken).ConfigureAwait(false);
-        await CallAsync(new PublishGroupKeysRequest(agreement.Attestation.Encode(), signing.Attestation.Encode()), cancellationToken).ConfigureAwait(false);
+        // Published again here: a node enrolled before enrolment published them, or whose keys were renewed since.
+        var (agreement, signing) = await PublishGroupKeysAsync(cancellationToken).ConfigureAwait(false);
         var self = new Ockam.Identity.Groups.GroupMember(Identifier, agreement.Attestation.PublicKey, signing.Attestation.PublicKey);
-        var client = new RoomClient(home.Vault, this, self, agreement.Key, signing.Key, new RoomProgress(Path.Combine(options.Home, "rooms.json")));
+        var client = new RoomClient(home.Vault, this, self, agreement.Key, signing.Key, new RoomProgress(Path.Combine(options.Home, "rooms.json")), KeepConnected);
         node.StartWorker(GroupInboxAddress, client);
 
         // Only deliveries the service made (fan-out through this node's relay) reach the group inbox.
         node.AcceptFlow(GroupInboxAddress, relayInbox.ServiceFlow);
         rooms = client;
         return client;
+    }
+
+    /// <summary>Makes (on first use) this node's group keys and publishes their attestations, for inviters to fetch and verify.</summary>
+    private async Task<(PurposeKey Agreement, PurposeKey Signing)> PublishGroupKeysAsync(CancellationToken cancellationToken)
+    {
+        var agreement = await home.GetOrCreatePurposeKeyAsync(IdentityName, Purpose.GroupKeyAgreement, StaticKeyLifetime, StaticKeyLifetime / 3, cancellationToken).ConfigureAwait(false);
+        var signing = await home.GetOrCreatePurposeKeyAsync(IdentityName, Purpose.GroupSigning, StaticKeyLifetime, StaticKeyLifetime / 3, cancellationToken).ConfigureAwait(false);
+        await CallAsync(new PublishGroupKeysRequest(agreement.Attestation.Encode(), signing.Attestation.Encode()), cancellationToken).ConfigureAwait(false);
+        return (agreement, signing);
     }
 
     /// <summary>Messages that arrived over end-to-end channels, in arrival order.</summary>
@@ -254,6 +278,25 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         {
             await ListenAsync(relay, cancellationToken).ConfigureAwait(false);
         }
+
+        // Rooms listened on through the old connection's reply relay get this connection's.
+        if (rooms is not null)
+        {
+            await rooms.RelistenAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Once something listens (a relay, or a room through this connection), watches the channel to the silo and reconnects.</summary>
+    private void KeepConnected()
+    {
+        lock (listening)
+        {
+            if (!watchingStarted)
+            {
+                watchingStarted = true;
+                watching = Task.Run(() => WatchAsync(stopping.Token), CancellationToken.None);
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -263,11 +306,15 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         await watching.ConfigureAwait(false);
         await tcp.DisposeAsync().ConfigureAwait(false);
         await node.DisposeAsync().ConfigureAwait(false);
+        rooms?.Dispose();
         home.Dispose();
         peers.Dispose();
         gate.Dispose();
         stopping.Dispose();
         credentialChanged.Dispose();
+
+        // Last: until everything above has stopped writing, no other process may take this home.
+        homeLock.Dispose();
     }
 
     /// <summary>The channel to the silo — <c>member</c> with a credential, <c>secure</c> before enrolment — reopened when it has closed.</summary>

@@ -10,10 +10,16 @@ using Ockam.Messaging.Routing;
 namespace Ockam.Client.Edge;
 
 /// <summary>
-/// This node's encrypted rooms: it makes and applies epochs (sealing each fresh secret to the members'
-/// attested keys), encrypts and signs its messages, and decrypts what the room grain fans out to its
+/// This node's encrypted rooms and topics: it makes and applies epochs (sealing each fresh secret to the members'
+/// attested keys), encrypts and signs its messages, and decrypts what the group grains fan out to its
 /// <c>group-inbox</c>. The silo orders and stores; it holds no room key.
 /// </summary>
+/// <remarks>
+/// Every session, position and the progress file are touched only under <see cref="gate"/>. Messages are handed on
+/// in the order of the group's log, each index once: a live delivery is taken only if it is the next index (and of
+/// the epoch this node is in); anything further ahead means something was missed, and the log is read from the
+/// last index handed on, so the overlap of catching up and live delivery neither repeats nor skips a message.
+/// </remarks>
 public sealed class RoomClient : IWorker, IDisposable
 {
     private readonly IVault vault;
@@ -22,14 +28,24 @@ public sealed class RoomClient : IWorker, IDisposable
     private readonly KeyHandle agreementKey;
     private readonly KeyHandle signingKey;
     private readonly SemaphoreSlim gate = new(1, 1);
-    private readonly Dictionary<string, GroupSession> sessions = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ulong> lastIndex = new(StringComparer.Ordinal);
+
+    /// <summary>One catch-up at a time: a burst of out-of-order deliveries reads the log once, not once each.</summary>
+    private readonly SemaphoreSlim catchingUp = new(1, 1);
+    private readonly Dictionary<GroupId, GroupSession> sessions = [];
+    private readonly Dictionary<GroupId, ulong> lastIndex = [];
     private readonly Channel<RoomMessage> received = Channel.CreateUnbounded<RoomMessage>();
     private readonly RoomProgress? progress;
 
-    internal RoomClient(IVault vault, IEdgeApi api, GroupMember self, KeyHandle agreementKey, KeyHandle signingKey, RoomProgress? progress = null)
+    /// <summary>Called when this node listens to a group, so that the node keeps its connection (and with it the route) alive.</summary>
+    private readonly Action? listening;
+
+    /// <summary>The groups this node listens to, with the relay each was named with (null: the connection's); under <see cref="gate"/>.</summary>
+    private readonly Dictionary<GroupId, string?> routes = [];
+
+    internal RoomClient(IVault vault, IEdgeApi api, GroupMember self, KeyHandle agreementKey, KeyHandle signingKey, RoomProgress? progress = null, Action? listening = null)
     {
         this.progress = progress;
+        this.listening = listening;
         this.vault = vault;
         this.api = api;
         this.self = self;
@@ -37,23 +53,23 @@ public sealed class RoomClient : IWorker, IDisposable
         this.signingKey = signingKey;
     }
 
-    /// <summary>Creates <paramref name="room"/> with this node as its only member and admin; fan-out reaches it through <paramref name="relay"/>.</summary>
+    /// <summary>Creates room <paramref name="room"/> with this node as its only member and admin; fan-out reaches it through <paramref name="relay"/>.</summary>
     public Task CreateAsync(string room, string? relay, CancellationToken cancellationToken = default) =>
-        CreateAsync(room, commit => new CreateRoomRequest(room, commit, relay), cancellationToken);
+        CreateAsync(GroupId.Room(room), commit => new CreateRoomRequest(room, commit, relay), cancellationToken);
 
-    /// <summary>Adds <paramref name="member"/> (its group keys verified against its history) in a new epoch.</summary>
-    public async Task InviteAsync(string room, Identifier member, string? relay, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Adds <paramref name="member"/> (its group keys verified against its history) in a new epoch. Where its
+    /// deliveries go is the member's own choice, made when it listens (<see cref="ListenAsync"/>).
+    /// </summary>
+    public async Task InviteAsync(GroupId group, Identifier member, CancellationToken cancellationToken = default)
     {
         var joining = await FetchMemberAsync(member, cancellationToken).ConfigureAwait(false);
-        await CommitAsync(room, members => [.. members.Where(m => m.Identifier != member), joining], relay is null ? [] : [(member, relay)], cancellationToken).ConfigureAwait(false);
+        await CommitAsync(group, members => [.. members.Where(m => m.Identifier != member), joining], cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The group id of topic <paramref name="name"/>: pass it to the room methods (send, receive, catch up) for a topic.</summary>
-    public static string Topic(string name) => GroupDelivery.TopicGroupId(name);
-
-    /// <summary>Creates a topic: a room whose subscribers and publishers are decided by ABAC policies over their credentials.</summary>
+    /// <summary>Creates a topic: a group whose subscribers and publishers are decided by ABAC policies over their credentials.</summary>
     public Task CreateTopicAsync(string topic, string? relay, string subscribePolicy, string publishPolicy, CancellationToken cancellationToken = default) =>
-        CreateAsync(Topic(topic), commit => new CreateTopicRequest(topic, commit, subscribePolicy, publishPolicy, relay), cancellationToken);
+        CreateAsync(GroupId.Topic(topic), commit => new CreateTopicRequest(topic, commit, subscribePolicy, publishPolicy, relay), cancellationToken);
 
     /// <summary>Asks to join a topic (the silo checks the subscribe policy); an admin's next commit brings this node in.</summary>
     public Task SubscribeAsync(string topic, string? relay, CancellationToken cancellationToken = default) =>
@@ -62,7 +78,8 @@ public sealed class RoomClient : IWorker, IDisposable
     /// <summary>As an admin: adds every subscriber the policy admitted, in one new epoch. Returns how many.</summary>
     public async Task<int> AdmitPendingAsync(string topic, CancellationToken cancellationToken = default)
     {
-        var info = await api.CallAsync(new GetRoomRequest(null, topic), cancellationToken).ConfigureAwait(false);
+        var group = GroupId.Topic(topic);
+        var info = await api.CallAsync(new GetRoomRequest(group), cancellationToken).ConfigureAwait(false);
         var pending = info.Pending.Select(Identifier.Parse).ToList();
         if (pending.Count == 0)
         {
@@ -75,60 +92,120 @@ public sealed class RoomClient : IWorker, IDisposable
             joining.Add(await FetchMemberAsync(identifier, cancellationToken).ConfigureAwait(false));
         }
 
-        await CommitAsync(Topic(topic), members => [.. members.Where(m => joining.All(j => j.Identifier != m.Identifier)), .. joining], [], cancellationToken).ConfigureAwait(false);
+        await CommitAsync(group, members => [.. members.Where(m => joining.All(j => j.Identifier != m.Identifier)), .. joining], cancellationToken).ConfigureAwait(false);
         return joining.Count;
     }
 
     /// <summary>Removes <paramref name="member"/>: the new epoch's secret is sealed to everyone else only.</summary>
-    public Task RemoveAsync(string room, Identifier member, CancellationToken cancellationToken = default) =>
-        CommitAsync(room, members => [.. members.Where(m => m.Identifier != member)], [], cancellationToken);
+    public Task RemoveAsync(GroupId group, Identifier member, CancellationToken cancellationToken = default) =>
+        CommitAsync(group, members => [.. members.Where(m => m.Identifier != member)], cancellationToken);
 
     /// <summary>A fresh epoch secret for the same members (after a suspected leak, or periodically).</summary>
-    public Task UpdateAsync(string room, CancellationToken cancellationToken = default) =>
-        CommitAsync(room, members => [.. members], [], cancellationToken);
+    public Task UpdateAsync(GroupId group, CancellationToken cancellationToken = default) =>
+        CommitAsync(group, members => [.. members], cancellationToken);
 
-    public async Task SendAsync(string room, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
+    /// <summary>Encrypts and signs <paramref name="payload"/>; its generation is on disk before the message leaves, so it is never used twice.</summary>
+    public async Task SendAsync(GroupId group, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(group);
         GroupMessage message;
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            message = Session(room).Encrypt(payload.Span);
-            Save(room);
+            message = Session(group).Encrypt(payload.Span);
+            await SaveLockedAsync(group, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             gate.Release();
         }
 
-        var (name, topic) = Address(room);
-        await api.CallAsync(new SendRoomRequest(name, topic, message.Encode()), cancellationToken).ConfigureAwait(false);
+        await api.CallAsync(new SendRoomRequest(group, message.Encode()), cancellationToken).ConfigureAwait(false);
     }
 
     public ValueTask<RoomMessage> ReceiveAsync(CancellationToken cancellationToken = default) => received.Reader.ReadAsync(cancellationToken);
 
-    public IReadOnlyList<GroupMember> Members(string room) => Session(room).Members;
+    public IReadOnlyList<GroupMember> Members(GroupId group) => Locked(() => Session(group).Members);
 
-    public ulong Epoch(string room) => Session(room).Epoch;
+    public ulong Epoch(GroupId group) => Locked(() => Session(group).Epoch);
 
-    /// <summary>
-    /// Picks up a room this node was in before it restarted: the epoch secret comes back from the log (its
-    /// commit seals it to this node's persistent key), the sending ratchet resumes past every generation
-    /// already used, and messages already seen are not delivered again.
-    /// </summary>
-    public async Task ResumeAsync(string room, CancellationToken cancellationToken = default)
+    /// <summary>Rooms and topics this node has been in (from its home directory).</summary>
+    public async Task<IReadOnlyList<GroupId>> KnownAsync(CancellationToken cancellationToken = default)
     {
-        if (progress?.Get(room) is not { } saved)
+        if (progress is null)
         {
-            throw new EdgeException(ApiStatus.BadRequest, $"this node has not been in room '{room}'");
+            return [];
         }
 
-        lastIndex[room] = saved.LastIndex;
-        await CatchUpFromAsync(room, saved.Epoch - 1, cancellationToken).ConfigureAwait(false);
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (sessions.TryGetValue(room, out var session) && session.Epoch == saved.Epoch)
+            return await progress.GroupsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// This member names where its deliveries of <paramref name="group"/> go — <paramref name="relay"/> (one it owns)
+    /// or, without one, the connection it asks on — and then reads what it missed; from then on messages arrive
+    /// live, in order, each once. Named first, read second: nothing sent in between is lost.
+    /// </summary>
+    /// <exception cref="EdgeException">Not a member (<see cref="ApiStatus.Denied"/>), or a relay it does not own.</exception>
+    public async Task ListenAsync(GroupId group, string? relay = null, CancellationToken cancellationToken = default)
+    {
+        await api.CallAsync(new ListenRoomRequest(group, relay), cancellationToken).ConfigureAwait(false);
+        Locked(() => routes[group] = relay);
+        listening?.Invoke();
+        await EnterAsync(group, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>After the node reconnected: names each route again (a connection's reply relay ends with it) and reads what was missed meanwhile.</summary>
+    internal async Task RelistenAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (group, relay) in Locked(() => routes.ToList()))
+        {
+            await api.CallAsync(new ListenRoomRequest(group, relay), cancellationToken).ConfigureAwait(false);
+            await CatchUpAsync(group, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A group this node was in resumes where it was (<see cref="ResumeAsync"/>); any other is joined from its log.</summary>
+    public async Task EnterAsync(GroupId group, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        var resume = progress is not null && !Locked(() => sessions.ContainsKey(group)) && (await KnownAsync(cancellationToken).ConfigureAwait(false)).Contains(group);
+        await (resume ? ResumeAsync(group, cancellationToken) : CatchUpAsync(group, cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Picks up a group this node was in before it restarted: the epoch secret comes back from the log (its
+    /// commit seals it to this node's persistent key), the sending ratchet resumes past every generation
+    /// already used, and messages already handed on are not handed on again.
+    /// </summary>
+    public async Task ResumeAsync(GroupId group, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        RoomProgress.Entry saved;
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            saved = (progress is null ? null : await progress.GetAsync(group, cancellationToken).ConfigureAwait(false))
+                ?? throw new EdgeException(ApiStatus.BadRequest, $"this node has not been in {Describe(group)}");
+            lastIndex[group] = Math.Max(lastIndex.GetValueOrDefault(group), saved.LastIndex);
+        }
+        finally
+        {
+            gate.Release();
+        }
+
+        await CatchUpFromAsync(group, saved.Epoch - 1, cancellationToken).ConfigureAwait(false);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (sessions.TryGetValue(group, out var session) && session.Epoch == saved.Epoch)
             {
                 session.ResumeSendingAt(saved.NextGeneration);
             }
@@ -139,68 +216,9 @@ public sealed class RoomClient : IWorker, IDisposable
         }
     }
 
-    /// <summary>Rooms this node has been in (from its home directory).</summary>
-    public IReadOnlyList<string> KnownRooms => progress?.Rooms ?? [];
-
     /// <summary>Fetches what this node missed (commits and messages it was away for) and applies them in order.</summary>
-    public Task CatchUpAsync(string room, CancellationToken cancellationToken = default) =>
-        CatchUpFromAsync(room, sessions.TryGetValue(room, out var known) ? known.Epoch : 0, cancellationToken);
-
-    /// <summary>
-    /// Asks page by page (the silo answers at most one frame's worth at a time) until nothing is left, and only
-    /// then applies: a message is readable only in its own epoch, so commits are applied as the messages need them.
-    /// </summary>
-    private async Task CatchUpFromAsync(string room, ulong epoch, CancellationToken cancellationToken)
-    {
-        var allCommits = new List<GroupCommit>();
-        var allMessages = new List<(ulong Index, GroupMessage Message)>();
-        var index = lastIndex.GetValueOrDefault(room);
-        for (var more = true; more;)
-        {
-            var (name, topic) = Address(room);
-            var response = await api.CallAsync(new CatchUpRoomRequest(name, topic, epoch, index), cancellationToken).ConfigureAwait(false);
-            var commits = response.Commits.Select(c => GroupCommit.Decode(c)).ToList();
-            var messages = response.Messages.Select(m => (m.Index, Message: GroupMessage.Decode(m.Message))).ToList();
-            allCommits.AddRange(commits);
-            allMessages.AddRange(messages);
-            var (nextEpoch, nextIndex) = (commits.Count > 0 ? commits.Max(c => c.Body.Epoch) : epoch, messages.Count > 0 ? messages.Max(m => m.Index) : index);
-            more = response.More;
-            if (more && nextEpoch <= epoch && nextIndex <= index)
-            {
-                throw new EdgeException(ApiStatus.Unavailable, $"catching up room '{room}' made no progress");
-            }
-
-            (epoch, index) = (nextEpoch, nextIndex);
-        }
-
-        var pending = new Queue<GroupCommit>(allCommits.OrderBy(c => c.Body.Epoch));
-        var ordered = allMessages.OrderBy(m => m.Index);
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            foreach (var (at, message) in ordered)
-            {
-                // A message is readable only in its own epoch: apply the commits that lead up to it first.
-                while (pending.Count > 0 && (!sessions.TryGetValue(room, out var s) || s.Epoch < message.Epoch))
-                {
-                    ApplyLocked(pending.Dequeue());
-                }
-
-                DeliverLocked(room, at, message);
-            }
-
-            while (pending.Count > 0)
-            {
-                ApplyLocked(pending.Dequeue());
-            }
-
-            Save(room);
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
+    public Task CatchUpAsync(GroupId group, CancellationToken cancellationToken = default) =>
+        CatchUpFromAsync(group, Locked(() => sessions.TryGetValue(group, out var known) ? known.Epoch : 0), cancellationToken);
 
     public async ValueTask HandleMessageAsync(WorkerContext context, Message message, CancellationToken cancellationToken)
     {
@@ -215,25 +233,29 @@ public sealed class RoomClient : IWorker, IDisposable
             return;
         }
 
+        bool inOrder;
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (delivery.Kind == GroupDeliveryKind.Commit)
-            {
-                ApplyLocked(GroupCommit.Decode(delivery.Content));
-            }
-            else
-            {
-                DeliverLocked(delivery.Room, delivery.Index, GroupMessage.Decode(delivery.Content));
-            }
+            inOrder = delivery.Kind == GroupDeliveryKind.Commit
+                ? ApplyLocked(delivery.Group, GroupCommit.Decode(delivery.Content), live: true)
+                : DeliverLocked(delivery.Group, delivery.Index, GroupMessage.Decode(delivery.Content), live: true);
+            await SaveLockedAsync(delivery.Group, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is OckamDecodeException or GroupException)
+        catch (OckamDecodeException)
         {
-            // Duplicates (relays deliver at least once), stale or foreign content: the session refused it.
+            // Not a commit or message at all: nothing to read, nothing missed.
+            return;
         }
         finally
         {
             gate.Release();
+        }
+
+        if (!inOrder)
+        {
+            // Off the worker's loop: catching up calls the silo, whose answers this node's loop must stay free to route.
+            _ = Task.Run(() => CatchUpQuietlyAsync(delivery.Group), CancellationToken.None);
         }
     }
 
@@ -245,22 +267,98 @@ public sealed class RoomClient : IWorker, IDisposable
         }
 
         gate.Dispose();
+        catchingUp.Dispose();
     }
 
-    /// <summary>Test hook: a room's session (its epoch secret is what the service must never see).</summary>
-    internal GroupSession SessionFor(string room) => Session(room);
+    /// <summary>Test hook: a group's session (its epoch secret is what the service must never see).</summary>
+    internal GroupSession SessionFor(GroupId group) => Locked(() => Session(group));
 
-    /// <summary>Creates group <paramref name="room"/> with this node alone, by the request <paramref name="create"/> makes of its first commit.</summary>
-    private async Task CreateAsync<TRequest>(string room, Func<byte[], TRequest> create, CancellationToken cancellationToken)
+    /// <summary>A catch-up a delivery set off: if it fails (the silo is away) the next delivery out of order tries again.</summary>
+    private async Task CatchUpQuietlyAsync(GroupId group)
+    {
+        try
+        {
+            await CatchUpAsync(group, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is EdgeException or TimeoutException or RoutingException or ObjectDisposedException or OckamDecodeException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Asks page by page (the silo answers at most one frame's worth at a time) until nothing is left, and only
+    /// then applies: a message is readable only in its own epoch, so commits are applied as the messages need them.
+    /// </summary>
+    private async Task CatchUpFromAsync(GroupId group, ulong epoch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        await catchingUp.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var allCommits = new List<GroupCommit>();
+            var allMessages = new List<(ulong Index, GroupMessage Message)>();
+            var index = Locked(() => lastIndex.GetValueOrDefault(group));
+            for (var more = true; more;)
+            {
+                var response = await api.CallAsync(new CatchUpRoomRequest(group, epoch, index), cancellationToken).ConfigureAwait(false);
+                var commits = response.Commits.Select(c => GroupCommit.Decode(c)).ToList();
+                var messages = response.Messages.Select(m => (m.Index, Message: GroupMessage.Decode(m.Message))).ToList();
+                allCommits.AddRange(commits);
+                allMessages.AddRange(messages);
+                var (nextEpoch, nextIndex) = (commits.Count > 0 ? commits.Max(c => c.Body.Epoch) : epoch, messages.Count > 0 ? messages.Max(m => m.Index) : index);
+                more = response.More;
+                if (more && nextEpoch <= epoch && nextIndex <= index)
+                {
+                    throw new EdgeException(ApiStatus.Unavailable, $"catching up {Describe(group)} made no progress");
+                }
+
+                (epoch, index) = (nextEpoch, nextIndex);
+            }
+
+            var pending = new Queue<GroupCommit>(allCommits.OrderBy(c => c.Body.Epoch));
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                foreach (var (at, message) in allMessages.OrderBy(m => m.Index))
+                {
+                    // A message is readable only in its own epoch: apply the commits that lead up to it first.
+                    while (pending.Count > 0 && (!sessions.TryGetValue(group, out var s) || s.Epoch < message.Epoch))
+                    {
+                        ApplyLocked(group, pending.Dequeue(), live: false);
+                    }
+
+                    DeliverLocked(group, at, message, live: false);
+                }
+
+                while (pending.Count > 0)
+                {
+                    ApplyLocked(group, pending.Dequeue(), live: false);
+                }
+
+                await SaveLockedAsync(group, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+        finally
+        {
+            catchingUp.Release();
+        }
+    }
+
+    /// <summary>Creates <paramref name="group"/> with this node alone, by the request <paramref name="create"/> makes of its first commit.</summary>
+    private async Task CreateAsync<TRequest>(GroupId group, Func<byte[], TRequest> create, CancellationToken cancellationToken)
         where TRequest : IApiRequest<TRequest, EmptyResponse>
     {
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var (session, commit) = GroupSession.Create(vault, room, self, agreementKey, signingKey);
+            var (session, commit) = GroupSession.Create(vault, group.Value, self, agreementKey, signingKey);
             await api.CallAsync(create(commit.Encode()), cancellationToken).ConfigureAwait(false);
-            sessions[room] = session;
-            Save(room);
+            sessions[group] = session;
+            await SaveLockedAsync(group, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -285,17 +383,16 @@ public sealed class RoomClient : IWorker, IDisposable
         return new GroupMember(member, agreement.PublicKey, signing.PublicKey);
     }
 
-    private async Task CommitAsync(string room, Func<IReadOnlyList<GroupMember>, List<GroupMember>> members, List<(Identifier Member, string Relay)> relays, CancellationToken cancellationToken)
+    private async Task CommitAsync(GroupId group, Func<IReadOnlyList<GroupMember>, List<GroupMember>> members, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(group);
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var session = Session(room);
+            var session = Session(group);
             var commit = session.Commit(members(session.Members));
-            var (name, topic) = Address(room);
-            var fanOut = relays.ToDictionary(r => r.Member.ToString(), r => r.Relay, StringComparer.Ordinal);
-            await api.CallAsync(new CommitRoomRequest(name, topic, commit.Encode(), fanOut), cancellationToken).ConfigureAwait(false);
-            Save(room);
+            await api.CallAsync(new CommitRoomRequest(group, commit.Encode()), cancellationToken).ConfigureAwait(false);
+            await SaveLockedAsync(group, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -303,59 +400,107 @@ public sealed class RoomClient : IWorker, IDisposable
         }
     }
 
-    private void ApplyLocked(GroupCommit commit)
+    /// <summary>Applies a commit of <paramref name="group"/>; false when a live one shows an epoch was missed (the log has it).</summary>
+    private bool ApplyLocked(GroupId group, GroupCommit commit, bool live)
     {
-        var room = commit.Body.Group;
-        if (sessions.TryGetValue(room, out var session))
+        // A commit bound to another group id (a room's posing as a topic's, or another room's) is not this group's.
+        if (commit.Body.Group != group.Value)
         {
-            if (commit.Body.Epoch > session.Epoch)
-            {
-                session.Apply(commit);
-            }
-        }
-        else if (commit.Body.Members.Any(m => m.Identifier == self.Identifier))
-        {
-            sessions[room] = GroupSession.Join(vault, commit, self, agreementKey, signingKey);
-        }
-
-        Save(room);
-    }
-
-    private void DeliverLocked(string room, ulong index, GroupMessage message)
-    {
-        if (!sessions.TryGetValue(room, out var session) || message.Sender == self.Identifier || index <= lastIndex.GetValueOrDefault(room))
-        {
-            return;
+            return true;
         }
 
         try
         {
-            var plaintext = session.Decrypt(message);
-            received.Writer.TryWrite(new RoomMessage(room, message.Sender, plaintext));
+            if (sessions.TryGetValue(group, out var session))
+            {
+                if (commit.Body.Epoch <= session.Epoch)
+                {
+                    return true;
+                }
+
+                if (live && commit.Body.Epoch != session.Epoch + 1)
+                {
+                    return false;
+                }
+
+                session.Apply(commit);
+            }
+            else if (commit.Body.Members.Any(m => m.Identifier == self.Identifier))
+            {
+                sessions[group] = GroupSession.Join(vault, commit, self, agreementKey, signingKey);
+            }
         }
         catch (GroupException)
         {
-            // Sent in an epoch this member was not in, or a duplicate: nothing it may read.
+            // Refused by the session (not signed by a member, or this node was removed): nothing to apply.
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Hands on message <paramref name="index"/> of <paramref name="group"/> if it is the next one; false when a live
+    /// one shows something was missed (a message or the commit of its epoch), which catching up then reads in order.
+    /// </summary>
+    private bool DeliverLocked(GroupId group, ulong index, GroupMessage message, bool live)
+    {
+        var last = lastIndex.GetValueOrDefault(group);
+        if (index <= last)
+        {
+            return true;
+        }
+
+        if (!sessions.TryGetValue(group, out var session))
+        {
+            return !live;
+        }
+
+        if (live && (index != last + 1 || message.Epoch > session.Epoch))
+        {
+            return false;
+        }
+
+        lastIndex[group] = index;
+        if (message.Sender == self.Identifier || message.Group != group.Value)
+        {
+            return true;
+        }
+
+        try
+        {
+            received.Writer.TryWrite(new RoomMessage(group, message.Sender, session.Decrypt(message), index));
+        }
+        catch (GroupException)
+        {
+            // Sent in an epoch this member was not in, or forged: nothing it may read.
+        }
+
+        return true;
+    }
+
+    private async Task SaveLockedAsync(GroupId group, CancellationToken cancellationToken)
+    {
+        if (progress is not null && sessions.TryGetValue(group, out var session))
+        {
+            await progress.SetAsync(group, new RoomProgress.Entry(session.Epoch, session.NextGeneration, lastIndex.GetValueOrDefault(group)), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private T Locked<T>(Func<T> read)
+    {
+        gate.Wait();
+        try
+        {
+            return read();
         }
         finally
         {
-            lastIndex[room] = Math.Max(lastIndex.GetValueOrDefault(room), index);
-            Save(room);
+            gate.Release();
         }
     }
 
-    private void Save(string room)
-    {
-        if (progress is not null && sessions.TryGetValue(room, out var session))
-        {
-            progress.Set(room, new RoomProgress.Entry(session.Epoch, session.NextGeneration, lastIndex.GetValueOrDefault(room)));
-        }
-    }
+    private GroupSession Session(GroupId group) =>
+        sessions.TryGetValue(group, out var session) ? session : throw new EdgeException(ApiStatus.BadRequest, $"this node is not in {Describe(group)}");
 
-    private GroupSession Session(string room) =>
-        sessions.TryGetValue(room, out var session) ? session : throw new EdgeException(ApiStatus.BadRequest, $"this node is not in room '{room}'");
-
-    /// <summary>A group id as a request addresses it: a <c>topic</c> for "topic:" ids, else a <c>room</c>.</summary>
-    private static (string? Room, string? Topic) Address(string groupId) =>
-        GroupDelivery.TopicOf(groupId) is { } topic ? (null, topic) : (groupId, null);
+    private static string Describe(GroupId group) => $"{(group.Kind == GroupKind.Topic ? "topic" : "room")} '{group.Name}'";
 }

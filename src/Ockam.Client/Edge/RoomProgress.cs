@@ -1,51 +1,64 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Ockam.Identity.Encoding;
+using Ockam.Identity.Files;
+using Ockam.Messaging.Api;
 
 namespace Ockam.Client.Edge;
 
 /// <summary>
-/// Where this node is in each room, kept in <c>rooms.json</c> in its home: the epoch, the next generation
-/// it may send (never reused), and the last message index seen. No secret: the epoch secret comes back
-/// from the room's log, sealed to the node's persistent key.
+/// Where this node is in each room or topic, kept in <c>rooms.json</c> in its home (keyed by <see cref="GroupId.Value"/>):
+/// the epoch, the next generation it may send (never reused) and the last message index it handed on. No secret:
+/// the epoch secret comes back from the room's log, sealed to the node's persistent key.
 /// </summary>
-public sealed class RoomProgress(string path)
+/// <remarks>
+/// Written with <see cref="AtomicFile"/> (file and directory flushed) before what it records is used: a generation is
+/// saved before its message leaves, so no crash can make it be sent twice. Only one process writes it: the node
+/// home's lock (<see cref="NodeHomeLock"/>) keeps a second one out; inside it, only under <see cref="RoomClient"/>'s lock.
+/// </remarks>
+internal sealed class RoomProgress(string path)
 {
-    private readonly Lock gate = new();
     private Dictionary<string, Entry>? entries;
 
-    public IReadOnlyList<string> Rooms
+    /// <summary>Rooms and topics this node has been in (entries from before ids carried their kind are left out).</summary>
+    public async Task<IReadOnlyList<GroupId>> GroupsAsync(CancellationToken cancellationToken = default) =>
+        [.. (await LoadAsync(cancellationToken).ConfigureAwait(false)).Keys.Select(Parsed).OfType<GroupId>()];
+
+    public async Task<Entry?> GetAsync(GroupId group, CancellationToken cancellationToken = default)
     {
-        get
-        {
-            lock (gate)
-            {
-                return [.. Load().Keys];
-            }
-        }
+        ArgumentNullException.ThrowIfNull(group);
+        return (await LoadAsync(cancellationToken).ConfigureAwait(false)).GetValueOrDefault(group.Value);
     }
 
-    public Entry? Get(string room)
+    public async Task SetAsync(GroupId group, Entry entry, CancellationToken cancellationToken = default)
     {
-        lock (gate)
+        ArgumentNullException.ThrowIfNull(group);
+        var all = await LoadAsync(cancellationToken).ConfigureAwait(false);
+        if (all.GetValueOrDefault(group.Value) == entry)
         {
-            return Load().GetValueOrDefault(room);
+            return;
         }
+
+        all[group.Value] = entry;
+        await AtomicFile.WriteAsync(path, JsonSerializer.SerializeToUtf8Bytes(all, RoomProgressJson.Default.DictionaryStringEntry), cancellationToken).ConfigureAwait(false);
     }
 
-    public void Set(string room, Entry entry)
+    private async Task<Dictionary<string, Entry>> LoadAsync(CancellationToken cancellationToken) =>
+        entries ??= File.Exists(path)
+            ? JsonSerializer.Deserialize(await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false), RoomProgressJson.Default.DictionaryStringEntry) ?? []
+            : [];
+
+    private static GroupId? Parsed(string key)
     {
-        lock (gate)
+        try
         {
-            var all = Load();
-            all[room] = entry;
-            var temporary = path + ".tmp";
-            File.WriteAllText(temporary, JsonSerializer.Serialize(all, RoomProgressJson.Default.DictionaryStringEntry));
-            File.Move(temporary, path, overwrite: true);
+            return GroupId.Parse(key);
+        }
+        catch (OckamDecodeException)
+        {
+            return null;
         }
     }
-
-    private Dictionary<string, Entry> Load() =>
-        entries ??= File.Exists(path) ? JsonSerializer.Deserialize(File.ReadAllText(path), RoomProgressJson.Default.DictionaryStringEntry) ?? [] : [];
 
     public sealed record Entry(ulong Epoch, ulong NextGeneration, ulong LastIndex);
 }

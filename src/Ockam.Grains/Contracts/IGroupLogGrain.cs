@@ -4,9 +4,13 @@ namespace Ockam.Grains.Contracts;
 [Alias("ockam.group-log")]
 public interface IGroupLogGrain : IGrainWithStringKey
 {
-    /// <summary>The next epoch: membership changes need an admin, a key update any member. <paramref name="relays"/> names new members' relays.</summary>
+    /// <summary>The next epoch: membership changes need an admin, a key update any member.</summary>
     [Alias("commit")]
-    Task<GroupOutcome> CommitAsync(string caller, byte[] commit, IReadOnlyDictionary<string, string> relays);
+    Task<GroupOutcome> CommitAsync(string caller, byte[] commit);
+
+    /// <summary>Member <paramref name="member"/> names the relay (one it owns) its deliveries go to.</summary>
+    [Alias("listen")]
+    Task<GroupOutcome> ListenAsync(string member, string relay);
 
     /// <summary>Orders and fans out one group message from <paramref name="caller"/>.</summary>
     [Alias("send")]

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Ockam.Grains.Contracts;
 using Ockam.Identity.Vault;
+using Ockam.Messaging.Api;
 
 namespace Ockam.Grains.Groups;
 
@@ -12,11 +13,13 @@ internal sealed class GroupGrain(
 {
     private GroupLog? log;
 
-    private GroupLog Log => log ??= new GroupLog(state, vault, options.Value, GrainFactory, this.GetPrimaryKeyString());
+    private GroupLog Log => log ??= new GroupLog(state, vault, options.Value, GrainFactory, GroupId.Room(this.GetPrimaryKeyString()));
 
     public Task<GroupOutcome> CreateAsync(string creator, byte[] commit, string? relay) => Log.CreateAsync(creator, commit, relay);
 
-    public Task<GroupOutcome> CommitAsync(string caller, byte[] commit, IReadOnlyDictionary<string, string> relays) => Log.CommitAsync(caller, commit, relays);
+    public Task<GroupOutcome> CommitAsync(string caller, byte[] commit) => Log.CommitAsync(caller, commit);
+
+    public Task<GroupOutcome> ListenAsync(string member, string relay) => Log.ListenAsync(member, relay);
 
     public Task<GroupOutcome> SendAsync(string caller, byte[] message) => Log.SendAsync(caller, message);
 

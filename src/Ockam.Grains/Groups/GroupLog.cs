@@ -11,12 +11,17 @@ namespace Ockam.Grains.Groups;
 /// The logic rooms and topics share (one mechanism, two grain types): ordered epochs, membership and
 /// signature checks, bounded logs, pending subscribers, fan-out to members' relays.
 /// </summary>
-internal sealed class GroupLog(IPersistentState<GroupState> state, IVault vault, GroupOptions options, IGrainFactory grains, string groupId)
+/// <remarks>
+/// Deliveries go where each member said (<see cref="ListenAsync"/>, or its relay when it created the group or asked
+/// to subscribe): no one names another member's route, so live delivery never depends on who invited whom.
+/// </remarks>
+internal sealed class GroupLog(IPersistentState<GroupState> state, IVault vault, GroupOptions options, IGrainFactory grains, GroupId group)
 {
     /// <summary>What one commit or message costs in an API answer besides its bytes (its key and CBOR headers), counted in a page.</summary>
     private const int EntryOverhead = 32;
 
-    private string Room => groupId;
+    /// <summary>The id commits and messages must be bound to: its kind is part of it, so a topic's never fits a room.</summary>
+    private string Room => group.Value;
 
     public async Task<GroupOutcome> CreateAsync(string creator, byte[] commit, string? relay, string? subscribePolicy = null, string? publishPolicy = null)
     {
@@ -48,7 +53,7 @@ internal sealed class GroupLog(IPersistentState<GroupState> state, IVault vault,
         return GroupOutcome.Ok;
     }
 
-    public async Task<GroupOutcome> CommitAsync(string caller, byte[] commit, IReadOnlyDictionary<string, string> relays)
+    public async Task<GroupOutcome> CommitAsync(string caller, byte[] commit)
     {
         if (state.State.Epoch == 0)
         {
@@ -77,7 +82,6 @@ internal sealed class GroupLog(IPersistentState<GroupState> state, IVault vault,
         }
 
         var next = new List<RoomMember>();
-        var named = new List<(string Member, string Relay)>();
         foreach (var member in parsed.Body.Members)
         {
             var id = member.Identifier.ToString();
@@ -93,14 +97,8 @@ internal sealed class GroupLog(IPersistentState<GroupState> state, IVault vault,
             }
             else
             {
-                // A pending subscriber's relay was checked when it asked to join; one the committer names is checked below.
-                var relay = relays.GetValueOrDefault(id);
-                if (relay is not null)
-                {
-                    named.Add((id, relay));
-                }
-
-                next.Add(new RoomMember(id, member.AgreementKey, member.SigningKey, Admin: false, relay ?? state.State.Pending.FirstOrDefault(p => p.Identifier == id)?.Relay));
+                // A new member's route is its own to name: the relay it subscribed with (checked then), or none until it listens.
+                next.Add(new RoomMember(id, member.AgreementKey, member.SigningKey, Admin: false, state.State.Pending.FirstOrDefault(p => p.Identifier == id)?.Relay));
             }
         }
 
@@ -110,11 +108,6 @@ internal sealed class GroupLog(IPersistentState<GroupState> state, IVault vault,
             return GroupOutcome.NotAdmin;
         }
 
-        if ((await Task.WhenAll(named.Select(n => OwnsAsync(n.Member, n.Relay)))).Contains(false))
-        {
-            return GroupOutcome.RelayNotOwned;
-        }
-
         var removed = state.State.Members.Where(m => next.All(n => n.Identifier != m.Identifier)).ToList();
         var commits = state.State.Commits.Append(new LoggedCommit(parsed.Body.Epoch, commit)).TakeLast(options.CommitRetention).ToList();
         var pending = state.State.Pending.Where(p => next.All(n => n.Identifier != p.Identifier)).ToList();
@@ -122,7 +115,7 @@ internal sealed class GroupLog(IPersistentState<GroupState> state, IVault vault,
         await state.WriteStateAsync();
 
         // Everyone, the removed included, learns of the new epoch (the removed learn they are out).
-        await FanOutAsync(next.Concat(removed), new GroupDelivery(Room, GroupDeliveryKind.Commit, parsed.Body.Epoch, commit));
+        await FanOutAsync(next.Concat(removed), new GroupDelivery(group, GroupDeliveryKind.Commit, parsed.Body.Epoch, commit));
         return GroupOutcome.Ok;
     }
 
@@ -168,7 +161,7 @@ internal sealed class GroupLog(IPersistentState<GroupState> state, IVault vault,
         var messages = Retained([.. state.State.Messages, new LoggedMessage(index, message)]);
         state.State = state.State with { NextIndex = index + 1, Messages = messages };
         await state.WriteStateAsync();
-        await FanOutAsync(state.State.Members.Where(m => m.Identifier != caller), new GroupDelivery(Room, GroupDeliveryKind.Message, index, message));
+        await FanOutAsync(state.State.Members.Where(m => m.Identifier != caller), new GroupDelivery(group, GroupDeliveryKind.Message, index, message));
         return GroupOutcome.Ok;
     }
 
@@ -201,6 +194,38 @@ internal sealed class GroupLog(IPersistentState<GroupState> state, IVault vault,
         var commits = state.State.Commits.Where(c => c.Epoch > afterEpoch).Select(c => c.Commit).TakeWhile(Fits).ToArray();
         var messages = more ? [] : state.State.Messages.Where(m => m.Index > afterIndex).TakeWhile(m => Fits(m.Message)).ToList();
         return Task.FromResult(new GroupCatchUp(GroupOutcome.Ok, commits, [.. messages.Select(m => m.Index)], [.. messages.Select(m => m.Message)], more));
+    }
+
+    /// <summary>
+    /// <paramref name="member"/> names where its deliveries go from now on: a relay it owns. Only the member itself
+    /// (the gateway passes the caller) sets its route, so no one can point a member's deliveries elsewhere or
+    /// leave it without them.
+    /// </summary>
+    public async Task<GroupOutcome> ListenAsync(string member, string relay)
+    {
+        if (state.State.Epoch == 0)
+        {
+            return GroupOutcome.Unknown;
+        }
+
+        var index = state.State.Members.FindIndex(m => m.Identifier == member);
+        if (index < 0)
+        {
+            return GroupOutcome.NotAMember;
+        }
+
+        if (!await OwnsAsync(member, relay))
+        {
+            return GroupOutcome.RelayNotOwned;
+        }
+
+        if (state.State.Members[index].Relay != relay)
+        {
+            state.State.Members[index] = state.State.Members[index] with { Relay = relay };
+            await state.WriteStateAsync();
+        }
+
+        return GroupOutcome.Ok;
     }
 
     public async Task<GroupOutcome> RequestJoinAsync(string identifier, string? relay)

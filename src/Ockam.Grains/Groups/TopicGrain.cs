@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Ockam.Grains.Contracts;
 using Ockam.Identity.Vault;
+using Ockam.Messaging.Api;
 
 namespace Ockam.Grains.Groups;
 
@@ -12,15 +13,16 @@ internal sealed class TopicGrain(
 {
     private GroupLog? log;
 
-    /// <summary>A topic's group id is "topic:" + its name, so that its sessions never mix with a room's of the same name.</summary>
-    private GroupLog Log => log ??= new GroupLog(state, vault, options.Value, GrainFactory, Ockam.Messaging.Api.GroupDelivery.TopicGroupId(this.GetPrimaryKeyString()));
+    private GroupLog Log => log ??= new GroupLog(state, vault, options.Value, GrainFactory, GroupId.Topic(this.GetPrimaryKeyString()));
 
     public Task<GroupOutcome> CreateAsync(string creator, byte[] commit, string? relay, string subscribePolicy, string publishPolicy) =>
         Log.CreateAsync(creator, commit, relay, subscribePolicy, publishPolicy);
 
     public Task<GroupOutcome> RequestJoinAsync(string identifier, string? relay) => Log.RequestJoinAsync(identifier, relay);
 
-    public Task<GroupOutcome> CommitAsync(string caller, byte[] commit, IReadOnlyDictionary<string, string> relays) => Log.CommitAsync(caller, commit, relays);
+    public Task<GroupOutcome> CommitAsync(string caller, byte[] commit) => Log.CommitAsync(caller, commit);
+
+    public Task<GroupOutcome> ListenAsync(string member, string relay) => Log.ListenAsync(member, relay);
 
     public Task<GroupOutcome> SendAsync(string caller, byte[] message) => Log.SendAsync(caller, message);
 

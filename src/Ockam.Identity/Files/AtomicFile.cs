@@ -3,15 +3,16 @@ using System.Security.Cryptography;
 namespace Ockam.Identity.Files;
 
 /// <summary>
-/// The one way a node writes what it keeps (vault, identities, credential, known peers): a reader finds the
-/// old file or the new one, never a torn one, and the new one is on disk before it replaces the old.
+/// The one way a node writes what it keeps (vault, identities, credential, known peers, room progress): a reader
+/// finds the old file or the new one, never a torn one; the new one is on disk before it replaces the old, and on
+/// Linux the directory is flushed after the rename, so the replacement itself survives a crash.
 /// </summary>
 public static class AtomicFile
 {
     /// <summary>Owner read and write only, from the moment the file exists.</summary>
     public const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    /// <summary>Writes a sibling temporary file (owner-only from creation), flushes it to disk, then renames it over <paramref name="path"/>.</summary>
+    /// <summary>Writes a sibling temporary file (owner-only from creation), flushes it to disk, renames it over <paramref name="path"/>, then flushes the directory.</summary>
     public static Task WriteAsync(string path, ReadOnlyMemory<byte> contents, CancellationToken cancellationToken = default) =>
         WriteCoreAsync(path, contents, overwrite: true, cancellationToken);
 
@@ -49,6 +50,10 @@ public static class AtomicFile
             }
 
             File.Move(temporary, path, overwrite);
+
+            // Without this a crash after the rename can bring the old file back: whatever it recorded as used
+            // (a sending generation) would then be used again.
+            DirectorySync.Flush(directory);
             return true;
         }
         catch (IOException) when (!overwrite && File.Exists(path))

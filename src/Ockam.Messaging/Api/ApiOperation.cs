@@ -68,4 +68,7 @@ public enum ApiOperation : uint
 
     /// <summary>Lift a suspension or a revocation of identity <c>subject</c>; admins only.</summary>
     Readmit = 21,
+
+    /// <summary>A member names where its deliveries of a room or topic go (its relay, or its connection's).</summary>
+    ListenRoom = 22,
 }

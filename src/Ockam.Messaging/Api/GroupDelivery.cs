@@ -3,27 +3,17 @@ using Ockam.Identity.Encoding;
 namespace Ockam.Messaging.Api;
 
 /// <summary>
-/// What a room pushes to a member's <c>group-inbox</c> (through the member's relay):
-/// <c>{0: version, 1: room, 2: kind (1 commit, 2 message), 3: index, 4: bytes}</c>. The bytes are a signed
+/// What a room or topic pushes to a member's <c>group-inbox</c> (through the relay the member named):
+/// <c>{0: version, 1: group id, 2: kind (1 commit, 2 message), 3: index, 4: bytes}</c>. The bytes are a signed
 /// commit or an encrypted, signed group message: the service can order and store them, not read them.
 /// </summary>
-public sealed record GroupDelivery(string Room, GroupDeliveryKind Kind, ulong Index, byte[] Content)
+/// <remarks>Version 2: the group id is a <see cref="GroupId.Value"/> (<c>room:</c> or <c>topic:</c>), never a bare name.</remarks>
+public sealed record GroupDelivery(GroupId Group, GroupDeliveryKind Kind, ulong Index, byte[] Content)
 {
-    public const uint Version = 1;
+    public const uint Version = 2;
     public const string InboxAddress = "group-inbox";
     public const int MaxSize = 4 * 1024 * 1024 + 1024;
-
-    private const string TopicPrefix = "topic:";
-
-    /// <summary>A topic's group id in commits and messages: rooms and topics never share one.</summary>
-    public static string TopicGroupId(string topic) => TopicPrefix + topic;
-
-    /// <summary>The topic a group id names, or null for a room.</summary>
-    public static string? TopicOf(string groupId)
-    {
-        ArgumentNullException.ThrowIfNull(groupId);
-        return groupId.StartsWith(TopicPrefix, StringComparison.Ordinal) ? groupId[TopicPrefix.Length..] : null;
-    }
+    private const int MaxGroupIdBytes = 256;
 
     public byte[] Encode() => CborEncoder.Encode(w =>
     {
@@ -31,7 +21,7 @@ public sealed record GroupDelivery(string Room, GroupDeliveryKind Kind, ulong In
         w.WriteUInt32(0);
         w.WriteUInt32(Version);
         w.WriteUInt32(1);
-        w.WriteTextString(Room);
+        w.WriteTextString(Group.Value);
         w.WriteUInt32(2);
         w.WriteUInt32((uint)Kind);
         w.WriteUInt32(3);
@@ -52,7 +42,7 @@ public sealed record GroupDelivery(string Room, GroupDeliveryKind Kind, ulong In
 
             d.ReadVersion(Version);
             d.ExpectKey(1);
-            var room = d.ReadText(128);
+            var group = GroupId.Parse(d.ReadText(MaxGroupIdBytes));
             d.ExpectKey(2);
             var kind = d.ReadUInt32();
             if (kind is not (1 or 2))
@@ -65,7 +55,7 @@ public sealed record GroupDelivery(string Room, GroupDeliveryKind Kind, ulong In
             d.ExpectKey(4);
             var content = d.ReadBytes(1, MaxSize);
             d.ReadMapEnd();
-            return new GroupDelivery(room, (GroupDeliveryKind)kind, index, content);
+            return new GroupDelivery(group, (GroupDeliveryKind)kind, index, content);
         });
 }
 

@@ -43,16 +43,17 @@ internal static class GatewayOperations
         GatewayOperation.Of<ListenRelayRequest, EmptyResponse>(
             "listen-relay", Member, RelayHandlers.ListenAsync, (request, input) => input.WithResource("relay", request.Relay), request => RelayHandlers.ValidName(request.Relay)),
         GatewayOperation.Of<AcknowledgeRelayRequest, EmptyResponse>(
-            "acknowledge-relay", Member, RelayHandlers.AcknowledgeAsync, (request, input) => input.WithResource("relay", request.Relay), request => RelayHandlers.ValidName(request.Relay)),
+            "acknowledge-relay", Member, RelayHandlers.AcknowledgeAsync, (request, input) => input.WithResource("relay", request.Relay), request => RelayHandlers.ValidAcknowledgedName(request.Relay)),
         GatewayOperation.Of<GetRelayRequest, GetRelayResponse>(
             "get-relay", Member, RelayHandlers.GetAsync, (request, input) => input.WithResource("relay", request.Relay), request => RelayHandlers.ValidName(request.Relay)),
         GatewayOperation.Of<PublishGroupKeysRequest, EmptyResponse>("publish-group-keys", Member, GroupHandlers.PublishGroupKeysAsync),
         GatewayOperation.Of<GetGroupKeysRequest, GetGroupKeysResponse>("get-group-keys", Member, GroupHandlers.GetGroupKeysAsync),
         GatewayOperation.Of<CreateRoomRequest, EmptyResponse>("create-room", Member, GroupHandlers.CreateRoomAsync),
-        GatewayOperation.Of<CommitRoomRequest, EmptyResponse>("commit-room", Member, GroupHandlers.CommitAsync, (request, input) => GroupHandlers.Topic(request.Topic, input)),
-        GatewayOperation.Of<SendRoomRequest, EmptyResponse>("send-room", Member, GroupHandlers.SendAsync, (request, input) => GroupHandlers.Topic(request.Topic, input)),
-        GatewayOperation.Of<CatchUpRoomRequest, CatchUpRoomResponse>("catch-up-room", Member, GroupHandlers.CatchUpAsync, (request, input) => GroupHandlers.Topic(request.Topic, input)),
-        GatewayOperation.Of<GetRoomRequest, GetRoomResponse>("get-room", Member, GroupHandlers.GetAsync, (request, input) => GroupHandlers.Topic(request.Topic, input)),
+        GatewayOperation.Of<CommitRoomRequest, EmptyResponse>("commit-room", Member, GroupHandlers.CommitAsync, (request, input) => GroupHandlers.Topic(request.Group, input)),
+        GatewayOperation.Of<SendRoomRequest, EmptyResponse>("send-room", Member, GroupHandlers.SendAsync, (request, input) => GroupHandlers.Topic(request.Group, input)),
+        GatewayOperation.Of<CatchUpRoomRequest, CatchUpRoomResponse>("catch-up-room", Member, GroupHandlers.CatchUpAsync, (request, input) => GroupHandlers.Topic(request.Group, input)),
+        GatewayOperation.Of<ListenRoomRequest, EmptyResponse>("listen-room", Member, GroupHandlers.ListenAsync, (request, input) => GroupHandlers.Topic(request.Group, input)),
+        GatewayOperation.Of<GetRoomRequest, GetRoomResponse>("get-room", Member, GroupHandlers.GetAsync, (request, input) => GroupHandlers.Topic(request.Group, input)),
         GatewayOperation.Of<CreateTopicRequest, EmptyResponse>(
             "create-topic",
             $"""(and {Member} (or (= subject.ockam.topic resource.topic) (= subject.ockam.topic "*")))""",

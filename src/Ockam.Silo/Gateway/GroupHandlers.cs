@@ -7,8 +7,8 @@ using Ockam.Messaging.Api.Operations;
 namespace Ockam.Silo.Gateway;
 
 /// <summary>
-/// Group keys, rooms and topics. Room operations address a room (<c>room</c>) or a topic (<c>topic</c>); the
-/// topic operations a topic only.
+/// Group keys, rooms and topics. Room operations address a <see cref="GroupId"/> (a <c>room</c> or a <c>topic</c>
+/// field, never a prefix of a name); the topic operations a topic only.
 /// </summary>
 internal static class GroupHandlers
 {
@@ -32,16 +32,18 @@ internal static class GroupHandlers
 
         var (history, agreement, signing) = await call.Grains.GetGrain<IIdentityGrain>(request.Subject).GetGroupKeysAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         return history is null || agreement is null || signing is null
-            ? new GatewayRefusal(ApiStatus.NotAMember, $"{request.Subject} has published no group keys")
+            ? new GatewayRefusal(ApiStatus.NotAMember, $"{request.Subject} has published no group keys: it publishes them when it enrols, so it must run 'ockam enroll' (or, if enrolled by an older version, any 'ockam room' command) before it can be invited")
             : new GetGroupKeysResponse(history, agreement, signing);
     }
 
     /// <summary><c>resource.topic</c>: the topic a room operation names (create-topic's default policy matches it against <c>ockam.topic</c>).</summary>
-    public static PolicyInput Topic(string? topic, PolicyInput input) => topic is null ? input : input.WithResource("topic", topic);
+    public static PolicyInput Topic(GroupId group, PolicyInput input) => group.Kind == GroupKind.Topic ? Topic(group.Name, input) : input;
+
+    public static PolicyInput Topic(string topic, PolicyInput input) => input.WithResource("topic", topic);
 
     public static async Task<GatewayAnswer<EmptyResponse>> CreateRoomAsync(GatewayCall call, CreateRoomRequest request, CancellationToken cancellationToken)
     {
-        if (Target(request.Room, null) is { Refusal: { } refusal })
+        if (Target(request.Room) is { } refusal)
         {
             return refusal;
         }
@@ -52,7 +54,7 @@ internal static class GroupHandlers
 
     public static async Task<GatewayAnswer<EmptyResponse>> CreateTopicAsync(GatewayCall call, CreateTopicRequest request, CancellationToken cancellationToken)
     {
-        if (Target(null, request.Topic) is { Refusal: { } refusal })
+        if (Target(request.Topic) is { } refusal)
         {
             return refusal;
         }
@@ -75,26 +77,39 @@ internal static class GroupHandlers
 
     public static async Task<GatewayAnswer<EmptyResponse>> CommitAsync(GatewayCall call, CommitRoomRequest request, CancellationToken cancellationToken)
     {
-        var (name, isTopic, refusal) = Target(request.Room, request.Topic);
-        if (refusal is not null)
+        if (Target(request.Group.Name) is { } refusal)
         {
             return refusal;
         }
 
-        var outcome = await Log(call, name, isTopic).CommitAsync(call.Caller, request.Commit.ToArray(), request.Relays).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return Grouped(outcome, request.Relays.Values);
+        return Grouped(await call.Grains.GetGroupLog(request.Group).CommitAsync(call.Caller, request.Commit.ToArray()).WaitAsync(cancellationToken).ConfigureAwait(false), []);
+    }
+
+    /// <summary>
+    /// The caller names its own route: the relay it gives (it must own it), or else the reply relay of the connection
+    /// it asks on, so that a member that listens gets deliveries live without having claimed a relay.
+    /// </summary>
+    public static async Task<GatewayAnswer<EmptyResponse>> ListenAsync(GatewayCall call, ListenRoomRequest request, CancellationToken cancellationToken)
+    {
+        if (Target(request.Group.Name) is { } refusal)
+        {
+            return refusal;
+        }
+
+        var relay = request.Relay ?? await call.Relays.ReplyRelayAsync(call.Peer.Identifier, call.ReturnRoute.Next).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return Grouped(await call.Grains.GetGroupLog(request.Group).ListenAsync(call.Caller, relay).WaitAsync(cancellationToken).ConfigureAwait(false), [relay]);
     }
 
     public static async Task<GatewayAnswer<EmptyResponse>> SendAsync(GatewayCall call, SendRoomRequest request, CancellationToken cancellationToken)
     {
-        var (name, isTopic, refusal) = Target(request.Room, request.Topic);
-        if (refusal is not null)
+        if (Target(request.Group.Name) is { } refusal)
         {
             return refusal;
         }
 
-        if (isTopic)
+        if (request.Group.Kind == GroupKind.Topic)
         {
+            var name = request.Group.Name;
             var publishing = await call.Grains.GetGrain<ITopicGrain>(name).GetInfoAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
             if (publishing.PublishPolicy is { } publish && !Policy.Parse(publish).Allows(call.Subject.WithResource("topic", name).WithAction("operation", "publish")))
             {
@@ -102,18 +117,17 @@ internal static class GroupHandlers
             }
         }
 
-        return Grouped(await Log(call, name, isTopic).SendAsync(call.Caller, request.Message.ToArray()).WaitAsync(cancellationToken).ConfigureAwait(false), []);
+        return Grouped(await call.Grains.GetGroupLog(request.Group).SendAsync(call.Caller, request.Message.ToArray()).WaitAsync(cancellationToken).ConfigureAwait(false), []);
     }
 
     public static async Task<GatewayAnswer<CatchUpRoomResponse>> CatchUpAsync(GatewayCall call, CatchUpRoomRequest request, CancellationToken cancellationToken)
     {
-        var (name, isTopic, refusal) = Target(request.Room, request.Topic);
-        if (refusal is not null)
+        if (Target(request.Group.Name) is { } refusal)
         {
             return refusal;
         }
 
-        var caughtUp = await Log(call, name, isTopic).CatchUpAsync(call.Caller, request.Epoch, request.Index).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var caughtUp = await call.Grains.GetGroupLog(request.Group).CatchUpAsync(call.Caller, request.Epoch, request.Index).WaitAsync(cancellationToken).ConfigureAwait(false);
         if (caughtUp.Outcome != GroupOutcome.Ok)
         {
             return Grouped(caughtUp.Outcome, []).Refusal!;
@@ -128,21 +142,20 @@ internal static class GroupHandlers
 
     public static async Task<GatewayAnswer<GetRoomResponse>> GetAsync(GatewayCall call, GetRoomRequest request, CancellationToken cancellationToken)
     {
-        var (name, isTopic, refusal) = Target(request.Room, request.Topic);
-        if (refusal is not null)
+        if (Target(request.Group.Name) is { } refusal)
         {
             return refusal;
         }
 
-        var info = await Log(call, name, isTopic).GetInfoAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        var info = await call.Grains.GetGroupLog(request.Group).GetInfoAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         return info.Exists
             ? new GetRoomResponse(info.Epoch, [.. info.Members], [.. info.Pending])
-            : new GatewayRefusal(ApiStatus.BadRequest, $"no {(isTopic ? "topic" : "room")} named '{name}'");
+            : new GatewayRefusal(ApiStatus.BadRequest, $"no {(request.Group.Kind == GroupKind.Topic ? "topic" : "room")} named '{request.Group.Name}'");
     }
 
     public static async Task<GatewayAnswer<EmptyResponse>> SubscribeAsync(GatewayCall call, SubscribeTopicRequest request, CancellationToken cancellationToken)
     {
-        if (Target(null, request.Topic) is { Refusal: { } refusal })
+        if (Target(request.Topic) is { } refusal)
         {
             return refusal;
         }
@@ -162,26 +175,9 @@ internal static class GroupHandlers
         return Grouped(await topic.RequestJoinAsync(call.Caller, request.Relay).WaitAsync(cancellationToken).ConfigureAwait(false), Relays(request.Relay));
     }
 
-    /// <summary>The group a request addresses: its topic if it names one, else its room (never a topic's group id).</summary>
-    private static (string Name, bool IsTopic, GatewayRefusal? Refusal) Target(string? room, string? topic)
-    {
-        if ((topic ?? room) is not { Length: > 0 and <= MaxGroupName } name)
-        {
-            return (string.Empty, false, GatewayRefusal.Missing("room or topic"));
-        }
-
-        if (topic is null && GroupDelivery.TopicOf(name) is not null)
-        {
-            // A room's group id is its name, a topic's "topic:" + its name: such a room would share sessions and
-            // deliveries with the topic at every member.
-            return (name, false, new GatewayRefusal(ApiStatus.BadRequest, $"a room name may not start with '{GroupDelivery.TopicGroupId(string.Empty)}' (topics' group ids)"));
-        }
-
-        return (name, topic is not null, null);
-    }
-
-    private static IGroupLogGrain Log(GatewayCall call, string name, bool isTopic) =>
-        isTopic ? call.Grains.GetGrain<ITopicGrain>(name) : call.Grains.GetGrain<IGroupGrain>(name);
+    /// <summary>A group name within bounds (the kind is the request's field, never read off the name).</summary>
+    private static GatewayRefusal? Target(string name) =>
+        name.Length is > 0 and <= MaxGroupName ? null : GatewayRefusal.Missing("room or topic");
 
     private static IEnumerable<string> Relays(string? relay) => relay is null ? [] : [relay];
 

@@ -33,6 +33,14 @@ internal static class RelayHandlers
             ? new GatewayRefusal(ApiStatus.BadRequest, "a relay name is 1 to 200 characters and does not start with 'conn.'")
             : null;
 
+    /// <summary>
+    /// As <see cref="ValidName"/>, but a connection's own reply relay ("conn.") may be acknowledged by its owner (the
+    /// grain checks the owner): room deliveries reach a member that named no relay through it, and what is never
+    /// acknowledged would fill its mailbox.
+    /// </summary>
+    public static GatewayRefusal? ValidAcknowledgedName(string relay) =>
+        relay.Length is 0 or > 200 ? new GatewayRefusal(ApiStatus.BadRequest, "a relay name is 1 to 200 characters") : null;
+
     private static GatewayAnswer<EmptyResponse> Relayed(RelayOutcome outcome) => outcome switch
     {
         RelayOutcome.Ok => EmptyResponse.Instance,

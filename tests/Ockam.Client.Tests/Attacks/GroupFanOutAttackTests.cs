@@ -46,10 +46,10 @@ public sealed class GroupFanOutAttackTests : IAsyncLifetime
         await RefusedAsync(() => m.CreateAsync("flood", "unclaimed"), "unclaimed");
         await RefusedAsync(() => m.CreateTopicAsync("flood", "victim", "true", "true"), "victim");
 
-        // Inviting a member with the victim's relay (a refused commit leaves this client's session ahead: a room of its own).
+        // A member naming the victim's relay (or an unclaimed one) as its own route: an inviter names none at all.
         await m.CreateAsync("flood-invite", "mallory");
-        await RefusedAsync(() => m.InviteAsync("flood-invite", bob.Identifier, "victim"), "victim");
-        Assert.Equal(1UL, (await silo.Grains.GetGrain<IGroupGrain>("flood-invite").GetInfoAsync()).Epoch);
+        await RefusedAsync(() => m.ListenAsync(GroupId.Room("flood-invite"), "victim"), "victim");
+        await RefusedAsync(() => m.ListenAsync(GroupId.Room("flood-invite"), "unclaimed"), "unclaimed");
 
         // Subscribing to a topic with the victim's relay; a relay of one's own is accepted.
         await m.CreateTopicAsync("flood", "mallory", "true", "true");
@@ -58,12 +58,14 @@ public sealed class GroupFanOutAttackTests : IAsyncLifetime
 
         // The room and topic work, through owned relays only; the victim's mailbox never got a thing.
         await m.CreateAsync("flood", "mallory");
-        await m.InviteAsync("flood", bob.Identifier, "bob");
+        await m.InviteAsync(GroupId.Room("flood"), bob.Identifier);
+        await b.ListenAsync(GroupId.Room("flood"), "bob");
         await m.AdmitPendingAsync("flood");
+        await b.ListenAsync(GroupId.Topic("flood"), "bob");
         for (var i = 0; i < 5; i++)
         {
-            await m.SendAsync("flood", Encoding.UTF8.GetBytes($"flood {i}"));
-            await m.SendAsync(RoomClient.Topic("flood"), Encoding.UTF8.GetBytes($"topic flood {i}"));
+            await m.SendAsync(GroupId.Room("flood"), Encoding.UTF8.GetBytes($"flood {i}"));
+            await m.SendAsync(GroupId.Topic("flood"), Encoding.UTF8.GetBytes($"topic flood {i}"));
         }
 
         var received = new List<string>();

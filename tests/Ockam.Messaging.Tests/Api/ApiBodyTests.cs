@@ -11,12 +11,12 @@ public sealed class ApiBodyTests
     [Fact]
     public void Every_kind_of_field_round_trips_through_a_typed_record()
     {
-        var request = new CommitRoomRequest(null, "heart-rate", new byte[] { 1, 2, 3 }, new Dictionary<string, string> { ["Ib"] = "phone", ["Ia"] = "watch" });
+        var request = new CommitRoomRequest(GroupId.Topic("heart-rate"), new byte[] { 1, 2, 3 });
         var decoded = ApiBody.Decode<CommitRoomRequest>(ApiBody.Encode(request), ApiRequest.MaxSize, "test");
-        Assert.Null(decoded.Room);
-        Assert.Equal("heart-rate", decoded.Topic);
+        Assert.Equal(GroupId.Topic("heart-rate"), decoded.Group);
         Assert.Equal(new byte[] { 1, 2, 3 }, decoded.Commit.ToArray());
-        Assert.Equal(request.Relays.OrderBy(r => r.Key), decoded.Relays.OrderBy(r => r.Key));
+        var tokens = new CreateTokenRequest(new Dictionary<string, string> { ["Ib"] = "phone", ["Ia"] = "watch" }, 600, 2);
+        Assert.Equal(tokens.Attributes.OrderBy(r => r.Key), ApiBody.Decode<CreateTokenRequest>(ApiBody.Encode(tokens), ApiRequest.MaxSize, "test").Attributes.OrderBy(r => r.Key));
 
         var page = new CatchUpRoomResponse([new byte[] { 9 }], [new IndexedMessage(7, new byte[] { 8 })], More: true);
         var read = ApiBody.Decode<CatchUpRoomResponse>(ApiBody.Encode(page), ApiResponse.MaxSize, "test");
@@ -44,6 +44,21 @@ public sealed class ApiBodyTests
         Assert.Throws<OckamDecodeException>(() => ApiBody.Decode<AcknowledgeRelayRequest>(Body(b => { b.Text("relay", "r"); b.Text("sequence", "7"); }), ApiRequest.MaxSize, "test"));
         Assert.Throws<OckamDecodeException>(() => ApiBody.Decode<EnrollRequest>(Body(b => b.Bytes("token", "t"u8.ToArray())), ApiRequest.MaxSize, "test"));
         Assert.Throws<OckamDecodeException>(() => ApiBody.Decode<EnrollRequest>(Body(b => b.Text("token", new string('t', ApiLimits.MaxName + 1))), ApiRequest.MaxSize, "test"));
+    }
+
+    [Fact]
+    public void A_group_request_names_exactly_one_room_or_topic_and_a_group_id_carries_its_kind()
+    {
+        Assert.Throws<OckamDecodeException>(() => ApiBody.Decode<SendRoomRequest>(Body(b => { b.Text("room", "x"); b.Text("topic", "x"); b.Bytes("message", new byte[] { 1 }); }), ApiRequest.MaxSize, "test"));
+        Assert.Throws<OckamDecodeException>(() => ApiBody.Decode<SendRoomRequest>(Body(b => b.Bytes("message", new byte[] { 1 })), ApiRequest.MaxSize, "test"));
+        Assert.Throws<OckamDecodeException>(() => ApiBody.Decode<CommitRoomRequest>(Body(b => { b.Text("room", "x"); b.Bytes("commit", new byte[] { 1 }); b.TextMap("relays", new Dictionary<string, string> { ["I1"] = "victim" }); }), ApiRequest.MaxSize, "test"));
+
+        // A room may be named like a topic; its id still says room.
+        var room = ApiBody.Decode<SendRoomRequest>(ApiBody.Encode(new SendRoomRequest(GroupId.Room("topic:x"), new byte[] { 1 })), ApiRequest.MaxSize, "test").Group;
+        Assert.Equal((GroupKind.Room, "topic:x", "room:topic:x"), (room.Kind, room.Name, room.Value));
+        Assert.NotEqual(GroupId.Topic("x"), GroupId.Parse(room.Value));
+        Assert.Equal(GroupId.Topic("x"), GroupId.Parse("topic:x"));
+        Assert.Throws<OckamDecodeException>(() => GroupId.Parse("x"));
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Ockam.Client.Edge;
 using Ockam.Identity.Identities;
 using Ockam.Identity.Policies;
+using Ockam.Messaging.Api;
 
 namespace Ockam.Client.Cli.Commands;
 
@@ -14,7 +15,7 @@ internal static class RoomCommands
     {
         var name = new Argument<string>("room") { Description = "The room's name" };
         var member = new Argument<string>("identifier") { Description = "The member's identifier" };
-        var relay = new Option<string?>("--relay") { Description = "The relay messages reach this node (or the invited member) through" };
+        var relay = new Option<string?>("--relay") { Description = "A relay this node owns for its deliveries (default: the connection it listens on)" };
         var message = new Argument<string>("message") { Description = "The message" };
         var count = new Option<int?>("--count") { Description = "Stop after this many messages" };
 
@@ -27,14 +28,15 @@ internal static class RoomCommands
             return ExitCode.Ok;
         }, ct));
 
-        var invite = new Command("invite", "Add a member: a new epoch whose secret is sealed to its attested key") { name, member, relay };
+        var invite = new Command("invite", "Add a member (enrolled: its group keys are published then): a new epoch whose secret is sealed to its attested key") { name, member };
         invite.SetAction((result, ct) => CliContext.RunAsync(result, async (cli, token) =>
         {
-            var (node, rooms) = await EnterAsync(cli, result.GetValue(name)!, token).ConfigureAwait(false);
+            var room = GroupId.Room(result.GetValue(name)!);
+            var (node, rooms) = await EnterAsync(cli, room, token).ConfigureAwait(false);
             await using (node)
             {
-                await rooms.InviteAsync(result.GetValue(name)!, Parse(result.GetValue(member)!), result.GetValue(relay), token).ConfigureAwait(false);
-                cli.Report("room", [("room", result.GetValue(name)), ("epoch", rooms.Epoch(result.GetValue(name)!)), ("members", rooms.Members(result.GetValue(name)!).Count)]);
+                await rooms.InviteAsync(room, Parse(result.GetValue(member)!), token).ConfigureAwait(false);
+                cli.Report("room", [("room", room.Name), ("epoch", rooms.Epoch(room)), ("members", rooms.Members(room).Count)]);
                 return ExitCode.Ok;
             }
         }, ct));
@@ -42,11 +44,12 @@ internal static class RoomCommands
         var remove = new Command("remove", "Remove a member: a new epoch it cannot read") { name, member };
         remove.SetAction((result, ct) => CliContext.RunAsync(result, async (cli, token) =>
         {
-            var (node, rooms) = await EnterAsync(cli, result.GetValue(name)!, token).ConfigureAwait(false);
+            var room = GroupId.Room(result.GetValue(name)!);
+            var (node, rooms) = await EnterAsync(cli, room, token).ConfigureAwait(false);
             await using (node)
             {
-                await rooms.RemoveAsync(result.GetValue(name)!, Parse(result.GetValue(member)!), token).ConfigureAwait(false);
-                cli.Report("room", [("room", result.GetValue(name)), ("epoch", rooms.Epoch(result.GetValue(name)!)), ("members", rooms.Members(result.GetValue(name)!).Count)]);
+                await rooms.RemoveAsync(room, Parse(result.GetValue(member)!), token).ConfigureAwait(false);
+                cli.Report("room", [("room", room.Name), ("epoch", rooms.Epoch(room)), ("members", rooms.Members(room).Count)]);
                 return ExitCode.Ok;
             }
         }, ct));
@@ -54,23 +57,24 @@ internal static class RoomCommands
         var members = new Command("members", "List the room's members (this node's view of the current epoch)") { name };
         members.SetAction((result, ct) => CliContext.RunAsync(result, async (cli, token) =>
         {
-            var (node, rooms) = await EnterAsync(cli, result.GetValue(name)!, token).ConfigureAwait(false);
+            var room = GroupId.Room(result.GetValue(name)!);
+            var (node, rooms) = await EnterAsync(cli, room, token).ConfigureAwait(false);
             await using (node)
             {
                 cli.Report("room", [
-                    ("room", result.GetValue(name)),
-                    ("epoch", rooms.Epoch(result.GetValue(name)!)),
-                    ("members", rooms.Members(result.GetValue(name)!).Select(m => m.Identifier.ToString())),
+                    ("room", room.Name),
+                    ("epoch", rooms.Epoch(room)),
+                    ("members", rooms.Members(room).Select(m => m.Identifier.ToString())),
                 ]);
                 return ExitCode.Ok;
             }
         }, ct));
 
         var send = new Command("send", "Encrypt, sign and send a message to the room") { name, message };
-        send.SetAction((result, ct) => CliContext.RunAsync(result, (cli, token) => SendAsync(cli, result.GetValue(name)!, result.GetValue(message)!, admit: false, token), ct));
+        send.SetAction((result, ct) => CliContext.RunAsync(result, (cli, token) => SendAsync(cli, GroupId.Room(result.GetValue(name)!), result.GetValue(message)!, token), ct));
 
-        var listen = new Command("listen", "Print the room's messages as they arrive (what was missed first)") { name, relay, count };
-        listen.SetAction((result, ct) => CliContext.RunAsync(result, (cli, token) => ListenAsync(cli, result.GetValue(name)!, result.GetValue(relay), result.GetValue(count), subscribe: false, token), ct));
+        var listen = new Command("listen", "Print the room's messages: what was missed, then live, each once (waits to be invited if need be)") { name, relay, count };
+        listen.SetAction((result, ct) => CliContext.RunAsync(result, (cli, token) => ListenAsync(cli, GroupId.Room(result.GetValue(name)!), result.GetValue(relay), result.GetValue(count), token), ct));
 
         return new Command("room", "Encrypted group rooms") { create, invite, remove, members, send, listen };
     }
@@ -107,27 +111,32 @@ internal static class RoomCommands
         }, ct));
 
         var publish = new Command("publish", "Admit waiting subscribers, then publish") { name, message };
-        publish.SetAction((result, ct) => CliContext.RunAsync(result, (cli, token) => SendAsync(cli, RoomClient.Topic(result.GetValue(name)!), result.GetValue(message)!, admit: true, token), ct));
+        publish.SetAction((result, ct) => CliContext.RunAsync(result, (cli, token) => SendAsync(cli, GroupId.Topic(result.GetValue(name)!), result.GetValue(message)!, token), ct));
 
         var subscribe = new Command("subscribe", "Subscribe (if the credentials allow) and print publications as they arrive") { name, relay, count };
-        subscribe.SetAction((result, ct) => CliContext.RunAsync(result, (cli, token) => ListenAsync(cli, RoomClient.Topic(result.GetValue(name)!), result.GetValue(relay), result.GetValue(count), subscribe: true, token), ct));
+        subscribe.SetAction((result, ct) => CliContext.RunAsync(result, (cli, token) => ListenAsync(cli, GroupId.Topic(result.GetValue(name)!), result.GetValue(relay), result.GetValue(count), token), ct));
 
         return new Command("topic", "Encrypted publish/subscribe topics") { create, publish, subscribe };
     }
 
-    private static async Task<int> SendAsync(CliContext cli, string room, string message, bool admit, CancellationToken token)
+    /// <summary>Sends to a room, or publishes to a topic after admitting the subscribers waiting for its admin.</summary>
+    private static async Task<int> SendAsync(CliContext cli, GroupId group, string message, CancellationToken token)
     {
-        var (node, rooms) = await EnterAsync(cli, room, token).ConfigureAwait(false);
+        var (node, rooms) = await EnterAsync(cli, group, token).ConfigureAwait(false);
         await using (node)
         {
-            var admitted = admit ? await rooms.AdmitPendingAsync(Ockam.Messaging.Api.GroupDelivery.TopicOf(room)!, token).ConfigureAwait(false) : 0;
-            await rooms.SendAsync(room, Encoding.UTF8.GetBytes(message), token).ConfigureAwait(false);
-            cli.Report("sent", [("room", room), ("epoch", rooms.Epoch(room)), ("admitted", admitted)]);
+            var admitted = group.Kind == GroupKind.Topic ? await rooms.AdmitPendingAsync(group.Name, token).ConfigureAwait(false) : 0;
+            await rooms.SendAsync(group, Encoding.UTF8.GetBytes(message), token).ConfigureAwait(false);
+            cli.Report("sent", [(group.Kind == GroupKind.Topic ? "topic" : "room", group.Name), ("epoch", rooms.Epoch(group)), ("admitted", admitted)]);
             return ExitCode.Ok;
         }
     }
 
-    private static async Task<int> ListenAsync(CliContext cli, string room, string? relay, int? limit, bool subscribe, CancellationToken token)
+    /// <summary>
+    /// Names this node's own delivery route (its relay, or else the connection it listens on), catches up, then prints
+    /// live. A topic is subscribed to first; a room or topic this node is not in yet is waited for.
+    /// </summary>
+    private static async Task<int> ListenAsync(CliContext cli, GroupId group, string? relay, int? limit, CancellationToken token)
     {
         await using var node = await cli.OpenEdgeAsync(token).ConfigureAwait(false);
         var rooms = await node.RoomsAsync(token).ConfigureAwait(false);
@@ -137,31 +146,29 @@ internal static class RoomCommands
             await node.ListenAsync(relay, token).ConfigureAwait(false);
         }
 
-        if (subscribe && !rooms.KnownRooms.Contains(room))
+        if (group.Kind == GroupKind.Topic && !(await rooms.KnownAsync(token).ConfigureAwait(false)).Contains(group))
         {
-            await rooms.SubscribeAsync(Ockam.Messaging.Api.GroupDelivery.TopicOf(room)!, relay, token).ConfigureAwait(false);
-        }
-        else
-        {
-            try
-            {
-                await EnterAsync(rooms, room, token).ConfigureAwait(false);
-            }
-            catch (EdgeException e) when (e.Status == Ockam.Messaging.Api.ApiStatus.Denied && relay is not null)
-            {
-                // Not invited yet: the invitation (a commit) arrives through the relay.
-            }
+            await rooms.SubscribeAsync(group.Name, relay, token).ConfigureAwait(false);
         }
 
         var received = 0;
         try
         {
+            await ListenUntilMemberAsync(rooms, group, relay, node.Identifier, token).ConfigureAwait(false);
             while (limit is null || received < limit)
             {
                 var message = await rooms.ReceiveAsync(token).ConfigureAwait(false);
                 var text = Encoding.UTF8.GetString(message.Payload.Span);
                 Console.Out.WriteLine(cli.Json
-                    ? JsonSerializer.Serialize(new Dictionary<string, string> { ["room"] = message.Room, ["from"] = message.Sender.ToString(), ["message"] = text }, CliJson.Default.DictionaryStringString)
+                    ? JsonSerializer.Serialize(
+                        new Dictionary<string, string>
+                        {
+                            [message.Group.Kind == GroupKind.Topic ? "topic" : "room"] = message.Group.Name,
+                            ["from"] = message.Sender.ToString(),
+                            ["index"] = message.Index.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                            ["message"] = text,
+                        },
+                        CliJson.Default.DictionaryStringString)
                     : $"{message.Sender.ToString()[..9]}: {text}");
                 await Console.Out.FlushAsync(token).ConfigureAwait(false);
                 received++;
@@ -174,13 +181,35 @@ internal static class RoomCommands
         return ExitCode.Ok;
     }
 
-    private static async Task<(EdgeNode Node, RoomClient Rooms)> EnterAsync(CliContext cli, string room, CancellationToken token)
+    /// <summary>Until an admin has added this node (invited it, or admitted its subscription), asks again every second.</summary>
+    private static async Task ListenUntilMemberAsync(RoomClient rooms, GroupId group, string? relay, Identifier self, CancellationToken token)
+    {
+        for (var waiting = false; ; waiting = true)
+        {
+            try
+            {
+                await rooms.ListenAsync(group, relay, token).ConfigureAwait(false);
+                return;
+            }
+            catch (EdgeException e) when (e.Status == ApiStatus.Denied)
+            {
+                if (!waiting)
+                {
+                    await Console.Error.WriteLineAsync($"not a member of {(group.Kind == GroupKind.Topic ? "topic" : "room")} '{group.Name}' yet: waiting for an admin to add {self}").ConfigureAwait(false);
+                }
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), token).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<(EdgeNode Node, RoomClient Rooms)> EnterAsync(CliContext cli, GroupId group, CancellationToken token)
     {
         var node = await cli.OpenEdgeAsync(token).ConfigureAwait(false);
         try
         {
             var rooms = await node.RoomsAsync(token).ConfigureAwait(false);
-            await EnterAsync(rooms, room, token).ConfigureAwait(false);
+            await rooms.EnterAsync(group, token).ConfigureAwait(false);
             return (node, rooms);
         }
         catch
@@ -189,10 +218,6 @@ internal static class RoomCommands
             throw;
         }
     }
-
-    /// <summary>A room this node knows resumes where it was; one it was invited to is joined from the room's log.</summary>
-    private static Task EnterAsync(RoomClient rooms, string room, CancellationToken token) =>
-        rooms.KnownRooms.Contains(room) ? rooms.ResumeAsync(room, token) : rooms.CatchUpAsync(room, token);
 
     private static Identifier Parse(string identifier) =>
         Identifier.TryParse(identifier, out var parsed) ? parsed : throw new CliException(ExitCode.Usage, $"'{identifier}' is not an identifier");

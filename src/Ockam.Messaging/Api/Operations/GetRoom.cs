@@ -1,21 +1,20 @@
 namespace Ockam.Messaging.Api.Operations;
 
 /// <summary>A room's (<c>room</c>) or topic's (<c>topic</c>) epoch and members.</summary>
-public sealed record GetRoomRequest(string? Room, string? Topic) : IApiRequest<GetRoomRequest, GetRoomResponse>
+public sealed record GetRoomRequest(GroupId Group) : IApiRequest<GetRoomRequest, GetRoomResponse>
 {
     public static ApiOperation Operation => ApiOperation.GetRoom;
 
     public void Write(ApiBodyWriter body)
     {
         ArgumentNullException.ThrowIfNull(body);
-        body.OptionalText("room", Room);
-        body.OptionalText("topic", Topic);
+        Group.Write(body);
     }
 
     public static GetRoomRequest Read(ApiBodyReader body)
     {
         ArgumentNullException.ThrowIfNull(body);
-        return new(body.OptionalText("room", ApiLimits.MaxName), body.OptionalText("topic", ApiLimits.MaxName));
+        return new(GroupId.Read(body));
     }
 }
 
