@@ -20,6 +20,7 @@ internal sealed class EpochSecrets : IDisposable
     private readonly IVault vault;
     private readonly CipherSuite suite;
     private readonly KeyHandle externalKey;
+    private bool resumptionPskTaken;
     private bool disposed;
 
     private EpochSecrets(IVault vault, CipherSuite suite, KeyHandle joinerSecret, KeyHandle welcomeSecret, KeyHandle epochSecret)
@@ -139,6 +140,22 @@ internal sealed class EpochSecrets : IDisposable
         }
     }
 
+    /// <summary>
+    /// Hands resumption_psk over to the caller, who keeps it past this epoch — members keep the resumption PSKs of
+    /// earlier epochs for later commits to inject (§8.4) — and deletes it; <see cref="Dispose"/> no longer does.
+    /// </summary>
+    public KeyHandle TakeResumptionPsk()
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (resumptionPskTaken)
+        {
+            throw new InvalidOperationException("the resumption PSK was already taken");
+        }
+
+        resumptionPskTaken = true;
+        return ResumptionPsk;
+    }
+
     public void Dispose()
     {
         if (disposed)
@@ -149,7 +166,7 @@ internal sealed class EpochSecrets : IDisposable
         disposed = true;
         foreach (var secret in new[] { JoinerSecret, WelcomeSecret, SenderDataSecret, EncryptionSecret, ExporterSecret, ExternalSecret, ConfirmationKey, MembershipKey, ResumptionPsk, EpochAuthenticator, InitSecret, externalKey })
         {
-            if (vault.Contains(secret))
+            if (vault.Contains(secret) && !(resumptionPskTaken && secret == ResumptionPsk))
             {
                 vault.DeleteEphemeralKey(secret);
             }

@@ -1,0 +1,56 @@
+namespace Ockam.Identity.Mls;
+
+/// <summary>
+/// Everything a member holds for one epoch (RFC 9420 §8): the GroupContext, the public ratchet tree, the epoch's
+/// secrets and secret tree, the interim transcript hash the next commit chains from, and the proposals received in
+/// the epoch, by ProposalRef. A new epoch is a new object: a commit builds it aside and the group swaps it in only
+/// once the commit is accepted, so a refused commit changes nothing.
+/// </summary>
+internal sealed class GroupEpoch : IDisposable
+{
+    private readonly OrderedDictionary<string, (Proposal Proposal, LeafIndex Proposer)> proposals = [];
+
+    public GroupEpoch(MlsGroupServices services, GroupContext context, PublicTree tree, EpochSecrets secrets, byte[] interimTranscriptHash)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(tree);
+        ArgumentNullException.ThrowIfNull(secrets);
+        ArgumentNullException.ThrowIfNull(interimTranscriptHash);
+        Context = context;
+        Tree = tree;
+        Secrets = secrets;
+        InterimTranscriptHash = interimTranscriptHash;
+        SecretTree = new SecretTree(services.Vault, CipherSuite.FromId(context.CipherSuite), secrets.EncryptionSecret, tree.LeafCount);
+        Protection = new MessageProtection(services.Vault, context, secrets.SenderDataSecret, secrets.MembershipKey, SecretTree, new TreeSignatureKeys(tree));
+    }
+
+    public GroupContext Context { get; }
+
+    public PublicTree Tree { get; }
+
+    public EpochSecrets Secrets { get; }
+
+    public SecretTree SecretTree { get; }
+
+    public MessageProtection Protection { get; }
+
+    public byte[] InterimTranscriptHash { get; }
+
+    /// <summary>The proposals received in this epoch in the order received, for a commit by this member to cover.</summary>
+    public IEnumerable<(byte[] Ref, Proposal Proposal, LeafIndex Proposer)> Proposals =>
+        proposals.Select(p => (Convert.FromHexString(p.Key), p.Value.Proposal, p.Value.Proposer));
+
+    /// <summary>Keeps a proposal of this epoch under its reference; a repeat of the same message changes nothing.</summary>
+    public void CacheProposal(ReadOnlySpan<byte> proposalRef, Proposal proposal, LeafIndex proposer) =>
+        proposals[Convert.ToHexString(proposalRef)] = (proposal, proposer);
+
+    public bool TryGetProposal(ReadOnlySpan<byte> proposalRef, out (Proposal Proposal, LeafIndex Proposer) proposal) =>
+        proposals.TryGetValue(Convert.ToHexString(proposalRef), out proposal);
+
+    public void Dispose()
+    {
+        SecretTree.Dispose();
+        Secrets.Dispose();
+    }
+}
