@@ -31,7 +31,9 @@ public sealed class MlsGroupTests
         add = await alice.Group.CommitAsync([new Proposal(new AddProposal(carol.Bundle.KeyPackage))], ratchetTreeInWelcome: false);
         alice.Group.MergePendingCommit();
         bob.Group.ProcessCommit(Wire(add.Commit));
-        Assert.Throws<MlsGroupException>(() => carol.Join(Wire(MlsMessage.Of(add.Welcome!)).Welcome!, null));
+        var carolKeys = carol.Vault.Count;
+        Assert.Equal(MlsGroupError.InvalidTree, Assert.Throws<MlsGroupException>(() => carol.Join(Wire(MlsMessage.Of(add.Welcome!)).Welcome!, null)).Error);
+        Assert.Equal(carolKeys, carol.Vault.Count);
         carol.Join(Wire(MlsMessage.Of(add.Welcome!)).Welcome!, RatchetTree.Decode(alice.Group.ExportRatchetTree().Encode()));
         AssertSameEpoch(2, alice, bob, carol);
 
