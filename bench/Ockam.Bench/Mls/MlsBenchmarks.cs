@@ -17,16 +17,26 @@ public class MlsCommitBenchmarks : IDisposable
     [Params(10, 100, 1000, 10000)]
     public int Members { get; set; }
 
-    [GlobalSetup]
-    public void Setup()
+    [GlobalSetup(Targets = [nameof(AddCommit), nameof(AddCommitTreeOutOfBand)])]
+    public void SetupAdd()
     {
         room = MlsRoom.Build(Members);
+        joiner = room.NewKeyPackage("joiner");
+    }
+
+    [GlobalSetup(Target = nameof(RemoveCommit))]
+    public void SetupRemove()
+    {
+        room = MlsRoom.Build(Members, fillAroundRemoved: true);
         joiner = room.NewKeyPackage("joiner");
         PrintSizes();
     }
 
     [Benchmark]
     public int AddCommit() => Commit(new Proposal(new AddProposal(joiner)));
+
+    [Benchmark]
+    public int AddCommitTreeOutOfBand() => Commit(new Proposal(new AddProposal(joiner)), ratchetTreeInWelcome: false);
 
     [Benchmark]
     public int RemoveCommit() => Commit(new Proposal(new RemoveProposal(room.Removed)));
@@ -38,10 +48,10 @@ public class MlsCommitBenchmarks : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    private int Commit(Proposal proposal)
+    private int Commit(Proposal proposal, bool ratchetTreeInWelcome = true)
     {
         var group = room.Founder.Group;
-        var pending = group.CommitAsync([proposal]).GetAwaiter().GetResult();
+        var pending = group.CommitAsync([proposal], ratchetTreeInWelcome: ratchetTreeInWelcome).GetAwaiter().GetResult();
         var length = pending.Commit.Encode().Length;
         group.DiscardPendingCommit();
         return length;
@@ -95,7 +105,7 @@ public class MlsProcessBenchmarks : IDisposable
     [GlobalSetup(Target = nameof(ProcessRemoveCommit))]
     public void SetupRemove()
     {
-        room = MlsRoom.Build(Members);
+        room = MlsRoom.Build(Members, fillAroundRemoved: true);
         for (var i = 0; i < Chain; i++)
         {
             commits.Add(Merged(new Proposal(new RemoveProposal(room.Removed))));

@@ -1,3 +1,4 @@
+using System.Numerics;
 using Ockam.Identity.Mls;
 using Ockam.Identity.Vault;
 
@@ -5,11 +6,17 @@ namespace Ockam.Bench.Mls;
 
 /// <summary>
 /// A room of <c>members</c> MLS members for the benchmarks: a founder (leaf 0) that commits, and a receiver that
-/// follows its commits. Built by batch adds (one commit adding many key packages): batch k adds leaves
-/// [2^k, 2^(k+1)), and the first member of each batch joins and commits one update, so that every node on the
-/// founder's copath is filled, as in a room whose members have updated. A room built by adds alone has blank parent
-/// nodes, and a commit with a path would encrypt to every leaf instead of log2(n) nodes.
-/// The receiver is the last of those members, the only one besides the founder that keeps its group.
+/// follows its commits. A room built by adds alone has blank parent nodes, and a commit with a path would encrypt
+/// to every leaf instead of about log2(n) nodes; in a room whose members have updated, the nodes are filled. So the
+/// room is built by batch adds (one commit adding many key packages), one batch per aligned subtree ("block"), in
+/// leaf order, and the first member of each block joins and commits one update, which fills its direct path and so
+/// the block's root. The blocks are the subtrees of the founder's copath ([2^k, 2^(k+1))), so that every node the
+/// founder encrypts to is filled; with <c>fillAroundRemoved</c>, the block holding the member the remove
+/// benchmarks remove (the last leaf) is further split into the subtrees of that member's copath, so that its
+/// removal, which blanks its direct path, leaves filled nodes under it as in a room where everyone has updated
+/// (the committer then encrypts to about 2·log2(n) nodes: the removed member is in the far half of the tree).
+/// The receiver is the first member of the far half (leaf 2^(K-1)), the only one besides the founder that keeps its
+/// group; the other updaters leave theirs once they have updated.
 /// </summary>
 internal sealed class MlsRoom : IDisposable
 {
@@ -32,7 +39,44 @@ internal sealed class MlsRoom : IDisposable
     /// <summary>The member the remove benchmarks remove: the last leaf (neither the founder nor the receiver).</summary>
     public LeafIndex Removed => new((uint)(Members - 1));
 
-    public static MlsRoom Build(int members) => BuildAsync(members).GetAwaiter().GetResult();
+    public static MlsRoom Build(int members, bool fillAroundRemoved = false) => BuildAsync(members, fillAroundRemoved).GetAwaiter().GetResult();
+
+    /// <summary>The blocks [start, end) the room is added in, in leaf order (see the class summary).</summary>
+    internal static List<(int Start, int End)> Blocks(int members, bool fillAroundRemoved)
+    {
+        var blocks = new List<(int Start, int End)>();
+        var far = 1;
+        while (far * 2 < members)
+        {
+            far *= 2;
+        }
+
+        for (var start = 1; start < members; start *= 2)
+        {
+            if (fillAroundRemoved && start == far)
+            {
+                // The far half holds the removed member r = members - 1: split it into r's copath subtrees and r.
+                var removed = members - 1;
+                for (var size = 1; size < far; size *= 2)
+                {
+                    var sibling = (removed / size ^ 1) * size;
+                    if (sibling < members)
+                    {
+                        blocks.Add((sibling, Math.Min(sibling + size, members)));
+                    }
+                }
+
+                blocks.Add((removed, members));
+            }
+            else
+            {
+                blocks.Add((start, Math.Min(start * 2, members)));
+            }
+        }
+
+        blocks.Sort();
+        return blocks;
+    }
 
     /// <summary>A key package for someone not in the room, its keys in the shared pool vault.</summary>
     public KeyPackage NewKeyPackage(string name) => MlsBenchMember.KeyPackageAsync(pool, name).GetAwaiter().GetResult().KeyPackage;
@@ -44,42 +88,55 @@ internal sealed class MlsRoom : IDisposable
         pool.Dispose();
     }
 
-    private static async Task<MlsRoom> BuildAsync(int members)
+    private static async Task<MlsRoom> BuildAsync(int members, bool fillAroundRemoved)
     {
-        if (members < 3)
+        if (members < 4 || BitOperations.IsPow2(members - 1))
         {
-            throw new ArgumentOutOfRangeException(nameof(members), "a room of at least 3: founder, receiver, one to remove");
+            throw new ArgumentOutOfRangeException(nameof(members), "a room of at least 4, and not 2^k + 1 (the receiver, leaf 2^k, would be the one removed)");
         }
 
         var pool = new SoftwareVault();
         var founder = await MlsBenchMember.CreateAsync("m0");
         await founder.FoundAsync("bench-room"u8.ToArray());
-        MlsBenchMember? receiver = null;
-        for (var k = 0; (1 << k) < members; k++)
+        var far = 1;
+        while (far * 2 < members)
         {
-            int from = 1 << k, to = Math.Min(2 << k, members);
-            var updater = await MlsBenchMember.CreateAsync($"m{from}");
-            var proposals = new List<Proposal> { new(new AddProposal(updater.Bundle.KeyPackage)) };
-            for (var i = from + 1; i < to; i++)
+            far *= 2;
+        }
+
+        MlsBenchMember? receiver = null;
+        foreach (var (start, end) in Blocks(members, fillAroundRemoved))
+        {
+            var updates = end - start > 1 || start == far;
+            var first = updates ? await MlsBenchMember.CreateAsync($"m{start}") : null;
+            var proposals = new List<Proposal>();
+            for (var i = start; i < end; i++)
             {
-                proposals.Add(new Proposal(new AddProposal((await MlsBenchMember.KeyPackageAsync(pool, $"m{i}")).KeyPackage)));
+                var keyPackage = i == start && first is not null ? first.Bundle.KeyPackage : (await MlsBenchMember.KeyPackageAsync(pool, $"m{i}")).KeyPackage;
+                proposals.Add(new Proposal(new AddProposal(keyPackage)));
             }
 
-            var add = await founder.Group.CommitAsync(proposals);
+            var add = await founder.Group.CommitAsync(proposals, ratchetTreeInWelcome: first is not null);
             founder.Group.MergePendingCommit();
-            updater.Join(add.Welcome!, null);
-
-            // The updater's direct path holds the founder's copath node at level k: its update fills it.
-            var update = await updater.Group.CommitAsync([]);
-            updater.Group.MergePendingCommit();
-            founder.Group.ProcessCommit(update.Commit);
-            if (to == members)
+            receiver?.Group.ProcessCommit(add.Commit);
+            if (first is null)
             {
-                receiver = updater;
+                continue;
+            }
+
+            // The block's first member joins; its update fills its direct path, the block's root among it.
+            first.Join(add.Welcome!, null);
+            var update = await first.Group.CommitAsync([]);
+            first.Group.MergePendingCommit();
+            founder.Group.ProcessCommit(update.Commit);
+            receiver?.Group.ProcessCommit(update.Commit);
+            if (start == far)
+            {
+                receiver = first;
             }
             else
             {
-                updater.Dispose();
+                first.Dispose();
             }
         }
 
