@@ -162,6 +162,57 @@ public sealed class RoomTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_send_between_two_listens_and_a_listen_that_stops_early_lose_nothing_even_across_a_commit()
+    {
+        await using var alice = await MemberAsync("alice");
+        var bobHome = Path.Combine(homes.Path, "bob");
+        var a = await alice.RoomsAsync();
+        await a.CreateAsync(Ward.Name, "alice");
+        await using (var bob = await silo.EnrolledNodeAsync(bobHome, ("ockam.role", "nurse")))
+        {
+            await a.InviteAsync(Ward, bob.Identifier);
+            var listening = await bob.RoomsAsync();
+            await listening.ListenAsync(Ward);
+            await a.SendAsync(Ward, "seen"u8.ToArray());
+            await listening.AcknowledgeAsync(await ReceiveAsync(listening));
+        }
+
+        // Bob's listener is stopped: a backlog of three, with a fresh epoch between the first two and the last.
+        await a.SendAsync(Ward, "missed-1"u8.ToArray());
+        await a.SendAsync(Ward, "missed-2"u8.ToArray());
+        await a.UpdateAsync(Ward);
+        await a.SendAsync(Ward, "missed-3"u8.ToArray());
+
+        // 'room send' (another process) applies the commit and sends, but shows nothing, so marks nothing shown.
+        await using (var sending = await ReopenAsync(bobHome))
+        {
+            var rooms = await sending.RoomsAsync();
+            await rooms.EnterAsync(Ward);
+            await rooms.SendAsync(Ward, "hi"u8.ToArray());
+        }
+
+        // 'room listen --count 1': the first of the backlog, shown and acknowledged.
+        await using (var once = await ReopenAsync(bobHome))
+        {
+            var rooms = await once.RoomsAsync();
+            await rooms.ListenAsync(Ward);
+            var first = await ReceiveAsync(rooms);
+            Assert.Equal("missed-1", Encoding.UTF8.GetString(first.Payload.Span));
+            await rooms.AcknowledgeAsync(first);
+        }
+
+        // A plain listen shows the rest, in order, once.
+        await using (var again = await ReopenAsync(bobHome))
+        {
+            var rooms = await again.RoomsAsync();
+            await rooms.ListenAsync(Ward);
+            Assert.Equal(["missed-2", "missed-3"], new[] { await ReceiveAsync(rooms), await ReceiveAsync(rooms) }.Select(m => Encoding.UTF8.GetString(m.Payload.Span)));
+            await a.SendAsync(Ward, "live"u8.ToArray());
+            Assert.Equal("live", Encoding.UTF8.GetString((await ReceiveAsync(rooms)).Payload.Span));
+        }
+    }
+
+    [Fact]
     public async Task A_second_process_on_a_node_home_is_refused_while_the_first_runs()
     {
         var home = Path.Combine(homes.Path, "shared");
@@ -182,6 +233,10 @@ public sealed class RoomTests : IAsyncLifetime
         await node.ListenAsync(name);
         return node;
     }
+
+    /// <summary>The node at <paramref name="home"/> opened again, as a new <c>ockam</c> process would.</summary>
+    private Task<EdgeNode> ReopenAsync(string home) =>
+        EdgeNode.OpenAsync(new EdgeNodeOptions { Home = home, Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
 
     private static ulong Epoch(RoomClient rooms)
     {

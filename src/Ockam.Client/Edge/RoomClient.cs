@@ -33,6 +33,13 @@ public sealed class RoomClient : IWorker, IDisposable
     private readonly SemaphoreSlim catchingUp = new(1, 1);
     private readonly Dictionary<GroupId, GroupSession> sessions = [];
     private readonly Dictionary<GroupId, ulong> lastIndex = [];
+
+    /// <summary>
+    /// The last index the consumer acknowledged (<see cref="AcknowledgeAsync"/>) and the epoch it was in: what is
+    /// saved, apart from <see cref="lastIndex"/> (what was queued), so a message queued but never shown (a command
+    /// other than listen, a listen that stopped early, a crash before printing) is read again next time.
+    /// </summary>
+    private readonly Dictionary<GroupId, (ulong Index, ulong Epoch)> shown = [];
     private readonly Channel<RoomMessage> received = Channel.CreateUnbounded<RoomMessage>();
     private readonly RoomProgress? progress;
 
@@ -123,7 +130,30 @@ public sealed class RoomClient : IWorker, IDisposable
         await api.CallAsync(new SendRoomRequest(group, message.Encode()), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The next message, in the log's order; it counts as shown only once it is acknowledged (<see cref="AcknowledgeAsync"/>).</summary>
     public ValueTask<RoomMessage> ReceiveAsync(CancellationToken cancellationToken = default) => received.Reader.ReadAsync(cancellationToken);
+
+    /// <summary>
+    /// Records that <paramref name="message"/> (and every one before it) was shown: saved, so it is never handed on
+    /// again. Called after showing it, so a crash in between shows it again rather than never.
+    /// </summary>
+    public async Task AcknowledgeAsync(RoomMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (message.Index > shown.GetValueOrDefault(message.Group).Index)
+            {
+                shown[message.Group] = (message.Index, message.Epoch);
+                await SaveLockedAsync(message.Group, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
 
     public IReadOnlyList<GroupMember> Members(GroupId group) => Locked(() => Session(group).Members);
 
@@ -183,25 +213,29 @@ public sealed class RoomClient : IWorker, IDisposable
     /// <summary>
     /// Picks up a group this node was in before it restarted: the epoch secret comes back from the log (its
     /// commit seals it to this node's persistent key), the sending ratchet resumes past every generation
-    /// already used, and messages already handed on are not handed on again.
+    /// already used, and messages already shown are not handed on again. Reading starts at the epoch of the last
+    /// message shown, not the saved one: a command that applied later commits left the messages before them unshown.
     /// </summary>
     public async Task ResumeAsync(GroupId group, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(group);
         RoomProgress.Entry saved;
+        ulong from;
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             saved = (progress is null ? null : await progress.GetAsync(group, cancellationToken).ConfigureAwait(false))
                 ?? throw new EdgeException(ApiStatus.BadRequest, $"this node has not been in {Describe(group)}");
+            from = saved.ShownEpoch == 0 ? saved.Epoch : Math.Min(saved.ShownEpoch, saved.Epoch);
             lastIndex[group] = Math.Max(lastIndex.GetValueOrDefault(group), saved.LastIndex);
+            shown[group] = (saved.LastIndex, from);
         }
         finally
         {
             gate.Release();
         }
 
-        await CatchUpFromAsync(group, saved.Epoch - 1, cancellationToken).ConfigureAwait(false);
+        await CatchUpFromAsync(group, from - 1, cancellationToken).ConfigureAwait(false);
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -358,6 +392,7 @@ public sealed class RoomClient : IWorker, IDisposable
             var (session, commit) = GroupSession.Create(vault, group.Value, self, agreementKey, signingKey);
             await api.CallAsync(create(commit.Encode()), cancellationToken).ConfigureAwait(false);
             sessions[group] = session;
+            shown.TryAdd(group, (0, session.Epoch));
             await SaveLockedAsync(group, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -428,6 +463,9 @@ public sealed class RoomClient : IWorker, IDisposable
             else if (commit.Body.Members.Any(m => m.Identifier == self.Identifier))
             {
                 sessions[group] = GroupSession.Join(vault, commit, self, agreementKey, signingKey);
+
+                // Nothing before the epoch it joined is readable: unshown messages are read from there.
+                shown.TryAdd(group, (0, commit.Body.Epoch));
             }
         }
         catch (GroupException)
@@ -461,18 +499,23 @@ public sealed class RoomClient : IWorker, IDisposable
         }
 
         lastIndex[group] = index;
-        if (message.Sender == self.Identifier || message.Group != group.Value)
+        if (message.Sender != self.Identifier && message.Group == group.Value)
         {
-            return true;
+            try
+            {
+                received.Writer.TryWrite(new RoomMessage(group, message.Sender, session.Decrypt(message), index, session.Epoch));
+                return true;
+            }
+            catch (GroupException)
+            {
+                // Sent in an epoch this member was not in, or forged: nothing it may read.
+            }
         }
 
-        try
+        // Nothing to show: it counts as shown once everything before it was, so it is not read again next time.
+        if (shown.GetValueOrDefault(group).Index == last)
         {
-            received.Writer.TryWrite(new RoomMessage(group, message.Sender, session.Decrypt(message), index));
-        }
-        catch (GroupException)
-        {
-            // Sent in an epoch this member was not in, or forged: nothing it may read.
+            shown[group] = (index, session.Epoch);
         }
 
         return true;
@@ -482,7 +525,8 @@ public sealed class RoomClient : IWorker, IDisposable
     {
         if (progress is not null && sessions.TryGetValue(group, out var session))
         {
-            await progress.SetAsync(group, new RoomProgress.Entry(session.Epoch, session.NextGeneration, lastIndex.GetValueOrDefault(group)), cancellationToken).ConfigureAwait(false);
+            var (index, epoch) = shown.TryGetValue(group, out var at) ? at : (0UL, session.Epoch);
+            await progress.SetAsync(group, new RoomProgress.Entry(session.Epoch, session.NextGeneration, index, epoch), cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -171,6 +171,9 @@ internal static class RoomCommands
                         CliJson.Default.DictionaryStringString)
                     : $"{message.Sender.ToString()[..9]}: {text}");
                 await Console.Out.FlushAsync(token).ConfigureAwait(false);
+
+                // Only now is it shown: stopped (or crashed) before this line, the next listen shows it again.
+                await rooms.AcknowledgeAsync(message, token).ConfigureAwait(false);
                 received++;
             }
         }
