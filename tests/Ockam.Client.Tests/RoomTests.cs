@@ -142,6 +142,35 @@ public sealed class RoomTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_commit_delivered_live_after_a_missed_message_waits_for_the_log_so_the_missed_one_is_still_shown()
+    {
+        await using var alice = await MemberAsync("alice");
+        await using var bob = await silo.EnrolledNodeAsync(Path.Combine(homes.Path, "bob"), ("ockam.role", "nurse"), ("ockam.relay", "*"));
+        await bob.CreateRelayAsync("bob");
+        await bob.ListenAsync("bob");
+        await bob.CreateRelayAsync("bob-away");
+        var (a, b) = (await alice.RoomsAsync(), await bob.RoomsAsync());
+        await a.CreateAsync(Ward.Name, "alice");
+        await a.InviteAsync(Ward, bob.Identifier);
+        await b.ListenAsync(Ward, "bob");
+
+        // Bob misses a message of epoch 2 (its delivery goes nowhere), then a key update reaches him live.
+        await ((IEdgeApi)bob).CallAsync(new Ockam.Messaging.Api.Operations.ListenRoomRequest(Ward, "bob-away"), CancellationToken.None);
+        await a.SendAsync(Ward, "dropped"u8.ToArray());
+        await ((IEdgeApi)bob).CallAsync(new Ockam.Messaging.Api.Operations.ListenRoomRequest(Ward, "bob"), CancellationToken.None);
+        await a.UpdateAsync(Ward);
+        await EventuallyAsync(() => Epoch(b) == 3);
+
+        // The message of epoch 3 comes live; the dropped one of epoch 2 is still readable and shown first.
+        await a.SendAsync(Ward, "after"u8.ToArray());
+        var shown = new[] { await ReceiveAsync(b), await ReceiveAsync(b) };
+        Assert.Equal(["dropped", "after"], shown.Select(m => Encoding.UTF8.GetString(m.Payload.Span)));
+        Assert.Equal([1UL, 2UL], shown.Select(m => m.Index));
+        await a.SendAsync(Ward, "last"u8.ToArray());
+        Assert.Equal("last", Encoding.UTF8.GetString((await ReceiveAsync(b)).Payload.Span));
+    }
+
+    [Fact]
     public async Task A_member_listening_through_its_connection_names_the_new_one_after_reconnecting_and_misses_nothing()
     {
         await using var alice = await MemberAsync("alice");

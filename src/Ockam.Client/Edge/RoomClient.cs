@@ -272,7 +272,7 @@ public sealed class RoomClient : IWorker, IDisposable
         try
         {
             inOrder = delivery.Kind == GroupDeliveryKind.Commit
-                ? ApplyLocked(delivery.Group, GroupCommit.Decode(delivery.Content), live: true)
+                ? ApplyLiveLocked(delivery.Group, GroupCommit.Decode(delivery.Content), delivery.Index)
                 : DeliverLocked(delivery.Group, delivery.Index, GroupMessage.Decode(delivery.Content), live: true);
             await SaveLockedAsync(delivery.Group, cancellationToken).ConfigureAwait(false);
         }
@@ -358,7 +358,7 @@ public sealed class RoomClient : IWorker, IDisposable
                     // A message is readable only in its own epoch: apply the commits that lead up to it first.
                     while (pending.Count > 0 && (!sessions.TryGetValue(group, out var s) || s.Epoch < message.Epoch))
                     {
-                        ApplyLocked(group, pending.Dequeue(), live: false);
+                        ApplyLocked(group, pending.Dequeue());
                     }
 
                     DeliverLocked(group, at, message, live: false);
@@ -366,7 +366,7 @@ public sealed class RoomClient : IWorker, IDisposable
 
                 while (pending.Count > 0)
                 {
-                    ApplyLocked(group, pending.Dequeue(), live: false);
+                    ApplyLocked(group, pending.Dequeue());
                 }
 
                 await SaveLockedAsync(group, cancellationToken).ConfigureAwait(false);
@@ -435,13 +435,46 @@ public sealed class RoomClient : IWorker, IDisposable
         }
     }
 
-    /// <summary>Applies a commit of <paramref name="group"/>; false when a live one shows an epoch was missed (the log has it).</summary>
-    private bool ApplyLocked(GroupId group, GroupCommit commit, bool live)
+    /// <summary>
+    /// Applies a commit delivered live only when nothing can be lost by it: this node is in the group, the commit
+    /// is of the next epoch, and every message logged before it (up to <paramref name="loggedAfter"/>) was handed on.
+    /// False otherwise: the log is read, where commits are applied as its messages need them. A message of the old
+    /// epoch still to come (a delivery refused while offline) would no longer decrypt after the commit; and joining
+    /// live would skip the backlog a catch-up is about to read.
+    /// </summary>
+    private bool ApplyLiveLocked(GroupId group, GroupCommit commit, ulong loggedAfter)
+    {
+        if (commit.Body.Group != group.Value)
+        {
+            return true;
+        }
+
+        if (!sessions.TryGetValue(group, out var session))
+        {
+            return false;
+        }
+
+        if (commit.Body.Epoch <= session.Epoch)
+        {
+            return true;
+        }
+
+        if (commit.Body.Epoch != session.Epoch + 1 || lastIndex.GetValueOrDefault(group) != loggedAfter)
+        {
+            return false;
+        }
+
+        ApplyLocked(group, commit);
+        return true;
+    }
+
+    /// <summary>Applies a commit of <paramref name="group"/> read from the log, in order.</summary>
+    private void ApplyLocked(GroupId group, GroupCommit commit)
     {
         // A commit bound to another group id (a room's posing as a topic's, or another room's) is not this group's.
         if (commit.Body.Group != group.Value)
         {
-            return true;
+            return;
         }
 
         try
@@ -450,12 +483,7 @@ public sealed class RoomClient : IWorker, IDisposable
             {
                 if (commit.Body.Epoch <= session.Epoch)
                 {
-                    return true;
-                }
-
-                if (live && commit.Body.Epoch != session.Epoch + 1)
-                {
-                    return false;
+                    return;
                 }
 
                 session.Apply(commit);
@@ -472,8 +500,6 @@ public sealed class RoomClient : IWorker, IDisposable
         {
             // Refused by the session (not signed by a member, or this node was removed): nothing to apply.
         }
-
-        return true;
     }
 
     /// <summary>
