@@ -242,6 +242,29 @@ public sealed class RoomTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_member_removed_from_one_room_still_gets_another_rooms_messages_live_after_a_reconnect()
+    {
+        var other = GroupId.Room("ward-8");
+        await using var alice = await MemberAsync("alice");
+        await using var bob = await silo.EnrolledNodeAsync(Path.Combine(homes.Path, "bob"), ("ockam.role", "nurse"));
+        var (a, b) = (await alice.RoomsAsync(), await bob.RoomsAsync());
+        foreach (var room in new[] { Ward, other })
+        {
+            await a.CreateAsync(room.Name, "alice");
+            await a.InviteAsync(room, bob.Identifier);
+            await b.ListenAsync(room);
+        }
+
+        // Bob is removed from the first room he listens to; after a reconnect it refuses him, the second does not.
+        await a.RemoveAsync(Ward, bob.Identifier);
+        await bob.GoOfflineAsync();
+        await bob.ReconnectAsync();
+        await a.SendAsync(other, "still here"u8.ToArray());
+        var got = await ReceiveAsync(b);
+        Assert.Equal((other, "still here"), (got.Group, Encoding.UTF8.GetString(got.Payload.Span)));
+    }
+
+    [Fact]
     public async Task A_second_process_on_a_node_home_is_refused_while_the_first_runs()
     {
         var home = Path.Combine(homes.Path, "shared");

@@ -49,6 +49,9 @@ public sealed class RoomClient : IWorker, IDisposable
     /// <summary>The groups this node listens to, with the relay each was named with (null: the connection's); under <see cref="gate"/>.</summary>
     private readonly Dictionary<GroupId, string?> routes = [];
 
+    /// <summary>Groups of <see cref="routes"/> not named again since the node reconnected (a transient failure); under <see cref="gate"/>.</summary>
+    private readonly HashSet<GroupId> unrenewed = [];
+
     internal RoomClient(IVault vault, IEdgeApi api, GroupMember self, KeyHandle agreementKey, KeyHandle signingKey, RoomProgress? progress = null, Action? listening = null)
     {
         this.progress = progress;
@@ -193,12 +196,39 @@ public sealed class RoomClient : IWorker, IDisposable
     }
 
     /// <summary>After the node reconnected: names each route again (a connection's reply relay ends with it) and reads what was missed meanwhile.</summary>
-    internal async Task RelistenAsync(CancellationToken cancellationToken)
+    internal Task RelistenAsync(CancellationToken cancellationToken)
     {
-        foreach (var (group, relay) in Locked(() => routes.ToList()))
+        Locked(() =>
         {
-            await api.CallAsync(new ListenRoomRequest(group, relay), cancellationToken).ConfigureAwait(false);
-            await CatchUpAsync(group, cancellationToken).ConfigureAwait(false);
+            unrenewed.UnionWith(routes.Keys);
+            return true;
+        });
+        return RenewRoutesAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Names again each route not renewed since the reconnect, one group at a time, so that one group's refusal
+    /// never costs the others their deliveries: a group that refuses this node (removed) is dropped; one that
+    /// failed for now (timeout, silo busy) is tried again on the node's next check of its connection.
+    /// </summary>
+    internal async Task RenewRoutesAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (group, relay) in Locked(() => unrenewed.Select(g => (g, routes.GetValueOrDefault(g))).ToList()))
+        {
+            try
+            {
+                await api.CallAsync(new ListenRoomRequest(group, relay), cancellationToken).ConfigureAwait(false);
+                await CatchUpAsync(group, cancellationToken).ConfigureAwait(false);
+                Locked(() => unrenewed.Remove(group));
+            }
+            catch (EdgeException e) when (e.Status is ApiStatus.Denied or ApiStatus.NotAMember)
+            {
+                Locked(() => unrenewed.Remove(group) | routes.Remove(group));
+            }
+            catch (Exception e) when (e is EdgeException or TimeoutException or RoutingException)
+            {
+                // Kept in unrenewed: the next check of the connection tries again.
+            }
         }
     }
 
