@@ -40,8 +40,11 @@ internal sealed class RoomProgress(string path)
             return;
         }
 
-        all[group.Value] = entry;
-        await AtomicFile.WriteAsync(path, JsonSerializer.SerializeToUtf8Bytes(all, RoomProgressJson.Default.DictionaryStringEntry), cancellationToken).ConfigureAwait(false);
+        // The copy in memory changes only once the file has: a failed write must not make this process act on
+        // progress it would forget on a restart (a generation it believes saved, a message it believes shown).
+        var next = new Dictionary<string, Entry>(all) { [group.Value] = entry };
+        await AtomicFile.WriteAsync(path, JsonSerializer.SerializeToUtf8Bytes(next, RoomProgressJson.Default.DictionaryStringEntry), cancellationToken).ConfigureAwait(false);
+        entries = next;
     }
 
     private async Task<Dictionary<string, Entry>> LoadAsync(CancellationToken cancellationToken) =>
