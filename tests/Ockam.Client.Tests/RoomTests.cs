@@ -142,6 +142,35 @@ public sealed class RoomTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_commit_delivered_live_after_a_missed_message_waits_for_the_log_so_the_missed_one_is_still_shown()
+    {
+        await using var alice = await MemberAsync("alice");
+        await using var bob = await silo.EnrolledNodeAsync(Path.Combine(homes.Path, "bob"), ("ockam.role", "nurse"), ("ockam.relay", "*"));
+        await bob.CreateRelayAsync("bob");
+        await bob.ListenAsync("bob");
+        await bob.CreateRelayAsync("bob-away");
+        var (a, b) = (await alice.RoomsAsync(), await bob.RoomsAsync());
+        await a.CreateAsync(Ward.Name, "alice");
+        await a.InviteAsync(Ward, bob.Identifier);
+        await b.ListenAsync(Ward, "bob");
+
+        // Bob misses a message of epoch 2 (its delivery goes nowhere), then a key update reaches him live.
+        await ((IEdgeApi)bob).CallAsync(new Ockam.Messaging.Api.Operations.ListenRoomRequest(Ward, "bob-away"), CancellationToken.None);
+        await a.SendAsync(Ward, "dropped"u8.ToArray());
+        await ((IEdgeApi)bob).CallAsync(new Ockam.Messaging.Api.Operations.ListenRoomRequest(Ward, "bob"), CancellationToken.None);
+        await a.UpdateAsync(Ward);
+        await EventuallyAsync(() => Epoch(b) == 3);
+
+        // The message of epoch 3 comes live; the dropped one of epoch 2 is still readable and shown first.
+        await a.SendAsync(Ward, "after"u8.ToArray());
+        var shown = new[] { await ReceiveAsync(b), await ReceiveAsync(b) };
+        Assert.Equal(["dropped", "after"], shown.Select(m => Encoding.UTF8.GetString(m.Payload.Span)));
+        Assert.Equal([1UL, 2UL], shown.Select(m => m.Index));
+        await a.SendAsync(Ward, "last"u8.ToArray());
+        Assert.Equal("last", Encoding.UTF8.GetString((await ReceiveAsync(b)).Payload.Span));
+    }
+
+    [Fact]
     public async Task A_member_listening_through_its_connection_names_the_new_one_after_reconnecting_and_misses_nothing()
     {
         await using var alice = await MemberAsync("alice");
@@ -159,6 +188,80 @@ public sealed class RoomTests : IAsyncLifetime
         await bob.ReconnectAsync();
         await a.SendAsync(Ward, "back"u8.ToArray());
         Assert.Equal(["while away", "back"], new[] { await ReceiveAsync(b), await ReceiveAsync(b) }.Select(m => Encoding.UTF8.GetString(m.Payload.Span)));
+    }
+
+    [Fact]
+    public async Task A_send_between_two_listens_and_a_listen_that_stops_early_lose_nothing_even_across_a_commit()
+    {
+        await using var alice = await MemberAsync("alice");
+        var bobHome = Path.Combine(homes.Path, "bob");
+        var a = await alice.RoomsAsync();
+        await a.CreateAsync(Ward.Name, "alice");
+        await using (var bob = await silo.EnrolledNodeAsync(bobHome, ("ockam.role", "nurse")))
+        {
+            await a.InviteAsync(Ward, bob.Identifier);
+            var listening = await bob.RoomsAsync();
+            await listening.ListenAsync(Ward);
+            await a.SendAsync(Ward, "seen"u8.ToArray());
+            await listening.AcknowledgeAsync(await ReceiveAsync(listening));
+        }
+
+        // Bob's listener is stopped: a backlog of three, with a fresh epoch between the first two and the last.
+        await a.SendAsync(Ward, "missed-1"u8.ToArray());
+        await a.SendAsync(Ward, "missed-2"u8.ToArray());
+        await a.UpdateAsync(Ward);
+        await a.SendAsync(Ward, "missed-3"u8.ToArray());
+
+        // 'room send' (another process) applies the commit and sends, but shows nothing, so marks nothing shown.
+        await using (var sending = await ReopenAsync(bobHome))
+        {
+            var rooms = await sending.RoomsAsync();
+            await rooms.EnterAsync(Ward);
+            await rooms.SendAsync(Ward, "hi"u8.ToArray());
+        }
+
+        // 'room listen --count 1': the first of the backlog, shown and acknowledged.
+        await using (var once = await ReopenAsync(bobHome))
+        {
+            var rooms = await once.RoomsAsync();
+            await rooms.ListenAsync(Ward);
+            var first = await ReceiveAsync(rooms);
+            Assert.Equal("missed-1", Encoding.UTF8.GetString(first.Payload.Span));
+            await rooms.AcknowledgeAsync(first);
+        }
+
+        // A plain listen shows the rest, in order, once.
+        await using (var again = await ReopenAsync(bobHome))
+        {
+            var rooms = await again.RoomsAsync();
+            await rooms.ListenAsync(Ward);
+            Assert.Equal(["missed-2", "missed-3"], new[] { await ReceiveAsync(rooms), await ReceiveAsync(rooms) }.Select(m => Encoding.UTF8.GetString(m.Payload.Span)));
+            await a.SendAsync(Ward, "live"u8.ToArray());
+            Assert.Equal("live", Encoding.UTF8.GetString((await ReceiveAsync(rooms)).Payload.Span));
+        }
+    }
+
+    [Fact]
+    public async Task A_member_removed_from_one_room_still_gets_another_rooms_messages_live_after_a_reconnect()
+    {
+        var other = GroupId.Room("ward-8");
+        await using var alice = await MemberAsync("alice");
+        await using var bob = await silo.EnrolledNodeAsync(Path.Combine(homes.Path, "bob"), ("ockam.role", "nurse"));
+        var (a, b) = (await alice.RoomsAsync(), await bob.RoomsAsync());
+        foreach (var room in new[] { Ward, other })
+        {
+            await a.CreateAsync(room.Name, "alice");
+            await a.InviteAsync(room, bob.Identifier);
+            await b.ListenAsync(room);
+        }
+
+        // Bob is removed from the first room he listens to; after a reconnect it refuses him, the second does not.
+        await a.RemoveAsync(Ward, bob.Identifier);
+        await bob.GoOfflineAsync();
+        await bob.ReconnectAsync();
+        await a.SendAsync(other, "still here"u8.ToArray());
+        var got = await ReceiveAsync(b);
+        Assert.Equal((other, "still here"), (got.Group, Encoding.UTF8.GetString(got.Payload.Span)));
     }
 
     [Fact]
@@ -182,6 +285,10 @@ public sealed class RoomTests : IAsyncLifetime
         await node.ListenAsync(name);
         return node;
     }
+
+    /// <summary>The node at <paramref name="home"/> opened again, as a new <c>ockam</c> process would.</summary>
+    private Task<EdgeNode> ReopenAsync(string home) =>
+        EdgeNode.OpenAsync(new EdgeNodeOptions { Home = home, Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
 
     private static ulong Epoch(RoomClient rooms)
     {

@@ -501,6 +501,12 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
                 {
                     var (_, client) = await ChannelAsync(cancellationToken).ConfigureAwait(false);
                     await client.CallAsync(new GetAuthorityRequest(), cancellationToken).ConfigureAwait(false);
+
+                    // Rooms whose route could not be named again after the last reconnect (a transient failure) try again.
+                    if (rooms is not null)
+                    {
+                        await rooms.RenewRoutesAsync(cancellationToken).ConfigureAwait(false);
+                    }
                 }
                 catch (Exception e) when (e is TimeoutException or RoutingException or HandshakeException or EdgeException)
                 {

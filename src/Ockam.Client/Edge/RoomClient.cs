@@ -33,6 +33,13 @@ public sealed class RoomClient : IWorker, IDisposable
     private readonly SemaphoreSlim catchingUp = new(1, 1);
     private readonly Dictionary<GroupId, GroupSession> sessions = [];
     private readonly Dictionary<GroupId, ulong> lastIndex = [];
+
+    /// <summary>
+    /// The last index the consumer acknowledged (<see cref="AcknowledgeAsync"/>) and the epoch it was in: what is
+    /// saved, apart from <see cref="lastIndex"/> (what was queued), so a message queued but never shown (a command
+    /// other than listen, a listen that stopped early, a crash before printing) is read again next time.
+    /// </summary>
+    private readonly Dictionary<GroupId, (ulong Index, ulong Epoch)> shown = [];
     private readonly Channel<RoomMessage> received = Channel.CreateUnbounded<RoomMessage>();
     private readonly RoomProgress? progress;
 
@@ -41,6 +48,9 @@ public sealed class RoomClient : IWorker, IDisposable
 
     /// <summary>The groups this node listens to, with the relay each was named with (null: the connection's); under <see cref="gate"/>.</summary>
     private readonly Dictionary<GroupId, string?> routes = [];
+
+    /// <summary>Groups of <see cref="routes"/> not named again since the node reconnected (a transient failure); under <see cref="gate"/>.</summary>
+    private readonly HashSet<GroupId> unrenewed = [];
 
     internal RoomClient(IVault vault, IEdgeApi api, GroupMember self, KeyHandle agreementKey, KeyHandle signingKey, RoomProgress? progress = null, Action? listening = null)
     {
@@ -123,7 +133,30 @@ public sealed class RoomClient : IWorker, IDisposable
         await api.CallAsync(new SendRoomRequest(group, message.Encode()), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The next message, in the log's order; it counts as shown only once it is acknowledged (<see cref="AcknowledgeAsync"/>).</summary>
     public ValueTask<RoomMessage> ReceiveAsync(CancellationToken cancellationToken = default) => received.Reader.ReadAsync(cancellationToken);
+
+    /// <summary>
+    /// Records that <paramref name="message"/> (and every one before it) was shown: saved, so it is never handed on
+    /// again. Called after showing it, so a crash in between shows it again rather than never.
+    /// </summary>
+    public async Task AcknowledgeAsync(RoomMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (message.Index > shown.GetValueOrDefault(message.Group).Index)
+            {
+                shown[message.Group] = (message.Index, message.Epoch);
+                await SaveLockedAsync(message.Group, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
 
     public IReadOnlyList<GroupMember> Members(GroupId group) => Locked(() => Session(group).Members);
 
@@ -163,12 +196,39 @@ public sealed class RoomClient : IWorker, IDisposable
     }
 
     /// <summary>After the node reconnected: names each route again (a connection's reply relay ends with it) and reads what was missed meanwhile.</summary>
-    internal async Task RelistenAsync(CancellationToken cancellationToken)
+    internal Task RelistenAsync(CancellationToken cancellationToken)
     {
-        foreach (var (group, relay) in Locked(() => routes.ToList()))
+        Locked(() =>
         {
-            await api.CallAsync(new ListenRoomRequest(group, relay), cancellationToken).ConfigureAwait(false);
-            await CatchUpAsync(group, cancellationToken).ConfigureAwait(false);
+            unrenewed.UnionWith(routes.Keys);
+            return true;
+        });
+        return RenewRoutesAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Names again each route not renewed since the reconnect, one group at a time, so that one group's refusal
+    /// never costs the others their deliveries: a group that refuses this node (removed) is dropped; one that
+    /// failed for now (timeout, silo busy) is tried again on the node's next check of its connection.
+    /// </summary>
+    internal async Task RenewRoutesAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (group, relay) in Locked(() => unrenewed.Select(g => (g, routes.GetValueOrDefault(g))).ToList()))
+        {
+            try
+            {
+                await api.CallAsync(new ListenRoomRequest(group, relay), cancellationToken).ConfigureAwait(false);
+                await CatchUpAsync(group, cancellationToken).ConfigureAwait(false);
+                Locked(() => unrenewed.Remove(group));
+            }
+            catch (EdgeException e) when (e.Status is ApiStatus.Denied or ApiStatus.NotAMember)
+            {
+                Locked(() => unrenewed.Remove(group) | routes.Remove(group));
+            }
+            catch (Exception e) when (e is EdgeException or TimeoutException or RoutingException)
+            {
+                // Kept in unrenewed: the next check of the connection tries again.
+            }
         }
     }
 
@@ -183,25 +243,29 @@ public sealed class RoomClient : IWorker, IDisposable
     /// <summary>
     /// Picks up a group this node was in before it restarted: the epoch secret comes back from the log (its
     /// commit seals it to this node's persistent key), the sending ratchet resumes past every generation
-    /// already used, and messages already handed on are not handed on again.
+    /// already used, and messages already shown are not handed on again. Reading starts at the epoch of the last
+    /// message shown, not the saved one: a command that applied later commits left the messages before them unshown.
     /// </summary>
     public async Task ResumeAsync(GroupId group, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(group);
         RoomProgress.Entry saved;
+        ulong from;
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             saved = (progress is null ? null : await progress.GetAsync(group, cancellationToken).ConfigureAwait(false))
                 ?? throw new EdgeException(ApiStatus.BadRequest, $"this node has not been in {Describe(group)}");
+            from = saved.ShownEpoch == 0 ? saved.Epoch : Math.Min(saved.ShownEpoch, saved.Epoch);
             lastIndex[group] = Math.Max(lastIndex.GetValueOrDefault(group), saved.LastIndex);
+            shown[group] = (saved.LastIndex, from);
         }
         finally
         {
             gate.Release();
         }
 
-        await CatchUpFromAsync(group, saved.Epoch - 1, cancellationToken).ConfigureAwait(false);
+        await CatchUpFromAsync(group, from - 1, cancellationToken).ConfigureAwait(false);
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -238,7 +302,7 @@ public sealed class RoomClient : IWorker, IDisposable
         try
         {
             inOrder = delivery.Kind == GroupDeliveryKind.Commit
-                ? ApplyLocked(delivery.Group, GroupCommit.Decode(delivery.Content), live: true)
+                ? ApplyLiveLocked(delivery.Group, GroupCommit.Decode(delivery.Content), delivery.Index)
                 : DeliverLocked(delivery.Group, delivery.Index, GroupMessage.Decode(delivery.Content), live: true);
             await SaveLockedAsync(delivery.Group, cancellationToken).ConfigureAwait(false);
         }
@@ -324,7 +388,7 @@ public sealed class RoomClient : IWorker, IDisposable
                     // A message is readable only in its own epoch: apply the commits that lead up to it first.
                     while (pending.Count > 0 && (!sessions.TryGetValue(group, out var s) || s.Epoch < message.Epoch))
                     {
-                        ApplyLocked(group, pending.Dequeue(), live: false);
+                        ApplyLocked(group, pending.Dequeue());
                     }
 
                     DeliverLocked(group, at, message, live: false);
@@ -332,7 +396,7 @@ public sealed class RoomClient : IWorker, IDisposable
 
                 while (pending.Count > 0)
                 {
-                    ApplyLocked(group, pending.Dequeue(), live: false);
+                    ApplyLocked(group, pending.Dequeue());
                 }
 
                 await SaveLockedAsync(group, cancellationToken).ConfigureAwait(false);
@@ -358,6 +422,7 @@ public sealed class RoomClient : IWorker, IDisposable
             var (session, commit) = GroupSession.Create(vault, group.Value, self, agreementKey, signingKey);
             await api.CallAsync(create(commit.Encode()), cancellationToken).ConfigureAwait(false);
             sessions[group] = session;
+            shown.TryAdd(group, (0, session.Epoch));
             await SaveLockedAsync(group, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -400,13 +465,46 @@ public sealed class RoomClient : IWorker, IDisposable
         }
     }
 
-    /// <summary>Applies a commit of <paramref name="group"/>; false when a live one shows an epoch was missed (the log has it).</summary>
-    private bool ApplyLocked(GroupId group, GroupCommit commit, bool live)
+    /// <summary>
+    /// Applies a commit delivered live only when nothing can be lost by it: this node is in the group, the commit
+    /// is of the next epoch, and every message logged before it (up to <paramref name="loggedAfter"/>) was handed on.
+    /// False otherwise: the log is read, where commits are applied as its messages need them. A message of the old
+    /// epoch still to come (a delivery refused while offline) would no longer decrypt after the commit; and joining
+    /// live would skip the backlog a catch-up is about to read.
+    /// </summary>
+    private bool ApplyLiveLocked(GroupId group, GroupCommit commit, ulong loggedAfter)
+    {
+        if (commit.Body.Group != group.Value)
+        {
+            return true;
+        }
+
+        if (!sessions.TryGetValue(group, out var session))
+        {
+            return false;
+        }
+
+        if (commit.Body.Epoch <= session.Epoch)
+        {
+            return true;
+        }
+
+        if (commit.Body.Epoch != session.Epoch + 1 || lastIndex.GetValueOrDefault(group) != loggedAfter)
+        {
+            return false;
+        }
+
+        ApplyLocked(group, commit);
+        return true;
+    }
+
+    /// <summary>Applies a commit of <paramref name="group"/> read from the log, in order.</summary>
+    private void ApplyLocked(GroupId group, GroupCommit commit)
     {
         // A commit bound to another group id (a room's posing as a topic's, or another room's) is not this group's.
         if (commit.Body.Group != group.Value)
         {
-            return true;
+            return;
         }
 
         try
@@ -415,12 +513,7 @@ public sealed class RoomClient : IWorker, IDisposable
             {
                 if (commit.Body.Epoch <= session.Epoch)
                 {
-                    return true;
-                }
-
-                if (live && commit.Body.Epoch != session.Epoch + 1)
-                {
-                    return false;
+                    return;
                 }
 
                 session.Apply(commit);
@@ -428,14 +521,15 @@ public sealed class RoomClient : IWorker, IDisposable
             else if (commit.Body.Members.Any(m => m.Identifier == self.Identifier))
             {
                 sessions[group] = GroupSession.Join(vault, commit, self, agreementKey, signingKey);
+
+                // Nothing before the epoch it joined is readable: unshown messages are read from there.
+                shown.TryAdd(group, (0, commit.Body.Epoch));
             }
         }
         catch (GroupException)
         {
             // Refused by the session (not signed by a member, or this node was removed): nothing to apply.
         }
-
-        return true;
     }
 
     /// <summary>
@@ -461,18 +555,23 @@ public sealed class RoomClient : IWorker, IDisposable
         }
 
         lastIndex[group] = index;
-        if (message.Sender == self.Identifier || message.Group != group.Value)
+        if (message.Sender != self.Identifier && message.Group == group.Value)
         {
-            return true;
+            try
+            {
+                received.Writer.TryWrite(new RoomMessage(group, message.Sender, session.Decrypt(message), index, session.Epoch));
+                return true;
+            }
+            catch (GroupException)
+            {
+                // Sent in an epoch this member was not in, or forged: nothing it may read.
+            }
         }
 
-        try
+        // Nothing to show: it counts as shown once everything before it was, so it is not read again next time.
+        if (shown.GetValueOrDefault(group).Index == last)
         {
-            received.Writer.TryWrite(new RoomMessage(group, message.Sender, session.Decrypt(message), index));
-        }
-        catch (GroupException)
-        {
-            // Sent in an epoch this member was not in, or forged: nothing it may read.
+            shown[group] = (index, session.Epoch);
         }
 
         return true;
@@ -482,7 +581,8 @@ public sealed class RoomClient : IWorker, IDisposable
     {
         if (progress is not null && sessions.TryGetValue(group, out var session))
         {
-            await progress.SetAsync(group, new RoomProgress.Entry(session.Epoch, session.NextGeneration, lastIndex.GetValueOrDefault(group)), cancellationToken).ConfigureAwait(false);
+            var (index, epoch) = shown.TryGetValue(group, out var at) ? at : (0UL, session.Epoch);
+            await progress.SetAsync(group, new RoomProgress.Entry(session.Epoch, session.NextGeneration, index, epoch), cancellationToken).ConfigureAwait(false);
         }
     }
 

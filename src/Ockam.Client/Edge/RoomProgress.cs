@@ -8,7 +8,8 @@ namespace Ockam.Client.Edge;
 
 /// <summary>
 /// Where this node is in each room or topic, kept in <c>rooms.json</c> in its home (keyed by <see cref="GroupId.Value"/>):
-/// the epoch, the next generation it may send (never reused) and the last message index it handed on. No secret:
+/// the epoch, the next generation it may send (never reused), and the last message index shown (acknowledged by the
+/// consumer after printing, not merely read) with the epoch it was in, where reading starts again. No secret:
 /// the epoch secret comes back from the room's log, sealed to the node's persistent key.
 /// </summary>
 /// <remarks>
@@ -39,8 +40,11 @@ internal sealed class RoomProgress(string path)
             return;
         }
 
-        all[group.Value] = entry;
-        await AtomicFile.WriteAsync(path, JsonSerializer.SerializeToUtf8Bytes(all, RoomProgressJson.Default.DictionaryStringEntry), cancellationToken).ConfigureAwait(false);
+        // The copy in memory changes only once the file has: a failed write must not make this process act on
+        // progress it would forget on a restart (a generation it believes saved, a message it believes shown).
+        var next = new Dictionary<string, Entry>(all) { [group.Value] = entry };
+        await AtomicFile.WriteAsync(path, JsonSerializer.SerializeToUtf8Bytes(next, RoomProgressJson.Default.DictionaryStringEntry), cancellationToken).ConfigureAwait(false);
+        entries = next;
     }
 
     private async Task<Dictionary<string, Entry>> LoadAsync(CancellationToken cancellationToken) =>
@@ -60,7 +64,11 @@ internal sealed class RoomProgress(string path)
         }
     }
 
-    public sealed record Entry(ulong Epoch, ulong NextGeneration, ulong LastIndex);
+    /// <param name="Epoch">The epoch this node is in.</param>
+    /// <param name="NextGeneration">The next generation it may send in <paramref name="Epoch"/>.</param>
+    /// <param name="LastIndex">The last message index shown.</param>
+    /// <param name="ShownEpoch">The epoch <paramref name="LastIndex"/> was in (0 in files from before it was kept: the saved epoch then).</param>
+    public sealed record Entry(ulong Epoch, ulong NextGeneration, ulong LastIndex, ulong ShownEpoch = 0);
 }
 
 [JsonSerializable(typeof(Dictionary<string, RoomProgress.Entry>))]

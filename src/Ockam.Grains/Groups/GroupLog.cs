@@ -114,8 +114,10 @@ internal sealed class GroupLog(IPersistentState<GroupState> state, IVault vault,
         state.State = state.State with { Epoch = parsed.Body.Epoch, Members = next, Commits = commits, Pending = pending };
         await state.WriteStateAsync();
 
-        // Everyone, the removed included, learns of the new epoch (the removed learn they are out).
-        await FanOutAsync(next.Concat(removed), new GroupDelivery(group, GroupDeliveryKind.Commit, parsed.Body.Epoch, commit));
+        // Everyone, the removed included, learns of the new epoch (the removed learn they are out). The delivery
+        // carries the log's last message index: a member that has not handed on that one yet must read the log
+        // first, since applying the commit would leave the messages before it unreadable.
+        await FanOutAsync(next.Concat(removed), new GroupDelivery(group, GroupDeliveryKind.Commit, state.State.NextIndex - 1, commit));
         return GroupOutcome.Ok;
     }
 

@@ -5,7 +5,8 @@ namespace Ockam.Messaging.Api;
 /// <summary>
 /// What a room or topic pushes to a member's <c>group-inbox</c> (through the relay the member named):
 /// <c>{0: version, 1: group id, 2: kind (1 commit, 2 message), 3: index, 4: bytes}</c>. The bytes are a signed
-/// commit or an encrypted, signed group message: the service can order and store them, not read them.
+/// commit or an encrypted, signed group message: the service can order and store them, not read them. A message's
+/// index is its place in the log; a commit's is the index of the last message logged before it.
 /// </summary>
 /// <remarks>Version 2: the group id is a <see cref="GroupId.Value"/> (<c>room:</c> or <c>topic:</c>), never a bare name.</remarks>
 public sealed record GroupDelivery(GroupId Group, GroupDeliveryKind Kind, ulong Index, byte[] Content)

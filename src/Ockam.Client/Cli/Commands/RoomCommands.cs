@@ -169,8 +169,11 @@ internal static class RoomCommands
                             ["message"] = text,
                         },
                         CliJson.Default.DictionaryStringString)
-                    : $"{message.Sender.ToString()[..9]}: {text}");
+                    : $"{message.Sender.ToString()[..9]}: {TerminalText.Escape(text)}");
                 await Console.Out.FlushAsync(token).ConfigureAwait(false);
+
+                // Only now is it shown: stopped (or crashed) before this line, the next listen shows it again.
+                await rooms.AcknowledgeAsync(message, token).ConfigureAwait(false);
                 received++;
             }
         }
