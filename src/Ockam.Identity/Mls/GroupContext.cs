@@ -72,12 +72,7 @@ internal sealed class GroupContext
     }
 
     /// <summary>The GroupContext as it goes into the key schedule's "joiner" and "epoch" derivations.</summary>
-    public byte[] Encode()
-    {
-        var writer = new MlsWriter();
-        Write(writer);
-        return writer.ToArray();
-    }
+    public byte[] Encode() => MlsWriter.Encode(Write);
 
     public void Write(MlsWriter writer)
     {

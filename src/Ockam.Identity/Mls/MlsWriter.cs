@@ -27,6 +27,15 @@ internal sealed class MlsWriter
 
     public byte[] ToArray() => buffer.WrittenSpan.ToArray();
 
+    /// <summary>What <paramref name="write"/> writes to a fresh writer: how each struct encodes on its own.</summary>
+    public static byte[] Encode(Action<MlsWriter> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var writer = new MlsWriter();
+        write(writer);
+        return writer.ToArray();
+    }
+
     public void WriteUInt8(byte value)
     {
         buffer.GetSpan(1)[0] = value;

@@ -22,12 +22,7 @@ internal sealed class Commit
         return new Commit(proposals, reader.ReadOptional(UpdatePath.Read));
     }
 
-    public byte[] Encode()
-    {
-        var writer = new MlsWriter();
-        Write(writer);
-        return writer.ToArray();
-    }
+    public byte[] Encode() => MlsWriter.Encode(Write);
 
     public void Write(MlsWriter writer)
     {

@@ -72,12 +72,7 @@ internal sealed class GroupInfo
         return new GroupInfo(groupContext, extensions, confirmationTag, signer, reader.ReadVectorBytes(MlsLimits.MaxKeyBytes));
     }
 
-    public byte[] Encode()
-    {
-        var writer = new MlsWriter();
-        Write(writer);
-        return writer.ToArray();
-    }
+    public byte[] Encode() => MlsWriter.Encode(Write);
 
     public void Write(MlsWriter writer)
     {
@@ -86,12 +81,7 @@ internal sealed class GroupInfo
     }
 
     /// <summary>The encoded GroupInfoTBS (every field but the signature), which <see cref="Signature"/> signs under <see cref="SignatureLabel"/>.</summary>
-    public byte[] EncodeTbs()
-    {
-        var writer = new MlsWriter();
-        WriteTbs(writer);
-        return writer.ToArray();
-    }
+    public byte[] EncodeTbs() => MlsWriter.Encode(WriteTbs);
 
     private void WriteTbs(MlsWriter writer)
     {

@@ -36,12 +36,7 @@ internal sealed class GroupSecrets
         return new GroupSecrets(joinerSecret, pathSecret, reader.ReadVector(MlsLimits.MaxFrameBytes, PreSharedKeyId.Read));
     }
 
-    public byte[] Encode()
-    {
-        var writer = new MlsWriter();
-        Write(writer);
-        return writer.ToArray();
-    }
+    public byte[] Encode() => MlsWriter.Encode(Write);
 
     public void Write(MlsWriter writer)
     {

@@ -62,12 +62,7 @@ internal sealed class KeyPackage
         return new KeyPackage(version, cipherSuite, initKey, leafNode, extensions, signature);
     }
 
-    public byte[] Encode()
-    {
-        var writer = new MlsWriter();
-        Write(writer);
-        return writer.ToArray();
-    }
+    public byte[] Encode() => MlsWriter.Encode(Write);
 
     public void Write(MlsWriter writer)
     {
@@ -76,12 +71,7 @@ internal sealed class KeyPackage
     }
 
     /// <summary>The encoded KeyPackageTBS (every field but the signature), which <see cref="Signature"/> signs under <see cref="SignatureLabel"/>.</summary>
-    public byte[] EncodeTbs()
-    {
-        var writer = new MlsWriter();
-        WriteTbs(writer);
-        return writer.ToArray();
-    }
+    public byte[] EncodeTbs() => MlsWriter.Encode(WriteTbs);
 
     /// <summary>KeyPackageRef = RefHash("MLS 1.0 KeyPackage Reference", KeyPackage) under <paramref name="suite"/>.</summary>
     public byte[] ComputeRef(CipherSuite suite) => RefHash.Compute(suite, RefLabel, Encode());

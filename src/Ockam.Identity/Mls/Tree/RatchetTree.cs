@@ -47,12 +47,7 @@ internal sealed class RatchetTree
         return new RatchetTree(nodes);
     }
 
-    public byte[] Encode()
-    {
-        var writer = new MlsWriter();
-        Write(writer);
-        return writer.ToArray();
-    }
+    public byte[] Encode() => MlsWriter.Encode(Write);
 
     public void Write(MlsWriter writer)
     {
