@@ -246,6 +246,7 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
             async () => (await strangerApi.CallAsync(new CreateRoomRequest("squat", "x"u8.ToArray(), null))).Status,
             async () => (await strangerApi.CallAsync(new CreateTopicRequest("heart-rate", "x"u8.ToArray()))).Status,
             async () => (await strangerApi.CallAsync(new GetRoomRequest(GroupId.Room("any")))).Status,
+            async () => (await strangerApi.CallAsync(new ListenRoomRequest(GroupId.Room("any")))).Status,
             async () => (await strangerApi.CallAsync(new GetGroupKeysRequest(admin.Identifier.ToString()))).Status,
         })
         {
