@@ -1,8 +1,8 @@
 using System.Text;
-using System.Text.Json;
 using Ockam.Client.Tests.Support;
 using Ockam.Grains.Contracts;
 using Ockam.Silo.Tests.Support;
+using static Ockam.Client.Tests.Support.OckamProcess;
 
 namespace Ockam.Client.Tests;
 
@@ -182,14 +182,4 @@ public sealed class CliTests : IAsyncLifetime
             await Task.Delay(100, timeout.Token);
         }
     }
-
-    private static async Task<string> Ok(string home, params string[] args)
-    {
-        var (exit, output, error) = await OckamProcess.RunAsync(home, args);
-        Assert.True(exit == 0, $"ockam {string.Join(' ', args)} exited {exit}: {error}");
-        return output;
-    }
-
-    private static Dictionary<string, string> Json(string line) =>
-        JsonSerializer.Deserialize<Dictionary<string, string>>(line.Trim().Split('\n')[^1])!;
 }

@@ -1,9 +1,9 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Ockam.Client.Tests.Support;
 using Ockam.Grains.Contracts;
 using Ockam.Silo.Tests.Support;
 using Xunit.Abstractions;
+using static Ockam.Client.Tests.Support.OckamProcess;
 
 namespace Ockam.Client.Tests;
 
@@ -98,16 +98,6 @@ public sealed class RoomListenCliTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Equal(["before-1", "live-1", "live-2", "down-1", "down-2", "after-1"], shown);
         output.WriteLine($"whole test: {started.Elapsed.TotalSeconds:F1} s");
     }
-
-    private static async Task<string> Ok(string home, params string[] args)
-    {
-        var (exit, text, error) = await OckamProcess.RunAsync(home, args);
-        Assert.True(exit == 0, $"ockam {string.Join(' ', args)} exited {exit}: {error}");
-        return text;
-    }
-
-    private static Dictionary<string, string> Json(string line) =>
-        JsonSerializer.Deserialize<Dictionary<string, string>>(line.Trim().Split('\n')[^1])!;
 
     /// <summary>A running <c>ockam room listen ward --json</c>, read line by line.</summary>
     private sealed class Listener

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 
 namespace Ockam.Client.Tests.Support;
 
@@ -8,6 +9,18 @@ internal static class OckamProcess
     private static string Tool => Path.Combine(AppContext.BaseDirectory, "ockam.dll");
 
     public static async Task<(int Exit, string Out, string Error)> RunAsync(string home, params string[] args) => await RunWithInputAsync(home, null, args);
+
+    /// <summary>Runs the tool and asserts that it succeeded; its standard output.</summary>
+    public static async Task<string> Ok(string home, params string[] args)
+    {
+        var (exit, output, error) = await RunAsync(home, args);
+        Assert.True(exit == 0, $"ockam {string.Join(' ', args)} exited {exit}: {error}");
+        return output;
+    }
+
+    /// <summary>The fields of the last line of a command's <c>--json</c> output.</summary>
+    public static Dictionary<string, string> Json(string output) =>
+        JsonSerializer.Deserialize<Dictionary<string, string>>(output.Trim().Split('\n')[^1])!;
 
     public static async Task<(int Exit, string Out, string Error)> RunWithInputAsync(string home, string? input, params string[] args)
     {
