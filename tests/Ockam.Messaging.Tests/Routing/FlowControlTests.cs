@@ -83,23 +83,21 @@ public sealed class FlowControlTests : IAsyncLifetime
         var a = fleet.Node("a");
         var m = fleet.Node("m");
         var listener = fleet.Listen(s, "listener", fleet.Options(service, TrustPolicy.AnyIdentity));
-        var accepted = new List<SecureChannel>();
+        // The initiator's handshake ends when it sends message 3; S accepts only once that message is read, so
+        // S's end of Alice's channel is awaited rather than looked up.
+        var aliceAccepted = new TaskCompletionSource<SecureChannel>(TaskCreationOptions.RunContinuationsAsynchronously);
         listener.ChannelAccepted += (_, e) =>
         {
-            lock (accepted)
+            if (e.Channel.Peer.Identifier == alice.Identifier)
             {
-                accepted.Add(e.Channel);
+                aliceAccepted.TrySetResult(e.Channel);
             }
         };
         var toService = Route.Of(Address.Memory("s"), Address.Local("listener"));
         var aliceChannel = await SecureChannel.CreateAsync(a, toService, fleet.Options(alice, TrustPolicy.Identifiers(service.Identifier)));
         var aliceInbox = Inbox.Start(a, "inbox", aliceChannel.Flow);
         var malloryChannel = await SecureChannel.CreateAsync(m, toService, fleet.Options(mallory, TrustPolicy.Identifiers(service.Identifier)));
-        SecureChannel atService;
-        lock (accepted)
-        {
-            atService = accepted.Single(c => c.Peer.Identifier == alice.Identifier);
-        }
+        var atService = await aliceAccepted.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
         await m.SendAsync(Message.To(Route.Of(malloryChannel.Address, atService.Address, Address.Local("inbox")), Route.Empty, "from S, honestly"u8.ToArray()));
         Assert.True(await aliceInbox.StaysEmptyAsync(TimeSpan.FromMilliseconds(500)));
