@@ -157,7 +157,18 @@ internal static class RoomCommands
             await ListenUntilMemberAsync(rooms, group, relay, node.Identifier, token).ConfigureAwait(false);
             while (limit is null || received < limit)
             {
-                var message = await rooms.ReceiveAsync(token).ConfigureAwait(false);
+                RoomMessage message;
+                try
+                {
+                    message = await rooms.ReceiveAsync(token).ConfigureAwait(false);
+                }
+                catch (RoomIntegrityException e)
+                {
+                    // Not a message, and not to be hidden: the log showed a fork, a withheld commit or a forgery.
+                    await Console.Error.WriteLineAsync($"warning: {e.Error}: {TerminalText.Escape(e.Message)}").ConfigureAwait(false);
+                    continue;
+                }
+
                 var text = Encoding.UTF8.GetString(message.Payload.Span);
                 Console.Out.WriteLine(cli.Json
                     ? JsonSerializer.Serialize(
