@@ -11,17 +11,24 @@ internal sealed class GroupEpoch : IDisposable
     private readonly OrderedDictionary<string, (Proposal Proposal, LeafIndex Proposer)> proposals = [];
 
     public GroupEpoch(MlsGroupServices services, GroupContext context, PublicTree tree, EpochSecrets secrets, byte[] interimTranscriptHash)
+        : this(services, context, tree, secrets, interimTranscriptHash, NewSecretTree(services, context, tree, secrets))
+    {
+    }
+
+    /// <summary>An epoch whose secret tree is <paramref name="secretTree"/> (restored from saved state), which the epoch now owns.</summary>
+    public GroupEpoch(MlsGroupServices services, GroupContext context, PublicTree tree, EpochSecrets secrets, byte[] interimTranscriptHash, SecretTree secretTree)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(tree);
         ArgumentNullException.ThrowIfNull(secrets);
         ArgumentNullException.ThrowIfNull(interimTranscriptHash);
+        ArgumentNullException.ThrowIfNull(secretTree);
         Context = context;
         Tree = tree;
         Secrets = secrets;
         InterimTranscriptHash = interimTranscriptHash;
-        SecretTree = new SecretTree(services.Vault, CipherSuite.FromId(context.CipherSuite), secrets.EncryptionSecret, tree.LeafCount);
+        SecretTree = secretTree;
         Protection = new MessageProtection(services.Vault, context, secrets.SenderDataSecret, secrets.MembershipKey, SecretTree, new TreeSignatureKeys(tree));
     }
 
@@ -47,6 +54,15 @@ internal sealed class GroupEpoch : IDisposable
 
     public bool TryGetProposal(ReadOnlySpan<byte> proposalRef, out (Proposal Proposal, LeafIndex Proposer) proposal) =>
         proposals.TryGetValue(Convert.ToHexString(proposalRef), out proposal);
+
+    private static SecretTree NewSecretTree(MlsGroupServices services, GroupContext context, PublicTree tree, EpochSecrets secrets)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(tree);
+        ArgumentNullException.ThrowIfNull(secrets);
+        return new SecretTree(services.Vault, CipherSuite.FromId(context.CipherSuite), secrets.EncryptionSecret, tree.LeafCount);
+    }
 
     public void Dispose()
     {

@@ -44,6 +44,17 @@ internal sealed class MlsGroup : IDisposable
         resumptionPsks.Add(epoch.Context.Epoch, epoch.Secrets.TakeResumptionPsk());
     }
 
+    private MlsGroup(MlsGroupServices services, KeyHandle signatureKey, MlsGroupSnapshot.Restored restored)
+    {
+        this.services = services;
+        vault = services.Vault;
+        suite = restored.Suite;
+        this.signatureKey = signatureKey;
+        privateTree = restored.PrivateTree;
+        epoch = restored.Epoch;
+        resumptionPsks = restored.ResumptionPsks;
+    }
+
     public ReadOnlySpan<byte> GroupId => epoch.Context.GroupId;
 
     public ulong Epoch => epoch.Context.Epoch;
@@ -196,6 +207,45 @@ internal sealed class MlsGroup : IDisposable
             privateTree?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Restores a member from <paramref name="saved"/>, made by <see cref="Save"/> under <paramref name="wrappingKey"/>:
+    /// the group continues exactly where it was saved. <paramref name="signatureKey"/> (the caller's, as for
+    /// <see cref="Join"/>) must be the own leaf's. Nothing of the snapshot is used before the whole of it is checked
+    /// and every secret unwrapped (<see cref="MlsGroupSnapshot"/>).
+    /// </summary>
+    /// <exception cref="MlsGroupException"><see cref="MlsGroupError.InvalidState"/>: malformed, of another version, altered, or wrapped under another key; <see cref="MlsGroupError.Removed"/>: the state of a member that was removed.</exception>
+    public static MlsGroup Restore(MlsGroupServices services, KeyHandle wrappingKey, KeyHandle signatureKey, ReadOnlySpan<byte> saved)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(wrappingKey);
+        ArgumentNullException.ThrowIfNull(signatureKey);
+        return new MlsGroup(services, signatureKey, MlsGroupSnapshot.Restore(services, wrappingKey, signatureKey, saved));
+    }
+
+    /// <summary>
+    /// This member's state, every secret wrapped under <paramref name="wrappingKey"/> (an AES-256-GCM key of the vault),
+    /// for <see cref="Restore"/> in a later process. Secrets a member has deleted stay deleted: a message read before
+    /// saving is a replay after restoring, and a generation sent before saving is not sent again. A removed member's
+    /// state says only that it was removed.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A commit of this member is pending: merge or discard it first.</exception>
+    public byte[] Save(KeyHandle wrappingKey)
+    {
+        ArgumentNullException.ThrowIfNull(wrappingKey);
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (removed)
+        {
+            return MlsGroupSnapshot.SaveRemoved(GroupId, Epoch);
+        }
+
+        if (pending is not null)
+        {
+            throw new InvalidOperationException("a commit of this member is pending: merge or discard it before saving");
+        }
+
+        return MlsGroupSnapshot.Save(vault, wrappingKey, epoch, privateTree, resumptionPsks);
     }
 
     /// <summary>
