@@ -72,6 +72,12 @@ public enum ApiOperation : uint
     /// <summary>A member names where its deliveries of a room or topic go (its relay, or its connection's).</summary>
     ListenRoom = 22,
 
+    /// <summary>Publish this identity's MLS KeyPackages (<c>key-packages</c>); answers how many the silo holds (<c>held</c>).</summary>
+    PublishKeyPackages = 23,
+
+    /// <summary>Claim (and so consume) one KeyPackage of identity <c>subject</c>, with its history and GroupSigning attestation, to invite it.</summary>
+    ClaimKeyPackage = 24,
+
     /// <summary>The Welcome that adds the caller to a room or topic (<c>welcome</c>, <c>epoch</c>, <c>index</c>, <c>tree-length</c>).</summary>
     GetWelcome = 25,
 

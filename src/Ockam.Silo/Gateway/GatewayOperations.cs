@@ -48,6 +48,8 @@ internal static class GatewayOperations
             "get-relay", Member, RelayHandlers.GetAsync, (request, input) => input.WithResource("relay", request.Relay), request => RelayHandlers.ValidName(request.Relay)),
         GatewayOperation.Of<PublishGroupKeysRequest, EmptyResponse>("publish-group-keys", Member, GroupHandlers.PublishGroupKeysAsync),
         GatewayOperation.Of<GetGroupKeysRequest, GetGroupKeysResponse>("get-group-keys", Member, GroupHandlers.GetGroupKeysAsync),
+        GatewayOperation.Of<PublishKeyPackagesRequest, PublishKeyPackagesResponse>("publish-key-packages", Member, KeyPackageHandlers.PublishAsync),
+        GatewayOperation.Of<ClaimKeyPackageRequest, ClaimKeyPackageResponse>("claim-key-package", Member, KeyPackageHandlers.ClaimAsync),
         GatewayOperation.Of<CreateRoomRequest, EmptyResponse>("create-room", Member, GroupHandlers.CreateRoomAsync),
         GatewayOperation.Of<CommitRoomRequest, CommitRoomResponse>("commit-room", Member, GroupHandlers.CommitAsync, (request, input) => GroupHandlers.Topic(request.Group, input)),
         GatewayOperation.Of<SendRoomRequest, EmptyResponse>("send-room", Member, GroupHandlers.SendAsync, (request, input) => GroupHandlers.Topic(request.Group, input)),
