@@ -313,8 +313,10 @@ public sealed class MlsGroupTests
 
     private sealed class RefuseRemovesBy(LeafIndex committer) : IMembershipPolicy
     {
-        public bool MayAdd(LeafIndex by, KeyPackage keyPackage) => true;
+        public bool MayAdd(MembershipChange change, KeyPackage keyPackage) => true;
 
-        public bool MayRemove(LeafIndex by, LeafIndex removed, LeafNode removedLeaf) => by != committer;
+        public bool MayRemove(MembershipChange change, LeafIndex removed, LeafNode removedLeaf) => change.Committer != committer;
+
+        public bool MayChangeExtensions(MembershipChange change, IReadOnlyList<Extension> proposed) => true;
     }
 }

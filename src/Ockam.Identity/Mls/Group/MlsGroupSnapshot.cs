@@ -83,6 +83,7 @@ internal static class MlsGroupSnapshot
         context.Write(writer);
         epoch.Tree.ToRatchetTree().Write(writer);
         writer.WriteVector(epoch.InterimTranscriptHash);
+        writer.WriteVector(epoch.ConfirmationTag);
         writer.WriteUInt32(privateTree.Leaf.Value);
         writer.WriteUInt32(epoch.SecretTree.LeafCount);
         writer.WriteVector(epoch.Proposals, static (w, p) =>
@@ -245,7 +246,7 @@ internal static class MlsGroupSnapshot
             throw Invalid(ex is VaultException ? "a secret does not unwrap: the snapshot was altered, or saved under another wrapping key" : ex.Message, ex);
         }
 
-        var epoch = new GroupEpoch(services, parsed.Context, tree, secrets!, parsed.InterimTranscriptHash, secretTree);
+        var epoch = new GroupEpoch(services, parsed.Context, tree, secrets!, parsed.InterimTranscriptHash, parsed.ConfirmationTag, secretTree);
         foreach (var (proposalRef, proposal, proposer) in parsed.Proposals)
         {
             epoch.CacheProposal(proposalRef, proposal, new LeafIndex(proposer));
@@ -295,6 +296,7 @@ internal static class MlsGroupSnapshot
 
         var tree = RatchetTree.Read(ref reader);
         var interim = reader.ReadVectorBytes(MlsLimits.MaxKeyBytes);
+        var confirmationTag = reader.ReadVectorBytes(MlsLimits.MaxKeyBytes);
         var ownLeaf = reader.ReadUInt32();
         var secretTreeLeaves = reader.ReadUInt32();
         var proposals = reader.ReadVector(MlsLimits.MaxTreeBytes, static (ref MlsReader r) =>
@@ -313,7 +315,7 @@ internal static class MlsGroupSnapshot
         var nodeSecrets = reader.ReadVector(MlsLimits.MaxTreeBytes, static (ref MlsReader r) => (Node: r.ReadUInt32(), Wrapped: ReadWrapped(ref r)));
         var ratchets = reader.ReadVector(MaxSecretTreeBytes, static (ref MlsReader r) => (Leaf: r.ReadUInt32(), Handshake: ReadRatchet(ref r), Application: ReadRatchet(ref r)));
         reader.EnsureAtEnd();
-        return new Parsed(context, tree, interim, ownLeaf, secretTreeLeaves, proposals, digest, epochSecrets, psks, leafKey, nodeKeys, nodeSecrets, ratchets);
+        return new Parsed(context, tree, interim, confirmationTag, ownLeaf, secretTreeLeaves, proposals, digest, epochSecrets, psks, leafKey, nodeKeys, nodeSecrets, ratchets);
     }
 
     private static byte[] ReadWrapped(ref MlsReader reader) => reader.ReadVectorBytes(MaxWrappedBytes);
@@ -412,6 +414,7 @@ internal static class MlsGroupSnapshot
         GroupContext Context,
         RatchetTree Tree,
         byte[] InterimTranscriptHash,
+        byte[] ConfirmationTag,
         uint OwnLeaf,
         uint SecretTreeLeaves,
         List<(byte[] Ref, Proposal Proposal, uint Proposer)> Proposals,
