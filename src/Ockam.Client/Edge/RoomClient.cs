@@ -57,7 +57,7 @@ public sealed class RoomClient : IWorker, IDisposable
     /// <summary>Groups of <see cref="routes"/> not named again since the node reconnected (a transient failure); under <see cref="gate"/>.</summary>
     private readonly HashSet<GroupId> unrenewed = [];
 
-    /// <param name="signing">This node's GroupSigning purpose key: every leaf it holds carries its public half.</param>
+    /// <summary>A client for <paramref name="self"/>, whose leaves carry the public half of its GroupSigning key <paramref name="signing"/>.</summary>
     internal RoomClient(IVault vault, IEdgeApi api, Identifier self, PurposeKey signing, RoomStore store, KeyPackageStore keyPackages, TimeProvider time, Action? listening = null)
     {
         this.vault = vault;
@@ -672,7 +672,7 @@ public sealed class RoomClient : IWorker, IDisposable
         return true;
     }
 
-    private (RoomIntegrityError Error, string Message)? HandleCommit(RoomState room, ulong index, ReadOnlyMemory<byte> bytes, bool live, out bool fits)
+    private static (RoomIntegrityError Error, string Message)? HandleCommit(RoomState room, ulong index, ReadOnlyMemory<byte> bytes, bool live, out bool fits)
     {
         fits = true;
         MlsMessage message;

@@ -201,7 +201,7 @@ internal sealed class RoomStore(string directory, IVault vault)
         return wrappingKey = key;
     }
 
-    private byte[] Seal(GroupId group, KeyHandle key, IReadOnlyList<RoomMessage> unshown)
+    private byte[] Seal(GroupId group, KeyHandle key, List<RoomMessage> unshown)
     {
         var plaintext = CborEncoder.Encode(w =>
         {

@@ -64,7 +64,7 @@ internal static class RoomCommands
                 cli.Report("room", [
                     ("room", room.Name),
                     ("epoch", rooms.Epoch(room)),
-                    ("members", rooms.Members(room).Select(m => m.Identifier.ToString())),
+                    ("members", rooms.Members(room).Select(m => m.ToString())),
                 ]);
                 return ExitCode.Ok;
             }
