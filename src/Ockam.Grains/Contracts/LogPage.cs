@@ -1,7 +1,7 @@
 namespace Ockam.Grains.Contracts;
 
 /// <summary>
-/// One page of a group's log, oldest first, at most <c>GroupOptions.CatchUpPageBytes</c> of entries (or a single
+/// One page of a group's log, oldest first, at most <c>DeliveryServiceOptions.PageBytes</c> of entries (or a single
 /// larger one), so that every page fits in one API answer. <see cref="More"/>: ask again after the last index.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("ockam.log-page")]
