@@ -47,7 +47,7 @@ public sealed class RoomTests : IAsyncLifetime
         await a.InviteAsync(Ward, carol.Identifier);
         await c.ListenAsync(Ward, "carol");
         await EventuallyAsync(() => Epoch(b) == 2 && Epoch(c) == 2);
-        Assert.Equal(new[] { alice, bob, carol }.Select(n => n.Identifier).Order(), c.Members(Ward).Order());
+        Assert.Equal(new[] { alice, bob, carol }.Select(n => n.Identifier.ToString()).Order(), c.Members(Ward).Select(m => m.ToString()).Order());
 
         // Each member's message reaches the two others, signed by its sender.
         foreach (var (sender, node) in new[] { (a, alice), (b, bob), (c, carol) })

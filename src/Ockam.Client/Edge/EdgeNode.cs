@@ -224,7 +224,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         // Published again here: a node enrolled before enrolment published them, or whose keys were renewed since.
         var (_, signing) = await PublishGroupKeysAsync(cancellationToken).ConfigureAwait(false);
         await TopUpKeyPackagesAsync(signing, cancellationToken).ConfigureAwait(false);
-        var client = new RoomClient(home.Vault, this, Identifier, signing, new RoomStore(Path.Combine(options.Home, "rooms"), home.Vault), keyPackages, options.Time, KeepConnected);
+        var client = new RoomClient(home.Vault, this, Identity, signing, new RoomStore(Path.Combine(options.Home, "rooms"), home.Vault), keyPackages, options.Time, KeepConnected);
         node.StartWorker(GroupInboxAddress, client);
 
         // Only deliveries the service made (fan-out through this node's relay) reach the group inbox.

@@ -74,8 +74,9 @@ internal sealed class KeyPackageStore(string path, IVault vault, TimeProvider ti
 
     /// <summary>
     /// The package named by <paramref name="keyPackageRef"/> (a Welcome's new_member) with its init and encryption
-    /// keys, removed from the index; null if this node holds no such package. The caller deletes the init key once it
-    /// has opened the Welcome (§16.8) and keeps the encryption key as its leaf's.
+    /// keys, removed from the index and from the vault's file; null if this node holds no such package. The keys come
+    /// back as ephemeral keys: the group that joins owns them (deleting the init key once the Welcome opened, §16.8, and
+    /// the encryption key when its leaf changes), and its saved state keeps them wrapped, so no persistent copy remains.
     /// </summary>
     public async Task<(KeyPackage KeyPackage, KeyHandle InitKey, KeyHandle EncryptionKey)?> TakeAsync(ReadOnlyMemory<byte> keyPackageRef, CancellationToken cancellationToken = default)
     {
@@ -92,11 +93,29 @@ internal sealed class KeyPackageStore(string path, IVault vault, TimeProvider ti
             var next = new Dictionary<string, Entry>(all, StringComparer.Ordinal);
             next.Remove(key);
             await SaveAsync(next, cancellationToken).ConfigureAwait(false);
-            return (Decode(entry), new KeyHandle(entry.InitKey, KeyType.X25519), new KeyHandle(entry.EncryptionKey, KeyType.X25519));
+            var initKey = await TakeAsEphemeralAsync(new KeyHandle(entry.InitKey, KeyType.X25519), cancellationToken).ConfigureAwait(false);
+            var encryptionKey = await TakeAsEphemeralAsync(new KeyHandle(entry.EncryptionKey, KeyType.X25519), cancellationToken).ConfigureAwait(false);
+            return (Decode(entry), initKey, encryptionKey);
         }
         finally
         {
             gate.Release();
+        }
+    }
+
+    /// <summary>An ephemeral copy of persistent <paramref name="key"/>, made inside the vault (wrapped under a key used once), and the original deleted.</summary>
+    private async Task<KeyHandle> TakeAsEphemeralAsync(KeyHandle key, CancellationToken cancellationToken)
+    {
+        var transfer = await vault.GenerateKeyAsync(KeyType.AesGcm, KeyPersistence.Ephemeral, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var copy = vault.UnwrapKey(transfer, vault.WrapKey(transfer, key, []), []);
+            await vault.DeleteKeyAsync(key, cancellationToken).ConfigureAwait(false);
+            return copy;
+        }
+        finally
+        {
+            vault.DeleteEphemeralKey(transfer);
         }
     }
 

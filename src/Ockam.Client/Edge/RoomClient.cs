@@ -45,6 +45,7 @@ public sealed class RoomClient : IWorker, IDisposable
 
     /// <summary>One catch-up at a time: a burst of out-of-order deliveries reads the log once, not once each.</summary>
     private readonly SemaphoreSlim catchingUp = new(1, 1);
+    private readonly SemaphoreSlim entering = new(1, 1);
     private readonly Dictionary<GroupId, RoomState> rooms = [];
     private readonly Channel<(RoomMessage? Message, RoomIntegrityException? Problem)> received = Channel.CreateUnbounded<(RoomMessage?, RoomIntegrityException?)>();
 
@@ -58,11 +59,11 @@ public sealed class RoomClient : IWorker, IDisposable
     private readonly HashSet<GroupId> unrenewed = [];
 
     /// <summary>A client for <paramref name="self"/>, whose leaves carry the public half of its GroupSigning key <paramref name="signing"/>.</summary>
-    internal RoomClient(IVault vault, IEdgeApi api, Identifier self, PurposeKey signing, RoomStore store, KeyPackageStore keyPackages, TimeProvider time, Action? listening = null)
+    internal RoomClient(IVault vault, IEdgeApi api, LocalIdentity self, PurposeKey signing, RoomStore store, KeyPackageStore keyPackages, TimeProvider time, Action? listening = null)
     {
         this.vault = vault;
         this.api = api;
-        this.self = self;
+        this.self = self.Identifier;
         this.signing = signing;
         signingKey = signing.Key;
         this.store = store;
@@ -70,6 +71,9 @@ public sealed class RoomClient : IWorker, IDisposable
         this.time = time;
         this.listening = listening;
         directory = new MlsMemberDirectory(new KnownIdentities(vault), vault);
+
+        // Our own leaves are checked like anyone's: by our history and our attested group signing key.
+        directory.Add(self.History, signing.Attestation, time.GetUtcNow());
         services = new MlsGroupServices(vault, new OckamCredentialAuthentication(directory, time), RoleMembershipPolicy.Instance, time);
     }
 
@@ -284,28 +288,18 @@ public sealed class RoomClient : IWorker, IDisposable
         ArgumentNullException.ThrowIfNull(group);
         if (!Locked(() => rooms.ContainsKey(group)))
         {
-            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            RoomState? saved;
+            // One entry at a time: a Welcome's delivery and a listen may both set out to join, and a KeyPackage opens one Welcome once.
+            await entering.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                saved = rooms.ContainsKey(group) ? null : await store.LoadAsync(group, services, signingKey, cancellationToken).ConfigureAwait(false);
-                if (saved is not null)
+                if (!Locked(() => rooms.ContainsKey(group)) && !await ResumeAsync(group, cancellationToken).ConfigureAwait(false))
                 {
-                    rooms[group] = saved;
-                    foreach (var message in saved.Unshown)
-                    {
-                        received.Writer.TryWrite((message, null));
-                    }
+                    await JoinAsync(group, cancellationToken).ConfigureAwait(false);
                 }
             }
             finally
             {
-                gate.Release();
-            }
-
-            if (saved is null && !Locked(() => rooms.ContainsKey(group)))
-            {
-                await JoinAsync(group, cancellationToken).ConfigureAwait(false);
+                entering.Release();
             }
         }
 
@@ -435,12 +429,38 @@ public sealed class RoomClient : IWorker, IDisposable
 
         gate.Dispose();
         catchingUp.Dispose();
+        entering.Dispose();
     }
 
     private static string Describe(GroupId group) => $"{(group.Kind == GroupKind.Topic ? "topic" : "room")} '{group.Name}'";
 
     /// <summary>The group id MLS binds every message to: the typed id's value, so a room's messages never fit a topic of the same name.</summary>
     private static byte[] MlsGroupId(GroupId group) => System.Text.Encoding.UTF8.GetBytes(group.Value);
+
+    /// <summary>Loads the saved state of <paramref name="group"/>, if any; messages read before and not acknowledged are handed on first.</summary>
+    private async Task<bool> ResumeAsync(GroupId group, CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (await store.LoadAsync(group, services, signingKey, cancellationToken).ConfigureAwait(false) is not { } saved)
+            {
+                return false;
+            }
+
+            rooms[group] = saved;
+            foreach (var message in saved.Unshown)
+            {
+                received.Writer.TryWrite((message, null));
+            }
+
+            return true;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
 
     /// <summary>A join or catch-up a delivery set off: if it fails (the silo is away, no Welcome yet) the next delivery tries again.</summary>
     private async Task EnterQuietlyAsync(GroupId group)
@@ -596,7 +616,7 @@ public sealed class RoomClient : IWorker, IDisposable
                 CommitRoomResponse answer;
                 try
                 {
-                    var welcome = pending.Welcome is { } w ? MlsMessage.Of(w).Encode() : null;
+                    var welcome = pending.Welcome is { } w ? (ReadOnlyMemory<byte>?)MlsMessage.Of(w).Encode() : null;
                     answer = await api.CallAsync(new CommitRoomRequest(group, pending.Commit.Encode(), welcome), cancellationToken).ConfigureAwait(false);
                 }
                 catch

@@ -24,7 +24,7 @@ internal static class RoomCommands
         {
             await using var node = await cli.OpenEdgeAsync(token).ConfigureAwait(false);
             await (await node.RoomsAsync(token).ConfigureAwait(false)).CreateAsync(result.GetValue(name)!, result.GetValue(relay), token).ConfigureAwait(false);
-            cli.Report("room", [("room", result.GetValue(name)), ("epoch", 1), ("admin", node.Identifier)]);
+            cli.Report("room", [("room", result.GetValue(name)), ("epoch", 0), ("admin", node.Identifier)]);
             return ExitCode.Ok;
         }, ct));
 
