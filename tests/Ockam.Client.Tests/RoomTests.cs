@@ -64,7 +64,7 @@ public sealed class RoomTests : IAsyncLifetime
 
         // Carol is removed: her client leaves the room (its state deleted) and the service reads her nothing more.
         await a.RemoveAsync(Ward, carol.Identifier);
-        await EventuallyAsync(() => Epoch(b) == 3 && Epoch(c) == 0);
+        try { await EventuallyAsync(() => Epoch(b) == 3 && Epoch(c) == 0); } catch (TaskCanceledException) { Assert.Fail($"DEBUG b={Epoch(b)} c={Epoch(c)} a={Epoch(a)}"); }
         Assert.DoesNotContain(Ward, await c.KnownAsync());
         await a.SendAsync(Ward, Encoding.UTF8.GetBytes($"{Marker} after carol"));
         Assert.Equal($"{Marker} after carol", Encoding.UTF8.GetString((await ReceiveAsync(b)).Payload.Span));

@@ -191,6 +191,8 @@ internal sealed class DeliveryServiceGrain(
         });
         await AppendAsync(new LoggedEntry(index, content.Epoch, LogEntryKind.Commit, commit, removed));
 
+        // The removed learn of the commit that removed them (and nothing after): through the relay they named until now.
+        var removedRelays = removed.Select(r => routes.State.Relays.GetValueOrDefault(r)).ToList();
         foreach (var gone in removed)
         {
             routes.State.Relays.Remove(gone);
@@ -208,7 +210,9 @@ internal sealed class DeliveryServiceGrain(
         }
 
         // Everyone, the removed included, learns of the new epoch; the joiners that their Welcome waits.
-        await FanOutAsync(Members.Except(added).Concat(removed), new GroupDelivery(Id, GroupDeliveryKind.Commit, index, commit));
+        var delivery = new GroupDelivery(Id, GroupDeliveryKind.Commit, index, commit);
+        await FanOutAsync(Members.Except(added), delivery);
+        await GroupFanOut.SendAsync(GrainFactory, removedRelays, delivery);
         await FanOutAsync(added, new GroupDelivery(Id, GroupDeliveryKind.Welcome, index, []));
         return new CommitResult(DeliveryOutcome.Ok, index);
     }
