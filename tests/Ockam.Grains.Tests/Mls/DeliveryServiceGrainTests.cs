@@ -170,6 +170,54 @@ public sealed class DeliveryServiceGrainTests(ClusterFixture fixture) : IDisposa
         Assert.Equal(DeliveryOutcome.NotAMember, (await ds.SendAsync(bob.Id, bob.Encrypt("still here?"))).Outcome);
     }
 
+    [Fact]
+    public async Task A_joiner_whose_group_moved_on_joins_from_the_kept_tree_and_catches_up_from_its_commit()
+    {
+        var (ds, alice, bob) = await RoomOfTwoAsync();
+        var carol = await ClientAsync();
+        var add = await alice.CommitAsync(new Proposal(new AddProposal(carol.Bundle.KeyPackage)));
+        var added = await ds.CommitAsync(alice.Id, add.Commit, add.Welcome);
+        alice.Group.MergePendingCommit();
+        var update = await alice.CommitAsync();
+        Assert.Equal(DeliveryOutcome.Ok, (await ds.CommitAsync(alice.Id, update.Commit, null)).Outcome);
+        alice.Group.MergePendingCommit();
+
+        // Carol comes later: her Welcome is of epoch 2, the group is in 3, and the tree she gets is epoch 2's.
+        var welcome = (await ds.GetWelcomeAsync(carol.Id))!;
+        Assert.Equal(2UL, welcome.Epoch);
+        carol.Join(welcome.Welcome, await FetchTreeAsync(ds, carol.Id, welcome.Epoch, welcome.TreeLength));
+        var entries = await ReadAllAsync(ds, carol.Id, welcome.CommitIndex);
+        carol.Group.ProcessCommit(MlsMessage.Decode(Assert.Single(entries).Bytes));
+        Assert.Equal(alice.Group.Context.TreeHash.ToArray(), carol.Group.Context.TreeHash.ToArray());
+
+        // Bob, a member, gets the current tree only; a stranger none.
+        Assert.Equal(DeliveryOutcome.NotAMember, (await ds.GetTreeAsync(bob.Id, 2, 0)).Outcome);
+        Assert.Equal(DeliveryOutcome.Ok, (await ds.GetTreeAsync(bob.Id, 3, 0)).Outcome);
+        Assert.Equal(added.Index, welcome.CommitIndex);
+    }
+
+    [Fact]
+    public async Task A_group_is_created_only_by_its_single_admin_member_for_its_own_id()
+    {
+        var alice = await ClientAsync();
+        var bob = await ClientAsync();
+        var name = Guid.NewGuid().ToString("N");
+        var room = fixture.Grains.GetGrain<IDeliveryServiceGrain>(GroupId.Room(name).Value);
+        var topic = fixture.Grains.GetGrain<IDeliveryServiceGrain>(GroupId.Topic(name).Value);
+
+        // Roles that name Bob only: Alice's group has no admin she could act as.
+        var (notAdmin, notAdminTree) = await alice.FoundAsync(GroupId.Room(name), bob);
+        Assert.Equal(DeliveryOutcome.NotAdmin, await room.CreateAsync(alice.Id, notAdmin, notAdminTree, null, null, null));
+        alice.Group.Dispose();
+
+        var (groupInfo, tree) = await alice.FoundAsync(GroupId.Room(name), alice);
+        Assert.Equal(DeliveryOutcome.Invalid, await room.CreateAsync(bob.Id, groupInfo, tree, null, null, null));
+        Assert.Equal(DeliveryOutcome.Invalid, await topic.CreateAsync(alice.Id, groupInfo, tree, null, "true", "true"));
+        Assert.Equal(DeliveryOutcome.Ok, await room.CreateAsync(alice.Id, groupInfo, tree, null, null, null));
+        Assert.Equal(DeliveryOutcome.Exists, await room.CreateAsync(alice.Id, groupInfo, tree, null, null, null));
+        Assert.False((await topic.GetInfoAsync()).Exists);
+    }
+
     public void Dispose()
     {
         foreach (var client in clients)
