@@ -218,6 +218,40 @@ public sealed class DeliveryServiceGrainTests(ClusterFixture fixture) : IDisposa
         Assert.False((await topic.GetInfoAsync()).Exists);
     }
 
+    [Fact]
+    public async Task A_topics_subscriber_waits_for_the_admins_commit_and_is_told_of_its_welcome_through_its_own_relay_only()
+    {
+        var alice = await ClientAsync();
+        var carol = await ClientAsync();
+        var id = GroupId.Topic(Guid.NewGuid().ToString("N"));
+        var ds = fixture.Grains.GetGrain<IDeliveryServiceGrain>(id.Value);
+        var (groupInfo, tree) = await alice.FoundAsync(id, alice);
+        Assert.Equal(DeliveryOutcome.Ok, await ds.CreateAsync(alice.Id, groupInfo, tree, null, "subscribe", "publish"));
+        var carolsRelay = await RelayOfAsync(carol.Id);
+        var alicesRelay = await RelayOfAsync(alice.Id);
+
+        // Carol cannot have the topic's traffic sent to a relay she does not own, nor can Alice to Carol's.
+        Assert.Equal(DeliveryOutcome.RelayNotOwned, await ds.RequestJoinAsync(carol.Id, alicesRelay));
+        Assert.Equal(DeliveryOutcome.RelayNotOwned, await ds.ListenAsync(alice.Id, carolsRelay));
+        Assert.Equal(DeliveryOutcome.Ok, await ds.RequestJoinAsync(carol.Id, carolsRelay));
+        Assert.Equal(DeliveryOutcome.Exists, await ds.RequestJoinAsync(carol.Id, carolsRelay));
+        var info = await ds.GetInfoAsync();
+        Assert.Equal([carol.Id], info.Pending);
+        Assert.Equal(("subscribe", "publish"), (info.SubscribePolicy, info.PublishPolicy));
+
+        var add = await alice.CommitAsync(new Proposal(new AddProposal(carol.Bundle.KeyPackage)));
+        var added = await ds.CommitAsync(alice.Id, add.Commit, add.Welcome);
+        Assert.Empty((await ds.GetInfoAsync()).Pending);
+
+        var recorder = new RelayRecorder();
+        Assert.Equal(RelayOutcome.Ok, await fixture.Grains.GetGrain<IRelayGrain>(carolsRelay).ConnectAsync(carol.Id, fixture.Grains.CreateObjectReference<IRelayObserver>(recorder)));
+        var delivered = Assert.Single(await recorder.TakeAsync(1));
+        var delivery = GroupDelivery.Decode(Ockam.Messaging.Routing.MessageCodec.Decode(delivered.Envelope, GroupDelivery.MaxSize + 1024).Payload);
+        Assert.Equal((id, GroupDeliveryKind.Welcome, added.Index), (delivery.Group, delivery.Kind, delivery.Index));
+        Assert.Empty(delivery.Content);
+        Assert.Equal(0, (await fixture.Grains.GetGrain<IRelayGrain>(alicesRelay).GetStatusAsync()).Queued);
+    }
+
     public void Dispose()
     {
         foreach (var client in clients)
@@ -255,6 +289,13 @@ public sealed class DeliveryServiceGrainTests(ClusterFixture fixture) : IDisposa
         }
         while (page.More);
         return entries;
+    }
+
+    private async Task<string> RelayOfAsync(string owner)
+    {
+        var name = Guid.NewGuid().ToString("N");
+        Assert.Equal(RelayOutcome.Ok, await fixture.Grains.GetGrain<IRelayGrain>(name).ClaimAsync(owner, durable: true));
+        return name;
     }
 
     private async Task<DsMember> ClientAsync()
