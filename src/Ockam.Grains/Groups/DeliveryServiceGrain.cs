@@ -449,13 +449,16 @@ internal sealed class DeliveryServiceGrain(
 
     /// <summary>
     /// Fetches from the identity grains the history and GroupSigning attestation of each identity <paramref name="leaves"/>
-    /// name that the directory lacks. One that is unpublished or invalid stays unknown, and its leaf is refused.
+    /// name, anew for every commit even when the directory has them (its <c>Missing</c> would skip those), so that a
+    /// revocation or rotation published since is seen before a new leaf of that identity enters. One that is
+    /// unpublished or invalid stays unknown (or refused, its newer history learnt), and its leaf is refused.
     /// </summary>
     private async Task LearnAsync(IEnumerable<LeafNode> leaves)
     {
-        foreach (var identifier in directory.Missing(leaves))
+        var named = leaves.Select(OckamCredentialAuthentication.IdentifierOf).OfType<Identifier>().Distinct().ToList();
+        var fetched = await Task.WhenAll(named.Select(i => GrainFactory.GetGrain<IIdentityGrain>(i.ToString()).GetGroupKeysAsync()));
+        foreach (var (history, _, signing) in fetched)
         {
-            var (history, _, signing) = await GrainFactory.GetGrain<IIdentityGrain>(identifier.ToString()).GetGroupKeysAsync();
             if (history is null || signing is null)
             {
                 continue;
@@ -467,7 +470,7 @@ internal sealed class DeliveryServiceGrain(
             }
             catch (Exception e) when (e is OckamDecodeException or IdentityException)
             {
-                // Left unknown: the Authentication Service refuses its leaves.
+                // Left unknown, or known by its newer history only: the Authentication Service refuses its leaves.
             }
         }
     }

@@ -113,6 +113,25 @@ public sealed class DeliveryServiceGrainTests(ClusterFixture fixture) : IDisposa
     }
 
     [Fact]
+    public async Task A_leaf_of_an_identity_revoked_since_the_service_last_saw_it_is_refused()
+    {
+        var (ds, alice, _) = await RoomOfTwoAsync();
+        var carol = await ClientAsync();
+        var add = await alice.CommitAsync(new Proposal(new AddProposal(carol.Bundle.KeyPackage)));
+        Assert.Equal(DeliveryOutcome.Ok, (await ds.CommitAsync(alice.Id, add.Commit, add.Welcome)).Outcome);
+        alice.Group.MergePendingCommit();
+        var remove = await alice.CommitAsync(new Proposal(new RemoveProposal(new LeafIndex(2))));
+        Assert.Equal(DeliveryOutcome.Ok, (await ds.CommitAsync(alice.Id, remove.Commit, null)).Outcome);
+        alice.Group.MergePendingCommit();
+
+        // Carol revokes her identity (its key was stolen, say); a key package of hers signed before is refused.
+        var revoked = await carol.Identities.RevokeAsync(carol.Identity);
+        Assert.Equal(PublicationOutcome.Accepted, (await fixture.Grains.GetGrain<IIdentityGrain>(carol.Id).PublishAsync(revoked.Encode())).Outcome);
+        var again = await alice.CommitAsync(new Proposal(new AddProposal(await carol.AnotherPackageAsync(fixture.Time))));
+        Assert.Equal(DeliveryOutcome.Unauthenticated, (await ds.CommitAsync(alice.Id, again.Commit, again.Welcome)).Outcome);
+    }
+
+    [Fact]
     public async Task A_commit_whose_signature_does_not_verify_is_refused()
     {
         var (ds, alice, _) = await RoomOfTwoAsync();
