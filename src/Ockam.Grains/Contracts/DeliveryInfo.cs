@@ -1,6 +1,9 @@
 namespace Ockam.Grains.Contracts;
 
-/// <summary>A group as its Delivery Service sees it: epoch, members and admins (identifiers), joiners waiting, policies, log size.</summary>
+/// <summary>
+/// A group as its Delivery Service sees it: epoch, members and admins (identifiers), joiners waiting, policies, and
+/// <see cref="MessagesLogged"/>, the index of the log's last entry (commits and messages are numbered together).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("ockam.delivery-info")]
 public sealed record DeliveryInfo(
     [property: Id(0)] bool Exists,

@@ -133,8 +133,15 @@ internal sealed class DeliveryServiceGrain(
         // First valid commit wins: one for an epoch already left lost the race, and learns the winner.
         if (content.Epoch != State.Epoch)
         {
-            var winner = content.Epoch < State.Epoch ? log.State.Entries.FirstOrDefault(e => e.Kind == LogEntryKind.Commit && e.Epoch == content.Epoch)?.Bytes : null;
-            return new CommitResult(DeliveryOutcome.Conflict, 0, winner);
+            return new CommitResult(DeliveryOutcome.Conflict, 0, content.Epoch < State.Epoch ? CommitOf(content.Epoch)?.Bytes : null);
+        }
+
+        // The log decides an epoch, being written first: a commit logged for the current epoch whose group write was
+        // lost is the only one this epoch takes (its committer's retry applies it again, logged once).
+        var logged = CommitOf(content.Epoch);
+        if (logged is not null && !logged.Bytes.AsSpan().SequenceEqual(commit))
+        {
+            return new CommitResult(DeliveryOutcome.Conflict, 0, logged.Bytes);
         }
 
         var sender = content.Sender.Index < State.Tree.LeafCount ? State.Tree.Leaf(new LeafIndex(content.Sender.Index)) : null;
@@ -170,7 +177,7 @@ internal sealed class DeliveryServiceGrain(
 
         var removed = applied.Removed.Select(r => r.Identifier?.ToString()).OfType<string>().ToList();
         var added = applied.Added.Select(a => a.Identifier?.ToString()).OfType<string>().ToList();
-        var index = log.State.NextIndex;
+        var index = logged?.Index ?? log.State.NextIndex;
         var welcomes = before.Welcomes;
         var trees = before.Trees;
         if (welcomes.Any(w => w.Epoch == content.Epoch))
@@ -184,12 +191,16 @@ internal sealed class DeliveryServiceGrain(
         }
 
         var keptEpochs = welcomes.Select(w => w.Epoch).Distinct().TakeLast(limits.KeptWelcomeEpochs).ToHashSet();
+        if (logged is null)
+        {
+            await AppendAsync(new LoggedEntry(index, content.Epoch, LogEntryKind.Commit, commit, removed));
+        }
+
         await SaveAsync(State, before with
         {
             Welcomes = [.. welcomes.Where(w => keptEpochs.Contains(w.Epoch))],
             Trees = [.. trees.Where(t => keptEpochs.Contains(t.Epoch))],
         });
-        await AppendAsync(new LoggedEntry(index, content.Epoch, LogEntryKind.Commit, commit, removed));
 
         // The removed learn of the commit that removed them (and nothing after): through the relay they named until now.
         var removedRelays = removed.Select(r => routes.State.Relays.GetValueOrDefault(r)).ToList();
@@ -442,13 +453,16 @@ internal sealed class DeliveryServiceGrain(
 
     /// <summary>
     /// Fetches from the identity grains the history and GroupSigning attestation of each identity <paramref name="leaves"/>
-    /// name that the directory lacks. One that is unpublished or invalid stays unknown, and its leaf is refused.
+    /// name, anew for every commit even when the directory has them (its <c>Missing</c> would skip those), so that a
+    /// revocation or rotation published since is seen before a new leaf of that identity enters. One that is
+    /// unpublished or invalid stays unknown (or refused, its newer history learnt), and its leaf is refused.
     /// </summary>
     private async Task LearnAsync(IEnumerable<LeafNode> leaves)
     {
-        foreach (var identifier in directory.Missing(leaves))
+        var named = leaves.Select(OckamCredentialAuthentication.IdentifierOf).OfType<Identifier>().Distinct().ToList();
+        var fetched = await Task.WhenAll(named.Select(i => GrainFactory.GetGrain<IIdentityGrain>(i.ToString()).GetGroupKeysAsync()));
+        foreach (var (history, _, signing) in fetched)
         {
-            var (history, _, signing) = await GrainFactory.GetGrain<IIdentityGrain>(identifier.ToString()).GetGroupKeysAsync();
             if (history is null || signing is null)
             {
                 continue;
@@ -460,7 +474,7 @@ internal sealed class DeliveryServiceGrain(
             }
             catch (Exception e) when (e is OckamDecodeException or IdentityException)
             {
-                // Left unknown: the Authentication Service refuses its leaves.
+                // Left unknown, or known by its newer history only: the Authentication Service refuses its leaves.
             }
         }
     }
@@ -503,8 +517,20 @@ internal sealed class DeliveryServiceGrain(
         }
 
         log.State = new DeliveryLogState { NextIndex = entry.Index + 1, Entries = entries.GetRange(drop, entries.Count - drop) };
-        await log.WriteStateAsync();
+        try
+        {
+            await log.WriteStateAsync();
+        }
+        catch
+        {
+            // The in-memory log (and, for a commit, the group state) moved: start again from what was stored.
+            DeactivateOnIdle();
+            throw;
+        }
     }
+
+    /// <summary>The commit the log holds for <paramref name="epoch"/> (the one that won it), while retained.</summary>
+    private LoggedEntry? CommitOf(ulong epoch) => log.State.Entries.LastOrDefault(e => e.Kind == LogEntryKind.Commit && e.Epoch == epoch);
 
     private Task FanOutAsync(IEnumerable<string> identifiers, GroupDelivery delivery) =>
         GroupFanOut.SendAsync(GrainFactory, identifiers.Select(i => routes.State.Relays.GetValueOrDefault(i)), delivery);

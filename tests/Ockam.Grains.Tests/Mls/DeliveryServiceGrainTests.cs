@@ -113,6 +113,25 @@ public sealed class DeliveryServiceGrainTests(ClusterFixture fixture) : IDisposa
     }
 
     [Fact]
+    public async Task A_leaf_of_an_identity_revoked_since_the_service_last_saw_it_is_refused()
+    {
+        var (ds, alice, _) = await RoomOfTwoAsync();
+        var carol = await ClientAsync();
+        var add = await alice.CommitAsync(new Proposal(new AddProposal(carol.Bundle.KeyPackage)));
+        Assert.Equal(DeliveryOutcome.Ok, (await ds.CommitAsync(alice.Id, add.Commit, add.Welcome)).Outcome);
+        alice.Group.MergePendingCommit();
+        var remove = await alice.CommitAsync(new Proposal(new RemoveProposal(new LeafIndex(2))));
+        Assert.Equal(DeliveryOutcome.Ok, (await ds.CommitAsync(alice.Id, remove.Commit, null)).Outcome);
+        alice.Group.MergePendingCommit();
+
+        // Carol revokes her identity (its key was stolen, say); a key package of hers signed before is refused.
+        var revoked = await carol.Identities.RevokeAsync(carol.Identity);
+        Assert.Equal(PublicationOutcome.Accepted, (await fixture.Grains.GetGrain<IIdentityGrain>(carol.Id).PublishAsync(revoked.Encode())).Outcome);
+        var again = await alice.CommitAsync(new Proposal(new AddProposal(await carol.AnotherPackageAsync(fixture.Time))));
+        Assert.Equal(DeliveryOutcome.Unauthenticated, (await ds.CommitAsync(alice.Id, again.Commit, again.Welcome)).Outcome);
+    }
+
+    [Fact]
     public async Task A_commit_whose_signature_does_not_verify_is_refused()
     {
         var (ds, alice, _) = await RoomOfTwoAsync();
@@ -170,6 +189,88 @@ public sealed class DeliveryServiceGrainTests(ClusterFixture fixture) : IDisposa
         Assert.Equal(DeliveryOutcome.NotAMember, (await ds.SendAsync(bob.Id, bob.Encrypt("still here?"))).Outcome);
     }
 
+    [Fact]
+    public async Task A_joiner_whose_group_moved_on_joins_from_the_kept_tree_and_catches_up_from_its_commit()
+    {
+        var (ds, alice, bob) = await RoomOfTwoAsync();
+        var carol = await ClientAsync();
+        var add = await alice.CommitAsync(new Proposal(new AddProposal(carol.Bundle.KeyPackage)));
+        var added = await ds.CommitAsync(alice.Id, add.Commit, add.Welcome);
+        alice.Group.MergePendingCommit();
+        var update = await alice.CommitAsync();
+        Assert.Equal(DeliveryOutcome.Ok, (await ds.CommitAsync(alice.Id, update.Commit, null)).Outcome);
+        alice.Group.MergePendingCommit();
+
+        // Carol comes later: her Welcome is of epoch 2, the group is in 3, and the tree she gets is epoch 2's.
+        var welcome = (await ds.GetWelcomeAsync(carol.Id))!;
+        Assert.Equal(2UL, welcome.Epoch);
+        carol.Join(welcome.Welcome, await FetchTreeAsync(ds, carol.Id, welcome.Epoch, welcome.TreeLength));
+        var entries = await ReadAllAsync(ds, carol.Id, welcome.CommitIndex);
+        carol.Group.ProcessCommit(MlsMessage.Decode(Assert.Single(entries).Bytes));
+        Assert.Equal(alice.Group.Context.TreeHash.ToArray(), carol.Group.Context.TreeHash.ToArray());
+
+        // Bob, a member, gets the current tree only; a stranger none.
+        Assert.Equal(DeliveryOutcome.NotAMember, (await ds.GetTreeAsync(bob.Id, 2, 0)).Outcome);
+        Assert.Equal(DeliveryOutcome.Ok, (await ds.GetTreeAsync(bob.Id, 3, 0)).Outcome);
+        Assert.Equal(added.Index, welcome.CommitIndex);
+    }
+
+    [Fact]
+    public async Task A_group_is_created_only_by_its_single_admin_member_for_its_own_id()
+    {
+        var alice = await ClientAsync();
+        var bob = await ClientAsync();
+        var name = Guid.NewGuid().ToString("N");
+        var room = fixture.Grains.GetGrain<IDeliveryServiceGrain>(GroupId.Room(name).Value);
+        var topic = fixture.Grains.GetGrain<IDeliveryServiceGrain>(GroupId.Topic(name).Value);
+
+        // Roles that name Bob only: Alice's group has no admin she could act as.
+        var (notAdmin, notAdminTree) = await alice.FoundAsync(GroupId.Room(name), bob);
+        Assert.Equal(DeliveryOutcome.NotAdmin, await room.CreateAsync(alice.Id, notAdmin, notAdminTree, null, null, null));
+        alice.Group.Dispose();
+
+        var (groupInfo, tree) = await alice.FoundAsync(GroupId.Room(name), alice);
+        Assert.Equal(DeliveryOutcome.Invalid, await room.CreateAsync(bob.Id, groupInfo, tree, null, null, null));
+        Assert.Equal(DeliveryOutcome.Invalid, await topic.CreateAsync(alice.Id, groupInfo, tree, null, "true", "true"));
+        Assert.Equal(DeliveryOutcome.Ok, await room.CreateAsync(alice.Id, groupInfo, tree, null, null, null));
+        Assert.Equal(DeliveryOutcome.Exists, await room.CreateAsync(alice.Id, groupInfo, tree, null, null, null));
+        Assert.False((await topic.GetInfoAsync()).Exists);
+    }
+
+    [Fact]
+    public async Task A_topics_subscriber_waits_for_the_admins_commit_and_is_told_of_its_welcome_through_its_own_relay_only()
+    {
+        var alice = await ClientAsync();
+        var carol = await ClientAsync();
+        var id = GroupId.Topic(Guid.NewGuid().ToString("N"));
+        var ds = fixture.Grains.GetGrain<IDeliveryServiceGrain>(id.Value);
+        var (groupInfo, tree) = await alice.FoundAsync(id, alice);
+        Assert.Equal(DeliveryOutcome.Ok, await ds.CreateAsync(alice.Id, groupInfo, tree, null, "subscribe", "publish"));
+        var carolsRelay = await RelayOfAsync(carol.Id);
+        var alicesRelay = await RelayOfAsync(alice.Id);
+
+        // Carol cannot have the topic's traffic sent to a relay she does not own, nor can Alice to Carol's.
+        Assert.Equal(DeliveryOutcome.RelayNotOwned, await ds.RequestJoinAsync(carol.Id, alicesRelay));
+        Assert.Equal(DeliveryOutcome.RelayNotOwned, await ds.ListenAsync(alice.Id, carolsRelay));
+        Assert.Equal(DeliveryOutcome.Ok, await ds.RequestJoinAsync(carol.Id, carolsRelay));
+        Assert.Equal(DeliveryOutcome.Exists, await ds.RequestJoinAsync(carol.Id, carolsRelay));
+        var info = await ds.GetInfoAsync();
+        Assert.Equal([carol.Id], info.Pending);
+        Assert.Equal(("subscribe", "publish"), (info.SubscribePolicy, info.PublishPolicy));
+
+        var add = await alice.CommitAsync(new Proposal(new AddProposal(carol.Bundle.KeyPackage)));
+        var added = await ds.CommitAsync(alice.Id, add.Commit, add.Welcome);
+        Assert.Empty((await ds.GetInfoAsync()).Pending);
+
+        var recorder = new RelayRecorder();
+        Assert.Equal(RelayOutcome.Ok, await fixture.Grains.GetGrain<IRelayGrain>(carolsRelay).ConnectAsync(carol.Id, fixture.Grains.CreateObjectReference<IRelayObserver>(recorder)));
+        var delivered = Assert.Single(await recorder.TakeAsync(1));
+        var delivery = GroupDelivery.Decode(Ockam.Messaging.Routing.MessageCodec.Decode(delivered.Envelope, GroupDelivery.MaxSize + 1024).Payload);
+        Assert.Equal((id, GroupDeliveryKind.Welcome, added.Index), (delivery.Group, delivery.Kind, delivery.Index));
+        Assert.Empty(delivery.Content);
+        Assert.Equal(0, (await fixture.Grains.GetGrain<IRelayGrain>(alicesRelay).GetStatusAsync()).Queued);
+    }
+
     public void Dispose()
     {
         foreach (var client in clients)
@@ -207,6 +308,13 @@ public sealed class DeliveryServiceGrainTests(ClusterFixture fixture) : IDisposa
         }
         while (page.More);
         return entries;
+    }
+
+    private async Task<string> RelayOfAsync(string owner)
+    {
+        var name = Guid.NewGuid().ToString("N");
+        Assert.Equal(RelayOutcome.Ok, await fixture.Grains.GetGrain<IRelayGrain>(name).ClaimAsync(owner, durable: true));
+        return name;
     }
 
     private async Task<DsMember> ClientAsync()

@@ -20,9 +20,10 @@ internal sealed class DsMember : IDisposable
     private readonly MlsGroupServices services;
     private MlsGroup? group;
 
-    private DsMember(SoftwareVault vault, TimeProvider time, LocalIdentity identity, PurposeKey signingKey, KeyPackageBundle bundle)
+    private DsMember(SoftwareVault vault, TimeProvider time, IdentityManager identities, LocalIdentity identity, PurposeKey signingKey, KeyPackageBundle bundle)
     {
         Vault = vault;
+        Identities = identities;
         Identity = identity;
         SigningKey = signingKey;
         Bundle = bundle;
@@ -30,6 +31,8 @@ internal sealed class DsMember : IDisposable
     }
 
     public SoftwareVault Vault { get; }
+
+    public IdentityManager Identities { get; }
 
     public LocalIdentity Identity { get; }
 
@@ -59,8 +62,12 @@ internal sealed class DsMember : IDisposable
         Assert.Equal(PublicationOutcome.Accepted, (await grain.PublishAsync(identity.History.Encode())).Outcome);
         Assert.True(await grain.PublishGroupKeysAsync(agreement.Attestation.Encode(), signing.Attestation.Encode()));
         var bundle = await KeyPackageBundle.CreateAsync(vault, Suite, Credential.Basic(identity.Identifier.ToBytes()), Capabilities, Lifetime(time), signing.Key);
-        return new DsMember(vault, time, identity, signing, bundle);
+        return new DsMember(vault, time, identities, identity, signing, bundle);
     }
+
+    /// <summary>Another key package of this member, signed by its attested key.</summary>
+    public async Task<KeyPackage> AnotherPackageAsync(TimeProvider time) =>
+        (await KeyPackageBundle.CreateAsync(Vault, Suite, Credential.Basic(Identity.Identifier.ToBytes()), Capabilities, Lifetime(time), SigningKey.Key)).KeyPackage;
 
     /// <summary>A key package naming this member's identifier but carrying, and signed by, a fresh key no identity attested.</summary>
     public async Task<KeyPackage> ForgedPackageAsync(TimeProvider time)

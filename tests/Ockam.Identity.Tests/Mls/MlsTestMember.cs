@@ -50,8 +50,8 @@ internal sealed class MlsTestMember : IDisposable
         return new MlsTestMember(vault, Services(vault, authentication, policy, externalPsk), signatureKey, bundle, authentication, policy, externalPsk);
     }
 
-    public async Task FoundAsync(byte[] groupId) =>
-        group = await MlsGroup.CreateAsync(services, groupId, Bundle, signatureKey, []);
+    public async Task FoundAsync(byte[] groupId, IReadOnlyList<Extension>? extensions = null) =>
+        group = await MlsGroup.CreateAsync(services, groupId, Bundle, signatureKey, extensions ?? []);
 
     public void Join(Welcome welcome, RatchetTree? tree) =>
         group = MlsGroup.Join(services, welcome, Bundle.KeyPackage, Bundle.InitKey, Bundle.EncryptionKey, signatureKey, tree);
