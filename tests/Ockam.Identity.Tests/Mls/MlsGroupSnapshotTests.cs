@@ -158,8 +158,6 @@ public sealed class MlsGroupSnapshotTests
             Assert.Equal([(byte)i], alice.Group.Decrypt(message).ApplicationData);
         }
 
-        // And each goes out under its own reuse guard and nonce: no two ciphertexts share a key stream.
-        Assert.Equal(6, before.Concat(after).Select(m => Convert.ToHexString(m.PrivateMessage!.EncryptedSenderData.Span)).Distinct().Count());
     }
 
     [Fact]
@@ -223,6 +221,21 @@ public sealed class MlsGroupSnapshotTests
         var keys = bob.Vault.Count;
         AssertRefused(bob, other, saved, "another wrapping key");
         Assert.Equal(keys, bob.Vault.Count);
+    }
+
+    [Fact]
+    public async Task Another_members_snapshot_is_refused()
+    {
+        using var alice = await MlsTestMember.CreateAsync("alice");
+        using var bob = await MlsTestMember.CreateAsync("bob");
+        await GroupOfAsync(alice, bob);
+        var wrappingKey = await bob.Vault.GenerateKeyAsync(KeyType.AesGcm, KeyPersistence.Ephemeral);
+        var saved = bob.Group.Save(wrappingKey);
+
+        // Alice's signature key is not the own leaf's of Bob's state: refused before any secret is unwrapped.
+        var refused = Assert.Throws<MlsGroupException>(() => alice.Restore(wrappingKey, saved));
+        Assert.Equal(MlsGroupError.InvalidState, refused.Error);
+        Assert.Contains("signature key", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -315,7 +315,23 @@ internal static class MlsGroupSnapshot
         var nodeSecrets = reader.ReadVector(MlsLimits.MaxTreeBytes, static (ref MlsReader r) => (Node: r.ReadUInt32(), Wrapped: ReadWrapped(ref r)));
         var ratchets = reader.ReadVector(MaxSecretTreeBytes, static (ref MlsReader r) => (Leaf: r.ReadUInt32(), Handshake: ReadRatchet(ref r), Application: ReadRatchet(ref r)));
         reader.EnsureAtEnd();
-        return new Parsed(context, tree, interim, confirmationTag, ownLeaf, secretTreeLeaves, proposals, digest, epochSecrets, psks, leafKey, nodeKeys, nodeSecrets, ratchets);
+        return new Parsed
+        {
+            Context = context,
+            Tree = tree,
+            InterimTranscriptHash = interim,
+            ConfirmationTag = confirmationTag,
+            OwnLeaf = ownLeaf,
+            SecretTreeLeaves = secretTreeLeaves,
+            Proposals = proposals,
+            Digest = digest,
+            EpochSecrets = epochSecrets,
+            ResumptionPsks = psks,
+            LeafKey = leafKey,
+            NodeKeys = nodeKeys,
+            TreeNodeSecrets = nodeSecrets,
+            Ratchets = ratchets,
+        };
     }
 
     private static byte[] ReadWrapped(ref MlsReader reader) => reader.ReadVectorBytes(MaxWrappedBytes);
@@ -408,23 +424,47 @@ internal static class MlsGroupSnapshot
         }
     }
 
-    private sealed record ParsedRatchet(uint Generation, byte[] Secret, List<(uint Generation, byte[] Nonce, byte[] Key)> Skipped);
+    // Plain holders of what was read, never compared: classes, not records, as they hold byte arrays.
+    private sealed class ParsedRatchet(uint generation, byte[] secret, List<(uint Generation, byte[] Nonce, byte[] Key)> skipped)
+    {
+        public uint Generation { get; } = generation;
 
-    private sealed record Parsed(
-        GroupContext Context,
-        RatchetTree Tree,
-        byte[] InterimTranscriptHash,
-        byte[] ConfirmationTag,
-        uint OwnLeaf,
-        uint SecretTreeLeaves,
-        List<(byte[] Ref, Proposal Proposal, uint Proposer)> Proposals,
-        byte[] Digest,
-        byte[][] EpochSecrets,
-        List<(ulong Epoch, byte[] Wrapped)> ResumptionPsks,
-        byte[] LeafKey,
-        List<(uint Node, byte[] Wrapped)> NodeKeys,
-        List<(uint Node, byte[] Wrapped)> TreeNodeSecrets,
-        List<(uint Leaf, ParsedRatchet Handshake, ParsedRatchet Application)> Ratchets);
+        public byte[] Secret { get; } = secret;
+
+        public List<(uint Generation, byte[] Nonce, byte[] Key)> Skipped { get; } = skipped;
+    }
+
+    private sealed class Parsed
+    {
+        public required GroupContext Context { get; init; }
+
+        public required RatchetTree Tree { get; init; }
+
+        public required byte[] InterimTranscriptHash { get; init; }
+
+        public required byte[] ConfirmationTag { get; init; }
+
+        public required uint OwnLeaf { get; init; }
+
+        public required uint SecretTreeLeaves { get; init; }
+
+        public required List<(byte[] Ref, Proposal Proposal, uint Proposer)> Proposals { get; init; }
+
+        /// <summary>SHA-256 of the header and public part, as read.</summary>
+        public required byte[] Digest { get; init; }
+
+        public required byte[][] EpochSecrets { get; init; }
+
+        public required List<(ulong Epoch, byte[] Wrapped)> ResumptionPsks { get; init; }
+
+        public required byte[] LeafKey { get; init; }
+
+        public required List<(uint Node, byte[] Wrapped)> NodeKeys { get; init; }
+
+        public required List<(uint Node, byte[] Wrapped)> TreeNodeSecrets { get; init; }
+
+        public required List<(uint Leaf, ParsedRatchet Handshake, ParsedRatchet Application)> Ratchets { get; init; }
+    }
 
     /// <summary>A member's state as restored: the group takes ownership of all of it.</summary>
     public sealed class Restored(CipherSuite suite, GroupEpoch epoch, TreeKemPrivate privateTree, ResumptionPskHistory resumptionPsks)
