@@ -53,13 +53,25 @@ internal sealed class RoomStore(string directory, IVault vault)
         foreach (var file in Directory.EnumerateFiles(directory, "*" + Suffix))
         {
             var bytes = await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false);
-            groups.Add(CborDecoder.Decode(bytes, MaxSize, "room state", d =>
+            groups.Add(Unreadable(file, () => CborDecoder.Decode(bytes, MaxSize, "room state", d =>
             {
-                d.ReadMapStart(7);
+                if (d.ReadMapStart(7) != 7)
+                {
+                    throw d.Error("a room state has exactly seven fields");
+                }
+
                 d.ReadVersion(Version);
                 d.ExpectKey(1);
-                return GroupId.Parse(d.ReadText(MaxGroupIdBytes));
-            }));
+                var group = GroupId.Parse(d.ReadText(MaxGroupIdBytes));
+                for (var key = 2u; key <= 6; key++)
+                {
+                    d.ExpectKey(key);
+                    d.ReadEncodedValue();
+                }
+
+                d.ReadMapEnd();
+                return group;
+            })));
         }
 
         return groups;
@@ -78,7 +90,7 @@ internal sealed class RoomStore(string directory, IVault vault)
 
         var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
         var key = await WrappingKeyAsync(cancellationToken).ConfigureAwait(false);
-        var (saved, lastIndex, commits, sent, sealedUnshown) = CborDecoder.Decode(bytes, MaxSize, "room state", d =>
+        var (saved, lastIndex, commits, sent, sealedUnshown) = Unreadable(path, () => CborDecoder.Decode(bytes, MaxSize, "room state", d =>
         {
             if (d.ReadMapStart(7) != 7)
             {
@@ -120,10 +132,10 @@ internal sealed class RoomStore(string directory, IVault vault)
             var unshown = d.ReadBytes(0, MaxSize);
             d.ReadMapEnd();
             return (mls, last, hashes, own, unshown);
-        });
+        }));
 
-        var unshown = Unseal(group, key, sealedUnshown);
-        var mlsGroup = MlsGroup.Restore(services, key, signatureKey, saved);
+        var unshown = Unreadable(path, () => Unseal(group, key, sealedUnshown));
+        var mlsGroup = Unreadable(path, () => MlsGroup.Restore(services, key, signatureKey, saved));
         return new RoomState(mlsGroup, lastIndex, commits, sent, unshown);
     }
 
@@ -263,6 +275,19 @@ internal sealed class RoomStore(string directory, IVault vault)
     }
 
     private static byte[] SealingContext(GroupId group) => Encoding.UTF8.GetBytes("ockam room unshown 1\0" + group.Value);
+
+    /// <summary>What <paramref name="read"/> gives, or a clear error naming the file that is not a room state this node can open.</summary>
+    private static T Unreadable<T>(string path, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (e is OckamDecodeException or MlsGroupException)
+        {
+            throw new EdgeException(ApiStatus.BadRequest, $"the saved room state {path} cannot be read ({e.Message}): restore it from a backup, or remove it and be invited again");
+        }
+    }
 
     // A group id may hold any character: the file is named by its hash.
     private string PathOf(GroupId group) =>
