@@ -1,7 +1,9 @@
 using Ockam.Client.Edge;
 using Ockam.Client.Tests.Support;
 using Ockam.Grains.Contracts;
+using Ockam.Identity.Identities;
 using Ockam.Identity.Mls;
+using Ockam.Identity.Vault;
 using Ockam.Messaging.Nodes;
 using Ockam.Silo.Tests.Support;
 
@@ -71,5 +73,40 @@ public sealed class KeyPackageTests
         Assert.Equal(Target - 3, (await grain.PublishKeyPackagesAsync([])).Held);
         await node.RoomsAsync();
         Assert.Equal(Target, (await grain.PublishKeyPackagesAsync([])).Held);
+    }
+
+    [Fact]
+    public async Task The_store_drops_expired_packages_with_their_keys_and_refuses_more_than_its_capacity()
+    {
+        using var home = new TempDirectory();
+        var clock = new Clock(DateTimeOffset.UtcNow);
+        using var vault = await SoftwareVault.OpenAsync(Path.Combine(home.Path, "vault.cbor"));
+        var identities = new IdentityManager(vault, clock);
+        var identity = await identities.CreateAsync();
+        var signing = await identities.CreatePurposeKeyAsync(identity, Purpose.GroupSigning, TimeSpan.FromDays(60), KeyPersistence.Ephemeral);
+        using var store = new KeyPackageStore(Path.Combine(home.Path, "key-packages.json"), vault, clock);
+        var old = await OckamKeyPackages.CreateAsync(vault, signing, clock, [], KeyPersistence.Persistent);
+        await store.AddAsync([old]);
+        clock.Now += TimeSpan.FromDays(20);
+        var fresh = await OckamKeyPackages.CreateAsync(vault, signing, clock, [], KeyPersistence.Persistent);
+        await store.AddAsync([fresh]);
+
+        clock.Now += TimeSpan.FromDays(15);
+        await store.DropExpiredAsync();
+        Assert.False(vault.Contains(old.InitKey));
+        Assert.False(vault.Contains(old.EncryptionKey));
+        Assert.Null(await store.TakeAsync(old.KeyPackage.ComputeRef(OckamKeyPackages.Suite)));
+        Assert.True(vault.Contains(fresh.InitKey));
+        Assert.Equal(KeyPackageStore.Capacity - 1, await store.RoomAsync());
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.AddAsync(Enumerable.Repeat(fresh, KeyPackageStore.Capacity).ToList()));
+        Assert.Equal(KeyPackageStore.Capacity - 1, await store.RoomAsync());
+    }
+
+    private sealed class Clock(DateTimeOffset start) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = start;
+
+        public override DateTimeOffset GetUtcNow() => Now;
     }
 }
