@@ -2,6 +2,9 @@ using Microsoft.Extensions.DependencyInjection;
 using System.Text;
 using Ockam.Grains.Contracts;
 using Ockam.Identity.Credentials;
+using Ockam.Identity.Identities;
+using Ockam.Identity.Mls;
+using Ockam.Identity.Vault;
 using Ockam.Messaging.Api;
 using Ockam.Messaging.Api.Operations;
 using Ockam.Messaging.SecureChannels;
@@ -250,6 +253,8 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
             async () => (await strangerApi.CallAsync(new GetRoomRequest(GroupId.Room("any")))).Status,
             async () => (await strangerApi.CallAsync(new ListenRoomRequest(GroupId.Room("any")))).Status,
             async () => (await strangerApi.CallAsync(new GetGroupKeysRequest(admin.Identifier.ToString()))).Status,
+            async () => (await strangerApi.CallAsync(new ClaimKeyPackageRequest(admin.Identifier.ToString()))).Status,
+            async () => (await strangerApi.CallAsync(new PublishKeyPackagesRequest([]))).Status,
         })
         {
             Assert.Equal(ApiStatus.Denied, await call());
@@ -318,6 +323,49 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
         var topicState = await silo.Grains.GetDeliveryService(GroupId.Topic("heart-rate")).GetInfoAsync();
         Assert.Equal(0UL, topicState.Epoch);
         Assert.DoesNotContain(roomer.Identifier.ToString(), topicState.Members);
+    }
+
+    [Fact]
+    public async Task A_member_claims_another_members_key_packages_one_at_a_time_and_publishes_only_its_own()
+    {
+        var authority = silo.Grains.GetGrain<IAuthorityGrain>("default");
+        await using var alice = await Edge.CreateAsync(silo);
+        var (_, aliceApi) = await alice.OpenAsync("member", await EnrolAsync(alice, await authority.CreateOperatorTokenAsync(Role("sensor"), TimeSpan.FromHours(1), uses: 1)));
+        await using var bob = await Edge.CreateAsync(silo);
+        var (_, bobApi) = await bob.OpenAsync("member", await EnrolAsync(bob, await authority.CreateOperatorTokenAsync(Role("sensor"), TimeSpan.FromHours(1), uses: 1)));
+
+        var identities = new IdentityManager(alice.Vault, TimeProvider.System);
+        var agreement = await identities.CreatePurposeKeyAsync(alice.Identity, Purpose.GroupKeyAgreement, TimeSpan.FromDays(30), KeyPersistence.Ephemeral);
+        var signing = await identities.CreatePurposeKeyAsync(alice.Identity, Purpose.GroupSigning, TimeSpan.FromDays(30), KeyPersistence.Ephemeral);
+        Assert.Equal(ApiStatus.Ok, (await aliceApi.CallAsync(new PublishGroupKeysRequest(agreement.Attestation.Encode(), signing.Attestation.Encode()))).Status);
+        var packages = new List<ReadOnlyMemory<byte>>();
+        for (var i = 0; i < 2; i++)
+        {
+            packages.Add((await OckamKeyPackages.CreateAsync(alice.Vault, signing, TimeProvider.System, [], KeyPersistence.Ephemeral)).KeyPackage.Encode());
+        }
+
+        Assert.Equal(2, (await aliceApi.CallAsync(new PublishKeyPackagesRequest(packages))).Value.Held);
+
+        // Bob claims one and checks it as an inviter does: Alice's history and attestation vouch for its signature key.
+        var claim = (await bobApi.CallAsync(new ClaimKeyPackageRequest(alice.Identifier.ToString()))).Value;
+        Assert.Equal(packages[0].ToArray(), claim.KeyPackage.ToArray());
+        var keyPackage = KeyPackage.Decode(claim.KeyPackage.Span);
+        KeyPackageValidation.Validate(bob.Vault, OckamKeyPackages.Suite, keyPackage, DateTimeOffset.UtcNow);
+        var directory = new MlsMemberDirectory(new KnownIdentities(bob.Vault), bob.Vault);
+        directory.Add(ChangeHistory.Decode(claim.History.ToArray()), PurposeKeyAttestation.Decode(claim.Signing), DateTimeOffset.UtcNow);
+        Assert.True(new OckamCredentialAuthentication(directory, TimeProvider.System).Accepts(keyPackage.LeafNode));
+
+        // Publishing goes to the caller's own identity: Bob cannot put Alice's package (nor any of hers) back, or on himself.
+        var republished = await bobApi.CallAsync(new PublishKeyPackagesRequest([claim.KeyPackage]));
+        Assert.Equal(ApiStatus.Rejected, republished.Status);
+        Assert.Equal(1, (await aliceApi.CallAsync(new PublishKeyPackagesRequest([]))).Value.Held);
+
+        // The second claim gets the other package; after the last, a refusal that says how the subject gets more.
+        Assert.Equal(packages[1].ToArray(), (await bobApi.CallAsync(new ClaimKeyPackageRequest(alice.Identifier.ToString()))).Value.KeyPackage.ToArray());
+        var none = await bobApi.CallAsync(new ClaimKeyPackageRequest(alice.Identifier.ToString()));
+        Assert.Equal(ApiStatus.NotAMember, none.Status);
+        Assert.Contains("publishes them when it enrols or connects", none.Error);
+        Assert.Equal(ApiStatus.BadRequest, (await bobApi.CallAsync(new ClaimKeyPackageRequest("alice"))).Status);
     }
 
     /// <summary>

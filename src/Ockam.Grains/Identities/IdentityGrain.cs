@@ -153,11 +153,21 @@ internal sealed class IdentityGrain(
     {
         ArgumentNullException.ThrowIfNull(claimer);
         var now = time.GetUtcNow();
-        var recent = claims.TryGetValue(claimer, out var found) ? found : new Queue<DateTimeOffset>();
-        while (recent.TryPeek(out var oldest) && now - oldest >= ClaimWindow)
+        // Claims older than the window are forgotten, and so are claimers with none left: memory stays bounded by the recent claimers.
+        foreach (var (who, times) in claims)
         {
-            recent.Dequeue();
+            while (times.TryPeek(out var oldest) && now - oldest >= ClaimWindow)
+            {
+                times.Dequeue();
+            }
+
+            if (times.Count == 0)
+            {
+                claims.Remove(who);
+            }
         }
+
+        var recent = claims.GetValueOrDefault(claimer) ?? new Queue<DateTimeOffset>();
 
         if (recent.Count >= ClaimsPerWindow)
         {

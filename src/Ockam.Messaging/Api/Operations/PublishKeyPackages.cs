@@ -1,3 +1,5 @@
+using Ockam.Identity.Encoding;
+
 namespace Ockam.Messaging.Api.Operations;
 
 /// <summary>
@@ -42,6 +44,6 @@ public sealed record PublishKeyPackagesResponse(int Held) : IApiBody<PublishKeyP
         var held = body.Number("held");
         return held <= ApiLimits.MaxItems
             ? new((int)held)
-            : throw new Identity.Encoding.OckamDecodeException($"held {held} is more than {ApiLimits.MaxItems}");
+            : throw new OckamDecodeException($"held {held} is more than {ApiLimits.MaxItems}");
     }
 }
