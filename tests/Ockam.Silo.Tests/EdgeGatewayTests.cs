@@ -252,7 +252,7 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
             async () => (await strangerApi.CallAsync(new GetRoomTreeRequest(GroupId.Room("any"), 0, 0))).Status,
             async () => (await strangerApi.CallAsync(new GetRoomRequest(GroupId.Room("any")))).Status,
             async () => (await strangerApi.CallAsync(new ListenRoomRequest(GroupId.Room("any")))).Status,
-            async () => (await strangerApi.CallAsync(new GetGroupKeysRequest(admin.Identifier.ToString()))).Status,
+            async () => (await strangerApi.CallAsync(new GetGroupKeysRequest([admin.Identifier.ToString()]))).Status,
             async () => (await strangerApi.CallAsync(new ClaimKeyPackageRequest(admin.Identifier.ToString()))).Status,
             async () => (await strangerApi.CallAsync(new PublishKeyPackagesRequest([]))).Status,
         })

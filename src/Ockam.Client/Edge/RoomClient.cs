@@ -806,16 +806,30 @@ public sealed class RoomClient : IWorker, IDisposable
 
     private async Task LearnSignersAsync(IEnumerable<LeafNode> leaves, CancellationToken cancellationToken)
     {
-        foreach (var identifier in directory.Missing(leaves))
+        // A page of identities per request: a joiner of a group of 1 000 makes 16 requests, not 1 000.
+        foreach (var page in directory.Missing(leaves).Chunk(GetGroupKeysRequest.MaxSubjects))
         {
+            GetGroupKeysResponse found;
             try
             {
-                var keys = await api.CallAsync(new GetGroupKeysRequest(identifier.ToString()), cancellationToken).ConfigureAwait(false);
-                directory.Add(ChangeHistory.Decode(keys.History), PurposeKeyAttestation.Decode(keys.Signing), time.GetUtcNow());
+                found = await api.CallAsync(new GetGroupKeysRequest([.. page.Select(i => i.ToString())]), cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is EdgeException or OckamDecodeException or IdentityException)
+            catch (EdgeException)
             {
-                // Left unknown: the Authentication Service refuses its leaf, and with it the commit or Welcome.
+                // Left unknown: the Authentication Service refuses their leaves, and with them the commit or Welcome.
+                continue;
+            }
+
+            foreach (var keys in found.Keys)
+            {
+                try
+                {
+                    directory.Add(ChangeHistory.Decode(keys.History), PurposeKeyAttestation.Decode(keys.Signing), time.GetUtcNow());
+                }
+                catch (Exception e) when (e is OckamDecodeException or IdentityException)
+                {
+                    // An identity that does not verify stays unknown, and its leaf is refused.
+                }
             }
         }
     }

@@ -25,15 +25,19 @@ internal static class GroupHandlers
 
     public static async Task<GatewayAnswer<GetGroupKeysResponse>> GetGroupKeysAsync(GatewayCall call, GetGroupKeysRequest request, CancellationToken cancellationToken)
     {
-        if (!Identifier.TryParse(request.Subject, out _))
+        if (request.Subjects.Count == 0 || !request.Subjects.All(s => Identifier.TryParse(s, out _)))
         {
-            return GatewayRefusal.Missing("subject");
+            return GatewayRefusal.Missing("subjects");
         }
 
-        var (history, agreement, signing) = await call.Grains.GetGrain<IIdentityGrain>(request.Subject).GetGroupKeysAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-        return history is null || agreement is null || signing is null
-            ? new GatewayRefusal(ApiStatus.NotAMember, $"{request.Subject} has published no group keys: it publishes them when it enrols, so it must run 'ockam enroll' (or, if enrolled by an older version, any 'ockam room' command) before it can be invited")
-            : new GetGroupKeysResponse(history, agreement, signing);
+        var found = await Task.WhenAll(request.Subjects.Distinct().Select(async subject =>
+        {
+            var (history, agreement, signing) = await call.Grains.GetGrain<IIdentityGrain>(subject).GetGroupKeysAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            return history is null || agreement is null || signing is null ? null : new GroupKeys(subject, history, agreement, signing);
+        })).ConfigureAwait(false);
+        return found.All(k => k is null) && request.Subjects.Count == 1
+            ? new GatewayRefusal(ApiStatus.NotAMember, $"{request.Subjects[0]} has published no group keys: it publishes them when it enrols, so it must run 'ockam enroll' first")
+            : new GetGroupKeysResponse([.. found.OfType<GroupKeys>()]);
     }
 
     /// <summary><c>resource.topic</c>: the topic a room operation names (create-topic's default policy matches it against <c>ockam.topic</c>).</summary>
