@@ -21,7 +21,7 @@ public sealed class RoomRetentionTests : IAsyncLifetime
     private RunningSilo silo = null!;
 
     public async Task InitializeAsync() =>
-        silo = await RunningSilo.StartAsync(data.Path, services: s => s.AddSingleton(Options.Create(new GroupOptions { RetentionBytes = RetentionBytes })));
+        silo = await RunningSilo.StartAsync(data.Path, services: s => s.AddSingleton(Options.Create(new DeliveryServiceOptions { RetentionBytes = RetentionBytes })));
 
     public async Task DisposeAsync()
     {
@@ -47,36 +47,35 @@ public sealed class RoomRetentionTests : IAsyncLifetime
         }
 
         var log = await AllAsync(bob.Identifier.ToString());
-        var kept = log.Messages.Sum(m => (long)m.Length);
-        Assert.InRange(kept, RetentionBytes - log.Messages.Max(m => m.Length) + 1, RetentionBytes);
-        Assert.Equal(Enumerable.Range(Messages - log.Messages.Length + 1, log.Messages.Length).Select(i => (ulong)i), log.MessageIndexes);
-        Assert.InRange(log.Messages.Length, 2, Messages / 2);
+        var kept = log.Sum(e => (long)e.Bytes.Length);
+        Assert.InRange(kept, RetentionBytes - log.Max(e => e.Bytes.Length) + 1, RetentionBytes);
+        var messages = log.Where(e => e.Kind == LogEntryKind.Message).ToList();
+        Assert.Equal(log.Select(e => e.Index), Enumerable.Range((int)log[0].Index, log.Count).Select(i => (ulong)i));
+        Assert.InRange(messages.Count, 2, Messages / 2);
 
-        // Bob, catching up, gets the newest messages, in order: the oldest are gone.
-        await b.CatchUpAsync(GroupId.Room("ward"));
+        // Bob, joining and catching up, gets the newest messages, in order: the oldest are gone.
+        await b.EnterAsync(GroupId.Room("ward"));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        for (var i = Messages - log.Messages.Length; i < Messages; i++)
+        for (var i = Messages - messages.Count; i < Messages; i++)
         {
             Assert.StartsWith($"{i:D2}", Encoding.UTF8.GetString((await b.ReceiveAsync(timeout.Token)).Payload.Span), StringComparison.Ordinal);
         }
     }
 
     /// <summary>Every page of the room's log, as the gateway would fetch them.</summary>
-    private async Task<GroupCatchUp> AllAsync(string member)
+    private async Task<List<LogEntry>> AllAsync(string member)
     {
-        var room = silo.Grains.GetGrain<IGroupGrain>("ward");
-        var (commits, indexes, messages) = (new List<byte[]>(), new List<ulong>(), new List<byte[]>());
-        GroupCatchUp page;
+        var room = silo.Grains.GetDeliveryService(GroupId.Room("ward"));
+        var entries = new List<LogEntry>();
+        LogPage page;
         do
         {
-            page = await room.CatchUpAsync(member, 2, indexes.Count > 0 ? indexes[^1] : 0);
-            commits.AddRange(page.Commits);
-            indexes.AddRange(page.MessageIndexes);
-            messages.AddRange(page.Messages);
+            page = await room.ReadAsync(member, entries.Count > 0 ? entries[^1].Index : 0);
+            entries.AddRange(page.Entries);
         }
         while (page.More);
 
-        return new GroupCatchUp(GroupOutcome.Ok, [.. commits], [.. indexes], [.. messages]);
+        return entries;
     }
 
     private async Task<EdgeNode> NodeAsync(string name)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Ockam.Grains.Authority;
+using Ockam.Grains.Groups;
 using Ockam.Grains.Relays;
 using Ockam.Identity.Credentials;
 using Ockam.Identity.Identities;
@@ -15,6 +16,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     public const string AuthorityName = "test-authority";
 
     public const int RelayMailboxCapacity = 50;
+
+    /// <summary>Small pages, so that a tree of a few members already takes several chunks and a log several pages.</summary>
+    public const int DeliveryPageBytes = 512;
 
     public TestCluster Cluster { get; private set; } = null!;
 
@@ -52,6 +56,7 @@ public sealed class ClusterFixture : IAsyncLifetime
                 services.AddSingleton(new AuthorityKeys(AuthorityName, new CredentialIssuer(vault, authority, signing, time)));
                 services.AddOptions<AuthorityOptions>();
                 services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new RelayOptions { MailboxCapacity = RelayMailboxCapacity }));
+                services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new DeliveryServiceOptions { PageBytes = DeliveryPageBytes }));
             });
         }
     }

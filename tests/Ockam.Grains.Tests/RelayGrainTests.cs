@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Ockam.Grains.Contracts;
 
 namespace Ockam.Grains.Tests;
@@ -20,7 +19,7 @@ public sealed class RelayGrainTests(ClusterFixture fixture)
             Assert.Equal(RelayOutcome.Ok, await relay.SendAsync([payload], priority, RelayOrigin.Peer));
         }
 
-        var first = new Recorder();
+        var first = new RelayRecorder();
         var reference = fixture.Grains.CreateObjectReference<IRelayObserver>(first);
         Assert.Equal(RelayOutcome.NotOwner, await relay.ConnectAsync("someone else", reference));
         Assert.Equal(RelayOutcome.Ok, await relay.ConnectAsync("owner", reference));
@@ -32,7 +31,7 @@ public sealed class RelayGrainTests(ClusterFixture fixture)
         await relay.AcknowledgeAsync("owner", delivered[0].Sequence);
         await relay.AcknowledgeAsync("owner", delivered[1].Sequence);
         await relay.DisconnectAsync(reference);
-        var second = new Recorder();
+        var second = new RelayRecorder();
         await relay.ConnectAsync("owner", fixture.Grains.CreateObjectReference<IRelayObserver>(second));
         Assert.Equal([2, 3], (await second.TakeAsync(2)).Select(m => (int)m.Envelope[0]));
 
@@ -58,30 +57,5 @@ public sealed class RelayGrainTests(ClusterFixture fixture)
         var reply = fixture.Grains.GetGrain<IRelayGrain>("conn." + Guid.NewGuid().ToString("n"));
         await reply.ClaimAsync("owner", durable: false);
         Assert.Equal(RelayOutcome.Offline, await reply.SendAsync([1], 0, RelayOrigin.Peer));
-    }
-
-    private sealed class Recorder : IRelayObserver
-    {
-        private readonly Channel<RelayedMessage> received = Channel.CreateUnbounded<RelayedMessage>();
-
-        public async Task DeliverAsync(string relay, IReadOnlyList<RelayedMessage> messages)
-        {
-            foreach (var message in messages)
-            {
-                await received.Writer.WriteAsync(message);
-            }
-        }
-
-        public async Task<List<RelayedMessage>> TakeAsync(int count)
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            var taken = new List<RelayedMessage>();
-            while (taken.Count < count)
-            {
-                taken.Add(await received.Reader.ReadAsync(timeout.Token));
-            }
-
-            return taken;
-        }
     }
 }

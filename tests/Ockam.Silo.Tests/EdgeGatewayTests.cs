@@ -2,6 +2,9 @@ using Microsoft.Extensions.DependencyInjection;
 using System.Text;
 using Ockam.Grains.Contracts;
 using Ockam.Identity.Credentials;
+using Ockam.Identity.Identities;
+using Ockam.Identity.Mls;
+using Ockam.Identity.Vault;
 using Ockam.Messaging.Api;
 using Ockam.Messaging.Api.Operations;
 using Ockam.Messaging.SecureChannels;
@@ -243,11 +246,15 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
         foreach (var call in new Func<Task<ApiStatus>>[]
         {
             async () => (await strangerApi.CallAsync(new GetRelayRequest("phone"))).Status,
-            async () => (await strangerApi.CallAsync(new CreateRoomRequest("squat", "x"u8.ToArray(), null))).Status,
-            async () => (await strangerApi.CallAsync(new CreateTopicRequest("heart-rate", "x"u8.ToArray()))).Status,
+            async () => (await strangerApi.CallAsync(new CreateRoomRequest("squat", "x"u8.ToArray(), "x"u8.ToArray(), null))).Status,
+            async () => (await strangerApi.CallAsync(new CreateTopicRequest("heart-rate", "x"u8.ToArray(), "x"u8.ToArray()))).Status,
+            async () => (await strangerApi.CallAsync(new GetWelcomeRequest(GroupId.Room("any")))).Status,
+            async () => (await strangerApi.CallAsync(new GetRoomTreeRequest(GroupId.Room("any"), 0, 0))).Status,
             async () => (await strangerApi.CallAsync(new GetRoomRequest(GroupId.Room("any")))).Status,
             async () => (await strangerApi.CallAsync(new ListenRoomRequest(GroupId.Room("any")))).Status,
-            async () => (await strangerApi.CallAsync(new GetGroupKeysRequest(admin.Identifier.ToString()))).Status,
+            async () => (await strangerApi.CallAsync(new GetGroupKeysRequest([admin.Identifier.ToString()]))).Status,
+            async () => (await strangerApi.CallAsync(new ClaimKeyPackageRequest(admin.Identifier.ToString()))).Status,
+            async () => (await strangerApi.CallAsync(new PublishKeyPackagesRequest([]))).Status,
         })
         {
             Assert.Equal(ApiStatus.Denied, await call());
@@ -275,17 +282,18 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
             var credential = await EnrolAsync(member, await authority.CreateOperatorTokenAsync(granted, TimeSpan.FromHours(1), uses: 1));
             var (_, api) = await member.OpenAsync("member", credential);
             var name = topic ?? "heart-rate";
-            var commit = await CreatorsCommitAsync(member, GroupId.Topic(name).Value);
+            var (groupInfo, tree) = await FoundAsync(member, api, GroupId.Topic(name));
             if (topic is not null)
             {
-                return (await api.CallAsync(new CreateTopicRequest(topic, commit, "true", "true"))).Status;
+                return (await api.CallAsync(new CreateTopicRequest(topic, groupInfo, tree, "true", "true"))).Status;
             }
 
             // Through the room argument, which create-topic does not take.
             return (await api.CallAsync(ApiOperation.CreateTopic, Body(b =>
             {
                 b.Text("room", name);
-                b.Bytes("commit", commit);
+                b.Bytes("group-info", groupInfo);
+                b.Bytes("ratchet-tree", tree);
                 b.Text("subscribe-policy", "true");
                 b.Text("publish-policy", "true");
             }))).Status;
@@ -295,34 +303,86 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
         Assert.Equal(ApiStatus.Denied, await CreateAsync("heart-rate"));
         Assert.Equal(ApiStatus.Denied, await CreateAsync("heart-rate", ("ockam.topic", "blood-pressure")));
         Assert.NotEqual(ApiStatus.Ok, await CreateAsync(null, ("ockam.topic", "blood-pressure")));
-        Assert.False((await silo.Grains.GetGrain<ITopicGrain>("heart-rate").GetInfoAsync()).Exists);
+        Assert.False((await silo.Grains.GetDeliveryService(GroupId.Topic("heart-rate")).GetInfoAsync()).Exists);
 
         // The attribute naming the topic, or "*" (which only an admin grants), lets a member create it.
         Assert.Equal(ApiStatus.Ok, await CreateAsync("blood-pressure", ("ockam.topic", "blood-pressure")));
         Assert.Equal(ApiStatus.Ok, await CreateAsync("heart-rate", ("ockam.topic", "*")));
 
-        // A room named "topic:heart-rate" is room:topic:heart-rate: a commit bound to the topic's id (which a member
-        // of the topic could replay, and whose deliveries would land in the topic's session) does not fit it.
+        // A room named "topic:heart-rate" is room:topic:heart-rate: a group bound to the topic's MLS group id (whose
+        // messages a member of the topic could replay, and whose deliveries would land in the topic's state) does not fit it.
         await using var roomer = await Edge.CreateAsync(silo);
         var (_, roomApi) = await roomer.OpenAsync("member", await EnrolAsync(roomer, await authority.CreateOperatorTokenAsync(Role("sensor"), TimeSpan.FromHours(1), uses: 1)));
-        var colliding = await roomApi.CallAsync(new CreateRoomRequest("topic:heart-rate", await CreatorsCommitAsync(roomer, GroupId.Topic("heart-rate").Value), null));
-        Assert.Equal(ApiStatus.BadRequest, colliding.Status);
-        Assert.False((await silo.Grains.GetGrain<IGroupGrain>("topic:heart-rate").GetInfoAsync()).Exists);
+        var (topicInfo, topicTree) = await FoundAsync(roomer, roomApi, GroupId.Topic("heart-rate"));
+        Assert.Equal(ApiStatus.BadRequest, (await roomApi.CallAsync(new CreateRoomRequest("topic:heart-rate", topicInfo, topicTree, null))).Status);
+        Assert.False((await silo.Grains.GetDeliveryService(GroupId.Room("topic:heart-rate")).GetInfoAsync()).Exists);
         var named = GroupId.Room("topic:heart-rate");
         Assert.NotEqual(GroupId.Topic("heart-rate").Value, named.Value);
-        Assert.Equal(ApiStatus.Ok, (await roomApi.CallAsync(new CreateRoomRequest(named.Name, await CreatorsCommitAsync(roomer, named.Value), null))).Status);
-        Assert.Equal(1UL, (await silo.Grains.GetGroupLog(GroupId.Topic("heart-rate")).GetInfoAsync()).Epoch);
+        var (roomInfo, roomTree) = await FoundAsync(roomer, roomApi, named);
+        Assert.Equal(ApiStatus.Ok, (await roomApi.CallAsync(new CreateRoomRequest(named.Name, roomInfo, roomTree, null))).Status);
+        var topicState = await silo.Grains.GetDeliveryService(GroupId.Topic("heart-rate")).GetInfoAsync();
+        Assert.Equal(0UL, topicState.Epoch);
+        Assert.DoesNotContain(roomer.Identifier.ToString(), topicState.Members);
     }
 
-    /// <summary>A valid first commit of <paramref name="group"/> by <paramref name="creator"/> (group keys of its own; the grain checks only the signature).</summary>
-    private static async Task<byte[]> CreatorsCommitAsync(Edge creator, string group)
+    [Fact]
+    public async Task A_member_claims_another_members_key_packages_one_at_a_time_and_publishes_only_its_own()
     {
-        var agreement = await creator.Vault.GenerateKeyAsync(Ockam.Identity.Vault.KeyType.X25519, Ockam.Identity.Vault.KeyPersistence.Ephemeral);
-        var signing = await creator.Vault.GenerateKeyAsync(Ockam.Identity.Vault.KeyType.Ed25519, Ockam.Identity.Vault.KeyPersistence.Ephemeral);
-        var self = new Ockam.Identity.Groups.GroupMember(creator.Identifier, creator.Vault.GetPublicKey(agreement), creator.Vault.GetPublicKey(signing));
-        var (session, commit) = Ockam.Identity.Groups.GroupSession.Create(creator.Vault, group, self, agreement, signing);
-        session.Dispose();
-        return commit.Encode();
+        var authority = silo.Grains.GetGrain<IAuthorityGrain>("default");
+        await using var alice = await Edge.CreateAsync(silo);
+        var (_, aliceApi) = await alice.OpenAsync("member", await EnrolAsync(alice, await authority.CreateOperatorTokenAsync(Role("sensor"), TimeSpan.FromHours(1), uses: 1)));
+        await using var bob = await Edge.CreateAsync(silo);
+        var (_, bobApi) = await bob.OpenAsync("member", await EnrolAsync(bob, await authority.CreateOperatorTokenAsync(Role("sensor"), TimeSpan.FromHours(1), uses: 1)));
+
+        var identities = new IdentityManager(alice.Vault, TimeProvider.System);
+        var agreement = await identities.CreatePurposeKeyAsync(alice.Identity, Purpose.GroupKeyAgreement, TimeSpan.FromDays(30), KeyPersistence.Ephemeral);
+        var signing = await identities.CreatePurposeKeyAsync(alice.Identity, Purpose.GroupSigning, TimeSpan.FromDays(30), KeyPersistence.Ephemeral);
+        Assert.Equal(ApiStatus.Ok, (await aliceApi.CallAsync(new PublishGroupKeysRequest(agreement.Attestation.Encode(), signing.Attestation.Encode()))).Status);
+        var packages = new List<ReadOnlyMemory<byte>>();
+        for (var i = 0; i < 2; i++)
+        {
+            packages.Add((await OckamKeyPackages.CreateAsync(alice.Vault, signing, TimeProvider.System, [], KeyPersistence.Ephemeral)).KeyPackage.Encode());
+        }
+
+        Assert.Equal(2, (await aliceApi.CallAsync(new PublishKeyPackagesRequest(packages))).Value.Held);
+
+        // Bob claims one and checks it as an inviter does: Alice's history and attestation vouch for its signature key.
+        var claim = (await bobApi.CallAsync(new ClaimKeyPackageRequest(alice.Identifier.ToString()))).Value;
+        Assert.Equal(packages[0].ToArray(), claim.KeyPackage.ToArray());
+        var keyPackage = KeyPackage.Decode(claim.KeyPackage.Span);
+        KeyPackageValidation.Validate(bob.Vault, OckamKeyPackages.Suite, keyPackage, DateTimeOffset.UtcNow);
+        var directory = new MlsMemberDirectory(new KnownIdentities(bob.Vault), bob.Vault);
+        directory.Add(ChangeHistory.Decode(claim.History.ToArray()), PurposeKeyAttestation.Decode(claim.Signing), DateTimeOffset.UtcNow);
+        Assert.True(new OckamCredentialAuthentication(directory, TimeProvider.System).Accepts(keyPackage.LeafNode));
+
+        // Publishing goes to the caller's own identity: Bob cannot put Alice's package (nor any of hers) back, or on himself.
+        var republished = await bobApi.CallAsync(new PublishKeyPackagesRequest([claim.KeyPackage]));
+        Assert.Equal(ApiStatus.Rejected, republished.Status);
+        Assert.Equal(1, (await aliceApi.CallAsync(new PublishKeyPackagesRequest([]))).Value.Held);
+
+        // The second claim gets the other package; after the last, a refusal that says how the subject gets more.
+        Assert.Equal(packages[1].ToArray(), (await bobApi.CallAsync(new ClaimKeyPackageRequest(alice.Identifier.ToString()))).Value.KeyPackage.ToArray());
+        var none = await bobApi.CallAsync(new ClaimKeyPackageRequest(alice.Identifier.ToString()));
+        Assert.Equal(ApiStatus.NotAMember, none.Status);
+        Assert.Contains("publishes them when it enrols or connects", none.Error);
+        Assert.Equal(ApiStatus.BadRequest, (await bobApi.CallAsync(new ClaimKeyPackageRequest("alice"))).Status);
+    }
+
+    /// <summary>
+    /// The GroupInfo and ratchet tree of a new MLS group <paramref name="group"/> founded by <paramref name="creator"/>,
+    /// whose GroupSigning key it first publishes over <paramref name="api"/> (the Delivery Service checks the founder's leaf against it).
+    /// </summary>
+    private static async Task<(byte[] GroupInfo, byte[] Tree)> FoundAsync(Edge creator, ApiClient api, GroupId group)
+    {
+        var identities = new Ockam.Identity.Identities.IdentityManager(creator.Vault, TimeProvider.System);
+        var agreement = await identities.CreatePurposeKeyAsync(creator.Identity, Ockam.Identity.Identities.Purpose.GroupKeyAgreement, TimeSpan.FromDays(1), Ockam.Identity.Vault.KeyPersistence.Ephemeral);
+        var signing = await identities.CreatePurposeKeyAsync(creator.Identity, Ockam.Identity.Identities.Purpose.GroupSigning, TimeSpan.FromDays(1), Ockam.Identity.Vault.KeyPersistence.Ephemeral);
+        Assert.Equal(ApiStatus.Ok, (await api.CallAsync(new PublishGroupKeysRequest(agreement.Attestation.Encode(), signing.Attestation.Encode()))).Status);
+        var own = await Ockam.Identity.Mls.OckamKeyPackages.CreateAsync(creator.Vault, signing, TimeProvider.System, [(ushort)Ockam.Identity.Mls.GroupRoles.Type], Ockam.Identity.Vault.KeyPersistence.Ephemeral);
+        var services = new Ockam.Identity.Mls.MlsGroupServices(creator.Vault, AcceptingAuthentication.Instance);
+        using var founded = await Ockam.Identity.Mls.MlsGroup.CreateAsync(
+            services, Encoding.UTF8.GetBytes(group.Value), own, signing.Key, [Ockam.Identity.Mls.GroupRoles.Of([creator.Identifier]).ToExtension()]);
+        return (Ockam.Identity.Mls.MlsMessage.Of(founded.GroupInfo(withRatchetTree: false)).Encode(), founded.ExportRatchetTree().Encode());
     }
 
     private async Task<(Edge Admin, ApiClient Api)> AdminAsync(IAuthorityGrain authority)

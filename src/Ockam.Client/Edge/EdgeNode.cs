@@ -3,6 +3,7 @@ using Ockam.Identity.Credentials;
 using Ockam.Identity.Encoding;
 using Ockam.Identity.Identities;
 using Ockam.Identity.Policies;
+using Ockam.Identity.Vault;
 using Ockam.Messaging.Api;
 using Ockam.Messaging.Api.Operations;
 using Ockam.Messaging.Nodes;
@@ -25,6 +26,9 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     private static readonly Address GroupInboxAddress = Address.Local(GroupDelivery.InboxAddress);
     private static readonly TimeSpan StaticKeyLifetime = TimeSpan.FromDays(30);
 
+    /// <summary>KeyPackages the silo should hold for this node: enough for a few invitations before it connects again.</summary>
+    private const int KeyPackageTarget = 8;
+
     private readonly EdgeNodeOptions options;
     private readonly NodeHome home;
     private readonly NodeHomeLock homeLock;
@@ -39,6 +43,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     private readonly SemaphoreSlim credentialChanged = new(0);
     private readonly PurposeKey staticKey;
     private readonly PeerHistories peers;
+    private readonly KeyPackageStore keyPackages;
     private RoomClient? rooms;
     private SecureChannel? channel;
     private ApiClient? api;
@@ -61,6 +66,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         node.StartWorker([RelayInboxAddress], relayInbox, relayInbox.Flow);
         Credential = LoadCredential();
         peers = PeerHistories.Open(options.Home, home.Vault, options.Time.GetUtcNow());
+        keyPackages = new KeyPackageStore(Path.Combine(options.Home, "key-packages.json"), home.Vault, options.Time);
     }
 
     public LocalIdentity Identity { get; private set; }
@@ -94,7 +100,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
 
     /// <summary>
     /// Redeems an enrolment token for this identity's credential, and keeps it; then, as a member, publishes its group
-    /// keys, so that it can be invited to a room before it has run anything else.
+    /// keys and KeyPackages, so that it can be invited to a room before it has run anything else.
     /// </summary>
     /// <exception cref="EdgeException">The token is unknown, expired or used.</exception>
     public async Task<CredentialPresentation> EnrollAsync(string token, CancellationToken cancellationToken = default)
@@ -104,7 +110,8 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
 
         // From now on the node talks to the silo as a member: the next call opens that channel.
         await GoOfflineAsync().ConfigureAwait(false);
-        await PublishGroupKeysAsync(cancellationToken).ConfigureAwait(false);
+        var (_, signing) = await PublishGroupKeysAsync(cancellationToken).ConfigureAwait(false);
+        await TopUpKeyPackagesAsync(signing, cancellationToken).ConfigureAwait(false);
         return credential;
     }
 
@@ -215,9 +222,9 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         }
 
         // Published again here: a node enrolled before enrolment published them, or whose keys were renewed since.
-        var (agreement, signing) = await PublishGroupKeysAsync(cancellationToken).ConfigureAwait(false);
-        var self = new Ockam.Identity.Groups.GroupMember(Identifier, agreement.Attestation.PublicKey, signing.Attestation.PublicKey);
-        var client = new RoomClient(home.Vault, this, self, agreement.Key, signing.Key, new RoomProgress(Path.Combine(options.Home, "rooms.json")), KeepConnected);
+        var (_, signing) = await PublishGroupKeysAsync(cancellationToken).ConfigureAwait(false);
+        await TopUpKeyPackagesAsync(signing, cancellationToken).ConfigureAwait(false);
+        var client = new RoomClient(home.Vault, this, Identity, signing, new RoomStore(Path.Combine(options.Home, "rooms"), home.Vault), keyPackages, options.Time, KeepConnected);
         node.StartWorker(GroupInboxAddress, client);
 
         // Only deliveries the service made (fan-out through this node's relay) reach the group inbox.
@@ -233,6 +240,31 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         var signing = await home.GetOrCreatePurposeKeyAsync(IdentityName, Purpose.GroupSigning, StaticKeyLifetime, StaticKeyLifetime / 3, cancellationToken).ConfigureAwait(false);
         await CallAsync(new PublishGroupKeysRequest(agreement.Attestation.Encode(), signing.Attestation.Encode()), cancellationToken).ConfigureAwait(false);
         return (agreement, signing);
+    }
+
+    /// <summary>
+    /// Tops the silo up to <see cref="KeyPackageTarget"/> KeyPackages signed by <paramref name="signing"/> (the count it
+    /// holds comes from a publish of none), never beyond what the local store has room for. Their private keys are
+    /// persistent and kept in <see cref="keyPackages"/> before the packages leave, so a Welcome after a restart opens.
+    /// </summary>
+    private async Task TopUpKeyPackagesAsync(PurposeKey signing, CancellationToken cancellationToken)
+    {
+        await keyPackages.DropExpiredAsync(cancellationToken).ConfigureAwait(false);
+        var held = (await CallAsync(new PublishKeyPackagesRequest([]), cancellationToken).ConfigureAwait(false)).Held;
+        var needed = Math.Min(KeyPackageTarget - held, await keyPackages.RoomAsync(cancellationToken).ConfigureAwait(false));
+        if (needed <= 0)
+        {
+            return;
+        }
+
+        var bundles = new List<Ockam.Identity.Mls.KeyPackageBundle>(needed);
+        for (var i = 0; i < needed; i++)
+        {
+            bundles.Add(await Ockam.Identity.Mls.OckamKeyPackages.CreateAsync(home.Vault, signing, options.Time, [(ushort)Ockam.Identity.Mls.GroupRoles.Type], KeyPersistence.Persistent, cancellationToken).ConfigureAwait(false));
+        }
+
+        await keyPackages.AddAsync(bundles, cancellationToken).ConfigureAwait(false);
+        await CallAsync(new PublishKeyPackagesRequest([.. bundles.Select(b => (ReadOnlyMemory<byte>)b.KeyPackage.Encode())]), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Messages that arrived over end-to-end channels, in arrival order.</summary>
@@ -309,6 +341,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         rooms?.Dispose();
         home.Dispose();
         peers.Dispose();
+        keyPackages.Dispose();
         gate.Dispose();
         stopping.Dispose();
         credentialChanged.Dispose();

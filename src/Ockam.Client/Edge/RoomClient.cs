@@ -1,7 +1,8 @@
+using System.Security.Cryptography;
 using System.Threading.Channels;
 using Ockam.Identity.Encoding;
-using Ockam.Identity.Groups;
 using Ockam.Identity.Identities;
+using Ockam.Identity.Mls;
 using Ockam.Identity.Vault;
 using Ockam.Messaging.Api;
 using Ockam.Messaging.Api.Operations;
@@ -10,38 +11,43 @@ using Ockam.Messaging.Routing;
 namespace Ockam.Client.Edge;
 
 /// <summary>
-/// This node's encrypted rooms and topics: it makes and applies epochs (sealing each fresh secret to the members'
-/// attested keys), encrypts and signs its messages, and decrypts what the group grains fan out to its
-/// <c>group-inbox</c>. The silo orders and stores; it holds no room key.
+/// This node's rooms and topics, as an MLS client (RFC 9420) of the silo's Delivery Service: it creates groups,
+/// commits adds, removes and updates (merged only once the service accepted them as their epoch's commit), joins from
+/// Welcomes, encrypts its messages and reads the group's log — commits and messages in the one order the service gave
+/// them — from its <c>group-inbox</c> and by catching up. The silo orders and stores; it holds no group secret.
 /// </summary>
 /// <remarks>
-/// Every session, position and the progress file are touched only under <see cref="gate"/>. Messages are handed on
-/// in the order of the group's log, each index once: a live delivery is taken only if it is the next index (and of
-/// the epoch this node is in); anything further ahead means something was missed, and the log is read from the
-/// last index handed on, so the overlap of catching up and live delivery neither repeats nor skips a message.
+/// Every group's state is touched only under <see cref="gate"/> and saved (<see cref="RoomStore"/>) before what it
+/// records is used. Entries are handed on in the log's order, each once: a live delivery is taken only when it is the
+/// next index; anything further ahead, or anything that does not verify, sends this node to the log, which is read
+/// from the last index handled. What the log shows that MLS does not allow — two commits for one epoch, an entry of an
+/// epoch whose commit was withheld — is surfaced as a <see cref="RoomIntegrityException"/>, never dropped silently.
 /// </remarks>
 public sealed class RoomClient : IWorker, IDisposable
 {
+    /// <summary>Attempts at a commit that lost its epoch to another member's: each one first processes the winner.</summary>
+    private const int CommitAttempts = 3;
+
+    /// <summary>Messages read and not yet acknowledged, kept (sealed) in the group's file: reading stops there until the consumer catches up.</summary>
+    private const int MaxUnshown = RoomStore.MaxUnshown;
+
     private readonly IVault vault;
     private readonly IEdgeApi api;
-    private readonly GroupMember self;
-    private readonly KeyHandle agreementKey;
+    private readonly Identifier self;
+    private readonly PurposeKey signing;
     private readonly KeyHandle signingKey;
+    private readonly RoomStore store;
+    private readonly KeyPackageStore keyPackages;
+    private readonly TimeProvider time;
+    private readonly MlsMemberDirectory directory;
+    private readonly MlsGroupServices services;
     private readonly SemaphoreSlim gate = new(1, 1);
 
     /// <summary>One catch-up at a time: a burst of out-of-order deliveries reads the log once, not once each.</summary>
     private readonly SemaphoreSlim catchingUp = new(1, 1);
-    private readonly Dictionary<GroupId, GroupSession> sessions = [];
-    private readonly Dictionary<GroupId, ulong> lastIndex = [];
-
-    /// <summary>
-    /// The last index the consumer acknowledged (<see cref="AcknowledgeAsync"/>) and the epoch it was in: what is
-    /// saved, apart from <see cref="lastIndex"/> (what was queued), so a message queued but never shown (a command
-    /// other than listen, a listen that stopped early, a crash before printing) is read again next time.
-    /// </summary>
-    private readonly Dictionary<GroupId, (ulong Index, ulong Epoch)> shown = [];
-    private readonly Channel<RoomMessage> received = Channel.CreateUnbounded<RoomMessage>();
-    private readonly RoomProgress? progress;
+    private readonly SemaphoreSlim entering = new(1, 1);
+    private readonly Dictionary<GroupId, RoomState> rooms = [];
+    private readonly Channel<(RoomMessage? Message, RoomIntegrityException? Problem)> received = Channel.CreateUnbounded<(RoomMessage?, RoomIntegrityException?)>();
 
     /// <summary>Called when this node listens to a group, so that the node keeps its connection (and with it the route) alive.</summary>
     private readonly Action? listening;
@@ -52,34 +58,44 @@ public sealed class RoomClient : IWorker, IDisposable
     /// <summary>Groups of <see cref="routes"/> not named again since the node reconnected (a transient failure); under <see cref="gate"/>.</summary>
     private readonly HashSet<GroupId> unrenewed = [];
 
-    internal RoomClient(IVault vault, IEdgeApi api, GroupMember self, KeyHandle agreementKey, KeyHandle signingKey, RoomProgress? progress = null, Action? listening = null)
+    /// <summary>A client for <paramref name="self"/>, whose leaves carry the public half of its GroupSigning key <paramref name="signing"/>.</summary>
+    internal RoomClient(IVault vault, IEdgeApi api, LocalIdentity self, PurposeKey signing, RoomStore store, KeyPackageStore keyPackages, TimeProvider time, Action? listening = null)
     {
-        this.progress = progress;
-        this.listening = listening;
         this.vault = vault;
         this.api = api;
-        this.self = self;
-        this.agreementKey = agreementKey;
-        this.signingKey = signingKey;
+        this.self = self.Identifier;
+        this.signing = signing;
+        signingKey = signing.Key;
+        this.store = store;
+        this.keyPackages = keyPackages;
+        this.time = time;
+        this.listening = listening;
+        directory = new MlsMemberDirectory(new KnownIdentities(vault), vault);
+
+        // Our own leaves are checked like anyone's: by our history and our attested group signing key.
+        directory.Add(self.History, signing.Attestation, time.GetUtcNow());
+        services = new MlsGroupServices(vault, new OckamCredentialAuthentication(directory, time), RoleMembershipPolicy.Instance, time);
     }
 
     /// <summary>Creates room <paramref name="room"/> with this node as its only member and admin; fan-out reaches it through <paramref name="relay"/>.</summary>
     public Task CreateAsync(string room, string? relay, CancellationToken cancellationToken = default) =>
-        CreateAsync(GroupId.Room(room), commit => new CreateRoomRequest(room, commit, relay), cancellationToken);
-
-    /// <summary>
-    /// Adds <paramref name="member"/> (its group keys verified against its history) in a new epoch. Where its
-    /// deliveries go is the member's own choice, made when it listens (<see cref="ListenAsync"/>).
-    /// </summary>
-    public async Task InviteAsync(GroupId group, Identifier member, CancellationToken cancellationToken = default)
-    {
-        var joining = await FetchMemberAsync(member, cancellationToken).ConfigureAwait(false);
-        await CommitAsync(group, members => [.. members.Where(m => m.Identifier != member), joining], cancellationToken).ConfigureAwait(false);
-    }
+        CreateAsync(GroupId.Room(room), (info, tree) => new CreateRoomRequest(room, info, tree, relay), cancellationToken);
 
     /// <summary>Creates a topic: a group whose subscribers and publishers are decided by ABAC policies over their credentials.</summary>
     public Task CreateTopicAsync(string topic, string? relay, string subscribePolicy, string publishPolicy, CancellationToken cancellationToken = default) =>
-        CreateAsync(GroupId.Topic(topic), commit => new CreateTopicRequest(topic, commit, subscribePolicy, publishPolicy, relay), cancellationToken);
+        CreateAsync(GroupId.Topic(topic), (info, tree) => new CreateTopicRequest(topic, info, tree, subscribePolicy, publishPolicy, relay), cancellationToken);
+
+    /// <summary>
+    /// Adds <paramref name="member"/> in a new epoch, by one of the KeyPackages it published (its identity and group
+    /// signing key verified here, not taken from the silo on trust). Where its deliveries go is the member's own
+    /// choice, made when it listens (<see cref="ListenAsync"/>).
+    /// </summary>
+    public async Task InviteAsync(GroupId group, Identifier member, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        var keyPackage = await ClaimAsync(member, cancellationToken).ConfigureAwait(false);
+        await CommitAsync(group, _ => [new Proposal(new AddProposal(keyPackage))], forcePath: false, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Asks to join a topic (the silo checks the subscribe policy); an admin's next commit brings this node in.</summary>
     public Task SubscribeAsync(string topic, string? relay, CancellationToken cancellationToken = default) =>
@@ -90,55 +106,88 @@ public sealed class RoomClient : IWorker, IDisposable
     {
         var group = GroupId.Topic(topic);
         var info = await api.CallAsync(new GetRoomRequest(group), cancellationToken).ConfigureAwait(false);
-        var pending = info.Pending.Select(Identifier.Parse).ToList();
-        if (pending.Count == 0)
+        var joining = new List<KeyPackage>();
+        foreach (var identifier in info.Pending.Select(Identifier.Parse))
         {
-            return 0;
+            joining.Add(await ClaimAsync(identifier, cancellationToken).ConfigureAwait(false));
         }
 
-        var joining = new List<GroupMember>();
-        foreach (var identifier in pending)
+        if (joining.Count > 0)
         {
-            joining.Add(await FetchMemberAsync(identifier, cancellationToken).ConfigureAwait(false));
+            await CommitAsync(group, _ => [.. joining.Select(k => new Proposal(new AddProposal(k)))], forcePath: false, cancellationToken).ConfigureAwait(false);
         }
 
-        await CommitAsync(group, members => [.. members.Where(m => joining.All(j => j.Identifier != m.Identifier)), .. joining], cancellationToken).ConfigureAwait(false);
         return joining.Count;
     }
 
-    /// <summary>Removes <paramref name="member"/>: the new epoch's secret is sealed to everyone else only.</summary>
-    public Task RemoveAsync(GroupId group, Identifier member, CancellationToken cancellationToken = default) =>
-        CommitAsync(group, members => [.. members.Where(m => m.Identifier != member)], cancellationToken);
+    /// <summary>Removes <paramref name="member"/>: the commit's UpdatePath gives the next epoch a secret it cannot learn.</summary>
+    public Task RemoveAsync(GroupId group, Identifier member, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        return CommitAsync(
+            group,
+            room =>
+            {
+                List<Proposal> removes = [.. room.Group.Members.Where(m => OckamCredentialAuthentication.IdentifierOf(m.Leaf) == member).Select(m => new Proposal(new RemoveProposal(m.Index)))];
+                return removes.Count > 0 ? removes : throw new EdgeException(ApiStatus.NotAMember, $"{member} is not a member of {Describe(group)}");
+            },
+            forcePath: true,
+            cancellationToken);
+    }
 
-    /// <summary>A fresh epoch secret for the same members (after a suspected leak, or periodically).</summary>
+    /// <summary>A fresh path of keys from this member's leaf to the root: post-compromise security after a suspected leak, or periodically.</summary>
     public Task UpdateAsync(GroupId group, CancellationToken cancellationToken = default) =>
-        CommitAsync(group, members => [.. members], cancellationToken);
+        CommitAsync(group, _ => [], forcePath: true, cancellationToken);
 
-    /// <summary>Encrypts and signs <paramref name="payload"/>; its generation is on disk before the message leaves, so it is never used twice.</summary>
+    /// <summary>
+    /// Encrypts <paramref name="payload"/> in the group's current epoch; the state that used its generation is on disk
+    /// before the message leaves, so none is ever used twice. If the service has moved on to a later epoch (a commit
+    /// this node had not seen), the log is read first — where a withheld commit would show — and it is sent again in
+    /// the epoch it leads to, so a member removed meanwhile never reads it.
+    /// </summary>
     public async Task SendAsync(GroupId group, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(group);
-        GroupMessage message;
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        for (var attempt = 0; ; attempt++)
         {
-            message = Session(group).Encrypt(payload.Span);
-            await SaveLockedAsync(group, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            gate.Release();
-        }
+            MlsMessage message;
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var room = Room(group);
+                message = room.Group.Encrypt(payload);
+                room.Sending(SHA256.HashData(message.Encode()));
+                await store.SaveAsync(group, room, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+            }
 
-        await api.CallAsync(new SendRoomRequest(group, message.Encode()), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await api.CallAsync(new SendRoomRequest(group, message.Encode()), cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (EdgeException e) when (e.Status == ApiStatus.Rejected && attempt == 0)
+            {
+                await CatchUpAsync(group, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>The next message, in the log's order; it counts as shown only once it is acknowledged (<see cref="AcknowledgeAsync"/>).</summary>
-    public ValueTask<RoomMessage> ReceiveAsync(CancellationToken cancellationToken = default) => received.Reader.ReadAsync(cancellationToken);
+    /// <exception cref="RoomIntegrityException">The log showed a fork, a withheld commit or an entry that does not verify.</exception>
+    public async ValueTask<RoomMessage> ReceiveAsync(CancellationToken cancellationToken = default)
+    {
+        var (message, problem) = await received.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return message ?? throw problem!;
+    }
 
     /// <summary>
-    /// Records that <paramref name="message"/> (and every one before it) was shown: saved, so it is never handed on
-    /// again. Called after showing it, so a crash in between shows it again rather than never.
+    /// Records that <paramref name="message"/> (and every one before it) was shown: it leaves the group's saved list of
+    /// unshown messages, so it is never handed on again. Called after showing it, so a crash in between shows it again
+    /// rather than never.
     /// </summary>
     public async Task AcknowledgeAsync(RoomMessage message, CancellationToken cancellationToken = default)
     {
@@ -146,10 +195,9 @@ public sealed class RoomClient : IWorker, IDisposable
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (message.Index > shown.GetValueOrDefault(message.Group).Index)
+            if (rooms.TryGetValue(message.Group, out var room) && room.Unshown.RemoveAll(m => m.Index <= message.Index) > 0)
             {
-                shown[message.Group] = (message.Index, message.Epoch);
-                await SaveLockedAsync(message.Group, cancellationToken).ConfigureAwait(false);
+                await store.SaveAsync(message.Group, room, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -158,22 +206,19 @@ public sealed class RoomClient : IWorker, IDisposable
         }
     }
 
-    public IReadOnlyList<GroupMember> Members(GroupId group) => Locked(() => Session(group).Members);
+    /// <summary>The members, by identifier.</summary>
+    public IReadOnlyList<Identifier> Members(GroupId group) =>
+        Locked(() => (IReadOnlyList<Identifier>)[.. Room(group).Group.Members.Select(m => OckamCredentialAuthentication.IdentifierOf(m.Leaf)).OfType<Identifier>()]);
 
-    public ulong Epoch(GroupId group) => Locked(() => Session(group).Epoch);
+    public ulong Epoch(GroupId group) => Locked(() => Room(group).Group.Epoch);
 
-    /// <summary>Rooms and topics this node has been in (from its home directory).</summary>
+    /// <summary>Rooms and topics this node is in (from its home directory).</summary>
     public async Task<IReadOnlyList<GroupId>> KnownAsync(CancellationToken cancellationToken = default)
     {
-        if (progress is null)
-        {
-            return [];
-        }
-
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await progress.GroupsAsync(cancellationToken).ConfigureAwait(false);
+            return [.. (await store.GroupsAsync(cancellationToken).ConfigureAwait(false)).Union(rooms.Keys)];
         }
         finally
         {
@@ -232,57 +277,90 @@ public sealed class RoomClient : IWorker, IDisposable
         }
     }
 
-    /// <summary>A group this node was in resumes where it was (<see cref="ResumeAsync"/>); any other is joined from its log.</summary>
+    /// <summary>
+    /// Makes <paramref name="group"/> ready here: a group this node is in resumes from its saved state (messages read
+    /// before and not acknowledged come first); one it was invited to is joined from its Welcome. Then the log is read
+    /// from where this node left it.
+    /// </summary>
+    /// <exception cref="EdgeException">This node is not in the group and no Welcome waits for it.</exception>
     public async Task EnterAsync(GroupId group, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(group);
-        var resume = progress is not null && !Locked(() => sessions.ContainsKey(group)) && (await KnownAsync(cancellationToken).ConfigureAwait(false)).Contains(group);
-        await (resume ? ResumeAsync(group, cancellationToken) : CatchUpAsync(group, cancellationToken)).ConfigureAwait(false);
+        if (!Locked(() => rooms.ContainsKey(group)))
+        {
+            // One entry at a time: a Welcome's delivery and a listen may both set out to join, and a KeyPackage opens one Welcome once.
+            await entering.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (!Locked(() => rooms.ContainsKey(group)) && !await ResumeAsync(group, cancellationToken).ConfigureAwait(false))
+                {
+                    await JoinAsync(group, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                entering.Release();
+            }
+        }
+
+        await CatchUpAsync(group, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Picks up a group this node was in before it restarted: the epoch secret comes back from the log (its
-    /// commit seals it to this node's persistent key), the sending ratchet resumes past every generation
-    /// already used, and messages already shown are not handed on again. Reading starts at the epoch of the last
-    /// message shown, not the saved one: a command that applied later commits left the messages before them unshown.
-    /// </summary>
-    public async Task ResumeAsync(GroupId group, CancellationToken cancellationToken = default)
+    /// <summary>Reads the log after the last entry this node handled, page by page, and handles each entry in order.</summary>
+    public async Task CatchUpAsync(GroupId group, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(group);
-        RoomProgress.Entry saved;
-        ulong from;
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await catchingUp.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            saved = (progress is null ? null : await progress.GetAsync(group, cancellationToken).ConfigureAwait(false))
-                ?? throw new EdgeException(ApiStatus.BadRequest, $"this node has not been in {Describe(group)}");
-            from = saved.ShownEpoch == 0 ? saved.Epoch : Math.Min(saved.ShownEpoch, saved.Epoch);
-            lastIndex[group] = Math.Max(lastIndex.GetValueOrDefault(group), saved.LastIndex);
-            shown[group] = (saved.LastIndex, from);
-        }
-        finally
-        {
-            gate.Release();
-        }
-
-        await CatchUpFromAsync(group, from - 1, cancellationToken).ConfigureAwait(false);
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (sessions.TryGetValue(group, out var session) && session.Epoch == saved.Epoch)
+            for (var more = true; more;)
             {
-                session.ResumeSendingAt(saved.NextGeneration);
+                var (index, full) = Locked(() => (Room(group).LastIndex, Room(group).Unshown.Count >= MaxUnshown));
+                if (full)
+                {
+                    return;
+                }
+
+                var page = await api.CallAsync(new CatchUpRoomRequest(group, index), cancellationToken).ConfigureAwait(false);
+                if (page.More && page.Entries.Count == 0)
+                {
+                    throw new EdgeException(ApiStatus.Unavailable, $"catching up {Describe(group)} made no progress");
+                }
+
+                await LearnSignersAsync(page.Entries.Where(e => e.Kind == GroupDeliveryKind.Commit).Select(e => e.Bytes), cancellationToken).ConfigureAwait(false);
+                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    if (!rooms.TryGetValue(group, out var room))
+                    {
+                        return;
+                    }
+
+                    foreach (var entry in page.Entries.Where(e => e.Index > room.LastIndex).OrderBy(e => e.Index))
+                    {
+                        Handle(group, room, entry.Index, entry.Kind, entry.Bytes, live: false);
+                        if (!room.Group.IsActive)
+                        {
+                            Forget(group, room);
+                            return;
+                        }
+                    }
+
+                    await store.SaveAsync(group, room, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+
+                more = page.More;
             }
         }
         finally
         {
-            gate.Release();
+            catchingUp.Release();
         }
     }
-
-    /// <summary>Fetches what this node missed (commits and messages it was away for) and applies them in order.</summary>
-    public Task CatchUpAsync(GroupId group, CancellationToken cancellationToken = default) =>
-        CatchUpFromAsync(group, Locked(() => sessions.TryGetValue(group, out var known) ? known.Epoch : 0), cancellationToken);
 
     public async ValueTask HandleMessageAsync(WorkerContext context, Message message, CancellationToken cancellationToken)
     {
@@ -297,133 +375,86 @@ public sealed class RoomClient : IWorker, IDisposable
             return;
         }
 
-        bool inOrder;
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        var handled = false;
+        if (delivery.Kind != GroupDeliveryKind.Welcome)
         {
-            inOrder = delivery.Kind == GroupDeliveryKind.Commit
-                ? ApplyLiveLocked(delivery.Group, GroupCommit.Decode(delivery.Content), delivery.Index)
-                : DeliverLocked(delivery.Group, delivery.Index, GroupMessage.Decode(delivery.Content), live: true);
-            await SaveLockedAsync(delivery.Group, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OckamDecodeException)
-        {
-            // Not a commit or message at all: nothing to read, nothing missed.
-            return;
-        }
-        finally
-        {
-            gate.Release();
-        }
-
-        if (!inOrder)
-        {
-            // Off the worker's loop: catching up calls the silo, whose answers this node's loop must stay free to route.
-            _ = Task.Run(() => CatchUpQuietlyAsync(delivery.Group), CancellationToken.None);
-        }
-    }
-
-    public void Dispose()
-    {
-        foreach (var session in sessions.Values)
-        {
-            session.Dispose();
-        }
-
-        gate.Dispose();
-        catchingUp.Dispose();
-    }
-
-    /// <summary>Test hook: a group's session (its epoch secret is what the service must never see).</summary>
-    internal GroupSession SessionFor(GroupId group) => Locked(() => Session(group));
-
-    /// <summary>A catch-up a delivery set off: if it fails (the silo is away) the next delivery out of order tries again.</summary>
-    private async Task CatchUpQuietlyAsync(GroupId group)
-    {
-        try
-        {
-            await CatchUpAsync(group, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is EdgeException or TimeoutException or RoutingException or ObjectDisposedException or OckamDecodeException)
-        {
-        }
-    }
-
-    /// <summary>
-    /// Asks page by page (the silo answers at most one frame's worth at a time) until nothing is left, and only
-    /// then applies: a message is readable only in its own epoch, so commits are applied as the messages need them.
-    /// </summary>
-    private async Task CatchUpFromAsync(GroupId group, ulong epoch, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(group);
-        await catchingUp.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var allCommits = new List<GroupCommit>();
-            var allMessages = new List<(ulong Index, GroupMessage Message)>();
-            var index = Locked(() => lastIndex.GetValueOrDefault(group));
-            for (var more = true; more;)
+            if (delivery.Kind == GroupDeliveryKind.Commit)
             {
-                var response = await api.CallAsync(new CatchUpRoomRequest(group, epoch, index), cancellationToken).ConfigureAwait(false);
-                var commits = response.Commits.Select(c => GroupCommit.Decode(c)).ToList();
-                var messages = response.Messages.Select(m => (m.Index, Message: GroupMessage.Decode(m.Message))).ToList();
-                allCommits.AddRange(commits);
-                allMessages.AddRange(messages);
-                var (nextEpoch, nextIndex) = (commits.Count > 0 ? commits.Max(c => c.Body.Epoch) : epoch, messages.Count > 0 ? messages.Max(m => m.Index) : index);
-                more = response.More;
-                if (more && nextEpoch <= epoch && nextIndex <= index)
-                {
-                    throw new EdgeException(ApiStatus.Unavailable, $"catching up {Describe(group)} made no progress");
-                }
-
-                (epoch, index) = (nextEpoch, nextIndex);
+                await LearnSignersQuietlyAsync(delivery.Content, cancellationToken).ConfigureAwait(false);
             }
 
-            var pending = new Queue<GroupCommit>(allCommits.OrderBy(c => c.Body.Epoch));
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                foreach (var (at, message) in allMessages.OrderBy(m => m.Index))
+                if (rooms.TryGetValue(delivery.Group, out var room) && delivery.Index <= room.LastIndex)
                 {
-                    // A message is readable only in its own epoch: apply the commits that lead up to it first.
-                    while (pending.Count > 0 && (!sessions.TryGetValue(group, out var s) || s.Epoch < message.Epoch))
+                    return;
+                }
+
+                if (room is not null && delivery.Index == room.LastIndex + 1 && room.Unshown.Count < MaxUnshown)
+                {
+                    handled = Handle(delivery.Group, room, delivery.Index, delivery.Kind, delivery.Content, live: true);
+                    if (handled)
                     {
-                        ApplyLocked(group, pending.Dequeue());
+                        if (room.Group.IsActive)
+                        {
+                            await store.SaveAsync(delivery.Group, room, cancellationToken).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            Forget(delivery.Group, room);
+                        }
                     }
-
-                    DeliverLocked(group, at, message, live: false);
                 }
-
-                while (pending.Count > 0)
-                {
-                    ApplyLocked(group, pending.Dequeue());
-                }
-
-                await SaveLockedAsync(group, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
                 gate.Release();
             }
         }
-        finally
+
+        if (!handled)
         {
-            catchingUp.Release();
+            // Off the worker's loop: catching up (or joining) calls the silo, whose answers this node's loop must stay free to route.
+            _ = Task.Run(() => EnterQuietlyAsync(delivery.Group), CancellationToken.None);
         }
     }
 
-    /// <summary>Creates <paramref name="group"/> with this node alone, by the request <paramref name="create"/> makes of its first commit.</summary>
-    private async Task CreateAsync<TRequest>(GroupId group, Func<byte[], TRequest> create, CancellationToken cancellationToken)
-        where TRequest : IApiRequest<TRequest, EmptyResponse>
+    public void Dispose()
+    {
+        foreach (var room in rooms.Values)
+        {
+            room.Dispose();
+        }
+
+        gate.Dispose();
+        catchingUp.Dispose();
+        entering.Dispose();
+    }
+
+    private static string Describe(GroupId group) => $"{(group.Kind == GroupKind.Topic ? "topic" : "room")} '{group.Name}'";
+
+    /// <summary>The group id MLS binds every message to: the typed id's value, so a room's messages never fit a topic of the same name.</summary>
+    private static byte[] MlsGroupId(GroupId group) => System.Text.Encoding.UTF8.GetBytes(group.Value);
+
+    /// <summary>Loads the saved state of <paramref name="group"/>, if any; messages read before and not acknowledged are handed on first.</summary>
+    private async Task<bool> ResumeAsync(GroupId group, CancellationToken cancellationToken)
     {
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var (session, commit) = GroupSession.Create(vault, group.Value, self, agreementKey, signingKey);
-            await api.CallAsync(create(commit.Encode()), cancellationToken).ConfigureAwait(false);
-            sessions[group] = session;
-            shown.TryAdd(group, (0, session.Epoch));
-            await SaveLockedAsync(group, cancellationToken).ConfigureAwait(false);
+            if (await store.LoadAsync(group, services, signingKey, cancellationToken).ConfigureAwait(false) is not { } saved)
+            {
+                return false;
+            }
+
+            rooms[group] = saved;
+            foreach (var message in saved.Unshown)
+            {
+                received.Writer.TryWrite((message, null));
+            }
+
+            return true;
         }
         finally
         {
@@ -431,33 +462,45 @@ public sealed class RoomClient : IWorker, IDisposable
         }
     }
 
-    /// <summary>A member-to-be's group keys, verified against its history (the silo could otherwise slip in keys of its own).</summary>
-    private async Task<GroupMember> FetchMemberAsync(Identifier member, CancellationToken cancellationToken)
+    /// <summary>A join or catch-up a delivery set off: if it fails (the silo is away, no Welcome yet) the next delivery tries again.</summary>
+    private async Task EnterQuietlyAsync(GroupId group)
     {
-        var keys = await api.CallAsync(new GetGroupKeysRequest(member.ToString()), cancellationToken).ConfigureAwait(false);
-        var now = DateTimeOffset.UtcNow;
-        var identity = ChangeHistory.Decode(keys.History).Verify(vault, now);
-        if (identity.Identifier != member)
+        try
         {
-            throw new EdgeException(ApiStatus.Rejected, "the silo returned another identity's keys");
+            await EnterAsync(group, CancellationToken.None).ConfigureAwait(false);
         }
-
-        identity.EnsureUsable(now);
-        var agreement = PurposeKeyAttestation.Decode(keys.Agreement).Verify(identity, Purpose.GroupKeyAgreement, vault, now);
-        var signing = PurposeKeyAttestation.Decode(keys.Signing).Verify(identity, Purpose.GroupSigning, vault, now);
-        return new GroupMember(member, agreement.PublicKey, signing.PublicKey);
+        catch (Exception e) when (e is EdgeException or TimeoutException or RoutingException or ObjectDisposedException or OckamDecodeException or MlsGroupException or MlsCryptoException)
+        {
+        }
     }
 
-    private async Task CommitAsync(GroupId group, Func<IReadOnlyList<GroupMember>, List<GroupMember>> members, CancellationToken cancellationToken)
+    /// <summary>Creates <paramref name="group"/> with this node alone and as its admin, by the request <paramref name="create"/> makes of its GroupInfo and tree.</summary>
+    private async Task CreateAsync<TRequest>(GroupId group, Func<byte[], byte[], TRequest> create, CancellationToken cancellationToken)
+        where TRequest : IApiRequest<TRequest, EmptyResponse>
     {
-        ArgumentNullException.ThrowIfNull(group);
+        var own = await OckamKeyPackages.CreateAsync(vault, signing, time, [(ushort)GroupRoles.Type], KeyPersistence.Ephemeral, cancellationToken).ConfigureAwait(false);
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var session = Session(group);
-            var commit = session.Commit(members(session.Members));
-            await api.CallAsync(new CommitRoomRequest(group, commit.Encode()), cancellationToken).ConfigureAwait(false);
-            await SaveLockedAsync(group, cancellationToken).ConfigureAwait(false);
+            if (rooms.ContainsKey(group))
+            {
+                throw new EdgeException(ApiStatus.BadRequest, $"this node is already in {Describe(group)}");
+            }
+
+            var mls = await MlsGroup.CreateAsync(services, MlsGroupId(group), own, signingKey, [GroupRoles.Of([self]).ToExtension()], cancellationToken).ConfigureAwait(false);
+            var room = new RoomState(mls, 0, new Dictionary<ulong, byte[]>(), [], []);
+            try
+            {
+                await api.CallAsync(create(MlsMessage.Of(mls.GroupInfo(withRatchetTree: false)).Encode(), mls.ExportRatchetTree().Encode()), cancellationToken).ConfigureAwait(false);
+                await store.SaveAsync(group, room, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                room.Dispose();
+                throw;
+            }
+
+            rooms[group] = room;
         }
         finally
         {
@@ -466,124 +509,385 @@ public sealed class RoomClient : IWorker, IDisposable
     }
 
     /// <summary>
-    /// Applies a commit delivered live only when nothing can be lost by it: this node is in the group, the commit
-    /// is of the next epoch, and every message logged before it (up to <paramref name="loggedAfter"/>) was handed on.
-    /// False otherwise: the log is read, where commits are applied as its messages need them. A message of the old
-    /// epoch still to come (a delivery refused while offline) would no longer decrypt after the commit; and joining
-    /// live would skip the backlog a catch-up is about to read.
+    /// One of <paramref name="member"/>'s KeyPackages, with its identity: the history (checked under the no-rollback
+    /// rule) and the GroupSigning attestation go to the directory the Authentication Service reads, so the package's
+    /// leaf is accepted only if its signature key is the one the identity attested.
     /// </summary>
-    private bool ApplyLiveLocked(GroupId group, GroupCommit commit, ulong loggedAfter)
+    private async Task<KeyPackage> ClaimAsync(Identifier member, CancellationToken cancellationToken)
     {
-        if (commit.Body.Group != group.Value)
-        {
-            return true;
-        }
-
-        if (!sessions.TryGetValue(group, out var session))
-        {
-            return false;
-        }
-
-        if (commit.Body.Epoch <= session.Epoch)
-        {
-            return true;
-        }
-
-        if (commit.Body.Epoch != session.Epoch + 1 || lastIndex.GetValueOrDefault(group) != loggedAfter)
-        {
-            return false;
-        }
-
-        ApplyLocked(group, commit);
-        return true;
-    }
-
-    /// <summary>Applies a commit of <paramref name="group"/> read from the log, in order.</summary>
-    private void ApplyLocked(GroupId group, GroupCommit commit)
-    {
-        // A commit bound to another group id (a room's posing as a topic's, or another room's) is not this group's.
-        if (commit.Body.Group != group.Value)
-        {
-            return;
-        }
-
+        var claimed = await api.CallAsync(new ClaimKeyPackageRequest(member.ToString()), cancellationToken).ConfigureAwait(false);
+        KeyPackage keyPackage;
         try
         {
-            if (sessions.TryGetValue(group, out var session))
+            var key = directory.Add(ChangeHistory.Decode(claimed.History), PurposeKeyAttestation.Decode(claimed.Signing), time.GetUtcNow());
+            keyPackage = KeyPackage.Decode(claimed.KeyPackage.Span);
+            if (key.Subject != member || OckamCredentialAuthentication.IdentifierOf(keyPackage.LeafNode) != member)
             {
-                if (commit.Body.Epoch <= session.Epoch)
+                throw new EdgeException(ApiStatus.Rejected, $"the silo returned another identity's key package for {member}");
+            }
+        }
+        catch (Exception e) when (e is OckamDecodeException or IdentityException)
+        {
+            throw new EdgeException(ApiStatus.Rejected, $"the key package of {member} does not verify: {e.Message}");
+        }
+
+        return keyPackage;
+    }
+
+    /// <summary>
+    /// Joins <paramref name="group"/> from the Welcome the service keeps for this node: the ratchet tree of its epoch is
+    /// read in pages (it is checked against the Welcome's signed GroupInfo, not trusted), every leaf's identity is
+    /// fetched and verified, and the KeyPackage it names must be one this node published. Reading the log starts after
+    /// the commit that added it.
+    /// </summary>
+    private async Task JoinAsync(GroupId group, CancellationToken cancellationToken)
+    {
+        var invitation = await api.CallAsync(new GetWelcomeRequest(group), cancellationToken).ConfigureAwait(false);
+        var welcome = MlsMessage.Decode(invitation.Welcome.Span).Welcome
+            ?? throw new EdgeException(ApiStatus.Rejected, $"the Welcome to {Describe(group)} is not a Welcome");
+        if (invitation.TreeLength > RoomStore.MaxSize)
+        {
+            throw new EdgeException(ApiStatus.Rejected, $"the ratchet tree of {Describe(group)} is {invitation.TreeLength} bytes, over {RoomStore.MaxSize}");
+        }
+
+        var tree = new byte[invitation.TreeLength];
+        for (var offset = 0; offset < tree.Length;)
+        {
+            var page = await api.CallAsync(new GetRoomTreeRequest(group, invitation.Epoch, (ulong)offset), cancellationToken).ConfigureAwait(false);
+            if (page.Chunk.Length == 0 || page.Chunk.Length > tree.Length - offset)
+            {
+                throw new EdgeException(ApiStatus.Rejected, $"the ratchet tree of {Describe(group)} came in a page of {page.Chunk.Length} bytes at {offset} of {tree.Length}");
+            }
+
+            page.Chunk.Span.CopyTo(tree.AsSpan(offset));
+            offset += page.Chunk.Length;
+        }
+
+        var ratchetTree = RatchetTree.Decode(tree);
+        await LearnSignersAsync(ratchetTree.Nodes.Select(n => n?.Leaf).OfType<LeafNode>(), cancellationToken).ConfigureAwait(false);
+        foreach (var secrets in welcome.Secrets)
+        {
+            if (await keyPackages.TakeAsync(secrets.NewMember.ToArray(), cancellationToken).ConfigureAwait(false) is not { } mine)
+            {
+                continue;
+            }
+
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var mls = MlsGroup.Join(services, welcome, mine.KeyPackage, mine.InitKey, mine.EncryptionKey, signingKey, ratchetTree);
+                if (!mls.GroupId.SequenceEqual(MlsGroupId(group)))
                 {
+                    mls.Dispose();
+                    throw new EdgeException(ApiStatus.Rejected, $"the Welcome is to another group than {Describe(group)}");
+                }
+
+                var room = new RoomState(mls, invitation.Index, new Dictionary<ulong, byte[]>(), [], []);
+                await store.SaveAsync(group, room, cancellationToken).ConfigureAwait(false);
+                rooms[group] = room;
+                return;
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+
+        throw new EdgeException(ApiStatus.NotAMember, $"the Welcome to {Describe(group)} is for none of this node's key packages");
+    }
+
+    /// <summary>
+    /// Commits the proposals <paramref name="proposals"/> makes of the group's state. The commit is pending until the
+    /// service answers: accepted, the messages logged before it are read in the old epoch first, then it is merged;
+    /// refused because another commit won the epoch, it is discarded (this member does not fork itself off), the
+    /// winner is processed from the log, and the proposals are made again against the new epoch.
+    /// </summary>
+    private async Task CommitAsync(GroupId group, Func<RoomState, IReadOnlyList<Proposal>> proposals, bool forcePath, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        await EnterAsync(group, cancellationToken).ConfigureAwait(false);
+        for (var attempt = 1; ; attempt++)
+        {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var room = Room(group);
+                var pending = await room.Group.CommitAsync(proposals(room), forcePath, ratchetTreeInWelcome: false, cancellationToken).ConfigureAwait(false);
+                CommitRoomResponse answer;
+                try
+                {
+                    var welcome = pending.Welcome is { } w ? (ReadOnlyMemory<byte>?)MlsMessage.Of(w).Encode() : null;
+                    answer = await api.CallAsync(new CommitRoomRequest(group, pending.Commit.Encode(), welcome), cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    room.Group.DiscardPendingCommit();
+                    throw;
+                }
+
+                if (answer.Accepted)
+                {
+                    var commit = pending.Commit.Encode();
+                    await ReadBeforeAsync(group, room, answer.Index, cancellationToken).ConfigureAwait(false);
+                    room.Group.MergePendingCommit();
+                    room.Entered(room.Group.Epoch, SHA256.HashData(commit));
+                    room.LastIndex = answer.Index;
+                    await store.SaveAsync(group, room, cancellationToken).ConfigureAwait(false);
                     return;
                 }
 
-                session.Apply(commit);
+                room.Group.DiscardPendingCommit();
+                if (attempt == CommitAttempts)
+                {
+                    throw new EdgeException(ApiStatus.Rejected, $"{Describe(group)} moved on {CommitAttempts} times while this node committed; try again");
+                }
             }
-            else if (commit.Body.Members.Any(m => m.Identifier == self.Identifier))
+            finally
             {
-                sessions[group] = GroupSession.Join(vault, commit, self, agreementKey, signingKey);
-
-                // Nothing before the epoch it joined is readable: unshown messages are read from there.
-                shown.TryAdd(group, (0, commit.Body.Epoch));
+                gate.Release();
             }
+
+            await CatchUpAsync(group, cancellationToken).ConfigureAwait(false);
         }
-        catch (GroupException)
+    }
+
+    /// <summary>Reads, in the epoch this node is still in, the messages the log took before its own commit at <paramref name="commitIndex"/>.</summary>
+    private async Task ReadBeforeAsync(GroupId group, RoomState room, ulong commitIndex, CancellationToken cancellationToken)
+    {
+        while (room.LastIndex + 1 < commitIndex)
         {
-            // Refused by the session (not signed by a member, or this node was removed): nothing to apply.
+            var page = await api.CallAsync(new CatchUpRoomRequest(group, room.LastIndex), cancellationToken).ConfigureAwait(false);
+            var before = page.Entries.Where(e => e.Index > room.LastIndex && e.Index < commitIndex).OrderBy(e => e.Index).ToList();
+            if (before.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var entry in before)
+            {
+                Handle(group, room, entry.Index, entry.Kind, entry.Bytes, live: false);
+            }
         }
     }
 
     /// <summary>
-    /// Hands on message <paramref name="index"/> of <paramref name="group"/> if it is the next one; false when a live
-    /// one shows something was missed (a message or the commit of its epoch), which catching up then reads in order.
+    /// Handles the log's entry at <paramref name="index"/> (the next one) under the lock. From the log (the service's
+    /// order is authoritative) it is always passed over once handled, and what MLS does not allow is surfaced; a live
+    /// delivery that does not fit is left for the log (false), so nothing unverified moves this node's position.
     /// </summary>
-    private bool DeliverLocked(GroupId group, ulong index, GroupMessage message, bool live)
+    private bool Handle(GroupId group, RoomState room, ulong index, GroupDeliveryKind kind, ReadOnlyMemory<byte> bytes, bool live)
     {
-        var last = lastIndex.GetValueOrDefault(group);
-        if (index <= last)
-        {
-            return true;
-        }
-
-        if (!sessions.TryGetValue(group, out var session))
-        {
-            return !live;
-        }
-
-        if (live && (index != last + 1 || message.Epoch > session.Epoch))
+        var problem = kind == GroupDeliveryKind.Commit ? HandleCommit(room, index, bytes, live, out var fits) : HandleMessage(group, room, index, bytes, live, out fits);
+        if (!fits)
         {
             return false;
         }
 
-        lastIndex[group] = index;
-        if (message.Sender != self.Identifier && message.Group == group.Value)
+        room.LastIndex = index;
+        if (problem is not null)
         {
-            try
-            {
-                received.Writer.TryWrite(new RoomMessage(group, message.Sender, session.Decrypt(message), index, session.Epoch));
-                return true;
-            }
-            catch (GroupException)
-            {
-                // Sent in an epoch this member was not in, or forged: nothing it may read.
-            }
-        }
-
-        // Nothing to show: it counts as shown once everything before it was, so it is not read again next time.
-        if (shown.GetValueOrDefault(group).Index == last)
-        {
-            shown[group] = (index, session.Epoch);
+            received.Writer.TryWrite((null, new RoomIntegrityException(group, problem.Value.Error, index, $"{Describe(group)}, entry {index}: {problem.Value.Message}")));
         }
 
         return true;
     }
 
-    private async Task SaveLockedAsync(GroupId group, CancellationToken cancellationToken)
+    private static (RoomIntegrityError Error, string Message)? HandleCommit(RoomState room, ulong index, ReadOnlyMemory<byte> bytes, bool live, out bool fits)
     {
-        if (progress is not null && sessions.TryGetValue(group, out var session))
+        fits = true;
+        MlsMessage message;
+        try
         {
-            var (index, epoch) = shown.TryGetValue(group, out var at) ? at : (0UL, session.Epoch);
-            await progress.SetAsync(group, new RoomProgress.Entry(session.Epoch, session.NextGeneration, index, epoch), cancellationToken).ConfigureAwait(false);
+            message = MlsMessage.Decode(bytes.Span);
         }
+        catch (OckamDecodeException e)
+        {
+            fits = !live;
+            return (RoomIntegrityError.Unreadable, $"not an MLS message: {e.Message}");
+        }
+
+        if (message.PublicMessage is not { Content.ContentType: ContentType.Commit } commit)
+        {
+            fits = !live;
+            return (RoomIntegrityError.Unreadable, "a commit entry that is not a public commit");
+        }
+
+        var epoch = commit.Content.Epoch;
+        var hash = SHA256.HashData(bytes.Span);
+        if (epoch < room.Group.Epoch)
+        {
+            // An epoch this node has left: the commit that led out of it must be the one it applied.
+            return room.Commits.TryGetValue(epoch + 1, out var applied) && !applied.AsSpan().SequenceEqual(hash)
+                ? (RoomIntegrityError.Fork, $"a second, different commit for epoch {epoch}: members were shown different groups")
+                : null;
+        }
+
+        if (epoch > room.Group.Epoch)
+        {
+            fits = !live;
+            return (RoomIntegrityError.WithheldCommit, $"a commit of epoch {epoch} while this node is in epoch {room.Group.Epoch}: a commit was withheld from it");
+        }
+
+        try
+        {
+            room.Group.ProcessCommit(message);
+            room.Entered(room.Group.Epoch, hash);
+            return null;
+        }
+        catch (MlsGroupException e) when (e.Error == MlsGroupError.ForkDetected)
+        {
+            return (RoomIntegrityError.Fork, e.Message);
+        }
+        catch (Exception e) when (e is MlsGroupException or MlsCryptoException)
+        {
+            fits = !live;
+            return (RoomIntegrityError.Unreadable, $"the commit is refused: {e.Message}");
+        }
+    }
+
+    private (RoomIntegrityError Error, string Message)? HandleMessage(GroupId group, RoomState room, ulong index, ReadOnlyMemory<byte> bytes, bool live, out bool fits)
+    {
+        fits = true;
+        MlsMessage message;
+        try
+        {
+            message = MlsMessage.Decode(bytes.Span);
+        }
+        catch (OckamDecodeException e)
+        {
+            fits = !live;
+            return (RoomIntegrityError.Unreadable, $"not an MLS message: {e.Message}");
+        }
+
+        if (message.PrivateMessage is not { ContentType: ContentType.Application } encrypted)
+        {
+            fits = !live;
+            return (RoomIntegrityError.Unreadable, "a message entry that is not an encrypted application message");
+        }
+
+        if (encrypted.Epoch > room.Group.Epoch)
+        {
+            fits = !live;
+            return (RoomIntegrityError.WithheldCommit, $"a message of epoch {encrypted.Epoch} while this node is in epoch {room.Group.Epoch}: a commit was withheld from it");
+        }
+
+        if (room.IsOwn(SHA256.HashData(bytes.Span)))
+        {
+            return null;
+        }
+
+        try
+        {
+            var (sender, data) = room.Group.Decrypt(message);
+            var identifier = OckamCredentialAuthentication.IdentifierOf(room.Group.Members.First(m => m.Index == sender).Leaf)!;
+            if (identifier == self)
+            {
+                return null;
+            }
+
+            var shown = new RoomMessage(group, identifier, data, index, encrypted.Epoch);
+            room.Unshown.Add(shown);
+            received.Writer.TryWrite((shown, null));
+            return null;
+        }
+        catch (Exception e) when (e is MlsGroupException or MlsCryptoException)
+        {
+            fits = !live;
+            return (RoomIntegrityError.Unreadable, $"the message does not decrypt or verify in epoch {encrypted.Epoch}: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Puts in the Authentication Service's directory the identities that <paramref name="commits"/>' new leaves name and
+    /// it does not know yet, fetched from the silo and verified here (no rollback, attested signing key).
+    /// </summary>
+    private Task LearnSignersAsync(IEnumerable<ReadOnlyMemory<byte>> commits, CancellationToken cancellationToken) =>
+        LearnSignersAsync(commits.SelectMany(NewLeaves), cancellationToken);
+
+    private async Task LearnSignersAsync(IEnumerable<LeafNode> leaves, CancellationToken cancellationToken)
+    {
+        // A page of identities per request: a joiner of a group of 1 000 makes 16 requests, not 1 000.
+        foreach (var page in directory.Missing(leaves).Chunk(GetGroupKeysRequest.MaxSubjects))
+        {
+            GetGroupKeysResponse found;
+            try
+            {
+                found = await api.CallAsync(new GetGroupKeysRequest([.. page.Select(i => i.ToString())]), cancellationToken).ConfigureAwait(false);
+            }
+            catch (EdgeException)
+            {
+                // Left unknown: the Authentication Service refuses their leaves, and with them the commit or Welcome.
+                continue;
+            }
+
+            foreach (var keys in found.Keys)
+            {
+                try
+                {
+                    directory.Add(ChangeHistory.Decode(keys.History), PurposeKeyAttestation.Decode(keys.Signing), time.GetUtcNow());
+                }
+                catch (Exception e) when (e is OckamDecodeException or IdentityException)
+                {
+                    // An identity that does not verify stays unknown, and its leaf is refused.
+                }
+            }
+        }
+    }
+
+    private async Task LearnSignersQuietlyAsync(ReadOnlyMemory<byte> commit, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await LearnSignersAsync([commit], cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or RoutingException)
+        {
+        }
+    }
+
+    private static IEnumerable<LeafNode> NewLeaves(ReadOnlyMemory<byte> commit)
+    {
+        Commit? body;
+        try
+        {
+            body = MlsMessage.Decode(commit.Span).PublicMessage?.Content.Commit;
+        }
+        catch (OckamDecodeException)
+        {
+            yield break;
+        }
+
+        if (body is null)
+        {
+            yield break;
+        }
+
+        foreach (var proposal in body.Proposals)
+        {
+            switch (proposal.Proposal?.Body)
+            {
+                case AddProposal add:
+                    yield return add.KeyPackage.LeafNode;
+                    break;
+                case UpdateProposal update:
+                    yield return update.LeafNode;
+                    break;
+            }
+        }
+
+        if (body.Path is { } path)
+        {
+            yield return path.LeafNode;
+        }
+    }
+
+    /// <summary>This node was removed from <paramref name="group"/>: it reads and sends nothing more there.</summary>
+    private void Forget(GroupId group, RoomState room)
+    {
+        rooms.Remove(group);
+        routes.Remove(group);
+        store.Delete(group);
+        room.Dispose();
     }
 
     private T Locked<T>(Func<T> read)
@@ -599,8 +903,6 @@ public sealed class RoomClient : IWorker, IDisposable
         }
     }
 
-    private GroupSession Session(GroupId group) =>
-        sessions.TryGetValue(group, out var session) ? session : throw new EdgeException(ApiStatus.BadRequest, $"this node is not in {Describe(group)}");
-
-    private static string Describe(GroupId group) => $"{(group.Kind == GroupKind.Topic ? "topic" : "room")} '{group.Name}'";
+    private RoomState Room(GroupId group) =>
+        rooms.TryGetValue(group, out var room) ? room : throw new EdgeException(ApiStatus.BadRequest, $"this node is not in {Describe(group)}");
 }

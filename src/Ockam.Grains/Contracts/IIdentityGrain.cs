@@ -25,4 +25,20 @@ public interface IIdentityGrain : IGrainWithStringKey
     /// <summary>The history and group key attestations, or nulls; callers verify them themselves.</summary>
     [Alias("group-keys")]
     Task<(byte[]? History, byte[]? Agreement, byte[]? Signing)> GetGroupKeysAsync();
+
+    /// <summary>
+    /// Stores MLS KeyPackages of this identity, each checked first: a valid KeyPackage now, whose credential names this
+    /// identity and whose signature key is its published, verified GroupSigning key. At most
+    /// <c>IdentityGrain.MaxKeyPackages</c> are held; duplicates are ignored. None given: only the count.
+    /// </summary>
+    [Alias("publish-key-packages")]
+    Task<KeyPackagePublication> PublishKeyPackagesAsync(byte[][] keyPackages);
+
+    /// <summary>
+    /// Hands <paramref name="claimer"/> the oldest valid KeyPackage and deletes it (persisted before the answer), since
+    /// its init key opens one Welcome only (RFC 9420 §16.8); claims per claimer are bounded, so one member cannot drain
+    /// another's packages at will.
+    /// </summary>
+    [Alias("claim-key-package")]
+    Task<KeyPackageClaim> ClaimKeyPackageAsync(string claimer);
 }

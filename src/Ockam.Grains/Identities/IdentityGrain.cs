@@ -1,6 +1,7 @@
 using Ockam.Grains.Contracts;
 using Ockam.Identity.Encoding;
 using Ockam.Identity.Identities;
+using Ockam.Identity.Mls;
 using Ockam.Identity.Vault;
 
 namespace Ockam.Grains.Identities;
@@ -11,6 +12,17 @@ internal sealed class IdentityGrain(
     IVault vault,
     TimeProvider time) : Grain, IIdentityGrain
 {
+    /// <summary>KeyPackages held for one identity: a few rooms' worth of invitations, bounded in storage (≈ 4 KiB each at most).</summary>
+    public const int MaxKeyPackages = 32;
+
+    /// <summary>Packages of this identity one claimer may take in <see cref="ClaimWindow"/>: enough to invite it to a few groups at once.</summary>
+    public const int ClaimsPerWindow = 4;
+
+    public static readonly TimeSpan ClaimWindow = TimeSpan.FromMinutes(1);
+
+    /// <summary>When each claimer last claimed, in memory only: a reactivation forgets it, which only loosens the bound for a minute.</summary>
+    private readonly Dictionary<string, Queue<DateTimeOffset>> claims = new(StringComparer.Ordinal);
+
     public async Task<IdentityPublication> PublishAsync(byte[] history)
     {
         var current = state.State.History;
@@ -93,6 +105,137 @@ internal sealed class IdentityGrain(
 
     public Task<(byte[]? History, byte[]? Agreement, byte[]? Signing)> GetGroupKeysAsync() =>
         Task.FromResult((state.State.History, state.State.GroupAgreement, state.State.GroupSigning));
+
+    public async Task<KeyPackagePublication> PublishKeyPackagesAsync(byte[][] keyPackages)
+    {
+        ArgumentNullException.ThrowIfNull(keyPackages);
+        var now = time.GetUtcNow();
+        if (SigningKey(now) is not { } signing)
+        {
+            return new KeyPackagePublication(0, "this identity has no valid GroupSigning attestation published: publish its group keys first");
+        }
+
+        var held = Live(signing, now);
+        var known = held.Select(p => p.Ref).ToHashSet(StringComparer.Ordinal);
+        var added = new List<byte[]>();
+        for (var i = 0; i < keyPackages.Length; i++)
+        {
+            KeyPackage checkedPackage;
+            try
+            {
+                checkedPackage = OckamKeyPackages.Check(vault, keyPackages[i] ?? [], Subject, signing.PublicKey, now);
+            }
+            catch (Exception e) when (e is OckamDecodeException or MlsCryptoException)
+            {
+                return new KeyPackagePublication(held.Count, $"key package {i}: {e.Message}");
+            }
+
+            if (known.Add(RefOf(checkedPackage)))
+            {
+                added.Add(keyPackages[i]);
+            }
+        }
+
+        if (held.Count + added.Count > MaxKeyPackages)
+        {
+            return new KeyPackagePublication(held.Count, $"the silo holds {held.Count} key packages of this identity and keeps at most {MaxKeyPackages}");
+        }
+
+        if (added.Count > 0 || held.Count != state.State.KeyPackages.Length)
+        {
+            await StoreAsync(state.State with { KeyPackages = [.. held.Select(p => p.Encoded), .. added] });
+        }
+
+        return new KeyPackagePublication(held.Count + added.Count, null);
+    }
+
+    public async Task<KeyPackageClaim> ClaimKeyPackageAsync(string claimer)
+    {
+        ArgumentNullException.ThrowIfNull(claimer);
+        var now = time.GetUtcNow();
+        // Claims older than the window are forgotten, and so are claimers with none left: memory stays bounded by the recent claimers.
+        foreach (var (who, times) in claims)
+        {
+            while (times.TryPeek(out var oldest) && now - oldest >= ClaimWindow)
+            {
+                times.Dequeue();
+            }
+
+            if (times.Count == 0)
+            {
+                claims.Remove(who);
+            }
+        }
+
+        var recent = claims.GetValueOrDefault(claimer) ?? new Queue<DateTimeOffset>();
+
+        if (recent.Count >= ClaimsPerWindow)
+        {
+            return new KeyPackageClaim(KeyPackageClaimOutcome.TooMany);
+        }
+
+        var held = SigningKey(now) is { } signing ? Live(signing, now) : [];
+        if (held.Count == 0)
+        {
+            if (state.State.KeyPackages.Length > 0)
+            {
+                await StoreAsync(state.State with { KeyPackages = [] });
+            }
+
+            return new KeyPackageClaim(KeyPackageClaimOutcome.NoneLeft);
+        }
+
+        // Deleted (and persisted) before it is handed out: a crash in between loses one package, never hands one out twice.
+        await StoreAsync(state.State with { KeyPackages = [.. held.Skip(1).Select(p => p.Encoded)] });
+        recent.Enqueue(now);
+        claims[claimer] = recent;
+        return new KeyPackageClaim(KeyPackageClaimOutcome.Claimed, state.State.History, state.State.GroupSigning, held[0].Encoded);
+    }
+
+    private Identifier Subject => Identifier.Parse(this.GetPrimaryKeyString());
+
+    /// <summary>This identity's GroupSigning key, verified against its history now; null if it has none that is valid.</summary>
+    private VerifiedPurposeKey? SigningKey(DateTimeOffset now)
+    {
+        if (state.State is not { History: { } history, GroupSigning: { } attestation, Compromised: false })
+        {
+            return null;
+        }
+
+        try
+        {
+            var identity = ChangeHistory.Decode(history).Verify(vault, now);
+            return PurposeKeyAttestation.Decode(attestation).Verify(identity, Purpose.GroupSigning, vault, now);
+        }
+        catch (Exception e) when (e is OckamDecodeException or IdentityException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The stored packages that still check now, oldest first: expired ones, and ones signed by a GroupSigning key the
+    /// identity has since replaced, are dropped (an inviter would refuse them).
+    /// </summary>
+    private List<(byte[] Encoded, string Ref)> Live(VerifiedPurposeKey signing, DateTimeOffset now)
+    {
+        var live = new List<(byte[], string)>();
+        foreach (var encoded in state.State.KeyPackages)
+        {
+            try
+            {
+                live.Add((encoded, RefOf(OckamKeyPackages.Check(vault, encoded, Subject, signing.PublicKey, now))));
+            }
+            catch (Exception e) when (e is OckamDecodeException or MlsCryptoException)
+            {
+                // No longer valid: left out.
+            }
+        }
+
+        return live;
+    }
+
+    private static string RefOf(KeyPackage keyPackage) => Convert.ToHexString(keyPackage.ComputeRef(OckamKeyPackages.Suite));
 
     private Task StoreAsync(IdentityState next)
     {

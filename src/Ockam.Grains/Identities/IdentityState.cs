@@ -15,4 +15,8 @@ internal sealed record IdentityState
 
     [Id(3)]
     public byte[]? GroupSigning { get; init; }
+
+    /// <summary>Encoded MLS KeyPackages the identity published, oldest first, each checked when it was stored.</summary>
+    [Id(4)]
+    public byte[][] KeyPackages { get; init; } = [];
 }

@@ -14,12 +14,21 @@ namespace Ockam.Identity.Mls;
 /// </code>
 /// and from epoch_secret, by DeriveSecret, the secrets of §8 Table 4. The epoch_secret itself is deleted
 /// once they are derived.
+/// <para>
+/// Restored from saved state (<see cref="Restore"/>), an epoch holds only what a member still needs once the epoch
+/// has begun: not joiner_secret and welcome_secret (used to enter it), encryption_secret (the secret tree's, which
+/// holds what is left of it) nor resumption_psk (the group's history of them holds it).
+/// </para>
 /// </summary>
 internal sealed class EpochSecrets : IDisposable
 {
     private readonly IVault vault;
     private readonly CipherSuite suite;
     private readonly KeyHandle externalKey;
+    private readonly KeyHandle? joinerSecret;
+    private readonly KeyHandle? welcomeSecret;
+    private readonly KeyHandle? encryptionSecret;
+    private readonly KeyHandle? resumptionPsk;
     private bool resumptionPskTaken;
     private bool disposed;
 
@@ -27,28 +36,48 @@ internal sealed class EpochSecrets : IDisposable
     {
         this.vault = vault;
         this.suite = suite;
-        JoinerSecret = joinerSecret;
-        WelcomeSecret = welcomeSecret;
+        this.joinerSecret = joinerSecret;
+        this.welcomeSecret = welcomeSecret;
         SenderDataSecret = Derive(epochSecret, "sender data");
-        EncryptionSecret = Derive(epochSecret, "encryption");
+        encryptionSecret = Derive(epochSecret, "encryption");
         ExporterSecret = Derive(epochSecret, "exporter");
         ExternalSecret = Derive(epochSecret, "external");
         ConfirmationKey = Derive(epochSecret, "confirm");
         MembershipKey = Derive(epochSecret, "membership");
-        ResumptionPsk = Derive(epochSecret, "resumption");
+        resumptionPsk = Derive(epochSecret, "resumption");
         EpochAuthenticator = Derive(epochSecret, "authentication");
         InitSecret = Derive(epochSecret, "init");
         externalKey = Hpke.Hpke.DeriveKeyPair(vault, ExternalSecret);
         ExternalPub = vault.GetPublicKey(externalKey);
     }
 
-    public KeyHandle JoinerSecret { get; }
+    private EpochSecrets(IVault vault, CipherSuite suite, KeyHandle senderDataSecret, KeyHandle exporterSecret, KeyHandle externalSecret, KeyHandle confirmationKey, KeyHandle membershipKey, KeyHandle epochAuthenticator, KeyHandle initSecret)
+    {
+        this.vault = vault;
+        this.suite = suite;
+        SenderDataSecret = senderDataSecret;
+        ExporterSecret = exporterSecret;
+        ExternalSecret = externalSecret;
+        ConfirmationKey = confirmationKey;
+        MembershipKey = membershipKey;
+        EpochAuthenticator = epochAuthenticator;
+        InitSecret = initSecret;
+        resumptionPskTaken = true;
+        externalKey = Hpke.Hpke.DeriveKeyPair(vault, ExternalSecret);
+        ExternalPub = vault.GetPublicKey(externalKey);
+    }
 
-    public KeyHandle WelcomeSecret { get; }
+    /// <exception cref="InvalidOperationException">The epoch was restored from saved state, which does not keep it.</exception>
+    public KeyHandle JoinerSecret => joinerSecret ?? throw NotRestored("joiner_secret");
+
+    /// <exception cref="InvalidOperationException">The epoch was restored from saved state, which does not keep it.</exception>
+    public KeyHandle WelcomeSecret => welcomeSecret ?? throw NotRestored("welcome_secret");
 
     public KeyHandle SenderDataSecret { get; }
 
-    public KeyHandle EncryptionSecret { get; }
+    /// <summary>The root of the epoch's secret tree, which the tree owns once it is built.</summary>
+    /// <exception cref="InvalidOperationException">The epoch was restored from saved state, which does not keep it.</exception>
+    public KeyHandle EncryptionSecret => encryptionSecret ?? throw NotRestored("encryption_secret");
 
     public KeyHandle ExporterSecret { get; }
 
@@ -58,7 +87,8 @@ internal sealed class EpochSecrets : IDisposable
 
     public KeyHandle MembershipKey { get; }
 
-    public KeyHandle ResumptionPsk { get; }
+    /// <exception cref="InvalidOperationException">The epoch was restored from saved state, which does not keep it.</exception>
+    public KeyHandle ResumptionPsk => resumptionPsk ?? throw NotRestored("resumption_psk");
 
     public KeyHandle EpochAuthenticator { get; }
 
@@ -123,6 +153,23 @@ internal sealed class EpochSecrets : IDisposable
     }
 
     /// <summary>
+    /// The secrets of an epoch that has begun, restored from saved state: the result owns them, and derives
+    /// external_pub again from <paramref name="externalSecret"/>.
+    /// </summary>
+    public static EpochSecrets Restore(
+        IVault vault, CipherSuite suite, KeyHandle senderDataSecret, KeyHandle exporterSecret, KeyHandle externalSecret, KeyHandle confirmationKey, KeyHandle membershipKey, KeyHandle epochAuthenticator, KeyHandle initSecret)
+    {
+        ArgumentNullException.ThrowIfNull(vault);
+        ArgumentNullException.ThrowIfNull(suite);
+        foreach (var secret in new[] { senderDataSecret, exporterSecret, externalSecret, confirmationKey, membershipKey, epochAuthenticator, initSecret })
+        {
+            ArgumentNullException.ThrowIfNull(secret);
+        }
+
+        return new EpochSecrets(vault, suite, senderDataSecret, exporterSecret, externalSecret, confirmationKey, membershipKey, epochAuthenticator, initSecret);
+    }
+
+    /// <summary>
     /// <c>MLS-Exporter(Label, Context, Length) = ExpandWithLabel(DeriveSecret(exporter_secret, Label), "exported", Hash(Context), Length)</c>
     /// (§8.5), as a new vault secret the caller owns.
     /// </summary>
@@ -153,7 +200,7 @@ internal sealed class EpochSecrets : IDisposable
         }
 
         resumptionPskTaken = true;
-        return ResumptionPsk;
+        return resumptionPsk!;
     }
 
     public void Dispose()
@@ -164,14 +211,17 @@ internal sealed class EpochSecrets : IDisposable
         }
 
         disposed = true;
-        foreach (var secret in new[] { JoinerSecret, WelcomeSecret, SenderDataSecret, EncryptionSecret, ExporterSecret, ExternalSecret, ConfirmationKey, MembershipKey, ResumptionPsk, EpochAuthenticator, InitSecret, externalKey })
+        foreach (var secret in new[] { joinerSecret, welcomeSecret, SenderDataSecret, encryptionSecret, ExporterSecret, ExternalSecret, ConfirmationKey, MembershipKey, resumptionPskTaken ? null : resumptionPsk, EpochAuthenticator, InitSecret, externalKey })
         {
-            if (vault.Contains(secret) && !(resumptionPskTaken && secret == ResumptionPsk))
+            if (secret is not null && vault.Contains(secret))
             {
                 vault.DeleteEphemeralKey(secret);
             }
         }
     }
+
+    private static InvalidOperationException NotRestored(string name) =>
+        new($"the epoch was restored from saved state, which does not keep its {name}");
 
     private KeyHandle Derive(KeyHandle epochSecret, string label) => KeyDerivation.DeriveSecret(vault, suite, epochSecret, label);
 }

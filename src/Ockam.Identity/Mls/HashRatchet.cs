@@ -40,6 +40,31 @@ internal sealed class HashRatchet : IDisposable
         this.secret = secret;
     }
 
+    /// <summary>
+    /// A ratchet restored from saved state (<see cref="MlsGroupSnapshot"/>): at <paramref name="generation"/> with
+    /// <paramref name="secret"/>, holding the kept keys of <paramref name="skipped"/> generations (each below it). The
+    /// ratchet owns them all.
+    /// </summary>
+    public HashRatchet(IVault vault, CipherSuite suite, KeyHandle secret, uint generation, IEnumerable<KeyAndNonce> skipped)
+        : this(vault, suite, secret)
+    {
+        ArgumentNullException.ThrowIfNull(skipped);
+        Generation = generation;
+        foreach (var kept in skipped)
+        {
+            if (kept.Generation >= generation || !this.skipped.TryAdd(kept.Generation, kept) || this.skipped.Count > MaxSkippedKeys)
+            {
+                throw new ArgumentException($"a kept key of generation {kept.Generation} does not fit a ratchet at {generation}", nameof(skipped));
+            }
+        }
+    }
+
+    /// <summary>The ratchet secret of <see cref="Generation"/>, which the ratchet owns: for saving its state.</summary>
+    public KeyHandle Secret => secret ?? throw new ObjectDisposedException(nameof(HashRatchet));
+
+    /// <summary>The kept keys of skipped generations, by generation, which the ratchet owns: for saving its state.</summary>
+    public IEnumerable<KeyAndNonce> Skipped => skipped.Values;
+
     /// <summary>The generation j of the ratchet secret held: the lowest generation not yet reached (earlier ones are consumed or skipped).</summary>
     public uint Generation { get; private set; }
 

@@ -33,6 +33,87 @@ internal sealed class SecretTree : IDisposable
         nodeSecrets[TreeMath.Root(leafCount)] = encryptionSecret;
     }
 
+    private SecretTree(IVault vault, CipherSuite suite, uint leafCount)
+    {
+        this.vault = vault;
+        this.suite = suite;
+        this.leafCount = leafCount;
+    }
+
+    /// <summary>The node secrets still held (not yet split into children or ratchets), which the tree owns: for saving its state.</summary>
+    public IEnumerable<(NodeIndex Node, KeyHandle Secret)> NodeSecrets => nodeSecrets.Select(n => (n.Key, n.Value));
+
+    /// <summary>The leaves whose ratchets are derived, with them, which the tree owns: for saving its state.</summary>
+    public IEnumerable<(LeafIndex Leaf, HashRatchet Handshake, HashRatchet Application)> Ratchets =>
+        ratchets.Select(r => (r.Key, r.Value.Handshake, r.Value.Application));
+
+    /// <summary>
+    /// Why held node secrets at <paramref name="nodes"/> and ratchets of <paramref name="leaves"/> are not the state of a
+    /// secret tree of <paramref name="leafCount"/> leaves, or null when they are: every node within the tree, and every
+    /// leaf with exactly one source of its keys — its ratchets, or one held secret on its path to the root. (A leaf with
+    /// none could never be read from again; one with two was given secrets the tree had deleted.)
+    /// </summary>
+    public static string? CheckShape(uint leafCount, IReadOnlyCollection<NodeIndex> nodes, IReadOnlyCollection<LeafIndex> leaves)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        ArgumentNullException.ThrowIfNull(leaves);
+        if (leafCount == 0 || leafCount > TreeMath.MaxLeafCount || !System.Numerics.BitOperations.IsPow2(leafCount))
+        {
+            return $"a secret tree of {leafCount} leaves";
+        }
+
+        var width = TreeMath.NodeWidth(leafCount);
+        var held = nodes.ToHashSet();
+        var derived = leaves.ToHashSet();
+        if (held.Count != nodes.Count || derived.Count != leaves.Count)
+        {
+            return "a node or leaf repeated";
+        }
+
+        if (held.Any(n => n.Value >= width) || derived.Any(l => l.Value >= leafCount))
+        {
+            return $"a node or leaf outside a tree of {leafCount} leaves";
+        }
+
+        for (var leaf = 0u; leaf < leafCount; leaf++)
+        {
+            var index = new LeafIndex(leaf);
+            var sources = (derived.Contains(index) ? 1 : 0) + (held.Contains(index.Node) ? 1 : 0)
+                + TreeMath.DirectPath(index.Node, leafCount).Count(held.Contains);
+            if (sources != 1)
+            {
+                return $"{index} has {sources} sources of keys, not one";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A tree restored from saved state: <paramref name="nodes"/> still held and the <paramref name="leaves"/>' ratchets,
+    /// which the tree now owns. Their shape is the caller's to have checked (<see cref="CheckShape"/>).
+    /// </summary>
+    public static SecretTree Restore(
+        IVault vault, CipherSuite suite, uint leafCount, IEnumerable<(NodeIndex Node, KeyHandle Secret)> nodes, IEnumerable<(LeafIndex Leaf, HashRatchet Handshake, HashRatchet Application)> leaves)
+    {
+        ArgumentNullException.ThrowIfNull(vault);
+        ArgumentNullException.ThrowIfNull(suite);
+        ArgumentNullException.ThrowIfNull(nodes);
+        ArgumentNullException.ThrowIfNull(leaves);
+        var tree = new SecretTree(vault, suite, leafCount);
+        foreach (var (node, secret) in nodes)
+        {
+            tree.nodeSecrets.Add(node, secret);
+        }
+
+        foreach (var (leaf, handshake, application) in leaves)
+        {
+            tree.ratchets.Add(leaf, (handshake, application));
+        }
+
+        return tree;
+    }
+
     /// <summary>The number of leaves: every leaf index below it has ratchets.</summary>
     public uint LeafCount => leafCount;
 

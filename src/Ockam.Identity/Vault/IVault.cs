@@ -96,4 +96,19 @@ public interface IVault
     /// AEAD decryption; false (and a zeroed <paramref name="plaintext"/>) when the tag does not verify.
     /// </summary>
     bool TryDecrypt(KeyHandle key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertextAndTag, ReadOnlySpan<byte> associatedData, Span<byte> plaintext);
+
+    /// <summary>
+    /// Wraps <paramref name="key"/> under the AES-256-GCM key <paramref name="wrappingKey"/> (as PKCS#11's C_WrapKey), so
+    /// that it can be stored outside the vault: a fresh random nonce, the key's secret (an Ed25519 key's seed) as
+    /// plaintext, and its type and length bound into the associated data with <paramref name="associatedData"/>.
+    /// </summary>
+    /// <exception cref="VaultException">A key is unknown, or <paramref name="wrappingKey"/> is not a 256-bit AES-GCM key.</exception>
+    byte[] WrapKey(KeyHandle wrappingKey, KeyHandle key, ReadOnlySpan<byte> associatedData);
+
+    /// <summary>
+    /// Unwraps what <see cref="WrapKey"/> made under <paramref name="wrappingKey"/> with the same
+    /// <paramref name="associatedData"/> into a new ephemeral key of the type it was wrapped as (C_UnwrapKey).
+    /// </summary>
+    /// <exception cref="VaultException">The blob is malformed, tampered with, or was wrapped under another key or associated data.</exception>
+    KeyHandle UnwrapKey(KeyHandle wrappingKey, ReadOnlySpan<byte> wrapped, ReadOnlySpan<byte> associatedData);
 }

@@ -280,6 +280,56 @@ public sealed class SoftwareVault : IVault, IDisposable
         }
     }
 
+    public byte[] WrapKey(KeyHandle wrappingKey, KeyHandle key, ReadOnlySpan<byte> associatedData)
+    {
+        var wrapping = WrappingKey(wrappingKey);
+        var material = Get(key);
+        var secretLength = material.Secret.Length;
+        var wrapped = new byte[KeyWrap.Overhead + secretLength];
+        wrapped[0] = (byte)material.Type;
+        var nonce = wrapped.AsSpan(1, Aead.NonceSize);
+        RandomNumberGenerator.Fill(nonce);
+        wrapping.Encrypt(
+            nonce,
+            material.Secret,
+            KeyWrap.AssociatedData(material.Type, secretLength, associatedData),
+            wrapped.AsSpan(1 + Aead.NonceSize, secretLength),
+            wrapped.AsSpan(1 + Aead.NonceSize + secretLength));
+        return wrapped;
+    }
+
+    public KeyHandle UnwrapKey(KeyHandle wrappingKey, ReadOnlySpan<byte> wrapped, ReadOnlySpan<byte> associatedData)
+    {
+        var wrapping = WrappingKey(wrappingKey);
+        if (wrapped.Length <= KeyWrap.Overhead || wrapped.Length > KeyWrap.Overhead + KeyMaterial.MaxSecretLength)
+        {
+            throw new VaultException($"a wrapped key is {KeyWrap.Overhead + 1} to {KeyWrap.Overhead + KeyMaterial.MaxSecretLength} bytes, not {wrapped.Length}");
+        }
+
+        var type = (KeyType)wrapped[0];
+        var secretLength = wrapped.Length - KeyWrap.Overhead;
+        KeyMaterial.Validate(type, secretLength);
+        var secret = GC.AllocateUninitializedArray<byte>(secretLength, pinned: true);
+        try
+        {
+            if (!wrapping.TryDecrypt(
+                wrapped.Slice(1, Aead.NonceSize),
+                wrapped.Slice(1 + Aead.NonceSize, secretLength),
+                wrapped[(1 + Aead.NonceSize + secretLength)..],
+                KeyWrap.AssociatedData(type, secretLength, associatedData),
+                secret))
+            {
+                throw new VaultException("the wrapped key does not verify: tampered with, or wrapped under another key or associated data");
+            }
+
+            return Add(new KeyMaterial(type, secret, KeyPersistence.Ephemeral));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(secret);
+        }
+    }
+
     /// <summary>Test hook: how many keys the vault holds, so tests can show that channels free theirs.</summary>
     internal int Count => keys.Count;
 
@@ -308,6 +358,17 @@ public sealed class SoftwareVault : IVault, IDisposable
         {
             throw new VaultException("the output buffer must be the input's length plus the 16-byte tag");
         }
+    }
+
+    private KeyMaterial WrappingKey(KeyHandle wrappingKey)
+    {
+        var material = Get(wrappingKey, KeyType.AesGcm);
+        if (material.Secret.Length != 32)
+        {
+            throw new VaultException("keys are wrapped under 256-bit AES-GCM keys only");
+        }
+
+        return material;
     }
 
     private byte[] ExpandPinned(KeyHandle prk, ReadOnlySpan<byte> info, int length)

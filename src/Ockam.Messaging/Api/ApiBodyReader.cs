@@ -33,6 +33,8 @@ public sealed class ApiBodyReader
 
     public ReadOnlyMemory<byte> Bytes(string name, int maxBytes) => Required(name, d => (ReadOnlyMemory<byte>)d.ReadBytes(0, maxBytes));
 
+    public ReadOnlyMemory<byte>? OptionalBytes(string name, int maxBytes) => fields.ContainsKey(name) ? Bytes(name, maxBytes) : (ReadOnlyMemory<byte>?)null;
+
     public ulong Number(string name) => Required(name, d => d.ReadUInt64());
 
     public ulong? OptionalNumber(string name) => fields.ContainsKey(name) ? Number(name) : null;

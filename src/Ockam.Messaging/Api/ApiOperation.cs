@@ -45,16 +45,16 @@ public enum ApiOperation : uint
     /// <summary>An identity's history and group key attestations (<c>subject</c>), to invite it.</summary>
     GetGroupKeys = 13,
 
-    /// <summary>Create room <c>room</c> from its first commit.</summary>
+    /// <summary>Create room <c>room</c> from its MLS group of epoch 0 (<c>group-info</c>, <c>ratchet-tree</c>).</summary>
     CreateRoom = 14,
 
-    /// <summary>A room's next epoch (<c>commit</c>, and <c>relays</c> for new members).</summary>
+    /// <summary>A room's next epoch (<c>commit</c>, and the <c>welcome</c> of the members it adds).</summary>
     CommitRoom = 15,
 
     /// <summary>Send a group message to a room.</summary>
     SendRoom = 16,
 
-    /// <summary>Commits after <c>epoch</c> and messages after <c>index</c> (<c>commits</c>, <c>messages</c>, <c>more</c>).</summary>
+    /// <summary>The room's log after <c>index</c>, commits and messages in one order (<c>entries</c>, <c>more</c>).</summary>
     CatchUpRoom = 17,
 
     /// <summary>A room's epoch and members.</summary>
@@ -71,4 +71,16 @@ public enum ApiOperation : uint
 
     /// <summary>A member names where its deliveries of a room or topic go (its relay, or its connection's).</summary>
     ListenRoom = 22,
+
+    /// <summary>Publish this identity's MLS KeyPackages (<c>key-packages</c>); answers how many the silo holds (<c>held</c>).</summary>
+    PublishKeyPackages = 23,
+
+    /// <summary>Claim (and so consume) one KeyPackage of identity <c>subject</c>, with its history and GroupSigning attestation, to invite it.</summary>
+    ClaimKeyPackage = 24,
+
+    /// <summary>The Welcome that adds the caller to a room or topic (<c>welcome</c>, <c>epoch</c>, <c>index</c>, <c>tree-length</c>).</summary>
+    GetWelcome = 25,
+
+    /// <summary>A page of a room's ratchet tree of <c>epoch</c> from <c>offset</c>, for a joiner.</summary>
+    GetRoomTree = 26,
 }

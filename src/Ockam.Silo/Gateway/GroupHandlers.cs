@@ -25,15 +25,19 @@ internal static class GroupHandlers
 
     public static async Task<GatewayAnswer<GetGroupKeysResponse>> GetGroupKeysAsync(GatewayCall call, GetGroupKeysRequest request, CancellationToken cancellationToken)
     {
-        if (!Identifier.TryParse(request.Subject, out _))
+        if (request.Subjects.Count == 0 || !request.Subjects.All(s => Identifier.TryParse(s, out _)))
         {
-            return GatewayRefusal.Missing("subject");
+            return GatewayRefusal.Missing("subjects");
         }
 
-        var (history, agreement, signing) = await call.Grains.GetGrain<IIdentityGrain>(request.Subject).GetGroupKeysAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-        return history is null || agreement is null || signing is null
-            ? new GatewayRefusal(ApiStatus.NotAMember, $"{request.Subject} has published no group keys: it publishes them when it enrols, so it must run 'ockam enroll' (or, if enrolled by an older version, any 'ockam room' command) before it can be invited")
-            : new GetGroupKeysResponse(history, agreement, signing);
+        var found = await Task.WhenAll(request.Subjects.Distinct().Select(async subject =>
+        {
+            var (history, agreement, signing) = await call.Grains.GetGrain<IIdentityGrain>(subject).GetGroupKeysAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            return history is null || agreement is null || signing is null ? null : new GroupKeys(subject, history, agreement, signing);
+        })).ConfigureAwait(false);
+        return found.All(k => k is null) && request.Subjects.Count == 1
+            ? new GatewayRefusal(ApiStatus.NotAMember, $"{request.Subjects[0]} has published no group keys: it publishes them when it enrols, so it must run 'ockam enroll' first")
+            : new GetGroupKeysResponse([.. found.OfType<GroupKeys>()]);
     }
 
     /// <summary><c>resource.topic</c>: the topic a room operation names (create-topic's default policy matches it against <c>ockam.topic</c>).</summary>
@@ -48,7 +52,9 @@ internal static class GroupHandlers
             return refusal;
         }
 
-        var outcome = await call.Grains.GetGrain<IGroupGrain>(request.Room).CreateAsync(call.Caller, request.Commit.ToArray(), request.Relay).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var outcome = await call.Grains.GetDeliveryService(GroupId.Room(request.Room))
+            .CreateAsync(call.Caller, request.GroupInfo.ToArray(), request.RatchetTree.ToArray(), request.Relay, null, null)
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
         return Grouped(outcome, Relays(request.Relay));
     }
 
@@ -69,20 +75,29 @@ internal static class GroupHandlers
             return new GatewayRefusal(ApiStatus.BadRequest, $"bad policy: {e.Message}");
         }
 
-        var outcome = await call.Grains.GetGrain<ITopicGrain>(request.Topic)
-            .CreateAsync(call.Caller, request.Commit.ToArray(), request.Relay, request.SubscribePolicy, request.PublishPolicy)
+        var outcome = await call.Grains.GetDeliveryService(GroupId.Topic(request.Topic))
+            .CreateAsync(call.Caller, request.GroupInfo.ToArray(), request.RatchetTree.ToArray(), request.Relay, request.SubscribePolicy, request.PublishPolicy)
             .WaitAsync(cancellationToken).ConfigureAwait(false);
         return Grouped(outcome, Relays(request.Relay));
     }
 
-    public static async Task<GatewayAnswer<EmptyResponse>> CommitAsync(GatewayCall call, CommitRoomRequest request, CancellationToken cancellationToken)
+    /// <summary>An MLS commit: accepted as its epoch's, or refused with the commit that won the epoch (not an error: the member processes it and tries again).</summary>
+    public static async Task<GatewayAnswer<CommitRoomResponse>> CommitAsync(GatewayCall call, CommitRoomRequest request, CancellationToken cancellationToken)
     {
         if (Target(request.Group.Name) is { } refusal)
         {
             return refusal;
         }
 
-        return Grouped(await call.Grains.GetGroupLog(request.Group).CommitAsync(call.Caller, request.Commit.ToArray()).WaitAsync(cancellationToken).ConfigureAwait(false), []);
+        var result = await call.Grains.GetDeliveryService(request.Group)
+            .CommitAsync(call.Caller, request.Commit.ToArray(), request.Welcome?.ToArray())
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
+        return result.Outcome switch
+        {
+            DeliveryOutcome.Ok => new CommitRoomResponse(true, result.Index, ReadOnlyMemory<byte>.Empty),
+            DeliveryOutcome.Conflict => new CommitRoomResponse(false, 0, result.Winner ?? ReadOnlyMemory<byte>.Empty),
+            _ => Grouped(result.Outcome, []).Refusal!,
+        };
     }
 
     /// <summary>
@@ -97,7 +112,7 @@ internal static class GroupHandlers
         }
 
         var relay = request.Relay ?? await call.Relays.ReplyRelayAsync(call.Peer.Identifier, call.ReturnRoute.Next).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return Grouped(await call.Grains.GetGroupLog(request.Group).ListenAsync(call.Caller, relay).WaitAsync(cancellationToken).ConfigureAwait(false), [relay]);
+        return Grouped(await call.Grains.GetDeliveryService(request.Group).ListenAsync(call.Caller, relay).WaitAsync(cancellationToken).ConfigureAwait(false), [relay]);
     }
 
     public static async Task<GatewayAnswer<EmptyResponse>> SendAsync(GatewayCall call, SendRoomRequest request, CancellationToken cancellationToken)
@@ -107,17 +122,17 @@ internal static class GroupHandlers
             return refusal;
         }
 
+        var group = call.Grains.GetDeliveryService(request.Group);
         if (request.Group.Kind == GroupKind.Topic)
         {
-            var name = request.Group.Name;
-            var publishing = await call.Grains.GetGrain<ITopicGrain>(name).GetInfoAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-            if (publishing.PublishPolicy is { } publish && !Policy.Parse(publish).Allows(call.Subject.WithResource("topic", name).WithAction("operation", "publish")))
+            var publishing = await group.GetInfoAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (publishing.PublishPolicy is { } publish && !Policy.Parse(publish).Allows(call.Subject.WithResource("topic", request.Group.Name).WithAction("operation", "publish")))
             {
                 return new GatewayRefusal(ApiStatus.Denied, $"{call.Peer.Identifier}'s credentials do not satisfy the topic's publish policy");
             }
         }
 
-        return Grouped(await call.Grains.GetGroupLog(request.Group).SendAsync(call.Caller, request.Message.ToArray()).WaitAsync(cancellationToken).ConfigureAwait(false), []);
+        return Grouped((await group.SendAsync(call.Caller, request.Message.ToArray()).WaitAsync(cancellationToken).ConfigureAwait(false)).Outcome, []);
     }
 
     public static async Task<GatewayAnswer<CatchUpRoomResponse>> CatchUpAsync(GatewayCall call, CatchUpRoomRequest request, CancellationToken cancellationToken)
@@ -127,17 +142,45 @@ internal static class GroupHandlers
             return refusal;
         }
 
-        var caughtUp = await call.Grains.GetGroupLog(request.Group).CatchUpAsync(call.Caller, request.Epoch, request.Index).WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (caughtUp.Outcome != GroupOutcome.Ok)
+        var page = await call.Grains.GetDeliveryService(request.Group).ReadAsync(call.Caller, request.Index).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (page.Outcome != DeliveryOutcome.Ok)
         {
-            return Grouped(caughtUp.Outcome, []).Refusal!;
+            return Grouped(page.Outcome, []).Refusal!;
         }
 
         // One page per answer (each fits in a frame); the member asks again after what it got.
         return new CatchUpRoomResponse(
-            [.. caughtUp.Commits.Select(c => (ReadOnlyMemory<byte>)c)],
-            [.. caughtUp.Messages.Select((m, i) => new IndexedMessage(caughtUp.MessageIndexes[i], m))],
-            caughtUp.More);
+            [.. page.Entries.Select(e => new RoomLogEntry(e.Index, e.Epoch, e.Kind == LogEntryKind.Commit ? GroupDeliveryKind.Commit : GroupDeliveryKind.Message, e.Bytes))],
+            page.More);
+    }
+
+    /// <summary>The Welcome that waits for the caller, with where its commit is in the log and how long its tree is.</summary>
+    public static async Task<GatewayAnswer<GetWelcomeResponse>> GetWelcomeAsync(GatewayCall call, GetWelcomeRequest request, CancellationToken cancellationToken)
+    {
+        if (Target(request.Group.Name) is { } refusal)
+        {
+            return refusal;
+        }
+
+        return await call.Grains.GetDeliveryService(request.Group).GetWelcomeAsync(call.Caller).WaitAsync(cancellationToken).ConfigureAwait(false) is { } welcome
+            ? new GetWelcomeResponse(welcome.Welcome, welcome.Epoch, welcome.CommitIndex, (ulong)welcome.TreeLength)
+            : new GatewayRefusal(ApiStatus.NotAMember, $"no Welcome to {Describe(request.Group)} waits for {call.Caller}: an admin must invite it (or admit its subscription) first");
+    }
+
+    public static async Task<GatewayAnswer<GetRoomTreeResponse>> GetTreeAsync(GatewayCall call, GetRoomTreeRequest request, CancellationToken cancellationToken)
+    {
+        if (Target(request.Group.Name) is { } refusal)
+        {
+            return refusal;
+        }
+
+        if (request.Offset > int.MaxValue)
+        {
+            return new GatewayRefusal(ApiStatus.BadRequest, "offset beyond any tree");
+        }
+
+        var chunk = await call.Grains.GetDeliveryService(request.Group).GetTreeAsync(call.Caller, request.Epoch, (int)request.Offset).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return chunk.Outcome == DeliveryOutcome.Ok ? new GetRoomTreeResponse(chunk.Bytes) : Grouped(chunk.Outcome, []).Refusal!;
     }
 
     public static async Task<GatewayAnswer<GetRoomResponse>> GetAsync(GatewayCall call, GetRoomRequest request, CancellationToken cancellationToken)
@@ -147,10 +190,10 @@ internal static class GroupHandlers
             return refusal;
         }
 
-        var info = await call.Grains.GetGroupLog(request.Group).GetInfoAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        var info = await call.Grains.GetDeliveryService(request.Group).GetInfoAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         return info.Exists
             ? new GetRoomResponse(info.Epoch, [.. info.Members], [.. info.Pending])
-            : new GatewayRefusal(ApiStatus.BadRequest, $"no {(request.Group.Kind == GroupKind.Topic ? "topic" : "room")} named '{request.Group.Name}'");
+            : new GatewayRefusal(ApiStatus.BadRequest, $"no {Describe(request.Group)}");
     }
 
     public static async Task<GatewayAnswer<EmptyResponse>> SubscribeAsync(GatewayCall call, SubscribeTopicRequest request, CancellationToken cancellationToken)
@@ -160,7 +203,7 @@ internal static class GroupHandlers
             return refusal;
         }
 
-        var topic = call.Grains.GetGrain<ITopicGrain>(request.Topic);
+        var topic = call.Grains.GetDeliveryService(GroupId.Topic(request.Topic));
         var subscribing = await topic.GetInfoAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         if (subscribing.SubscribePolicy is null)
         {
@@ -175,19 +218,22 @@ internal static class GroupHandlers
         return Grouped(await topic.RequestJoinAsync(call.Caller, request.Relay).WaitAsync(cancellationToken).ConfigureAwait(false), Relays(request.Relay));
     }
 
+    private static string Describe(GroupId group) => $"{(group.Kind == GroupKind.Topic ? "topic" : "room")} '{group.Name}'";
+
     /// <summary>A group name within bounds (the kind is the request's field, never read off the name).</summary>
     private static GatewayRefusal? Target(string name) =>
         name.Length is > 0 and <= MaxGroupName ? null : GatewayRefusal.Missing("room or topic");
 
     private static IEnumerable<string> Relays(string? relay) => relay is null ? [] : [relay];
 
-    /// <summary>The answer for a group grain's <paramref name="outcome"/>; a refusal names the <paramref name="relays"/> the request gave for fan-out.</summary>
-    private static GatewayAnswer<EmptyResponse> Grouped(GroupOutcome outcome, IEnumerable<string> relays) => outcome switch
+    /// <summary>The answer for a Delivery Service's <paramref name="outcome"/>; a refusal names the <paramref name="relays"/> the request gave for fan-out.</summary>
+    private static GatewayAnswer<EmptyResponse> Grouped(DeliveryOutcome outcome, IEnumerable<string> relays) => outcome switch
     {
-        GroupOutcome.Ok => EmptyResponse.Instance,
-        GroupOutcome.NotAMember or GroupOutcome.NotAdmin => new GatewayRefusal(ApiStatus.Denied, outcome.ToString()),
-        GroupOutcome.Conflict => new GatewayRefusal(ApiStatus.Rejected, "Conflict: not the room's next (or current) epoch"),
-        GroupOutcome.RelayNotOwned => new GatewayRefusal(
+        DeliveryOutcome.Ok => EmptyResponse.Instance,
+        DeliveryOutcome.NotAMember or DeliveryOutcome.NotAdmin or DeliveryOutcome.NotSender => new GatewayRefusal(ApiStatus.Denied, outcome.ToString()),
+        DeliveryOutcome.Conflict => new GatewayRefusal(ApiStatus.Rejected, "Conflict: not the group's current epoch"),
+        DeliveryOutcome.Unauthenticated => new GatewayRefusal(ApiStatus.Rejected, "Unauthenticated: a leaf is not signed by its identity's attested group signing key"),
+        DeliveryOutcome.RelayNotOwned => new GatewayRefusal(
             ApiStatus.NotOwner,
             $"fan-out goes only to a relay its member owns; unclaimed or another identity's: {string.Join(", ", relays.Select(r => $"'{r}'"))}"),
         _ => new GatewayRefusal(ApiStatus.BadRequest, outcome.ToString()),

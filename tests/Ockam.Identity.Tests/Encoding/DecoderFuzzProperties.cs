@@ -3,7 +3,6 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Ockam.Identity.Credentials;
 using Ockam.Identity.Encoding;
-using Ockam.Identity.Groups;
 using Ockam.Identity.Identities;
 using Ockam.Identity.Policies;
 using Ockam.Identity.Vault;
@@ -26,24 +25,6 @@ public sealed class DecoderFuzzProperties
     private readonly List<byte[]> presentations = Samples(Generators.Presentation, p => p.Encode());
     private readonly List<byte[]> revocationListData = Samples(Generators.RevocationListData, d => d.Encode());
     private readonly List<byte[]> revocationLists = Samples(Generators.RevocationList, l => l.Encode());
-    private readonly List<byte[]> groupMessages = Samples(
-        from sender in Generators.Identifier
-        from generation in Generators.UInt64
-        from ciphertext in Generators.Bytes(16, 80)
-        from signature in Generators.Bytes(64)
-        select new GroupMessage("room", generation % 7, sender, generation, ciphertext, signature),
-        m => m.Encode());
-
-    private readonly List<byte[]> groupCommits = Samples(
-        from committer in Generators.Identifier
-        from key in Generators.Bytes(32)
-        from sealedSecret in Generators.Bytes(48)
-        from signature in Generators.Bytes(64)
-        select new GroupCommit(
-            GroupCommit.EncodeBody(new GroupCommitBody("room", 3, committer, [new GroupMember(committer, key, key)], [new GroupPackage(committer, key, sealedSecret)])),
-            signature),
-        c => c.Encode());
-
     [Property(MaxTest = Cases)]
     public Property Change_data() => Fuzz(changeData, b => ChangeData.Decode(b));
 
@@ -64,12 +45,6 @@ public sealed class DecoderFuzzProperties
 
     [Property(MaxTest = Cases)]
     public Property Revocation_list() => Fuzz(revocationLists, b => RevocationList.Decode(b));
-
-    [Property(MaxTest = Cases)]
-    public Property Group_message() => Fuzz(groupMessages, b => GroupMessage.Decode(b));
-
-    [Property(MaxTest = Cases)]
-    public Property Group_commit() => Fuzz(groupCommits, b => GroupCommit.Decode(b));
 
     [Property(MaxTest = Cases)]
     public Property Delegation_attribute() => Fuzz([Delegation.Encode(["a", "ockam.role", "floor"])], b => Delegation.Decode(b));

@@ -311,10 +311,30 @@ public sealed class MlsGroupTests
         Assert.Single(members.Select(m => Convert.ToHexString(m.Group.Context.TreeHash)).Distinct());
     }
 
+    [Fact]
+    public async Task The_member_removed_from_a_group_of_two_learns_it_is_out()
+    {
+        // The committer's path leaf then enters a tree with no other member: nothing constrains its credential type.
+        using var alice = await MlsTestMember.CreateAsync("alice");
+        using var bob = await MlsTestMember.CreateAsync("bob");
+        await alice.FoundAsync("room"u8.ToArray());
+        var add = await alice.Group.CommitAsync([new Proposal(new AddProposal(bob.Bundle.KeyPackage))]);
+        alice.Group.MergePendingCommit();
+        bob.Join(add.Welcome!, null);
+
+        var remove = await alice.Group.CommitAsync([new Proposal(new RemoveProposal(bob.Group.OwnLeaf))]);
+        alice.Group.MergePendingCommit();
+        bob.Group.ProcessCommit(MlsMessage.Decode(remove.Commit.Encode()));
+        Assert.False(bob.Group.IsActive);
+        Assert.Single(alice.Group.Members);
+    }
+
     private sealed class RefuseRemovesBy(LeafIndex committer) : IMembershipPolicy
     {
-        public bool MayAdd(LeafIndex by, KeyPackage keyPackage) => true;
+        public bool MayAdd(MembershipChange change, KeyPackage keyPackage) => true;
 
-        public bool MayRemove(LeafIndex by, LeafIndex removed, LeafNode removedLeaf) => by != committer;
+        public bool MayRemove(MembershipChange change, LeafIndex removed, LeafNode removedLeaf) => change.Committer != committer;
+
+        public bool MayChangeExtensions(MembershipChange change, IReadOnlyList<Extension> proposed) => true;
     }
 }

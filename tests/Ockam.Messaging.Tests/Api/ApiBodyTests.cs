@@ -18,12 +18,15 @@ public sealed class ApiBodyTests
         var tokens = new CreateTokenRequest(new Dictionary<string, string> { ["Ib"] = "phone", ["Ia"] = "watch" }, 600, 2);
         Assert.Equal(tokens.Attributes.OrderBy(r => r.Key), ApiBody.Decode<CreateTokenRequest>(ApiBody.Encode(tokens), ApiRequest.MaxSize, "test").Attributes.OrderBy(r => r.Key));
 
-        var page = new CatchUpRoomResponse([new byte[] { 9 }], [new IndexedMessage(7, new byte[] { 8 })], More: true);
+        var page = new CatchUpRoomResponse([new RoomLogEntry(6, 2, GroupDeliveryKind.Commit, new byte[] { 9 }), new RoomLogEntry(7, 3, GroupDeliveryKind.Message, new byte[] { 8 })], More: true);
         var read = ApiBody.Decode<CatchUpRoomResponse>(ApiBody.Encode(page), ApiResponse.MaxSize, "test");
-        Assert.Equal([9], read.Commits.Single().ToArray());
-        Assert.Equal(7UL, read.Messages.Single().Index);
-        Assert.Equal([8], read.Messages.Single().Message.ToArray());
+        Assert.Equal([(6UL, 2UL, GroupDeliveryKind.Commit, 9), (7UL, 3UL, GroupDeliveryKind.Message, 8)], read.Entries.Select(e => (e.Index, e.Epoch, e.Kind, (int)e.Bytes.Span[0])));
         Assert.True(read.More);
+
+        // A Welcome is carried only when a commit adds members.
+        Assert.Null(ApiBody.Decode<CommitRoomRequest>(ApiBody.Encode(request), ApiRequest.MaxSize, "test").Welcome);
+        var welcomed = ApiBody.Decode<CommitRoomRequest>(ApiBody.Encode(request with { Welcome = new byte[] { 4 } }), ApiRequest.MaxSize, "test");
+        Assert.Equal([4], welcomed.Welcome!.Value.ToArray());
     }
 
     [Fact]
@@ -51,6 +54,8 @@ public sealed class ApiBodyTests
     {
         Assert.Throws<OckamDecodeException>(() => ApiBody.Decode<SendRoomRequest>(Body(b => { b.Text("room", "x"); b.Text("topic", "x"); b.Bytes("message", new byte[] { 1 }); }), ApiRequest.MaxSize, "test"));
         Assert.Throws<OckamDecodeException>(() => ApiBody.Decode<SendRoomRequest>(Body(b => b.Bytes("message", new byte[] { 1 })), ApiRequest.MaxSize, "test"));
+        Assert.Throws<OckamDecodeException>(() => ApiBody.Decode<CatchUpRoomResponse>(
+            Body(b => { b.List("entries", [1], (item, _) => { item.Number("index", 1); item.Number("epoch", 0); item.Number("kind", 3); item.Bytes("bytes", new byte[] { 1 }); }); b.Bool("more", false); }), ApiResponse.MaxSize, "test"));
         Assert.Throws<OckamDecodeException>(() => ApiBody.Decode<CommitRoomRequest>(Body(b => { b.Text("room", "x"); b.Bytes("commit", new byte[] { 1 }); b.TextMap("relays", new Dictionary<string, string> { ["I1"] = "victim" }); }), ApiRequest.MaxSize, "test"));
 
         // A room may be named like a topic; its id still says room.

@@ -24,7 +24,7 @@ internal static class RoomCommands
         {
             await using var node = await cli.OpenEdgeAsync(token).ConfigureAwait(false);
             await (await node.RoomsAsync(token).ConfigureAwait(false)).CreateAsync(result.GetValue(name)!, result.GetValue(relay), token).ConfigureAwait(false);
-            cli.Report("room", [("room", result.GetValue(name)), ("epoch", 1), ("admin", node.Identifier)]);
+            cli.Report("room", [("room", result.GetValue(name)), ("epoch", 0), ("admin", node.Identifier)]);
             return ExitCode.Ok;
         }, ct));
 
@@ -64,7 +64,7 @@ internal static class RoomCommands
                 cli.Report("room", [
                     ("room", room.Name),
                     ("epoch", rooms.Epoch(room)),
-                    ("members", rooms.Members(room).Select(m => m.Identifier.ToString())),
+                    ("members", rooms.Members(room).Select(m => m.ToString())),
                 ]);
                 return ExitCode.Ok;
             }
@@ -157,7 +157,18 @@ internal static class RoomCommands
             await ListenUntilMemberAsync(rooms, group, relay, node.Identifier, token).ConfigureAwait(false);
             while (limit is null || received < limit)
             {
-                var message = await rooms.ReceiveAsync(token).ConfigureAwait(false);
+                RoomMessage message;
+                try
+                {
+                    message = await rooms.ReceiveAsync(token).ConfigureAwait(false);
+                }
+                catch (RoomIntegrityException e)
+                {
+                    // Not a message, and not to be hidden: the log showed a fork, a withheld commit or a forgery.
+                    await Console.Error.WriteLineAsync($"warning: {e.Error}: {TerminalText.Escape(e.Message)}").ConfigureAwait(false);
+                    continue;
+                }
+
                 var text = Encoding.UTF8.GetString(message.Payload.Span);
                 Console.Out.WriteLine(cli.Json
                     ? JsonSerializer.Serialize(

@@ -1,6 +1,6 @@
 namespace Ockam.Identity.Mls;
 
-/// <summary>The default membership policy: any member may add and remove, as RFC 9420 itself allows.</summary>
+/// <summary>The default membership policy: any member may add, remove and change the extensions, as RFC 9420 itself allows.</summary>
 internal sealed class AllowAllMembershipPolicy : IMembershipPolicy
 {
     public static AllowAllMembershipPolicy Instance { get; } = new();
@@ -9,7 +9,9 @@ internal sealed class AllowAllMembershipPolicy : IMembershipPolicy
     {
     }
 
-    public bool MayAdd(LeafIndex committer, KeyPackage keyPackage) => true;
+    public bool MayAdd(MembershipChange change, KeyPackage keyPackage) => true;
 
-    public bool MayRemove(LeafIndex committer, LeafIndex removed, LeafNode removedLeaf) => true;
+    public bool MayRemove(MembershipChange change, LeafIndex removed, LeafNode removedLeaf) => true;
+
+    public bool MayChangeExtensions(MembershipChange change, IReadOnlyList<Extension> proposed) => true;
 }

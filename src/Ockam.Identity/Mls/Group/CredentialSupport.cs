@@ -8,7 +8,7 @@ namespace Ockam.Identity.Mls;
 internal sealed class CredentialSupport
 {
     private readonly HashSet<ushort> inUse = [];
-    private readonly HashSet<ushort> supportedByAll;
+    private readonly HashSet<ushort>? supportedByAll;
 
     /// <summary>The types of the members of <paramref name="tree"/> except those at <paramref name="leaving"/> (removed or replaced).</summary>
     public CredentialSupport(PublicTree tree, IReadOnlySet<LeafIndex> leaving)
@@ -34,13 +34,14 @@ internal sealed class CredentialSupport
             }
         }
 
-        supportedByAll = all ?? [];
+        // With no other member (a committer removing everyone else), nothing constrains the entering leaf.
+        supportedByAll = all;
     }
 
     /// <summary>True when <paramref name="leaf"/> may join the members: its type is supported by all, and it supports all in use.</summary>
     public bool Admits(LeafNode leaf)
     {
         ArgumentNullException.ThrowIfNull(leaf);
-        return supportedByAll.Contains((ushort)leaf.Credential.CredentialType) && inUse.All(leaf.Capabilities.Credentials.Contains);
+        return (supportedByAll is null || supportedByAll.Contains((ushort)leaf.Credential.CredentialType)) && inUse.All(leaf.Capabilities.Credentials.Contains);
     }
 }

@@ -44,6 +44,17 @@ internal sealed class MlsGroup : IDisposable
         resumptionPsks.Add(epoch.Context.Epoch, epoch.Secrets.TakeResumptionPsk());
     }
 
+    private MlsGroup(MlsGroupServices services, KeyHandle signatureKey, MlsGroupSnapshot.Restored restored)
+    {
+        this.services = services;
+        vault = services.Vault;
+        suite = restored.Suite;
+        this.signatureKey = signatureKey;
+        privateTree = restored.PrivateTree;
+        epoch = restored.Epoch;
+        resumptionPsks = restored.ResumptionPsks;
+    }
+
     public ReadOnlySpan<byte> GroupId => epoch.Context.GroupId;
 
     public ulong Epoch => epoch.Context.Epoch;
@@ -115,7 +126,7 @@ internal sealed class MlsGroup : IDisposable
         var interim = TranscriptHash.Interim(suite, [], tag);
         vault.DeleteEphemeralKey(own.InitKey);
         var privateTree = new TreeKemPrivate(vault, suite, new LeafIndex(0), own.EncryptionKey);
-        return new MlsGroup(services, suite, signatureKey, privateTree, new GroupEpoch(services, context, tree, secrets, interim));
+        return new MlsGroup(services, suite, signatureKey, privateTree, new GroupEpoch(services, context, tree, secrets, interim, tag));
     }
 
     /// <summary>
@@ -150,7 +161,7 @@ internal sealed class MlsGroup : IDisposable
             PublicTree? tree = null;
             using var opened = WelcomeProtocol.Open(vault, welcome, keyPackage, initKey, FindWelcomePsk(services), groupInfo =>
             {
-                tree = ValidatedTree(services, suite, groupInfo, ratchetTree);
+                tree = PublicGroupChecks.ValidatedTree(services, suite, groupInfo, ratchetTree);
                 return tree.Leaf(groupInfo.Signer)?.SignatureKey
                     ?? throw new MlsGroupException(MlsGroupError.InvalidTree, $"the GroupInfo's signer, {groupInfo.Signer}, holds no member");
             });
@@ -186,7 +197,7 @@ internal sealed class MlsGroup : IDisposable
             }
 
             var interim = TranscriptHash.Interim(suite, context.ConfirmedTranscriptHash, groupInfo.ConfirmationTag.Span);
-            var group = new MlsGroup(services, suite, signatureKey, privateTree, new GroupEpoch(services, context, tree, secrets, interim));
+            var group = new MlsGroup(services, suite, signatureKey, privateTree, new GroupEpoch(services, context, tree, secrets, interim, groupInfo.ConfirmationTag.ToArray()));
             vault.DeleteEphemeralKey(initKey);
             return group;
         }
@@ -196,6 +207,45 @@ internal sealed class MlsGroup : IDisposable
             privateTree?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Restores a member from <paramref name="saved"/>, made by <see cref="Save"/> under <paramref name="wrappingKey"/>:
+    /// the group continues exactly where it was saved. <paramref name="signatureKey"/> (the caller's, as for
+    /// <see cref="Join"/>) must be the own leaf's. Nothing of the snapshot is used before the whole of it is checked
+    /// and every secret unwrapped (<see cref="MlsGroupSnapshot"/>).
+    /// </summary>
+    /// <exception cref="MlsGroupException"><see cref="MlsGroupError.InvalidState"/>: malformed, of another version, altered, or wrapped under another key; <see cref="MlsGroupError.Removed"/>: the state of a member that was removed.</exception>
+    public static MlsGroup Restore(MlsGroupServices services, KeyHandle wrappingKey, KeyHandle signatureKey, ReadOnlySpan<byte> saved)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(wrappingKey);
+        ArgumentNullException.ThrowIfNull(signatureKey);
+        return new MlsGroup(services, signatureKey, MlsGroupSnapshot.Restore(services, wrappingKey, signatureKey, saved));
+    }
+
+    /// <summary>
+    /// This member's state, every secret wrapped under <paramref name="wrappingKey"/> (an AES-256-GCM key of the vault),
+    /// for <see cref="Restore"/> in a later process. Secrets a member has deleted stay deleted: a message read before
+    /// saving is a replay after restoring, and a generation sent before saving is not sent again. A removed member's
+    /// state says only that it was removed.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A commit of this member is pending: merge or discard it first.</exception>
+    public byte[] Save(KeyHandle wrappingKey)
+    {
+        ArgumentNullException.ThrowIfNull(wrappingKey);
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (removed)
+        {
+            return MlsGroupSnapshot.SaveRemoved(GroupId, Epoch);
+        }
+
+        if (pending is not null)
+        {
+            throw new InvalidOperationException("a commit of this member is pending: merge or discard it before saving");
+        }
+
+        return MlsGroupSnapshot.Save(vault, wrappingKey, epoch, privateTree, resumptionPsks);
     }
 
     /// <summary>
@@ -276,7 +326,7 @@ internal sealed class MlsGroup : IDisposable
         {
             if (commit.Path is { } path)
             {
-                MergePath(tree, committer, path, extensions);
+                PublicGroupChecks.MergePath(services, epoch.Tree, tree, GroupId, committer, path, extensions);
                 if (!weAreRemoved)
                 {
                     var provisional = new GroupContext(suite.Id, GroupId, nextEpoch, tree.TreeHash(), epoch.Context.ConfirmedTranscriptHash, extensions);
@@ -291,7 +341,7 @@ internal sealed class MlsGroup : IDisposable
                 return;
             }
 
-            var confirmed = TranscriptHash.Confirmed(suite, epoch.InterimTranscriptHash, ConfirmedTranscriptHashInput(authenticated.WireFormat, content, authenticated.Auth.Signature.Span));
+            var confirmed = TranscriptHash.Confirmed(suite, epoch.InterimTranscriptHash, PublicGroupChecks.ConfirmedTranscriptHashInput(authenticated.WireFormat, content, authenticated.Auth.Signature.Span));
             var context = new GroupContext(suite.Id, GroupId, nextEpoch, tree.TreeHash(), confirmed, extensions);
             secrets = DeriveEpoch(update?.CommitSecret, psks, context);
             var tag = authenticated.Auth.ConfirmationTag!.Value;
@@ -304,7 +354,7 @@ internal sealed class MlsGroup : IDisposable
                 throw new MlsGroupException(MlsGroupError.ForkDetected, $"the confirmation tag of the commit from {committer} does not match the epoch it leads to", e);
             }
 
-            var next = new GroupEpoch(services, context, tree, secrets, TranscriptHash.Interim(suite, confirmed, tag.Span));
+            var next = new GroupEpoch(services, context, tree, secrets, TranscriptHash.Interim(suite, confirmed, tag.Span), tag.ToArray());
             secrets = null;
             if (update is not null)
             {
@@ -379,7 +429,7 @@ internal sealed class MlsGroup : IDisposable
             // The signature covers no confirmation tag, and the confirmed transcript hash covers the signature: sign
             // first, then derive the epoch, then tag it.
             var signature = LabeledSignature.SignWithLabel(vault, signatureKey, FramedContentSignatureLabel, content.EncodeTbs(WireFormat.PublicMessage, encodedContext));
-            var confirmed = TranscriptHash.Confirmed(suite, epoch.InterimTranscriptHash, ConfirmedTranscriptHashInput(WireFormat.PublicMessage, content, signature));
+            var confirmed = TranscriptHash.Confirmed(suite, epoch.InterimTranscriptHash, PublicGroupChecks.ConfirmedTranscriptHashInput(WireFormat.PublicMessage, content, signature));
             var context = new GroupContext(suite.Id, GroupId, nextEpoch, tree.TreeHash(), confirmed, extensions);
             if (joiners.Count == 0)
             {
@@ -401,12 +451,12 @@ internal sealed class MlsGroup : IDisposable
             if (joinerSecret is not null)
             {
                 Extension[] groupInfoExtensions = ratchetTreeInWelcome ? [new Extension(ExtensionType.RatchetTree, tree.ToRatchetTree().Encode())] : [];
-                var groupInfo = GroupInfo.Sign(vault, signatureKey, context, groupInfoExtensions, tag, OwnLeaf);
+                var groupInfo = Mls.GroupInfo.Sign(vault, signatureKey, context, groupInfoExtensions, tag, OwnLeaf);
                 welcome = await WelcomeProtocol.CreateAsync(
                     vault, suite, joinerSecret, pskSecret!, list.Psks, groupInfo, [.. list.Adds.Select(k => (k, (PathSecret?)null))], cancellationToken).ConfigureAwait(false);
             }
 
-            var next = new GroupEpoch(services, context, tree, secrets, TranscriptHash.Interim(suite, confirmed, tag));
+            var next = new GroupEpoch(services, context, tree, secrets, TranscriptHash.Interim(suite, confirmed, tag), tag);
             secrets = null;
             pending = new PendingCommit(MlsMessage.Of(new PublicMessage(content, auth, membershipTag)), welcome, next, update, Epoch);
             update = null;
@@ -475,6 +525,18 @@ internal sealed class MlsGroup : IDisposable
         return epoch.Secrets.Export(label, context, length);
     }
 
+    /// <summary>
+    /// A GroupInfo of this epoch (§12.4.3) signed by this member: the GroupContext, the epoch's confirmation tag and,
+    /// when <paramref name="withRatchetTree"/> is set, the tree in a ratchet_tree extension. The creator of a group
+    /// hands the one of epoch 0 to the Delivery Service, which checks and keeps the group's public state from it.
+    /// </summary>
+    public Mls.GroupInfo GroupInfo(bool withRatchetTree)
+    {
+        RequireActive();
+        Extension[] extensions = withRatchetTree ? [new Extension(ExtensionType.RatchetTree, epoch.Tree.ToRatchetTree().Encode())] : [];
+        return Mls.GroupInfo.Sign(vault, signatureKey, epoch.Context, extensions, epoch.ConfirmationTag, OwnLeaf);
+    }
+
     /// <summary>The ratchet tree of this epoch, as joiners take it out of band (§12.4.3.3).</summary>
     public RatchetTree ExportRatchetTree()
     {
@@ -497,62 +559,9 @@ internal sealed class MlsGroup : IDisposable
         disposed = true;
     }
 
-    // ConfirmedTranscriptHashInput (§8.2): wire_format, the FramedContent of the commit, and its signature.
-    private static byte[] ConfirmedTranscriptHashInput(WireFormat wireFormat, FramedContent content, ReadOnlySpan<byte> signature)
-    {
-        var writer = new MlsWriter();
-        writer.WriteUInt16((ushort)wireFormat);
-        content.Write(writer);
-        writer.WriteVector(signature);
-        return writer.ToArray();
-    }
-
     // A joiner holds only external PSKs the caller has; a resumption PSK of another group is not kept here.
     private static Func<PreSharedKeyId, KeyHandle?> FindWelcomePsk(MlsGroupServices services) =>
         id => id.PskType == PskType.External ? services.ExternalPsks(id) : null;
-
-    private static PublicTree ValidatedTree(MlsGroupServices services, CipherSuite suite, GroupInfo groupInfo, RatchetTree? outOfBand)
-    {
-        var wire = outOfBand;
-        if (wire is null)
-        {
-            var extension = groupInfo.Extensions.FirstOrDefault(e => e.ExtensionType == ExtensionType.RatchetTree)
-                ?? throw new MlsGroupException(MlsGroupError.InvalidTree, "the Welcome has no ratchet_tree extension and no tree was given out of band");
-            try
-            {
-                wire = RatchetTree.Decode(extension.ExtensionData.Span);
-            }
-            catch (Encoding.OckamDecodeException e)
-            {
-                throw new MlsGroupException(MlsGroupError.InvalidTree, "the ratchet_tree extension is malformed", e);
-            }
-        }
-
-        var context = groupInfo.GroupContext;
-        PublicTree tree;
-        try
-        {
-            tree = PublicTree.FromRatchetTree(suite, wire);
-            tree.Validate(services.Vault, context.GroupId);
-        }
-        catch (MlsCryptoException e)
-        {
-            throw new MlsGroupException(MlsGroupError.InvalidTree, $"the group's ratchet tree is invalid: {e.Message}", e);
-        }
-
-        if (!tree.TreeHash().AsSpan().SequenceEqual(context.TreeHash))
-        {
-            throw new MlsGroupException(MlsGroupError.InvalidTree, "the ratchet tree's hash is not the GroupContext's tree_hash");
-        }
-
-        var required = ProposalList.ReadRequirement(context.Extensions);
-        foreach (var (index, leaf) in tree.Members())
-        {
-            ProposalList.CheckLeaf(services, required, leaf, $"the leaf at {index}");
-        }
-
-        return tree;
-    }
 
     // §12.4.3.1: the path secret is that of the lowest common ancestor of the joiner and the committer; each node
     // above it on the committer's filtered direct path takes the next one, path_secret[n+1] = DeriveSecret(path_secret[n], "path").
@@ -572,52 +581,6 @@ internal sealed class MlsGroup : IDisposable
             var following = i + 1 < filtered.Count ? KeyDerivation.DeriveSecret(vault, suite, secret, "path") : null;
             privateTree.SetPathSecret(filtered[i].Node, secret);
             secret = following!;
-        }
-    }
-
-    private void MergePath(PublicTree tree, LeafIndex committer, UpdatePath path, IReadOnlyList<Extension> extensions)
-    {
-        var leaf = path.LeafNode;
-        if (leaf.LeafNodeSource != LeafNodeSource.Commit)
-        {
-            throw new MlsGroupException(MlsGroupError.InvalidPath, $"the UpdatePath leaf of {committer} has source {leaf.LeafNodeSource}, not commit");
-        }
-
-        if (leaf.EncryptionKey.Span.SequenceEqual(epoch.Tree.Leaf(committer)!.EncryptionKey.Span))
-        {
-            throw new MlsGroupException(MlsGroupError.InvalidPath, $"the UpdatePath leaf of {committer} keeps its encryption key");
-        }
-
-        ProposalList.CheckLeaf(services, ProposalList.ReadRequirement(extensions), leaf, $"the UpdatePath leaf of {committer}");
-        if (!new CredentialSupport(tree, new HashSet<LeafIndex> { committer }).Admits(leaf))
-        {
-            throw new MlsGroupException(MlsGroupError.InvalidPath, $"the UpdatePath leaf of {committer} has a credential type not supported by every member, or does not support every type in use");
-        }
-
-        // §12.4.2: none of the path's keys may already be in the tree, or the committer could make members encrypt
-        // to a key someone else holds.
-        var pathKeys = path.Nodes.Select(n => Convert.ToHexString(n.EncryptionKey.Span)).ToHashSet();
-        if (pathKeys.Count != path.Nodes.Count)
-        {
-            throw new MlsGroupException(MlsGroupError.InvalidPath, $"the UpdatePath of {committer} repeats a key");
-        }
-
-        for (var i = 0u; i < TreeMath.NodeWidth(tree.LeafCount); i++)
-        {
-            if (tree[new NodeIndex(i)] is { } node && pathKeys.Contains(Convert.ToHexString((node.Leaf?.EncryptionKey ?? node.Parent!.EncryptionKey).Span)))
-            {
-                throw new MlsGroupException(MlsGroupError.InvalidPath, $"the UpdatePath of {committer} reuses the key of {new NodeIndex(i)}");
-            }
-        }
-
-        try
-        {
-            tree.VerifyLeafNode(vault, GroupId, committer, leaf);
-            tree.MergeUpdatePath(committer, path);
-        }
-        catch (MlsCryptoException e)
-        {
-            throw new MlsGroupException(MlsGroupError.InvalidPath, $"the UpdatePath of {committer} is invalid: {e.Message}", e);
         }
     }
 

@@ -44,4 +44,7 @@ internal enum MlsGroupError
 
     /// <summary>This member was removed from the group; it takes part in no later epoch.</summary>
     Removed,
+
+    /// <summary>Saved group state that is malformed, truncated, oversized, of another version, tampered with, or wrapped under another key.</summary>
+    InvalidState,
 }

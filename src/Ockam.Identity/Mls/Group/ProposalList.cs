@@ -121,7 +121,7 @@ internal sealed class ProposalList
         var addedSignatureKeys = new HashSet<string>();
         foreach (var keyPackage in adds)
         {
-            CheckAdd(services, suite, committer, required, keyPackage);
+            CheckAdd(services, suite, required, keyPackage);
             Require(credentials!.Admits(keyPackage.LeafNode), "an added client's credential type is not supported by every member, or it does not support every type in use");
             Require(addedSignatureKeys.Add(Convert.ToHexString(keyPackage.LeafNode.SignatureKey.Span)), "the commit adds the same client twice");
         }
@@ -132,14 +132,7 @@ internal sealed class ProposalList
             Require(credentials!.Admits(leaf), $"the Update of {proposer} has a credential type not supported by every member, or does not support every type in use");
         }
 
-        foreach (var removed in removes)
-        {
-            if (!services.Membership.MayRemove(committer, removed, tree.Leaf(removed)!))
-            {
-                throw new MlsGroupException(MlsGroupError.Unauthorized, $"{committer} may not remove {removed}");
-            }
-        }
-
+        CheckPolicy(services.Membership, tree, groupExtensions, committer, proposals);
         return new ProposalList(extensions, updates, removes, adds, psks, pathRequired);
     }
 
@@ -210,7 +203,7 @@ internal sealed class ProposalList
         Require(required is null || required.IsMetBy(leaf), $"{what} does not support the group's required capabilities");
     }
 
-    private static void CheckAdd(MlsGroupServices services, CipherSuite suite, LeafIndex committer, RequiredCapabilities? required, KeyPackage keyPackage)
+    private static void CheckAdd(MlsGroupServices services, CipherSuite suite, RequiredCapabilities? required, KeyPackage keyPackage)
     {
         try
         {
@@ -222,9 +215,33 @@ internal sealed class ProposalList
         }
 
         CheckLeaf(services, required, keyPackage.LeafNode, "an added key package");
-        if (!services.Membership.MayAdd(committer, keyPackage))
+    }
+
+    // Asked once the list is valid, for each change with who proposed it, under the extensions in force.
+    private static void CheckPolicy(
+        IMembershipPolicy policy, PublicTree tree, IReadOnlyList<Extension> groupExtensions, LeafIndex committer, IReadOnlyList<(Proposal Proposal, LeafIndex Proposer)> proposals)
+    {
+        var committerLeaf = tree.Leaf(committer) ?? throw new MlsGroupException(MlsGroupError.NotFromMember, $"the committer, {committer}, holds no member");
+        foreach (var (proposal, proposer) in proposals)
         {
-            throw new MlsGroupException(MlsGroupError.Unauthorized, $"{committer} may not add this client");
+            if (proposal.Body is not (AddProposal or RemoveProposal or GroupContextExtensionsProposal))
+            {
+                continue;
+            }
+
+            var proposerLeaf = tree.Leaf(proposer) ?? throw new MlsGroupException(MlsGroupError.NotFromMember, $"a proposal comes from {proposer}, which holds no member");
+            var change = new MembershipChange(committer, committerLeaf, proposer, proposerLeaf, groupExtensions);
+            var (allowed, what) = proposal.Body switch
+            {
+                AddProposal add => (policy.MayAdd(change, add.KeyPackage), "add this client"),
+                RemoveProposal remove => (policy.MayRemove(change, remove.Removed, tree.Leaf(remove.Removed)!), $"remove {remove.Removed}"),
+                GroupContextExtensionsProposal gce => (policy.MayChangeExtensions(change, gce.Extensions), "change the group's extensions"),
+                _ => (true, string.Empty),
+            };
+            if (!allowed)
+            {
+                throw new MlsGroupException(MlsGroupError.Unauthorized, $"{committer} (for {proposer}) may not {what}");
+            }
         }
     }
 

@@ -31,6 +31,9 @@ internal sealed class ResumptionPskHistory(IVault vault) : IDisposable
         }
     }
 
+    /// <summary>The PSKs kept, oldest first, which this object owns: for saving its state.</summary>
+    public IEnumerable<(ulong Epoch, KeyHandle Psk)> Entries => psks.Select(p => (p.Key, p.Value));
+
     /// <summary>The resumption PSK of <paramref name="epoch"/>, or null when it is not (or no longer) kept.</summary>
     public KeyHandle? Find(ulong epoch) => psks.GetValueOrDefault(epoch);
 

@@ -29,10 +29,13 @@ internal sealed class KeyPackageBundle
     /// key_package leaf for <paramref name="credential"/> with <paramref name="capabilities"/> and
     /// <paramref name="lifetime"/>, the leaf signed under "LeafNodeTBS" and the package under "KeyPackageTBS" with
     /// <paramref name="signatureKey"/> (the Ed25519 key whose public half the leaf carries). No extensions.
+    /// The two HPKE keys are <paramref name="persistence"/>: persistent for a package published to be claimed later
+    /// (its Welcome may come after a restart), ephemeral for one used within this process.
     /// </summary>
     /// <exception cref="ArgumentException">The capabilities do not list the suite or the credential's type, so every member would refuse the package (§10.1).</exception>
     public static async Task<KeyPackageBundle> CreateAsync(
-        IVault vault, CipherSuite suite, Credential credential, Capabilities capabilities, Lifetime lifetime, KeyHandle signatureKey, CancellationToken cancellationToken = default)
+        IVault vault, CipherSuite suite, Credential credential, Capabilities capabilities, Lifetime lifetime, KeyHandle signatureKey,
+        KeyPersistence persistence = KeyPersistence.Ephemeral, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(vault);
         ArgumentNullException.ThrowIfNull(suite);
@@ -45,11 +48,11 @@ internal sealed class KeyPackageBundle
             throw new ArgumentException($"the capabilities must list cipher suite 0x{suite.Id:x4} and credential type {credential.CredentialType}", nameof(capabilities));
         }
 
-        var initKey = await vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Ephemeral, cancellationToken).ConfigureAwait(false);
+        var initKey = await vault.GenerateKeyAsync(KeyType.X25519, persistence, cancellationToken).ConfigureAwait(false);
         KeyHandle? encryptionKey = null;
         try
         {
-            encryptionKey = await vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Ephemeral, cancellationToken).ConfigureAwait(false);
+            encryptionKey = await vault.GenerateKeyAsync(KeyType.X25519, persistence, cancellationToken).ConfigureAwait(false);
             var unsignedLeaf = new LeafNode(
                 vault.GetPublicKey(encryptionKey), vault.GetPublicKey(signatureKey), credential, capabilities, LeafNodeSource.KeyPackage, lifetime, ReadOnlyMemory<byte>.Empty, [], ReadOnlyMemory<byte>.Empty);
 
@@ -64,10 +67,10 @@ internal sealed class KeyPackageBundle
         }
         catch
         {
-            vault.DeleteEphemeralKey(initKey);
+            await vault.DeleteKeyAsync(initKey, CancellationToken.None).ConfigureAwait(false);
             if (encryptionKey is not null)
             {
-                vault.DeleteEphemeralKey(encryptionKey);
+                await vault.DeleteKeyAsync(encryptionKey, CancellationToken.None).ConfigureAwait(false);
             }
 
             throw;

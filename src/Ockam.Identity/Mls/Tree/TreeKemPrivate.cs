@@ -26,7 +26,27 @@ internal sealed class TreeKemPrivate : IDisposable
         LeafKey = leafKey;
     }
 
+    /// <summary>
+    /// The state restored from saved state: the leaf's key and the keys of <paramref name="nodeKeys"/>, parent nodes,
+    /// all now owned here. <see cref="CheckAgainst"/> tells whether they are the tree's.
+    /// </summary>
+    public TreeKemPrivate(IVault vault, CipherSuite suite, LeafIndex leaf, KeyHandle leafKey, IEnumerable<(NodeIndex Node, KeyHandle Key)> nodeKeys)
+        : this(vault, suite, leaf, leafKey)
+    {
+        ArgumentNullException.ThrowIfNull(nodeKeys);
+        foreach (var (node, key) in nodeKeys)
+        {
+            if (node.IsLeaf || !this.nodeKeys.TryAdd(node, key))
+            {
+                throw new ArgumentException($"{node} is a leaf or repeated: node keys are one per parent node", nameof(nodeKeys));
+            }
+        }
+    }
+
     public LeafIndex Leaf { get; }
+
+    /// <summary>The private keys of parent nodes held, which this object owns: for saving its state.</summary>
+    public IEnumerable<(NodeIndex Node, KeyHandle Key)> NodeKeys => nodeKeys.Select(n => (n.Key, n.Value));
 
     /// <summary>The HPKE private key of the member's leaf.</summary>
     public KeyHandle LeafKey { get; private set; }

@@ -1,7 +1,7 @@
 namespace Ockam.Messaging.Api.Operations;
 
-/// <summary>Commits after <c>epoch</c> and messages after <c>index</c> of a room (<c>room</c>) or topic (<c>topic</c>), one page.</summary>
-public sealed record CatchUpRoomRequest(GroupId Group, ulong Epoch = 0, ulong Index = 0) : IApiRequest<CatchUpRoomRequest, CatchUpRoomResponse>
+/// <summary>One page of a room's (<c>room</c>) or topic's (<c>topic</c>) log: the entries after <c>index</c>, oldest first.</summary>
+public sealed record CatchUpRoomRequest(GroupId Group, ulong Index = 0) : IApiRequest<CatchUpRoomRequest, CatchUpRoomResponse>
 {
     public static ApiOperation Operation => ApiOperation.CatchUpRoom;
 
@@ -9,13 +9,12 @@ public sealed record CatchUpRoomRequest(GroupId Group, ulong Epoch = 0, ulong In
     {
         ArgumentNullException.ThrowIfNull(body);
         Group.Write(body);
-        body.Number("epoch", Epoch);
         body.Number("index", Index);
     }
 
     public static CatchUpRoomRequest Read(ApiBodyReader body)
     {
         ArgumentNullException.ThrowIfNull(body);
-        return new(GroupId.Read(body), body.OptionalNumber("epoch") ?? 0, body.OptionalNumber("index") ?? 0);
+        return new(GroupId.Read(body), body.OptionalNumber("index") ?? 0);
     }
 }

@@ -1,0 +1,537 @@
+using System.Text;
+using Microsoft.Extensions.Options;
+using Ockam.Grains.Contracts;
+using Ockam.Identity.Encoding;
+using Ockam.Identity.Identities;
+using Ockam.Identity.Mls;
+using Ockam.Identity.Vault;
+using Ockam.Messaging.Api;
+using Ockam.Messaging.Routing;
+
+namespace Ockam.Grains.Groups;
+
+/// <inheritdoc cref="IDeliveryServiceGrain"/>
+/// <remarks>
+/// What it checks and what it cannot is <see cref="PublicGroupState"/>'s; on top: the MLS group id is the UTF-8 of the
+/// grain's key (so a room's commits never fit a topic), the caller is the sender of its commit, the first valid
+/// commit of an epoch wins, new leaves are signed by the GroupSigning key their identity attested (fetched from the
+/// identity grains), and only admins of the roles extension change membership (<see cref="RoleMembershipPolicy"/>).
+/// The tree and the log are two states, so a message never rewrites the tree.
+/// </remarks>
+internal sealed class DeliveryServiceGrain(
+    [PersistentState("ds-group", Storage.ProviderName)] IPersistentState<DeliveryGroupState> group,
+    [PersistentState("ds-log", Storage.ProviderName)] IPersistentState<DeliveryLogState> log,
+    [PersistentState("ds-routes", Storage.ProviderName)] IPersistentState<DeliveryRoutes> routes,
+    IVault vault,
+    TimeProvider time,
+    IOptions<DeliveryServiceOptions> options) : Grain, IDeliveryServiceGrain
+{
+    /// <summary>What one log entry costs in an API answer besides its bytes (index, epoch, kind, headers), counted in a page.</summary>
+    private const int EntryOverhead = 32;
+
+    private readonly DeliveryServiceOptions limits = options.Value;
+    private readonly MlsMemberDirectory directory = new(new KnownIdentities(vault), vault);
+    private PublicGroupState? loaded;
+    private HashSet<string>? members;
+
+    private GroupId Id => GroupId.Parse(this.GetPrimaryKeyString());
+
+    private bool Exists => group.State.Context.Length > 0;
+
+    private PublicGroupState State => loaded ??= PublicGroupState.Restore(
+        MlsReader.DecodeExact(group.State.Context, GroupContext.Read), RatchetTree.Decode(group.State.Tree), group.State.InterimTranscriptHash);
+
+    private HashSet<string> Members => members ??= [.. State.Members.Select(m => m.Identifier?.ToString()).OfType<string>()];
+
+    public async Task<DeliveryOutcome> CreateAsync(string creator, byte[] groupInfo, byte[] ratchetTree, string? relay, string? subscribePolicy, string? publishPolicy)
+    {
+        if (Exists)
+        {
+            return DeliveryOutcome.Exists;
+        }
+
+        Identity.Mls.GroupInfo info;
+        RatchetTree tree;
+        try
+        {
+            info = MlsMessage.Decode(groupInfo).GroupInfo ?? throw new OckamDecodeException("not a GroupInfo");
+            tree = RatchetTree.Decode(ratchetTree);
+        }
+        catch (OckamDecodeException)
+        {
+            return DeliveryOutcome.Invalid;
+        }
+
+        if (!info.GroupContext.GroupId.SequenceEqual(Encoding.UTF8.GetBytes(Id.Value))
+            || tree.Nodes is not [{ Leaf: { } only }] || OckamCredentialAuthentication.IdentifierOf(only)?.ToString() != creator)
+        {
+            return DeliveryOutcome.Invalid;
+        }
+
+        if (!IsAdmin(info.GroupContext.Extensions, creator))
+        {
+            return DeliveryOutcome.NotAdmin;
+        }
+
+        if (!await GroupFanOut.OwnsAsync(GrainFactory, creator, relay))
+        {
+            return DeliveryOutcome.RelayNotOwned;
+        }
+
+        await LearnAsync([only]);
+        PublicGroupState state;
+        try
+        {
+            state = PublicGroupState.Create(Services(), info, tree);
+        }
+        catch (Exception e) when (e is MlsGroupException or MlsCryptoException)
+        {
+            return Outcome(e);
+        }
+
+        group.State = new DeliveryGroupState { SubscribePolicy = subscribePolicy, PublishPolicy = publishPolicy };
+        await SaveAsync(state, group.State);
+        if (relay is not null)
+        {
+            routes.State.Relays[creator] = relay;
+            await routes.WriteStateAsync();
+        }
+
+        return DeliveryOutcome.Ok;
+    }
+
+    public async Task<CommitResult> CommitAsync(string caller, byte[] commit, byte[]? welcome)
+    {
+        if (!Exists)
+        {
+            return new CommitResult(DeliveryOutcome.Unknown);
+        }
+
+        if (!Members.Contains(caller))
+        {
+            return new CommitResult(DeliveryOutcome.NotAMember);
+        }
+
+        MlsMessage message;
+        Welcome? parsedWelcome;
+        try
+        {
+            message = MlsMessage.Decode(commit);
+            parsedWelcome = welcome is null ? null : MlsMessage.Decode(welcome).Welcome ?? throw new OckamDecodeException("not a Welcome");
+        }
+        catch (OckamDecodeException)
+        {
+            return new CommitResult(DeliveryOutcome.Invalid);
+        }
+
+        if (message.PublicMessage is not { Content: { ContentType: ContentType.Commit } content }
+            || !content.GroupId.Span.SequenceEqual(State.Context.GroupId))
+        {
+            return new CommitResult(DeliveryOutcome.Invalid);
+        }
+
+        // First valid commit wins: one for an epoch already left lost the race, and learns the winner.
+        if (content.Epoch != State.Epoch)
+        {
+            return new CommitResult(DeliveryOutcome.Conflict, 0, content.Epoch < State.Epoch ? CommitOf(content.Epoch)?.Bytes : null);
+        }
+
+        // The log decides an epoch, being written first: a commit logged for the current epoch whose group write was
+        // lost is the only one this epoch takes (its committer's retry applies it again, logged once).
+        var logged = CommitOf(content.Epoch);
+        if (logged is not null && !logged.Bytes.AsSpan().SequenceEqual(commit))
+        {
+            return new CommitResult(DeliveryOutcome.Conflict, 0, logged.Bytes);
+        }
+
+        var sender = content.Sender.Index < State.Tree.LeafCount ? State.Tree.Leaf(new LeafIndex(content.Sender.Index)) : null;
+        if (content.Sender.SenderType != SenderType.Member || sender is null || OckamCredentialAuthentication.IdentifierOf(sender)?.ToString() != caller)
+        {
+            return new CommitResult(DeliveryOutcome.NotSender);
+        }
+
+        var body = content.Commit!;
+        var adds = body.Proposals.Select(p => p.Proposal?.Body).OfType<AddProposal>().Select(a => a.KeyPackage).ToList();
+        if (Members.Count + adds.Count > limits.MaxMembers || !WelcomeFits(parsedWelcome, adds))
+        {
+            return new CommitResult(DeliveryOutcome.Invalid);
+        }
+
+        await LearnAsync([
+            .. adds.Select(k => k.LeafNode),
+            .. body.Proposals.Select(p => p.Proposal?.Body).OfType<UpdateProposal>().Select(u => u.LeafNode),
+            .. body.Path is { } path ? [path.LeafNode] : Array.Empty<LeafNode>()]);
+
+        // The tree of an epoch that Welcomes admit to is kept before the group leaves it.
+        var before = group.State;
+        var treeBefore = before.Tree;
+        AppliedCommit applied;
+        try
+        {
+            applied = State.Apply(Services(), message);
+        }
+        catch (Exception e) when (e is MlsGroupException or MlsCryptoException)
+        {
+            return new CommitResult(Outcome(e));
+        }
+
+        var removed = applied.Removed.Select(r => r.Identifier?.ToString()).OfType<string>().ToList();
+        var added = applied.Added.Select(a => a.Identifier?.ToString()).OfType<string>().ToList();
+        var index = logged?.Index ?? log.State.NextIndex;
+        var welcomes = before.Welcomes;
+        var trees = before.Trees;
+        if (welcomes.Any(w => w.Epoch == content.Epoch))
+        {
+            trees = [.. trees, new KeptTree(content.Epoch, treeBefore)];
+        }
+
+        if (parsedWelcome is not null)
+        {
+            welcomes = [.. welcomes, new KeptWelcome(State.Epoch, index, welcome!, added)];
+        }
+
+        var keptEpochs = welcomes.Select(w => w.Epoch).Distinct().TakeLast(limits.KeptWelcomeEpochs).ToHashSet();
+        if (logged is null)
+        {
+            await AppendAsync(new LoggedEntry(index, content.Epoch, LogEntryKind.Commit, commit, removed));
+        }
+
+        await SaveAsync(State, before with
+        {
+            Welcomes = [.. welcomes.Where(w => keptEpochs.Contains(w.Epoch))],
+            Trees = [.. trees.Where(t => keptEpochs.Contains(t.Epoch))],
+        });
+
+        // The removed learn of the commit that removed them (and nothing after): through the relay they named until now.
+        var removedRelays = removed.Select(r => routes.State.Relays.GetValueOrDefault(r)).ToList();
+        foreach (var gone in removed)
+        {
+            routes.State.Relays.Remove(gone);
+        }
+
+        foreach (var joiner in routes.State.Pending.Where(p => added.Contains(p.Identifier) && p.Relay is not null))
+        {
+            routes.State.Relays[joiner.Identifier] = joiner.Relay!;
+        }
+
+        routes.State.Pending.RemoveAll(p => added.Contains(p.Identifier));
+        if (removed.Count + added.Count > 0)
+        {
+            await routes.WriteStateAsync();
+        }
+
+        // Everyone, the removed included, learns of the new epoch; the joiners that their Welcome waits.
+        var delivery = new GroupDelivery(Id, GroupDeliveryKind.Commit, index, commit);
+        await FanOutAsync(Members.Except(added), delivery);
+        await GroupFanOut.SendAsync(GrainFactory, removedRelays, delivery);
+        await FanOutAsync(added, new GroupDelivery(Id, GroupDeliveryKind.Welcome, index, []));
+        return new CommitResult(DeliveryOutcome.Ok, index);
+    }
+
+    public async Task<SendResult> SendAsync(string caller, byte[] message)
+    {
+        if (!Exists)
+        {
+            return new SendResult(DeliveryOutcome.Unknown);
+        }
+
+        if (!Members.Contains(caller))
+        {
+            return new SendResult(DeliveryOutcome.NotAMember);
+        }
+
+        PrivateMessage? parsed;
+        try
+        {
+            parsed = MlsMessage.Decode(message).PrivateMessage;
+        }
+        catch (OckamDecodeException)
+        {
+            return new SendResult(DeliveryOutcome.Invalid);
+        }
+
+        // Handshake messages go as PublicMessages (commits through CommitAsync), so only application data is private.
+        if (parsed is null || parsed.ContentType != ContentType.Application || !parsed.GroupId.Span.SequenceEqual(State.Context.GroupId))
+        {
+            return new SendResult(DeliveryOutcome.Invalid);
+        }
+
+        if (parsed.Epoch != State.Epoch)
+        {
+            return new SendResult(DeliveryOutcome.Conflict);
+        }
+
+        var index = log.State.NextIndex;
+        await AppendAsync(new LoggedEntry(index, parsed.Epoch, LogEntryKind.Message, message, []));
+        await FanOutAsync(Members.Where(m => m != caller), new GroupDelivery(Id, GroupDeliveryKind.Message, index, message));
+        return new SendResult(DeliveryOutcome.Ok, index);
+    }
+
+    /// <summary>
+    /// <paramref name="member"/> names where its deliveries go from now on: a relay it owns. Only the member itself
+    /// (the gateway passes the caller) sets its route, so no one can point a member's deliveries elsewhere.
+    /// </summary>
+    public async Task<DeliveryOutcome> ListenAsync(string member, string relay)
+    {
+        if (!Exists)
+        {
+            return DeliveryOutcome.Unknown;
+        }
+
+        if (!Members.Contains(member))
+        {
+            return DeliveryOutcome.NotAMember;
+        }
+
+        if (!await GroupFanOut.OwnsAsync(GrainFactory, member, relay))
+        {
+            return DeliveryOutcome.RelayNotOwned;
+        }
+
+        if (!routes.State.Relays.TryGetValue(member, out var current) || current != relay)
+        {
+            routes.State.Relays[member] = relay;
+            await routes.WriteStateAsync();
+        }
+
+        return DeliveryOutcome.Ok;
+    }
+
+    public async Task<DeliveryOutcome> RequestJoinAsync(string identifier, string? relay)
+    {
+        if (!Exists)
+        {
+            return DeliveryOutcome.Unknown;
+        }
+
+        if (Members.Contains(identifier) || routes.State.Pending.Any(p => p.Identifier == identifier))
+        {
+            return DeliveryOutcome.Exists;
+        }
+
+        if (routes.State.Pending.Count >= limits.MaxMembers)
+        {
+            return DeliveryOutcome.Full;
+        }
+
+        if (!await GroupFanOut.OwnsAsync(GrainFactory, identifier, relay))
+        {
+            return DeliveryOutcome.RelayNotOwned;
+        }
+
+        routes.State.Pending.Add(new PendingJoin(identifier, relay));
+        await routes.WriteStateAsync();
+        return DeliveryOutcome.Ok;
+    }
+
+    /// <summary>
+    /// One page of entries after <paramref name="afterIndex"/>, oldest first, up to <see cref="DeliveryServiceOptions.PageBytes"/>
+    /// (a page holds at least one entry, so paging always moves on). A member removed may read only the commit that
+    /// removed it: it learns it is out, and nothing said after.
+    /// </summary>
+    public Task<LogPage> ReadAsync(string member, ulong afterIndex)
+    {
+        IEnumerable<LoggedEntry> readable;
+        if (Exists && Members.Contains(member))
+        {
+            readable = log.State.Entries;
+        }
+        else if (log.State.Entries.LastOrDefault(e => e.Removed.Contains(member)) is { } removal)
+        {
+            readable = [removal];
+        }
+        else
+        {
+            return Task.FromResult(new LogPage(DeliveryOutcome.NotAMember, []));
+        }
+
+        var used = 0;
+        var more = false;
+        var entries = readable.Where(e => e.Index > afterIndex).TakeWhile(e =>
+        {
+            if (used > 0 && used + e.Bytes.Length + EntryOverhead > limits.PageBytes)
+            {
+                more = true;
+                return false;
+            }
+
+            used += e.Bytes.Length + EntryOverhead;
+            return true;
+        }).Select(e => new LogEntry(e.Index, e.Epoch, e.Kind, e.Bytes)).ToArray();
+        return Task.FromResult(new LogPage(DeliveryOutcome.Ok, entries, more));
+    }
+
+    public Task<WelcomeResult?> GetWelcomeAsync(string joiner)
+    {
+        var kept = group.State.Welcomes.LastOrDefault(w => w.Joiners.Contains(joiner));
+        return Task.FromResult(kept is null ? null : new WelcomeResult(kept.Welcome, kept.Epoch, kept.CommitIndex, TreeOf(kept.Epoch)!.Length));
+    }
+
+    public Task<TreeChunk> GetTreeAsync(string caller, ulong epoch, int offset)
+    {
+        var allowed = Exists && ((epoch == State.Epoch && Members.Contains(caller)) || group.State.Welcomes.Any(w => w.Epoch == epoch && w.Joiners.Contains(caller)));
+        if (!allowed || TreeOf(epoch) is not { } tree)
+        {
+            return Task.FromResult(new TreeChunk(DeliveryOutcome.NotAMember, []));
+        }
+
+        if (offset < 0 || offset > tree.Length)
+        {
+            return Task.FromResult(new TreeChunk(DeliveryOutcome.Invalid, [], tree.Length));
+        }
+
+        return Task.FromResult(new TreeChunk(DeliveryOutcome.Ok, tree.AsSpan(offset, Math.Min(limits.PageBytes, tree.Length - offset)).ToArray(), tree.Length));
+    }
+
+    public Task<DeliveryInfo> GetInfoAsync()
+    {
+        if (!Exists)
+        {
+            return Task.FromResult(new DeliveryInfo(false, 0, [], [], [], null, null, 0));
+        }
+
+        var admins = Roles(State.Context.Extensions)?.Admins.Select(a => a.ToString()).ToArray() ?? [];
+        return Task.FromResult(new DeliveryInfo(
+            true,
+            State.Epoch,
+            [.. Members],
+            admins,
+            [.. routes.State.Pending.Select(p => p.Identifier)],
+            group.State.SubscribePolicy,
+            group.State.PublishPolicy,
+            log.State.NextIndex - 1));
+    }
+
+    private static GroupRoles? Roles(IReadOnlyList<Extension> extensions)
+    {
+        try
+        {
+            return GroupRoles.Of(extensions);
+        }
+        catch (OckamDecodeException)
+        {
+            return null;
+        }
+    }
+
+    private static bool IsAdmin(IReadOnlyList<Extension> extensions, string identifier) =>
+        Identifier.TryParse(identifier, out var parsed) && Roles(extensions)?.IsAdmin(parsed) == true;
+
+    private static DeliveryOutcome Outcome(Exception refusal) => refusal is MlsGroupException { Error: var error }
+        ? error switch
+        {
+            MlsGroupError.Unauthorized => DeliveryOutcome.NotAdmin,
+            MlsGroupError.Unauthenticated => DeliveryOutcome.Unauthenticated,
+            _ => DeliveryOutcome.Invalid,
+        }
+        : DeliveryOutcome.Invalid;
+
+    /// <summary>
+    /// A Welcome must be given exactly when the commit adds, and seal the group's secrets to exactly the added key
+    /// packages (each EncryptedGroupSecrets names its joiner by KeyPackageRef): a Welcome kept for a joiner is one
+    /// meant for it.
+    /// </summary>
+    private bool WelcomeFits(Welcome? welcome, List<KeyPackage> adds)
+    {
+        if (welcome is null || adds.Count == 0)
+        {
+            return welcome is null && adds.Count == 0;
+        }
+
+        var suite = CipherSuite.FromId(State.Context.CipherSuite);
+        var named = welcome.Secrets.Select(s => Convert.ToHexString(s.NewMember.Span)).ToHashSet();
+        return welcome.CipherSuite == suite.Id && named.Count == welcome.Secrets.Count
+            && named.SetEquals(adds.Select(k => Convert.ToHexString(k.ComputeRef(suite))));
+    }
+
+    /// <summary>The encoded tree of <paramref name="epoch"/>: the current one, or one kept for a Welcome.</summary>
+    private byte[]? TreeOf(ulong epoch) =>
+        Exists && epoch == State.Epoch ? group.State.Tree : group.State.Trees.FirstOrDefault(t => t.Epoch == epoch)?.Tree;
+
+    private MlsGroupServices Services() =>
+        new(vault, new OckamCredentialAuthentication(directory, time), RoleMembershipPolicy.Instance, time);
+
+    /// <summary>
+    /// Fetches from the identity grains the history and GroupSigning attestation of each identity <paramref name="leaves"/>
+    /// name, anew for every commit even when the directory has them (its <c>Missing</c> would skip those), so that a
+    /// revocation or rotation published since is seen before a new leaf of that identity enters. One that is
+    /// unpublished or invalid stays unknown (or refused, its newer history learnt), and its leaf is refused.
+    /// </summary>
+    private async Task LearnAsync(IEnumerable<LeafNode> leaves)
+    {
+        var named = leaves.Select(OckamCredentialAuthentication.IdentifierOf).OfType<Identifier>().Distinct().ToList();
+        var fetched = await Task.WhenAll(named.Select(i => GrainFactory.GetGrain<IIdentityGrain>(i.ToString()).GetGroupKeysAsync()));
+        foreach (var (history, _, signing) in fetched)
+        {
+            if (history is null || signing is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                directory.Add(ChangeHistory.Decode(history), PurposeKeyAttestation.Decode(signing), time.GetUtcNow());
+            }
+            catch (Exception e) when (e is OckamDecodeException or IdentityException)
+            {
+                // Left unknown, or known by its newer history only: the Authentication Service refuses its leaves.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stores <paramref name="state"/> with <paramref name="rest"/>. The in-memory state has already moved: if the
+    /// write fails, the activation is dropped so that the next call starts from what was stored.
+    /// </summary>
+    private async Task SaveAsync(PublicGroupState state, DeliveryGroupState rest)
+    {
+        group.State = rest with
+        {
+            Context = state.Context.Encode(),
+            Tree = state.Tree.ToRatchetTree().Encode(),
+            InterimTranscriptHash = state.InterimTranscriptHash,
+        };
+        loaded = state;
+        members = null;
+        try
+        {
+            await group.WriteStateAsync();
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    /// <summary>Appends one entry, keeping the newest within both bounds, count and bytes (the newest always stays).</summary>
+    private async Task AppendAsync(LoggedEntry entry)
+    {
+        var entries = log.State.Entries.Append(entry).ToList();
+        var bytes = entries.Sum(e => (long)e.Bytes.Length);
+        var drop = 0;
+        while (entries.Count - drop > 1 && (entries.Count - drop > limits.Retention || bytes > limits.RetentionBytes))
+        {
+            bytes -= entries[drop].Bytes.Length;
+            drop++;
+        }
+
+        log.State = new DeliveryLogState { NextIndex = entry.Index + 1, Entries = entries.GetRange(drop, entries.Count - drop) };
+        try
+        {
+            await log.WriteStateAsync();
+        }
+        catch
+        {
+            // The in-memory log (and, for a commit, the group state) moved: start again from what was stored.
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    /// <summary>The commit the log holds for <paramref name="epoch"/> (the one that won it), while retained.</summary>
+    private LoggedEntry? CommitOf(ulong epoch) => log.State.Entries.LastOrDefault(e => e.Kind == LogEntryKind.Commit && e.Epoch == epoch);
+
+    private Task FanOutAsync(IEnumerable<string> identifiers, GroupDelivery delivery) =>
+        GroupFanOut.SendAsync(GrainFactory, identifiers.Select(i => routes.State.Relays.GetValueOrDefault(i)), delivery);
+}
