@@ -1,0 +1,144 @@
+using System.Text;
+using Ockam.Client.Edge;
+using Ockam.Grains.Contracts;
+using Ockam.Messaging.Api;
+using Ockam.Messaging.Api.Operations;
+using Ockam.Client.Tests.Support;
+using Ockam.Silo.Tests.Support;
+
+namespace Ockam.Client.Tests.Attacks;
+
+/// <summary>
+/// Attacks on a room running on MLS over a real silo: a member kept from a commit, members racing for one epoch.
+/// Each test fails if the defence it names is removed from the edge client or the Delivery Service.
+/// </summary>
+public sealed class RoomAttackTests : IAsyncLifetime
+{
+    private static readonly GroupId Ward = GroupId.Room("ward-9");
+    private readonly TempDirectory data = new();
+    private readonly TempDirectory homes = new();
+    private readonly List<EdgeNode> nodes = [];
+    private RunningSilo silo = null!;
+
+    public async Task InitializeAsync() => silo = await RunningSilo.StartAsync(data.Path);
+
+    public async Task DisposeAsync()
+    {
+        await Task.WhenAll(nodes.Select(n => n.DisposeAsync().AsTask()));
+        await silo.DisposeAsync();
+        data.Dispose();
+        homes.Dispose();
+    }
+
+    /// <summary>
+    /// Bob hears nothing while Alice removes Carol. His next message, encrypted in the epoch Carol still belongs to, is
+    /// refused by the service (Conflict); he reads the log, applies the removal and sends it again in the new epoch, so
+    /// what is logged is of the post-removal epoch and Carol cannot read it. Fails if the service accepts a message
+    /// of a past epoch or the client does not catch up and re-encrypt.
+    /// </summary>
+    [Fact]
+    public async Task A_withheld_removal_is_applied_before_the_next_send_so_the_removed_member_reads_nothing()
+    {
+        var alice = await MemberAsync("alice");
+        var bob = await MemberAsync("bob");
+        var carol = await MemberAsync("carol");
+        await bob.CreateRelayAsync("bob-away");
+        var (a, b, c) = (await alice.RoomsAsync(), await bob.RoomsAsync(), await carol.RoomsAsync());
+        await a.CreateAsync(Ward.Name, "alice");
+        await a.InviteAsync(Ward, bob.Identifier);
+        await b.ListenAsync(Ward, "bob");
+        await a.InviteAsync(Ward, carol.Identifier);
+        await c.ListenAsync(Ward, "carol");
+        await EventuallyAsync(() => Epoch(b) == 2 && Epoch(c) == 2);
+
+        // Bob's deliveries go where nobody listens: the removal is withheld from him.
+        await ((IEdgeApi)bob).CallAsync(new ListenRoomRequest(Ward, "bob-away"), CancellationToken.None);
+        await a.RemoveAsync(Ward, carol.Identifier);
+        await EventuallyAsync(() => Epoch(c) == 0);
+        Assert.Equal(2UL, Epoch(b));
+
+        await b.SendAsync(Ward, "after the removal"u8.ToArray());
+
+        Assert.Equal(3UL, Epoch(b));
+        var log = await silo.Grains.GetDeliveryService(Ward).ReadAsync(alice.Identifier.ToString(), 0);
+        Assert.Equal([3UL], log.Entries.Where(e => e.Kind == LogEntryKind.Message).Select(e => e.Epoch));
+        var shown = await ReceiveAsync(a);
+        Assert.Equal(("after the removal", bob.Identifier, 3UL), (Encoding.UTF8.GetString(shown.Payload.Span), shown.Sender, shown.Epoch));
+
+        // Carol is served only the commit that removed her; her client shows nothing.
+        var leftToCarol = await ((IEdgeApi)carol).CallAsync(new CatchUpRoomRequest(Ward, 0), CancellationToken.None);
+        Assert.Equal([(GroupDeliveryKind.Commit, 2UL)], leftToCarol.Entries.Select(e => (e.Kind, e.Epoch)));
+        using var quiet = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await c.ReceiveAsync(quiet.Token));
+    }
+
+    /// <summary>
+    /// Alice and Bob commit updates at once, each for the epoch it is in: the service takes one, refuses the other;
+    /// the loser discards its pending commit, processes the winner and commits again. Both end in one epoch and read
+    /// each other. Fails if a refused commit is merged (its member forks itself off) or not retried.
+    /// </summary>
+    [Fact]
+    public async Task A_refused_own_commit_does_not_fork_its_member()
+    {
+        var alice = await MemberAsync("alice");
+        var bob = await MemberAsync("bob");
+        var (a, b) = (await alice.RoomsAsync(), await bob.RoomsAsync());
+        await a.CreateAsync(Ward.Name, "alice");
+        await a.InviteAsync(Ward, bob.Identifier);
+        await b.ListenAsync(Ward, "bob");
+        await EventuallyAsync(() => Epoch(b) == 1);
+
+        const int Rounds = 5;
+        for (var round = 1; round <= Rounds; round++)
+        {
+            await Task.WhenAll(a.UpdateAsync(Ward), b.UpdateAsync(Ward));
+            var expected = 1UL + (2UL * (ulong)round);
+            await EventuallyAsync(() => Epoch(a) == expected && Epoch(b) == expected);
+        }
+
+        // Every commit the service logged is one both applied: the epochs' commits form one chain.
+        var log = await silo.Grains.GetDeliveryService(Ward).ReadAsync(alice.Identifier.ToString(), 0);
+        Assert.Equal(Enumerable.Range(0, 1 + (2 * Rounds)).Select(e => (ulong)e), log.Entries.Where(e => e.Kind == LogEntryKind.Commit).Select(e => e.Epoch));
+
+        await a.SendAsync(Ward, "from alice"u8.ToArray());
+        await b.SendAsync(Ward, "from bob"u8.ToArray());
+        Assert.Equal("from alice", Encoding.UTF8.GetString((await ReceiveAsync(b)).Payload.Span));
+        Assert.Equal("from bob", Encoding.UTF8.GetString((await ReceiveAsync(a)).Payload.Span));
+    }
+
+    private async Task<EdgeNode> MemberAsync(string name)
+    {
+        var node = await silo.EnrolledNodeAsync(Path.Combine(homes.Path, name), ("ockam.role", "nurse"), ("ockam.relay", "*"));
+        nodes.Add(node);
+        await node.CreateRelayAsync(name);
+        await node.ListenAsync(name);
+        return node;
+    }
+
+    private static ulong Epoch(RoomClient rooms)
+    {
+        try
+        {
+            return rooms.Epoch(Ward);
+        }
+        catch (EdgeException)
+        {
+            return 0;
+        }
+    }
+
+    private static async Task<RoomMessage> ReceiveAsync(RoomClient rooms)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        return await rooms.ReceiveAsync(timeout.Token);
+    }
+
+    private static async Task EventuallyAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!condition())
+        {
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+}
