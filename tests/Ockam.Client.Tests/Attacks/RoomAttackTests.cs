@@ -1,8 +1,11 @@
+using System.Reflection;
 using System.Text;
 using Ockam.Client.Edge;
 using Ockam.Grains.Contracts;
 using Ockam.Messaging.Api;
 using Ockam.Messaging.Api.Operations;
+using Ockam.Messaging.Routing;
+using Ockam.Identity.Policies;
 using Ockam.Client.Tests.Support;
 using Ockam.Silo.Tests.Support;
 
@@ -104,6 +107,50 @@ public sealed class RoomAttackTests : IAsyncLifetime
         await b.SendAsync(Ward, "from bob"u8.ToArray());
         Assert.Equal("from alice", Encoding.UTF8.GetString((await ReceiveAsync(b)).Payload.Span));
         Assert.Equal("from bob", Encoding.UTF8.GetString((await ReceiveAsync(a)).Payload.Span));
+    }
+
+    /// <summary>
+    /// Bob, a member with an end-to-end channel to Alice's node, hands her group inbox a delivery of his own making —
+    /// a real message of the room, at the index the log gave it, while the service's deliveries to Alice go nowhere.
+    /// Her node drops it (the group inbox accepts only what the relay inbox says the service made): nothing is shown
+    /// until she reads the log herself. Fails if the group inbox accepts what an end-to-end channel delivers.
+    /// </summary>
+    [Fact]
+    public async Task A_delivery_from_outside_the_silos_channel_is_ignored()
+    {
+        var alice = await MemberAsync("alice");
+        var bob = await MemberAsync("bob");
+        await alice.CreateRelayAsync("alice-away");
+        await alice.AcceptAsync(Policy.Parse("(= subject.ockam.role \"nurse\")"));
+        var (a, b) = (await alice.RoomsAsync(), await bob.RoomsAsync());
+        await a.CreateAsync(Ward.Name, "alice");
+        await a.InviteAsync(Ward, bob.Identifier);
+        await b.ListenAsync(Ward, "bob");
+        await ((IEdgeApi)alice).CallAsync(new ListenRoomRequest(Ward, "alice-away"), CancellationToken.None);
+
+        await b.SendAsync(Ward, "through the service"u8.ToArray());
+        var logged = (await silo.Grains.GetDeliveryService(Ward).ReadAsync(alice.Identifier.ToString(), 0)).Entries.Single(e => e.Kind == LogEntryKind.Message);
+        var endToEnd = await bob.ConnectAsync("alice", Policy.Parse("(= subject.ockam.role \"nurse\")"));
+        var bobsNode = (Node)typeof(EdgeNode).GetField("node", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(bob)!;
+        var forged = new GroupDelivery(Ward, GroupDeliveryKind.Message, logged.Index, logged.Bytes).Encode();
+        await bobsNode.SendAsync(new Message(Route.Of(endToEnd.Address, Address.Local(GroupDelivery.InboxAddress)), Route.Empty, forged));
+
+        // The channel itself works: the same route to Alice's application inbox arrives.
+        await bob.SendAsync(endToEnd, "over the channel"u8.ToArray());
+        using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+        {
+            Assert.Equal("over the channel"u8.ToArray(), (await alice.ReceiveAsync(wait.Token)).Payload.ToArray());
+        }
+
+        using (var quiet = new CancellationTokenSource(TimeSpan.FromMilliseconds(1000)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await a.ReceiveAsync(quiet.Token));
+        }
+
+        // Read from the log, the message is shown once, at its index.
+        await a.CatchUpAsync(Ward);
+        var shown = await ReceiveAsync(a);
+        Assert.Equal(("through the service", logged.Index), (Encoding.UTF8.GetString(shown.Payload.Span), shown.Index));
     }
 
     private async Task<EdgeNode> MemberAsync(string name)
