@@ -121,8 +121,8 @@ public sealed class RoomAttackTests : IAsyncLifetime
         var alice = await MemberAsync("alice");
         var bob = await MemberAsync("bob");
         await alice.CreateRelayAsync("alice-away");
-        await alice.AcceptAsync(Policy.Parse("(= subject.ockam.role \"nurse\")"));
         var (a, b) = (await alice.RoomsAsync(), await bob.RoomsAsync());
+        await alice.AcceptAsync(Policy.Parse("(= subject.ockam.role \"nurse\")"));
         await a.CreateAsync(Ward.Name, "alice");
         await a.InviteAsync(Ward, bob.Identifier);
         await b.ListenAsync(Ward, "bob");
