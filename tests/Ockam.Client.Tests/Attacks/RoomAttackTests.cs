@@ -153,6 +153,48 @@ public sealed class RoomAttackTests : IAsyncLifetime
         Assert.Equal(("through the service", logged.Index), (Encoding.UTF8.GetString(shown.Payload.Span), shown.Index));
     }
 
+    /// <summary>
+    /// Bob reads and acknowledges a message; his node restarts; the service (or Alice) logs the very same bytes again
+    /// at a new index. Bob's restored state has used up that generation's key: the replay is surfaced as Unreadable,
+    /// not shown twice, and the entries he handled before the restart are not read again. Fails if the consumed key
+    /// is not deleted (or not saved deleted) before the message is handed on.
+    /// </summary>
+    [Fact]
+    public async Task A_message_replayed_after_a_restart_is_not_shown_again()
+    {
+        var alice = await MemberAsync("alice");
+        var bobHome = Path.Combine(homes.Path, "bob");
+        var bob = await MemberAsync("bob");
+        var (a, b) = (await alice.RoomsAsync(), await bob.RoomsAsync());
+        await a.CreateAsync(Ward.Name, "alice");
+        await a.InviteAsync(Ward, bob.Identifier);
+        await b.ListenAsync(Ward, "bob");
+        await a.SendAsync(Ward, "once"u8.ToArray());
+        var read = await ReceiveAsync(b);
+        Assert.Equal("once", Encoding.UTF8.GetString(read.Payload.Span));
+        await b.AcknowledgeAsync(read);
+        nodes.Remove(bob);
+        await bob.DisposeAsync();
+
+        var service = silo.Grains.GetDeliveryService(Ward);
+        var original = (await service.ReadAsync(alice.Identifier.ToString(), 0)).Entries.Single(e => e.Kind == LogEntryKind.Message);
+        Assert.Equal(DeliveryOutcome.Ok, (await service.SendAsync(alice.Identifier.ToString(), original.Bytes)).Outcome);
+
+        var reopened = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = bobHome, Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
+        nodes.Add(reopened);
+        await reopened.ListenAsync("bob");
+        var b2 = await reopened.RoomsAsync();
+        await b2.ListenAsync(Ward, "bob");
+        var replay = await Assert.ThrowsAsync<RoomIntegrityException>(async () => await ReceiveAsync(b2));
+        Assert.Equal(RoomIntegrityError.Unreadable, replay.Error);
+        Assert.True(replay.Index > original.Index);
+
+        await a.SendAsync(Ward, "next"u8.ToArray());
+        var next = await ReceiveAsync(b2);
+        Assert.Equal("next", Encoding.UTF8.GetString(next.Payload.Span));
+        Assert.Equal(replay.Index + 1, next.Index);
+    }
+
     private async Task<EdgeNode> MemberAsync(string name)
     {
         var node = await silo.EnrolledNodeAsync(Path.Combine(homes.Path, name), ("ockam.role", "nurse"), ("ockam.relay", "*"));
