@@ -5,7 +5,10 @@ using Ockam.Grains.Contracts;
 using Ockam.Messaging.Api;
 using Ockam.Messaging.Api.Operations;
 using Ockam.Messaging.Routing;
+using Ockam.Identity.Identities;
+using Ockam.Identity.Mls;
 using Ockam.Identity.Policies;
+using Ockam.Messaging.Nodes;
 using Ockam.Client.Tests.Support;
 using Ockam.Silo.Tests.Support;
 
@@ -131,7 +134,7 @@ public sealed class RoomAttackTests : IAsyncLifetime
         await b.SendAsync(Ward, "through the service"u8.ToArray());
         var logged = (await silo.Grains.GetDeliveryService(Ward).ReadAsync(alice.Identifier.ToString(), 0)).Entries.Single(e => e.Kind == LogEntryKind.Message);
         var endToEnd = await bob.ConnectAsync("alice", Policy.Parse("(= subject.ockam.role \"nurse\")"));
-        var bobsNode = (Node)typeof(EdgeNode).GetField("node", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(bob)!;
+        var bobsNode = (Ockam.Messaging.Routing.Node)typeof(EdgeNode).GetField("node", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(bob)!;
         var forged = new GroupDelivery(Ward, GroupDeliveryKind.Message, logged.Index, logged.Bytes).Encode();
         await bobsNode.SendAsync(new Message(Route.Of(endToEnd.Address, Address.Local(GroupDelivery.InboxAddress)), Route.Empty, forged));
 
@@ -193,6 +196,59 @@ public sealed class RoomAttackTests : IAsyncLifetime
         var next = await ReceiveAsync(b2);
         Assert.Equal("next", Encoding.UTF8.GetString(next.Payload.Span));
         Assert.Equal(replay.Index + 1, next.Index);
+    }
+
+    /// <summary>
+    /// Bob, a member, sends through the real service a message whose generation is 1 001 ahead of his last (his saved
+    /// group state restored outside his client and its ratchet run forward). Alice surfaces it as Unreadable rather
+    /// than ratcheting his chain that far, so Bob's next honest message — of the generation she expects — is read.
+    /// Fails if the receiver's bound on how far ahead a generation may be is removed: the skipped keys past the
+    /// bound on kept ones are deleted and Bob is silenced.
+    /// </summary>
+    [Fact]
+    public async Task A_message_with_a_far_future_generation_silences_no_one()
+    {
+        var alice = await MemberAsync("alice");
+        var bobHome = Path.Combine(homes.Path, "bob");
+        var bob = await MemberAsync("bob");
+        var (a, b) = (await alice.RoomsAsync(), await bob.RoomsAsync());
+        await a.CreateAsync(Ward.Name, "alice");
+        await a.InviteAsync(Ward, bob.Identifier);
+        await b.ListenAsync(Ward, "bob");
+        await b.SendAsync(Ward, "first"u8.ToArray());
+        Assert.Equal("first", Encoding.UTF8.GetString((await ReceiveAsync(a)).Payload.Span));
+        nodes.Remove(bob);
+        await bob.DisposeAsync();
+
+        byte[] far;
+        using (var home = await NodeHome.OpenAsync(bobHome))
+        {
+            var signing = await home.GetOrCreatePurposeKeyAsync("default", Purpose.GroupSigning, TimeSpan.FromDays(30), TimeSpan.FromDays(10));
+            var services = new MlsGroupServices(home.Vault, new OckamCredentialAuthentication(new MlsMemberDirectory(new KnownIdentities(home.Vault), home.Vault), TimeProvider.System), RoleMembershipPolicy.Instance, TimeProvider.System);
+            using var saved = (await new RoomStore(Path.Combine(bobHome, "rooms"), home.Vault).LoadAsync(Ward, services, signing.Key, CancellationToken.None))!;
+            MlsMessage message = saved.Group.Encrypt("skipped"u8.ToArray());
+            for (var i = 0; i < HashRatchet.MaxForwardDistance + 1; i++)
+            {
+                message = saved.Group.Encrypt("far ahead"u8.ToArray());
+            }
+
+            far = message.Encode();
+        }
+
+        var service = silo.Grains.GetDeliveryService(Ward);
+        Assert.Equal(DeliveryOutcome.Ok, (await service.SendAsync(bob.Identifier.ToString(), far)).Outcome);
+        var refused = await Assert.ThrowsAsync<RoomIntegrityException>(async () => await ReceiveAsync(a));
+        Assert.Equal(RoomIntegrityError.Unreadable, refused.Error);
+
+        // Bob's client, from its saved state, sends the generation after "first": Alice reads it.
+        var reopened = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = bobHome, Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
+        nodes.Add(reopened);
+        await reopened.ListenAsync("bob");
+        var b2 = await reopened.RoomsAsync();
+        await b2.ListenAsync(Ward, "bob");
+        await b2.SendAsync(Ward, "honest"u8.ToArray());
+        var honest = await ReceiveAsync(a);
+        Assert.Equal(("honest", bob.Identifier), (Encoding.UTF8.GetString(honest.Payload.Span), honest.Sender));
     }
 
     private async Task<EdgeNode> MemberAsync(string name)
