@@ -251,6 +251,82 @@ public sealed class RoomAttackTests : IAsyncLifetime
         Assert.Equal(("honest", bob.Identifier), (Encoding.UTF8.GetString(honest.Payload.Span), honest.Sender));
     }
 
+    /// <summary>
+    /// A service that shows members different groups: Alice applied commit A for epoch 0 (her own, accepted); the log
+    /// then shows her a different commit B for epoch 0 (made from a copy of her epoch-0 state, as another member
+    /// would). She surfaces a Fork and stays in her epoch. Fails if a commit for an epoch already left is not checked
+    /// against the one applied.
+    /// </summary>
+    [Fact]
+    public async Task Two_different_commits_for_one_epoch_are_detected_as_a_fork()
+    {
+        var service = new ScriptedDeliveryService();
+        var home = Path.Combine(homes.Path, "scripted-fork");
+        var (client, node, signing) = await ScriptedDeliveryService.ClientAsync(home, service);
+        using var disposeNode = node;
+        using var disposeClient = client;
+        await client.CreateAsync("scripted", null);
+        var group = GroupId.Room("scripted");
+        var copy = Path.Combine(homes.Path, "scripted-fork-copy");
+        CopyDirectory(Path.Combine(home, "rooms"), copy);
+
+        await client.UpdateAsync(group);
+        Assert.Equal(1UL, client.Epoch(group));
+
+        using var other = await LoadAsync(copy, node, signing, group);
+        var b = await other.Group.CommitAsync([], forcePath: true, ratchetTreeInWelcome: false, CancellationToken.None);
+        var index = service.Append(GroupDeliveryKind.Commit, b.Commit.Encode());
+        await client.CatchUpAsync(group);
+
+        var fork = await Assert.ThrowsAsync<RoomIntegrityException>(async () => await ReceiveAsync(client));
+        Assert.Equal((RoomIntegrityError.Fork, index), (fork.Error, fork.Index));
+        Assert.Equal(1UL, client.Epoch(group));
+    }
+
+    /// <summary>
+    /// A service that withholds a commit: a member in epoch 0 is served a message of epoch 1 (the commit that led
+    /// there never shown to it). It surfaces WithheldCommit and stays in epoch 0. Fails if the client tries such a
+    /// message in its own epoch (Unreadable, the withholding unnamed) or skips it silently.
+    /// </summary>
+    [Fact]
+    public async Task A_message_of_an_epoch_whose_commit_was_withheld_is_detected()
+    {
+        var service = new ScriptedDeliveryService();
+        var home = Path.Combine(homes.Path, "scripted-withheld");
+        var (client, node, signing) = await ScriptedDeliveryService.ClientAsync(home, service);
+        using var disposeNode = node;
+        using var disposeClient = client;
+        await client.CreateAsync("scripted", null);
+        var group = GroupId.Room("scripted");
+        var copy = Path.Combine(homes.Path, "scripted-withheld-copy");
+        CopyDirectory(Path.Combine(home, "rooms"), copy);
+
+        using var ahead = await LoadAsync(copy, node, signing, group);
+        await ahead.Group.CommitAsync([], forcePath: true, ratchetTreeInWelcome: false, CancellationToken.None);
+        ahead.Group.MergePendingCommit();
+        var index = service.Append(GroupDeliveryKind.Message, ahead.Group.Encrypt("of epoch 1"u8.ToArray()).Encode());
+        await client.CatchUpAsync(group);
+
+        var withheld = await Assert.ThrowsAsync<RoomIntegrityException>(async () => await ReceiveAsync(client));
+        Assert.Equal((RoomIntegrityError.WithheldCommit, index), (withheld.Error, withheld.Index));
+        Assert.Equal(0UL, client.Epoch(group));
+    }
+
+    private static async Task<RoomState> LoadAsync(string rooms, NodeHome home, PurposeKey signing, GroupId group)
+    {
+        var services = new MlsGroupServices(home.Vault, new OckamCredentialAuthentication(new MlsMemberDirectory(new KnownIdentities(home.Vault), home.Vault), TimeProvider.System), RoleMembershipPolicy.Instance, TimeProvider.System);
+        return (await new RoomStore(rooms, home.Vault).LoadAsync(group, services, signing.Key, CancellationToken.None))!;
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        }
+    }
+
     private async Task<EdgeNode> MemberAsync(string name)
     {
         var node = await silo.EnrolledNodeAsync(Path.Combine(homes.Path, name), ("ockam.role", "nurse"), ("ockam.relay", "*"));
