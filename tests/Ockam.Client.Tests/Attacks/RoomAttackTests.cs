@@ -15,8 +15,9 @@ using Ockam.Silo.Tests.Support;
 namespace Ockam.Client.Tests.Attacks;
 
 /// <summary>
-/// Attacks on a room running on MLS over a real silo: a member kept from a commit, members racing for one epoch.
-/// Each test fails if the defence it names is removed from the edge client or the Delivery Service.
+/// Attacks on a room running on MLS: over a real silo (forged deliveries, far generations, withheld removals, racing
+/// commits, replays) and over a <see cref="ScriptedDeliveryService"/> standing in for a compromised one (forks,
+/// withheld commits). Each test fails if the defence it names is removed from the edge client or the service.
 /// </summary>
 public sealed class RoomAttackTests : IAsyncLifetime
 {
@@ -159,8 +160,8 @@ public sealed class RoomAttackTests : IAsyncLifetime
     /// <summary>
     /// Bob reads and acknowledges a message; his node restarts; the service (or Alice) logs the very same bytes again
     /// at a new index. Bob's restored state has used up that generation's key: the replay is surfaced as Unreadable,
-    /// not shown twice, and the entries he handled before the restart are not read again. Fails if the consumed key
-    /// is not deleted (or not saved deleted) before the message is handed on.
+    /// not shown twice, and the entries he handled before the restart are not read again. Fails if the state that consumed
+    /// the key (and the index handled) is not saved when the message is read or acknowledged.
     /// </summary>
     [Fact]
     public async Task A_message_replayed_after_a_restart_is_not_shown_again()
