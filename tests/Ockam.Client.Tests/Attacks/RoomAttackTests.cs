@@ -313,6 +313,49 @@ public sealed class RoomAttackTests : IAsyncLifetime
         Assert.Equal(0UL, client.Epoch(group));
     }
 
+    /// <summary>
+    /// Mallory, a member but no admin, removes the admin by a commit her own (permissive) MLS client made, and the
+    /// service logs it. The admin's client refuses it (Unreadable) by the room's roles and stays in its epoch, still
+    /// a member. Fails if the client applies commits without <c>RoleMembershipPolicy</c>.
+    /// </summary>
+    [Fact]
+    public async Task A_non_admins_membership_change_is_refused_by_the_clients()
+    {
+        var service = new ScriptedDeliveryService();
+        var home = Path.Combine(homes.Path, "scripted-admin");
+        var (client, node, signing) = await ScriptedDeliveryService.ClientAsync(home, service);
+        using var disposeNode = node;
+        using var disposeClient = client;
+        var admin = await node.GetOrCreateIdentityAsync("default");
+        await client.CreateAsync("scripted", null);
+        var group = GroupId.Room("scripted");
+
+        using var malloryHome = await NodeHome.OpenAsync(Path.Combine(homes.Path, "scripted-mallory"));
+        var mallory = await malloryHome.GetOrCreateIdentityAsync("default");
+        var mallorySigning = await malloryHome.GetOrCreatePurposeKeyAsync("default", Purpose.GroupSigning, TimeSpan.FromDays(30), TimeSpan.FromDays(10));
+        var bundle = await OckamKeyPackages.CreateAsync(malloryHome.Vault, mallorySigning, TimeProvider.System, [(ushort)GroupRoles.Type], Ockam.Identity.Vault.KeyPersistence.Ephemeral);
+        service.Claimable = new ClaimKeyPackageResponse(mallory.History.Encode(), mallorySigning.Attestation.Encode(), bundle.KeyPackage.Encode());
+        await client.InviteAsync(group, mallory.Identifier);
+        Assert.Equal(1UL, client.Epoch(group));
+
+        var directory = new MlsMemberDirectory(new KnownIdentities(malloryHome.Vault), malloryHome.Vault);
+        directory.Add(admin.History, signing.Attestation, DateTimeOffset.UtcNow);
+        directory.Add(mallory.History, mallorySigning.Attestation, DateTimeOffset.UtcNow);
+        var permissive = new MlsGroupServices(malloryHome.Vault, new OckamCredentialAuthentication(directory, TimeProvider.System), membership: null, TimeProvider.System);
+        using var adminState = await LoadAsync(Path.Combine(home, "rooms"), node, signing, group);
+        var welcome = MlsMessage.Decode(service.LastWelcome!.Value.Span).Welcome!;
+        using var malloryGroup = MlsGroup.Join(permissive, welcome, bundle.KeyPackage, bundle.InitKey, bundle.EncryptionKey, mallorySigning.Key, adminState.Group.ExportRatchetTree());
+        var adminLeaf = malloryGroup.Members.Single(m => OckamCredentialAuthentication.IdentifierOf(m.Leaf) == admin.Identifier).Index;
+        var removal = await malloryGroup.CommitAsync([new Proposal(new RemoveProposal(adminLeaf))], forcePath: true, ratchetTreeInWelcome: false, CancellationToken.None);
+        var index = service.Append(GroupDeliveryKind.Commit, removal.Commit.Encode());
+        await client.CatchUpAsync(group);
+
+        var refused = await Assert.ThrowsAsync<RoomIntegrityException>(async () => await ReceiveAsync(client));
+        Assert.Equal((RoomIntegrityError.Unreadable, index), (refused.Error, refused.Index));
+        Assert.Equal(1UL, client.Epoch(group));
+        Assert.Contains(admin.Identifier, client.Members(group));
+    }
+
     private static async Task<RoomState> LoadAsync(string rooms, NodeHome home, PurposeKey signing, GroupId group)
     {
         var services = new MlsGroupServices(home.Vault, new OckamCredentialAuthentication(new MlsMemberDirectory(new KnownIdentities(home.Vault), home.Vault), TimeProvider.System), RoleMembershipPolicy.Instance, TimeProvider.System);

@@ -15,6 +15,12 @@ internal sealed class ScriptedDeliveryService : IEdgeApi
 {
     private readonly List<RoomLogEntry> log = [];
 
+    /// <summary>What a claim of any member's KeyPackage returns.</summary>
+    public ClaimKeyPackageResponse? Claimable { get; set; }
+
+    /// <summary>The Welcome of the last commit accepted that had one.</summary>
+    public ReadOnlyMemory<byte>? LastWelcome { get; private set; }
+
     /// <summary>Appends <paramref name="bytes"/> as the log's next entry; returns its index.</summary>
     public ulong Append(GroupDeliveryKind kind, ReadOnlyMemory<byte> bytes)
     {
@@ -35,7 +41,8 @@ internal sealed class ScriptedDeliveryService : IEdgeApi
         object response = request switch
         {
             CreateRoomRequest => EmptyResponse.Instance,
-            CommitRoomRequest commit => new CommitRoomResponse(true, Append(GroupDeliveryKind.Commit, commit.Commit), ReadOnlyMemory<byte>.Empty),
+            CommitRoomRequest commit => Committed(commit),
+            ClaimKeyPackageRequest => Claimable ?? throw new EdgeException(ApiStatus.BadRequest, "nothing to claim"),
             SendRoomRequest send => Sent(send),
             CatchUpRoomRequest catchUp => Page(catchUp.Index),
             _ => throw new EdgeException(ApiStatus.BadRequest, $"the scripted service does not serve {request.GetType().Name}"),
@@ -52,6 +59,12 @@ internal sealed class ScriptedDeliveryService : IEdgeApi
         var keyPackages = new KeyPackageStore(Path.Combine(home, "key-packages"), node.Vault, TimeProvider.System);
         var client = new RoomClient(node.Vault, service, identity, signing, new RoomStore(Path.Combine(home, "rooms"), node.Vault), keyPackages, TimeProvider.System);
         return (client, node, signing);
+    }
+
+    private CommitRoomResponse Committed(CommitRoomRequest commit)
+    {
+        LastWelcome = commit.Welcome ?? LastWelcome;
+        return new CommitRoomResponse(true, Append(GroupDeliveryKind.Commit, commit.Commit), ReadOnlyMemory<byte>.Empty);
     }
 
     private EmptyResponse Sent(SendRoomRequest send)
