@@ -1,0 +1,409 @@
+using System.Reflection;
+using System.Text;
+using Ockam.Client.Edge;
+using Ockam.Grains.Contracts;
+using Ockam.Messaging.Api;
+using Ockam.Messaging.Api.Operations;
+using Ockam.Messaging.Routing;
+using Ockam.Identity.Identities;
+using Ockam.Identity.Mls;
+using Ockam.Identity.Policies;
+using Ockam.Messaging.Nodes;
+using Ockam.Client.Tests.Support;
+using Ockam.Silo.Tests.Support;
+
+namespace Ockam.Client.Tests.Attacks;
+
+/// <summary>
+/// Attacks on a room running on MLS: over a real silo (forged deliveries, far generations, withheld removals, racing
+/// commits, replays) and over a <see cref="ScriptedDeliveryService"/> standing in for a compromised one (forks,
+/// withheld commits). Each test fails if the defence it names is removed from the edge client or the service.
+/// </summary>
+public sealed class RoomAttackTests : IAsyncLifetime
+{
+    private static readonly GroupId Ward = GroupId.Room("ward-9");
+    private readonly TempDirectory data = new();
+    private readonly TempDirectory homes = new();
+    private readonly List<EdgeNode> nodes = [];
+    private RunningSilo silo = null!;
+
+    public async Task InitializeAsync() => silo = await RunningSilo.StartAsync(data.Path);
+
+    public async Task DisposeAsync()
+    {
+        await Task.WhenAll(nodes.Select(n => n.DisposeAsync().AsTask()));
+        await silo.DisposeAsync();
+        data.Dispose();
+        homes.Dispose();
+    }
+
+    /// <summary>
+    /// Bob hears nothing while Alice removes Carol. His next message, encrypted in the epoch Carol still belongs to, is
+    /// refused by the service (Conflict); he reads the log, applies the removal and sends it again in the new epoch, so
+    /// what is logged is of the post-removal epoch and Carol cannot read it. Fails if the service accepts a message
+    /// of a past epoch or the client does not catch up and re-encrypt.
+    /// </summary>
+    [Fact]
+    public async Task A_withheld_removal_is_applied_before_the_next_send_so_the_removed_member_reads_nothing()
+    {
+        var alice = await MemberAsync("alice");
+        var bob = await MemberAsync("bob");
+        var carol = await MemberAsync("carol");
+        await bob.CreateRelayAsync("bob-away");
+        var (a, b, c) = (await alice.RoomsAsync(), await bob.RoomsAsync(), await carol.RoomsAsync());
+        await a.CreateAsync(Ward.Name, "alice");
+        await a.InviteAsync(Ward, bob.Identifier);
+        await b.ListenAsync(Ward, "bob");
+        await a.InviteAsync(Ward, carol.Identifier);
+        await c.ListenAsync(Ward, "carol");
+        await EventuallyAsync(() => Epoch(b) == 2 && Epoch(c) == 2);
+
+        // Bob's deliveries go where nobody listens: the removal is withheld from him.
+        await ((IEdgeApi)bob).CallAsync(new ListenRoomRequest(Ward, "bob-away"), CancellationToken.None);
+        await a.RemoveAsync(Ward, carol.Identifier);
+        await EventuallyAsync(() => Epoch(c) == 0);
+        Assert.Equal(2UL, Epoch(b));
+
+        await b.SendAsync(Ward, "after the removal"u8.ToArray());
+
+        Assert.Equal(3UL, Epoch(b));
+        var log = await silo.Grains.GetDeliveryService(Ward).ReadAsync(alice.Identifier.ToString(), 0);
+        Assert.Equal([3UL], log.Entries.Where(e => e.Kind == LogEntryKind.Message).Select(e => e.Epoch));
+        var shown = await ReceiveAsync(a);
+        Assert.Equal(("after the removal", bob.Identifier, 3UL), (Encoding.UTF8.GetString(shown.Payload.Span), shown.Sender, shown.Epoch));
+
+        // Carol is served only the commit that removed her; her client shows nothing.
+        var leftToCarol = await ((IEdgeApi)carol).CallAsync(new CatchUpRoomRequest(Ward, 0), CancellationToken.None);
+        Assert.Equal([(GroupDeliveryKind.Commit, 2UL)], leftToCarol.Entries.Select(e => (e.Kind, e.Epoch)));
+        using var quiet = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await c.ReceiveAsync(quiet.Token));
+    }
+
+    /// <summary>
+    /// Alice and Bob commit updates at once, each for the epoch it is in: the service takes one, refuses the other;
+    /// the loser discards its pending commit, processes the winner and commits again. Both end in one epoch and read
+    /// each other. Fails if a refused commit is merged (its member forks itself off) or not retried.
+    /// </summary>
+    [Fact]
+    public async Task A_refused_own_commit_does_not_fork_its_member()
+    {
+        var alice = await MemberAsync("alice");
+        var bob = await MemberAsync("bob");
+        var (a, b) = (await alice.RoomsAsync(), await bob.RoomsAsync());
+        await a.CreateAsync(Ward.Name, "alice");
+        await a.InviteAsync(Ward, bob.Identifier);
+        await b.ListenAsync(Ward, "bob");
+        await EventuallyAsync(() => Epoch(b) == 1);
+
+        const int Rounds = 5;
+        for (var round = 1; round <= Rounds; round++)
+        {
+            await Task.WhenAll(a.UpdateAsync(Ward), b.UpdateAsync(Ward));
+            var expected = 1UL + (2UL * (ulong)round);
+            await EventuallyAsync(() => Epoch(a) == expected && Epoch(b) == expected);
+        }
+
+        // Every commit the service logged is one both applied: the epochs' commits form one chain.
+        var log = await silo.Grains.GetDeliveryService(Ward).ReadAsync(alice.Identifier.ToString(), 0);
+        Assert.Equal(Enumerable.Range(0, 1 + (2 * Rounds)).Select(e => (ulong)e), log.Entries.Where(e => e.Kind == LogEntryKind.Commit).Select(e => e.Epoch));
+
+        await a.SendAsync(Ward, "from alice"u8.ToArray());
+        await b.SendAsync(Ward, "from bob"u8.ToArray());
+        Assert.Equal("from alice", Encoding.UTF8.GetString((await ReceiveAsync(b)).Payload.Span));
+        Assert.Equal("from bob", Encoding.UTF8.GetString((await ReceiveAsync(a)).Payload.Span));
+    }
+
+    /// <summary>
+    /// Bob, a member with an end-to-end channel to Alice's node, hands her group inbox a delivery of his own making —
+    /// a real message of the room, at the index the log gave it, while the service's deliveries to Alice go nowhere.
+    /// Her node drops it (the group inbox accepts only what the relay inbox says the service made): nothing is shown
+    /// until she reads the log herself. Fails if the group inbox accepts what an end-to-end channel delivers.
+    /// </summary>
+    [Fact]
+    public async Task A_delivery_from_outside_the_silos_channel_is_ignored()
+    {
+        var alice = await MemberAsync("alice");
+        var bob = await MemberAsync("bob");
+        await alice.CreateRelayAsync("alice-away");
+        var (a, b) = (await alice.RoomsAsync(), await bob.RoomsAsync());
+        await alice.AcceptAsync(Policy.Parse("(= subject.ockam.role \"nurse\")"));
+        await a.CreateAsync(Ward.Name, "alice");
+        await a.InviteAsync(Ward, bob.Identifier);
+        await b.ListenAsync(Ward, "bob");
+        await ((IEdgeApi)alice).CallAsync(new ListenRoomRequest(Ward, "alice-away"), CancellationToken.None);
+
+        await b.SendAsync(Ward, "through the service"u8.ToArray());
+        var logged = (await silo.Grains.GetDeliveryService(Ward).ReadAsync(alice.Identifier.ToString(), 0)).Entries.Single(e => e.Kind == LogEntryKind.Message);
+        var endToEnd = await bob.ConnectAsync("alice", Policy.Parse("(= subject.ockam.role \"nurse\")"));
+        var bobsNode = (Ockam.Messaging.Routing.Node)typeof(EdgeNode).GetField("node", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(bob)!;
+        var forged = new GroupDelivery(Ward, GroupDeliveryKind.Message, logged.Index, logged.Bytes).Encode();
+        await bobsNode.SendAsync(new Message(Route.Of(endToEnd.Address, Address.Local(GroupDelivery.InboxAddress)), Route.Empty, forged));
+
+        // The channel itself works: the same route to Alice's application inbox arrives.
+        await bob.SendAsync(endToEnd, "over the channel"u8.ToArray());
+        using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+        {
+            Assert.Equal("over the channel"u8.ToArray(), (await alice.ReceiveAsync(wait.Token)).Payload.ToArray());
+        }
+
+        using (var quiet = new CancellationTokenSource(TimeSpan.FromMilliseconds(1000)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await a.ReceiveAsync(quiet.Token));
+        }
+
+        // Read from the log, the message is shown once, at its index.
+        await a.CatchUpAsync(Ward);
+        var shown = await ReceiveAsync(a);
+        Assert.Equal(("through the service", logged.Index), (Encoding.UTF8.GetString(shown.Payload.Span), shown.Index));
+    }
+
+    /// <summary>
+    /// Bob reads and acknowledges a message; his node restarts; the service (or Alice) logs the very same bytes again
+    /// at a new index. Bob's restored state has used up that generation's key: the replay is surfaced as Unreadable,
+    /// not shown twice, and the entries he handled before the restart are not read again. Fails if the state that consumed
+    /// the key (and the index handled) is not saved when the message is read or acknowledged.
+    /// </summary>
+    [Fact]
+    public async Task A_message_replayed_after_a_restart_is_not_shown_again()
+    {
+        var alice = await MemberAsync("alice");
+        var bobHome = Path.Combine(homes.Path, "bob");
+        var bob = await MemberAsync("bob");
+        var (a, b) = (await alice.RoomsAsync(), await bob.RoomsAsync());
+        await a.CreateAsync(Ward.Name, "alice");
+        await a.InviteAsync(Ward, bob.Identifier);
+        await b.ListenAsync(Ward, "bob");
+        await a.SendAsync(Ward, "once"u8.ToArray());
+        var read = await ReceiveAsync(b);
+        Assert.Equal("once", Encoding.UTF8.GetString(read.Payload.Span));
+        await b.AcknowledgeAsync(read);
+        nodes.Remove(bob);
+        await bob.DisposeAsync();
+
+        var service = silo.Grains.GetDeliveryService(Ward);
+        var original = (await service.ReadAsync(alice.Identifier.ToString(), 0)).Entries.Single(e => e.Kind == LogEntryKind.Message);
+        Assert.Equal(DeliveryOutcome.Ok, (await service.SendAsync(alice.Identifier.ToString(), original.Bytes)).Outcome);
+
+        var reopened = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = bobHome, Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
+        nodes.Add(reopened);
+        await reopened.ListenAsync("bob");
+        var b2 = await reopened.RoomsAsync();
+        await b2.ListenAsync(Ward, "bob");
+        var replay = await Assert.ThrowsAsync<RoomIntegrityException>(async () => await ReceiveAsync(b2));
+        Assert.Equal(RoomIntegrityError.Unreadable, replay.Error);
+        Assert.True(replay.Index > original.Index);
+
+        await a.SendAsync(Ward, "next"u8.ToArray());
+        var next = await ReceiveAsync(b2);
+        Assert.Equal("next", Encoding.UTF8.GetString(next.Payload.Span));
+        Assert.Equal(replay.Index + 1, next.Index);
+    }
+
+    /// <summary>
+    /// Bob, a member, sends through the real service a message whose generation is 1 001 ahead of his last (his saved
+    /// group state restored outside his client and its ratchet run forward). Alice surfaces it as Unreadable rather
+    /// than ratcheting his chain that far, so Bob's next honest message — of the generation she expects — is read.
+    /// Fails if the receiver's bound on how far ahead a generation may be is removed: the skipped keys past the
+    /// bound on kept ones are deleted and Bob is silenced.
+    /// </summary>
+    [Fact]
+    public async Task A_message_with_a_far_future_generation_silences_no_one()
+    {
+        var alice = await MemberAsync("alice");
+        var bobHome = Path.Combine(homes.Path, "bob");
+        var bob = await MemberAsync("bob");
+        var (a, b) = (await alice.RoomsAsync(), await bob.RoomsAsync());
+        await a.CreateAsync(Ward.Name, "alice");
+        await a.InviteAsync(Ward, bob.Identifier);
+        await b.ListenAsync(Ward, "bob");
+        await b.SendAsync(Ward, "first"u8.ToArray());
+        Assert.Equal("first", Encoding.UTF8.GetString((await ReceiveAsync(a)).Payload.Span));
+        nodes.Remove(bob);
+        await bob.DisposeAsync();
+
+        byte[] far;
+        using (var home = await NodeHome.OpenAsync(bobHome))
+        {
+            var signing = await home.GetOrCreatePurposeKeyAsync("default", Purpose.GroupSigning, TimeSpan.FromDays(30), TimeSpan.FromDays(10));
+            var services = new MlsGroupServices(home.Vault, new OckamCredentialAuthentication(new MlsMemberDirectory(new KnownIdentities(home.Vault), home.Vault), TimeProvider.System), RoleMembershipPolicy.Instance, TimeProvider.System);
+            using var saved = (await new RoomStore(Path.Combine(bobHome, "rooms"), home.Vault).LoadAsync(Ward, services, signing.Key, CancellationToken.None))!;
+            MlsMessage message = saved.Group.Encrypt("skipped"u8.ToArray());
+            for (var i = 0; i < HashRatchet.MaxForwardDistance + 1; i++)
+            {
+                message = saved.Group.Encrypt("far ahead"u8.ToArray());
+            }
+
+            far = message.Encode();
+        }
+
+        var service = silo.Grains.GetDeliveryService(Ward);
+        Assert.Equal(DeliveryOutcome.Ok, (await service.SendAsync(bob.Identifier.ToString(), far)).Outcome);
+        var refused = await Assert.ThrowsAsync<RoomIntegrityException>(async () => await ReceiveAsync(a));
+        Assert.Equal(RoomIntegrityError.Unreadable, refused.Error);
+
+        // Bob's client, from its saved state, sends the generation after "first": Alice reads it.
+        var reopened = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = bobHome, Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
+        nodes.Add(reopened);
+        await reopened.ListenAsync("bob");
+        var b2 = await reopened.RoomsAsync();
+        await b2.ListenAsync(Ward, "bob");
+        await b2.SendAsync(Ward, "honest"u8.ToArray());
+        var honest = await ReceiveAsync(a);
+        Assert.Equal(("honest", bob.Identifier), (Encoding.UTF8.GetString(honest.Payload.Span), honest.Sender));
+    }
+
+    /// <summary>
+    /// A service that shows members different groups: Alice applied commit A for epoch 0 (her own, accepted); the log
+    /// then shows her a different commit B for epoch 0 (made from a copy of her epoch-0 state, as another member
+    /// would). She surfaces a Fork and stays in her epoch. Fails if a commit for an epoch already left is not checked
+    /// against the one applied.
+    /// </summary>
+    [Fact]
+    public async Task Two_different_commits_for_one_epoch_are_detected_as_a_fork()
+    {
+        var service = new ScriptedDeliveryService();
+        var home = Path.Combine(homes.Path, "scripted-fork");
+        var (client, node, signing) = await ScriptedDeliveryService.ClientAsync(home, service);
+        using var disposeNode = node;
+        using var disposeClient = client;
+        await client.CreateAsync("scripted", null);
+        var group = GroupId.Room("scripted");
+        var copy = Path.Combine(homes.Path, "scripted-fork-copy");
+        CopyDirectory(Path.Combine(home, "rooms"), copy);
+
+        await client.UpdateAsync(group);
+        Assert.Equal(1UL, client.Epoch(group));
+
+        using var other = await LoadAsync(copy, node, signing, group);
+        var b = await other.Group.CommitAsync([], forcePath: true, ratchetTreeInWelcome: false, CancellationToken.None);
+        var index = service.Append(GroupDeliveryKind.Commit, b.Commit.Encode());
+        await client.CatchUpAsync(group);
+
+        var fork = await Assert.ThrowsAsync<RoomIntegrityException>(async () => await ReceiveAsync(client));
+        Assert.Equal((RoomIntegrityError.Fork, index), (fork.Error, fork.Index));
+        Assert.Equal(1UL, client.Epoch(group));
+    }
+
+    /// <summary>
+    /// A service that withholds a commit: a member in epoch 0 is served a message of epoch 1 (the commit that led
+    /// there never shown to it). It surfaces WithheldCommit and stays in epoch 0. Fails if the client tries such a
+    /// message in its own epoch (Unreadable, the withholding unnamed) or skips it silently.
+    /// </summary>
+    [Fact]
+    public async Task A_message_of_an_epoch_whose_commit_was_withheld_is_detected()
+    {
+        var service = new ScriptedDeliveryService();
+        var home = Path.Combine(homes.Path, "scripted-withheld");
+        var (client, node, signing) = await ScriptedDeliveryService.ClientAsync(home, service);
+        using var disposeNode = node;
+        using var disposeClient = client;
+        await client.CreateAsync("scripted", null);
+        var group = GroupId.Room("scripted");
+        var copy = Path.Combine(homes.Path, "scripted-withheld-copy");
+        CopyDirectory(Path.Combine(home, "rooms"), copy);
+
+        using var ahead = await LoadAsync(copy, node, signing, group);
+        await ahead.Group.CommitAsync([], forcePath: true, ratchetTreeInWelcome: false, CancellationToken.None);
+        ahead.Group.MergePendingCommit();
+        var index = service.Append(GroupDeliveryKind.Message, ahead.Group.Encrypt("of epoch 1"u8.ToArray()).Encode());
+        await client.CatchUpAsync(group);
+
+        var withheld = await Assert.ThrowsAsync<RoomIntegrityException>(async () => await ReceiveAsync(client));
+        Assert.Equal((RoomIntegrityError.WithheldCommit, index), (withheld.Error, withheld.Index));
+        Assert.Equal(0UL, client.Epoch(group));
+    }
+
+    /// <summary>
+    /// Mallory, a member but no admin, removes the admin by a commit her own (permissive) MLS client made, and the
+    /// service logs it. The admin's client refuses it (Unreadable) by the room's roles and stays in its epoch, still
+    /// a member. Fails if the client applies commits without <c>RoleMembershipPolicy</c>.
+    /// </summary>
+    [Fact]
+    public async Task A_non_admins_membership_change_is_refused_by_the_clients()
+    {
+        var service = new ScriptedDeliveryService();
+        var home = Path.Combine(homes.Path, "scripted-admin");
+        var (client, node, signing) = await ScriptedDeliveryService.ClientAsync(home, service);
+        using var disposeNode = node;
+        using var disposeClient = client;
+        var admin = await node.GetOrCreateIdentityAsync("default");
+        await client.CreateAsync("scripted", null);
+        var group = GroupId.Room("scripted");
+
+        using var malloryHome = await NodeHome.OpenAsync(Path.Combine(homes.Path, "scripted-mallory"));
+        var mallory = await malloryHome.GetOrCreateIdentityAsync("default");
+        var mallorySigning = await malloryHome.GetOrCreatePurposeKeyAsync("default", Purpose.GroupSigning, TimeSpan.FromDays(30), TimeSpan.FromDays(10));
+        var bundle = await OckamKeyPackages.CreateAsync(malloryHome.Vault, mallorySigning, TimeProvider.System, [(ushort)GroupRoles.Type], Ockam.Identity.Vault.KeyPersistence.Ephemeral);
+        service.Claimable = new ClaimKeyPackageResponse(mallory.History.Encode(), mallorySigning.Attestation.Encode(), bundle.KeyPackage.Encode());
+        await client.InviteAsync(group, mallory.Identifier);
+        Assert.Equal(1UL, client.Epoch(group));
+
+        var directory = new MlsMemberDirectory(new KnownIdentities(malloryHome.Vault), malloryHome.Vault);
+        directory.Add(admin.History, signing.Attestation, DateTimeOffset.UtcNow);
+        directory.Add(mallory.History, mallorySigning.Attestation, DateTimeOffset.UtcNow);
+        var permissive = new MlsGroupServices(malloryHome.Vault, new OckamCredentialAuthentication(directory, TimeProvider.System), membership: null, TimeProvider.System);
+        using var adminState = await LoadAsync(Path.Combine(home, "rooms"), node, signing, group);
+        var welcome = MlsMessage.Decode(service.LastWelcome!.Value.Span).Welcome!;
+        using var malloryGroup = MlsGroup.Join(permissive, welcome, bundle.KeyPackage, bundle.InitKey, bundle.EncryptionKey, mallorySigning.Key, adminState.Group.ExportRatchetTree());
+        var adminLeaf = malloryGroup.Members.Single(m => OckamCredentialAuthentication.IdentifierOf(m.Leaf) == admin.Identifier).Index;
+        var removal = await malloryGroup.CommitAsync([new Proposal(new RemoveProposal(adminLeaf))], forcePath: true, ratchetTreeInWelcome: false, CancellationToken.None);
+        var index = service.Append(GroupDeliveryKind.Commit, removal.Commit.Encode());
+        await client.CatchUpAsync(group);
+
+        var refused = await Assert.ThrowsAsync<RoomIntegrityException>(async () => await ReceiveAsync(client));
+        Assert.Equal((RoomIntegrityError.Unreadable, index), (refused.Error, refused.Index));
+        Assert.Equal(1UL, client.Epoch(group));
+        Assert.Contains(admin.Identifier, client.Members(group));
+    }
+
+    private static async Task<RoomState> LoadAsync(string rooms, NodeHome home, PurposeKey signing, GroupId group)
+    {
+        var services = new MlsGroupServices(home.Vault, new OckamCredentialAuthentication(new MlsMemberDirectory(new KnownIdentities(home.Vault), home.Vault), TimeProvider.System), RoleMembershipPolicy.Instance, TimeProvider.System);
+        return (await new RoomStore(rooms, home.Vault).LoadAsync(group, services, signing.Key, CancellationToken.None))!;
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        }
+    }
+
+    private async Task<EdgeNode> MemberAsync(string name)
+    {
+        var node = await silo.EnrolledNodeAsync(Path.Combine(homes.Path, name), ("ockam.role", "nurse"), ("ockam.relay", "*"));
+        nodes.Add(node);
+        await node.CreateRelayAsync(name);
+        await node.ListenAsync(name);
+        return node;
+    }
+
+    private static ulong Epoch(RoomClient rooms)
+    {
+        try
+        {
+            return rooms.Epoch(Ward);
+        }
+        catch (EdgeException)
+        {
+            return 0;
+        }
+    }
+
+    private static async Task<RoomMessage> ReceiveAsync(RoomClient rooms)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        return await rooms.ReceiveAsync(timeout.Token);
+    }
+
+    private static async Task EventuallyAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!condition())
+        {
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+}
