@@ -25,6 +25,12 @@ namespace Ockam.Client.Edge;
 /// </remarks>
 public sealed class RoomClient : IWorker, IDisposable
 {
+    /// <summary>
+    /// KeyPackages one commit adds: each costs about 300 bytes in the commit and 150 in the Welcome, so 100 of them stay
+    /// well within one request (128 KiB).
+    /// </summary>
+    public const int MaxAddsPerCommit = 100;
+
     /// <summary>Attempts at a commit that lost its epoch to another member's: each one first processes the winner.</summary>
     private const int CommitAttempts = 3;
 
@@ -101,23 +107,28 @@ public sealed class RoomClient : IWorker, IDisposable
     public Task SubscribeAsync(string topic, string? relay, CancellationToken cancellationToken = default) =>
         api.CallAsync(new SubscribeTopicRequest(topic, relay), cancellationToken);
 
-    /// <summary>As an admin: adds every subscriber the policy admitted, in one new epoch. Returns how many.</summary>
+    /// <summary>
+    /// As an admin: adds every subscriber the policy admitted, at most <see cref="MaxAddsPerCommit"/> per commit (so
+    /// that each commit and its Welcome fit one request, whatever the number waiting). Returns how many.
+    /// </summary>
     public async Task<int> AdmitPendingAsync(string topic, CancellationToken cancellationToken = default)
     {
         var group = GroupId.Topic(topic);
         var info = await api.CallAsync(new GetRoomRequest(group), cancellationToken).ConfigureAwait(false);
-        var joining = new List<KeyPackage>();
-        foreach (var identifier in info.Pending.Select(Identifier.Parse))
+        var admitted = 0;
+        foreach (var batch in info.Pending.Select(Identifier.Parse).Chunk(MaxAddsPerCommit))
         {
-            joining.Add(await ClaimAsync(identifier, cancellationToken).ConfigureAwait(false));
-        }
+            var joining = new List<KeyPackage>(batch.Length);
+            foreach (var identifier in batch)
+            {
+                joining.Add(await ClaimAsync(identifier, cancellationToken).ConfigureAwait(false));
+            }
 
-        if (joining.Count > 0)
-        {
             await CommitAsync(group, _ => [.. joining.Select(k => new Proposal(new AddProposal(k)))], forcePath: false, cancellationToken).ConfigureAwait(false);
+            admitted += joining.Count;
         }
 
-        return joining.Count;
+        return admitted;
     }
 
     /// <summary>Removes <paramref name="member"/>: the commit's UpdatePath gives the next epoch a secret it cannot learn.</summary>
