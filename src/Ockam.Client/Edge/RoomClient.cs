@@ -140,7 +140,7 @@ public sealed class RoomClient : IWorker, IDisposable
             room =>
             {
                 List<Proposal> removes = [.. room.Group.Members.Where(m => OckamCredentialAuthentication.IdentifierOf(m.Leaf) == member).Select(m => new Proposal(new RemoveProposal(m.Index)))];
-                return removes.Count > 0 ? removes : throw new EdgeException(ApiStatus.NotAMember, $"{member} is not a member of {Describe(group)}");
+                return removes.Count > 0 ? removes : throw new EdgeException(ApiStatus.NotAMember, $"{member} is not a member of {group.Description}");
             },
             forcePath: true,
             cancellationToken);
@@ -335,7 +335,7 @@ public sealed class RoomClient : IWorker, IDisposable
                 var page = await api.CallAsync(new CatchUpRoomRequest(group, index), cancellationToken).ConfigureAwait(false);
                 if (page.More && page.Entries.Count == 0)
                 {
-                    throw new EdgeException(ApiStatus.Unavailable, $"catching up {Describe(group)} made no progress");
+                    throw new EdgeException(ApiStatus.Unavailable, $"catching up {group.Description} made no progress");
                 }
 
                 await LearnSignersAsync(page.Entries.Where(e => e.Kind == GroupDeliveryKind.Commit).Select(e => e.Bytes), cancellationToken).ConfigureAwait(false);
@@ -443,8 +443,6 @@ public sealed class RoomClient : IWorker, IDisposable
         entering.Dispose();
     }
 
-    private static string Describe(GroupId group) => $"{(group.Kind == GroupKind.Topic ? "topic" : "room")} '{group.Name}'";
-
     /// <summary>The group id MLS binds every message to: the typed id's value, so a room's messages never fit a topic of the same name.</summary>
     private static byte[] MlsGroupId(GroupId group) => System.Text.Encoding.UTF8.GetBytes(group.Value);
 
@@ -495,7 +493,7 @@ public sealed class RoomClient : IWorker, IDisposable
         {
             if (rooms.ContainsKey(group))
             {
-                throw new EdgeException(ApiStatus.BadRequest, $"this node is already in {Describe(group)}");
+                throw new EdgeException(ApiStatus.BadRequest, $"this node is already in {group.Description}");
             }
 
             var mls = await MlsGroup.CreateAsync(services, MlsGroupId(group), own, signingKey, [GroupRoles.Of([self]).ToExtension()], cancellationToken).ConfigureAwait(false);
@@ -555,10 +553,10 @@ public sealed class RoomClient : IWorker, IDisposable
     {
         var invitation = await api.CallAsync(new GetWelcomeRequest(group), cancellationToken).ConfigureAwait(false);
         var welcome = MlsMessage.Decode(invitation.Welcome.Span).Welcome
-            ?? throw new EdgeException(ApiStatus.Rejected, $"the Welcome to {Describe(group)} is not a Welcome");
+            ?? throw new EdgeException(ApiStatus.Rejected, $"the Welcome to {group.Description} is not a Welcome");
         if (invitation.TreeLength > RoomStore.MaxSize)
         {
-            throw new EdgeException(ApiStatus.Rejected, $"the ratchet tree of {Describe(group)} is {invitation.TreeLength} bytes, over {RoomStore.MaxSize}");
+            throw new EdgeException(ApiStatus.Rejected, $"the ratchet tree of {group.Description} is {invitation.TreeLength} bytes, over {RoomStore.MaxSize}");
         }
 
         var tree = new byte[invitation.TreeLength];
@@ -567,7 +565,7 @@ public sealed class RoomClient : IWorker, IDisposable
             var page = await api.CallAsync(new GetRoomTreeRequest(group, invitation.Epoch, (ulong)offset), cancellationToken).ConfigureAwait(false);
             if (page.Chunk.Length == 0 || page.Chunk.Length > tree.Length - offset)
             {
-                throw new EdgeException(ApiStatus.Rejected, $"the ratchet tree of {Describe(group)} came in a page of {page.Chunk.Length} bytes at {offset} of {tree.Length}");
+                throw new EdgeException(ApiStatus.Rejected, $"the ratchet tree of {group.Description} came in a page of {page.Chunk.Length} bytes at {offset} of {tree.Length}");
             }
 
             page.Chunk.Span.CopyTo(tree.AsSpan(offset));
@@ -590,7 +588,7 @@ public sealed class RoomClient : IWorker, IDisposable
                 if (!mls.GroupId.SequenceEqual(MlsGroupId(group)))
                 {
                     mls.Dispose();
-                    throw new EdgeException(ApiStatus.Rejected, $"the Welcome is to another group than {Describe(group)}");
+                    throw new EdgeException(ApiStatus.Rejected, $"the Welcome is to another group than {group.Description}");
                 }
 
                 var room = new RoomState(mls, invitation.Index, new Dictionary<ulong, byte[]>(), [], []);
@@ -604,7 +602,7 @@ public sealed class RoomClient : IWorker, IDisposable
             }
         }
 
-        throw new EdgeException(ApiStatus.NotAMember, $"the Welcome to {Describe(group)} is for none of this node's key packages");
+        throw new EdgeException(ApiStatus.NotAMember, $"the Welcome to {group.Description} is for none of this node's key packages");
     }
 
     /// <summary>
@@ -650,7 +648,7 @@ public sealed class RoomClient : IWorker, IDisposable
                 room.Group.DiscardPendingCommit();
                 if (attempt == CommitAttempts)
                 {
-                    throw new EdgeException(ApiStatus.Rejected, $"{Describe(group)} moved on {CommitAttempts} times while this node committed; try again");
+                    throw new EdgeException(ApiStatus.Rejected, $"{group.Description} moved on {CommitAttempts} times while this node committed; try again");
                 }
             }
             finally
@@ -688,7 +686,18 @@ public sealed class RoomClient : IWorker, IDisposable
     /// </summary>
     private bool Handle(GroupId group, RoomState room, ulong index, GroupDeliveryKind kind, ReadOnlyMemory<byte> bytes, bool live)
     {
-        var problem = kind == GroupDeliveryKind.Commit ? HandleCommit(room, index, bytes, live, out var fits) : HandleMessage(group, room, index, bytes, live, out fits);
+        (RoomIntegrityError Error, string Message)? problem;
+        bool fits;
+        try
+        {
+            var message = MlsMessage.Decode(bytes.Span);
+            problem = kind == GroupDeliveryKind.Commit ? HandleCommit(room, message, bytes, live, out fits) : HandleMessage(group, room, index, message, bytes, live, out fits);
+        }
+        catch (OckamDecodeException e)
+        {
+            (problem, fits) = ((RoomIntegrityError.Unreadable, $"not an MLS message: {e.Message}"), !live);
+        }
+
         if (!fits)
         {
             return false;
@@ -697,26 +706,15 @@ public sealed class RoomClient : IWorker, IDisposable
         room.LastIndex = index;
         if (problem is not null)
         {
-            received.Writer.TryWrite((null, new RoomIntegrityException(group, problem.Value.Error, index, $"{Describe(group)}, entry {index}: {problem.Value.Message}")));
+            received.Writer.TryWrite((null, new RoomIntegrityException(group, problem.Value.Error, index, $"{group.Description}, entry {index}: {problem.Value.Message}")));
         }
 
         return true;
     }
 
-    private static (RoomIntegrityError Error, string Message)? HandleCommit(RoomState room, ulong index, ReadOnlyMemory<byte> bytes, bool live, out bool fits)
+    private static (RoomIntegrityError Error, string Message)? HandleCommit(RoomState room, MlsMessage message, ReadOnlyMemory<byte> bytes, bool live, out bool fits)
     {
         fits = true;
-        MlsMessage message;
-        try
-        {
-            message = MlsMessage.Decode(bytes.Span);
-        }
-        catch (OckamDecodeException e)
-        {
-            fits = !live;
-            return (RoomIntegrityError.Unreadable, $"not an MLS message: {e.Message}");
-        }
-
         if (message.PublicMessage is not { Content.ContentType: ContentType.Commit } commit)
         {
             fits = !live;
@@ -756,20 +754,9 @@ public sealed class RoomClient : IWorker, IDisposable
         }
     }
 
-    private (RoomIntegrityError Error, string Message)? HandleMessage(GroupId group, RoomState room, ulong index, ReadOnlyMemory<byte> bytes, bool live, out bool fits)
+    private (RoomIntegrityError Error, string Message)? HandleMessage(GroupId group, RoomState room, ulong index, MlsMessage message, ReadOnlyMemory<byte> bytes, bool live, out bool fits)
     {
         fits = true;
-        MlsMessage message;
-        try
-        {
-            message = MlsMessage.Decode(bytes.Span);
-        }
-        catch (OckamDecodeException e)
-        {
-            fits = !live;
-            return (RoomIntegrityError.Unreadable, $"not an MLS message: {e.Message}");
-        }
-
         if (message.PrivateMessage is not { ContentType: ContentType.Application } encrypted)
         {
             fits = !live;
@@ -915,5 +902,5 @@ public sealed class RoomClient : IWorker, IDisposable
     }
 
     private RoomState Room(GroupId group) =>
-        rooms.TryGetValue(group, out var room) ? room : throw new EdgeException(ApiStatus.BadRequest, $"this node is not in {Describe(group)}");
+        rooms.TryGetValue(group, out var room) ? room : throw new EdgeException(ApiStatus.BadRequest, $"this node is not in {group.Description}");
 }

@@ -34,7 +34,7 @@ internal sealed class RoomStore(string directory, IVault vault)
     private const int MaxGroupIdBytes = 256;
     private const int NonceSize = 12;
     private const int TagSize = 16;
-    private const int ApiLimitsName = 256;
+    private const int MaxSenderBytes = 256;
 
     /// <summary>Unshown messages kept at most (reading stops there until the consumer acknowledges).</summary>
     public const int MaxUnshown = 1000;
@@ -259,7 +259,7 @@ internal sealed class RoomStore(string directory, IVault vault)
                 d.ReadArrayStart(4);
                 var index = d.ReadUInt64();
                 var epoch = d.ReadUInt64();
-                var sender = d.ReadText(ApiLimitsName);
+                var sender = d.ReadText(MaxSenderBytes);
                 if (!Identifier.TryParse(sender, out var identifier))
                 {
                     throw d.Error("an unshown message's sender is not an identifier");

@@ -24,6 +24,12 @@ public sealed record GroupId
     /// <summary>The name the room or topic was created with (its grain's key).</summary>
     public string Name { get; }
 
+    /// <summary>"room" or "topic": the request field that names it, and the word people read.</summary>
+    public string KindName => Kind == GroupKind.Room ? "room" : "topic";
+
+    /// <summary>How messages name it: <c>room 'x'</c> or <c>topic 'x'</c>.</summary>
+    public string Description => $"{KindName} '{Name}'";
+
     /// <summary>The id commits and messages are bound to, and deliveries name.</summary>
     public string Value => (Kind == GroupKind.Room ? RoomPrefix : TopicPrefix) + Name;
 
@@ -59,7 +65,7 @@ public sealed record GroupId
     public void Write(ApiBodyWriter body)
     {
         ArgumentNullException.ThrowIfNull(body);
-        body.Text(Kind == GroupKind.Room ? "room" : "topic", Name);
+        body.Text(KindName, Name);
     }
 
     /// <summary>Reads what <see cref="Write"/> wrote.</summary>

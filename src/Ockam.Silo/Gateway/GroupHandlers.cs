@@ -164,7 +164,7 @@ internal static class GroupHandlers
 
         return await call.Grains.GetDeliveryService(request.Group).GetWelcomeAsync(call.Caller).WaitAsync(cancellationToken).ConfigureAwait(false) is { } welcome
             ? new GetWelcomeResponse(welcome.Welcome, welcome.Epoch, welcome.CommitIndex, (ulong)welcome.TreeLength)
-            : new GatewayRefusal(ApiStatus.NotAMember, $"no Welcome to {Describe(request.Group)} waits for {call.Caller}: an admin must invite it (or admit its subscription) first");
+            : new GatewayRefusal(ApiStatus.NotAMember, $"no Welcome to {request.Group.Description} waits for {call.Caller}: an admin must invite it (or admit its subscription) first");
     }
 
     public static async Task<GatewayAnswer<GetRoomTreeResponse>> GetTreeAsync(GatewayCall call, GetRoomTreeRequest request, CancellationToken cancellationToken)
@@ -193,7 +193,7 @@ internal static class GroupHandlers
         var info = await call.Grains.GetDeliveryService(request.Group).GetInfoAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         return info.Exists
             ? new GetRoomResponse(info.Epoch, [.. info.Members], [.. info.Pending])
-            : new GatewayRefusal(ApiStatus.BadRequest, $"no {Describe(request.Group)}");
+            : new GatewayRefusal(ApiStatus.BadRequest, $"no {request.Group.Description}");
     }
 
     public static async Task<GatewayAnswer<EmptyResponse>> SubscribeAsync(GatewayCall call, SubscribeTopicRequest request, CancellationToken cancellationToken)
@@ -217,8 +217,6 @@ internal static class GroupHandlers
 
         return Grouped(await topic.RequestJoinAsync(call.Caller, request.Relay).WaitAsync(cancellationToken).ConfigureAwait(false), Relays(request.Relay));
     }
-
-    private static string Describe(GroupId group) => $"{(group.Kind == GroupKind.Topic ? "topic" : "room")} '{group.Name}'";
 
     /// <summary>A group name within bounds (the kind is the request's field, never read off the name).</summary>
     private static GatewayRefusal? Target(string name) =>

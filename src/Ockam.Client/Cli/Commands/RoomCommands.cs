@@ -127,7 +127,7 @@ internal static class RoomCommands
         {
             var admitted = group.Kind == GroupKind.Topic ? await rooms.AdmitPendingAsync(group.Name, token).ConfigureAwait(false) : 0;
             await rooms.SendAsync(group, Encoding.UTF8.GetBytes(message), token).ConfigureAwait(false);
-            cli.Report("sent", [(group.Kind == GroupKind.Topic ? "topic" : "room", group.Name), ("epoch", rooms.Epoch(group)), ("admitted", admitted)]);
+            cli.Report("sent", [(group.KindName, group.Name), ("epoch", rooms.Epoch(group)), ("admitted", admitted)]);
             return ExitCode.Ok;
         }
     }
@@ -174,7 +174,7 @@ internal static class RoomCommands
                     ? JsonSerializer.Serialize(
                         new Dictionary<string, string>
                         {
-                            [message.Group.Kind == GroupKind.Topic ? "topic" : "room"] = message.Group.Name,
+                            [message.Group.KindName] = message.Group.Name,
                             ["from"] = message.Sender.ToString(),
                             ["index"] = message.Index.ToString(System.Globalization.CultureInfo.InvariantCulture),
                             ["message"] = text,
@@ -209,7 +209,7 @@ internal static class RoomCommands
             {
                 if (!waiting)
                 {
-                    await Console.Error.WriteLineAsync($"not a member of {(group.Kind == GroupKind.Topic ? "topic" : "room")} '{group.Name}' yet: waiting for an admin to add {self}").ConfigureAwait(false);
+                    await Console.Error.WriteLineAsync($"not a member of {group.Description} yet: waiting for an admin to add {self}").ConfigureAwait(false);
                 }
             }
 
