@@ -820,14 +820,7 @@ public sealed class RoomClient : IWorker, IDisposable
 
             foreach (var keys in found.Keys)
             {
-                try
-                {
-                    directory.Add(ChangeHistory.Decode(keys.History), PurposeKeyAttestation.Decode(keys.Signing), time.GetUtcNow());
-                }
-                catch (Exception e) when (e is OckamDecodeException or IdentityException)
-                {
-                    // An identity that does not verify stays unknown, and its leaf is refused.
-                }
+                directory.TryAdd(keys.History, keys.Signing, time.GetUtcNow());
             }
         }
     }

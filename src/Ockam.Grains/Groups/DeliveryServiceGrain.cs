@@ -463,18 +463,10 @@ internal sealed class DeliveryServiceGrain(
         var fetched = await Task.WhenAll(named.Select(i => GrainFactory.GetGrain<IIdentityGrain>(i.ToString()).GetGroupKeysAsync()));
         foreach (var (history, _, signing) in fetched)
         {
-            if (history is null || signing is null)
+            // One unpublished or invalid is left unknown, or known by its newer history only: its leaves are refused.
+            if (history is not null && signing is not null)
             {
-                continue;
-            }
-
-            try
-            {
-                directory.Add(ChangeHistory.Decode(history), PurposeKeyAttestation.Decode(signing), time.GetUtcNow());
-            }
-            catch (Exception e) when (e is OckamDecodeException or IdentityException)
-            {
-                // Left unknown, or known by its newer history only: the Authentication Service refuses its leaves.
+                directory.TryAdd(history, signing, time.GetUtcNow());
             }
         }
     }

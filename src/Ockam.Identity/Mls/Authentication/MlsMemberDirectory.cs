@@ -35,6 +35,23 @@ internal sealed class MlsMemberDirectory(KnownIdentities identities, IVault vaul
     }
 
     /// <summary>
+    /// <see cref="Add"/> of an encoded history and attestation as fetched (from the silo): false when either does not
+    /// decode or verify, and the identity stays unknown — the Authentication Service then refuses its leaves.
+    /// </summary>
+    public bool TryAdd(ReadOnlyMemory<byte> history, ReadOnlyMemory<byte> attestation, DateTimeOffset now)
+    {
+        try
+        {
+            Add(ChangeHistory.Decode(history), PurposeKeyAttestation.Decode(attestation), now);
+            return true;
+        }
+        catch (Exception e) when (e is Encoding.OckamDecodeException or IdentityException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
     /// The group signing key of <paramref name="identifier"/> valid at <paramref name="now"/>, or null: unknown,
     /// compromised, revoked, its key voided by a later rotation, or expired. The attestation is verified again against
     /// the latest history known, since that history may have moved on (a revocation) since it was added.
