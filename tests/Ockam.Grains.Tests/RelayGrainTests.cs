@@ -9,14 +9,14 @@ public sealed class RelayGrainTests(ClusterFixture fixture)
     public async Task The_mailbox_keeps_order_lets_high_priority_overtake_and_redelivers_until_acknowledged()
     {
         var relay = fixture.Grains.GetGrain<IRelayGrain>(Guid.NewGuid().ToString("n"));
-        Assert.Equal(RelayOutcome.Unknown, await relay.SendAsync([1], 0, RelayOrigin.Peer));
+        Assert.Equal(RelayOutcome.Unknown, await relay.SendAsync([1], 0, "peer"));
         Assert.Equal(RelayOutcome.Ok, await relay.ClaimAsync("owner", durable: true));
         Assert.Equal(RelayOutcome.NotOwner, await relay.ClaimAsync("someone else", durable: true));
 
         // The owner is offline: everything waits, a high-priority message ahead of the queued normal ones.
         foreach (var (payload, priority) in new[] { ((byte)1, (byte)0), ((byte)2, (byte)0), ((byte)3, (byte)0), ((byte)4, (byte)1) })
         {
-            Assert.Equal(RelayOutcome.Ok, await relay.SendAsync([payload], priority, RelayOrigin.Peer));
+            Assert.Equal(RelayOutcome.Ok, await relay.SendAsync([payload], priority, "peer"));
         }
 
         var first = new RelayRecorder();
@@ -36,7 +36,7 @@ public sealed class RelayGrainTests(ClusterFixture fixture)
         Assert.Equal([2, 3], (await second.TakeAsync(2)).Select(m => (int)m.Envelope[0]));
 
         // Live: a new message goes straight out.
-        await relay.SendAsync([5], 0, RelayOrigin.Peer);
+        await relay.SendAsync([5], 0, "peer");
         Assert.Equal(5, (await second.TakeAsync(1))[0].Envelope[0]);
         Assert.Equal(3, (await relay.GetStatusAsync()).Queued);
     }
@@ -48,14 +48,40 @@ public sealed class RelayGrainTests(ClusterFixture fixture)
         await relay.ClaimAsync("owner", durable: true);
         for (var i = 0; i < ClusterFixture.RelayMailboxCapacity; i++)
         {
-            Assert.Equal(RelayOutcome.Ok, await relay.SendAsync([(byte)i], 0, RelayOrigin.Peer));
+            Assert.Equal(RelayOutcome.Ok, await relay.SendAsync([(byte)i], 0, "peer"));
         }
 
-        Assert.Equal(RelayOutcome.MailboxFull, await relay.SendAsync([0xff], 0, RelayOrigin.Peer));
+        Assert.Equal(RelayOutcome.MailboxFull, await relay.SendAsync([0xff], 0, "peer"));
         Assert.Equal(ClusterFixture.RelayMailboxCapacity, (await relay.GetStatusAsync()).Queued);
 
         var reply = fixture.Grains.GetGrain<IRelayGrain>("conn." + Guid.NewGuid().ToString("n"));
         await reply.ClaimAsync("owner", durable: false);
-        Assert.Equal(RelayOutcome.Offline, await reply.SendAsync([1], 0, RelayOrigin.Peer));
+        Assert.Equal(RelayOutcome.Offline, await reply.SendAsync([1], 0, "peer"));
+    }
+
+    [Fact]
+    public async Task A_services_notification_is_pushed_live_to_a_connected_owner_and_never_stored()
+    {
+        var relay = fixture.Grains.GetGrain<IRelayGrain>(Guid.NewGuid().ToString("n"));
+        await relay.ClaimAsync("owner", durable: true);
+
+        // One notification while the owner is offline, one once it is connected, and a peer's message. (The client's
+        // calls may take different gateways, so the first notification may land after the connection: then it is pushed.)
+        await relay.NotifyAsync([1]);
+        var recorder = new RelayRecorder();
+        await relay.ConnectAsync("owner", fixture.Grains.CreateObjectReference<IRelayObserver>(recorder));
+        await relay.NotifyAsync([3]);
+        await relay.SendAsync([2], 0, "peer");
+        var delivered = new List<RelayedMessage>();
+        while (!delivered.Any(m => m.Envelope[0] == 2) || !delivered.Any(m => m.Envelope[0] == 3))
+        {
+            delivered.AddRange(await recorder.TakeAsync(1));
+        }
+
+        // The group's log is the durable copy: a notification is pushed as the service's, with the sequence nothing
+        // acknowledges, and the mailbox holds the peer's message only.
+        Assert.All(delivered.Where(m => m.Envelope[0] != 2), m => Assert.Equal((RelayOrigin.Service, Ockam.Messaging.Api.RelayDelivery.Unstored), (m.Origin, m.Sequence)));
+        Assert.Equal(RelayOrigin.Peer, delivered.Single(m => m.Envelope[0] == 2).Origin);
+        Assert.Equal(1, (await relay.GetStatusAsync()).Queued);
     }
 }

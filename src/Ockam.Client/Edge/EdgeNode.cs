@@ -535,10 +535,12 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
                     var (_, client) = await ChannelAsync(cancellationToken).ConfigureAwait(false);
                     await client.CallAsync(new GetAuthorityRequest(), cancellationToken).ConfigureAwait(false);
 
-                    // Rooms whose route could not be named again after the last reconnect (a transient failure) try again.
+                    // Rooms whose route could not be named again after the last reconnect (a transient failure) try again;
+                    // rooms quiet for a while read their log, in case a live push was lost.
                     if (rooms is not null)
                     {
                         await rooms.RenewRoutesAsync(cancellationToken).ConfigureAwait(false);
+                        await rooms.CatchUpQuietAsync(cancellationToken).ConfigureAwait(false);
                     }
                 }
                 catch (Exception e) when (e is TimeoutException or RoutingException or HandshakeException or EdgeException)

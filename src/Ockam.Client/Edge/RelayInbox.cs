@@ -72,8 +72,11 @@ internal sealed class RelayInbox(Identifier silo, Func<string, ulong, Task> ackn
         }
 
         // At least once: a delivery that is lost before this acknowledgement comes again; the
-        // end-to-end channel drops the duplicate.
-        _ = acknowledge(delivery.Relay, delivery.Sequence);
+        // end-to-end channel drops the duplicate. A group's live push was never stored: nothing to let go.
+        if (delivery.Sequence != RelayDelivery.Unstored)
+        {
+            _ = acknowledge(delivery.Relay, delivery.Sequence);
+        }
         try
         {
             await context.Node.SendAsync(inner, delivery.FromService ? ServiceFlow : SenderFlow(delivery.Sender), cancellationToken).ConfigureAwait(false);

@@ -37,6 +37,12 @@ public sealed class RoomClient : IWorker, IDisposable
     /// <summary>Messages read and not yet acknowledged, kept (sealed) in the group's file: reading stops there until the consumer catches up.</summary>
     private const int MaxUnshown = RoomStore.MaxUnshown;
 
+    /// <summary>
+    /// How long a listened group may stay quiet before this node reads its log anyway: the silo's pushes are live and
+    /// best effort (the log is the durable copy), so one lost in flight is read at the latest about this long after.
+    /// </summary>
+    private static readonly TimeSpan QuietCatchUp = TimeSpan.FromSeconds(30);
+
     private readonly IVault vault;
     private readonly IEdgeApi api;
     private readonly Identifier self;
@@ -63,6 +69,9 @@ public sealed class RoomClient : IWorker, IDisposable
 
     /// <summary>Groups of <see cref="routes"/> not named again since the node reconnected (a transient failure); under <see cref="gate"/>.</summary>
     private readonly HashSet<GroupId> unrenewed = [];
+
+    /// <summary>When each group last had a delivery here or its log was read; under <see cref="gate"/>.</summary>
+    private readonly Dictionary<GroupId, DateTimeOffset> heard = [];
 
     /// <summary>A client for <paramref name="self"/>, whose leaves carry the public half of its GroupSigning key <paramref name="signing"/>.</summary>
     internal RoomClient(IVault vault, IEdgeApi api, LocalIdentity self, PurposeKey signing, RoomStore store, KeyPackageStore keyPackages, TimeProvider time, Action? listening = null)
@@ -289,6 +298,26 @@ public sealed class RoomClient : IWorker, IDisposable
     }
 
     /// <summary>
+    /// Reads the log of each listened group that has been quiet for <see cref="QuietCatchUp"/>, so that a push lost in
+    /// flight (the silo's, best effort) is shown late rather than never. One group's failure costs the others nothing.
+    /// </summary>
+    internal async Task CatchUpQuietAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        foreach (var group in Locked(() => routes.Keys.Where(g => !unrenewed.Contains(g) && now - heard.GetValueOrDefault(g) >= QuietCatchUp).ToList()))
+        {
+            try
+            {
+                await CatchUpAsync(group, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is EdgeException or TimeoutException or RoutingException)
+            {
+                // Tried again at the next quiet check; a removal is learned from the log or the next reconnect.
+            }
+        }
+    }
+
+    /// <summary>
     /// Makes <paramref name="group"/> ready here: a group this node is in resumes from its saved state (messages read
     /// before and not acknowledged come first); one it was invited to is joined from its Welcome. Then the log is read
     /// from where this node left it.
@@ -358,6 +387,7 @@ public sealed class RoomClient : IWorker, IDisposable
                     }
 
                     await store.SaveAsync(group, room, cancellationToken).ConfigureAwait(false);
+                    heard[group] = time.GetUtcNow();
                 }
                 finally
                 {
@@ -397,6 +427,7 @@ public sealed class RoomClient : IWorker, IDisposable
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
+                heard[delivery.Group] = time.GetUtcNow();
                 if (rooms.TryGetValue(delivery.Group, out var room) && delivery.Index <= room.LastIndex)
                 {
                     return;
@@ -877,6 +908,7 @@ public sealed class RoomClient : IWorker, IDisposable
     {
         rooms.Remove(group);
         routes.Remove(group);
+        heard.Remove(group);
         store.Delete(group);
         room.Dispose();
     }

@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Ockam.Grains.Contracts;
 
 /// <summary>
@@ -19,13 +21,20 @@ public interface IRelayGrain : IGrainWithStringKey
     [Alias("disconnect")]
     Task DisconnectAsync(IRelayObserver observer);
 
-    /// <summary>Delivers (or stores) one envelope; higher priorities overtake queued lower ones.</summary>
+    /// <summary>Delivers (or stores) one envelope relayed for a peer; higher priorities overtake queued lower ones.</summary>
     /// <param name="envelope">The encoded message: remaining route, return route, ciphertext.</param>
     /// <param name="priority">Higher overtakes lower.</param>
-    /// <param name="origin">Made by the service, or relayed for a peer.</param>
     /// <param name="sender">The identifier of the peer it is relayed for (its channel proved it), so the owner can tell senders apart.</param>
     [Alias("send")]
-    Task<RelayOutcome> SendAsync(byte[] envelope, byte priority, RelayOrigin origin, string? sender = null);
+    Task<RelayOutcome> SendAsync(byte[] envelope, byte priority, string sender);
+
+    /// <summary>
+    /// Pushes one envelope the service made and keeps itself (a group's delivery, whose log is the durable copy) to
+    /// the owner's live connection, if there is one; it is never stored, and carries sequence 0, which nothing
+    /// acknowledges. One-way: the sender never waits on an owner, so one slow or vanished owner holds up no one else.
+    /// </summary>
+    [Alias("notify"), OneWay]
+    Task NotifyAsync(byte[] envelope);
 
     /// <summary>The owner has the message <paramref name="sequence"/>; it leaves the mailbox.</summary>
     [Alias("acknowledge")]

@@ -222,9 +222,9 @@ internal sealed class DeliveryServiceGrain(
 
         // Everyone, the removed included, learns of the new epoch; the joiners that their Welcome waits.
         var delivery = new GroupDelivery(Id, GroupDeliveryKind.Commit, index, commit);
-        await FanOutAsync(Members.Except(added), delivery);
-        await GroupFanOut.SendAsync(GrainFactory, removedRelays, delivery);
-        await FanOutAsync(added, new GroupDelivery(Id, GroupDeliveryKind.Welcome, index, []));
+        FanOut(Members.Except(added), delivery);
+        GroupFanOut.Notify(GrainFactory, removedRelays, delivery);
+        FanOut(added, new GroupDelivery(Id, GroupDeliveryKind.Welcome, index, []));
         return new CommitResult(DeliveryOutcome.Ok, index);
     }
 
@@ -263,7 +263,7 @@ internal sealed class DeliveryServiceGrain(
 
         var index = log.State.NextIndex;
         await AppendAsync(new LoggedEntry(index, parsed.Epoch, LogEntryKind.Message, message, []));
-        await FanOutAsync(Members.Where(m => m != caller), new GroupDelivery(Id, GroupDeliveryKind.Message, index, message));
+        FanOut(Members.Where(m => m != caller), new GroupDelivery(Id, GroupDeliveryKind.Message, index, message));
         return new SendResult(DeliveryOutcome.Ok, index);
     }
 
@@ -524,6 +524,6 @@ internal sealed class DeliveryServiceGrain(
     /// <summary>The commit the log holds for <paramref name="epoch"/> (the one that won it), while retained.</summary>
     private LoggedEntry? CommitOf(ulong epoch) => log.State.Entries.LastOrDefault(e => e.Kind == LogEntryKind.Commit && e.Epoch == epoch);
 
-    private Task FanOutAsync(IEnumerable<string> identifiers, GroupDelivery delivery) =>
-        GroupFanOut.SendAsync(GrainFactory, identifiers.Select(i => routes.State.Relays.GetValueOrDefault(i)), delivery);
+    private void FanOut(IEnumerable<string> identifiers, GroupDelivery delivery) =>
+        GroupFanOut.Notify(GrainFactory, identifiers.Select(i => routes.State.Relays.GetValueOrDefault(i)), delivery);
 }

@@ -7,11 +7,18 @@ namespace Ockam.Grains.Groups;
 /// <summary>How the Delivery Service reaches members: through relays they own, best effort.</summary>
 internal static class GroupFanOut
 {
-    /// <summary>Sends <paramref name="delivery"/> to each relay named (nulls skipped); a relay that refuses (full, unknown) leaves its member to read the log.</summary>
-    public static Task SendAsync(IGrainFactory grains, IEnumerable<string?> relays, GroupDelivery delivery)
+    /// <summary>
+    /// Pushes <paramref name="delivery"/> to each relay named (nulls skipped), live and one-way: the group's log is
+    /// the durable copy, so a member whose connection is away reads what it missed from the log when it is back,
+    /// and no relay stores (or is acknowledged) a second copy per member.
+    /// </summary>
+    public static void Notify(IGrainFactory grains, IEnumerable<string?> relays, GroupDelivery delivery)
     {
         var envelope = MessageCodec.Encode(new Message(Route.Of(Address.Local(GroupDelivery.InboxAddress)), Route.Empty, delivery.Encode()));
-        return Task.WhenAll(relays.OfType<string>().Distinct().Select(r => grains.GetGrain<IRelayGrain>(r).SendAsync(envelope, 0, RelayOrigin.Service)));
+        foreach (var relay in relays.OfType<string>().Distinct())
+        {
+            _ = grains.GetGrain<IRelayGrain>(relay).NotifyAsync(envelope);
+        }
     }
 
     /// <summary>

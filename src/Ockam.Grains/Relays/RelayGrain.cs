@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Ockam.Grains.Contracts;
+using Ockam.Messaging.Api;
 
 namespace Ockam.Grains.Relays;
 
@@ -64,7 +65,7 @@ internal sealed partial class RelayGrain(
         return Task.CompletedTask;
     }
 
-    public async Task<RelayOutcome> SendAsync(byte[] envelope, byte priority, RelayOrigin origin, string? sender = null)
+    public async Task<RelayOutcome> SendAsync(byte[] envelope, byte priority, string sender)
     {
         if (state.State.Owner is null)
         {
@@ -81,7 +82,7 @@ internal sealed partial class RelayGrain(
             return RelayOutcome.MailboxFull;
         }
 
-        var message = new RelayedMessage(state.State.NextSequence, priority, envelope, origin, sender);
+        var message = new RelayedMessage(state.State.NextSequence, priority, envelope, RelayOrigin.Peer, sender);
 
         // Priority first, then arrival: a higher priority overtakes what is queued, never what was delivered.
         var mailbox = state.State.Mailbox;
@@ -97,6 +98,9 @@ internal sealed partial class RelayGrain(
         await PushAsync([message]);
         return RelayOutcome.Ok;
     }
+
+    public Task NotifyAsync(byte[] envelope) =>
+        state.State.Owner is null ? Task.CompletedTask : PushAsync([new RelayedMessage(RelayDelivery.Unstored, 0, envelope, RelayOrigin.Service)]);
 
     public async Task<RelayOutcome> AcknowledgeAsync(string owner, ulong sequence)
     {

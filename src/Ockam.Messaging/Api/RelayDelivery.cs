@@ -8,7 +8,7 @@ namespace Ockam.Messaging.Api;
 /// 4: from-service, 5: sender}</c>, the envelope being the relayed message (its remaining route and ciphertext payload)
 /// in the message codec, from-service true when the service made it (group fan-out) rather than relayed it for a peer,
 /// and sender the identifier of that peer as its channel to the silo proved it (empty for the service).
-/// The owner acknowledges the sequence; its own channel decrypts the payload.
+/// The owner acknowledges the sequence, unless it is <see cref="Unstored"/>; its own channel decrypts the payload.
 /// </summary>
 public sealed record RelayDelivery(string Relay, ulong Sequence, byte[] Envelope, bool FromService, string Sender)
 {
@@ -21,6 +21,9 @@ public sealed record RelayDelivery(string Relay, ulong Sequence, byte[] Envelope
     public const string RelayAddress = "relay";
 
     public const int MaxSize = 260 * 1024;
+
+    /// <summary>The sequence of a delivery pushed live and never stored (a group's, whose log is the durable copy); stored ones count from 1, so there is nothing to acknowledge.</summary>
+    public const ulong Unstored = 0;
 
     public byte[] Encode() => CborEncoder.Encode(w =>
     {

@@ -46,7 +46,7 @@ internal sealed partial class RelayWorker(IGrainFactory grains, RelayRegistry re
             var back = message.ReturnRoute.Step().Prepend(Route.Of(Address.Local(RelayDelivery.RelayAddress), Address.Local(reply)));
             var envelope = MessageCodec.Encode(new Message(onward.Step().Step(), back, message.Payload));
             envelope = tap?.Invoke(envelope) ?? envelope;
-            var outcome = await grains.GetGrain<IRelayGrain>(relay).SendAsync(envelope, priority, RelayOrigin.Peer, peer.Identifier.ToString()).ConfigureAwait(false);
+            var outcome = await grains.GetGrain<IRelayGrain>(relay).SendAsync(envelope, priority, peer.Identifier.ToString()).ConfigureAwait(false);
             if (outcome != RelayOutcome.Ok)
             {
                 LogNotRelayed(logger, outcome);

@@ -258,17 +258,19 @@ public sealed class DeliveryServiceGrainTests(ClusterFixture fixture) : IDisposa
         Assert.Equal([carol.Id], info.Pending);
         Assert.Equal(("subscribe", "publish"), (info.SubscribePolicy, info.PublishPolicy));
 
+        var recorder = new RelayRecorder();
+        Assert.Equal(RelayOutcome.Ok, await fixture.Grains.GetGrain<IRelayGrain>(carolsRelay).ConnectAsync(carol.Id, fixture.Grains.CreateObjectReference<IRelayObserver>(recorder)));
         var add = await alice.CommitAsync(new Proposal(new AddProposal(carol.Bundle.KeyPackage)));
         var added = await ds.CommitAsync(alice.Id, add.Commit, add.Welcome);
         Assert.Empty((await ds.GetInfoAsync()).Pending);
 
-        var recorder = new RelayRecorder();
-        Assert.Equal(RelayOutcome.Ok, await fixture.Grains.GetGrain<IRelayGrain>(carolsRelay).ConnectAsync(carol.Id, fixture.Grains.CreateObjectReference<IRelayObserver>(recorder)));
+        // Pushed live and not stored: the log (and the kept Welcome) is the durable copy, so nothing waits in a mailbox.
         var delivered = Assert.Single(await recorder.TakeAsync(1));
         var delivery = GroupDelivery.Decode(Ockam.Messaging.Routing.MessageCodec.Decode(delivered.Envelope, GroupDelivery.MaxSize + 1024).Payload);
         Assert.Equal((id, GroupDeliveryKind.Welcome, added.Index), (delivery.Group, delivery.Kind, delivery.Index));
         Assert.Empty(delivery.Content);
-        Assert.Equal(0, (await fixture.Grains.GetGrain<IRelayGrain>(alicesRelay).GetStatusAsync()).Queued);
+        Assert.Equal(RelayDelivery.Unstored, delivered.Sequence);
+        Assert.Equal(0, (await fixture.Grains.GetGrain<IRelayGrain>(carolsRelay).GetStatusAsync()).Queued);
     }
 
     public void Dispose()
