@@ -27,9 +27,13 @@ public sealed class MlsGroupTsMlsInteropTests
         us.Join(MlsMessage.Decode(add.Welcome).Welcome!, RatchetTree.Decode(add.RatchetTree));
         await AssertSameEpochAsync(peer, us, 1, ct, "ts1");
 
+        // Each side refuses the other's message with one bit flipped in its ciphertext, and then reads the genuine one.
         var fromTs = await peer.SendAsync("ts1", "hello ockam"u8.ToArray(), ct);
+        Assert.Throws<MlsCryptoException>(() => us.Group.Decrypt(MlsMessage.Decode(Flipped(fromTs))));
         Assert.Equal("hello ockam"u8.ToArray(), us.Group.Decrypt(MlsMessage.Decode(fromTs)).ApplicationData);
-        var read = await peer.ProcessAsync("ts1", us.Group.Encrypt("hello ts-mls"u8.ToArray()).Encode(), ct);
+        var toTs = us.Group.Encrypt("hello ts-mls"u8.ToArray()).Encode();
+        await Assert.ThrowsAsync<TsMlsRefusedException>(() => peer.ProcessAsync("ts1", Flipped(toTs), ct));
+        var read = await peer.ProcessAsync("ts1", toTs, ct);
         Assert.Equal("hello ts-mls"u8.ToArray(), read.Plaintext);
 
         // ts-mls adds a second member (its commit a PrivateMessage without path), then updates (with path).
@@ -47,9 +51,7 @@ public sealed class MlsGroupTsMlsInteropTests
         var update = await peer.UpdateAsync("ts2", ct);
         await peer.ProcessAsync("ts1", update.Commit, ct);
         var before = us.Snapshot();
-        var tampered = (byte[])update.Commit.Clone();
-        tampered[^5] ^= 0x01;
-        Assert.Throws<MlsCryptoException>(() => us.Group.ProcessCommit(MlsMessage.Decode(tampered)));
+        Assert.Throws<MlsCryptoException>(() => us.Group.ProcessCommit(MlsMessage.Decode(Flipped(update.Commit))));
         Assert.Equal(before, us.Snapshot());
         us.Group.ProcessCommit(MlsMessage.Decode(update.Commit));
         await AssertSameEpochAsync(peer, us, 3, ct, "ts1", "ts2");
@@ -82,6 +84,14 @@ public sealed class MlsGroupTsMlsInteropTests
         us.Group.ProcessCommit(MlsMessage.Decode(remove.Commit));
         Assert.False(us.Group.IsActive);
         Assert.Equal(1, us.Vault.Count);
+    }
+
+    /// <summary>A copy with one bit flipped near the end: in the AEAD ciphertext or its tag.</summary>
+    private static byte[] Flipped(byte[] message)
+    {
+        var tampered = (byte[])message.Clone();
+        tampered[^5] ^= 0x01;
+        return tampered;
     }
 
     private static async Task AssertSameEpochAsync(TsMlsPeer peer, MlsTestMember us, ulong epoch, CancellationToken ct, params string[] names)
