@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The one test command: restore, build in Release, run every test project.
+# Tests marked [Trait("Category", "Long")] (a 1 000-member topic, tens of minutes) run only with --long.
 # On a fresh Debian machine it installs what the tests need: PostgreSQL from Debian's packages, started
 # as a throwaway cluster on a free port, owned by an unprivileged user (initdb and postgres refuse root),
 # and Node.js with the ts-mls interop driver's npm packages.
@@ -10,6 +11,14 @@ if ! command -v dotnet >/dev/null 2>&1; then
   echo "test.sh: the .NET 10 SDK is required (dotnet not found on PATH)" >&2
   exit 1
 fi
+
+filter="Category!=Long"
+for arg in "$@"; do
+  case "$arg" in
+    --long) filter="" ;;
+    *) echo "test.sh: unknown argument $arg (only --long)" >&2; exit 2 ;;
+  esac
+done
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
@@ -92,7 +101,7 @@ total_failed=0
 total_skipped=0
 for project in tests/*/*.Tests.csproj; do
   log=$(mktemp)
-  if ! dotnet test "$project" --configuration Release --no-build --nologo 2>&1 | tee "$log"; then
+  if ! dotnet test "$project" --configuration Release --no-build --nologo ${filter:+--filter "$filter"} 2>&1 | tee "$log"; then
     status=1
   fi
   # Sum VSTest's summary lines ("Passed!  - Failed: 0, Passed: 133, Skipped: 0, ...").

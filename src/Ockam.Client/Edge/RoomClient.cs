@@ -112,9 +112,17 @@ public sealed class RoomClient : IWorker, IDisposable
         await CommitAsync(group, _ => [new Proposal(new AddProposal(keyPackage))], forcePath: false, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Asks to join a topic (the silo checks the subscribe policy); an admin's next commit brings this node in.</summary>
-    public Task SubscribeAsync(string topic, string? relay, CancellationToken cancellationToken = default) =>
-        api.CallAsync(new SubscribeTopicRequest(topic, relay), cancellationToken);
+    /// <summary>
+    /// Asks to join a topic (the silo checks the subscribe policy); an admin's next commit brings this node in, and its
+    /// deliveries go to <paramref name="relay"/> (or this connection's). The node joins when its Welcome is pushed, or,
+    /// if that push is lost, at its next quiet check (<see cref="CatchUpQuietAsync"/>).
+    /// </summary>
+    public async Task SubscribeAsync(string topic, string? relay, CancellationToken cancellationToken = default)
+    {
+        await api.CallAsync(new SubscribeTopicRequest(topic, relay), cancellationToken).ConfigureAwait(false);
+        Locked(() => routes[GroupId.Topic(topic)] = relay);
+        listening?.Invoke();
+    }
 
     /// <summary>
     /// As an admin: adds every subscriber the policy admitted, at most <see cref="MaxAddsPerCommit"/> per commit (so
@@ -288,7 +296,8 @@ public sealed class RoomClient : IWorker, IDisposable
             }
             catch (EdgeException e) when (e.Status is ApiStatus.Denied or ApiStatus.NotAMember)
             {
-                Locked(() => unrenewed.Remove(group) | routes.Remove(group));
+                // Removed, or (a subscriber not yet admitted: not in rooms) still waiting, its route held by the silo.
+                Locked(() => unrenewed.Remove(group) | (rooms.ContainsKey(group) && routes.Remove(group)));
             }
             catch (Exception e) when (e is EdgeException or TimeoutException or RoutingException)
             {
@@ -306,14 +315,9 @@ public sealed class RoomClient : IWorker, IDisposable
         var now = time.GetUtcNow();
         foreach (var group in Locked(() => routes.Keys.Where(g => !unrenewed.Contains(g) && now - heard.GetValueOrDefault(g) >= QuietCatchUp).ToList()))
         {
-            try
-            {
-                await CatchUpAsync(group, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is EdgeException or TimeoutException or RoutingException)
-            {
-                // Tried again at the next quiet check; a removal is learned from the log or the next reconnect.
-            }
+            // Joins a topic whose Welcome push was lost (or whose join failed for now); reads the log of the others.
+            await EnterQuietlyAsync(group, cancellationToken).ConfigureAwait(false);
+            Locked(() => heard[group] = time.GetUtcNow());
         }
     }
 
@@ -458,7 +462,7 @@ public sealed class RoomClient : IWorker, IDisposable
         if (!handled)
         {
             // Off the worker's loop: catching up (or joining) calls the silo, whose answers this node's loop must stay free to route.
-            _ = Task.Run(() => EnterQuietlyAsync(delivery.Group), CancellationToken.None);
+            _ = Task.Run(() => EnterQuietlyAsync(delivery.Group, CancellationToken.None), CancellationToken.None);
         }
     }
 
@@ -503,11 +507,11 @@ public sealed class RoomClient : IWorker, IDisposable
     }
 
     /// <summary>A join or catch-up a delivery set off: if it fails (the silo is away, no Welcome yet) the next delivery tries again.</summary>
-    private async Task EnterQuietlyAsync(GroupId group)
+    private async Task EnterQuietlyAsync(GroupId group, CancellationToken cancellationToken)
     {
         try
         {
-            await EnterAsync(group, CancellationToken.None).ConfigureAwait(false);
+            await EnterAsync(group, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is EdgeException or TimeoutException or RoutingException or ObjectDisposedException or OckamDecodeException or MlsGroupException or MlsCryptoException)
         {
@@ -604,7 +608,16 @@ public sealed class RoomClient : IWorker, IDisposable
         }
 
         var ratchetTree = RatchetTree.Decode(tree);
-        await LearnSignersAsync(ratchetTree.Nodes.Select(n => n?.Leaf).OfType<LeafNode>(), cancellationToken).ConfigureAwait(false);
+        var leaves = ratchetTree.Nodes.Select(n => n?.Leaf).OfType<LeafNode>().ToList();
+        await LearnSignersAsync(leaves, cancellationToken).ConfigureAwait(false);
+
+        // A KeyPackage opens one Welcome once, so it is taken only when nothing left to fetch can fail the join: an
+        // identity page refused while the silo is busy leaves it for the next attempt instead of losing the invitation.
+        if (directory.Missing(leaves).Count is > 0 and var unknown)
+        {
+            throw new EdgeException(ApiStatus.Unavailable, $"the identities of {unknown} members of {group.Description} could not be fetched; try again");
+        }
+
         foreach (var secrets in welcome.Secrets)
         {
             if (await keyPackages.TakeAsync(secrets.NewMember.ToArray(), cancellationToken).ConfigureAwait(false) is not { } mine)

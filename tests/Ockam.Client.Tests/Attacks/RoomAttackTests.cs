@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Ockam.Client.Edge;
 using Ockam.Grains.Contracts;
 using Ockam.Messaging.Api;
@@ -25,9 +26,10 @@ public sealed class RoomAttackTests : IAsyncLifetime
     private readonly TempDirectory data = new();
     private readonly TempDirectory homes = new();
     private readonly List<EdgeNode> nodes = [];
+    private readonly CommitRace race = new();
     private RunningSilo silo = null!;
 
-    public async Task InitializeAsync() => silo = await RunningSilo.StartAsync(data.Path);
+    public async Task InitializeAsync() => silo = await RunningSilo.StartAsync(data.Path, services: s => s.AddSingleton<IOutgoingGrainCallFilter>(race));
 
     public async Task DisposeAsync()
     {
@@ -80,9 +82,10 @@ public sealed class RoomAttackTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// Alice and Bob commit updates at once, each for the epoch it is in: the service takes one, refuses the other;
-    /// the loser discards its pending commit, processes the winner and commits again. Both end in one epoch and read
-    /// each other. Fails if a refused commit is merged (its member forks itself off) or not retried.
+    /// Bob commits an update for the epoch he is in, and the gateway holds his commit until Alice's, for that same
+    /// epoch, has been accepted: the service refuses Bob's with the winner. Bob discards his pending commit, processes
+    /// Alice's and commits again. Both end in one epoch and read each other. Fails if a refused commit is merged (its
+    /// member forks itself off) or not retried.
     /// </summary>
     [Fact]
     public async Task A_refused_own_commit_does_not_fork_its_member()
@@ -95,17 +98,17 @@ public sealed class RoomAttackTests : IAsyncLifetime
         await b.ListenAsync(Ward, "bob");
         await EventuallyAsync(() => Epoch(b) == 1);
 
-        const int Rounds = 5;
-        for (var round = 1; round <= Rounds; round++)
-        {
-            await Task.WhenAll(a.UpdateAsync(Ward), b.UpdateAsync(Ward));
-            var expected = 1UL + (2UL * (ulong)round);
-            await EventuallyAsync(() => Epoch(a) == expected && Epoch(b) == expected);
-        }
+        race.Arm(loser: bob.Identifier.ToString(), winner: alice.Identifier.ToString());
+        var bobs = b.UpdateAsync(Ward);
+        await race.LoserHeld;
+        await a.UpdateAsync(Ward);
+        await bobs;
+        Assert.Equal(2, race.LoserCommits);
+        await EventuallyAsync(() => Epoch(a) == 3 && Epoch(b) == 3);
 
-        // Every commit the service logged is one both applied: the epochs' commits form one chain.
+        // Every commit the service logged is one both applied: the epochs' commits form one chain, Alice's first.
         var log = await silo.Grains.GetDeliveryService(Ward).ReadAsync(alice.Identifier.ToString(), 0);
-        Assert.Equal(Enumerable.Range(0, 1 + (2 * Rounds)).Select(e => (ulong)e), log.Entries.Where(e => e.Kind == LogEntryKind.Commit).Select(e => e.Epoch));
+        Assert.Equal([0UL, 1UL, 2UL], log.Entries.Where(e => e.Kind == LogEntryKind.Commit).Select(e => e.Epoch));
 
         await a.SendAsync(Ward, "from alice"u8.ToArray());
         await b.SendAsync(Ward, "from bob"u8.ToArray());
@@ -404,6 +407,41 @@ public sealed class RoomAttackTests : IAsyncLifetime
         while (!condition())
         {
             await Task.Delay(50, timeout.Token);
+        }
+    }
+
+    /// <summary>
+    /// Makes a race certain: once armed, the loser's next commit is held on its way from the gateway to the Delivery
+    /// Service until a commit of the winner's has been accepted.
+    /// </summary>
+    private sealed class CommitRace : IOutgoingGrainCallFilter
+    {
+        private readonly TaskCompletionSource held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource won = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private string? loser;
+        private string? winner;
+        private int loserCommits;
+
+        public Task LoserHeld => held.Task;
+
+        public int LoserCommits => Volatile.Read(ref loserCommits);
+
+        public void Arm(string loser, string winner) => (this.loser, this.winner) = (loser, winner);
+
+        public async Task Invoke(IOutgoingGrainCallContext context)
+        {
+            var caller = context.InterfaceMethod?.Name == nameof(IDeliveryServiceGrain.CommitAsync) ? context.Request.GetArgument(0) as string : null;
+            if (caller is not null && caller == loser && Interlocked.Increment(ref loserCommits) == 1)
+            {
+                held.TrySetResult();
+                await won.Task;
+            }
+
+            await context.Invoke();
+            if (caller is not null && caller == winner && context.Result is CommitResult { Outcome: DeliveryOutcome.Ok })
+            {
+                won.TrySetResult();
+            }
         }
     }
 }
