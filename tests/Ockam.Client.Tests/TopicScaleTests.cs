@@ -106,7 +106,12 @@ public sealed class TopicScaleTests(ITestOutputHelper output) : IAsyncLifetime
 
     private async Task<EdgeNode> NodeAsync(string name, params (string Name, string Value)[] attributes)
     {
-        var node = await silo.EnrolledNodeAsync(Path.Combine(homes.Path, name), [.. attributes, ("ockam.relay", name)]);
+        // A thousand nodes and the silo share this machine's cores, and a joiner verifies every leaf of the tree: the
+        // machine, not the protocol, is slow here, so calls and handshakes get the patience a loaded silo needs.
+        var node = await silo.EnrolledNodeAsync(
+            Path.Combine(homes.Path, name),
+            options => options with { CallTimeout = TimeSpan.FromMinutes(2), HandshakeTimeout = TimeSpan.FromMinutes(1) },
+            [.. attributes, ("ockam.relay", name)]);
         lock (nodes)
         {
             nodes.Add(node);

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Ockam.Client.Edge;
 using Ockam.Grains.Contracts;
 using Ockam.Messaging.Api;
@@ -27,9 +28,14 @@ public sealed class RoomAttackTests : IAsyncLifetime
     private readonly TempDirectory homes = new();
     private readonly List<EdgeNode> nodes = [];
     private readonly CommitRace race = new();
+    private readonly IdentityOutage outage = new();
+    private readonly LostPushes lost = new();
     private RunningSilo silo = null!;
 
-    public async Task InitializeAsync() => silo = await RunningSilo.StartAsync(data.Path, services: s => s.AddSingleton<IOutgoingGrainCallFilter>(race));
+    public async Task InitializeAsync() => silo = await RunningSilo.StartAsync(data.Path, services: s => s
+        .AddSingleton<IOutgoingGrainCallFilter>(race)
+        .AddSingleton<IOutgoingGrainCallFilter>(outage)
+        .AddSingleton<IOutgoingGrainCallFilter>(lost));
 
     public async Task DisposeAsync()
     {
@@ -114,6 +120,66 @@ public sealed class RoomAttackTests : IAsyncLifetime
         await b.SendAsync(Ward, "from bob"u8.ToArray());
         Assert.Equal("from alice", Encoding.UTF8.GetString((await ReceiveAsync(b)).Payload.Span));
         Assert.Equal("from bob", Encoding.UTF8.GetString((await ReceiveAsync(a)).Payload.Span));
+    }
+
+    /// <summary>
+    /// Bob is invited while the silo cannot serve identities (a busy or failing identity store): his join fails for
+    /// now, and his KeyPackage — which opens that Welcome once — is not spent on the failure, so his next attempt joins.
+    /// Fails if the KeyPackage is taken before every member's identity is known.
+    /// </summary>
+    [Fact]
+    public async Task A_join_that_fails_for_now_does_not_cost_the_joiner_its_invitation()
+    {
+        var alice = await MemberAsync("alice");
+        var bob = await MemberAsync("bob");
+        var (a, b) = (await alice.RoomsAsync(), await bob.RoomsAsync());
+        await a.CreateAsync(Ward.Name, "alice");
+        await a.InviteAsync(Ward, bob.Identifier);
+
+        outage.Failing = true;
+        var failed = await Assert.ThrowsAsync<EdgeException>(() => b.EnterAsync(Ward));
+        Assert.Equal(ApiStatus.Unavailable, failed.Status);
+        outage.Failing = false;
+
+        await b.EnterAsync(Ward);
+        Assert.Equal(1UL, Epoch(b));
+        await a.SendAsync(Ward, "welcome, bob"u8.ToArray());
+        await b.CatchUpAsync(Ward);
+        Assert.Equal("welcome, bob", Encoding.UTF8.GetString((await ReceiveAsync(b)).Payload.Span));
+    }
+
+    /// <summary>
+    /// Alice's message is logged, but its live push to Bob is lost on the way (pushes are best effort: the log is the
+    /// durable copy). Bob's node, listening, reads the log once the room has been quiet for 30 s by its clock, and shows
+    /// the message. Fails if a listened room that hears nothing is never read again.
+    /// </summary>
+    [Fact]
+    public async Task A_lost_push_is_read_from_the_log_at_the_next_quiet_check()
+    {
+        var bobsClock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var alice = await MemberAsync("alice");
+        var bob = await MemberAsync("bob", bobsClock);
+        var (a, b) = (await alice.RoomsAsync(), await bob.RoomsAsync());
+        await a.CreateAsync(Ward.Name, "alice");
+        await a.InviteAsync(Ward, bob.Identifier);
+        await b.ListenAsync(Ward, "bob");
+
+        lost.Dropping = true;
+        await a.SendAsync(Ward, "lost on the way"u8.ToArray());
+        using (var meanwhile = new CancellationTokenSource(TimeSpan.FromSeconds(1)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await b.ReceiveAsync(meanwhile.Token));
+        }
+
+        // The node checks its connection every 10 s; a room quiet for 30 s is read at the check after that.
+        var received = ReceiveAsync(b);
+        for (var tick = 0; tick < 6 && !received.IsCompleted; tick++)
+        {
+            bobsClock.Advance(TimeSpan.FromSeconds(10));
+            await Task.WhenAny(received, Task.Delay(TimeSpan.FromSeconds(2)));
+        }
+
+        Assert.Equal("lost on the way", Encoding.UTF8.GetString((await received).Payload.Span));
     }
 
     /// <summary>
@@ -374,9 +440,9 @@ public sealed class RoomAttackTests : IAsyncLifetime
         }
     }
 
-    private async Task<EdgeNode> MemberAsync(string name)
+    private async Task<EdgeNode> MemberAsync(string name, TimeProvider? time = null)
     {
-        var node = await silo.EnrolledNodeAsync(Path.Combine(homes.Path, name), ("ockam.role", "nurse"), ("ockam.relay", "*"));
+        var node = await silo.EnrolledNodeAsync(Path.Combine(homes.Path, name), o => o with { Time = time ?? o.Time }, [("ockam.role", "nurse"), ("ockam.relay", "*")]);
         nodes.Add(node);
         await node.CreateRelayAsync(name);
         await node.ListenAsync(name);
@@ -443,5 +509,37 @@ public sealed class RoomAttackTests : IAsyncLifetime
                 won.TrySetResult();
             }
         }
+    }
+
+    /// <summary>While failing, every read of an identity's group keys fails, as when the identity store is unreachable.</summary>
+    private sealed class IdentityOutage : IOutgoingGrainCallFilter
+    {
+        private volatile bool failing;
+
+        public bool Failing
+        {
+            get => failing;
+            set => failing = value;
+        }
+
+        public Task Invoke(IOutgoingGrainCallContext context) =>
+            failing && context.InterfaceMethod?.Name == nameof(IIdentityGrain.GetGroupKeysAsync)
+                ? throw new InvalidOperationException("the identity store is unreachable")
+                : context.Invoke();
+    }
+
+    /// <summary>While dropping, the Delivery Service's live pushes to relays are lost on the way.</summary>
+    private sealed class LostPushes : IOutgoingGrainCallFilter
+    {
+        private volatile bool dropping;
+
+        public bool Dropping
+        {
+            get => dropping;
+            set => dropping = value;
+        }
+
+        public Task Invoke(IOutgoingGrainCallContext context) =>
+            dropping && context.InterfaceMethod?.Name == nameof(IRelayGrain.NotifyAsync) ? Task.CompletedTask : context.Invoke();
     }
 }
