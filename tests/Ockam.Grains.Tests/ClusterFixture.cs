@@ -20,6 +20,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>Small pages, so that a tree of a few members already takes several chunks and a log several pages.</summary>
     public const int DeliveryPageBytes = 512;
 
+    /// <summary>Small enough that a test's few dozen invitations outgrow it.</summary>
+    public const int DeliveryKeptWelcomeBytes = 32 * 1024;
+
     public TestCluster Cluster { get; private set; } = null!;
 
     public IGrainFactory Grains => Cluster.GrainFactory;
@@ -56,7 +59,7 @@ public sealed class ClusterFixture : IAsyncLifetime
                 services.AddSingleton(new AuthorityKeys(AuthorityName, new CredentialIssuer(vault, authority, signing, time)));
                 services.AddOptions<AuthorityOptions>();
                 services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new RelayOptions { MailboxCapacity = RelayMailboxCapacity }));
-                services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new DeliveryServiceOptions { PageBytes = DeliveryPageBytes }));
+                services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new DeliveryServiceOptions { PageBytes = DeliveryPageBytes, KeptWelcomeBytes = DeliveryKeptWelcomeBytes }));
             });
         }
     }

@@ -90,7 +90,7 @@ internal sealed class DeliveryServiceGrain(
         }
 
         group.State = new DeliveryGroupState { SubscribePolicy = subscribePolicy, PublishPolicy = publishPolicy };
-        await SaveAsync(state, group.State);
+        await SaveAsync(state, state.Tree.ToRatchetTree().Encode(), group.State);
         if (relay is not null)
         {
             routes.State.Relays[creator] = relay;
@@ -190,13 +190,14 @@ internal sealed class DeliveryServiceGrain(
             welcomes = [.. welcomes, new KeptWelcome(State.Epoch, index, welcome!, added)];
         }
 
-        var keptEpochs = welcomes.Select(w => w.Epoch).Distinct().TakeLast(limits.KeptWelcomeEpochs).ToHashSet();
+        var treeAfter = State.Tree.ToRatchetTree().Encode();
+        var keptEpochs = KeptEpochs(welcomes, trees, treeAfter.Length);
         if (logged is null)
         {
             await AppendAsync(new LoggedEntry(index, content.Epoch, LogEntryKind.Commit, commit, removed));
         }
 
-        await SaveAsync(State, before with
+        await SaveAsync(State, treeAfter, before with
         {
             Welcomes = [.. welcomes.Where(w => keptEpochs.Contains(w.Epoch))],
             Trees = [.. trees.Where(t => keptEpochs.Contains(t.Epoch))],
@@ -475,12 +476,12 @@ internal sealed class DeliveryServiceGrain(
     /// Stores <paramref name="state"/> with <paramref name="rest"/>. The in-memory state has already moved: if the
     /// write fails, the activation is dropped so that the next call starts from what was stored.
     /// </summary>
-    private async Task SaveAsync(PublicGroupState state, DeliveryGroupState rest)
+    private async Task SaveAsync(PublicGroupState state, byte[] tree, DeliveryGroupState rest)
     {
         group.State = rest with
         {
             Context = state.Context.Encode(),
-            Tree = state.Tree.ToRatchetTree().Encode(),
+            Tree = tree,
             InterimTranscriptHash = state.InterimTranscriptHash,
         };
         loaded = state;
@@ -519,6 +520,29 @@ internal sealed class DeliveryServiceGrain(
             DeactivateOnIdle();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The newest epochs whose Welcomes and trees fit <see cref="DeliveryServiceOptions.KeptWelcomeBytes"/>, the newest
+    /// always; the current epoch's tree is <paramref name="currentTreeBytes"/> long.
+    /// </summary>
+    private HashSet<ulong> KeptEpochs(List<KeptWelcome> welcomes, List<KeptTree> trees, int currentTreeBytes)
+    {
+        var kept = new HashSet<ulong>();
+        var used = 0L;
+        foreach (var epoch in welcomes.Select(w => w.Epoch).Distinct().Reverse())
+        {
+            used += welcomes.Where(w => w.Epoch == epoch).Sum(w => (long)w.Welcome.Length)
+                + (trees.FirstOrDefault(t => t.Epoch == epoch)?.Tree.Length ?? currentTreeBytes);
+            if (kept.Count > 0 && used > limits.KeptWelcomeBytes)
+            {
+                break;
+            }
+
+            kept.Add(epoch);
+        }
+
+        return kept;
     }
 
     /// <summary>The commit the log holds for <paramref name="epoch"/> (the one that won it), while retained.</summary>

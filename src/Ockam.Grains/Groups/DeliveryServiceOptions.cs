@@ -19,10 +19,12 @@ public sealed record DeliveryServiceOptions
     public int PageBytes { get; init; } = 96 * 1024;
 
     /// <summary>
-    /// Epochs whose Welcomes (and the ratchet tree their joiners fetch) are kept. A tree of 10 000 members is
-    /// megabytes, so only a few are; a joiner whose epoch went must be invited again.
+    /// Bytes of Welcomes, with the ratchet trees of their epochs that their joiners fetch, kept for joiners who are
+    /// away: the newest epochs that fit (the newest always). A tree of 1 000 members is about 300 KB, so a topic that
+    /// admits 100 at a time keeps some 25 epochs of invitations; one of 10 000 is megabytes, so it keeps a few. A
+    /// joiner whose epoch went must be invited again.
     /// </summary>
-    public int KeptWelcomeEpochs { get; init; } = 4;
+    public int KeptWelcomeBytes { get; init; } = 8 * 1024 * 1024;
 
     public int MaxMembers { get; init; } = 10_000;
 }

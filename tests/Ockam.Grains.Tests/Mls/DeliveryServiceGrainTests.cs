@@ -273,6 +273,42 @@ public sealed class DeliveryServiceGrainTests(ClusterFixture fixture) : IDisposa
         Assert.Equal(0, (await fixture.Grains.GetGrain<IRelayGrain>(carolsRelay).GetStatusAsync()).Queued);
     }
 
+    [Fact]
+    public async Task Welcomes_wait_for_away_joiners_within_a_bound_in_bytes_not_a_count_of_epochs()
+    {
+        var (ds, alice, _) = await RoomOfTwoAsync();
+
+        // Twenty joiners invited one commit at a time, none of them fetching its Welcome yet.
+        var joiners = new List<DsMember>();
+        for (var i = 0; i < 20; i++)
+        {
+            var joiner = await ClientAsync();
+            var add = await alice.CommitAsync(new Proposal(new AddProposal(joiner.Bundle.KeyPackage)));
+            Assert.Equal(DeliveryOutcome.Ok, (await ds.CommitAsync(alice.Id, add.Commit, add.Welcome)).Outcome);
+            alice.Group.MergePendingCommit();
+            joiners.Add(joiner);
+        }
+
+        // The newest invitations that fit the bound wait, more than a handful of epochs' worth; the oldest went.
+        var waiting = new List<(DsMember Joiner, WelcomeResult Welcome)>();
+        foreach (var joiner in joiners)
+        {
+            if (await ds.GetWelcomeAsync(joiner.Id) is { } kept)
+            {
+                waiting.Add((joiner, kept));
+            }
+        }
+
+        Assert.InRange(waiting.Count, 5, joiners.Count - 1);
+        Assert.Equal(joiners.TakeLast(waiting.Count).Select(j => j.Id), waiting.Select(w => w.Joiner.Id));
+        Assert.InRange(waiting.Sum(w => (long)w.Welcome.Welcome.Length + w.Welcome.TreeLength), 0, ClusterFixture.DeliveryKeptWelcomeBytes);
+
+        // The oldest one still waiting joins from its Welcome and the tree of its epoch.
+        var (oldest, welcome) = waiting[0];
+        oldest.Join(welcome.Welcome, await FetchTreeAsync(ds, oldest.Id, welcome.Epoch, welcome.TreeLength));
+        Assert.Equal(welcome.Epoch, oldest.Group.Epoch);
+    }
+
     public void Dispose()
     {
         foreach (var client in clients)
