@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using Ockam.Messaging.Api;
+using Ockam.Silo.Tests.Support;
+
+namespace Ockam.Client.Tests.Support;
+
+/// <summary>
+/// The silo as its own process (the built Ockam.Silo.dll, as <c>dotnet run --project src/Ockam.Silo</c> runs it) on free
+/// ports and SQLite in a fresh data directory: its thread pool is its own, as in production, not shared with the
+/// test's edge nodes. The first administrator enrols with the ticket its banner prints.
+/// </summary>
+internal sealed class SiloProcess : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly Task draining;
+
+    private SiloProcess(Process process, EnrollmentTicket adminTicket, Task draining) =>
+        (this.process, AdminTicket, this.draining) = (process, adminTicket, draining);
+
+    public EnrollmentTicket AdminTicket { get; }
+
+    public static async Task<SiloProcess> StartAsync(string dataDirectory, TimeSpan within)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Ockam.Silo.dll"));
+        foreach (var arg in new[] { "--data", dataDirectory, "--edge-port", "0", "--silo-port", RunningSilo.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--telemetry", "None" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the silo");
+        try
+        {
+            using var timeout = new CancellationTokenSource(within);
+            EnrollmentTicket? ticket = null;
+            while (ticket is null)
+            {
+                var line = await process.StandardOutput.ReadLineAsync(timeout.Token)
+                    ?? throw new InvalidOperationException($"the silo exited before printing its admin ticket: {await process.StandardError.ReadToEndAsync(timeout.Token)}");
+                var word = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
+                if (line.StartsWith("admin enrolment ticket", StringComparison.Ordinal) && word is not null && EnrollmentTicket.TryParse(word, out var parsed))
+                {
+                    ticket = parsed;
+                }
+            }
+
+            // Read on, so that a full pipe never stalls the silo's console.
+            var draining = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
+            return new SiloProcess(process, ticket, draining);
+        }
+        catch
+        {
+            process.Kill(entireProcessTree: true);
+            process.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+        await draining;
+        process.Dispose();
+    }
+}
