@@ -83,9 +83,16 @@ public sealed class SealedMailTests : IDisposable
         var mallory = await PartyAsync(issuer, 3);
         var forged = await SealAsync(mallory, bob, Relay, 1, "from alice, honest");
 
-        // Mallory presents Alice's public history, attestation and credential around a seal from her own key.
-        var asAlice = With(forged, senderHistory: alice.Identity.History.Encode(), senderAttestation: alice.Agreement.Attestation.Encode(), senderCredentials: [alice.Credential.Encode()]);
-        Assert.Equal(SealedMailError.NotAuthentic, await RefusedAsync(OpenerFor(bob, trust), asAlice));
+        // Mallory presents Alice's public history, attestation and credential around a seal made as Alice's (bound to
+        // Alice's identifier and key): in auth mode from her own key, and in base mode from no key at all.
+        var bobKey = bob.Agreement.Attestation.PublicKey;
+        var asAlice = SealedMail.Bind(alice.Identity.Identifier, alice.Agreement.Attestation.PublicKey, bob.Identity.Identifier, bobKey, Relay, 1);
+        foreach (var senderKey in new Ockam.Identity.Vault.KeyHandle?[] { mallory.Agreement.Key, null })
+        {
+            var (enc, ciphertext) = await Ockam.Identity.Hpke.Hpke.SealAsync(actors.Vault, MailSealer.Suite, bobKey, SealedMail.Info.ToArray(), asAlice, "from alice, honest"u8.ToArray(), senderKey);
+            var claimed = new SealedMail(alice.Identity.History.Encode(), alice.Agreement.Attestation.Encode(), [alice.Credential.Encode()], bob.Identity.Identifier, bobKey, Relay, 1, enc, ciphertext);
+            Assert.Equal(SealedMailError.NotAuthentic, await RefusedAsync(OpenerFor(bob, trust), claimed));
+        }
 
         // Her own history with Alice's key: the attestation is not hers.
         Assert.Equal(SealedMailError.InvalidSender, await RefusedAsync(OpenerFor(bob, trust), With(forged, senderAttestation: alice.Agreement.Attestation.Encode())));
