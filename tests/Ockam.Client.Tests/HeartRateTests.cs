@@ -73,7 +73,7 @@ public sealed class HeartRateTests : IAsyncLifetime
             while (readings.Count < 1000)
             {
                 var received = await phone.ReceiveAsync(timeout.Token);
-                Assert.Equal(monitor.Identifier, received.Peer.Identifier);
+                Assert.Equal(monitor.Identifier, received.Sender);
                 readings.Add(int.Parse(Encoding.UTF8.GetString(received.Payload.Span).Split("n=")[1], System.Globalization.CultureInfo.InvariantCulture));
             }
         }

@@ -2,6 +2,7 @@ using Ockam.Identity.Files;
 using Ockam.Identity.Credentials;
 using Ockam.Identity.Encoding;
 using Ockam.Identity.Identities;
+using Ockam.Identity.Mail;
 using Ockam.Identity.Policies;
 using Ockam.Identity.Vault;
 using Ockam.Messaging.Api;
@@ -24,6 +25,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     private static readonly Address InboxAddress = Address.Local("inbox");
     private static readonly Address RelayInboxAddress = Address.Local(RelayDelivery.InboxAddress);
     private static readonly Address GroupInboxAddress = Address.Local(GroupDelivery.InboxAddress);
+    private static readonly Address SealedInboxAddress = Address.Local(SealedInbox.Address);
     private static readonly TimeSpan StaticKeyLifetime = TimeSpan.FromDays(30);
 
     /// <summary>KeyPackages the silo should hold for this node: enough for a few invitations before it connects again.</summary>
@@ -44,6 +46,11 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     private readonly PurposeKey staticKey;
     private readonly PeerHistories peers;
     private readonly KeyPackageStore keyPackages;
+
+    /// <summary>Sealed mail: this node's counter as a sender, what it has taken as a recipient, and the relays it may come through.</summary>
+    private readonly MailCounter mailCounter;
+    private readonly MailReplayGuard mailSeen;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> mailRelays = new(StringComparer.Ordinal);
     private RoomClient? rooms;
     private SecureChannel? channel;
     private ApiClient? api;
@@ -67,6 +74,8 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         Credential = LoadCredential();
         peers = PeerHistories.Open(options.Home, home.Vault, options.Time.GetUtcNow());
         keyPackages = new KeyPackageStore(Path.Combine(options.Home, "key-packages.json"), home.Vault, options.Time);
+        mailCounter = MailCounter.Open(Path.Combine(options.Home, "mail-counter.cbor"), options.Time);
+        mailSeen = MailReplayGuard.Open(Path.Combine(options.Home, "mail-seen.cbor"));
     }
 
     public LocalIdentity Identity { get; private set; }
@@ -129,6 +138,8 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     /// <summary>Receives what reaches an owned relay: first the mailbox, in order, then live. Renewed after reconnects.</summary>
     public async Task ListenAsync(string relay, CancellationToken cancellationToken = default)
     {
+        // Before the call: the mailbox may start flowing before it returns, and sealed mail for this relay is then taken.
+        mailRelays.TryAdd(relay, true);
         await CallAsync(new ListenRelayRequest(relay), cancellationToken).ConfigureAwait(false);
         lock (listening)
         {
@@ -194,14 +205,52 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         return await SecureChannel.CreateAsync(node, route, endToEnd with { IncomingFlows = [relayInbox.Flow] }, [InboxAddress], cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Accepts end-to-end channels from peers whose credentials satisfy <paramref name="peerPolicy"/>.</summary>
-    /// <remarks>Only relayed messages reach the listener, and what its channels deliver reaches only the application inbox.</remarks>
+    /// <summary>
+    /// Accepts end-to-end channels, and sealed mail through the relays it listens on, from peers whose credentials
+    /// satisfy <paramref name="peerPolicy"/>.
+    /// </summary>
+    /// <remarks>Only relayed messages reach the listener and the sealed inbox, and what they deliver reaches only the application inbox.</remarks>
     public async Task AcceptAsync(Policy peerPolicy, CancellationToken cancellationToken = default)
     {
         var endToEnd = await EndToEndOptionsAsync(peerPolicy, cancellationToken).ConfigureAwait(false);
         var listener = SecureChannelListener.Start(node, "listener", endToEnd with { IncomingFlows = [relayInbox.Flow] });
         node.AcceptFlow(InboxAddress, listener.Flow);
+
+        // Sealed mail is opened with the agreement key senders find published (published again here, as it may have been renewed).
+        var (agreement, _) = await PublishGroupKeysAsync(cancellationToken).ConfigureAwait(false);
+        var opener = new MailOpener(home.Vault, Identity, agreement, peers, endToEnd.TrustContext, peerPolicy, mailRelays.ContainsKey);
+        node.StartWorker(SealedInboxAddress, new SealedInbox(opener, mailSeen, inbox, options.Time));
+        node.AcceptFlow(SealedInboxAddress, relayInbox.Flow);
     }
+
+    /// <summary>Whether relay <paramref name="relay"/>'s owner listens now: if not, a message for it waits best sealed.</summary>
+    /// <exception cref="EdgeException">No relay by that name (<see cref="ApiStatus.UnknownRelay"/>).</exception>
+    public async Task<bool> IsOnlineAsync(string relay, CancellationToken cancellationToken = default) =>
+        (await CallAsync(new GetRelayRequest(relay), cancellationToken).ConfigureAwait(false)).Online;
+
+    /// <summary>
+    /// The verified agreement key of relay <paramref name="relay"/>'s owner, to seal mail to (<see cref="SendSealedAsync"/>).
+    /// With <paramref name="recipient"/>, the owner must be that identity; without, the silo names the owner.
+    /// </summary>
+    /// <exception cref="EdgeException">No such relay, another owner, or the owner's keys are missing or do not verify.</exception>
+    public Task<VerifiedPurposeKey> GetMailKeyAsync(string relay, Identifier? recipient = null, CancellationToken cancellationToken = default) =>
+        Outbox().RecipientKeyAsync(relay, recipient, cancellationToken);
+
+    /// <summary>
+    /// Seals <paramref name="payload"/> to <paramref name="recipient"/> (HPKE from this node's agreement key, bound to the
+    /// relay and a fresh counter) and sends it through relay <paramref name="relay"/>, where it waits until the owner reads it:
+    /// the silo stores ciphertext only, and any later process of the recipient's node opens it, once.
+    /// </summary>
+    public async Task SendSealedAsync(string relay, VerifiedPurposeKey recipient, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
+    {
+        var agreement = await home.GetOrCreatePurposeKeyAsync(IdentityName, Purpose.GroupKeyAgreement, StaticKeyLifetime, StaticKeyLifetime / 3, cancellationToken).ConfigureAwait(false);
+        var sealedMail = await Outbox().SealAsync(Identity, agreement, Credential is { } credential ? [credential] : [], recipient, relay, payload, cancellationToken).ConfigureAwait(false);
+        var (toSilo, _) = await ChannelAsync(cancellationToken).ConfigureAwait(false);
+        var route = Route.Of(toSilo.Address, Address.Local(RelayDelivery.RelayAddress), Address.Local(relay), SealedInboxAddress);
+        await node.SendAsync(new Message(route, Route.Empty, sealedMail), cancellationToken).ConfigureAwait(false);
+    }
+
+    private SealedOutbox Outbox() => new(this, home.Vault, peers, mailCounter, options.Time);
 
     /// <summary>Sends <paramref name="payload"/> over an end-to-end channel to the peer's inbox.</summary>
     public ValueTask SendAsync(SecureChannel endToEnd, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
@@ -342,6 +391,8 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         home.Dispose();
         peers.Dispose();
         keyPackages.Dispose();
+        mailCounter.Dispose();
+        mailSeen.Dispose();
         gate.Dispose();
         stopping.Dispose();
         credentialChanged.Dispose();

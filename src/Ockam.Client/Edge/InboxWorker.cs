@@ -3,7 +3,7 @@ using Ockam.Messaging.Routing;
 
 namespace Ockam.Client.Edge;
 
-/// <summary>The node's application inbox: what end-to-end channels deliver to "inbox".</summary>
+/// <summary>The node's application inbox: what end-to-end channels deliver to "inbox", and what the sealed inbox opened.</summary>
 internal sealed class InboxWorker : IWorker
 {
     private readonly Channel<Received> received = Channel.CreateBounded<Received>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.Wait });
@@ -15,7 +15,11 @@ internal sealed class InboxWorker : IWorker
         // Only what came out of an end-to-end channel: plain messages have no proven sender.
         if (message.AuthenticatedPeer is { } peer)
         {
-            await received.Writer.WriteAsync(new Received(peer, message.Payload), cancellationToken).ConfigureAwait(false);
+            await DeliverAsync(new Received(peer.Identifier, peer.Credentials, message.Payload, Sealed: false), cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Hands on a message whose sender is proven: one in order with the live ones, for the same reader.</summary>
+    public ValueTask DeliverAsync(Received message, CancellationToken cancellationToken) =>
+        received.Writer.WriteAsync(message, cancellationToken);
 }

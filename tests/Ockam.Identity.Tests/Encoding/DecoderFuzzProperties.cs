@@ -25,6 +25,7 @@ public sealed class DecoderFuzzProperties
     private readonly List<byte[]> presentations = Samples(Generators.Presentation, p => p.Encode());
     private readonly List<byte[]> revocationListData = Samples(Generators.RevocationListData, d => d.Encode());
     private readonly List<byte[]> revocationLists = Samples(Generators.RevocationList, l => l.Encode());
+    private readonly List<byte[]> sealedMail = Samples(Generators.History, h => new Ockam.Identity.Mail.SealedMail(h.Encode(), [1, 2], [[3]], Identifier.FromHash(new byte[32]), new byte[32], "phone", 7, new byte[32], new byte[40]).Encode());
     [Property(MaxTest = Cases)]
     public Property Change_data() => Fuzz(changeData, b => ChangeData.Decode(b));
 
@@ -45,6 +46,9 @@ public sealed class DecoderFuzzProperties
 
     [Property(MaxTest = Cases)]
     public Property Revocation_list() => Fuzz(revocationLists, b => RevocationList.Decode(b));
+
+    [Property(MaxTest = Cases)]
+    public Property Sealed_mail() => Fuzz(sealedMail, b => Ockam.Identity.Mail.SealedMail.Decode(b));
 
     [Property(MaxTest = Cases)]
     public Property Delegation_attribute() => Fuzz([Delegation.Encode(["a", "ockam.role", "floor"])], b => Delegation.Decode(b));

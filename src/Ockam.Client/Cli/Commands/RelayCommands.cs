@@ -1,7 +1,10 @@
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
+using Ockam.Client.Edge;
+using Ockam.Identity.Identities;
 using Ockam.Identity.Policies;
+using Ockam.Messaging.SecureChannels;
 using Spectre.Console;
 
 namespace Ockam.Client.Cli.Commands;
@@ -28,35 +31,72 @@ internal static class RelayCommands
     public static Command Send()
     {
         var to = new Option<string>("--to") { Description = "The relay whose owner should get the message", Required = true };
-        var peer = new Option<string>("--peer-policy") { Description = "Who the owner must prove to be (an ABAC policy)", DefaultValueFactory = _ => AnyMember };
+        var peer = new Option<string>("--peer-policy") { Description = "Who the owner must prove to be over a live channel (an ABAC policy)", DefaultValueFactory = _ => AnyMember };
+        var sealedOnly = new Option<bool>("--sealed") { Description = "Seal to the owner's identity and leave it in the relay's mailbox, even if the owner is online" };
+        var recipient = new Option<string?>("--recipient") { Description = "The identifier the relay's owner must have for sealed mail (else the silo names the owner)" };
         var message = new Argument<string>("message") { Description = "The message, or - to send each line of standard input" };
-        var send = new Command("send", "Send end to end through a relay: the silo routes and stores ciphertext only") { to, peer, message };
+        var send = new Command("send", "Send end to end through a relay: live if the owner is online, else sealed to it; the silo routes and stores ciphertext only") { to, peer, sealedOnly, recipient, message };
         send.SetAction((result, ct) => CliContext.RunAsync(result, async (cli, token) =>
         {
             var policy = ParsePolicy(result.GetValue(peer)!);
+            var pinned = ParseRecipient(result.GetValue(recipient));
+            var relay = result.GetValue(to)!;
             await using var node = await cli.OpenEdgeAsync(token).ConfigureAwait(false);
-            var channel = await node.ConnectAsync(result.GetValue(to)!, policy, token).ConfigureAwait(false);
+            var channel = result.GetValue(sealedOnly) ? null : await TryConnectAsync(node, relay, policy, token).ConfigureAwait(false);
+            var mailKey = channel is null ? await node.GetMailKeyAsync(relay, pinned, token).ConfigureAwait(false) : null;
+            Task SendOneAsync(string text) => channel is not null
+                ? node.SendAsync(channel, Encoding.UTF8.GetBytes(text), token).AsTask()
+                : node.SendSealedAsync(relay, mailKey!, Encoding.UTF8.GetBytes(text), token);
+
             var count = 0;
             if (result.GetValue(message) == "-")
             {
                 while (await Console.In.ReadLineAsync(token).ConfigureAwait(false) is { } line)
                 {
-                    await node.SendAsync(channel, Encoding.UTF8.GetBytes(line), token).ConfigureAwait(false);
+                    await SendOneAsync(line).ConfigureAwait(false);
                     count++;
                 }
             }
             else
             {
-                await node.SendAsync(channel, Encoding.UTF8.GetBytes(result.GetValue(message)!), token).ConfigureAwait(false);
+                await SendOneAsync(result.GetValue(message)!).ConfigureAwait(false);
                 count = 1;
             }
 
             // A round trip on the same connection: everything sent before it has reached the silo.
             await node.PingAsync(token).ConfigureAwait(false);
-            cli.Report("sent", [("to", result.GetValue(to)), ("peer", channel.Peer.Identifier), ("messages", count)]);
+            cli.Report("sent", [("to", relay), ("peer", channel?.Peer.Identifier ?? mailKey!.Subject), ("sealed", channel is null), ("messages", count)]);
             return ExitCode.Ok;
         }, ct));
         return send;
+    }
+
+    /// <summary>A live channel to the relay's owner, or null when it is offline or its handshake fails or times out (the message is then sealed).</summary>
+    private static async Task<SecureChannel?> TryConnectAsync(EdgeNode node, string relay, Policy policy, CancellationToken cancellationToken)
+    {
+        if (!await node.IsOnlineAsync(relay, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        try
+        {
+            return await node.ConnectAsync(relay, policy, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HandshakeException or TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    private static Identifier? ParseRecipient(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        return Identifier.TryParse(text, out var identifier) ? identifier : throw new CliException(ExitCode.Usage, $"bad --recipient: not an identifier: {text}");
     }
 
     public static Command Listen()
@@ -86,7 +126,7 @@ internal static class RelayCommands
                 {
                     var text = Encoding.UTF8.GetString(item.Payload.Span);
                     Console.Out.WriteLine(cli.Json
-                        ? JsonSerializer.Serialize(new Dictionary<string, string> { ["from"] = item.Peer.Identifier.ToString(), ["message"] = text }, CliJson.Default.DictionaryStringString)
+                        ? JsonSerializer.Serialize(new Dictionary<string, string> { ["from"] = item.Sender.ToString(), ["message"] = text, ["sealed"] = item.Sealed ? "true" : "false" }, CliJson.Default.DictionaryStringString)
                         : text);
                     await Console.Out.FlushAsync(token).ConfigureAwait(false);
                     if (++received == limit)
