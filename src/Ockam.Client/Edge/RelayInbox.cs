@@ -28,7 +28,7 @@ internal sealed class RelayInbox(Identifier silo, Func<string, IReadOnlyList<ulo
     private const int MaxSenders = 4096;
 
     /// <summary>How long an acknowledgement waits for others to share its request.</summary>
-    internal static readonly TimeSpan AcknowledgementDelay = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan AcknowledgementDelay = TimeSpan.FromMilliseconds(5);
 
     private readonly Dictionary<string, FlowId> senders = new(StringComparer.Ordinal);
     private readonly Lock gate = new();
