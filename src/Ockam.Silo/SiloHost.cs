@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Ockam.Grains;
 using Ockam.Grains.Authority;
+using Ockam.Grains.Mail;
 using Ockam.Grains.Relays;
 using Ockam.Identity.Vault;
 using Ockam.Messaging.Transports;
@@ -75,6 +76,9 @@ internal static class SiloHost
         builder.Services.AddSingleton(identities.Authority);
         builder.Services.AddOptions<AuthorityOptions>().BindConfiguration("Ockam:Authority");
         builder.Services.AddOptions<RelayOptions>().BindConfiguration("Ockam:Relay");
+        builder.Services.AddSingleton<IMailStore>(_ => options.Storage == StorageKind.Sqlite
+            ? new SqliteMailStore(options.SqlitePath, options.ServiceId)
+            : new PostgresMailStore(options.ConnectionString!, options.ServiceId));
         builder.Services.AddOptions<EdgeGatewayOptions>().Configure(g =>
         {
             // Limits and timings (RequestsPerSecond, RequestBurst, MaxChannelsPerConnection, HandshakeTimeout, RevocationRefresh).

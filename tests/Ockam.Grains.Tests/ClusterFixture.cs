@@ -1,21 +1,39 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Ockam.Grains.Authority;
 using Ockam.Grains.Groups;
+using Ockam.Grains.Mail;
 using Ockam.Grains.Relays;
 using Ockam.Identity.Credentials;
 using Ockam.Identity.Identities;
 using Ockam.Identity.Vault;
+using Ockam.Silo.Configuration;
+using Ockam.Silo.Storage;
 using Orleans.TestingHost;
 
 namespace Ockam.Grains.Tests;
 
-/// <summary>An in-process Orleans cluster (Orleans.TestingHost) with the grains, memory storage and a test authority.</summary>
+/// <summary>
+/// An in-process Orleans cluster (Orleans.TestingHost) with the grains, memory grain storage, relay mail in a real SQLite
+/// file (the silo's store, in a temporary directory) and a test authority.
+/// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
     public const string AuthorityName = "test-authority";
 
     public const int RelayMailboxCapacity = 50;
+
+    public const int RelayMailboxBytes = 64 * 1024;
+
+    /// <summary>Small, so that a mailbox of a few dozen messages is pushed in several windows of several pages.</summary>
+    public const int RelayDeliveryWindow = 16;
+
+    public const int RelayPageCount = 5;
+
+    private const string MailDatabaseKey = "OckamTest:MailDatabase";
+
+    private readonly DirectoryInfo data = Directory.CreateTempSubdirectory("ockam-grains-");
 
     /// <summary>Small pages, so that a tree of a few members already takes several chunks and a log several pages.</summary>
     public const int DeliveryPageBytes = 512;
@@ -32,7 +50,11 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Cluster = new TestClusterBuilder(1).AddSiloBuilderConfigurator<Configurator>().Build();
+        var options = new OckamOptions { DataDirectory = data.FullName };
+        await SchemaInstaller.InstallAsync(options, CancellationToken.None);
+        var builder = new TestClusterBuilder(1).AddSiloBuilderConfigurator<Configurator>();
+        builder.Properties[MailDatabaseKey] = options.SqlitePath;
+        Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
 
@@ -40,6 +62,8 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        data.Delete(recursive: true);
     }
 
     private sealed class Configurator : ISiloConfigurator
@@ -47,6 +71,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder)
         {
             siloBuilder.AddMemoryGrainStorage(Storage.ProviderName);
+            var mailDatabase = siloBuilder.Configuration[MailDatabaseKey]!;
             siloBuilder.ConfigureServices(services =>
             {
                 var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
@@ -58,7 +83,14 @@ public sealed class ClusterFixture : IAsyncLifetime
                 services.AddSingleton<IVault>(vault);
                 services.AddSingleton(new AuthorityKeys(AuthorityName, new CredentialIssuer(vault, authority, signing, time)));
                 services.AddOptions<AuthorityOptions>();
-                services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new RelayOptions { MailboxCapacity = RelayMailboxCapacity }));
+                services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new RelayOptions
+                {
+                    MailboxCapacity = RelayMailboxCapacity,
+                    MailboxBytes = RelayMailboxBytes,
+                    DeliveryWindow = RelayDeliveryWindow,
+                    PageCount = RelayPageCount,
+                }));
+                services.AddSingleton<IMailStore>(_ => new SqliteMailStore(mailDatabase, "test"));
                 services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new DeliveryServiceOptions { PageBytes = DeliveryPageBytes, KeptWelcomeBytes = DeliveryKeptWelcomeBytes }));
             });
         }

@@ -69,7 +69,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         node = new Node(new NodeOptions { Time = options.Time });
         tcp = new TcpTransport(node, transport);
         node.StartWorker(InboxAddress, inbox);
-        relayInbox = new RelayInbox(options.SiloIdentifier, AcknowledgeAsync);
+        relayInbox = new RelayInbox(options.SiloIdentifier, AcknowledgeAsync, options.Time);
         node.StartWorker([RelayInboxAddress], relayInbox, relayInbox.Flow);
         Credential = LoadCredential();
         peers = PeerHistories.Open(options.Home, home.Vault, options.Time.GetUtcNow());
@@ -472,9 +472,9 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         return response.Response ?? throw new EdgeException(response.Status, response.Error ?? response.Status.ToString());
     }
 
-    private Task AcknowledgeAsync(string relay, ulong sequence) =>
+    private Task AcknowledgeAsync(string relay, IReadOnlyList<ulong> sequences) =>
         api is { } client
-            ? client.CallAsync(new AcknowledgeRelayRequest(relay, sequence))
+            ? client.CallAsync(new AcknowledgeRelayRequest(relay, sequences))
             : Task.CompletedTask;
 
     private async Task<CredentialPresentation> KeepCredentialAsync(CredentialResponse response, CancellationToken cancellationToken)

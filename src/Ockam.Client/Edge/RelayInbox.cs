@@ -1,6 +1,7 @@
 using Ockam.Identity.Encoding;
 using Ockam.Identity.Identities;
 using Ockam.Messaging.Api;
+using Ockam.Messaging.Api.Operations;
 using Ockam.Messaging.Routing;
 
 namespace Ockam.Client.Edge;
@@ -15,13 +16,24 @@ namespace Ockam.Client.Edge;
 /// on with <see cref="Flow"/>, which only this node's end-to-end channels accept — never the channel to the
 /// silo, its API client or anything that dials; what the service made (group deliveries) goes on with
 /// <see cref="ServiceFlow"/>, which only the group inbox accepts.
+/// <para>
+/// Acknowledgements are batched: what arrives within <see cref="AcknowledgementDelay"/> of the first unsent one, up to
+/// <see cref="AcknowledgeRelayRequest.MaxSequences"/> per relay, goes in one request, so that draining a full mailbox
+/// costs a request per batch, and the relay (which holds back what is not yet acknowledged) is answered promptly.
+/// </para>
 /// </remarks>
-internal sealed class RelayInbox(Identifier silo, Func<string, ulong, Task> acknowledge) : IWorker
+internal sealed class RelayInbox(Identifier silo, Func<string, IReadOnlyList<ulong>, Task> acknowledge, TimeProvider time) : IWorker
 {
     /// <summary>Senders given flows of their own; past this, further senders share one (nothing is ever taken back).</summary>
     private const int MaxSenders = 4096;
 
+    /// <summary>How long an acknowledgement waits for others to share its request.</summary>
+    private static readonly TimeSpan AcknowledgementDelay = TimeSpan.FromMilliseconds(5);
+
     private readonly Dictionary<string, FlowId> senders = new(StringComparer.Ordinal);
+    private readonly Lock gate = new();
+    private Dictionary<string, List<ulong>> unacknowledged = new(StringComparer.Ordinal);
+    private bool flushing;
     private FlowId? overflow;
 
     /// <summary>What peers relayed is sent on with a flow spawned from this one, one per sender.</summary>
@@ -75,8 +87,9 @@ internal sealed class RelayInbox(Identifier silo, Func<string, ulong, Task> ackn
         // end-to-end channel drops the duplicate. A group's live push was never stored: nothing to let go.
         if (delivery.Sequence != RelayDelivery.Unstored)
         {
-            _ = acknowledge(delivery.Relay, delivery.Sequence);
+            Acknowledge(delivery.Relay, delivery.Sequence);
         }
+
         try
         {
             await context.Node.SendAsync(inner, delivery.FromService ? ServiceFlow : SenderFlow(delivery.Sender), cancellationToken).ConfigureAwait(false);
@@ -84,6 +97,62 @@ internal sealed class RelayInbox(Identifier silo, Func<string, ulong, Task> ackn
         catch (RoutingException)
         {
             // Nothing that accepts relayed messages listens at that address.
+        }
+    }
+
+    private void Acknowledge(string relay, ulong sequence)
+    {
+        List<ulong>? full = null;
+        lock (gate)
+        {
+            if (!unacknowledged.TryGetValue(relay, out var batch))
+            {
+                unacknowledged[relay] = batch = [];
+            }
+
+            batch.Add(sequence);
+            if (batch.Count >= AcknowledgeRelayRequest.MaxSequences)
+            {
+                full = batch;
+                unacknowledged.Remove(relay);
+            }
+            else if (!flushing)
+            {
+                flushing = true;
+                _ = FlushLaterAsync();
+            }
+        }
+
+        if (full is not null)
+        {
+            _ = SendAsync(relay, full);
+        }
+    }
+
+    private async Task FlushLaterAsync()
+    {
+        await Task.Delay(AcknowledgementDelay, time).ConfigureAwait(false);
+        Dictionary<string, List<ulong>> batches;
+        lock (gate)
+        {
+            batches = unacknowledged;
+            unacknowledged = new(StringComparer.Ordinal);
+            flushing = false;
+        }
+
+        await Task.WhenAll(batches.Select(b => SendAsync(b.Key, b.Value))).ConfigureAwait(false);
+    }
+
+    private async Task SendAsync(string relay, List<ulong> sequences)
+    {
+        try
+        {
+            await acknowledge(relay, sequences).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is EdgeException or TimeoutException or OperationCanceledException or RoutingException or ObjectDisposedException)
+        {
+            // Not acknowledged: the relay delivers those messages again when this node listens again, and the
+            // end-to-end channel drops the duplicates.
         }
     }
 }

@@ -36,9 +36,12 @@ public interface IRelayGrain : IGrainWithStringKey
     [Alias("notify"), OneWay]
     Task NotifyAsync(byte[] envelope);
 
-    /// <summary>The owner has the message <paramref name="sequence"/>; it leaves the mailbox.</summary>
+    /// <summary>
+    /// The owner has the messages <paramref name="sequences"/> (1 to <see cref="Ockam.Messaging.Api.Operations.AcknowledgeRelayRequest.MaxSequences"/>);
+    /// they leave the mailbox together, and what was held back for them is delivered.
+    /// </summary>
     [Alias("acknowledge")]
-    Task<RelayOutcome> AcknowledgeAsync(string owner, ulong sequence);
+    Task<RelayOutcome> AcknowledgeAsync(string owner, ulong[] sequences);
 
     [Alias("status")]
     Task<RelayStatus> GetStatusAsync();

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Ockam.Grains.Contracts;
+using Ockam.Grains.Mail;
 using Ockam.Messaging.Api;
+using Ockam.Messaging.Api.Operations;
 
 namespace Ockam.Grains.Relays;
 
@@ -10,13 +12,53 @@ namespace Ockam.Grains.Relays;
 /// At least once: a message leaves the mailbox only when the owner acknowledges it, and everything
 /// unacknowledged is delivered again when the owner reconnects. The owner's secure channel drops the
 /// duplicates (its replay window), so the application sees each message once.
+/// <para>
+/// A durable relay's mailbox is rows of the <see cref="IMailStore"/>; the grain keeps its owner, its reserved
+/// sequences and its counters, and pushes the mailbox to a connected owner a page at a time, at most
+/// <see cref="RelayOptions.DeliveryWindow"/> unacknowledged, the next pages as acknowledgements come. An ephemeral
+/// relay (a connection's reply relay) keeps what it holds in memory only.
+/// </para>
 /// </remarks>
 internal sealed partial class RelayGrain(
     [PersistentState("relay", Storage.ProviderName)] IPersistentState<RelayState> state,
+    IMailStore store,
     IOptions<RelayOptions> options,
     ILogger<RelayGrain> logger) : Grain, IRelayGrain
 {
+    /// <summary>Sequences reserved per state write: a restart skips at most this many, and no message costs a state write.</summary>
+    internal const ulong SequenceBlock = 1024;
+
+    private readonly RelayOptions limits = options.Value;
+
+    /// <summary>An ephemeral relay's messages, in delivery order (priority first, then arrival).</summary>
+    private readonly List<RelayedMessage> unstored = [];
+
+    /// <summary>Stored messages pushed to the current connection and not yet acknowledged: sequence → envelope bytes.</summary>
+    private readonly Dictionary<ulong, int> inFlight = [];
+
     private IRelayObserver? observer;
+    private ulong nextSequence;
+    private MailboxSize queued;
+    private long inFlightBytes;
+
+    /// <summary>Where reading for the current connection resumes; everything stored before it has been pushed.</summary>
+    private MailPosition cursor = MailPosition.Start;
+
+    /// <summary>Every stored message has been pushed to the current connection: a new one can go straight out.</summary>
+    private bool caughtUp;
+
+    private string Relay => this.GetPrimaryKeyString();
+
+    private bool WindowOpen => inFlight.Count < limits.DeliveryWindow && inFlightBytes < limits.DeliveryWindowBytes;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        nextSequence = state.State.ReservedSequence;
+        if (state.State is { Owner: not null, Durable: true })
+        {
+            queued = await store.MeasureAsync(Relay, cancellationToken);
+        }
+    }
 
     public async Task<RelayOutcome> ClaimAsync(string owner, bool durable)
     {
@@ -28,7 +70,8 @@ internal sealed partial class RelayGrain(
         if (state.State.Owner is null || state.State.Durable != durable)
         {
             state.State = state.State with { Owner = owner, Durable = durable };
-            await WriteAsync();
+            await state.WriteStateAsync();
+            queued = durable ? await store.MeasureAsync(Relay, CancellationToken.None) : MailboxSize.Empty;
         }
 
         return RelayOutcome.Ok;
@@ -47,9 +90,15 @@ internal sealed partial class RelayGrain(
         }
 
         observer = connection;
-        if (state.State.Mailbox.Count > 0)
+        if (state.State.Durable)
         {
-            await PushAsync(state.State.Mailbox);
+            // Everything unacknowledged comes again, from the start of the delivery order.
+            ForgetDeliveries();
+            await PumpAsync();
+        }
+        else if (unstored.Count > 0)
+        {
+            await PushAsync(unstored);
         }
 
         return RelayOutcome.Ok;
@@ -60,6 +109,7 @@ internal sealed partial class RelayGrain(
         if (Equals(observer, connection))
         {
             observer = null;
+            ForgetDeliveries();
         }
 
         return Task.CompletedTask;
@@ -77,50 +127,154 @@ internal sealed partial class RelayGrain(
             return RelayOutcome.Offline;
         }
 
-        if (state.State.Mailbox.Count >= options.Value.MailboxCapacity)
+        var size = state.State.Durable ? queued : new MailboxSize(unstored.Count, unstored.Sum(m => (long)m.Envelope.Length));
+        if (size.Count >= limits.MailboxCapacity || size.Bytes + envelope.Length > limits.MailboxBytes)
         {
             return RelayOutcome.MailboxFull;
         }
 
-        var message = new RelayedMessage(state.State.NextSequence, priority, envelope, RelayOrigin.Peer, sender);
-
-        // Priority first, then arrival: a higher priority overtakes what is queued, never what was delivered.
-        var mailbox = state.State.Mailbox;
-        var at = mailbox.FindIndex(m => m.Priority < priority);
-        mailbox.Insert(at < 0 ? mailbox.Count : at, message);
-        state.State = state.State with { NextSequence = message.Sequence + 1 };
-        if (state.State.Durable)
+        var message = new RelayedMessage(await TakeSequenceAsync(), priority, envelope, RelayOrigin.Peer, sender);
+        if (!state.State.Durable)
         {
-            // Stored before it is pushed: a crash between the two redelivers, never loses.
-            await WriteAsync();
+            // Priority first, then arrival: a higher priority overtakes what is queued, never what was delivered.
+            var at = unstored.FindIndex(m => m.Priority < priority);
+            unstored.Insert(at < 0 ? unstored.Count : at, message);
+            await PushAsync([message]);
+            return RelayOutcome.Ok;
         }
 
-        await PushAsync([message]);
+        // Stored before it is pushed (and before the sender hears Ok): a crash between the two redelivers, never loses.
+        await store.AppendAsync(Relay, message, CancellationToken.None);
+        queued = new MailboxSize(queued.Count + 1, queued.Bytes + envelope.Length);
+        await OfferAsync(message);
         return RelayOutcome.Ok;
     }
 
     public Task NotifyAsync(byte[] envelope) =>
         state.State.Owner is null ? Task.CompletedTask : PushAsync([new RelayedMessage(RelayDelivery.Unstored, 0, envelope, RelayOrigin.Service)]);
 
-    public async Task<RelayOutcome> AcknowledgeAsync(string owner, ulong sequence)
+    public async Task<RelayOutcome> AcknowledgeAsync(string owner, ulong[] sequences)
     {
+        if (sequences is null || sequences.Length is 0 or > AcknowledgeRelayRequest.MaxSequences)
+        {
+            return RelayOutcome.Malformed;
+        }
+
         if (state.State.Owner != owner)
         {
             return RelayOutcome.NotOwner;
         }
 
-        // Exactly that message: with priorities, delivery order is not sequence order, so an
+        // Exactly those messages: with priorities, delivery order is not sequence order, so an
         // acknowledgement says nothing about lower sequences still on their way.
-        if (state.State.Mailbox.RemoveAll(m => m.Sequence == sequence) > 0 && state.State.Durable)
+        var acknowledged = sequences.ToHashSet();
+        if (!state.State.Durable)
         {
-            await WriteAsync();
+            unstored.RemoveAll(m => acknowledged.Contains(m.Sequence));
+            return RelayOutcome.Ok;
         }
 
+        var removed = await store.DeleteAsync(Relay, acknowledged, CancellationToken.None);
+        queued = new MailboxSize(queued.Count - removed.Count, queued.Bytes - removed.Bytes);
+        foreach (var sequence in acknowledged)
+        {
+            if (inFlight.Remove(sequence, out var bytes))
+            {
+                inFlightBytes -= bytes;
+            }
+        }
+
+        await PumpAsync();
         return RelayOutcome.Ok;
     }
 
-    public Task<RelayStatus> GetStatusAsync() =>
-        Task.FromResult(new RelayStatus(state.State.Owner, observer is not null, state.State.Mailbox.Count, state.State.NextSequence));
+    public Task<RelayStatus> GetStatusAsync()
+    {
+        var size = state.State.Durable ? queued : new MailboxSize(unstored.Count, unstored.Sum(m => (long)m.Envelope.Length));
+        return Task.FromResult(new RelayStatus(state.State.Owner, observer is not null, size.Count, nextSequence, size.Bytes));
+    }
+
+    private async Task<ulong> TakeSequenceAsync()
+    {
+        if (nextSequence >= state.State.ReservedSequence)
+        {
+            // Reserved before use, so that a restart (which starts at the reservation) never gives a sequence out twice:
+            // an acknowledgement still on its way for an old message must not delete a new one.
+            state.State = state.State with { ReservedSequence = nextSequence + SequenceBlock };
+            await state.WriteStateAsync();
+        }
+
+        return nextSequence++;
+    }
+
+    /// <summary>A message just stored, for a connected owner: straight out if nothing stored waits before it, else read in its turn.</summary>
+    private async Task OfferAsync(RelayedMessage message)
+    {
+        if (observer is null)
+        {
+            return;
+        }
+
+        var position = MailPosition.Of(message);
+        if (caughtUp && WindowOpen)
+        {
+            inFlight[message.Sequence] = message.Envelope.Length;
+            inFlightBytes += message.Envelope.Length;
+            if (cursor.Precedes(position))
+            {
+                cursor = position;
+            }
+
+            await PushAsync([message]);
+            return;
+        }
+
+        // A higher priority overtakes what is queued, never what was delivered: reading goes back to it, and
+        // skips what it passes again that is already on its way.
+        if (position.Precedes(cursor))
+        {
+            cursor = MailPosition.Before(message);
+        }
+
+        caughtUp = false;
+        await PumpAsync();
+    }
+
+    /// <summary>Pushes stored messages, in delivery order, while the owner is connected and the window is open.</summary>
+    private async Task PumpAsync()
+    {
+        while (observer is not null && !caughtUp && WindowOpen)
+        {
+            var room = Math.Min(limits.PageCount, limits.DeliveryWindow - inFlight.Count);
+            var page = await store.ReadAsync(Relay, cursor, room, limits.PageBytes, CancellationToken.None);
+            caughtUp = !page.More;
+            if (page.Messages.Count == 0)
+            {
+                return;
+            }
+
+            cursor = MailPosition.Of(page.Messages[^1]);
+            var fresh = page.Messages.Where(m => !inFlight.ContainsKey(m.Sequence)).ToArray();
+            foreach (var message in fresh)
+            {
+                inFlight[message.Sequence] = message.Envelope.Length;
+                inFlightBytes += message.Envelope.Length;
+            }
+
+            if (fresh.Length > 0)
+            {
+                await PushAsync(fresh);
+            }
+        }
+    }
+
+    private void ForgetDeliveries()
+    {
+        inFlight.Clear();
+        inFlightBytes = 0;
+        cursor = MailPosition.Start;
+        caughtUp = false;
+    }
 
     private async Task PushAsync(IReadOnlyList<RelayedMessage> messages)
     {
@@ -132,18 +286,16 @@ internal sealed partial class RelayGrain(
         try
         {
             // An array: Orleans serializes it (a collection expression would make a compiler-private type).
-            await target.DeliverAsync(this.GetPrimaryKeyString(), messages.ToArray());
+            await target.DeliverAsync(Relay, messages.ToArray());
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The owner's silo or connection is gone: keep the messages for its return.
-            var relay = this.GetPrimaryKeyString();
-            LogOwnerUnreachable(logger, e, relay);
+            LogOwnerUnreachable(logger, e, Relay);
             observer = null;
+            ForgetDeliveries();
         }
     }
-
-    private Task WriteAsync() => state.WriteStateAsync();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "relay {Relay}: the owner's connection is unreachable; messages wait in the mailbox")]
     private static partial void LogOwnerUnreachable(ILogger logger, Exception exception, string relay);

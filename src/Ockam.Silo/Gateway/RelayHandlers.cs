@@ -14,7 +14,7 @@ internal static class RelayHandlers
         Relayed(await call.Relays.ListenAsync(request.Relay, call.Peer.Identifier, call.ReturnRoute.Next).WaitAsync(cancellationToken).ConfigureAwait(false));
 
     public static async Task<GatewayAnswer<EmptyResponse>> AcknowledgeAsync(GatewayCall call, AcknowledgeRelayRequest request, CancellationToken cancellationToken) =>
-        Relayed(await call.Grains.GetGrain<IRelayGrain>(request.Relay).AcknowledgeAsync(call.Caller, request.Sequence).WaitAsync(cancellationToken).ConfigureAwait(false));
+        Relayed(await call.Grains.GetGrain<IRelayGrain>(request.Relay).AcknowledgeAsync(call.Caller, [.. request.Sequences]).WaitAsync(cancellationToken).ConfigureAwait(false));
 
     public static async Task<GatewayAnswer<GetRelayResponse>> GetAsync(GatewayCall call, GetRelayRequest request, CancellationToken cancellationToken)
     {
@@ -46,6 +46,7 @@ internal static class RelayHandlers
         RelayOutcome.Ok => EmptyResponse.Instance,
         RelayOutcome.NotOwner => new GatewayRefusal(ApiStatus.NotOwner, "the relay belongs to another identity"),
         RelayOutcome.Unknown => new GatewayRefusal(ApiStatus.UnknownRelay, "no such relay"),
+        RelayOutcome.Malformed => new GatewayRefusal(ApiStatus.BadRequest, $"an acknowledgement names 1 to {AcknowledgeRelayRequest.MaxSequences} sequences"),
         _ => new GatewayRefusal(ApiStatus.Unavailable, outcome.ToString()),
     };
 }

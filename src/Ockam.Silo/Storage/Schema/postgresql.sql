@@ -215,3 +215,25 @@ INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('CleanupDefunctSiloEntrie
     DELETE FROM OrleansMembershipTable
      WHERE DeploymentId = @DeploymentId AND IAmAliveTime < @IAmAliveTime AND Status <> 3;
 $q$) ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText;
+
+------------------------------------------------------------------------------------------------
+-- Relay mailboxes (Ockam.Grains.Mail.IMailStore): one row per stored message, deleted when its owner
+-- acknowledges it, so that storing and acknowledging cost the same at any depth. Each silo writes its
+-- relays' rows from one group-commit loop. Delivery order is the index's: priority first, then sequence.
+------------------------------------------------------------------------------------------------
+
+CREATE TABLE IF NOT EXISTS RelayMail
+(
+    ServiceId varchar(150)  NOT NULL,
+    Relay     varchar(1024) NOT NULL,
+    Sequence  bigint        NOT NULL,
+    Priority  smallint      NOT NULL,
+    Origin    smallint      NOT NULL,
+    Sender    text          NULL,
+    Size      integer       NOT NULL,
+    Envelope  bytea         NOT NULL,
+    PRIMARY KEY (ServiceId, Relay, Sequence)
+);
+
+-- Size is included so that counting a mailbox's messages and bytes can read the index only.
+CREATE INDEX IF NOT EXISTS ix_relaymail_delivery ON RelayMail (ServiceId, Relay, Priority DESC, Sequence) INCLUDE (Size);

@@ -73,3 +73,22 @@ INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('ClearStorageKey', '
        AND @GrainStateVersion IS NOT NULL AND Version = @GrainStateVersion
     RETURNING Version AS NewGrainStateVersion;
 ') ON CONFLICT (QueryKey) DO UPDATE SET QueryText = excluded.QueryText;
+
+-- Relay mailboxes (Ockam.Grains.Mail.IMailStore): one row per stored message, deleted when its owner acknowledges
+-- it, so that storing and acknowledging cost the same at any depth. Written by one connection only (the silo's
+-- group-commit loop). Delivery order is the index's: priority first (higher first), then sequence.
+CREATE TABLE IF NOT EXISTS RelayMail
+(
+    ServiceId TEXT    NOT NULL,
+    Relay     TEXT    NOT NULL,
+    Sequence  INTEGER NOT NULL,
+    Priority  INTEGER NOT NULL,
+    Origin    INTEGER NOT NULL,
+    Sender    TEXT    NULL,
+    Size      INTEGER NOT NULL,
+    Envelope  BLOB    NOT NULL,
+    PRIMARY KEY (ServiceId, Relay, Sequence)
+);
+
+-- Size is in the index so that counting a mailbox's messages and bytes reads the index only.
+CREATE INDEX IF NOT EXISTS IX_RelayMail_Delivery ON RelayMail (ServiceId, Relay, Priority DESC, Sequence, Size);

@@ -1,0 +1,128 @@
+using System.Threading.Channels;
+using Ockam.Grains.Contracts;
+using Ockam.Grains.Mail;
+
+namespace Ockam.Silo.Storage;
+
+/// <summary>
+/// The one writer of a database's mailboxes: a loop takes every write pending (up to <see cref="MaxBatch"/> writes and
+/// <see cref="MaxBatchBytes"/>), applies them in one transaction, and only then completes each caller's task. Writers
+/// never collide (there is one), no write waits on another database writer's retry sleep, and the cost of a commit
+/// (its flush to disk) is shared by everything that arrived meanwhile.
+/// </summary>
+internal abstract class GroupCommitMailStore : IMailStore, IAsyncDisposable, IDisposable
+{
+    /// <summary>Writes per transaction at most.</summary>
+    public const int MaxBatch = 4096;
+
+    /// <summary>Envelope bytes per transaction at most (a single larger write goes alone).</summary>
+    public const int MaxBatchBytes = 16 * 1024 * 1024;
+
+    private readonly Channel<MailWrite> pending = Channel.CreateUnbounded<MailWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lazy<Task> writer;
+
+    protected GroupCommitMailStore(string serviceId)
+    {
+        ServiceId = serviceId;
+        writer = new(() => Task.Run(WriteLoopAsync));
+    }
+
+    /// <summary>Names this deployment's rows, as it names its grain states.</summary>
+    protected string ServiceId { get; }
+
+    public async Task AppendAsync(string relay, RelayedMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        await EnqueueAsync(MailWrite.Appending(relay, message), cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<MailboxSize> DeleteAsync(string relay, IReadOnlyCollection<ulong> sequences, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        return sequences.Count == 0 ? Task.FromResult(MailboxSize.Empty) : EnqueueAsync(MailWrite.Deleting(relay, sequences), cancellationToken);
+    }
+
+    public abstract Task<MailPage> ReadAsync(string relay, MailPosition after, int maxCount, int maxBytes, CancellationToken cancellationToken);
+
+    public abstract Task<MailboxSize> MeasureAsync(string relay, CancellationToken cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        // What is queued is still written: its callers wait for it.
+        pending.Writer.TryComplete();
+        if (writer.IsValueCreated)
+        {
+            await writer.Value.ConfigureAwait(false);
+        }
+
+        await DisposeCoreAsync().ConfigureAwait(false);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>For a container disposed synchronously (a host's <c>Dispose</c>): the same, waited for.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Applies <paramref name="batch"/> in one transaction, setting each deletion's <see cref="MailWrite.Deleted"/>; throws if nothing was committed.</summary>
+    protected abstract Task WriteBatchAsync(IReadOnlyList<MailWrite> batch, CancellationToken cancellationToken);
+
+    protected abstract ValueTask DisposeCoreAsync();
+
+    /// <summary>Reads a page from rows in delivery order: stops at <paramref name="maxCount"/>, or before passing <paramref name="maxBytes"/> (after one at least).</summary>
+    protected static async Task<MailPage> ReadPageAsync(System.Data.Common.DbDataReader reader, int maxCount, int maxBytes, CancellationToken cancellationToken)
+    {
+        var messages = new List<RelayedMessage>();
+        long bytes = 0;
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var size = reader.GetInt32(4);
+            if (messages.Count == maxCount || (messages.Count > 0 && bytes + size > maxBytes))
+            {
+                return new MailPage(messages, More: true);
+            }
+
+            messages.Add(new RelayedMessage(
+                checked((ulong)reader.GetInt64(0)),
+                checked((byte)reader.GetInt32(1)),
+                (byte[])reader.GetValue(5),
+                (RelayOrigin)checked((byte)reader.GetInt32(2)),
+                reader.IsDBNull(3) ? null : reader.GetString(3)));
+            bytes += size;
+        }
+
+        return new MailPage(messages, More: false);
+    }
+
+    private async Task<MailboxSize> EnqueueAsync(MailWrite write, CancellationToken cancellationToken)
+    {
+        _ = writer.Value;
+        ObjectDisposedException.ThrowIf(!pending.Writer.TryWrite(write), this);
+
+        return await write.Done.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<MailWrite>();
+        while (await pending.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            long bytes = 0;
+            while (batch.Count < MaxBatch && bytes < MaxBatchBytes && pending.Reader.TryRead(out var write))
+            {
+                batch.Add(write);
+                bytes += write.Bytes;
+            }
+
+            try
+            {
+                await WriteBatchAsync(batch, CancellationToken.None).ConfigureAwait(false);
+                batch.ForEach(w => w.Complete());
+            }
+            catch (Exception e)
+            {
+                // Nothing of the batch was committed: each caller hears so (its relay refuses or keeps the message).
+                batch.ForEach(w => w.Fail(e));
+            }
+        }
+    }
+}
