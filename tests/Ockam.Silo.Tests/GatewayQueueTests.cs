@@ -14,7 +14,8 @@ namespace Ockam.Silo.Tests;
 
 /// <summary>
 /// The gateway's queues form no cycle (docs/gateway.md): a peer's requests far beyond the api's bound are all
-/// answered through the channel they came in, and a relay whose owner does not read holds up no other pair. Every
+/// answered through the channel they came in, a peer that does not read its answers holds only its channel's share of
+/// the api, and a relay whose owner does not read holds up no other pair. Every
 /// mailbox and bound is made tiny here, so that what took thousands of messages to close takes a few.
 /// </summary>
 public sealed class GatewayQueueTests : IAsyncLifetime
@@ -28,7 +29,7 @@ public sealed class GatewayQueueTests : IAsyncLifetime
         silo = await RunningSilo.StartAsync(data.Path, services: s => s.Configure<EdgeGatewayOptions>(o =>
         {
             o.MailboxCapacity = 4;
-            o.MaxConcurrentRequests = 2;
+            o.MaxConcurrentRequests = 3;
             o.MaxConcurrentRequestsPerChannel = 2;
             o.RelayQueueMessages = 4;
             o.RequestsPerSecond = 100_000;
@@ -58,6 +59,26 @@ public sealed class GatewayQueueTests : IAsyncLifetime
         var answers = await Task.WhenAll(Enumerable.Range(0, requests).Select(_ => api.CallAsync(new GetAuthorityRequest())));
 
         Assert.All(answers, a => Assert.Equal(ApiStatus.Ok, a.Status));
+    }
+
+    [Fact]
+    public async Task A_peer_that_does_not_read_its_answers_holds_only_its_channels_share_of_the_api()
+    {
+        // The first connection the gateway accepts is the non-reader's.
+        var nonReader = await EdgeAsync();
+        var (_, stalledApi) = await nonReader.OpenAsync("secure", TimeSpan.FromSeconds(60));
+        streams.Stall(0);
+
+        // Its answers back up into its channel's send side, then into the requests that would send them.
+        var unanswered = Enumerable.Range(0, 40).Select(_ => stalledApi.CallAsync(new GetAuthorityRequest())).ToList();
+        await streams.WriteHeld.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var bystander = await EdgeAsync();
+        var (_, api) = await bystander.OpenAsync("secure", TimeSpan.FromSeconds(20));
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => api.CallAsync(new GetAuthorityRequest())));
+
+        Assert.All(answers, a => Assert.Equal(ApiStatus.Ok, a.Status));
+        Assert.DoesNotContain(unanswered, t => t.IsCompletedSuccessfully);
     }
 
     [Fact]
