@@ -52,7 +52,8 @@ public sealed partial class Node : IAsyncDisposable
     /// <param name="addresses">Its addresses; the first is its main one.</param>
     /// <param name="worker">The worker.</param>
     /// <param name="produces">The flow of what this worker passes on from remote parties, if it is a producer.</param>
-    public void StartWorker(IReadOnlyList<Address> addresses, IWorker worker, FlowId? produces = null)
+    /// <param name="mailbox">What its messages wait in (one mailbox, one per address, or none).</param>
+    public void StartWorker(IReadOnlyList<Address> addresses, IWorker worker, FlowId? produces = null, WorkerMailbox mailbox = WorkerMailbox.Shared)
     {
         ArgumentNullException.ThrowIfNull(addresses);
         ArgumentNullException.ThrowIfNull(worker);
@@ -62,7 +63,12 @@ public sealed partial class Node : IAsyncDisposable
             throw new RoutingException(RoutingError.NoSuchWorker, "a worker needs at least one address, all local");
         }
 
-        var registration = new Registration(this, addresses, worker, produces);
+        if (!Enum.IsDefined(mailbox))
+        {
+            throw new ArgumentOutOfRangeException(nameof(mailbox));
+        }
+
+        var registration = new Registration(this, addresses, worker, produces, mailbox);
         var added = new List<Address>();
         foreach (var address in addresses)
         {
@@ -172,7 +178,7 @@ public sealed partial class Node : IAsyncDisposable
             throw new RoutingException(RoutingError.NoSuchWorker, $"no worker at {next}");
         }
 
-        await registration.EnqueueAsync(message, cancellationToken).ConfigureAwait(false);
+        await registration.EnqueueAsync(next, message, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -204,7 +210,7 @@ public sealed partial class Node : IAsyncDisposable
             throw new RoutingException(RoutingError.FlowDenied, $"{next} does not accept messages from this {from}");
         }
 
-        await registration.EnqueueAsync(message with { Flow = from }, cancellationToken).ConfigureAwait(false);
+        await registration.EnqueueAsync(next, message with { Flow = from }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -252,23 +258,47 @@ public sealed partial class Node : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "worker at {Address} failed on a message; the message is dropped")]
     private static partial void LogWorkerFailed(ILogger logger, Exception exception, Address address);
 
-    /// <summary>A running worker: its mailbox and the loop that drains it.</summary>
-    private sealed class Registration(Node node, IReadOnlyList<Address> addresses, IWorker worker, FlowId? produces)
+    /// <summary>A running worker: its mailboxes and the loops that drain them, or the senders running its handler.</summary>
+    private sealed class Registration
     {
-        private readonly Channel<Message> mailbox = Channel.CreateBounded<Message>(new BoundedChannelOptions(node.Options.MailboxCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-
-        private readonly CancellationTokenSource cancel = CancellationTokenSource.CreateLinkedTokenSource(node.stopping.Token);
+        private readonly Node node;
+        private readonly IReadOnlyList<Address> addresses;
+        private readonly IWorker worker;
+        private readonly WorkerMailbox kind;
+        private readonly Channel<Message>[] mailboxes;
+        private readonly CancellationTokenSource cancel;
         private readonly AsyncLocal<bool> insideHandler = new();
         private readonly ConcurrentDictionary<(Address Address, Guid Flow), byte> accepted = new();
-        private Task loop = Task.CompletedTask;
+        private readonly Lock gate = new();
+        private readonly TaskCompletionSource idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int inside;
+        private bool stopped;
+        private Task finished = Task.CompletedTask;
+
+        public Registration(Node node, IReadOnlyList<Address> addresses, IWorker worker, FlowId? produces, WorkerMailbox kind)
+        {
+            this.node = node;
+            this.addresses = addresses;
+            this.worker = worker;
+            this.kind = kind;
+            Produces = produces;
+            cancel = CancellationTokenSource.CreateLinkedTokenSource(node.stopping.Token);
+            var count = kind switch
+            {
+                WorkerMailbox.Shared => 1,
+                WorkerMailbox.PerAddress => addresses.Count,
+                _ => 0,
+            };
+            mailboxes = [.. Enumerable.Range(0, count).Select(_ => Channel.CreateBounded<Message>(new BoundedChannelOptions(node.Options.MailboxCapacity)
+            {
+                SingleReader = true,
+                FullMode = BoundedChannelFullMode.Wait,
+            }))];
+        }
 
         public IReadOnlyList<Address> Addresses => addresses;
 
-        public FlowId? Produces => produces;
+        public FlowId? Produces { get; }
 
         /// <summary>Grants are per address: a channel's decryptor may take a connection's flow while its encryptor takes none.</summary>
         public void Accept(Address address, FlowId flow) => accepted.TryAdd((address, flow.Id), 0);
@@ -276,37 +306,123 @@ public sealed partial class Node : IAsyncDisposable
         public bool Accepts(Address address, FlowId flow) =>
             accepted.ContainsKey((address, flow.Id)) || (flow.Spawner != Guid.Empty && accepted.ContainsKey((address, flow.Spawner)));
 
-        public void Start() => loop = Task.Run(RunAsync);
-
-        public async ValueTask EnqueueAsync(Message message, CancellationToken cancellationToken)
+        public void Start()
         {
+            var loops = mailboxes.Select(m => Task.Run(() => RunAsync(m))).ToList();
+            if (kind == WorkerMailbox.None)
+            {
+                loops.Add(idle.Task);
+            }
+
+            finished = FinishAsync(loops);
+        }
+
+        public async ValueTask EnqueueAsync(Address address, Message message, CancellationToken cancellationToken)
+        {
+            if (kind == WorkerMailbox.None)
+            {
+                await HandleInSenderAsync(message, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            var mailbox = mailboxes[kind == WorkerMailbox.PerAddress ? IndexOf(address) : 0];
             try
             {
                 await mailbox.Writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
             }
             catch (ChannelClosedException)
             {
-                throw new RoutingException(RoutingError.NoSuchWorker, $"the worker at {addresses[0]} has stopped");
+                throw Stopped();
             }
         }
 
         public Task StopAsync()
         {
-            mailbox.Writer.TryComplete();
-            try
+            foreach (var mailbox in mailboxes)
             {
-                cancel.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The loop has already ended and released its token source.
+                mailbox.Writer.TryComplete();
             }
 
-            // A worker stopping itself must not wait for its own loop to end.
-            return insideHandler.Value ? Task.CompletedTask : loop;
+            lock (gate)
+            {
+                if (!stopped)
+                {
+                    stopped = true;
+                    try
+                    {
+                        cancel.Cancel();
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // The loops ended with the node and released the token source.
+                    }
+                }
+
+                if (inside == 0)
+                {
+                    idle.TrySetResult();
+                }
+            }
+
+            // A worker stopping itself must not wait for its own handler to end.
+            return insideHandler.Value ? Task.CompletedTask : finished;
         }
 
-        private async Task RunAsync()
+        private int IndexOf(Address address)
+        {
+            for (var i = 0; i < addresses.Count; i++)
+            {
+                if (addresses[i].Equals(address))
+                {
+                    return i;
+                }
+            }
+
+            throw new RoutingException(RoutingError.NoSuchWorker, $"no worker at {address}");
+        }
+
+        private RoutingException Stopped() => new(RoutingError.NoSuchWorker, $"the worker at {addresses[0]} has stopped");
+
+        private async ValueTask HandleInSenderAsync(Message message, CancellationToken cancellationToken)
+        {
+            lock (gate)
+            {
+                if (stopped)
+                {
+                    throw Stopped();
+                }
+
+                inside++;
+            }
+
+            try
+            {
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, cancel.Token);
+                insideHandler.Value = true;
+                await worker.HandleMessageAsync(new WorkerContext(node, addresses), message, linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw Stopped();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // As in a mailbox's loop: the worker's failure is its own, not its sender's.
+                LogWorkerFailed(node.logger, e, addresses[0]);
+            }
+            finally
+            {
+                lock (gate)
+                {
+                    if (--inside == 0 && stopped)
+                    {
+                        idle.TrySetResult();
+                    }
+                }
+            }
+        }
+
+        private async Task RunAsync(Channel<Message> mailbox)
         {
             var context = new WorkerContext(node, addresses);
             try
@@ -336,18 +452,21 @@ public sealed partial class Node : IAsyncDisposable
             catch (OperationCanceledException)
             {
             }
-            finally
+        }
+
+        /// <summary>Once every loop (and every sender inside the handler) has ended, the worker is disposed.</summary>
+        private async Task FinishAsync(List<Task> loops)
+        {
+            await Task.WhenAll(loops).ConfigureAwait(false);
+            cancel.Dispose();
+            switch (worker)
             {
-                cancel.Dispose();
-                switch (worker)
-                {
-                    case IAsyncDisposable asyncDisposable:
-                        await asyncDisposable.DisposeAsync().ConfigureAwait(false);
-                        break;
-                    case IDisposable disposable:
-                        disposable.Dispose();
-                        break;
-                }
+                case IAsyncDisposable asyncDisposable:
+                    await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+                    break;
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    break;
             }
         }
     }

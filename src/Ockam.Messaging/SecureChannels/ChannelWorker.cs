@@ -12,6 +12,13 @@ namespace Ockam.Messaging.SecureChannels;
 /// rest of the handshake, then encrypts, decrypts and delivers; each delivered message carries the
 /// authenticated peer and a return route through this channel.
 /// </summary>
+/// <remarks>
+/// Started with a mailbox per address (<see cref="WorkerMailbox.PerAddress"/>): what it sends never waits behind
+/// what it receives. Delivering a request may wait for a busy service; the service's answers come back through
+/// the encryptor's own mailbox, so that wait can never close into a cycle (with one mailbox, answers queued
+/// behind requests that waited for the service that waited to answer). The send side's state is under
+/// <c>sendLock</c>; the receive side's (handshake, decryptor, timers) is touched only by the decryptor's loop.
+/// </remarks>
 internal sealed partial class ChannelWorker : IWorker, IDisposable
 {
     private const byte KindMessage = 0;
@@ -252,7 +259,10 @@ internal sealed partial class ChannelWorker : IWorker, IDisposable
             if (hs.IsInitiator)
             {
                 reply = hs.WriteMessage(IdentityProof.For(options).Encode());
-                remoteRoute = message.ReturnRoute;
+                lock (sendLock)
+                {
+                    remoteRoute = message.ReturnRoute;
+                }
             }
 
             Open(hs, verified);
@@ -265,7 +275,7 @@ internal sealed partial class ChannelWorker : IWorker, IDisposable
 
         if (reply is not null)
         {
-            await TrySendAsync(new Message(remoteRoute!, Route.Of(DecryptorAddress), reply), cancellationToken).ConfigureAwait(false);
+            await TrySendAsync(new Message(message.ReturnRoute, Route.Of(DecryptorAddress), reply), cancellationToken).ConfigureAwait(false);
         }
 
         established.TrySetResult(peer!);

@@ -63,7 +63,7 @@ public sealed class SecureChannel
         var handshake = NoiseXxHandshake.Initiator(options.Vault, options.StaticKey.Key, ephemeral, Prologue);
         var first = handshake.WriteMessage([]);
         var worker = new ChannelWorker(node, options, handshake, remoteRoute: null, FlowId.Create());
-        node.StartWorker(worker.Addresses, worker, worker.Flow);
+        node.StartWorker(worker.Addresses, worker, worker.Flow, WorkerMailbox.PerAddress);
         try
         {
             // Answers come back through whatever the first hop sends through, or through a flow the caller names.

@@ -98,7 +98,7 @@ public sealed partial class SecureChannelListener : IWorker
         }
 
         var worker = new ChannelWorker(node, options, handshake, message.ReturnRoute, FlowId.SpawnedFrom(Flow));
-        node.StartWorker(worker.Addresses, worker, worker.Flow);
+        node.StartWorker(worker.Addresses, worker, worker.Flow, WorkerMailbox.PerAddress);
         if (carrier is { } way)
         {
             // The rest of the handshake and the data come the way the first message came.

@@ -17,6 +17,12 @@ namespace Ockam.Silo.Gateway;
 /// authorizes it against the channel's verified peer's standing, dispatches to the operation's handler and
 /// answers along the return route (back through the channel). Every request gets a typed answer.
 /// </summary>
+/// <remarks>
+/// Started with no mailbox (<see cref="WorkerMailbox.None"/>): a request that finds the api at its bound
+/// (<c>maxConcurrent</c> in all, <c>perChannel</c> for its channel) waits in its own channel's receive side, which
+/// pushes back on that peer alone. Answers leave through the channel's send side, which never waits for the api:
+/// no wait here can close a cycle, and a peer that does not read its answers holds at most its channel's share.
+/// </remarks>
 internal sealed partial class ApiWorker(
     IGrainFactory grains,
     string authorityName,
@@ -25,13 +31,18 @@ internal sealed partial class ApiWorker(
     RelayRegistry relays,
     TimeProvider time,
     RequestRate rate,
+    int maxConcurrent,
+    int perChannel,
     ILogger<ApiWorker> logger) : IWorker, IDisposable
 {
     /// <summary>How long <see cref="Dispose"/> waits for the requests it cancelled.</summary>
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>Requests handled at once; more wait in the mailbox (back-pressure to the connections).</summary>
-    private readonly SemaphoreSlim concurrency = new(256, 256);
+    /// <summary>Requests handled at once; more wait in their channels (back-pressure to their connections).</summary>
+    private readonly SemaphoreSlim concurrency = new(maxConcurrent, maxConcurrent);
+
+    /// <summary>Each channel's requests in flight, and a signal for a channel waiting for one of its own to end.</summary>
+    private readonly Dictionary<Address, ChannelShare> shares = [];
     private readonly CancellationTokenSource stopping = new();
     private readonly HashSet<Task> inFlight = [];
     private int disposed;
@@ -71,7 +82,17 @@ internal sealed partial class ApiWorker(
         }
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping.Token);
-        await concurrency.WaitAsync(linked.Token).ConfigureAwait(false);
+        var channel = message.ReturnRoute.IsEmpty ? null : message.ReturnRoute.Next;
+        await TakeShareAsync(channel, linked.Token).ConfigureAwait(false);
+        try
+        {
+            await concurrency.WaitAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            ReleaseShare(channel);
+            throw;
+        }
 
         // Grain calls take time: answer concurrently, so one slow request never holds up the others.
         var answering = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -90,6 +111,7 @@ internal sealed partial class ApiWorker(
                 finally
                 {
                     concurrency.Release();
+                    ReleaseShare(channel);
                     lock (inFlight)
                     {
                         inFlight.Remove(answering.Task);
@@ -99,6 +121,59 @@ internal sealed partial class ApiWorker(
                 }
             },
             CancellationToken.None);
+    }
+
+    /// <summary>Waits until <paramref name="channel"/> has fewer than its share of requests in flight, then takes one.</summary>
+    /// <remarks>Only the channel's own receive side waits here, one request at a time (a channel delivers in order).</remarks>
+    private async Task TakeShareAsync(Address? channel, CancellationToken cancellationToken)
+    {
+        if (channel is null)
+        {
+            return;
+        }
+
+        while (true)
+        {
+            Task wait;
+            lock (shares)
+            {
+                if (!shares.TryGetValue(channel, out var share))
+                {
+                    shares[channel] = new ChannelShare { InFlight = 1 };
+                    return;
+                }
+
+                if (share.InFlight < perChannel)
+                {
+                    share.InFlight++;
+                    return;
+                }
+
+                share.Freed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                wait = share.Freed.Task;
+            }
+
+            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void ReleaseShare(Address? channel)
+    {
+        if (channel is null)
+        {
+            return;
+        }
+
+        lock (shares)
+        {
+            var share = shares[channel];
+            share.Freed?.TrySetResult();
+            share.Freed = null;
+            if (--share.InFlight == 0)
+            {
+                shares.Remove(channel);
+            }
+        }
     }
 
     internal async Task<ApiResponse> AnswerAsync(Message message, List<RevocationNotice> announcements, CancellationToken cancellationToken)
@@ -228,6 +303,14 @@ internal sealed partial class ApiWorker(
         {
             announcements.AddRange(call.Announcements);
         }
+    }
+
+    /// <summary>One channel's requests in flight (the entry goes when the last one ends, so closed channels leave nothing).</summary>
+    private sealed class ChannelShare
+    {
+        public int InFlight { get; set; }
+
+        public TaskCompletionSource? Freed { get; set; }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "request {Operation} failed")]

@@ -60,7 +60,7 @@ internal sealed partial class EdgeGateway(
         trust.AcceptRevocationList(RevocationList.Decode(await authority.GetRevocationListAsync().ConfigureAwait(false)), time.GetUtcNow());
         Trust = trust;
 
-        node = new Node(new NodeOptions { Time = time }, loggers);
+        node = new Node(new NodeOptions { Time = time, MailboxCapacity = gatewayOptions.Value.MailboxCapacity }, loggers);
         tcp = new TcpTransport(node, gatewayOptions.Value.Transport);
         var channel = new SecureChannelOptions
         {
@@ -98,11 +98,15 @@ internal sealed partial class EdgeGateway(
 
         var policies = new GatewayPolicies(gatewayOptions.Value.Policies);
         var api = Address.Local("api");
-        node.StartWorker(api, new ApiWorker(grains, settings.AuthorityName, trust, policies, relays, time, new RequestRate(gatewayOptions.Value.RequestsPerSecond, gatewayOptions.Value.RequestBurst, time), loggers.CreateLogger<ApiWorker>()));
+        // No mailbox for the api and the relay hop: a request or relayed message that must wait (the api is at its
+        // bound, a relay's queue is full) waits in its own channel's receive side, never in a queue shared with
+        // other peers, and never in front of the answers the channel's send side carries (docs/gateway.md).
+        var limits = gatewayOptions.Value;
+        node.StartWorker([api], new ApiWorker(grains, settings.AuthorityName, trust, policies, relays, time, new RequestRate(limits.RequestsPerSecond, limits.RequestBurst, time), limits.MaxConcurrentRequests, limits.MaxConcurrentRequestsPerChannel, loggers.CreateLogger<ApiWorker>()), mailbox: WorkerMailbox.None);
         node.AcceptFlow(api, secure.Flow);
         node.AcceptFlow(api, member.Flow);
         Address[] relayHop = [Address.Local(RelayDelivery.RelayAddress), Address.Local(RelayWorker.HighPriorityAddress)];
-        node.StartWorker(relayHop, new RelayWorker(grains, relays, memberPolicy, new RequestRate(gatewayOptions.Value.RequestsPerSecond, gatewayOptions.Value.RequestBurst, time), gatewayOptions.Value.RelayedEnvelopeTap, loggers.CreateLogger<RelayWorker>()));
+        node.StartWorker(relayHop, new RelayWorker(grains, relays, memberPolicy, new RequestRate(limits.RequestsPerSecond, limits.RequestBurst, time), limits, limits.RelayedEnvelopeTap, loggers.CreateLogger<RelayWorker>()), mailbox: WorkerMailbox.None);
         foreach (var hop in relayHop)
         {
             node.AcceptFlow(hop, member.Flow);

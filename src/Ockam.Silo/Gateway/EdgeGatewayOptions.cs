@@ -22,6 +22,27 @@ internal sealed class EdgeGatewayOptions
     /// <summary>Channels (open or opening) one TCP connection may carry.</summary>
     public int MaxChannelsPerConnection { get; set; } = 16;
 
+    /// <summary>Messages each of the gateway's mailboxes (a connection's, each side of a channel's) holds before its senders wait.</summary>
+    public int MailboxCapacity { get; set; } = 1024;
+
+    /// <summary>Requests the api answers at once; more wait in their channels' receive sides.</summary>
+    public int MaxConcurrentRequests { get; set; } = 256;
+
+    /// <summary>Of <see cref="MaxConcurrentRequests"/>, how many one channel may hold: a peer that never reads its answers holds no more.</summary>
+    public int MaxConcurrentRequestsPerChannel { get; set; } = 32;
+
+    /// <summary>Messages waiting at the gateway for one relay (its grain takes them in order, one at a time); more wait in their senders' channels.</summary>
+    public int RelayQueueMessages { get; set; } = 256;
+
+    /// <summary>Bytes waiting at the gateway for one relay (a single larger message is still taken when none waits).</summary>
+    public int RelayQueueBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Messages waiting at the gateway for all relays together.</summary>
+    public int RelayQueuesMessages { get; set; } = 8192;
+
+    /// <summary>Bytes waiting at the gateway for all relays together.</summary>
+    public long RelayQueuesBytes { get; set; } = 64L * 1024 * 1024;
+
     /// <summary>
     /// Test seam: sees (and may replace) every envelope before it enters a relay, so that a test can play
     /// a service that tampers with what it relays. Null in any real deployment.

@@ -12,9 +12,34 @@ namespace Ockam.Silo.Gateway;
 /// is whatever the sender's inner channel made of it: ciphertext the service stores and forwards.
 /// <c>"relay.high"</c> does the same at high priority.
 /// </summary>
-internal sealed partial class RelayWorker(IGrainFactory grains, RelayRegistry registry, Policy senders, RequestRate rate, Func<byte[], byte[]>? tap, ILogger<RelayWorker> logger) : IWorker
+/// <remarks>
+/// Started with no mailbox (<see cref="WorkerMailbox.None"/>): each sender's channel runs the checks itself and
+/// puts the message in its relay's queue (<see cref="RelayQueues"/>), waiting there if that queue is full. Relays
+/// take their messages concurrently, each in order, so one relay that is slow to take its messages (an owner that
+/// does not read, a deep mailbox) holds up its own senders, never another pair.
+/// </remarks>
+internal sealed partial class RelayWorker : IWorker, IDisposable
 {
     public const string HighPriorityAddress = "relay.high";
+
+    private readonly RelayRegistry registry;
+    private readonly Policy senders;
+    private readonly RequestRate rate;
+    private readonly Func<byte[], byte[]>? tap;
+    private readonly ILogger<RelayWorker> logger;
+    private readonly RelayQueues queues;
+
+    public RelayWorker(IGrainFactory grains, RelayRegistry registry, Policy senders, RequestRate rate, EdgeGatewayOptions limits, Func<byte[], byte[]>? tap, ILogger<RelayWorker> logger)
+    {
+        this.registry = registry;
+        this.senders = senders;
+        this.rate = rate;
+        this.tap = tap;
+        this.logger = logger;
+        queues = new RelayQueues(limits, (relay, entry) => HandOverAsync(grains, relay, entry), logger);
+    }
+
+    public void Dispose() => queues.Dispose();
 
     public async ValueTask HandleMessageAsync(WorkerContext context, Message message, CancellationToken cancellationToken)
     {
@@ -42,19 +67,26 @@ internal sealed partial class RelayWorker(IGrainFactory grains, RelayRegistry re
         var relay = onward[1].ValueText;
         try
         {
-            var reply = await registry.ReplyRelayAsync(peer.Identifier, message.ReturnRoute.Next).ConfigureAwait(false);
+            // In the sender's own flow, one message at a time per channel: its reply relay is made once, and its
+            // messages enter their relay's queue in the order it sent them.
+            var reply = await registry.ReplyRelayAsync(peer.Identifier, message.ReturnRoute.Next).WaitAsync(cancellationToken).ConfigureAwait(false);
             var back = message.ReturnRoute.Step().Prepend(Route.Of(Address.Local(RelayDelivery.RelayAddress), Address.Local(reply)));
             var envelope = MessageCodec.Encode(new Message(onward.Step().Step(), back, message.Payload));
             envelope = tap?.Invoke(envelope) ?? envelope;
-            var outcome = await grains.GetGrain<IRelayGrain>(relay).SendAsync(envelope, priority, peer.Identifier.ToString()).ConfigureAwait(false);
-            if (outcome != RelayOutcome.Ok)
-            {
-                LogNotRelayed(logger, outcome);
-            }
+            await queues.EnqueueAsync(relay, new RelayQueues.Entry(envelope, priority, peer.Identifier.ToString()), cancellationToken).ConfigureAwait(false);
         }
         catch (RoutingException e)
         {
             LogRefused(logger, e.Message);
+        }
+    }
+
+    private async Task HandOverAsync(IGrainFactory grains, string relay, RelayQueues.Entry entry)
+    {
+        var outcome = await grains.GetGrain<IRelayGrain>(relay).SendAsync(entry.Envelope, entry.Priority, entry.Sender).ConfigureAwait(false);
+        if (outcome != RelayOutcome.Ok)
+        {
+            LogNotRelayed(logger, outcome);
         }
     }
 

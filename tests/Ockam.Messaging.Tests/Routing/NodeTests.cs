@@ -76,6 +76,56 @@ public sealed class NodeTests : IAsyncLifetime
             message.Payload.Span.SequenceEqual("boom"u8) ? throw new InvalidOperationException("boom") : context.SendAsync(message.Reply(message.Payload), cancellationToken);
     }
 
+    [Fact]
+    public async Task A_worker_with_a_mailbox_per_address_handles_one_address_while_another_waits()
+    {
+        var gate = new TaskCompletionSource();
+        var inbox = Inbox.Start(node, "inbox");
+        var worker = new BlockedAtFirst(gate.Task, Address.Local("in"));
+        node.StartWorker([Address.Local("in"), Address.Local("out")], worker, mailbox: WorkerMailbox.PerAddress);
+
+        // "in" is held; "out" still answers, and more for "in" wait in its own mailbox, not in front of "out".
+        await node.SendAsync(new Message(Route.Of(Address.Local("in")), Route.Of(Address.Local("inbox")), "held"u8.ToArray()));
+        await node.SendAsync(new Message(Route.Of(Address.Local("in")), Route.Of(Address.Local("inbox")), "queued"u8.ToArray()));
+        await node.SendAsync(new Message(Route.Of(Address.Local("out")), Route.Of(Address.Local("inbox")), "out"u8.ToArray()));
+        Assert.Equal("out"u8.ToArray(), (await inbox.ReceiveAsync()).Payload.ToArray());
+
+        gate.SetResult();
+        Assert.Equal("held"u8.ToArray(), (await inbox.ReceiveAsync()).Payload.ToArray());
+        Assert.Equal("queued"u8.ToArray(), (await inbox.ReceiveAsync()).Payload.ToArray());
+    }
+
+    [Fact]
+    public async Task A_worker_with_no_mailbox_is_run_by_its_senders_at_once_and_refuses_them_once_stopped()
+    {
+        var gate = new TaskCompletionSource();
+        node.StartWorker([Address.Local("inline")], new Blocked(gate.Task), mailbox: WorkerMailbox.None);
+
+        // Each sender waits in the handler itself: two are inside at once, with no mailbox to fill.
+        var first = node.SendAsync(new Message(Route.Of(Address.Local("inline")), Route.Empty, "1"u8.ToArray())).AsTask();
+        var second = node.SendAsync(new Message(Route.Of(Address.Local("inline")), Route.Empty, "2"u8.ToArray())).AsTask();
+        Assert.False(first.IsCompleted || second.IsCompleted);
+        gate.SetResult();
+        await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(10));
+
+        await node.StopWorkerAsync(Address.Local("inline"));
+        Assert.Equal(RoutingError.NoSuchWorker, (await Assert.ThrowsAsync<RoutingException>(() => node.SendAsync(new Message(Route.Of(Address.Local("inline")), Route.Empty, "3"u8.ToArray())).AsTask())).Error);
+    }
+
+    /// <summary>Holds messages to <c>held</c> until the gate opens; answers each with its payload.</summary>
+    private sealed class BlockedAtFirst(Task gate, Address held) : IWorker
+    {
+        public async ValueTask HandleMessageAsync(WorkerContext context, Message message, CancellationToken cancellationToken)
+        {
+            if (message.OnwardRoute.Next.Equals(held))
+            {
+                await gate.WaitAsync(cancellationToken);
+            }
+
+            await context.SendAsync(message.Reply(message.Payload), cancellationToken);
+        }
+    }
+
     private sealed class Blocked(Task gate) : IWorker
     {
         public async ValueTask HandleMessageAsync(WorkerContext context, Message message, CancellationToken cancellationToken) => await gate.WaitAsync(cancellationToken);

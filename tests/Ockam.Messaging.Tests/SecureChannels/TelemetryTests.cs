@@ -76,9 +76,16 @@ public sealed class TelemetryTests : IAsyncLifetime
             Assert.Contains(measurements, m => m.Instrument == "ockam.transport.bytes.sent");
         }
 
-        // Nothing that identifies a key or carries content: only roles, outcomes and reasons.
+        // Nothing that identifies a key or carries content: only roles, outcomes and reasons. (A snapshot: the
+        // listener is process-wide, and other tests' nodes keep recording while this one reads.)
+        (string Instrument, object?[] Tags)[] measured;
+        lock (measurements)
+        {
+            measured = [.. measurements];
+        }
+
         var everyTag = traced.SelectMany(t => t.TagObjects.Select(kv => $"{kv.Key}={kv.Value}"))
-            .Concat(measurements.SelectMany(m => m.Tags.Select(t => t?.ToString() ?? string.Empty)))
+            .Concat(measured.SelectMany(m => m.Tags.Select(t => t?.ToString() ?? string.Empty)))
             .ToList();
         Assert.NotEmpty(everyTag);
         Assert.DoesNotContain(everyTag, t => t.Contains(Marker, StringComparison.Ordinal));
