@@ -69,7 +69,7 @@ internal sealed class CrossTrafficScenario(LoadSettings settings, Results result
 
         // Quiet baseline, then the same while the other relay fills.
         var quiet = new List<double>();
-        for (var i = 0; i < 50; i++)
+        for (var i = 0; i < 20; i++)
         {
             if (await RoundTripAsync(i, cancellationToken).ConfigureAwait(false) is { } ms)
             {
@@ -77,7 +77,7 @@ internal sealed class CrossTrafficScenario(LoadSettings settings, Results result
             }
         }
 
-        await filling.Phone.GoOfflineAsync().ConfigureAwait(false);
+        await OfflineScenario.GoOfflineAsync(filling, relay, cancellationToken).ConfigureAwait(false);
         using var fillDone = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var busy = new List<double>();
         var lost = 0;
@@ -103,7 +103,7 @@ internal sealed class CrossTrafficScenario(LoadSettings settings, Results result
                 }
             }
         }, CancellationToken.None);
-        var fill = await OfflineScenario.FillAsync(filling, relay, depth, progress, Settings.Bound(TimeSpan.FromSeconds(60)), cancellationToken).ConfigureAwait(false);
+        var fill = await OfflineScenario.FillAsync(filling, relay, depth, progress, Settings.Bound(TimeSpan.FromSeconds(30)), cancellationToken).ConfigureAwait(false);
         await fillDone.CancelAsync().ConfigureAwait(false);
         await pinging.ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);

@@ -36,7 +36,7 @@ internal sealed class EnrolmentScenario(LoadSettings settings, Results results) 
         var completed = 0;
         var next = -1;
         var failures = 0;
-        using var bound = Within(Settings.Bound(TimeSpan.FromSeconds(150)), cancellationToken);
+        using var bound = Within(Settings.Bound(TimeSpan.FromSeconds(90)), cancellationToken);
         var clock = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, Settings.EnrolmentConcurrency).Select(_ => Task.Run(async () =>
         {

@@ -29,7 +29,7 @@ internal sealed class FanOutScenario(LoadSettings settings, Results results) : S
         var clock = Stopwatch.StartNew();
         List<RoomClient> subscribers = [];
         RoomClient publishing;
-        using (var setup = Within(Settings.Bound(TimeSpan.FromSeconds(240)), cancellationToken))
+        using (var setup = Within(Settings.Bound(TimeSpan.FromSeconds(150)), cancellationToken))
         {
             try
             {
@@ -72,7 +72,7 @@ internal sealed class FanOutScenario(LoadSettings settings, Results results) : S
         var delivered = 0;
         var all = count * publications;
         var everyone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var bound = Within(Settings.Bound(TimeSpan.FromSeconds(60)), cancellationToken);
+        using var bound = Within(Settings.Bound(TimeSpan.FromSeconds(45)), cancellationToken);
         var receiving = subscribers.Select(s => Task.Run(async () =>
         {
             for (var i = 0; i < publications; i++)

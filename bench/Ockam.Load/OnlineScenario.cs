@@ -32,7 +32,7 @@ internal sealed class OnlineScenario(LoadSettings settings, Results results) : S
         var latencies = new List<double>(count);
         var cpu = silo.CpuTime;
         var clock = Stopwatch.StartNew();
-        using var bound = Within(Settings.Bound(TimeSpan.FromSeconds(60)), cancellationToken);
+        using var bound = Within(Settings.Bound(TimeSpan.FromSeconds(45)), cancellationToken);
         var (received, disorder) = await SendAndReceiveAsync(pair, count, Settings.Window, age =>
         {
             latencies.Add(age);

@@ -9,7 +9,7 @@ var scenario = new Option<string[]>("--scenario", "-s")
 };
 var mode = new Option<string>("--mode") { Description = "quick (minutes on 2 cores), default, or long (100 000 queued)", DefaultValueFactory = _ => "default" };
 var subscribers = new Option<int?>("--subscribers") { Description = "Topic subscribers for fan-out (quick: 100, else 1 000)" };
-var enrolments = new Option<int?>("--enrolments") { Description = "Fresh devices to enrol (quick: 1 000, else 10 000)" };
+var enrolments = new Option<int?>("--enrolments") { Description = "Fresh devices to enrol (quick: 500, else 10 000)" };
 var mqttPort = new Option<int?>("--mqtt-port") { Description = "A Mosquitto broker on 127.0.0.1 at this port, for the references" };
 var siloDll = new Option<string?>("--silo-dll") { Description = "The silo to start (Ockam.Silo.dll); by default the one built beside this tool" };
 var connect = new Option<string?>("--connect") { Description = "Use a running silo instead: its edge gateway, host:port" };
@@ -56,7 +56,7 @@ root.SetAction(async (result, cancellationToken) =>
         MqttPort = result.GetValue(mqttPort),
         Mode = chosenMode,
         FanOutSubscribers = result.GetValue(subscribers) ?? (quick ? 100 : 1_000),
-        Enrolments = result.GetValue(enrolments) ?? (quick ? 1_000 : 10_000),
+        Enrolments = result.GetValue(enrolments) ?? (quick ? 500 : 10_000),
     };
     if (connection is null && !File.Exists(settings.SiloDll))
     {
@@ -96,7 +96,7 @@ root.SetAction(async (result, cancellationToken) =>
 
                 // Every scenario bounds its own phases; this bounds the whole, set-up included, so that nothing hangs the run.
                 using var whole = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                whole.CancelAfter(settings.Bound(TimeSpan.FromMinutes(5)));
+                whole.CancelAfter(settings.Bound(TimeSpan.FromMinutes(4)));
                 try
                 {
                     await run.RunAsync(p => task.Value = Math.Clamp(p, 0, 1), whole.Token).ConfigureAwait(false);
