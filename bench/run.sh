@@ -31,11 +31,11 @@ esac
 seconds=3
 bdn_quick=()
 if [ "$what" != mls ] && [ "$mode" = quick ]; then
-  # The primitives only, briefly and in process (no benchmark project to build): the MLS and channel benchmarks
+  # The primitives only, in process (no benchmark project to build): the MLS and channel benchmarks
   # alone take longer than the whole quick budget.
   filter='*PrimitiveBenchmarks*'
   seconds=1
-  bdn_quick=(--inProcess --warmupCount 1 --iterationTime 100)
+  bdn_quick=(--inProcess --iterationTime 250)
 fi
 started=$(date -u +%s)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -54,10 +54,10 @@ run_load() {
   fi
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   mkdir -p "$out/mosquitto"
-  # Mosquitto drops root for its own user: that user must be able to write its persistence directory.
-  id mosquitto >/dev/null 2>&1 && chown mosquitto "$out/mosquitto" 2>/dev/null || true
   cat >"$out/mosquitto.conf" <<CONF
 listener $port 127.0.0.1
+# This user: started by root, Mosquitto would become its own, who cannot write in this run's private directory.
+user $(id -un)
 allow_anonymous true
 persistence true
 persistence_location $out/mosquitto/
@@ -75,7 +75,7 @@ CONF
   local load_started
   load_started=$(date -u +%s)
   dotnet bench/Ockam.Load/bin/Release/net10.0/Ockam.Load.dll --mode "$mode" --mqtt-port "$port" --report "$out/load.md" --work "$out/load" \
-    | tee "$out/load.log" | grep -v '^\S.*: [0-9]*%$' || true
+    | tee "$out/load.log" | grep --line-buffered -v '^\S.*: [0-9]*%$' || true
   [ -s "$out/load.md" ] || { echo "the load tool wrote no figures; see $out/load.log" >&2; exit 1; }
   kill $broker 2>/dev/null || true
 

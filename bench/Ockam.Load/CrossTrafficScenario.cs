@@ -16,6 +16,8 @@ internal sealed class CrossTrafficScenario(LoadSettings settings, Results result
 
     public override string Name => "round trips beside a filling relay";
 
+    public override TimeSpan QuickBudget => TimeSpan.FromSeconds(60);
+
     public override async Task RunAsync(Action<double> progress, CancellationToken cancellationToken)
     {
         var depth = Settings.CrossFill;
@@ -69,7 +71,7 @@ internal sealed class CrossTrafficScenario(LoadSettings settings, Results result
 
         // Quiet baseline, then the same while the other relay fills.
         var quiet = new List<double>();
-        for (var i = 0; i < 20; i++)
+        for (var i = 0; i < 10; i++)
         {
             if (await RoundTripAsync(i, cancellationToken).ConfigureAwait(false) is { } ms)
             {
@@ -103,7 +105,7 @@ internal sealed class CrossTrafficScenario(LoadSettings settings, Results result
                 }
             }
         }, CancellationToken.None);
-        var fill = await OfflineScenario.FillAsync(filling, relay, depth, progress, Settings.Bound(TimeSpan.FromSeconds(30)), cancellationToken).ConfigureAwait(false);
+        var fill = await OfflineScenario.FillAsync(filling, relay, depth, progress, Settings.Bound(TimeSpan.FromSeconds(25)), cancellationToken).ConfigureAwait(false);
         await fillDone.CancelAsync().ConfigureAwait(false);
         await pinging.ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);

@@ -20,6 +20,8 @@ internal sealed class EnrolmentScenario(LoadSettings settings, Results results) 
 
     public override string Name => "enrolment";
 
+    public override TimeSpan QuickBudget => TimeSpan.FromSeconds(60);
+
     public override async Task RunAsync(Action<double> progress, CancellationToken cancellationToken)
     {
         var count = Settings.Enrolments;
@@ -36,7 +38,7 @@ internal sealed class EnrolmentScenario(LoadSettings settings, Results results) 
         var completed = 0;
         var next = -1;
         var failures = 0;
-        using var bound = Within(Settings.Bound(TimeSpan.FromSeconds(90)), cancellationToken);
+        using var bound = Within(Settings.Bound(TimeSpan.FromSeconds(45)), cancellationToken);
         var clock = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, Settings.EnrolmentConcurrency).Select(_ => Task.Run(async () =>
         {

@@ -18,6 +18,8 @@ internal sealed class FanOutScenario(LoadSettings settings, Results results) : S
 
     public override string Name => "topic fan-out";
 
+    public override TimeSpan QuickBudget => TimeSpan.FromSeconds(90);
+
     public override async Task RunAsync(Action<double> progress, CancellationToken cancellationToken)
     {
         var count = Settings.FanOutSubscribers;
@@ -29,7 +31,7 @@ internal sealed class FanOutScenario(LoadSettings settings, Results results) : S
         var clock = Stopwatch.StartNew();
         List<RoomClient> subscribers = [];
         RoomClient publishing;
-        using (var setup = Within(Settings.Bound(TimeSpan.FromSeconds(150)), cancellationToken))
+        using (var setup = Within(Settings.Bound(TimeSpan.FromSeconds(65)), cancellationToken))
         {
             try
             {
@@ -72,7 +74,7 @@ internal sealed class FanOutScenario(LoadSettings settings, Results results) : S
         var delivered = 0;
         var all = count * publications;
         var everyone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var bound = Within(Settings.Bound(TimeSpan.FromSeconds(45)), cancellationToken);
+        using var bound = Within(Settings.Bound(TimeSpan.FromSeconds(20)), cancellationToken);
         var receiving = subscribers.Select(s => Task.Run(async () =>
         {
             for (var i = 0; i < publications; i++)

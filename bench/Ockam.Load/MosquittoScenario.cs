@@ -16,6 +16,8 @@ internal sealed class MosquittoScenario(LoadSettings settings, Results results, 
 
     public override string Name => "Mosquitto references";
 
+    public override TimeSpan QuickBudget => TimeSpan.FromSeconds(50);
+
     public override async Task RunAsync(Action<double> progress, CancellationToken cancellationToken)
     {
         var shapes = 2 + Settings.MqttFanOutSubscribers.Length;
@@ -65,7 +67,7 @@ internal sealed class MosquittoScenario(LoadSettings settings, Results results, 
         }, cancellationToken).ConfigureAwait(false);
         await SubscribeAsync(phone, topic, cancellationToken).ConfigureAwait(false);
         using var monitor = await ConnectAsync("monitor-" + topic[7..], clean: true, null, cancellationToken).ConfigureAwait(false);
-        using var bound = Within(Settings.Bound(TimeSpan.FromSeconds(60)), cancellationToken);
+        using var bound = Within(Settings.Bound(TimeSpan.FromSeconds(20)), cancellationToken);
         var pending = new List<Task>(count + Settings.Window);
         var clock = new Stopwatch();
         try
@@ -120,7 +122,7 @@ internal sealed class MosquittoScenario(LoadSettings settings, Results results, 
             }
 
             using var monitor = await ConnectAsync("monitor-" + id, clean: true, null, cancellationToken).ConfigureAwait(false);
-            using var bound = Within(Settings.Bound(TimeSpan.FromSeconds(60)), cancellationToken);
+            using var bound = Within(Settings.Bound(TimeSpan.FromSeconds(20)), cancellationToken);
             var clock = Stopwatch.StartNew();
             using var window = new SemaphoreSlim(Settings.Window);
             var pending = new List<Task>(depth);
@@ -197,7 +199,7 @@ internal sealed class MosquittoScenario(LoadSettings settings, Results results, 
             }
 
             using var publisher = await ConnectAsync("publisher-" + topic[7..], clean: true, null, cancellationToken).ConfigureAwait(false);
-            using var bound = Within(Settings.Bound(TimeSpan.FromSeconds(60)), cancellationToken);
+            using var bound = Within(Settings.Bound(TimeSpan.FromSeconds(20)), cancellationToken);
             var start = Stopwatch.GetTimestamp();
             try
             {

@@ -15,6 +15,8 @@ internal sealed class OfflineScenario(LoadSettings settings, Results results) : 
 
     public override string Name => "offline enqueue and drain";
 
+    public override TimeSpan QuickBudget => TimeSpan.FromSeconds(120);
+
     public override async Task RunAsync(Action<double> progress, CancellationToken cancellationToken)
     {
         var depths = Settings.OfflineDepths;
@@ -34,7 +36,7 @@ internal sealed class OfflineScenario(LoadSettings settings, Results results) : 
         var relay = silo.Grains.GetGrain<IRelayGrain>(pair.Relay);
         await GoOfflineAsync(pair, relay, cancellationToken).ConfigureAwait(false);
 
-        var fill = await FillAsync(pair, relay, depth, p => progress(p / 2), Settings.Bound(TimeSpan.FromSeconds(30)), cancellationToken).ConfigureAwait(false);
+        var fill = await FillAsync(pair, relay, depth, p => progress(p / 2), Settings.Bound(TimeSpan.FromSeconds(depth <= 1_000 ? 30 : 25)), cancellationToken).ConfigureAwait(false);
         Results.Ours(Enqueue(depth), fill.Figure);
         if (fill.Queued == 0)
         {
@@ -43,7 +45,7 @@ internal sealed class OfflineScenario(LoadSettings settings, Results results) : 
 
         // The phone comes back: everything queued is delivered, in order, and acknowledged.
         var clock = Stopwatch.StartNew();
-        using var bound = Within(Settings.Bound(TimeSpan.FromSeconds(depth <= 1_000 ? 30 : 20)), cancellationToken);
+        using var bound = Within(Settings.Bound(TimeSpan.FromSeconds(depth <= 1_000 ? 25 : 15)), cancellationToken);
         var received = 0;
         var disorder = 0;
         try

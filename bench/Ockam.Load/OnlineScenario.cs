@@ -11,6 +11,8 @@ internal sealed class OnlineScenario(LoadSettings settings, Results results) : S
 
     public override string Name => "online relayed";
 
+    public override TimeSpan QuickBudget => TimeSpan.FromSeconds(60);
+
     public override async Task RunAsync(Action<double> progress, CancellationToken cancellationToken)
     {
         var (silo, fleet) = await SiloAsync(20_000, cancellationToken).ConfigureAwait(false);
@@ -32,7 +34,7 @@ internal sealed class OnlineScenario(LoadSettings settings, Results results) : S
         var latencies = new List<double>(count);
         var cpu = silo.CpuTime;
         var clock = Stopwatch.StartNew();
-        using var bound = Within(Settings.Bound(TimeSpan.FromSeconds(45)), cancellationToken);
+        using var bound = Within(Settings.Bound(TimeSpan.FromSeconds(30)), cancellationToken);
         var (received, disorder) = await SendAndReceiveAsync(pair, count, Settings.Window, age =>
         {
             latencies.Add(age);

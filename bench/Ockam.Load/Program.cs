@@ -96,7 +96,7 @@ root.SetAction(async (result, cancellationToken) =>
 
                 // Every scenario bounds its own phases; this bounds the whole, set-up included, so that nothing hangs the run.
                 using var whole = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                whole.CancelAfter(settings.Bound(TimeSpan.FromMinutes(4)));
+                whole.CancelAfter(settings.Bound(run.QuickBudget));
                 try
                 {
                     await run.RunAsync(p => task.Value = Math.Clamp(p, 0, 1), whole.Token).ConfigureAwait(false);

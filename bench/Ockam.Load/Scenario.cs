@@ -9,6 +9,9 @@ internal abstract class Scenario(LoadSettings settings, Results results)
 
     public abstract string Name { get; }
 
+    /// <summary>The most the whole scenario, set-up included, may take in quick mode (longer modes scale it): the quick run's budgets add up to under 8 minutes.</summary>
+    public abstract TimeSpan QuickBudget { get; }
+
     public abstract Task RunAsync(Action<double> progress, CancellationToken cancellationToken);
 
     /// <summary>A silo for this scenario: a fresh process (or the one connected to), and a fleet of nodes in fresh homes.</summary>
