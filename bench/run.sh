@@ -37,7 +37,7 @@ fi
 started=$(date -u +%s)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 # What else runs here (the machine may be shared): processes averaging 5 % CPU or more over their life, at the start.
-others=$(ps -eo pcpu=,comm= --sort=-pcpu | awk '$1 >= 5 { n++; s = s sprintf("%s%s %.0f%%", (n > 1 ? ", " : ""), $2, $1) } END { print (n ? n " (" s ")" : "none") }')
+others=$(ps -eo pcpu=,comm= --sort=-pcpu | awk '$1 >= 5 && $2 != "ps" { n++; s = s sprintf("%s%s %.0f%%", (n > 1 ? ", " : ""), $2, $1) } END { print (n ? n " (" s ")" : "none") }')
 
 # The load tool beside Mosquitto: installs Debian's mosquitto if missing, starts a throwaway broker (persistence on,
 # for the offline case) on a free loopback port, runs bench/Ockam.Load, and writes bench/RESULTS.md.

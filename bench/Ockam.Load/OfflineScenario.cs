@@ -82,7 +82,7 @@ internal sealed class OfflineScenario(LoadSettings settings, Results results) : 
         }
 
         Results.Ours(Drain(depth), remaining == 0
-            ? new Figure(fill.Queued / clock.Elapsed.TotalSeconds, "msg/s", $"read in {read.TotalSeconds:F1} s, acknowledged in {clock.Elapsed.TotalSeconds:F1} s; {disorder} out of order")
+            ? new Figure(fill.Queued / clock.Elapsed.TotalSeconds, "msg/s", $"{(fill.Queued < depth ? $"only the {fill.Queued} queued: " : "")}read in {read.TotalSeconds:F1} s, acknowledged in {clock.Elapsed.TotalSeconds:F1} s; {disorder} out of order")
             : Figure.DidNotComplete("msg/s", $"all {fill.Queued} read in {read.TotalSeconds:F1} s, but {(remaining < 0 ? "the relay did not answer for its depth" : remaining + " unacknowledged")} after {Seconds(clock.Elapsed)}"));
     }
 

@@ -47,6 +47,8 @@ internal sealed class OnlineScenario(LoadSettings settings, Results results) : S
         if (received < count)
         {
             Results.Ours(Rate, Figure.DidNotComplete("msg/s", $"{received} of {count} arrived in {Seconds(clock.Elapsed)}"));
+            Results.Ours(P50, Figure.DidNotComplete("ms", ""));
+            Results.Ours(P99, Figure.DidNotComplete("ms", ""));
             return;
         }
 
