@@ -11,10 +11,10 @@ var mode = new Option<string>("--mode") { Description = "quick (minutes on 2 cor
 var subscribers = new Option<int?>("--subscribers") { Description = "Topic subscribers for fan-out (quick: 100, else 1 000)" };
 var enrolments = new Option<int?>("--enrolments") { Description = "Fresh devices to enrol (quick: 500, else 10 000)" };
 var mqttPort = new Option<int?>("--mqtt-port") { Description = "A Mosquitto broker on 127.0.0.1 at this port, for the references" };
-var siloDll = new Option<string?>("--silo-dll") { Description = "The silo to start (Ockam.Silo.dll); by default the one built beside this tool" };
+var siloDll = new Option<string?>("--silo-dll") { Description = "The silo to start (Ockam.Silo.dll); by default src/Ockam.Silo's build in this checkout" };
 var connect = new Option<string?>("--connect") { Description = "Use a running silo instead: its edge gateway, host:port" };
 var connectIdentifier = new Option<string?>("--connect-identifier") { Description = "With --connect: the silo's identifier" };
-var connectGateway = new Option<int?>("--connect-gateway-port") { Description = "With --connect: its Orleans gateway port (for tokens and relay depths)" };
+var connectGateway = new Option<int?>("--connect-gateway-port") { Description = "With --connect: its Orleans gateway port, for tokens and relay depths (the silo started with --gateway-port and --cluster-tls false, on loopback)" };
 var connectService = new Option<string>("--connect-service-id") { Description = "With --connect: its Orleans service and cluster id", DefaultValueFactory = _ => "ockam" };
 var connectPid = new Option<int?>("--connect-pid") { Description = "With --connect: its process id, for its CPU time" };
 var report = new Option<string?>("--report") { Description = "Write the table of figures (markdown) here" };
