@@ -2,41 +2,142 @@
 # Measures the vault's primitives and the secure channel with BenchmarkDotNet, and OpenSSL's own
 # figures for the same primitives in the same run, then prints each figure beside its reference as a
 # ratio (ours / OpenSSL's time per operation: 1.0 = as fast as OpenSSL, 2.0 = twice as slow).
-#   bench/run.sh            (BENCH_JOB=default for BenchmarkDotNet's full runs; short by default)
+# Then the load tool (bench/Ockam.Load): edge nodes over loopback to a silo, beside Debian's Mosquitto at QoS 1 in
+# the same run (installed if missing, a throwaway broker on a free loopback port); all of it goes to bench/RESULTS.md.
+#   bench/run.sh            (BENCH_JOB=default for BenchmarkDotNet's full runs; short by default; load at full sizes)
+#   bench/run.sh --quick    (under 10 minutes on 2 cores: OpenSSL and our primitives briefly, the load tool's quick sizes)
+#   bench/run.sh --long     (the load tool's long sizes too: 100 000 queued)
 #   bench/run.sh mls        (only the MLS room benchmarks, beside their OpenSSL floors; about 10 minutes)
+#   bench/run.sh load       (only the load tool and Mosquitto; with --quick or --long as above)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp -d /tmp/ockam-bench.XXXXXX)
 job=${BENCH_JOB:-short}
-what=${1:-all}
+what=all
+mode=default
+for arg in "$@"; do
+  case "$arg" in
+    --quick) mode=quick ;;
+    --long) mode=long ;;
+    all|mls|load) what=$arg ;;
+    *) echo "usage: bench/run.sh [--quick|--long] [all|mls|load]" >&2; exit 2 ;;
+  esac
+done
 case "$what" in
   all) filter='*' ;;
   mls) filter='*Mls*' ;;
-  *) echo "usage: bench/run.sh [all|mls]" >&2; exit 2 ;;
+  load) filter='' ;;
 esac
+seconds=3
+if [ "$what" != mls ] && [ "$mode" = quick ]; then
+  # The primitives only: the MLS and channel benchmarks alone take longer than the whole quick budget.
+  filter='*PrimitiveBenchmarks*'
+  seconds=1
+fi
+started=$(date -u +%s)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+# What else runs here (the machine may be shared): processes averaging 5 % CPU or more over their life, at the start.
+others=$(ps -eo pcpu=,comm= --sort=-pcpu | awk '$1 >= 5 && $2 != "ps" { n++; s = s sprintf("%s%s %.0f%%", (n > 1 ? ", " : ""), $2, $1) } END { print (n ? n " (" s ")" : "none") }')
+
+# The load tool beside Mosquitto: installs Debian's mosquitto if missing, starts a throwaway broker (persistence on,
+# for the offline case) on a free loopback port, runs bench/Ockam.Load, and writes bench/RESULTS.md.
+run_load() {
+  if ! command -v mosquitto >/dev/null || ! command -v mosquitto_pub >/dev/null; then
+    echo "== installing mosquitto and mosquitto-clients (Debian)"
+    sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update -qq >"$out/apt.log" 2>&1 || true
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto mosquitto-clients >>"$out/apt.log" 2>&1 \
+      || { tail -20 "$out/apt.log"; echo "could not install mosquitto" >&2; exit 1; }
+  fi
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  mkdir -p "$out/mosquitto"
+  cat >"$out/mosquitto.conf" <<CONF
+listener $port 127.0.0.1
+# This user: started by root, Mosquitto would become its own, who cannot write in this run's private directory.
+user $(id -un)
+allow_anonymous true
+persistence true
+persistence_location $out/mosquitto/
+max_queued_messages 1000000
+max_queued_bytes 0
+log_dest file $out/mosquitto/mosquitto.log
+CONF
+  mosquitto -c "$out/mosquitto.conf" &
+  broker=$!
+  trap 'kill $broker 2>/dev/null || true' EXIT
+  for _ in $(seq 50); do mosquitto_pub -h 127.0.0.1 -p "$port" -t ready -m 1 -q 1 2>/dev/null && break; sleep 0.2; done
+
+  echo "== load tool (mode: $mode), Mosquitto $(mosquitto -h 2>/dev/null | head -1 | awk '{ print $3 }') on 127.0.0.1:$port, $(uptime)"
+  local load_started
+  load_started=$(date -u +%s)
+  dotnet bench/Ockam.Load/bin/Release/net10.0/Ockam.Load.dll --mode "$mode" --mqtt-port "$port" --report "$out/load.md" --work "$out/load" \
+    | tee "$out/load.log" | grep --line-buffered -v '^\S.*: [0-9]*%$' || true
+  [ -s "$out/load.md" ] || { echo "the load tool wrote no figures; see $out/load.log" >&2; exit 1; }
+  kill $broker 2>/dev/null || true
+
+  {
+    echo "# Benchmark results"
+    echo
+    echo "Written by \`bench/run.sh$([ "$mode" = default ] || echo " --$mode")\` on $(date -u '+%Y-%m-%d %H:%M UTC'). Machine: $(nproc) cores,"
+    echo "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM;"
+    echo ".NET $(dotnet --version), Mosquitto $(mosquitto -h 2>/dev/null | head -1 | awk '{ print $3 }'), $(openssl version | cut -d' ' -f1-2)."
+    echo "Load average before the run $load_before, after the load tool $(cut -d' ' -f1-3 /proc/loadavg); the load tool took $(( $(date -u +%s) - load_started )) s."
+    echo "Other processes averaging 5 % CPU or more over their life when the run began: $others."
+    echo
+    echo "Everything on loopback: client and silo (or broker) share the same cores. The silo is a child process of its own"
+    echo "(SQLite storage, a fresh data directory per scenario) so that its CPU time is its own; per-channel request rates are"
+    echo "lifted for the monitors here. Mosquitto runs with persistence on, QoS 1, through MQTTnet in the same tool, with the"
+    echo "same readings (256 B), the same window of readings outstanding and the same publication pattern. Its persistence"
+    echo "is a snapshot (autosave), not a write per message: its offline figures are for messages held in memory."
+    echo "Ratio: ours ÷ Mosquitto's for rates, Mosquitto's ÷ ours for times — above 1 is better than Mosquitto."
+    echo
+    echo "## Load: edge nodes through the silo, beside Mosquitto QoS 1"
+    echo
+    cat "$out/load.md"
+  } >bench/RESULTS.md
+}
+
+# The load tool (and the silo it starts) built first: BenchmarkDotNet's own build would otherwise make it rebuild.
+if [ "$what" != mls ]; then
+  echo "== building the load tool and the silo"
+  dotnet build bench/Ockam.Load -c Release -v q -nologo >"$out/load-build.log" 2>&1 || { tail -30 "$out/load-build.log"; exit 1; }
+fi
+
+if [ "$what" = load ]; then
+  run_load
+  echo "== whole run: $(( $(date -u +%s) - started )) s"
+  echo "(raw results in $out; bench/RESULTS.md written)"
+  exit 0
+fi
 
 echo "== openssl speed (reference), $(openssl version)"
-openssl speed -seconds 3 -evp aes-256-gcm -bytes 1024 2>/dev/null >"$out/aes.txt"
-openssl speed -seconds 3 ecdhx25519 2>/dev/null >"$out/x25519.txt"
-openssl speed -seconds 3 ed25519 2>/dev/null >"$out/ed25519.txt"
+openssl speed -seconds $seconds -evp aes-256-gcm -bytes 1024 2>/dev/null >"$out/aes.txt"
+openssl speed -seconds $seconds ecdhx25519 2>/dev/null >"$out/x25519.txt"
+openssl speed -seconds $seconds ed25519 2>/dev/null >"$out/ed25519.txt"
 # ns per operation from OpenSSL's tables.
 aes_ns=$(awk '/^AES-256-GCM/ { v=$NF; sub(/k$/, "", v); printf "%.1f", 1e9 / (v * 1000 / 1024) }' "$out/aes.txt")
 x25519_ns=$(awk '/X25519/ { printf "%.1f", 1e9 / $NF }' "$out/x25519.txt")
 sign_ns=$(awk '/Ed25519/ { printf "%.1f", 1e9 / $(NF-1) }' "$out/ed25519.txt")
 verify_ns=$(awk '/Ed25519/ { printf "%.1f", 1e9 / $NF }' "$out/ed25519.txt")
 
-echo "== BenchmarkDotNet (job: $job, filter: $filter), $(uptime)"
-dotnet run --configuration Release --project bench/Ockam.Bench -- --filter "$filter" --job "$job" --exporters csv \
-  --artifacts "$out/bdn" >"$out/bdn.log" 2>&1 || { tail -30 "$out/bdn.log"; exit 1; }
+mkdir -p "$out/bdn/results"
+if [ -n "$filter" ]; then
+  echo "== BenchmarkDotNet (job: $job, filter: $filter), $(uptime)"
+  dotnet run --configuration Release --project bench/Ockam.Bench -- --filter "$filter" --job "$job" --exporters csv \
+    --artifacts "$out/bdn" >"$out/bdn.log" 2>&1 || { tail -30 "$out/bdn.log"; exit 1; }
+else
+  touch "$out/bdn.log"
+fi
 
 # Mean per benchmark, in ns, from the markdown reports ("| Method | 1,234.5 ns |", units ns, us/μs, ms, s).
-cat "$out"/bdn/results/*-report-github.md | awk -F'|' '
+{ cat "$out"/bdn/results/*-report-github.md 2>/dev/null || true; } | awk -F'|' '
   /\| *Method *\|/ { for (i = 1; i <= NF; i++) { h = $i; gsub(/ /, "", h); if (h == "Method") m = i; if (h == "Mean") c = i }; next }
   m && c && $c ~ /[0-9] *(ns|us|μs|ms|s) *$/ { name = $m; gsub(/^ +| +$/, "", name); split($c, p, " "); v = p[1]; gsub(",", "", v); u = p[2]
     f = (u == "us" || u == "μs") ? 1e3 : (u == "ms") ? 1e6 : (u == "s") ? 1e9 : 1
     printf "%s\t%.1f\n", name, v * f }' >"$out/ours.tsv"
 ours() { awk -F'\t' -v name="$1" '$1 == name { print $2 }' "$out/ours.tsv"; }
 
+exec 3>&1 >"$out/crypto.txt"
 printf '\n%-34s %14s %14s %8s\n' "operation" "Ockam (ns)" "OpenSSL (ns)" "ratio"
 row() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { if (b == "" || a == "") printf "%-34s %14s %14s %8s\n", n, a, b, "-"; else printf "%-34s %14.1f %14.1f %8.2f\n", n, a, b, a / b }'; }
 row "aes-256-gcm seal 1 KiB" "$(ours AesGcmSeal1KiB)" "$aes_ns"
@@ -50,7 +151,7 @@ row "hpke seal 32 bytes (base)" "$(ours HpkeSeal)" ""
 # OpenSSL's figures of this run. Remove with its UpdatePath: the path is ceil(log2 n) nodes, each an HPKE seal to
 # (at least) one node = 2 X25519 operations (encap: ephemeral keygen + DH). Welcome join: the joiner verifies every
 # leaf's signature, n Ed25519 verifications. Add-only commits have no public-key floor that grows with n.
-cat "$out"/bdn/results/*Mls*-report-github.md 2>/dev/null | awk -F'|' '
+{ cat "$out"/bdn/results/*Mls*-report-github.md 2>/dev/null || true; } | awk -F'|' '
   { gsub(/\*/, "") }
   /\| *Method *\|/ { m = s = c = 0; for (i = 1; i <= NF; i++) { h = $i; gsub(/ /, "", h); if (h == "Method") m = i; if (h == "Members") s = i; if (h == "Mean") c = i }; next }
   m && s && c && $c ~ /[0-9] *(ns|us|μs|ms|s) *$/ { name = $m; gsub(/^ +| +$/, "", name); n = $s; gsub(/[ ,]/, "", n); split($c, p, " "); v = p[1]; gsub(",", "", v); u = p[2]
@@ -83,5 +184,23 @@ if [ -s "$out/mls.tsv" ]; then
     printf '%-8s %14s %18s %21s %14s %14s\n' $n "$(size $n add_commit)" "$(size $n welcome_with_tree)" "$(size $n welcome_without_tree)" "$(size $n ratchet_tree)" "$(size $n remove_commit)"
   done
 fi
-echo
-echo "(raw results in $out)"
+exec >&3 3>&-
+cat "$out/crypto.txt"
+[ "$what" = mls ] && { echo; echo "(raw results in $out)"; exit 0; }
+
+run_load
+if [ "$what" = all ]; then
+  # The same machine, the same run: the crypto figures beside OpenSSL's join the load figures in RESULTS.md.
+  {
+    echo
+    echo "## Primitives beside OpenSSL (same run)"
+    echo
+    [ -n "$filter" ] && echo "BenchmarkDotNet job \`$job\`, filter \`$filter\`; OpenSSL \`speed -seconds $seconds\`. Ratio: our time per operation ÷ OpenSSL's (1.0 = as fast)."
+    echo
+    echo '```'
+    sed '/^$/d' "$out/crypto.txt"
+    echo '```'
+  } >>bench/RESULTS.md
+fi
+echo "== whole run: $(( $(date -u +%s) - started )) s; load average before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "(raw results in $out; bench/RESULTS.md written)"

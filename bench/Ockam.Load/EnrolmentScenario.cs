@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using Ockam.Client.Edge;
+
+namespace Ockam.Load;
+
+/// <summary>
+/// Fresh devices enrolling (a new identity each, redeeming an operator's token over <c>secure</c>, then publishing its
+/// group keys and KeyPackages as members do), a few at a time: the rate over the first and the last stretch, and the
+/// silo's CPU time per enrolment over each (its process's, so client work on the same cores is not counted).
+/// </summary>
+internal sealed class EnrolmentScenario(LoadSettings settings, Results results) : Scenario(settings, results)
+{
+    public static string First(int n, int window) => $"enrolment of {Figure.Count(n)}: rate over the first {Figure.Count(window)}";
+
+    public static string Last(int n, int window) => $"enrolment of {Figure.Count(n)}: rate over the last {Figure.Count(window)}";
+
+    public static string CpuFirst(int n, int window) => $"enrolment of {Figure.Count(n)}: silo CPU per enrolment, first {Figure.Count(window)}";
+
+    public static string CpuLast(int n, int window) => $"enrolment of {Figure.Count(n)}: silo CPU per enrolment, last {Figure.Count(window)}";
+
+    public override string Name => "enrolment";
+
+    public override TimeSpan QuickBudget => TimeSpan.FromSeconds(60);
+
+    public override async Task RunAsync(Action<double> progress, CancellationToken cancellationToken)
+    {
+        var count = Settings.Enrolments;
+        var window = Math.Min(1_000, count / 2);
+        var (silo, fleet) = await SiloAsync(10_000, cancellationToken).ConfigureAwait(false);
+        await using var _ = silo;
+        await using var __ = fleet;
+
+        // One operator token for the whole fleet: each device still redeems it for a credential of its own.
+        var token = await fleet.TokenAsync(count, ("ockam.role", "device")).ConfigureAwait(false);
+        var done = new TimeSpan[count];
+        var cpu = new TimeSpan?[count + 1];
+        cpu[0] = silo.CpuTime;
+        var completed = 0;
+        var next = -1;
+        var failures = 0;
+        using var bound = Within(Settings.Bound(TimeSpan.FromSeconds(45)), cancellationToken);
+        var clock = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, Settings.EnrolmentConcurrency).Select(_ => Task.Run(async () =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count && !bound.IsCancellationRequested)
+            {
+                try
+                {
+                    var node = await fleet.OpenAsync(fleet.Tagged($"d{i}"), bound.Token).ConfigureAwait(false);
+                    try
+                    {
+                        await node.EnrollAsync(token, bound.Token).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        await fleet.CloseAsync(node).ConfigureAwait(false);
+                    }
+
+                    lock (done)
+                    {
+                        done[completed] = clock.Elapsed;
+                        completed++;
+                        if (completed == window || completed == count - window || completed == count)
+                        {
+                            cpu[completed] = silo.CpuTime;
+                        }
+                    }
+
+                    if (completed % 20 == 0)
+                    {
+                        progress((double)completed / count);
+                    }
+                }
+                catch (Exception e) when (e is EdgeException or TimeoutException or IOException)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }, CancellationToken.None)).ToList();
+        await Task.WhenAll(workers).ConfigureAwait(false);
+        var failed = failures > 0 ? $"; {failures} failed" : "";
+        if (completed < count)
+        {
+            Results.Ours(First(count, window), completed >= window
+                ? new Figure(window / done[window - 1].TotalSeconds, "enrolments/s", $"{Settings.EnrolmentConcurrency} at a time{failed}")
+                : Figure.DidNotComplete("enrolments/s", $"{completed} enrolled in {Seconds(clock.Elapsed)}{failed}"));
+            Results.Ours(Last(count, window), Figure.DidNotComplete("enrolments/s", $"{completed} of {count} enrolled in {Seconds(clock.Elapsed)}{failed}"));
+            return;
+        }
+
+        var firstTime = done[window - 1];
+        var lastTime = done[count - 1] - done[count - window - 1];
+        Results.Ours(First(count, window), new Figure(window / firstTime.TotalSeconds, "enrolments/s", $"{Settings.EnrolmentConcurrency} at a time, client and silo on the same cores{failed}"));
+        Results.Ours(Last(count, window), new Figure(window / lastTime.TotalSeconds, "enrolments/s", $"last ÷ first = {firstTime / lastTime:F2}; all {count} in {clock.Elapsed.TotalSeconds:F0} s"));
+        if (cpu[0] is { } c0 && cpu[window] is { } cw && cpu[count - window] is { } cl && cpu[count] is { } ce)
+        {
+            Results.Ours(CpuFirst(count, window), new Figure((cw - c0).TotalMilliseconds / window, "ms"));
+            Results.Ours(CpuLast(count, window), new Figure((ce - cl).TotalMilliseconds / window, "ms"));
+        }
+    }
+}

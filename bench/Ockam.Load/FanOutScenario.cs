@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using Ockam.Client.Edge;
+using Ockam.Messaging.Api;
+
+namespace Ockam.Load;
+
+/// <summary>
+/// A topic's publisher and N subscribers listening on their relays: deliveries per second, and the time from a
+/// publication to its last subscriber.
+/// </summary>
+internal sealed class FanOutScenario(LoadSettings settings, Results results) : Scenario(settings, results)
+{
+    public static string Deliveries(int subscribers) => $"fan-out to {Figure.Count(subscribers)} subscribers: deliveries";
+
+    public static string P50(int subscribers) => $"fan-out to {Figure.Count(subscribers)}: publish → last subscriber p50";
+
+    public static string P99(int subscribers) => $"fan-out to {Figure.Count(subscribers)}: publish → last subscriber p99";
+
+    public override string Name => "topic fan-out";
+
+    public override TimeSpan QuickBudget => TimeSpan.FromSeconds(90);
+
+    public override async Task RunAsync(Action<double> progress, CancellationToken cancellationToken)
+    {
+        var count = Settings.FanOutSubscribers;
+        var (silo, fleet) = await SiloAsync(10_000, cancellationToken).ConfigureAwait(false);
+        await using var _ = silo;
+        await using var __ = fleet;
+        var topic = fleet.Tagged("readings");
+        var group = GroupId.Topic(topic);
+        var clock = Stopwatch.StartNew();
+        List<RoomClient> subscribers = [];
+        RoomClient publishing;
+        using (var setup = Within(Settings.Bound(TimeSpan.FromSeconds(65)), cancellationToken))
+        {
+            try
+            {
+                var publisher = await fleet.EnrolledAsync("publisher", relay: true, setup.Token, ("ockam.role", "publisher"), ("ockam.topic", topic)).ConfigureAwait(false);
+                await publisher.ListenAsync(fleet.Tagged("publisher"), setup.Token).ConfigureAwait(false);
+                publishing = await publisher.RoomsAsync(setup.Token).ConfigureAwait(false);
+                await publishing.CreateTopicAsync(topic, fleet.Tagged("publisher"), "(= subject.ockam.role \"subscriber\")", "(= subject.ockam.role \"publisher\")", setup.Token).ConfigureAwait(false);
+                foreach (var batch in Enumerable.Range(0, count).Chunk(Settings.EnrolmentConcurrency))
+                {
+                    subscribers.AddRange(await Task.WhenAll(batch.Select(async i =>
+                    {
+                        var name = $"s{i}";
+                        var node = await fleet.EnrolledAsync(name, relay: true, setup.Token, ("ockam.role", "subscriber")).ConfigureAwait(false);
+                        await node.ListenAsync(fleet.Tagged(name), setup.Token).ConfigureAwait(false);
+                        var rooms = await node.RoomsAsync(setup.Token).ConfigureAwait(false);
+                        await rooms.SubscribeAsync(topic, fleet.Tagged(name), setup.Token).ConfigureAwait(false);
+                        return rooms;
+                    })).ConfigureAwait(false));
+                    progress(0.5 * subscribers.Count / count);
+                }
+
+                await publishing.AdmitPendingAsync(topic, setup.Token).ConfigureAwait(false);
+                var epoch = publishing.Epoch(group);
+                while (subscribers.Count(s => Joined(s, group) >= epoch) < count)
+                {
+                    await Task.Delay(250, setup.Token).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or TimeoutException or EdgeException)
+            {
+                Results.Ours(Deliveries(count), Figure.DidNotComplete("deliveries/s", $"set-up did not finish in {Seconds(clock.Elapsed)} ({subscribers.Count} subscribed): {e.GetType().Name}"));
+                return;
+            }
+        }
+
+        var setupTime = clock.Elapsed;
+        var publications = Settings.Publications;
+        var published = new long[publications];
+        var last = new long[publications];
+        var delivered = 0;
+        var all = count * publications;
+        var everyone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var bound = Within(Settings.Bound(TimeSpan.FromSeconds(20)), cancellationToken);
+        var receiving = subscribers.Select(s => Task.Run(async () =>
+        {
+            for (var i = 0; i < publications; i++)
+            {
+                var message = await s.ReceiveAsync(bound.Token).ConfigureAwait(false);
+                var sequence = Reading.Sequence(message.Payload.Span);
+                if (sequence >= 0 && sequence < publications)
+                {
+                    InterlockedMax(ref last[sequence], Stopwatch.GetTimestamp());
+                }
+
+                if (Interlocked.Increment(ref delivered) == all)
+                {
+                    everyone.TrySetResult();
+                }
+            }
+        }, CancellationToken.None)).ToList();
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            for (var i = 0; i < publications; i++)
+            {
+                published[i] = Stopwatch.GetTimestamp();
+                await publishing.SendAsync(group, Reading.Create(i), bound.Token).ConfigureAwait(false);
+                progress(0.5 + (0.5 * Volatile.Read(ref delivered) / all));
+            }
+
+            await everyone.Task.WaitAsync(bound.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or TimeoutException or EdgeException)
+        {
+            Results.Ours(Deliveries(count), Figure.DidNotComplete("deliveries/s", $"{delivered} of {all} deliveries in {Seconds(Stopwatch.GetElapsedTime(start))}"));
+            return;
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        var toLast = Enumerable.Range(0, publications).Select(i => Stopwatch.GetElapsedTime(published[i], last[i]).TotalMilliseconds).ToList();
+        Results.Ours(Deliveries(count), new Figure(all / elapsed.TotalSeconds, "deliveries/s", $"{publications} publications of 256 B, one after another; set-up (enrol, subscribe, admit, join) {setupTime.TotalSeconds:F0} s"));
+        Results.Ours(P50(count), new Figure(Percentiles.Of(toLast, 0.50), "ms"));
+        Results.Ours(P99(count), new Figure(Percentiles.Of(toLast, 0.99), "ms"));
+        await Task.WhenAll(receiving).ConfigureAwait(false);
+    }
+
+    private static ulong Joined(RoomClient rooms, GroupId group)
+    {
+        try
+        {
+            return rooms.Epoch(group);
+        }
+        catch (EdgeException)
+        {
+            return 0;
+        }
+    }
+
+    private static void InterlockedMax(ref long location, long value)
+    {
+        var current = Volatile.Read(ref location);
+        while (value > current)
+        {
+            var seen = Interlocked.CompareExchange(ref location, value, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+}

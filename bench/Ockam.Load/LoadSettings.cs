@@ -1,0 +1,45 @@
+namespace Ockam.Load;
+
+/// <summary>What to run and how much of it: sizes and time bounds per mode (quick: the whole run in minutes on 2 cores).</summary>
+internal sealed record LoadSettings
+{
+    public required string WorkDirectory { get; init; }
+
+    public required string SiloDll { get; init; }
+
+    /// <summary>A silo already running ("host:port" of its edge gateway), instead of one started per scenario.</summary>
+    public Connection? Connect { get; init; }
+
+    /// <summary>The Mosquitto broker's loopback port, or null for no references.</summary>
+    public int? MqttPort { get; init; }
+
+    public required string Mode { get; init; }
+
+    public bool Quick => Mode == "quick";
+
+    public bool Long => Mode == "long";
+
+    /// <summary>Readings outstanding (sent, not yet received) at once in the online shapes, ours and Mosquitto's alike.</summary>
+    public int Window { get; init; } = 100;
+
+    public int OnlineMessages => Quick ? 5_000 : 20_000;
+
+    public int[] OfflineDepths => Long ? [1_000, 10_000, 100_000] : [1_000, 10_000];
+
+    public int CrossFill => Quick ? 5_000 : 10_000;
+
+    public int FanOutSubscribers { get; init; } = 100;
+
+    public int[] MqttFanOutSubscribers => FanOutSubscribers == 1_000 ? [1_000] : [FanOutSubscribers, 1_000];
+
+    public int Publications { get; init; } = 20;
+
+    public int Enrolments { get; init; } = 1_000;
+
+    public int EnrolmentConcurrency { get; init; } = 8;
+
+    /// <summary>The most a scenario's measured phase may take before it reports "did not complete".</summary>
+    public TimeSpan Bound(TimeSpan quick) => Quick ? quick : Long ? quick * 10 : quick * 4;
+
+    public sealed record Connection(string Edge, string Identifier, int GatewayPort, string ServiceId, int? Pid);
+}

@@ -1,0 +1,265 @@
+using System.Buffers;
+using System.Diagnostics;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace Ockam.Load;
+
+/// <summary>
+/// The same shapes against a Mosquitto broker on loopback, QoS 1, through MQTTnet: online publish → subscribe with
+/// the same window of readings outstanding; enqueue for a persistent session (clean session off) that is away, then
+/// its drain; fan-out of the same publications to N subscribers.
+/// </summary>
+internal sealed class MosquittoScenario(LoadSettings settings, Results results, int port) : Scenario(settings, results)
+{
+    private readonly MqttClientFactory factory = new();
+
+    public override string Name => "Mosquitto references";
+
+    public override TimeSpan QuickBudget => TimeSpan.FromSeconds(50);
+
+    public override async Task RunAsync(Action<double> progress, CancellationToken cancellationToken)
+    {
+        var shapes = 2 + Settings.MqttFanOutSubscribers.Length;
+        await OnlineAsync(cancellationToken).ConfigureAwait(false);
+        progress(1.0 / shapes);
+        await OfflineAsync(cancellationToken).ConfigureAwait(false);
+        progress(2.0 / shapes);
+        var n = 2;
+        foreach (var subscribers in Settings.MqttFanOutSubscribers)
+        {
+            await FanOutAsync(subscribers, cancellationToken).ConfigureAwait(false);
+            progress(++n / (double)shapes);
+        }
+    }
+
+    private async Task OnlineAsync(CancellationToken cancellationToken)
+    {
+        var count = Settings.OnlineMessages;
+        var topic = "online/" + Guid.NewGuid().ToString("N");
+        var latencies = new List<double>(count);
+        using var window = new SemaphoreSlim(Settings.Window);
+        var received = 0;
+        var disorder = 0;
+        var expected = -1L;
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var phone = await ConnectAsync("phone-" + topic[7..], clean: true, m =>
+        {
+            var payload = Bytes(m);
+            var sequence = Reading.Sequence(payload);
+            if (sequence < 0)
+            {
+                return;
+            }
+
+            disorder += expected >= 0 && sequence != expected + 1 ? 1 : 0;
+            expected = sequence;
+            if (sequence >= Settings.Window)
+            {
+                latencies.Add(Reading.AgeMilliseconds(payload));
+            }
+
+            window.Release();
+            if (++received == count + Settings.Window)
+            {
+                all.TrySetResult();
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        await SubscribeAsync(phone, topic, cancellationToken).ConfigureAwait(false);
+        using var monitor = await ConnectAsync("monitor-" + topic[7..], clean: true, null, cancellationToken).ConfigureAwait(false);
+        using var bound = Within(Settings.Bound(TimeSpan.FromSeconds(20)), cancellationToken);
+        var pending = new List<Task>(count + Settings.Window);
+        var clock = new Stopwatch();
+        try
+        {
+            // The first window warms up, as for ours, and is not counted.
+            for (var i = 0; i < count + Settings.Window; i++)
+            {
+                if (i == Settings.Window)
+                {
+                    clock.Start();
+                }
+
+                await window.WaitAsync(bound.Token).ConfigureAwait(false);
+                pending.Add(PublishAsync(monitor, topic, Reading.Create(i), bound.Token));
+            }
+
+            await all.Task.WaitAsync(bound.Token).ConfigureAwait(false);
+            await Task.WhenAll(pending).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Results.Reference(OnlineScenario.Rate, Figure.DidNotComplete("msg/s", $"{received} arrived in {Seconds(clock.Elapsed)}"));
+            return;
+        }
+
+        Results.Reference(OnlineScenario.Rate, new Figure(count / clock.Elapsed.TotalSeconds, "msg/s", $"{disorder} out of order"));
+        Results.Reference(OnlineScenario.P50, new Figure(Percentiles.Of(latencies, 0.50), "ms"));
+        Results.Reference(OnlineScenario.P99, new Figure(Percentiles.Of(latencies, 0.99), "ms"));
+    }
+
+    private async Task OfflineAsync(CancellationToken cancellationToken)
+    {
+        foreach (var depth in Settings.OfflineDepths)
+        {
+            var id = Guid.NewGuid().ToString("N");
+            var topic = "offline/" + id;
+            var received = 0;
+            var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            void Arrived(MqttApplicationMessage m)
+            {
+                if (++received == depth)
+                {
+                    all.TrySetResult();
+                }
+            }
+
+            // The phone's persistent session: subscribed at QoS 1, then away.
+            using (var away = await ConnectAsync("phone-" + id, clean: false, Arrived, cancellationToken).ConfigureAwait(false))
+            {
+                await SubscribeAsync(away, topic, cancellationToken).ConfigureAwait(false);
+                await away.DisconnectAsync(new MqttClientDisconnectOptions(), cancellationToken).ConfigureAwait(false);
+            }
+
+            using var monitor = await ConnectAsync("monitor-" + id, clean: true, null, cancellationToken).ConfigureAwait(false);
+            using var bound = Within(Settings.Bound(TimeSpan.FromSeconds(20)), cancellationToken);
+            var clock = Stopwatch.StartNew();
+            using var window = new SemaphoreSlim(Settings.Window);
+            var pending = new List<Task>(depth);
+            try
+            {
+                for (var i = 0; i < depth; i++)
+                {
+                    await window.WaitAsync(bound.Token).ConfigureAwait(false);
+                    pending.Add(PublishAsync(monitor, topic, Reading.Create(i), bound.Token).ContinueWith(t => { window.Release(); return t; }, TaskScheduler.Default).Unwrap());
+                }
+
+                // Every PUBACK: the broker holds them all for the session.
+                await Task.WhenAll(pending).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Results.Reference(OfflineScenario.Enqueue(depth), Figure.DidNotComplete("msg/s", $"not all acknowledged in {Seconds(clock.Elapsed)}"));
+                continue;
+            }
+
+            var enqueued = clock.Elapsed;
+            Results.Reference(OfflineScenario.Enqueue(depth), new Figure(depth / enqueued.TotalSeconds, "msg/s", $"{Settings.Window} PUBACKs outstanding"));
+            clock.Restart();
+            try
+            {
+                using var back = await ConnectAsync("phone-" + id, clean: false, Arrived, bound.Token).ConfigureAwait(false);
+                await all.Task.WaitAsync(bound.Token).ConfigureAwait(false);
+                Results.Reference(OfflineScenario.Drain(depth), new Figure(depth / clock.Elapsed.TotalSeconds, "msg/s"));
+                await back.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Results.Reference(OfflineScenario.Drain(depth), Figure.DidNotComplete("msg/s", $"{received} of {depth} in {Seconds(clock.Elapsed)}"));
+            }
+        }
+    }
+
+    private async Task FanOutAsync(int count, CancellationToken cancellationToken)
+    {
+        var topic = "fanout/" + Guid.NewGuid().ToString("N");
+        var publications = Settings.Publications;
+        var last = new long[publications];
+        var published = new long[publications];
+        var delivered = 0;
+        var all = count * publications;
+        var everyone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var subscribers = new List<IMqttClient>(count);
+        try
+        {
+            foreach (var batch in Enumerable.Range(0, count).Chunk(50))
+            {
+                subscribers.AddRange(await Task.WhenAll(batch.Select(async i =>
+                {
+                    var client = await ConnectAsync($"s{i}-{topic[7..]}", clean: true, m =>
+                    {
+                        var sequence = Reading.Sequence(Bytes(m));
+                        if (sequence >= 0 && sequence < publications)
+                        {
+                            var now = Stopwatch.GetTimestamp();
+                            long seen;
+                            while (now > (seen = Volatile.Read(ref last[sequence])) && Interlocked.CompareExchange(ref last[sequence], now, seen) != seen)
+                            {
+                            }
+                        }
+
+                        if (Interlocked.Increment(ref delivered) == all)
+                        {
+                            everyone.TrySetResult();
+                        }
+                    }, cancellationToken).ConfigureAwait(false);
+                    await SubscribeAsync(client, topic, cancellationToken).ConfigureAwait(false);
+                    return client;
+                })).ConfigureAwait(false));
+            }
+
+            using var publisher = await ConnectAsync("publisher-" + topic[7..], clean: true, null, cancellationToken).ConfigureAwait(false);
+            using var bound = Within(Settings.Bound(TimeSpan.FromSeconds(20)), cancellationToken);
+            var start = Stopwatch.GetTimestamp();
+            try
+            {
+                for (var i = 0; i < publications; i++)
+                {
+                    published[i] = Stopwatch.GetTimestamp();
+                    await PublishAsync(publisher, topic, Reading.Create(i), bound.Token).ConfigureAwait(false);
+                }
+
+                await everyone.Task.WaitAsync(bound.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Results.Reference(FanOutScenario.Deliveries(count), Figure.DidNotComplete("deliveries/s", $"{delivered} of {all} in {Seconds(Stopwatch.GetElapsedTime(start))}"));
+                return;
+            }
+
+            var elapsed = Stopwatch.GetElapsedTime(start);
+            var toLast = Enumerable.Range(0, publications).Select(i => Stopwatch.GetElapsedTime(published[i], last[i]).TotalMilliseconds).ToList();
+            Results.Reference(FanOutScenario.Deliveries(count), new Figure(all / elapsed.TotalSeconds, "deliveries/s"));
+            Results.Reference(FanOutScenario.P50(count), new Figure(Percentiles.Of(toLast, 0.50), "ms"));
+            Results.Reference(FanOutScenario.P99(count), new Figure(Percentiles.Of(toLast, 0.99), "ms"));
+        }
+        finally
+        {
+            foreach (var client in subscribers)
+            {
+                client.Dispose();
+            }
+        }
+    }
+
+    private async Task<IMqttClient> ConnectAsync(string clientId, bool clean, Action<MqttApplicationMessage>? received, CancellationToken cancellationToken)
+    {
+        var client = factory.CreateMqttClient();
+        if (received is not null)
+        {
+            client.ApplicationMessageReceivedAsync += e =>
+            {
+                received(e.ApplicationMessage);
+                return Task.CompletedTask;
+            };
+        }
+
+        var options = new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", port)
+            .WithClientId(clientId)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V311)
+            .WithCleanSession(clean)
+            .WithTimeout(TimeSpan.FromSeconds(30))
+            .Build();
+        await client.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
+        return client;
+    }
+
+    private static Task<MqttClientSubscribeResult> SubscribeAsync(IMqttClient client, string topic, CancellationToken cancellationToken) =>
+        client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(topic, MqttQualityOfServiceLevel.AtLeastOnce).Build(), cancellationToken);
+
+    private static Task<MqttClientPublishResult> PublishAsync(IMqttClient client, string topic, byte[] payload, CancellationToken cancellationToken) =>
+        client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), cancellationToken);
+
+    private static byte[] Bytes(MqttApplicationMessage message) => message.Payload.ToArray();
+}
