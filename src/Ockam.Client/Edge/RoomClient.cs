@@ -7,6 +7,7 @@ using Ockam.Identity.Vault;
 using Ockam.Messaging.Api;
 using Ockam.Messaging.Api.Operations;
 using Ockam.Messaging.Routing;
+using Ockam.Messaging.SecureChannels;
 
 namespace Ockam.Client.Edge;
 
@@ -380,7 +381,8 @@ public sealed class RoomClient : IWorker, IDisposable
                         return;
                     }
 
-                    foreach (var entry in page.Entries.Where(e => e.Index > room.LastIndex).OrderBy(e => e.Index))
+                    var fresh = page.Entries.Where(e => e.Index > room.LastIndex).OrderBy(e => e.Index).ToList();
+                    foreach (var entry in fresh)
                     {
                         Handle(group, room, entry.Index, entry.Kind, entry.Bytes, live: false);
                         if (!room.Group.IsActive)
@@ -390,7 +392,12 @@ public sealed class RoomClient : IWorker, IDisposable
                         }
                     }
 
-                    await store.SaveAsync(group, room, cancellationToken).ConfigureAwait(false);
+                    // A quiet room's check reads an empty page: nothing changed, nothing to write (a state holds the tree).
+                    if (fresh.Count > 0)
+                    {
+                        await store.SaveAsync(group, room, cancellationToken).ConfigureAwait(false);
+                    }
+
                     heard[group] = time.GetUtcNow();
                 }
                 finally
@@ -513,7 +520,7 @@ public sealed class RoomClient : IWorker, IDisposable
         {
             await EnterAsync(group, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is EdgeException or TimeoutException or RoutingException or ObjectDisposedException or OckamDecodeException or MlsGroupException or MlsCryptoException)
+        catch (Exception e) when (e is EdgeException or TimeoutException or RoutingException or HandshakeException or ObjectDisposedException or OckamDecodeException or MlsGroupException or MlsCryptoException)
         {
         }
     }
