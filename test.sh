@@ -46,11 +46,6 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 8192 ]; then ulimit -
 pg_dir=$(mktemp -d /tmp/ockam-pg.XXXXXX)
 chown "$pg_user" "$pg_dir"
 chmod 700 "$pg_dir"
-pg_port=""
-for candidate in $(seq 55432 55532); do
-  if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then pg_port=$candidate; break; fi
-done
-[ -n "$pg_port" ] || { echo "test.sh: no free port for PostgreSQL" >&2; exit 1; }
 
 stop_pg() {
   run_pg "$PG_BIN/pg_ctl" -D "$pg_dir/data" -m fast stop >/dev/null 2>&1 || true
@@ -58,8 +53,17 @@ stop_pg() {
 }
 trap stop_pg EXIT
 run_pg "$PG_BIN/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
-run_pg "$PG_BIN/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
-  -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
+# A port is free only if PostgreSQL can bind it: one that nothing listens on may still be the local end of another
+# process's connection, so each candidate is tried by starting the server on it.
+pg_port=""
+for candidate in $(seq 55432 55532); do
+  if run_pg "$PG_BIN/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
+    -o "-p $candidate -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null 2>&1; then
+    pg_port=$candidate
+    break
+  fi
+done
+[ -n "$pg_port" ] || { echo "test.sh: PostgreSQL did not start on any port of 55432-55532: $(tail -n 3 "$pg_dir/log")" >&2; exit 1; }
 export OCKAM_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
 echo "test.sh: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port"
 
