@@ -594,24 +594,31 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
                         await rooms.CatchUpQuietAsync(cancellationToken).ConfigureAwait(false);
                     }
                 }
-                catch (Exception e) when (e is TimeoutException or RoutingException or HandshakeException or EdgeException)
+                catch (Exception e) when (!Stopping(e, cancellationToken))
                 {
+                    // Whatever a tick meets (a timeout, a refused connection, a transport error, a timeout surfacing
+                    // as a cancellation), the watch goes on: a node whose watch ended would never reconnect and
+                    // would stay deaf to its relays and rooms for good.
                     try
                     {
                         await ChannelAsync(cancellationToken, reopen: true).ConfigureAwait(false);
                         await ReconnectAsync(cancellationToken).ConfigureAwait(false);
                     }
-                    catch (Exception again) when (again is TimeoutException or RoutingException or HandshakeException or EdgeException)
+                    catch (Exception again) when (!Stopping(again, cancellationToken))
                     {
                         // Still away: try again at the next tick.
                     }
                 }
             }
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
     }
+
+    /// <summary>Whether <paramref name="e"/> is this node stopping, the one thing that ends its watch.</summary>
+    private static bool Stopping(Exception e, CancellationToken cancellationToken) =>
+        e is OperationCanceledException && cancellationToken.IsCancellationRequested;
 
     /// <summary>
     /// Keeps the authority's revocation list fresh for end-to-end handshakes: a stale list fails closed, so a
