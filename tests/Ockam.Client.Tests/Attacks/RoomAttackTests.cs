@@ -28,8 +28,10 @@ public sealed class RoomAttackTests : IAsyncLifetime
     private readonly TempDirectory homes = new();
     private readonly List<EdgeNode> nodes = [];
     private readonly CommitRace race = new();
-    private readonly IdentityOutage outage = new();
-    private readonly LostPushes lost = new();
+    /// <summary>The identity store unreachable: every read of an identity's group keys fails.</summary>
+    private readonly GrainCallFault outage = new(nameof(IIdentityGrain.GetGroupKeysAsync), () => throw new InvalidOperationException("the identity store is unreachable"));
+    /// <summary>The Delivery Service's live pushes to relays lost on the way.</summary>
+    private readonly GrainCallFault lost = new(nameof(IRelayGrain.NotifyAsync), () => Task.CompletedTask);
     private RunningSilo silo = null!;
 
     public async Task InitializeAsync() => silo = await RunningSilo.StartAsync(data.Path, services: s => s
@@ -136,10 +138,10 @@ public sealed class RoomAttackTests : IAsyncLifetime
         await a.CreateAsync(Ward.Name, "alice");
         await a.InviteAsync(Ward, bob.Identifier);
 
-        outage.Failing = true;
+        outage.On = true;
         var failed = await Assert.ThrowsAsync<EdgeException>(() => b.EnterAsync(Ward));
         Assert.Equal(ApiStatus.Unavailable, failed.Status);
-        outage.Failing = false;
+        outage.On = false;
 
         await b.EnterAsync(Ward);
         Assert.Equal(1UL, Epoch(b));
@@ -164,7 +166,7 @@ public sealed class RoomAttackTests : IAsyncLifetime
         await a.InviteAsync(Ward, bob.Identifier);
         await b.ListenAsync(Ward, "bob");
 
-        lost.Dropping = true;
+        lost.On = true;
         await a.SendAsync(Ward, "lost on the way"u8.ToArray());
         using (var meanwhile = new CancellationTokenSource(TimeSpan.FromSeconds(1)))
         {
@@ -511,35 +513,18 @@ public sealed class RoomAttackTests : IAsyncLifetime
         }
     }
 
-    /// <summary>While failing, every read of an identity's group keys fails, as when the identity store is unreachable.</summary>
-    private sealed class IdentityOutage : IOutgoingGrainCallFilter
+    /// <summary>While on, every call to one grain method meets <paramref name="fault"/> instead of going through.</summary>
+    private sealed class GrainCallFault(string method, Func<Task> fault) : IOutgoingGrainCallFilter
     {
-        private volatile bool failing;
+        private volatile bool on;
 
-        public bool Failing
+        public bool On
         {
-            get => failing;
-            set => failing = value;
+            get => on;
+            set => on = value;
         }
 
         public Task Invoke(IOutgoingGrainCallContext context) =>
-            failing && context.InterfaceMethod?.Name == nameof(IIdentityGrain.GetGroupKeysAsync)
-                ? throw new InvalidOperationException("the identity store is unreachable")
-                : context.Invoke();
-    }
-
-    /// <summary>While dropping, the Delivery Service's live pushes to relays are lost on the way.</summary>
-    private sealed class LostPushes : IOutgoingGrainCallFilter
-    {
-        private volatile bool dropping;
-
-        public bool Dropping
-        {
-            get => dropping;
-            set => dropping = value;
-        }
-
-        public Task Invoke(IOutgoingGrainCallContext context) =>
-            dropping && context.InterfaceMethod?.Name == nameof(IRelayGrain.NotifyAsync) ? Task.CompletedTask : context.Invoke();
+            on && context.InterfaceMethod?.Name == method ? fault() : context.Invoke();
     }
 }
