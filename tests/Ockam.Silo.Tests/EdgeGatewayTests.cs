@@ -57,7 +57,7 @@ public sealed class EdgeGatewayTests : IAsyncLifetime
 
         // ... and refuses the same identity without one.
         var refusal = NextRefusal();
-        var (_, bare) = await device.OpenAsync("member");
+        var (_, bare) = await device.OpenAsync("member", TimeSpan.FromSeconds(5));
         Assert.Equal(HandshakeError.Untrusted, await refusal);
         await Assert.ThrowsAsync<TimeoutException>(() => bare.CallAsync(new GetCredentialRequest()));
 
