@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The heart-rate story on one machine, with the real silo and the real `ockam` tool:
 #   a silo; an admin who enrols a phone and a monitor; the phone listens on its relay; the monitor sends
-#   a reading a second, end to end through the silo. Halfway, the phone goes offline (frozen long enough
-#   for the silo to drop its connection); the readings wait in the relay's mailbox, as ciphertext, and
-#   reach the phone in order when it comes back. Finally the script checks the silo's store holds no reading.
+#   readings end to end through the silo, live over a channel while the phone is up. A third of the way, the
+#   phone's process is killed (kill -9: no goodbye, nothing in memory survives); the monitor finds it offline
+#   and seals each reading to the phone's identity instead, and they wait in the relay's mailbox as ciphertext.
+#   A new phone process of the same node home reads every one of them, in order, once; the rest go live again.
+#   Finally the script checks the silo's store holds no reading in the clear.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -34,31 +36,47 @@ ockam --home "$work/phone" enroll "$(ockam --home "$work/admin" token create -a 
 ockam --home "$work/monitor" enroll "$(ockam --home "$work/admin" token create -a ockam.role=monitor --json | json ticket)" >/dev/null
 echo "== phone and monitor enrolled"
 
-ockam --home "$work/phone" listen --relay phone --peer-policy '(= subject.ockam.role "monitor")' --count "$readings" >"$work/phone.log" &
+third=$((readings / 3))
+# exec: the background job's pid is then the phone's own process, the one to kill.
+listen() { exec dotnet src/Ockam.Client/bin/Release/net10.0/ockam.dll --home "$work/phone" listen --relay phone --peer-policy '(= subject.ockam.role "monitor")' --count "$1"; }
+# Live: one monitor process streams a reading a second over its channel to the phone.
+stream() {
+  for i in $(seq "$1" "$2"); do echo "reading $i: bpm=$((60 + RANDOM % 40))"; sleep 1; done |
+    ockam --home "$work/monitor" send --to phone --peer-policy '(= subject.ockam.role "phone")' - >/dev/null
+}
+
+listen "$readings" >"$work/phone-1.log" &
 phone=$!
 pids+=($phone)
 sleep 3
+echo "== monitor sends readings 1-$third live, one a second"
+stream 1 "$third"
+for _ in $(seq 1 50); do [ "$(grep -c '^reading' "$work/phone-1.log" || true)" -ge "$third" ] && break; sleep 0.2; done
 
-echo "== monitor sends $readings readings, one a second"
-(for i in $(seq 1 "$readings"); do echo "reading $i: bpm=$((60 + RANDOM % 40))"; sleep 1; done) |
-  ockam --home "$work/monitor" send --to phone --peer-policy '(= subject.ockam.role "phone")' - &
-monitor=$!
-pids+=($monitor)
+echo "== the phone's process is killed"
+kill -9 "$phone"
+wait "$phone" 2>/dev/null || true
+echo "== monitor sends readings $((third + 1))-$((2 * third)), one process each: the phone is offline, so each is sealed to it"
+for i in $(seq $((third + 1)) $((2 * third))); do
+  ockam --home "$work/monitor" send --to phone --peer-policy '(= subject.ockam.role "phone")' --json "reading $i: bpm=$((60 + RANDOM % 40))" |
+    grep -Eq '"sealed": *"True"' || { echo "FAILED: reading $i was not sealed for the offline phone" >&2; exit 1; }
+done
 
-sleep $((readings / 3))
-echo "== phone goes offline"
-kill -STOP "$phone"
-sleep $((readings / 3))
-echo "== phone is back"
-kill -CONT "$phone"
-
-wait "$monitor"
+echo "== a new phone process of the same home starts"
+listen $((readings - third)) >"$work/phone-2.log" &
+phone=$!
+pids+=($phone)
+sleep 3
+echo "== monitor sends readings $((2 * third + 1))-$readings live"
+stream $((2 * third + 1)) "$readings"
 wait "$phone" || true
+cat "$work/phone-1.log" "$work/phone-2.log" >"$work/phone.log"
+
 echo "== what the phone printed"
 cat "$work/phone.log"
 
 expected=$(seq 1 "$readings" | sed 's/^/reading /')
 got=$(grep -o '^reading [0-9]*' "$work/phone.log" || true)
 if [ "$got" != "$expected" ]; then echo "FAILED: the phone did not get every reading in order" >&2; exit 1; fi
-if cat "$work/silo"/* | grep -aq "bpm="; then echo "FAILED: a reading is readable in the silo's store" >&2; exit 1; fi
+if grep -raq "bpm=" "$work/silo"; then echo "FAILED: a reading is readable in the silo's store" >&2; exit 1; fi
 echo "== all $readings readings arrived in order; the silo's store holds none of them in the clear"
