@@ -38,10 +38,10 @@ internal sealed class DeliveryServiceGrain(
     private readonly List<KeptEntry> kept = [];
 
     private long keptBytes;
+    private ulong nextIndex = 1;
 
     /// <summary>The fan-out last queued: the next one runs after it.</summary>
     private Task fanOut = Task.CompletedTask;
-    private ulong nextIndex = 1;
     private PublicGroupState? loaded;
     private HashSet<string>? members;
 
