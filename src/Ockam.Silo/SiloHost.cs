@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Ockam.Grains;
 using Ockam.Grains.Authority;
+using Ockam.Grains.GroupLog;
 using Ockam.Grains.Mail;
 using Ockam.Grains.Relays;
 using Ockam.Identity.Vault;
@@ -79,6 +80,9 @@ internal static class SiloHost
         builder.Services.AddSingleton<IMailStore>(_ => options.Storage == StorageKind.Sqlite
             ? new SqliteMailStore(options.SqlitePath, options.ServiceId)
             : new PostgresMailStore(options.ConnectionString!, options.ServiceId));
+        builder.Services.AddSingleton<IGroupLogStore>(_ => options.Storage == StorageKind.Sqlite
+            ? new SqliteGroupLogStore(options.SqlitePath, options.ServiceId)
+            : new PostgresGroupLogStore(options.ConnectionString!, options.ServiceId));
         builder.Services.AddOptions<EdgeGatewayOptions>().Configure(g =>
         {
             // Limits and timings (RequestsPerSecond, RequestBurst, MaxChannelsPerConnection, HandshakeTimeout, RevocationRefresh).

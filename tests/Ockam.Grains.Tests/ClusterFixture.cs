@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Ockam.Grains.Authority;
+using Ockam.Grains.GroupLog;
 using Ockam.Grains.Groups;
 using Ockam.Grains.Mail;
 using Ockam.Grains.Relays;
@@ -15,7 +16,7 @@ using Orleans.TestingHost;
 namespace Ockam.Grains.Tests;
 
 /// <summary>
-/// An in-process Orleans cluster (Orleans.TestingHost) with the grains, memory grain storage, relay mail in a real SQLite
+/// An in-process Orleans cluster (Orleans.TestingHost) with the grains, memory grain storage, relay mail and group logs in a real SQLite
 /// file (the silo's store, in a temporary directory) and a test authority.
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
@@ -91,6 +92,7 @@ public sealed class ClusterFixture : IAsyncLifetime
                     PageCount = RelayPageCount,
                 }));
                 services.AddSingleton<IMailStore>(_ => new SqliteMailStore(mailDatabase, "test"));
+                services.AddSingleton<IGroupLogStore>(_ => new SqliteGroupLogStore(mailDatabase, "test"));
                 services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new DeliveryServiceOptions { PageBytes = DeliveryPageBytes, KeptWelcomeBytes = DeliveryKeptWelcomeBytes }));
             });
         }

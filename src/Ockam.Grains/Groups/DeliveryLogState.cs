@@ -1,20 +1,23 @@
 namespace Ockam.Grains.Groups;
 
-/// <summary>The one ordered log of a group's commits and application messages, bounded in count and bytes.</summary>
+/// <summary>
+/// What a Delivery Service stored of its log before the log was rows (<see cref="GroupLog.IGroupLogStore"/>): the
+/// entries, which the grain moves into rows once when it activates, and the next index, kept as a floor so that no
+/// index is given twice.
+/// </summary>
 [GenerateSerializer, Alias("ockam.delivery-log-state")]
 internal sealed record DeliveryLogState
 {
     [Id(0)]
     public ulong NextIndex { get; init; } = 1;
 
-    /// <summary>Recent entries, oldest first.</summary>
+    /// <summary>Recent entries, oldest first, as stored before rows; empty once moved.</summary>
     [Id(1)]
     public List<LoggedEntry> Entries { get; init; } = [];
 }
 
 /// <summary>
-/// One commit or message: the epoch it is of, and for a commit the identifiers it removed (each may read that one
-/// commit, to learn it is out).
+/// One commit or message as stored before rows: the epoch it is of, and for a commit the identifiers it removed.
 /// </summary>
 [GenerateSerializer, Alias("ockam.logged-entry")]
 internal sealed record LoggedEntry(

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Options;
 using Ockam.Grains.Contracts;
+using Ockam.Grains.GroupLog;
 using Ockam.Identity.Encoding;
 using Ockam.Identity.Identities;
 using Ockam.Identity.Mls;
@@ -16,21 +17,31 @@ namespace Ockam.Grains.Groups;
 /// grain's key (so a room's commits never fit a topic), the caller is the sender of its commit, the first valid
 /// commit of an epoch wins, new leaves are signed by the GroupSigning key their identity attested (fetched from the
 /// identity grains), and only admins of the roles extension change membership (<see cref="RoleMembershipPolicy"/>).
-/// The tree and the log are two states, so a message never rewrites the tree.
+/// The tree is a grain state and the log is rows of the <see cref="IGroupLogStore"/>: a message is one row written,
+/// never a rewrite of the tree or of the messages before it. The grain keeps the log's cursors and counters in memory,
+/// read from the rows when it activates. A sender is answered once its entry is durable; the fan-out to members'
+/// relays runs after the answer.
 /// </remarks>
 internal sealed class DeliveryServiceGrain(
     [PersistentState("ds-group", Storage.ProviderName)] IPersistentState<DeliveryGroupState> group,
     [PersistentState("ds-log", Storage.ProviderName)] IPersistentState<DeliveryLogState> log,
     [PersistentState("ds-routes", Storage.ProviderName)] IPersistentState<DeliveryRoutes> routes,
+    IGroupLogStore store,
     IVault vault,
     TimeProvider time,
     IOptions<DeliveryServiceOptions> options) : Grain, IDeliveryServiceGrain
 {
-    /// <summary>What one log entry costs in an API answer besides its bytes (index, epoch, kind, headers), counted in a page.</summary>
-    private const int EntryOverhead = 32;
-
     private readonly DeliveryServiceOptions limits = options.Value;
     private readonly MlsMemberDirectory directory = new(new KnownIdentities(vault), vault);
+
+    /// <summary>The entries the log keeps, oldest first, by index and size: what its bounds count.</summary>
+    private readonly List<KeptEntry> kept = [];
+
+    private long keptBytes;
+    private ulong nextIndex = 1;
+
+    /// <summary>The fan-out last queued: the next one runs after it.</summary>
+    private Task fanOut = Task.CompletedTask;
     private PublicGroupState? loaded;
     private HashSet<string>? members;
 
@@ -42,6 +53,34 @@ internal sealed class DeliveryServiceGrain(
         MlsReader.DecodeExact(group.State.Context, GroupContext.Read), RatchetTree.Decode(group.State.Tree), group.State.InterimTranscriptHash);
 
     private HashSet<string> Members => members ??= [.. State.Members.Select(m => m.Identifier?.ToString()).OfType<string>()];
+
+    /// <summary>A page never holds more entries than fit its bytes, each costing at least its overhead.</summary>
+    private int PageCount => Math.Max(1, limits.PageBytes / GroupLogPage.EntryOverhead);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        kept.AddRange(await store.ListAsync(Id.Value, cancellationToken));
+
+        // Before rows, the log was this grain state: its entries move into rows once (those not there already, should
+        // the state's write have been lost after they were), and the state keeps only its next index.
+        if (log.State.Entries.Count > 0)
+        {
+            var stored = kept.Count > 0 ? kept[^1].Index : 0;
+            var moving = log.State.Entries.Where(e => e.Index > stored).Select(e => new GroupLogEntry(e.Index, e.Epoch, e.Kind, e.Bytes, e.Removed)).ToList();
+            if (moving.Count > 0)
+            {
+                await store.AppendAsync(Id.Value, moving, kept.Count > 0 ? kept[0].Index : moving[0].Index, cancellationToken);
+                kept.AddRange(moving.Select(e => new KeptEntry(e.Index, e.Bytes.Length)));
+            }
+
+            log.State = log.State with { Entries = [] };
+            await log.WriteStateAsync(cancellationToken);
+        }
+
+        keptBytes = kept.Sum(e => (long)e.Bytes);
+        nextIndex = Math.Max(log.State.NextIndex, kept.Count > 0 ? kept[^1].Index + 1 : 1);
+        await base.OnActivateAsync(cancellationToken);
+    }
 
     public async Task<DeliveryOutcome> CreateAsync(string creator, byte[] groupInfo, byte[] ratchetTree, string? relay, string? subscribePolicy, string? publishPolicy)
     {
@@ -133,12 +172,12 @@ internal sealed class DeliveryServiceGrain(
         // First valid commit wins: one for an epoch already left lost the race, and learns the winner.
         if (content.Epoch != State.Epoch)
         {
-            return new CommitResult(DeliveryOutcome.Conflict, 0, content.Epoch < State.Epoch ? CommitOf(content.Epoch)?.Bytes : null);
+            return new CommitResult(DeliveryOutcome.Conflict, 0, content.Epoch < State.Epoch ? (await CommitOfAsync(content.Epoch))?.Bytes : null);
         }
 
         // The log decides an epoch, being written first: a commit logged for the current epoch whose group write was
         // lost is the only one this epoch takes (its committer's retry applies it again, logged once).
-        var logged = CommitOf(content.Epoch);
+        var logged = await CommitOfAsync(content.Epoch);
         if (logged is not null && !logged.Bytes.AsSpan().SequenceEqual(commit))
         {
             return new CommitResult(DeliveryOutcome.Conflict, 0, logged.Bytes);
@@ -177,7 +216,7 @@ internal sealed class DeliveryServiceGrain(
 
         var removed = applied.Removed.Select(r => r.Identifier?.ToString()).OfType<string>().ToList();
         var added = applied.Added.Select(a => a.Identifier?.ToString()).OfType<string>().ToList();
-        var index = logged?.Index ?? log.State.NextIndex;
+        var index = logged?.Index ?? nextIndex;
         var welcomes = before.Welcomes;
         var trees = before.Trees;
         if (welcomes.Any(w => w.Epoch == content.Epoch))
@@ -194,7 +233,7 @@ internal sealed class DeliveryServiceGrain(
         var keptEpochs = KeptEpochs(welcomes, trees, treeAfter.Length);
         if (logged is null)
         {
-            await AppendAsync(new LoggedEntry(index, content.Epoch, LogEntryKind.Commit, commit, removed));
+            await AppendAsync(new GroupLogEntry(index, content.Epoch, LogEntryKind.Commit, commit, removed));
         }
 
         await SaveAsync(State, treeAfter, before with
@@ -204,7 +243,7 @@ internal sealed class DeliveryServiceGrain(
         });
 
         // The removed learn of the commit that removed them (and nothing after): through the relay they named until now.
-        var removedRelays = removed.Select(r => routes.State.Relays.GetValueOrDefault(r)).ToList();
+        List<string?> removedRelays = [.. removed.Select(r => routes.State.Relays.GetValueOrDefault(r))];
         foreach (var gone in removed)
         {
             routes.State.Relays.Remove(gone);
@@ -224,7 +263,7 @@ internal sealed class DeliveryServiceGrain(
         // Everyone, the removed included, learns of the new epoch; the joiners that their Welcome waits.
         var delivery = new GroupDelivery(Id, GroupDeliveryKind.Commit, index, commit);
         FanOut(Members.Except(added), delivery);
-        GroupFanOut.Notify(GrainFactory, removedRelays, delivery);
+        FanOutAfterAnswer(removedRelays, delivery);
         FanOut(added, new GroupDelivery(Id, GroupDeliveryKind.Welcome, index, []));
         return new CommitResult(DeliveryOutcome.Ok, index);
     }
@@ -262,8 +301,8 @@ internal sealed class DeliveryServiceGrain(
             return new SendResult(DeliveryOutcome.Conflict);
         }
 
-        var index = log.State.NextIndex;
-        await AppendAsync(new LoggedEntry(index, parsed.Epoch, LogEntryKind.Message, message, []));
+        var index = nextIndex;
+        await AppendAsync(new GroupLogEntry(index, parsed.Epoch, LogEntryKind.Message, message, []));
         FanOut(Members.Where(m => m != caller), new GroupDelivery(Id, GroupDeliveryKind.Message, index, message));
         return new SendResult(DeliveryOutcome.Ok, index);
     }
@@ -330,36 +369,20 @@ internal sealed class DeliveryServiceGrain(
     /// (a page holds at least one entry, so paging always moves on). A member removed may read only the commit that
     /// removed it: it learns it is out, and nothing said after.
     /// </summary>
-    public Task<LogPage> ReadAsync(string member, ulong afterIndex)
+    public async Task<LogPage> ReadAsync(string member, ulong afterIndex)
     {
-        IEnumerable<LoggedEntry> readable;
         if (Exists && Members.Contains(member))
         {
-            readable = log.State.Entries;
-        }
-        else if (log.State.Entries.LastOrDefault(e => e.Removed.Contains(member)) is { } removal)
-        {
-            readable = [removal];
-        }
-        else
-        {
-            return Task.FromResult(new LogPage(DeliveryOutcome.NotAMember, []));
+            var page = await store.ReadAsync(Id.Value, afterIndex, PageCount, limits.PageBytes, CancellationToken.None);
+            return new LogPage(DeliveryOutcome.Ok, [.. page.Entries], page.More);
         }
 
-        var used = 0;
-        var more = false;
-        var entries = readable.Where(e => e.Index > afterIndex).TakeWhile(e =>
+        if (await store.FindRemovalAsync(Id.Value, member, CancellationToken.None) is { } removal)
         {
-            if (used > 0 && used + e.Bytes.Length + EntryOverhead > limits.PageBytes)
-            {
-                more = true;
-                return false;
-            }
+            return new LogPage(DeliveryOutcome.Ok, removal.Index > afterIndex ? [removal] : []);
+        }
 
-            used += e.Bytes.Length + EntryOverhead;
-            return true;
-        }).Select(e => new LogEntry(e.Index, e.Epoch, e.Kind, e.Bytes)).ToArray();
-        return Task.FromResult(new LogPage(DeliveryOutcome.Ok, entries, more));
+        return new LogPage(DeliveryOutcome.NotAMember, []);
     }
 
     public Task<WelcomeResult?> GetWelcomeAsync(string joiner)
@@ -400,7 +423,7 @@ internal sealed class DeliveryServiceGrain(
             [.. routes.State.Pending.Select(p => p.Identifier)],
             group.State.SubscribePolicy,
             group.State.PublishPolicy,
-            log.State.NextIndex - 1));
+            nextIndex - 1));
     }
 
     private static GroupRoles? Roles(IReadOnlyList<Extension> extensions)
@@ -497,29 +520,36 @@ internal sealed class DeliveryServiceGrain(
         }
     }
 
-    /// <summary>Appends one entry, keeping the newest within both bounds, count and bytes (the newest always stays).</summary>
-    private async Task AppendAsync(LoggedEntry entry)
+    /// <summary>
+    /// Appends one entry as one row, deleting in the same transaction the oldest that no longer fit both bounds, count
+    /// and bytes (the newest always stays); completes once the row is durable.
+    /// </summary>
+    private async Task AppendAsync(GroupLogEntry entry)
     {
-        var entries = log.State.Entries.Append(entry).ToList();
-        var bytes = entries.Sum(e => (long)e.Bytes.Length);
+        var count = kept.Count + 1;
+        var bytes = keptBytes + entry.Bytes.Length;
         var drop = 0;
-        while (entries.Count - drop > 1 && (entries.Count - drop > limits.Retention || bytes > limits.RetentionBytes))
+        while (count - drop > 1 && (count - drop > limits.Retention || bytes > limits.RetentionBytes))
         {
-            bytes -= entries[drop].Bytes.Length;
+            bytes -= kept[drop].Bytes;
             drop++;
         }
 
-        log.State = new DeliveryLogState { NextIndex = entry.Index + 1, Entries = entries.GetRange(drop, entries.Count - drop) };
         try
         {
-            await log.WriteStateAsync();
+            await store.AppendAsync(Id.Value, [entry], drop < kept.Count ? kept[drop].Index : entry.Index, CancellationToken.None);
         }
         catch
         {
-            // The in-memory log (and, for a commit, the group state) moved: start again from what was stored.
+            // The row may be durable all the same, and for a commit the in-memory group state moved: start again from what was stored.
             DeactivateOnIdle();
             throw;
         }
+
+        kept.RemoveRange(0, drop);
+        kept.Add(new KeptEntry(entry.Index, entry.Bytes.Length));
+        keptBytes = bytes;
+        nextIndex = entry.Index + 1;
     }
 
     /// <summary>
@@ -546,8 +576,20 @@ internal sealed class DeliveryServiceGrain(
     }
 
     /// <summary>The commit the log holds for <paramref name="epoch"/> (the one that won it), while retained.</summary>
-    private LoggedEntry? CommitOf(ulong epoch) => log.State.Entries.LastOrDefault(e => e.Kind == LogEntryKind.Commit && e.Epoch == epoch);
+    private Task<LogEntry?> CommitOfAsync(ulong epoch) => store.FindCommitAsync(Id.Value, epoch, CancellationToken.None);
 
     private void FanOut(IEnumerable<string> identifiers, GroupDelivery delivery) =>
-        GroupFanOut.Notify(GrainFactory, identifiers.Select(i => routes.State.Relays.GetValueOrDefault(i)), delivery);
+        FanOutAfterAnswer([.. identifiers.Select(i => routes.State.Relays.GetValueOrDefault(i))], delivery);
+
+    /// <summary>
+    /// Pushes <paramref name="delivery"/> to <paramref name="relays"/> (taken now, as the routes are when the entry was
+    /// logged) off this activation, after the previous fan-out: the caller is answered once its entry is durable, not
+    /// once a thousand relays were called, the activation takes its next request meanwhile, and deliveries still leave
+    /// in the log's order.
+    /// </summary>
+    private void FanOutAfterAnswer(List<string?> relays, GroupDelivery delivery)
+    {
+        var grains = GrainFactory;
+        fanOut = fanOut.ContinueWith(_ => GroupFanOut.Notify(grains, relays, delivery), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+    }
 }

@@ -237,3 +237,38 @@ CREATE TABLE IF NOT EXISTS RelayMail
 
 -- Size is included so that counting a mailbox's messages and bytes can read the index only.
 CREATE INDEX IF NOT EXISTS ix_relaymail_delivery ON RelayMail (ServiceId, Relay, Priority DESC, Sequence) INCLUDE (Size);
+
+------------------------------------------------------------------------------------------------
+-- Group logs (Ockam.Grains.GroupLog.IGroupLogStore): a room's or topic's commits and application
+-- messages, one row each in index order, the oldest deleted once the log passes its bounds (count and
+-- bytes), so that appending costs the same at any length and never rewrites the entries before. Each
+-- silo writes its groups' rows from one group-commit loop.
+------------------------------------------------------------------------------------------------
+
+CREATE TABLE IF NOT EXISTS GroupLog
+(
+    ServiceId varchar(150)  NOT NULL,
+    GroupId   varchar(1024) NOT NULL,
+    LogIndex  bigint        NOT NULL,
+    Epoch     bigint        NOT NULL,
+    Kind      smallint      NOT NULL,
+    Size      integer       NOT NULL,
+    Bytes     bytea         NOT NULL,
+    PRIMARY KEY (ServiceId, GroupId, LogIndex)
+);
+
+-- The commit that won an epoch is found by its epoch (a losing committer learns it).
+CREATE INDEX IF NOT EXISTS ix_grouplog_commit ON GroupLog (ServiceId, GroupId, Epoch) WHERE Kind = 1;
+
+-- Whom each commit kept in GroupLog removed: a removed member may read the commit that removed it, and
+-- nothing else. Deleted with their commit.
+CREATE TABLE IF NOT EXISTS GroupLogRemoval
+(
+    ServiceId  varchar(150)  NOT NULL,
+    GroupId    varchar(1024) NOT NULL,
+    Identifier varchar(1024) NOT NULL,
+    LogIndex   bigint        NOT NULL,
+    PRIMARY KEY (ServiceId, GroupId, Identifier, LogIndex)
+);
+
+CREATE INDEX IF NOT EXISTS ix_grouplogremoval_index ON GroupLogRemoval (ServiceId, GroupId, LogIndex);

@@ -92,3 +92,35 @@ CREATE TABLE IF NOT EXISTS RelayMail
 
 -- Size is in the index so that counting a mailbox's messages and bytes reads the index only.
 CREATE INDEX IF NOT EXISTS IX_RelayMail_Delivery ON RelayMail (ServiceId, Relay, Priority DESC, Sequence, Size);
+
+-- Group logs (Ockam.Grains.GroupLog.IGroupLogStore): a room's or topic's commits and application messages, one row
+-- each in index order, the oldest deleted once the log passes its bounds (count and bytes), so that appending costs
+-- the same at any length and never rewrites the entries before. Written by one connection only (the silo's
+-- group-commit loop for logs).
+CREATE TABLE IF NOT EXISTS GroupLog
+(
+    ServiceId TEXT    NOT NULL,
+    GroupId   TEXT    NOT NULL,
+    LogIndex  INTEGER NOT NULL,
+    Epoch     INTEGER NOT NULL,
+    Kind      INTEGER NOT NULL,
+    Size      INTEGER NOT NULL,
+    Bytes     BLOB    NOT NULL,
+    PRIMARY KEY (ServiceId, GroupId, LogIndex)
+);
+
+-- The commit that won an epoch is found by its epoch (a losing committer learns it).
+CREATE INDEX IF NOT EXISTS IX_GroupLog_Commit ON GroupLog (ServiceId, GroupId, Epoch) WHERE Kind = 1;
+
+-- Whom each commit kept in GroupLog removed: a removed member may read the commit that removed it, and nothing else.
+-- Deleted with their commit.
+CREATE TABLE IF NOT EXISTS GroupLogRemoval
+(
+    ServiceId  TEXT    NOT NULL,
+    GroupId    TEXT    NOT NULL,
+    Identifier TEXT    NOT NULL,
+    LogIndex   INTEGER NOT NULL,
+    PRIMARY KEY (ServiceId, GroupId, Identifier, LogIndex)
+);
+
+CREATE INDEX IF NOT EXISTS IX_GroupLogRemoval_Index ON GroupLogRemoval (ServiceId, GroupId, LogIndex);
