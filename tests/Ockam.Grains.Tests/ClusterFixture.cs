@@ -32,6 +32,9 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public const int RelayPageCount = 5;
 
+    /// <summary>On the silo's fake clock: a push waits this long for its acknowledgement only when a test moves the clock.</summary>
+    public static readonly TimeSpan RelayRedeliveryTimeout = TimeSpan.FromSeconds(1);
+
     private const string MailDatabaseKey = "OckamTest:MailDatabase";
 
     private readonly DirectoryInfo data = Directory.CreateTempSubdirectory("ockam-grains-");
@@ -90,6 +93,7 @@ public sealed class ClusterFixture : IAsyncLifetime
                     MailboxBytes = RelayMailboxBytes,
                     DeliveryWindow = RelayDeliveryWindow,
                     PageCount = RelayPageCount,
+                    RedeliveryTimeout = RelayRedeliveryTimeout,
                 }));
                 services.AddSingleton<IMailStore>(_ => new SqliteMailStore(mailDatabase, "test"));
                 services.AddSingleton<IGroupLogStore>(_ => new SqliteGroupLogStore(mailDatabase, "test"));

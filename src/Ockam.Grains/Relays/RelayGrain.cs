@@ -10,8 +10,10 @@ namespace Ockam.Grains.Relays;
 /// <inheritdoc cref="IRelayGrain"/>
 /// <remarks>
 /// At least once: a message leaves the mailbox only when the owner acknowledges it, and everything
-/// unacknowledged is delivered again when the owner reconnects. The owner's secure channel drops the
-/// duplicates (its replay window), so the application sees each message once.
+/// unacknowledged is delivered again when the owner reconnects, or, while it stays connected, when a pushed message has
+/// waited <see cref="RelayOptions.RedeliveryTimeout"/> for its acknowledgement (the push or the acknowledgement was lost,
+/// and the window would otherwise stay closed until a reconnect). The owner acknowledges a duplicate again and its
+/// secure channel drops it (its replay window), so the application sees each message once.
 /// <para>
 /// A durable relay's mailbox is rows of the <see cref="IMailStore"/>; the grain keeps its owner, its reserved
 /// sequences and its counters, and pushes the mailbox to a connected owner a page at a time, at most
@@ -23,6 +25,7 @@ internal sealed partial class RelayGrain(
     [PersistentState("relay", Storage.ProviderName)] IPersistentState<RelayState> state,
     IMailStore store,
     IOptions<RelayOptions> options,
+    TimeProvider time,
     ILogger<RelayGrain> logger) : Grain, IRelayGrain
 {
     /// <summary>Sequences reserved per state write: a restart skips at most this many, and no message costs a state write.</summary>
@@ -33,8 +36,11 @@ internal sealed partial class RelayGrain(
     /// <summary>An ephemeral relay's messages, in delivery order (priority first, then arrival).</summary>
     private readonly List<RelayedMessage> unstored = [];
 
-    /// <summary>Stored messages pushed to the current connection and not yet acknowledged: sequence → envelope bytes.</summary>
-    private readonly Dictionary<ulong, int> inFlight = [];
+    /// <summary>Stored messages pushed to the current connection and not yet acknowledged: sequence → envelope bytes and when it went.</summary>
+    private readonly Dictionary<ulong, InFlightMessage> inFlight = [];
+
+    /// <summary>Checks, while a durable relay's owner is connected, for pushes left unacknowledged too long.</summary>
+    private IGrainTimer? redelivery;
 
     private IRelayObserver? observer;
     private ulong nextSequence;
@@ -94,6 +100,7 @@ internal sealed partial class RelayGrain(
         {
             // Everything unacknowledged comes again, from the start of the delivery order.
             ForgetDeliveries();
+            redelivery ??= this.RegisterGrainTimer(RedeliverAsync, limits.RedeliveryTimeout, limits.RedeliveryTimeout);
             await PumpAsync();
         }
         else if (unstored.Count > 0)
@@ -108,8 +115,7 @@ internal sealed partial class RelayGrain(
     {
         if (Equals(observer, connection))
         {
-            observer = null;
-            ForgetDeliveries();
+            Unobserve();
         }
 
         return Task.CompletedTask;
@@ -178,9 +184,9 @@ internal sealed partial class RelayGrain(
         queued = new MailboxSize(queued.Count - removed.Count, queued.Bytes - removed.Bytes);
         foreach (var sequence in acknowledged)
         {
-            if (inFlight.Remove(sequence, out var bytes))
+            if (inFlight.Remove(sequence, out var message))
             {
-                inFlightBytes -= bytes;
+                inFlightBytes -= message.Bytes;
             }
         }
 
@@ -218,7 +224,7 @@ internal sealed partial class RelayGrain(
         var position = MailPosition.Of(message);
         if (caughtUp && WindowOpen)
         {
-            inFlight[message.Sequence] = message.Envelope.Length;
+            inFlight[message.Sequence] = new InFlightMessage(message.Envelope.Length, time.GetUtcNow());
             inFlightBytes += message.Envelope.Length;
             if (cursor.Precedes(position))
             {
@@ -255,9 +261,10 @@ internal sealed partial class RelayGrain(
 
             cursor = MailPosition.Of(page.Messages[^1]);
             var fresh = page.Messages.Where(m => !inFlight.ContainsKey(m.Sequence)).ToArray();
+            var now = time.GetUtcNow();
             foreach (var message in fresh)
             {
-                inFlight[message.Sequence] = message.Envelope.Length;
+                inFlight[message.Sequence] = new InFlightMessage(message.Envelope.Length, now);
                 inFlightBytes += message.Envelope.Length;
             }
 
@@ -266,6 +273,33 @@ internal sealed partial class RelayGrain(
                 await PushAsync(fresh);
             }
         }
+    }
+
+    /// <summary>
+    /// The owner is connected, yet a message pushed to it has waited <see cref="RelayOptions.RedeliveryTimeout"/> for its
+    /// acknowledgement: the push or the acknowledgement was lost. Everything unacknowledged goes again from the start of
+    /// the delivery order, as on a reconnect: a window at most, once per timeout at most; the owner acknowledges what it
+    /// already had, and the window reopens.
+    /// </summary>
+    private async Task RedeliverAsync(CancellationToken cancellationToken)
+    {
+        if (observer is null || inFlight.Count == 0 || time.GetUtcNow() - inFlight.Values.Min(m => m.PushedAt) < limits.RedeliveryTimeout)
+        {
+            return;
+        }
+
+        LogRedelivering(logger, Relay, inFlight.Count);
+        ForgetDeliveries();
+        await PumpAsync();
+    }
+
+    /// <summary>The owner's connection is gone: what was pushed to it counts as not delivered, and nothing is redelivered until it returns.</summary>
+    private void Unobserve()
+    {
+        observer = null;
+        ForgetDeliveries();
+        redelivery?.Dispose();
+        redelivery = null;
     }
 
     private void ForgetDeliveries()
@@ -292,11 +326,13 @@ internal sealed partial class RelayGrain(
         {
             // The owner's silo or connection is gone: keep the messages for its return.
             LogOwnerUnreachable(logger, e, Relay);
-            observer = null;
-            ForgetDeliveries();
+            Unobserve();
         }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "relay {Relay}: the owner's connection is unreachable; messages wait in the mailbox")]
     private static partial void LogOwnerUnreachable(ILogger logger, Exception exception, string relay);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "relay {Relay}: {Count} pushed messages went unacknowledged too long; delivering again")]
+    private static partial void LogRedelivering(ILogger logger, string relay, int count);
 }

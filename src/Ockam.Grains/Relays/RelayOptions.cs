@@ -19,4 +19,11 @@ public sealed record RelayOptions
 
     /// <summary>Bytes of envelopes read from the store (and pushed) at once; a larger single message is read alone.</summary>
     public int PageBytes { get; init; } = 256 * 1024;
+
+    /// <summary>
+    /// How long a pushed message waits for its acknowledgement, while the owner stays connected, before everything
+    /// unacknowledged is pushed again (a window at most, once per this period at most): a lost push or a lost
+    /// acknowledgement would otherwise hold the window closed until the owner reconnects.
+    /// </summary>
+    public TimeSpan RedeliveryTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -7,7 +7,9 @@ namespace Ockam.Client.Tests.Support;
 /// <summary>
 /// The silo as its own process (the built Ockam.Silo.dll, as <c>dotnet run --project src/Ockam.Silo</c> runs it) on free
 /// ports and SQLite in a fresh data directory: its thread pool is its own, as in production, not shared with the
-/// test's edge nodes. The first administrator enrols with the ticket its banner prints.
+/// test's edge nodes. The first administrator enrols with the ticket its banner prints. Further options (storage, fixed
+/// ports) follow the defaults and override them; <see cref="Kill"/> ends it as a crash would, for a new process on the
+/// same data to start after it.
 /// </summary>
 internal sealed class SiloProcess : IAsyncDisposable
 {
@@ -19,7 +21,9 @@ internal sealed class SiloProcess : IAsyncDisposable
 
     public EnrollmentTicket AdminTicket { get; }
 
-    public static async Task<SiloProcess> StartAsync(string dataDirectory, TimeSpan within)
+    /// <summary>Starts the silo on <paramref name="dataDirectory"/>, with <paramref name="options"/> (command-line switches) after the defaults.</summary>
+    /// <remarks>A silo whose identities exist prints a ticket only with <c>--print-admin-token true</c>: this waits for one.</remarks>
+    public static async Task<SiloProcess> StartAsync(string dataDirectory, TimeSpan within, params string[] options)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -31,6 +35,11 @@ internal sealed class SiloProcess : IAsyncDisposable
         foreach (var arg in new[] { "--data", dataDirectory, "--edge-port", "0", "--silo-port", RunningSilo.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--telemetry", "None" })
         {
             info.ArgumentList.Add(arg);
+        }
+
+        foreach (var option in options)
+        {
+            info.ArgumentList.Add(option);
         }
 
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
@@ -63,9 +72,20 @@ internal sealed class SiloProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Kills the process outright (SIGKILL): nothing of it runs after, nothing is flushed or stopped politely.</summary>
+    public async Task KillAsync()
+    {
+        process.Kill();
+        await process.WaitForExitAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
-        process.Kill(entireProcessTree: true);
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
         await process.WaitForExitAsync();
         await draining;
         process.Dispose();

@@ -8,6 +8,9 @@ internal sealed class MailboxRecorder : IRelayObserver
 {
     private readonly Channel<RelayedMessage> received = Channel.CreateUnbounded<RelayedMessage>();
 
+    /// <summary>Messages pushed and not yet taken.</summary>
+    public int Count => received.Reader.Count;
+
     public Task DeliverAsync(string relay, IReadOnlyList<RelayedMessage> messages)
     {
         foreach (var message in messages)

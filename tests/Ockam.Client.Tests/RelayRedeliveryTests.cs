@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Ockam.Client.Edge;
+using Ockam.Client.Tests.Support;
+using Ockam.Grains.Contracts;
+using Ockam.Identity.Policies;
+using Ockam.Messaging.SecureChannels;
+using Ockam.Silo.Tests.Support;
+
+namespace Ockam.Client.Tests;
+
+/// <summary>
+/// A phone that stays connected while its acknowledgements are lost on the way to its relay: the relay pushes the
+/// unacknowledged window again after its timeout, the phone acknowledges the duplicates, and its application still
+/// reads every reading once, in order.
+/// </summary>
+public sealed class RelayRedeliveryTests : IAsyncLifetime
+{
+    private const int Window = 16;
+    private const int Readings = 100;
+    private readonly TempDirectory data = new();
+    private readonly TempDirectory phoneHome = new();
+    private readonly TempDirectory monitorHome = new();
+
+    /// <summary>The relay's acknowledgements lost between the gateway and the relay, while on.</summary>
+    private readonly LostAcknowledgements lost = new();
+
+    private RunningSilo silo = null!;
+
+    public async Task InitializeAsync() =>
+        silo = await RunningSilo.StartAsync(
+            data.Path,
+            services: s => s.AddSingleton<IOutgoingGrainCallFilter>(lost),
+            extraArgs: ["--Ockam:Relay:DeliveryWindow", Window.ToString(CultureInfo.InvariantCulture), "--Ockam:Relay:RedeliveryTimeout", "00:00:01"]);
+
+    public async Task DisposeAsync()
+    {
+        await silo.DisposeAsync();
+        data.Dispose();
+        phoneHome.Dispose();
+        monitorHome.Dispose();
+    }
+
+    /// <summary>
+    /// Every acknowledgement of the first window is lost, so the window stays full with the phone connected; once the
+    /// relay pushes it again (its timeout, not a reconnect), the phone's acknowledgements of the duplicates get through
+    /// and the rest follows. Fails if the relay waits for a reconnect (the readings after the first window never come)
+    /// or if the phone shows a duplicate.
+    /// </summary>
+    [Fact]
+    public async Task Lost_acknowledgements_reopen_the_window_by_redelivery_and_each_reading_reaches_the_application_once()
+    {
+        await using var phone = await silo.EnrolledNodeAsync(phoneHome.Path, ("ockam.role", "phone"), ("ockam.relay", "phone"));
+        await using var monitor = await silo.EnrolledNodeAsync(monitorHome.Path, ("ockam.role", "monitor"));
+        await phone.CreateRelayAsync("phone");
+        await phone.AcceptAsync(Policy.Parse("(= subject.ockam.role \"monitor\")"));
+        await phone.ListenAsync("phone");
+        var channel = await monitor.ConnectAsync("phone", Policy.Parse("(= subject.ockam.role \"phone\")"));
+
+        lost.On = true;
+        for (var i = 1; i <= Readings; i++)
+        {
+            await monitor.SendAsync(channel, Encoding.UTF8.GetBytes($"n={i}"));
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var readings = new List<int>();
+
+        // A window's worth (the handshake's last message may hold one of its slots) arrives, and its acknowledgements
+        // are lost, as are those of the duplicates the relay pushes again meanwhile: the rest is held back.
+        while (readings.Count < Window - 1)
+        {
+            readings.Add(await ReadingAsync(phone, timeout.Token));
+        }
+
+        var relay = silo.Grains.GetGrain<IRelayGrain>("phone");
+        await EventuallyAsync(() => lost.Dropped > 2, timeout.Token);
+
+        // Every reading is stored and none has left: all their acknowledgements so far were lost.
+        await EventuallyAsync(async () => (await relay.GetStatusAsync()).Queued >= Readings, timeout.Token);
+        lost.On = false;
+        while (readings.Count < Readings)
+        {
+            readings.Add(await ReadingAsync(phone, timeout.Token));
+        }
+
+        Assert.Equal(Enumerable.Range(1, Readings), readings);
+        await EventuallyAsync(async () => (await relay.GetStatusAsync()).Queued == 0, timeout.Token);
+
+        // The duplicates the relay pushed again were acknowledged and dropped, never shown.
+        using var quiet = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await phone.ReceiveAsync(quiet.Token));
+    }
+
+    private static async Task<int> ReadingAsync(EdgeNode phone, CancellationToken cancellationToken) =>
+        int.Parse(Encoding.UTF8.GetString((await phone.ReceiveAsync(cancellationToken)).Payload.Span)["n=".Length..], CultureInfo.InvariantCulture);
+
+    private static async Task EventuallyAsync(Func<bool> condition, CancellationToken cancellationToken)
+    {
+        while (!condition())
+        {
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
+    private static async Task EventuallyAsync(Func<Task<bool>> condition, CancellationToken cancellationToken)
+    {
+        while (!await condition())
+        {
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
+    /// <summary>While on, a relay acknowledgement never reaches the relay, and the gateway hears Ok as if it had.</summary>
+    private sealed class LostAcknowledgements : IOutgoingGrainCallFilter
+    {
+        private volatile bool on;
+        private int dropped;
+
+        public bool On
+        {
+            get => on;
+            set => on = value;
+        }
+
+        public int Dropped => Volatile.Read(ref dropped);
+
+        public Task Invoke(IOutgoingGrainCallContext context)
+        {
+            if (!on || context.InterfaceMethod?.Name != nameof(IRelayGrain.AcknowledgeAsync))
+            {
+                return context.Invoke();
+            }
+
+            Interlocked.Increment(ref dropped);
+            context.Result = RelayOutcome.Ok;
+            return Task.CompletedTask;
+        }
+    }
+}
