@@ -79,6 +79,9 @@ internal static class SiloHost
         builder.Services.AddSingleton<IMailStore>(_ => options.Storage == StorageKind.Sqlite
             ? new SqliteMailStore(options.SqlitePath, options.ServiceId)
             : new PostgresMailStore(options.ConnectionString!, options.ServiceId));
+        builder.Services.AddSingleton<IAuthorityStore>(_ => options.Storage == StorageKind.Sqlite
+            ? new SqliteAuthorityStore(options.SqlitePath, options.ServiceId)
+            : new PostgresAuthorityStore(options.ConnectionString!, options.ServiceId));
         builder.Services.AddOptions<EdgeGatewayOptions>().Configure(g =>
         {
             // Limits and timings (RequestsPerSecond, RequestBurst, MaxChannelsPerConnection, HandshakeTimeout, RevocationRefresh).

@@ -91,6 +91,7 @@ public sealed class ClusterFixture : IAsyncLifetime
                     PageCount = RelayPageCount,
                 }));
                 services.AddSingleton<IMailStore>(_ => new SqliteMailStore(mailDatabase, "test"));
+                services.AddSingleton<IAuthorityStore>(_ => new SqliteAuthorityStore(mailDatabase, "test"));
                 services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new DeliveryServiceOptions { PageBytes = DeliveryPageBytes, KeptWelcomeBytes = DeliveryKeptWelcomeBytes }));
             });
         }
