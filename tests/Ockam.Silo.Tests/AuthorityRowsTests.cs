@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Ockam.Grains.Contracts;
@@ -6,13 +7,16 @@ using Ockam.Identity.Identities;
 using Ockam.Identity.Vault;
 using Ockam.Silo.Configuration;
 using Ockam.Silo.Tests.Support;
+using Xunit.Abstractions;
 
 namespace Ockam.Silo.Tests;
 
 /// <summary>The authority's members, serials and token redemptions as rows of the silo's database, across a restart.</summary>
-public sealed class AuthorityRowsTests : IDisposable
+public sealed class AuthorityRowsTests(ITestOutputHelper output) : IDisposable
 {
     private const int Devices = 40;
+
+    private const int Fleet = 10_000;
 
     private readonly SoftwareVault vault = new();
     private readonly TempDirectory data = new();
@@ -85,6 +89,55 @@ public sealed class AuthorityRowsTests : IDisposable
         }
 
         Assert.Equal(given.Order(), given);
+    }
+
+    [Fact]
+    public async Task Ten_thousand_devices_enrol_with_one_token_each_once_with_its_own_serial()
+    {
+        var subjects = new string[Fleet];
+        using (var identities = new SoftwareVault())
+        {
+            var manager = new IdentityManager(identities, TimeProvider.System);
+            for (var i = 0; i < Fleet; i++)
+            {
+                subjects[i] = (await manager.CreateAsync()).Identifier.ToString();
+            }
+        }
+
+        await using var silo = await RunningSilo.StartAsync(data.Path);
+        var authority = silo.Grains.GetGrain<IAuthorityGrain>("default");
+        var token = await authority.CreateOperatorTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = "device"u8.ToArray() }, TimeSpan.FromHours(1), uses: Fleet);
+
+        // Sixteen at a time, as many devices would; the rate of each thousand shows whether the cost grows with the fleet.
+        var serials = new ulong[Fleet];
+        var next = -1;
+        var done = 0;
+        var clock = Stopwatch.StartNew();
+        var lap = TimeSpan.Zero;
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(async () =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < Fleet)
+            {
+                var result = await authority.EnrollAsync(token, subjects[i]);
+                Assert.Equal(AuthorityOutcome.Issued, result.Outcome);
+                serials[i] = result.Serial;
+                lock (serials)
+                {
+                    if (++done % 1000 == 0)
+                    {
+                        var now = clock.Elapsed;
+                        output.WriteLine($"{done} enrolled: the last 1 000 at {1000 / (now - lap).TotalSeconds:F0}/s");
+                        lap = now;
+                    }
+                }
+            }
+        })));
+
+        output.WriteLine($"{Fleet} in {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.Equal(Fleet, serials.Distinct().Count());
+        Assert.Equal(AuthorityOutcome.TokenUsed, (await authority.EnrollAsync(token, (await new IdentityManager(vault, TimeProvider.System).CreateAsync()).Identifier.ToString())).Outcome);
+        Assert.Equal(Fleet, await CountAsync(null, "AuthorityMember"));
     }
 
     public void Dispose()
