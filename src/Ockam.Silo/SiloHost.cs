@@ -83,6 +83,9 @@ internal static class SiloHost
         builder.Services.AddSingleton<IGroupLogStore>(_ => options.Storage == StorageKind.Sqlite
             ? new SqliteGroupLogStore(options.SqlitePath, options.ServiceId)
             : new PostgresGroupLogStore(options.ConnectionString!, options.ServiceId));
+        builder.Services.AddSingleton<IAuthorityStore>(_ => options.Storage == StorageKind.Sqlite
+            ? new SqliteAuthorityStore(options.SqlitePath, options.ServiceId)
+            : new PostgresAuthorityStore(options.ConnectionString!, options.ServiceId));
         builder.Services.AddOptions<EdgeGatewayOptions>().Configure(g =>
         {
             // Limits and timings (RequestsPerSecond, RequestBurst, MaxChannelsPerConnection, HandshakeTimeout, RevocationRefresh).

@@ -97,6 +97,7 @@ public sealed class ClusterFixture : IAsyncLifetime
                 }));
                 services.AddSingleton<IMailStore>(_ => new SqliteMailStore(mailDatabase, "test"));
                 services.AddSingleton<IGroupLogStore>(_ => new SqliteGroupLogStore(mailDatabase, "test"));
+                services.AddSingleton<IAuthorityStore>(_ => new SqliteAuthorityStore(mailDatabase, "test"));
                 services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new DeliveryServiceOptions { PageBytes = DeliveryPageBytes, KeptWelcomeBytes = DeliveryKeptWelcomeBytes }));
             });
         }

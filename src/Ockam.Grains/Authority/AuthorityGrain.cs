@@ -4,19 +4,42 @@ using Microsoft.Extensions.Options;
 using Ockam.Grains.Contracts;
 using Ockam.Identity.Credentials;
 using Ockam.Identity.Identities;
+using Orleans.Concurrency;
 
 namespace Ockam.Grains.Authority;
 
 /// <inheritdoc cref="IAuthorityGrain"/>
+/// <remarks>
+/// A stateless worker on every silo, many calls at once: it redeems tokens, records members and serials as rows
+/// (<see cref="IAuthorityStore"/>) and signs with the authority's key, which every silo holds. It asks the
+/// <see cref="IAuthorityLedgerGrain"/> (one activation) only for a block of serials now and then, and hands it what
+/// changes revocation. Every decision on standing is taken twice: here, before anything is used up, and again in the
+/// store's transaction that records the serial, so a revocation racing an enrolment never lets the credential out
+/// unlisted.
+/// </remarks>
+[StatelessWorker, Reentrant, GrainType("ockam.authority-issuer")]
 internal sealed class AuthorityGrain(
-    [PersistentState("authority", Storage.ProviderName)] IPersistentState<AuthorityState> state,
+    IAuthorityStore store,
     AuthorityKeys keys,
     IOptions<AuthorityOptions> options,
     TimeProvider time) : Grain, IAuthorityGrain
 {
-    private CredentialIssuer Issuer => keys.Name == this.GetPrimaryKeyString()
+    /// <summary>Serials reserved at a time: the ledger is asked once per block, and a restart skips at most the rest of one.</summary>
+    internal const int SerialBlockSize = 256;
+
+    /// <summary>Tokens the silo itself makes (the first admin's, in-cluster tooling): no member record stands behind them.</summary>
+    private const string OperatorCreator = "operator";
+
+    private ulong nextSerial;
+    private ulong endSerial;
+
+    private string Name => this.GetPrimaryKeyString();
+
+    private IAuthorityLedgerGrain Ledger => GrainFactory.GetGrain<IAuthorityLedgerGrain>(Name);
+
+    private CredentialIssuer Issuer => keys.Name == Name
         ? keys.Issuer
-        : throw new InvalidOperationException($"this silo holds no keys for authority '{this.GetPrimaryKeyString()}'");
+        : throw new InvalidOperationException($"this silo holds no keys for authority '{Name}'");
 
     public Task<byte[]> GetIdentityAsync() => Task.FromResult(Issuer.Identity.History.Encode());
 
@@ -29,9 +52,9 @@ internal sealed class AuthorityGrain(
             return TokenCreation.Refused(AuthorityOutcome.InvalidRequest, problem);
         }
 
-        // The creator's standing now, in this grain's state: a revoked, suspended or demoted member whose
-        // channel still shows an older credential grants nothing it no longer holds.
-        if (GrantScope.Refusal(creator, state.State.Members.GetValueOrDefault(creator), attributes) is { } refusal)
+        // The creator's standing now, in its row: a revoked, suspended or demoted member whose channel still shows an
+        // older credential grants nothing it no longer holds.
+        if (GrantScope.Refusal(creator, await MemberAsync(creator), attributes) is { } refusal)
         {
             return TokenCreation.Refused(AuthorityOutcome.Denied, refusal);
         }
@@ -56,7 +79,7 @@ internal sealed class AuthorityGrain(
 
         // Decided before the token grain is asked: a refused identity uses up no redemption, and the token
         // grain's "retry by the same redeemer" never brings back an identity revoked since.
-        if (Standing(subject) is { } refused)
+        if (Refusal(subject, await MemberAsync(subject)) is { } refused)
         {
             return refused;
         }
@@ -64,7 +87,7 @@ internal sealed class AuthorityGrain(
         // A token is only as good as its creator's standing now: what a revoked, suspended or demoted creator
         // handed out before stops working with it. Checked before redeeming, so a refusal uses nothing up.
         var tokenGrain = GrainFactory.GetGrain<IEnrollmentTokenGrain>(TokenHash(token));
-        if (await tokenGrain.GetGrantAsync() is { } offered && !CreatorStillGrants(offered))
+        if (await tokenGrain.GetGrantAsync() is { } offered && !await CreatorStillGrantsAsync(offered))
         {
             return AuthorityResult.Refused(AuthorityOutcome.Denied, "the token's creator may no longer grant what it grants");
         }
@@ -81,159 +104,75 @@ internal sealed class AuthorityGrain(
         }
 
         var grant = redemption.Grant!;
-        if (grant.Authority != this.GetPrimaryKeyString())
+        if (grant.Authority != Name)
         {
             return AuthorityResult.Refused(AuthorityOutcome.TokenUnknown, "the token is not this authority's");
         }
 
-        // A retry returns the grant only to a member that still holds it: an identity demoted, or readmitted
-        // after a revocation (and so no member), does not get its old attributes back from an old token.
-        state.State.Members.TryGetValue(subject, out var known);
-        if (redemption.Retry && (known is null || !SameAttributes(known.Attributes, grant.Attributes)))
-        {
-            return AuthorityResult.Refused(AuthorityOutcome.TokenUsed, "this identity redeemed the token before, and what it granted no longer stands");
-        }
-
-        var attributes = new Dictionary<string, byte[]>(grant.Attributes, StringComparer.Ordinal);
-        state.State.Members[subject] = WithAttributes(known, attributes);
-        return await IssueToAsync(subject, attributes);
+        // A retry returns the grant only to a member that still holds it: an identity demoted, or readmitted after a
+        // revocation (and so no member), does not get its old attributes back from an old token.
+        var result = await IssueAsync(subject, redemption.Retry ? IssuanceKind.Renew : IssuanceKind.Grant, grant.Attributes);
+        return redemption.Retry && result.Outcome is AuthorityOutcome.NotAMember
+            ? AuthorityResult.Refused(AuthorityOutcome.TokenUsed, "this identity redeemed the token before, and what it granted no longer stands")
+            : result;
     }
 
     public async Task<AuthorityResult> GetCredentialAsync(string subject) =>
-        Standing(subject) ?? (state.State.Members.TryGetValue(subject, out var member)
-            ? await IssueToAsync(subject, member.Attributes)
-            : AuthorityResult.Refused(AuthorityOutcome.NotAMember, $"{subject} is not a member"));
+        Refusal(subject, await MemberAsync(subject)) ?? await IssueAsync(subject, IssuanceKind.Renew, attributes: null);
 
     public async Task<AuthorityResult> IssueAsync(string subject, IReadOnlyDictionary<string, byte[]> attributes)
     {
+        ArgumentNullException.ThrowIfNull(attributes);
         if (!Identifier.TryParse(subject, out _))
         {
             return AuthorityResult.Refused(AuthorityOutcome.InvalidRequest, "not an identifier");
         }
 
-        if (Standing(subject) is { } refused)
-        {
-            return refused;
-        }
-
-        var copy = new Dictionary<string, byte[]>(attributes, StringComparer.Ordinal);
-        state.State.Members[subject] = WithAttributes(state.State.Members.GetValueOrDefault(subject), copy);
-        return await IssueToAsync(subject, copy);
+        return Refusal(subject, await MemberAsync(subject)) ?? await IssueAsync(subject, IssuanceKind.Grant, attributes);
     }
 
     public Task<AuthorityResult> DelegateAsync(string subject, IReadOnlyList<string> attributes) =>
         IssueAsync(subject, new Dictionary<string, byte[]> { [Delegation.AttributeName] = Delegation.Encode(attributes) });
 
-    public async Task<byte[]> RevokeAsync(ulong serial)
+    public Task<byte[]> RevokeAsync(ulong serial) => Ledger.RevokeAsync(serial);
+
+    public Task<byte[]> RevokeMemberAsync(string subject) => Ledger.RevokeMemberAsync(subject);
+
+    public Task<ReadmitOutcome> ReadmitAsync(string admin, string subject) => Ledger.ReadmitAsync(admin, subject);
+
+    public Task<byte[]> GetRevocationListAsync() => Ledger.GetRevocationListAsync();
+
+    public Task<RevocationNotice> GetRevocationNoticeAsync() => Ledger.GetRevocationNoticeAsync();
+
+    public async Task<MemberStanding> GetStandingAsync(string subject)
     {
-        state.State.Revoked.Add(serial);
-
-        // A revoked credential means its holder is in doubt (a stolen key, a lost device): without the
-        // suspension it would simply ask for a fresh credential and carry on.
-        if (state.State.Members.FirstOrDefault(m => m.Value.Serials.Contains(serial)) is { Value: { } holder } entry)
-        {
-            state.State.Members[entry.Key] = holder with { Suspended = true };
-
-            // Every credential it holds, not just the one named: another unexpired serial would still open channels.
-            // (Expired ones need no listing; members recorded before issue times were kept have all theirs listed.)
-            state.State.Revoked.UnionWith(holder.IssuedAt is { } issued ? issued.Keys : holder.Serials);
-        }
-
-        return await PublishRevocationListAsync();
+        var member = await MemberAsync(subject);
+        var status = member?.Status ?? MemberStatus.NotAMember;
+        return new MemberStanding(status, status == MemberStatus.Member ? new Dictionary<string, byte[]>(member!.Attributes, StringComparer.Ordinal) : new Dictionary<string, byte[]>());
     }
 
-    public async Task<byte[]> RevokeMemberAsync(string subject)
-    {
-        if (state.State.Members.Remove(subject, out var member))
-        {
-            state.State.Revoked.UnionWith(member.Serials);
-        }
-
-        state.State.RevokedSubjects.Add(subject);
-        return await PublishRevocationListAsync();
-    }
-
-    public async Task<ReadmitOutcome> ReadmitAsync(string admin, string subject)
-    {
-        if (Standing(admin) is not null || !state.State.Members.TryGetValue(admin, out var caller)
-            || TokenAttributes.Text(caller.Attributes, TokenAttributes.Role) != GrantScope.Admin)
-        {
-            return ReadmitOutcome.Denied;
-        }
-
-        var readmitted = state.State.RevokedSubjects.Remove(subject);
-        if (state.State.Members.TryGetValue(subject, out var member) && member.Suspended)
-        {
-            // Its revoked serials stay revoked; the next credential has a new serial.
-            state.State.Members[subject] = member with { Suspended = false, Since = time.GetUtcNow() };
-            readmitted = true;
-        }
-
-        if (!readmitted)
-        {
-            return ReadmitOutcome.NothingToLift;
-        }
-
-        await state.WriteStateAsync();
-        return ReadmitOutcome.Readmitted;
-    }
-
-    public async Task<byte[]> GetRevocationListAsync()
-    {
-        if (state.State.RevocationList is { } current)
-        {
-            var list = RevocationList.Decode(current);
-            if (list.Data.NextUpdate - time.GetUtcNow() > options.Value.RevocationListValidity / 2)
-            {
-                return current;
-            }
-        }
-
-        return await PublishRevocationListAsync();
-    }
-
-    public async Task<RevocationNotice> GetRevocationNoticeAsync() =>
-        new(await GetRevocationListAsync(), [.. state.State.RevokedSubjects]);
-
-    public Task<MemberStanding> GetStandingAsync(string subject)
-    {
-        state.State.Members.TryGetValue(subject, out var member);
-        var status = state.State.RevokedSubjects.Contains(subject) ? MemberStatus.Revoked
-            : member is null ? MemberStatus.NotAMember
-            : member.Suspended ? MemberStatus.Suspended
-            : MemberStatus.Member;
-        return Task.FromResult(new MemberStanding(status, status == MemberStatus.Member ? new Dictionary<string, byte[]>(member!.Attributes, StringComparer.Ordinal) : new Dictionary<string, byte[]>()));
-    }
-
-    /// <summary>Tokens the silo itself makes (the first admin's, in-cluster tooling): no member record stands behind them.</summary>
-    private const string OperatorCreator = "operator";
-
-    private bool CreatorStillGrants(TokenGrant grant) =>
-        grant.CreatedBy == OperatorCreator
-        || (Standing(grant.CreatedBy) is null
-            && GrantScope.Refusal(grant.CreatedBy, state.State.Members.GetValueOrDefault(grant.CreatedBy), grant.Attributes) is null
-            && grant.CreatedAt >= state.State.Members[grant.CreatedBy].Since);
-
-    /// <summary>A member's record with these attributes; a change of attributes starts a new standing.</summary>
-    private Member WithAttributes(Member? known, Dictionary<string, byte[]> attributes) =>
-        known is not null && SameAttributes(known.Attributes, attributes)
-            ? known
-            : new Member(attributes, known?.Serials ?? [], known?.Suspended ?? false, time.GetUtcNow()) { IssuedAt = known?.IssuedAt };
-
-    private static bool SameAttributes(Dictionary<string, byte[]> a, IReadOnlyDictionary<string, byte[]> b) =>
-        a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out var value) && value.AsSpan().SequenceEqual(p.Value));
+    /// <summary>Tokens are stored under their hash: a leak of the store reveals no usable token.</summary>
+    internal static string TokenHash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
     /// <summary>Why <paramref name="subject"/> gets nothing now (revoked, or suspended), or null if it is in good standing.</summary>
-    private AuthorityResult? Standing(string subject)
+    private static AuthorityResult? Refusal(string subject, MemberRecord? member) => member?.Status switch
     {
-        if (state.State.RevokedSubjects.Contains(subject))
+        MemberStatus.Revoked => AuthorityResult.Refused(AuthorityOutcome.Revoked, $"{subject} has been revoked; only an admin can readmit it"),
+        MemberStatus.Suspended => AuthorityResult.Refused(AuthorityOutcome.Suspended, $"{subject} is suspended (a credential of it was revoked); only an admin can readmit it"),
+        _ => null,
+    };
+
+    private Task<MemberRecord?> MemberAsync(string subject) => store.GetMemberAsync(Name, subject, CancellationToken.None);
+
+    private async Task<bool> CreatorStillGrantsAsync(TokenGrant grant)
+    {
+        if (grant.CreatedBy == OperatorCreator)
         {
-            return AuthorityResult.Refused(AuthorityOutcome.Revoked, $"{subject} has been revoked; only an admin can readmit it");
+            return true;
         }
 
-        return state.State.Members.TryGetValue(subject, out var member) && member.Suspended
-            ? AuthorityResult.Refused(AuthorityOutcome.Suspended, $"{subject} is suspended (a credential of it was revoked); only an admin can readmit it")
-            : null;
+        var creator = await MemberAsync(grant.CreatedBy);
+        return GrantScope.Refusal(grant.CreatedBy, creator, grant.Attributes) is null && grant.CreatedAt >= creator!.Since;
     }
 
     private string? TokenProblem(IReadOnlyDictionary<string, byte[]> attributes, TimeSpan validFor, int uses)
@@ -254,7 +193,7 @@ internal sealed class AuthorityGrain(
     private async Task<string> NewTokenAsync(IReadOnlyDictionary<string, byte[]> attributes, TimeSpan validFor, int uses, string createdBy)
     {
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        var grant = new TokenGrant(this.GetPrimaryKeyString(), new Dictionary<string, byte[]>(attributes, StringComparer.Ordinal), time.GetUtcNow() + validFor, createdBy, uses, time.GetUtcNow());
+        var grant = new TokenGrant(Name, new Dictionary<string, byte[]>(attributes, StringComparer.Ordinal), time.GetUtcNow() + validFor, createdBy, uses, time.GetUtcNow());
         if (!await GrainFactory.GetGrain<IEnrollmentTokenGrain>(TokenHash(token)).CreateAsync(grant))
         {
             throw new InvalidOperationException("a token collision: retry");
@@ -263,41 +202,55 @@ internal sealed class AuthorityGrain(
         return token;
     }
 
-    private async Task<AuthorityResult> IssueToAsync(string subject, Dictionary<string, byte[]> attributes)
+    /// <summary>Records a fresh serial for <paramref name="subject"/> (if its standing, decided in the store's transaction, allows) and only then signs.</summary>
+    private async Task<AuthorityResult> IssueAsync(string subject, IssuanceKind kind, IReadOnlyDictionary<string, byte[]>? attributes)
     {
-        var member = state.State.Members[subject];
-        var issued = member.IssuedAt ??= [];
+        var serial = await NextSerialAsync();
         var now = time.GetUtcNow();
-        foreach (var expired in issued.Where(i => now - i.Value > options.Value.CredentialLifetime).Select(i => i.Key).ToList())
+        var recorded = await store.RecordIssuanceAsync(Name, new Issuance
         {
-            issued.Remove(expired);
-        }
+            Subject = subject,
+            Kind = kind,
+            Attributes = attributes,
+            Serial = serial,
+            IssuedAt = now,
+            ExpiresAt = now + options.Value.CredentialLifetime,
+            MaxUnexpired = options.Value.MaxCredentialsPerLifetime,
+        }, CancellationToken.None);
 
-        if (issued.Count >= options.Value.MaxCredentialsPerLifetime)
+        // A refused serial is never signed: it is skipped, never reused.
+        switch (recorded.Outcome)
         {
-            return AuthorityResult.Refused(AuthorityOutcome.Denied, $"{subject} holds {issued.Count} unexpired credentials already; ask again later");
+            case IssuanceOutcome.Recorded:
+                var credential = Issuer.Issue(Identifier.Parse(subject), recorded.Attributes!, options.Value.CredentialLifetime, serial);
+                return new AuthorityResult(AuthorityOutcome.Issued, credential.Encode(), serial, null);
+            case IssuanceOutcome.Revoked:
+            case IssuanceOutcome.Suspended:
+                return Refusal(subject, await MemberAsync(subject))
+                    ?? AuthorityResult.Refused(AuthorityOutcome.Denied, $"{subject}'s standing changed meanwhile; ask again");
+            case IssuanceOutcome.TooMany:
+                return AuthorityResult.Refused(AuthorityOutcome.Denied, $"{subject} holds {options.Value.MaxCredentialsPerLifetime} unexpired credentials already; ask again later");
+            default:
+                return AuthorityResult.Refused(AuthorityOutcome.NotAMember, kind == IssuanceKind.Renew && attributes is not null
+                    ? $"{subject} no longer holds what it was granted"
+                    : $"{subject} is not a member");
         }
-
-        var serial = state.State.NextSerial;
-        member.Serials.Add(serial);
-        issued[serial] = now;
-        state.State = state.State with { NextSerial = serial + 1 };
-
-        // Stored before signing: a crash after this wastes a serial, never reuses one.
-        await state.WriteStateAsync();
-        var credential = Issuer.Issue(Identifier.Parse(subject), attributes, options.Value.CredentialLifetime, serial);
-        return new AuthorityResult(AuthorityOutcome.Issued, credential.Encode(), serial, null);
     }
 
-    private async Task<byte[]> PublishRevocationListAsync()
+    /// <summary>The next serial of this activation's block, reserving a new block from the ledger when it is used up.</summary>
+    private async Task<ulong> NextSerialAsync()
     {
-        var sequence = state.State.RevocationSequence + 1;
-        var list = Issuer.IssueRevocationList(sequence, state.State.Revoked, options.Value.RevocationListValidity).Encode();
-        state.State = state.State with { RevocationSequence = sequence, RevocationList = list };
-        await state.WriteStateAsync();
-        return list;
-    }
+        if (nextSerial == endSerial)
+        {
+            var block = await Ledger.ReserveSerialsAsync(SerialBlockSize);
 
-    /// <summary>Tokens are stored under their hash: a leak of the store reveals no usable token.</summary>
-    internal static string TokenHash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+            // Calls interleave: another may have refilled meanwhile. Its block is then left unused (skipped, never reused).
+            if (nextSerial == endSerial)
+            {
+                (nextSerial, endSerial) = (block.First, block.First + (ulong)block.Count);
+            }
+        }
+
+        return nextSerial++;
+    }
 }

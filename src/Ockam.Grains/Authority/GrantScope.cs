@@ -1,3 +1,4 @@
+using Ockam.Grains.Contracts;
 using Ockam.Identity.Credentials;
 using Ockam.Identity.Encoding;
 
@@ -14,16 +15,16 @@ internal static class GrantScope
 
     /// <summary>Why <paramref name="creator"/> may not grant <paramref name="attributes"/>, or null if it may.</summary>
     /// <param name="creator">The creator's identifier.</param>
-    /// <param name="member">Its member record; null if it is not (or no longer) a member.</param>
+    /// <param name="member">Its row; null if it is no member.</param>
     /// <param name="attributes">What the token would grant, already checked by <see cref="TokenAttributes"/>.</param>
-    public static string? Refusal(string creator, Member? member, IReadOnlyDictionary<string, byte[]> attributes)
+    public static string? Refusal(string creator, MemberRecord? member, IReadOnlyDictionary<string, byte[]> attributes)
     {
-        if (member is null)
+        if (member is null || member.Status == MemberStatus.Revoked)
         {
             return $"{creator} is not a member";
         }
 
-        if (member.Suspended)
+        if (member.Status == MemberStatus.Suspended)
         {
             return $"{creator} is suspended";
         }
@@ -39,7 +40,7 @@ internal static class GrantScope
         }
     }
 
-    private static string? EnrollerRefusal(string creator, Member member, IReadOnlyDictionary<string, byte[]> attributes)
+    private static string? EnrollerRefusal(string creator, MemberRecord member, IReadOnlyDictionary<string, byte[]> attributes)
     {
         var delegated = Delegated(member);
         foreach (var (name, _) in attributes.OrderBy(a => a.Key, StringComparer.Ordinal))
@@ -67,7 +68,7 @@ internal static class GrantScope
     }
 
     /// <summary>The names the identity core's delegation attribute lists; none without one (or with a malformed one).</summary>
-    private static IReadOnlySet<string> Delegated(Member member)
+    private static IReadOnlySet<string> Delegated(MemberRecord member)
     {
         if (!member.Attributes.TryGetValue(Delegation.AttributeName, out var delegation))
         {

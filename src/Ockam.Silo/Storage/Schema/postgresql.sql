@@ -272,3 +272,62 @@ CREATE TABLE IF NOT EXISTS GroupLogRemoval
 );
 
 CREATE INDEX IF NOT EXISTS ix_grouplogremoval_index ON GroupLogRemoval (ServiceId, GroupId, LogIndex);
+
+-- Authorities' members, issued serials and revocations, and tokens' redemptions
+-- (Ockam.Grains.Authority.IAuthorityStore): rows, so that enrolling a device costs the same whatever the
+-- size of the fleet. Each silo writes from one group-commit loop; a decision on a member locks its row.
+-- Times are UTC ticks. A member's Status is 1 (member), 2 (suspended) or 3 (revoked as a member).
+------------------------------------------------------------------------------------------------
+
+CREATE TABLE IF NOT EXISTS AuthorityMember
+(
+    ServiceId  varchar(150)  NOT NULL,
+    Authority  varchar(256)  NOT NULL,
+    Subject    varchar(256)  NOT NULL,
+    Status     integer       NOT NULL,
+    Since      bigint        NOT NULL,
+    Attributes bytea         NOT NULL,
+    PRIMARY KEY (ServiceId, Authority, Subject)
+);
+
+CREATE INDEX IF NOT EXISTS ix_authoritymember_revoked ON AuthorityMember (ServiceId, Authority, Subject) WHERE Status = 3;
+
+CREATE TABLE IF NOT EXISTS AuthoritySerial
+(
+    ServiceId varchar(150)  NOT NULL,
+    Authority varchar(256)  NOT NULL,
+    Serial    bigint        NOT NULL,
+    Subject   varchar(256)  NOT NULL,
+    IssuedAt  bigint        NOT NULL,
+    ExpiresAt bigint        NOT NULL,
+    PRIMARY KEY (ServiceId, Authority, Serial)
+);
+
+CREATE INDEX IF NOT EXISTS ix_authorityserial_subject ON AuthoritySerial (ServiceId, Authority, Subject, ExpiresAt);
+
+CREATE TABLE IF NOT EXISTS AuthorityRevocation
+(
+    ServiceId varchar(150)  NOT NULL,
+    Authority varchar(256)  NOT NULL,
+    Serial    bigint        NOT NULL,
+    Subject   varchar(256)  NULL,
+    RevokedAt bigint        NOT NULL,
+    PRIMARY KEY (ServiceId, Authority, Serial)
+);
+
+CREATE TABLE IF NOT EXISTS TokenUse
+(
+    ServiceId varchar(150)  NOT NULL,
+    Token     varchar(64)   NOT NULL,
+    Used      integer       NOT NULL,
+    PRIMARY KEY (ServiceId, Token)
+);
+
+CREATE TABLE IF NOT EXISTS TokenRedemption
+(
+    ServiceId  varchar(150)  NOT NULL,
+    Token      varchar(64)   NOT NULL,
+    Redeemer   varchar(256)  NOT NULL,
+    RedeemedAt bigint        NOT NULL,
+    PRIMARY KEY (ServiceId, Token, Redeemer)
+);

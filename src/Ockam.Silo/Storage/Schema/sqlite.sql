@@ -124,3 +124,63 @@ CREATE TABLE IF NOT EXISTS GroupLogRemoval
 );
 
 CREATE INDEX IF NOT EXISTS IX_GroupLogRemoval_Index ON GroupLogRemoval (ServiceId, GroupId, LogIndex);
+
+-- Authorities' members, issued serials and revocations, and tokens' redemptions (Ockam.Grains.Authority.IAuthorityStore):
+-- rows, so that enrolling a device costs the same whatever the size of the fleet. Written by one connection only (the
+-- silo's group-commit loop). Times are UTC ticks. A member's Status is 1 (member), 2 (suspended) or 3 (revoked as a
+-- member: no attributes; it redeems nothing until an admin readmits it).
+CREATE TABLE IF NOT EXISTS AuthorityMember
+(
+    ServiceId  TEXT    NOT NULL,
+    Authority  TEXT    NOT NULL,
+    Subject    TEXT    NOT NULL,
+    Status     INTEGER NOT NULL,
+    Since      INTEGER NOT NULL,
+    Attributes BLOB    NOT NULL,
+    PRIMARY KEY (ServiceId, Authority, Subject)
+);
+
+-- The identities revoked as members, for the notice gateways catch up with.
+CREATE INDEX IF NOT EXISTS IX_AuthorityMember_Revoked ON AuthorityMember (ServiceId, Authority, Subject) WHERE Status = 3;
+
+CREATE TABLE IF NOT EXISTS AuthoritySerial
+(
+    ServiceId TEXT    NOT NULL,
+    Authority TEXT    NOT NULL,
+    Serial    INTEGER NOT NULL,
+    Subject   TEXT    NOT NULL,
+    IssuedAt  INTEGER NOT NULL,
+    ExpiresAt INTEGER NOT NULL,
+    PRIMARY KEY (ServiceId, Authority, Serial)
+);
+
+-- A member's credentials, and how many are unexpired, from the index alone.
+CREATE INDEX IF NOT EXISTS IX_AuthoritySerial_Subject ON AuthoritySerial (ServiceId, Authority, Subject, ExpiresAt);
+
+CREATE TABLE IF NOT EXISTS AuthorityRevocation
+(
+    ServiceId TEXT    NOT NULL,
+    Authority TEXT    NOT NULL,
+    Serial    INTEGER NOT NULL,
+    Subject   TEXT    NULL,
+    RevokedAt INTEGER NOT NULL,
+    PRIMARY KEY (ServiceId, Authority, Serial)
+);
+
+-- Token is the token's hash (the token itself is never stored); Used counts distinct redeemers, never past the grant's uses.
+CREATE TABLE IF NOT EXISTS TokenUse
+(
+    ServiceId TEXT    NOT NULL,
+    Token     TEXT    NOT NULL,
+    Used      INTEGER NOT NULL,
+    PRIMARY KEY (ServiceId, Token)
+);
+
+CREATE TABLE IF NOT EXISTS TokenRedemption
+(
+    ServiceId  TEXT    NOT NULL,
+    Token      TEXT    NOT NULL,
+    Redeemer   TEXT    NOT NULL,
+    RedeemedAt INTEGER NOT NULL,
+    PRIMARY KEY (ServiceId, Token, Redeemer)
+);
