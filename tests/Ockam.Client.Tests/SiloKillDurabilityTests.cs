@@ -22,7 +22,7 @@ public sealed class SiloKillDurabilityTests : IDisposable
 {
     private const int Readings = 200;
     private static readonly Policy MonitorPolicy = Policy.Parse("(= subject.ockam.role \"monitor\")");
-    private static readonly TimeSpan Within = TimeSpan.FromSeconds(50);
+    private static readonly TimeSpan Within = TimeSpan.FromMinutes(2);
     private readonly TempDirectory data = new();
     private readonly TempDirectory homes = new();
 
