@@ -31,17 +31,11 @@ internal sealed class EdgeGatewayOptions
     /// <summary>Of <see cref="MaxConcurrentRequests"/>, how many one channel may hold: a peer that never reads its answers holds no more.</summary>
     public int MaxConcurrentRequestsPerChannel { get; set; } = 32;
 
-    /// <summary>Messages waiting at the gateway for one relay, or on their way to its grain; more wait in their senders' channels.</summary>
+    /// <summary>Messages waiting at the gateway for one relay (its grain takes them in order, one at a time); more wait in their senders' channels.</summary>
     public int RelayQueueMessages { get; set; } = 256;
 
     /// <summary>Bytes waiting at the gateway for one relay (a single larger message is still taken when none waits).</summary>
     public int RelayQueueBytes { get; set; } = 4 * 1024 * 1024;
-
-    /// <summary>
-    /// Of <see cref="RelayQueueMessages"/>, how many the gateway hands to a relay's grain before the first of them is taken:
-    /// the grain finds the next message already waiting instead of one round trip per message.
-    /// </summary>
-    public int RelayHandOversInFlight { get; set; } = 32;
 
     /// <summary>Messages waiting at the gateway for all relays together.</summary>
     public int RelayQueuesMessages { get; set; } = 8192;

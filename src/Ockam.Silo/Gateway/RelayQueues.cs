@@ -3,38 +3,29 @@ using Microsoft.Extensions.Logging;
 namespace Ockam.Silo.Gateway;
 
 /// <summary>
-/// What the relay hop has accepted and not yet handed to its relays: one lane per relay, each handing its messages
-/// over in order, so a relay that is slow to take its messages holds up only its own lane. Bounded in messages and
-/// bytes per relay and in all; a sender that finds no room waits (in its own channel's receive side), never the hop,
-/// and never another relay's lane.
+/// What the relay hop has accepted and not yet handed to its relays: one queue per relay, each drained in order by
+/// a loop of its own, so a relay that is slow to take its messages holds up only its own queue. Bounded in messages
+/// and bytes per relay and in all; a sender that finds no room waits (in its own channel's receive side), never
+/// the hop, and never another relay's queue.
 /// </summary>
-/// <remarks>
-/// A lane keeps up to <see cref="EdgeGatewayOptions.RelayHandOversInFlight"/> hand-overs on their way at once rather
-/// than awaiting each: one at a time, a relay took one message per round trip to its grain (and per commit of its
-/// store), which bounded a busy pair at a few hundred messages a second while the silo idled. Hand-overs are issued by
-/// one caller at a time per lane, in the order the messages were queued, so the relay receives them in that order.
-/// </remarks>
 internal sealed partial class RelayQueues(EdgeGatewayOptions limits, Func<string, RelayQueues.Entry, Task> handOver, ILogger logger) : IDisposable
 {
-    private readonly int handOversInFlight = limits.RelayHandOversInFlight >= 1
-        ? limits.RelayHandOversInFlight
-        : throw new ArgumentOutOfRangeException(nameof(limits), "RelayHandOversInFlight is at least 1: with none, no message would ever leave the gateway");
-
     private readonly Lock gate = new();
-    private readonly Dictionary<string, Lane> lanes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Queue<Entry>> queues = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> queuedBytes = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource stopping = new();
     private TaskCompletionSource room = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int totalMessages;
     private long totalBytes;
 
-    /// <summary>Relays with messages waiting or on their way now.</summary>
+    /// <summary>Relays with messages waiting now.</summary>
     public int Count
     {
         get
         {
             lock (gate)
             {
-                return lanes.Count;
+                return queues.Count;
             }
         }
     }
@@ -45,123 +36,92 @@ internal sealed partial class RelayQueues(EdgeGatewayOptions limits, Func<string
         var size = entry.Envelope.Length;
         while (true)
         {
-            Task wait = Task.CompletedTask;
-            Lane? lane;
+            Task wait;
             lock (gate)
             {
-                lanes.TryGetValue(relay, out lane);
+                queues.TryGetValue(relay, out var queue);
+                var bytes = queuedBytes.GetValueOrDefault(relay);
 
-                // Bounds in messages and bytes, counting those on their way; an empty lane (or an empty hop) takes one
-                // message of any size the frame allowed.
-                var fitsRelay = lane is null || (lane.Messages < limits.RelayQueueMessages && lane.Bytes + size <= limits.RelayQueueBytes);
+                // Bounds in messages and bytes; an empty queue (or an empty hop) takes one message of any size the frame allowed.
+                var fitsRelay = queue is null || (queue.Count < limits.RelayQueueMessages && bytes + size <= limits.RelayQueueBytes);
                 var fitsAll = totalMessages == 0 || (totalMessages < limits.RelayQueuesMessages && totalBytes + size <= limits.RelayQueuesBytes);
                 if (fitsRelay && fitsAll)
                 {
                     totalMessages++;
                     totalBytes += size;
-                    if (lane is null)
+                    queuedBytes[relay] = bytes + size;
+                    if (queue is not null)
                     {
-                        lanes[relay] = lane = new Lane(relay);
-                    }
-
-                    lane.Waiting.Enqueue(entry);
-                    lane.Bytes += size;
-                    if (lane.Issuing)
-                    {
+                        queue.Enqueue(entry);
                         return;
                     }
 
-                    lane.Issuing = true;
+                    queue = new Queue<Entry>();
+                    queue.Enqueue(entry);
+                    queues[relay] = queue;
+                    _ = Task.Run(() => DrainAsync(relay, queue), CancellationToken.None);
+                    return;
                 }
-                else
-                {
-                    wait = room.Task;
-                    lane = null;
-                }
-            }
 
-            if (lane is not null)
-            {
-                // This caller issues the lane's hand-overs now; each is only started here, never awaited.
-                Issue(lane);
-                return;
+                wait = room.Task;
             }
 
             await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Stops the lanes; what is still waiting is dropped, as a stopping worker's mailbox is.</summary>
+    /// <summary>Stops the drains; what is still queued is dropped, as a stopping worker's mailbox is.</summary>
     public void Dispose()
     {
         stopping.Cancel();
         stopping.Dispose();
     }
 
-    /// <summary>Starts the lane's waiting hand-overs, in order, while it has room on the way; only the lane's issuer calls this.</summary>
-    private void Issue(Lane lane)
+    private async Task DrainAsync(string relay, Queue<Entry> queue)
     {
         while (true)
         {
             Entry entry;
             lock (gate)
             {
-                if (lane.Waiting.Count == 0 || lane.InFlight >= handOversInFlight)
+                entry = queue.Peek();
+            }
+
+            // Counted until handed over: the bounds cover the messages in a relay's hands as well as those waiting.
+            try
+            {
+                if (!stopping.IsCancellationRequested)
                 {
-                    lane.Issuing = false;
+                    await handOver(relay, entry).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogHandOverFailed(logger, e, relay);
+            }
+            catch (OperationCanceledException)
+            {
+                // The gateway is stopping.
+            }
+
+            lock (gate)
+            {
+                queue.Dequeue();
+                totalMessages--;
+                totalBytes -= entry.Envelope.Length;
+                var left = queuedBytes[relay] - entry.Envelope.Length;
+                var freed = room;
+                room = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                freed.SetResult();
+                if (queue.Count == 0)
+                {
+                    queues.Remove(relay);
+                    queuedBytes.Remove(relay);
                     return;
                 }
 
-                entry = lane.Waiting.Dequeue();
-                lane.InFlight++;
+                queuedBytes[relay] = left;
             }
-
-            Task handing;
-            try
-            {
-                handing = stopping.IsCancellationRequested ? Task.CompletedTask : handOver(lane.Relay, entry);
-            }
-            catch (Exception e)
-            {
-                handing = Task.FromException(e);
-            }
-
-            // Completion may run here, inline: it sees this caller still issuing and leaves the lane to it.
-            handing.ContinueWith((done, state) => HandedOver((Lane)state!, entry, done), lane, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        }
-    }
-
-    private void HandedOver(Lane lane, Entry entry, Task done)
-    {
-        if (done.Exception?.InnerException is { } failure and not OperationCanceledException)
-        {
-            LogHandOverFailed(logger, failure, lane.Relay);
-        }
-
-        bool resume;
-        lock (gate)
-        {
-            // Counted until handed over: the bounds cover the messages in a relay's hands as well as those waiting.
-            lane.InFlight--;
-            lane.Bytes -= entry.Envelope.Length;
-            totalMessages--;
-            totalBytes -= entry.Envelope.Length;
-            var freed = room;
-            room = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            freed.SetResult();
-            if (lane.Messages == 0)
-            {
-                lanes.Remove(lane.Relay);
-                return;
-            }
-
-            resume = !lane.Issuing && lane.Waiting.Count > 0;
-            lane.Issuing |= resume;
-        }
-
-        if (resume)
-        {
-            Issue(lane);
         }
     }
 
@@ -176,22 +136,5 @@ internal sealed partial class RelayQueues(EdgeGatewayOptions limits, Func<string
         public byte Priority => priority;
 
         public string Sender => sender;
-    }
-
-    /// <summary>One relay's messages at the gateway: those waiting, in order, and those handed over and not yet taken.</summary>
-    private sealed class Lane(string relay)
-    {
-        public string Relay => relay;
-
-        public Queue<Entry> Waiting { get; } = new();
-
-        public int InFlight { get; set; }
-
-        public long Bytes { get; set; }
-
-        /// <summary>A caller is starting this lane's hand-overs: no other may, so that they start in queue order.</summary>
-        public bool Issuing { get; set; }
-
-        public int Messages => Waiting.Count + InFlight;
     }
 }
