@@ -1,34 +1,24 @@
 using System.Data.Common;
-using System.Threading.Channels;
 using Ockam.Grains.Contracts;
 using Ockam.Grains.GroupLog;
 
 namespace Ockam.Silo.Storage;
 
 /// <summary>
-/// The one writer of a database's group logs: a loop takes every write pending (up to <see cref="MaxBatch"/> writes and
-/// <see cref="MaxBatchBytes"/>), applies them in one transaction, and only then completes each caller's task. Writers
-/// of logs never collide (there is one), and the cost of a commit (its flush to disk) is shared by everything that
-/// arrived meanwhile, from every room and topic of the silo.
+/// The group logs of a database, written through one <see cref="GroupCommit{TWrite}"/>: a commit's flush to disk is
+/// shared by everything that arrived meanwhile, from every room and topic of the silo.
 /// </summary>
 internal abstract class GroupCommitLogStore : IGroupLogStore, IAsyncDisposable, IDisposable
 {
-    /// <summary>Writes per transaction at most.</summary>
-    public const int MaxBatch = 4096;
-
-    /// <summary>Entry bytes per transaction at most (a single larger write goes alone).</summary>
-    public const int MaxBatchBytes = 16 * 1024 * 1024;
-
     /// <summary>The columns an entry is read from, in the order <see cref="ReadEntryAsync"/> takes them.</summary>
     protected const string EntryColumns = "LogIndex, Epoch, Kind, Size, Bytes";
 
-    private readonly Channel<GroupLogWrite> pending = Channel.CreateUnbounded<GroupLogWrite>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Lazy<Task> writer;
+    private readonly GroupCommit<GroupLogWrite> writer;
 
     protected GroupCommitLogStore(string serviceId)
     {
         ServiceId = serviceId;
-        writer = new(() => Task.Run(WriteLoopAsync));
+        writer = new(batch => WriteBatchAsync(batch, CancellationToken.None));
     }
 
     /// <summary>Names this deployment's rows, as it names its grain states.</summary>
@@ -46,8 +36,7 @@ internal abstract class GroupCommitLogStore : IGroupLogStore, IAsyncDisposable, 
         }
 
         var write = new GroupLogWrite(group, entries, keepFrom);
-        _ = writer.Value;
-        ObjectDisposedException.ThrowIf(!pending.Writer.TryWrite(write), this);
+        writer.Enqueue(write);
         await write.Done.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -62,12 +51,7 @@ internal abstract class GroupCommitLogStore : IGroupLogStore, IAsyncDisposable, 
     public async ValueTask DisposeAsync()
     {
         // What is queued is still written: its callers wait for it.
-        pending.Writer.TryComplete();
-        if (writer.IsValueCreated)
-        {
-            await writer.Value.ConfigureAwait(false);
-        }
-
+        await writer.DisposeAsync().ConfigureAwait(false);
         await DisposeCoreAsync().ConfigureAwait(false);
         GC.SuppressFinalize(this);
     }
@@ -121,30 +105,4 @@ internal abstract class GroupCommitLogStore : IGroupLogStore, IAsyncDisposable, 
         checked((ulong)reader.GetInt64(1)),
         (LogEntryKind)reader.GetInt32(2),
         (byte[])reader.GetValue(4));
-
-    private async Task WriteLoopAsync()
-    {
-        var batch = new List<GroupLogWrite>();
-        while (await pending.Reader.WaitToReadAsync().ConfigureAwait(false))
-        {
-            batch.Clear();
-            long bytes = 0;
-            while (batch.Count < MaxBatch && bytes < MaxBatchBytes && pending.Reader.TryRead(out var write))
-            {
-                batch.Add(write);
-                bytes += write.Bytes;
-            }
-
-            try
-            {
-                await WriteBatchAsync(batch, CancellationToken.None).ConfigureAwait(false);
-                batch.ForEach(w => w.Complete());
-            }
-            catch (Exception e)
-            {
-                // Nothing of the batch was committed: each caller hears so (its Delivery Service refuses the entry).
-                batch.ForEach(w => w.Fail(e));
-            }
-        }
-    }
 }

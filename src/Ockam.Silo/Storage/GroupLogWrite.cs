@@ -6,7 +6,7 @@ namespace Ockam.Silo.Storage;
 /// One group's entries to append and the index its log keeps from, waiting for the writer. Its task completes once the
 /// transaction that holds it has committed.
 /// </summary>
-internal sealed class GroupLogWrite(string group, IReadOnlyList<GroupLogEntry> entries, ulong keepFrom)
+internal sealed class GroupLogWrite(string group, IReadOnlyList<GroupLogEntry> entries, ulong keepFrom) : IGroupCommitWrite
 {
     private readonly TaskCompletionSource done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -17,8 +17,8 @@ internal sealed class GroupLogWrite(string group, IReadOnlyList<GroupLogEntry> e
     /// <summary>The group's entries before this index are deleted.</summary>
     public ulong KeepFrom { get; } = keepFrom;
 
-    /// <summary>What the write adds to a batch, for the batch's bound in bytes.</summary>
-    public long Bytes { get; } = entries.Sum(e => (long)e.Bytes.Length);
+    /// <summary>What the write adds to a batch, for the batch's bound in bytes (entries come from requests of at most 128 KiB).</summary>
+    public int Bytes { get; } = checked((int)entries.Sum(e => (long)e.Bytes.Length));
 
     public Task Done => done.Task;
 
