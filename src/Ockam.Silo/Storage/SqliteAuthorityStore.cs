@@ -10,29 +10,10 @@ namespace Ockam.Silo.Storage;
 /// </summary>
 internal sealed class SqliteAuthorityStore(string path, string serviceId) : AuthorityStore(serviceId, lockRows: false)
 {
-    /// <summary>How long a statement waits for another writer of the file (grain storage, the mail writer) before it fails.</summary>
-    private const int BusyTimeoutMilliseconds = 30_000;
-
-    private readonly string connectionString = SchemaInstaller.SqliteConnectionString(path);
     private SqliteConnection? writer;
 
-    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(connectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var pragma = connection.CreateCommand();
-            pragma.CommandText = $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds};";
-            await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await SqliteRows.OpenAsync(path, cancellationToken).ConfigureAwait(false);
 
     protected override async Task<DbConnection> WriterAsync(CancellationToken cancellationToken) =>
         writer ??= (SqliteConnection)await OpenAsync(cancellationToken).ConfigureAwait(false);

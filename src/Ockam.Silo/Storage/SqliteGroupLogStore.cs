@@ -12,10 +12,6 @@ namespace Ockam.Silo.Storage;
 /// </summary>
 internal sealed class SqliteGroupLogStore(string path, string serviceId) : GroupCommitLogStore(serviceId)
 {
-    /// <summary>How long a statement waits for another writer of the file (the mail store, Orleans' grain storage) before it fails.</summary>
-    private const int BusyTimeoutMilliseconds = 30_000;
-
-    private readonly string connectionString = SchemaInstaller.SqliteConnectionString(path);
     private SqliteConnection? writer;
 
     public override async Task<GroupLogPage> ReadAsync(string group, ulong afterIndex, int maxCount, int maxBytes, CancellationToken cancellationToken)
@@ -147,21 +143,5 @@ internal sealed class SqliteGroupLogStore(string path, string serviceId) : Group
         return command;
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(connectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var pragma = connection.CreateCommand();
-            pragma.CommandText = $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds};";
-            await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+    private Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => SqliteRows.OpenAsync(path, cancellationToken);
 }
