@@ -15,20 +15,11 @@ public sealed class RoomCatchUpTests : IAsyncLifetime
 {
     private const int Messages = 40;
     private const int MessageSize = 60 * 1024;
-    private readonly TempDirectory data = new();
-    private readonly TempDirectory homes = new();
-    private readonly List<EdgeNode> nodes = [];
-    private RunningSilo silo = null!;
+    private Fleet fleet = null!;
 
-    public async Task InitializeAsync() => silo = await RunningSilo.StartAsync(data.Path);
+    public async Task InitializeAsync() => fleet = await Fleet.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        await Task.WhenAll(nodes.Select(n => n.DisposeAsync().AsTask()));
-        await silo.DisposeAsync();
-        data.Dispose();
-        homes.Dispose();
-    }
+    public async Task DisposeAsync() => await fleet.DisposeAsync();
 
     [Fact]
     public async Task A_member_away_for_more_than_a_frame_of_messages_catches_up_every_one_in_order_over_several_pages()
@@ -58,7 +49,7 @@ public sealed class RoomCatchUpTests : IAsyncLifetime
         Assert.Equal(1UL, b.Epoch(GroupId.Room("archive")));
 
         // It came in pages that each fit in an answer.
-        var first = await silo.Grains.GetDeliveryService(GroupId.Room("archive")).ReadAsync(bob.Identifier.ToString(), 0);
+        var first = await fleet.Silo.Grains.GetDeliveryService(GroupId.Room("archive")).ReadAsync(bob.Identifier.ToString(), 0);
         Assert.True(first.More);
         Assert.InRange(first.Entries.Sum(e => e.Bytes.Length), 1, 128 * 1024);
     }
@@ -72,12 +63,5 @@ public sealed class RoomCatchUpTests : IAsyncLifetime
         return payload;
     }
 
-    private async Task<EdgeNode> NodeAsync(string name)
-    {
-        var node = await silo.EnrolledNodeAsync(Path.Combine(homes.Path, name), ("ockam.role", "member"), ("ockam.relay", name));
-        nodes.Add(node);
-        await node.CreateRelayAsync(name);
-        await node.ListenAsync(name);
-        return node;
-    }
+    private Task<EdgeNode> NodeAsync(string name) => fleet.MemberAsync(name, [("ockam.role", "member"), ("ockam.relay", name)]);
 }

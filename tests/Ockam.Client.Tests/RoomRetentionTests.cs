@@ -15,21 +15,12 @@ public sealed class RoomRetentionTests : IAsyncLifetime
 {
     private const int RetentionBytes = 300 * 1024;
     private const int Messages = 10;
-    private readonly TempDirectory data = new();
-    private readonly TempDirectory homes = new();
-    private readonly List<EdgeNode> nodes = [];
-    private RunningSilo silo = null!;
+    private Fleet fleet = null!;
 
     public async Task InitializeAsync() =>
-        silo = await RunningSilo.StartAsync(data.Path, services: s => s.AddSingleton(Options.Create(new DeliveryServiceOptions { RetentionBytes = RetentionBytes })));
+        fleet = await Fleet.StartAsync(s => s.AddSingleton(Options.Create(new DeliveryServiceOptions { RetentionBytes = RetentionBytes })));
 
-    public async Task DisposeAsync()
-    {
-        await Task.WhenAll(nodes.Select(n => n.DisposeAsync().AsTask()));
-        await silo.DisposeAsync();
-        data.Dispose();
-        homes.Dispose();
-    }
+    public async Task DisposeAsync() => await fleet.DisposeAsync();
 
     [Fact]
     public async Task Retention_drops_the_oldest_messages_once_the_room_holds_more_bytes_than_its_bound()
@@ -65,7 +56,7 @@ public sealed class RoomRetentionTests : IAsyncLifetime
     /// <summary>Every page of the room's log, as the gateway would fetch them.</summary>
     private async Task<List<LogEntry>> AllAsync(string member)
     {
-        var room = silo.Grains.GetDeliveryService(GroupId.Room("ward"));
+        var room = fleet.Silo.Grains.GetDeliveryService(GroupId.Room("ward"));
         var entries = new List<LogEntry>();
         LogPage page;
         do
@@ -78,12 +69,5 @@ public sealed class RoomRetentionTests : IAsyncLifetime
         return entries;
     }
 
-    private async Task<EdgeNode> NodeAsync(string name)
-    {
-        var node = await silo.EnrolledNodeAsync(Path.Combine(homes.Path, name), ("ockam.role", "member"), ("ockam.relay", name));
-        nodes.Add(node);
-        await node.CreateRelayAsync(name);
-        await node.ListenAsync(name);
-        return node;
-    }
+    private Task<EdgeNode> NodeAsync(string name) => fleet.MemberAsync(name, [("ockam.role", "member"), ("ockam.relay", name)]);
 }

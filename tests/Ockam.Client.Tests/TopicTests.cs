@@ -11,20 +11,11 @@ namespace Ockam.Client.Tests;
 public sealed class TopicTests : IAsyncLifetime
 {
     private const string Topic = "heart-rate";
-    private readonly TempDirectory data = new();
-    private readonly TempDirectory homes = new();
-    private readonly List<EdgeNode> nodes = [];
-    private RunningSilo silo = null!;
+    private Fleet fleet = null!;
 
-    public async Task InitializeAsync() => silo = await RunningSilo.StartAsync(data.Path);
+    public async Task InitializeAsync() => fleet = await Fleet.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        await Task.WhenAll(nodes.Select(n => n.DisposeAsync().AsTask()));
-        await silo.DisposeAsync();
-        data.Dispose();
-        homes.Dispose();
-    }
+    public async Task DisposeAsync() => await fleet.DisposeAsync();
 
     [Fact]
     public async Task Fifty_subscribers_get_every_publication_in_order_one_by_catching_up_a_visitor_is_refused_and_the_name_cannot_be_squatted()
@@ -39,7 +30,7 @@ public sealed class TopicTests : IAsyncLifetime
             Assert.Equal(ApiStatus.Denied, refused.Status);
         }
 
-        Assert.False((await silo.Grains.GetDeliveryService(GroupId.Topic(Topic)).GetInfoAsync()).Exists);
+        Assert.False((await fleet.Silo.Grains.GetDeliveryService(GroupId.Topic(Topic)).GetInfoAsync()).Exists);
         var publisher = await NodeAsync("publisher", "publisher", relay: true, Topic);
         var publishing = await publisher.RoomsAsync();
         await publishing.CreateTopicAsync(Topic, "publisher", "(= subject.ockam.role \"subscriber\")", "(= subject.ockam.role \"publisher\")");
@@ -89,13 +80,13 @@ public sealed class TopicTests : IAsyncLifetime
 
         // Subscribers may not publish; the topic's log holds the admission commit and the 20 publications.
         Assert.Equal(ApiStatus.Denied, (await Assert.ThrowsAsync<EdgeException>(() => online[0].Rooms.SendAsync(GroupId.Topic(Topic), "spam"u8.ToArray()))).Status);
-        var info = await silo.Grains.GetDeliveryService(GroupId.Topic(Topic)).GetInfoAsync();
+        var info = await fleet.Silo.Grains.GetDeliveryService(GroupId.Topic(Topic)).GetInfoAsync();
         Assert.Equal((51, 21UL), (info.Members.Length, info.MessagesLogged));
         Assert.Empty(info.Pending);
         Assert.NotNull(late);
     }
 
-    private async Task<EdgeNode> NodeAsync(string name, string role, bool relay, string? topic = null)
+    private Task<EdgeNode> NodeAsync(string name, string role, bool relay, string? topic = null)
     {
         List<(string Name, string Value)> attributes = [("ockam.role", role)];
         if (topic is not null)
@@ -108,19 +99,7 @@ public sealed class TopicTests : IAsyncLifetime
             attributes.Add(("ockam.relay", name));
         }
 
-        var node = await silo.EnrolledNodeAsync(Path.Combine(homes.Path, name), attributes);
-        lock (nodes)
-        {
-            nodes.Add(node);
-        }
-
-        if (relay)
-        {
-            await node.CreateRelayAsync(name);
-            await node.ListenAsync(name);
-        }
-
-        return node;
+        return fleet.MemberAsync(name, attributes, relay);
     }
 
     private static ulong Epoch(RoomClient rooms)

@@ -14,20 +14,11 @@ namespace Ockam.Client.Tests.Attacks;
 /// </summary>
 public sealed class GroupFanOutAttackTests : IAsyncLifetime
 {
-    private readonly TempDirectory data = new();
-    private readonly TempDirectory homes = new();
-    private readonly List<EdgeNode> nodes = [];
-    private RunningSilo silo = null!;
+    private Fleet fleet = null!;
 
-    public async Task InitializeAsync() => silo = await RunningSilo.StartAsync(data.Path);
+    public async Task InitializeAsync() => fleet = await Fleet.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        await Task.WhenAll(nodes.Select(n => n.DisposeAsync().AsTask()));
-        await silo.DisposeAsync();
-        data.Dispose();
-        homes.Dispose();
-    }
+    public async Task DisposeAsync() => await fleet.DisposeAsync();
 
     [Fact]
     public async Task A_member_cannot_make_a_room_or_topic_fan_out_to_a_relay_it_does_not_own()
@@ -37,7 +28,7 @@ public sealed class GroupFanOutAttackTests : IAsyncLifetime
 
         // The victim claimed its relay and is offline: anything fanned out to it would wait in its mailbox.
         await NodeAsync("victim", listen: false);
-        var victimRelay = silo.Grains.GetGrain<IRelayGrain>("victim");
+        var victimRelay = fleet.Silo.Grains.GetGrain<IRelayGrain>("victim");
         var before = await victimRelay.GetStatusAsync();
         var (m, b) = (await mallory.RoomsAsync(), await bob.RoomsAsync());
 
@@ -87,16 +78,6 @@ public sealed class GroupFanOutAttackTests : IAsyncLifetime
         Assert.Contains($"'{relay}'", refused.Message, StringComparison.Ordinal);
     }
 
-    private async Task<EdgeNode> NodeAsync(string name, bool listen)
-    {
-        var node = await silo.EnrolledNodeAsync(Path.Combine(homes.Path, name), ("ockam.role", "member"), ("ockam.relay", name), ("ockam.topic", "flood"));
-        nodes.Add(node);
-        await node.CreateRelayAsync(name);
-        if (listen)
-        {
-            await node.ListenAsync(name);
-        }
-
-        return node;
-    }
+    private Task<EdgeNode> NodeAsync(string name, bool listen) =>
+        fleet.MemberAsync(name, [("ockam.role", "member"), ("ockam.relay", name), ("ockam.topic", "flood")], listen: listen);
 }

@@ -24,28 +24,19 @@ namespace Ockam.Client.Tests.Attacks;
 public sealed class RoomAttackTests : IAsyncLifetime
 {
     private static readonly GroupId Ward = GroupId.Room("ward-9");
-    private readonly TempDirectory data = new();
-    private readonly TempDirectory homes = new();
-    private readonly List<EdgeNode> nodes = [];
     private readonly CommitRace race = new();
     /// <summary>The identity store unreachable: every read of an identity's group keys fails.</summary>
     private readonly GrainCallFault outage = new(nameof(IIdentityGrain.GetGroupKeysAsync), () => throw new InvalidOperationException("the identity store is unreachable"));
     /// <summary>The Delivery Service's live pushes to relays lost on the way.</summary>
     private readonly GrainCallFault lost = new(nameof(IRelayGrain.NotifyAsync), () => Task.CompletedTask);
-    private RunningSilo silo = null!;
+    private Fleet fleet = null!;
 
-    public async Task InitializeAsync() => silo = await RunningSilo.StartAsync(data.Path, services: s => s
+    public async Task InitializeAsync() => fleet = await Fleet.StartAsync(s => s
         .AddSingleton<IOutgoingGrainCallFilter>(race)
         .AddSingleton<IOutgoingGrainCallFilter>(outage)
         .AddSingleton<IOutgoingGrainCallFilter>(lost));
 
-    public async Task DisposeAsync()
-    {
-        await Task.WhenAll(nodes.Select(n => n.DisposeAsync().AsTask()));
-        await silo.DisposeAsync();
-        data.Dispose();
-        homes.Dispose();
-    }
+    public async Task DisposeAsync() => await fleet.DisposeAsync();
 
     /// <summary>
     /// Bob hears nothing while Alice removes Carol. His next message, encrypted in the epoch Carol still belongs to, is
@@ -77,7 +68,7 @@ public sealed class RoomAttackTests : IAsyncLifetime
         await b.SendAsync(Ward, "after the removal"u8.ToArray());
 
         Assert.Equal(3UL, Epoch(b));
-        var log = await silo.Grains.GetDeliveryService(Ward).ReadAsync(alice.Identifier.ToString(), 0);
+        var log = await fleet.Silo.Grains.GetDeliveryService(Ward).ReadAsync(alice.Identifier.ToString(), 0);
         Assert.Equal([3UL], log.Entries.Where(e => e.Kind == LogEntryKind.Message).Select(e => e.Epoch));
         var shown = await ReceiveAsync(a);
         Assert.Equal(("after the removal", bob.Identifier, 3UL), (Encoding.UTF8.GetString(shown.Payload.Span), shown.Sender, shown.Epoch));
@@ -115,7 +106,7 @@ public sealed class RoomAttackTests : IAsyncLifetime
         await EventuallyAsync(() => Epoch(a) == 3 && Epoch(b) == 3);
 
         // Every commit the service logged is one both applied: the epochs' commits form one chain, Alice's first.
-        var log = await silo.Grains.GetDeliveryService(Ward).ReadAsync(alice.Identifier.ToString(), 0);
+        var log = await fleet.Silo.Grains.GetDeliveryService(Ward).ReadAsync(alice.Identifier.ToString(), 0);
         Assert.Equal([0UL, 1UL, 2UL], log.Entries.Where(e => e.Kind == LogEntryKind.Commit).Select(e => e.Epoch));
 
         await a.SendAsync(Ward, "from alice"u8.ToArray());
@@ -204,7 +195,7 @@ public sealed class RoomAttackTests : IAsyncLifetime
         await ((IEdgeApi)alice).CallAsync(new ListenRoomRequest(Ward, "alice-away"), CancellationToken.None);
 
         await b.SendAsync(Ward, "through the service"u8.ToArray());
-        var logged = (await silo.Grains.GetDeliveryService(Ward).ReadAsync(alice.Identifier.ToString(), 0)).Entries.Single(e => e.Kind == LogEntryKind.Message);
+        var logged = (await fleet.Silo.Grains.GetDeliveryService(Ward).ReadAsync(alice.Identifier.ToString(), 0)).Entries.Single(e => e.Kind == LogEntryKind.Message);
         var endToEnd = await bob.ConnectAsync("alice", Policy.Parse("(= subject.ockam.role \"nurse\")"));
         var bobsNode = (Ockam.Messaging.Routing.Node)typeof(EdgeNode).GetField("node", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(bob)!;
         var forged = new GroupDelivery(Ward, GroupDeliveryKind.Message, logged.Index, logged.Bytes).Encode();
@@ -238,7 +229,7 @@ public sealed class RoomAttackTests : IAsyncLifetime
     public async Task A_message_replayed_after_a_restart_is_not_shown_again()
     {
         var alice = await MemberAsync("alice");
-        var bobHome = Path.Combine(homes.Path, "bob");
+        var bobHome = fleet.Home("bob");
         var bob = await MemberAsync("bob");
         var (a, b) = (await alice.RoomsAsync(), await bob.RoomsAsync());
         await a.CreateAsync(Ward.Name, "alice");
@@ -248,15 +239,13 @@ public sealed class RoomAttackTests : IAsyncLifetime
         var read = await ReceiveAsync(b);
         Assert.Equal("once", Encoding.UTF8.GetString(read.Payload.Span));
         await b.AcknowledgeAsync(read);
-        nodes.Remove(bob);
-        await bob.DisposeAsync();
+        await fleet.StopAsync(bob);
 
-        var service = silo.Grains.GetDeliveryService(Ward);
+        var service = fleet.Silo.Grains.GetDeliveryService(Ward);
         var original = (await service.ReadAsync(alice.Identifier.ToString(), 0)).Entries.Single(e => e.Kind == LogEntryKind.Message);
         Assert.Equal(DeliveryOutcome.Ok, (await service.SendAsync(alice.Identifier.ToString(), original.Bytes)).Outcome);
 
-        var reopened = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = bobHome, Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
-        nodes.Add(reopened);
+        var reopened = await fleet.ReopenAsync(bobHome);
         await reopened.ListenAsync("bob");
         var b2 = await reopened.RoomsAsync();
         await b2.ListenAsync(Ward, "bob");
@@ -281,7 +270,7 @@ public sealed class RoomAttackTests : IAsyncLifetime
     public async Task A_message_with_a_far_future_generation_silences_no_one()
     {
         var alice = await MemberAsync("alice");
-        var bobHome = Path.Combine(homes.Path, "bob");
+        var bobHome = fleet.Home("bob");
         var bob = await MemberAsync("bob");
         var (a, b) = (await alice.RoomsAsync(), await bob.RoomsAsync());
         await a.CreateAsync(Ward.Name, "alice");
@@ -289,8 +278,7 @@ public sealed class RoomAttackTests : IAsyncLifetime
         await b.ListenAsync(Ward, "bob");
         await b.SendAsync(Ward, "first"u8.ToArray());
         Assert.Equal("first", Encoding.UTF8.GetString((await ReceiveAsync(a)).Payload.Span));
-        nodes.Remove(bob);
-        await bob.DisposeAsync();
+        await fleet.StopAsync(bob);
 
         byte[] far;
         using (var home = await NodeHome.OpenAsync(bobHome))
@@ -307,14 +295,13 @@ public sealed class RoomAttackTests : IAsyncLifetime
             far = message.Encode();
         }
 
-        var service = silo.Grains.GetDeliveryService(Ward);
+        var service = fleet.Silo.Grains.GetDeliveryService(Ward);
         Assert.Equal(DeliveryOutcome.Ok, (await service.SendAsync(bob.Identifier.ToString(), far)).Outcome);
         var refused = await Assert.ThrowsAsync<RoomIntegrityException>(async () => await ReceiveAsync(a));
         Assert.Equal(RoomIntegrityError.Unreadable, refused.Error);
 
         // Bob's client, from its saved state, sends the generation after "first": Alice reads it.
-        var reopened = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = bobHome, Silo = silo.EdgeEndpoint.ToString(), SiloIdentifier = silo.Identities.Silo.Identifier });
-        nodes.Add(reopened);
+        var reopened = await fleet.ReopenAsync(bobHome);
         await reopened.ListenAsync("bob");
         var b2 = await reopened.RoomsAsync();
         await b2.ListenAsync(Ward, "bob");
@@ -333,13 +320,13 @@ public sealed class RoomAttackTests : IAsyncLifetime
     public async Task Two_different_commits_for_one_epoch_are_detected_as_a_fork()
     {
         var service = new ScriptedDeliveryService();
-        var home = Path.Combine(homes.Path, "scripted-fork");
+        var home = fleet.Home("scripted-fork");
         var (client, node, signing) = await ScriptedDeliveryService.ClientAsync(home, service);
         using var disposeNode = node;
         using var disposeClient = client;
         await client.CreateAsync("scripted", null);
         var group = GroupId.Room("scripted");
-        var copy = Path.Combine(homes.Path, "scripted-fork-copy");
+        var copy = fleet.Home("scripted-fork-copy");
         CopyDirectory(Path.Combine(home, "rooms"), copy);
 
         await client.UpdateAsync(group);
@@ -364,13 +351,13 @@ public sealed class RoomAttackTests : IAsyncLifetime
     public async Task A_message_of_an_epoch_whose_commit_was_withheld_is_detected()
     {
         var service = new ScriptedDeliveryService();
-        var home = Path.Combine(homes.Path, "scripted-withheld");
+        var home = fleet.Home("scripted-withheld");
         var (client, node, signing) = await ScriptedDeliveryService.ClientAsync(home, service);
         using var disposeNode = node;
         using var disposeClient = client;
         await client.CreateAsync("scripted", null);
         var group = GroupId.Room("scripted");
-        var copy = Path.Combine(homes.Path, "scripted-withheld-copy");
+        var copy = fleet.Home("scripted-withheld-copy");
         CopyDirectory(Path.Combine(home, "rooms"), copy);
 
         using var ahead = await LoadAsync(copy, node, signing, group);
@@ -393,7 +380,7 @@ public sealed class RoomAttackTests : IAsyncLifetime
     public async Task A_non_admins_membership_change_is_refused_by_the_clients()
     {
         var service = new ScriptedDeliveryService();
-        var home = Path.Combine(homes.Path, "scripted-admin");
+        var home = fleet.Home("scripted-admin");
         var (client, node, signing) = await ScriptedDeliveryService.ClientAsync(home, service);
         using var disposeNode = node;
         using var disposeClient = client;
@@ -401,7 +388,7 @@ public sealed class RoomAttackTests : IAsyncLifetime
         await client.CreateAsync("scripted", null);
         var group = GroupId.Room("scripted");
 
-        using var malloryHome = await NodeHome.OpenAsync(Path.Combine(homes.Path, "scripted-mallory"));
+        using var malloryHome = await NodeHome.OpenAsync(fleet.Home("scripted-mallory"));
         var mallory = await malloryHome.GetOrCreateIdentityAsync("default");
         var mallorySigning = await malloryHome.GetOrCreatePurposeKeyAsync("default", Purpose.GroupSigning, TimeSpan.FromDays(30), TimeSpan.FromDays(10));
         var bundle = await OckamKeyPackages.CreateAsync(malloryHome.Vault, mallorySigning, TimeProvider.System, [(ushort)GroupRoles.Type], Ockam.Identity.Vault.KeyPersistence.Ephemeral);
@@ -442,14 +429,8 @@ public sealed class RoomAttackTests : IAsyncLifetime
         }
     }
 
-    private async Task<EdgeNode> MemberAsync(string name, TimeProvider? time = null)
-    {
-        var node = await silo.EnrolledNodeAsync(Path.Combine(homes.Path, name), o => o with { Time = time ?? o.Time }, [("ockam.role", "nurse"), ("ockam.relay", "*")]);
-        nodes.Add(node);
-        await node.CreateRelayAsync(name);
-        await node.ListenAsync(name);
-        return node;
-    }
+    private Task<EdgeNode> MemberAsync(string name, TimeProvider? time = null) =>
+        fleet.MemberAsync(name, [("ockam.role", "nurse"), ("ockam.relay", "*")], configure: o => o with { Time = time ?? o.Time });
 
     private static ulong Epoch(RoomClient rooms)
     {
