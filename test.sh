@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one test command: restore, build in Release, run every test project.
-# Tests marked [Trait("Category", "Long")] (a 1 000-member topic, tens of minutes) run only with --long.
+# Tests marked [Trait("Category", "Long")] (a 1 000-member topic, a mailbox of 100 000 drained: tens of minutes) run only with --long.
 # On a fresh Debian machine it installs what the tests need: PostgreSQL from Debian's packages, started
 # as a throwaway cluster on a free port, owned by an unprivileged user (initdb and postgres refuse root),
 # and Node.js with the ts-mls interop driver's npm packages.
