@@ -253,7 +253,7 @@ internal sealed partial class RelayGrain(
     /// Messages just stored, in sequence order, for a connected owner: straight out (in one push) while nothing stored
     /// waits before them and the window is open, the rest read in their turn.
     /// </summary>
-    private async Task OfferAsync(IReadOnlyList<RelayedMessage> messages)
+    private async Task OfferAsync(List<RelayedMessage> messages)
     {
         if (observer is null)
         {
