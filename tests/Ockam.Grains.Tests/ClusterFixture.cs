@@ -52,6 +52,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>The silo's clock; tests move it to expire tokens and lists.</summary>
     public FakeTimeProvider Time => (FakeTimeProvider)Cluster.Primary!.ServiceProvider()!.GetRequiredService<TimeProvider>();
 
+    /// <summary>The silo's mail store, which counts each relay's appends.</summary>
+    internal RecordingMailStore Mail => (RecordingMailStore)Cluster.Primary!.ServiceProvider()!.GetRequiredService<IMailStore>();
+
     public async Task InitializeAsync()
     {
         var options = new OckamOptions { DataDirectory = data.FullName };
@@ -95,7 +98,7 @@ public sealed class ClusterFixture : IAsyncLifetime
                     PageCount = RelayPageCount,
                     RedeliveryTimeout = RelayRedeliveryTimeout,
                 }));
-                services.AddSingleton<IMailStore>(_ => new SqliteMailStore(mailDatabase, "test"));
+                services.AddSingleton<IMailStore>(_ => new RecordingMailStore(new SqliteMailStore(mailDatabase, "test")));
                 services.AddSingleton<IGroupLogStore>(_ => new SqliteGroupLogStore(mailDatabase, "test"));
                 services.AddSingleton<IAuthorityStore>(_ => new SqliteAuthorityStore(mailDatabase, "test"));
                 services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new DeliveryServiceOptions { PageBytes = DeliveryPageBytes, KeptWelcomeBytes = DeliveryKeptWelcomeBytes }));

@@ -21,12 +21,14 @@ public interface IRelayGrain : IGrainWithStringKey
     [Alias("disconnect")]
     Task DisconnectAsync(IRelayObserver observer);
 
-    /// <summary>Delivers (or stores) one envelope relayed for a peer; higher priorities overtake queued lower ones.</summary>
-    /// <param name="envelope">The encoded message: remaining route, return route, ciphertext.</param>
-    /// <param name="priority">Higher overtakes lower.</param>
-    /// <param name="sender">The identifier of the peer it is relayed for (its channel proved it), so the owner can tell senders apart.</param>
-    [Alias("send")]
-    Task<RelayOutcome> SendAsync(byte[] envelope, byte priority, string sender);
+    /// <summary>
+    /// Delivers (or stores) envelopes relayed for peers, in the order given (each after the one before it); higher priorities
+    /// overtake queued lower ones. A durable relay stores them all in one transaction and answers once they are durable.
+    /// </summary>
+    /// <param name="envelopes">1 to <see cref="RelayedEnvelope.MaxBatch"/> envelopes, at most <see cref="RelayedEnvelope.MaxBatchBytes"/> together unless one alone.</param>
+    /// <returns>Each envelope's own outcome, in the same order: one that would overfill the mailbox is refused, those before it kept.</returns>
+    [Alias("send-batch")]
+    Task<RelayOutcome[]> SendBatchAsync(RelayedEnvelope[] envelopes);
 
     /// <summary>
     /// Pushes one envelope the service made and keeps itself (a group's delivery, whose log is the durable copy) to

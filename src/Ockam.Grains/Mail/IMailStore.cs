@@ -13,8 +13,8 @@ namespace Ockam.Grains.Mail;
 /// </remarks>
 internal interface IMailStore
 {
-    /// <summary>Stores <paramref name="message"/> in <paramref name="relay"/>'s mailbox; completes once it is durable.</summary>
-    Task AppendAsync(string relay, RelayedMessage message, CancellationToken cancellationToken);
+    /// <summary>Stores <paramref name="messages"/> (distinct sequences) in <paramref name="relay"/>'s mailbox, all in one transaction; completes once they are durable.</summary>
+    Task AppendAsync(string relay, IReadOnlyList<RelayedMessage> messages, CancellationToken cancellationToken);
 
     /// <summary>Deletes the messages <paramref name="sequences"/> (distinct) of <paramref name="relay"/>; returns what was there to delete.</summary>
     Task<MailboxSize> DeleteAsync(string relay, IReadOnlyCollection<ulong> sequences, CancellationToken cancellationToken);

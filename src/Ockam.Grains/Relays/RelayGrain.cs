@@ -121,39 +121,72 @@ internal sealed partial class RelayGrain(
         return Task.CompletedTask;
     }
 
-    public async Task<RelayOutcome> SendAsync(byte[] envelope, byte priority, string sender)
+    public async Task<RelayOutcome[]> SendBatchAsync(RelayedEnvelope[] envelopes)
     {
+        if (envelopes is null)
+        {
+            return [];
+        }
+
+        if (envelopes.Length is 0 or > RelayedEnvelope.MaxBatch
+            || envelopes.Any(e => e?.Envelope is null || e.Sender is null)
+            || (envelopes.Length > 1 && envelopes.Sum(e => (long)e.Envelope.Length) > RelayedEnvelope.MaxBatchBytes))
+        {
+            return Each(envelopes, RelayOutcome.Malformed);
+        }
+
         if (state.State.Owner is null)
         {
-            return RelayOutcome.Unknown;
+            return Each(envelopes, RelayOutcome.Unknown);
         }
 
         if (!state.State.Durable && observer is null)
         {
-            return RelayOutcome.Offline;
+            return Each(envelopes, RelayOutcome.Offline);
         }
 
+        // Each in turn, as if sent one after another: one that would overfill the mailbox is refused, the ones before it kept.
+        var outcomes = new RelayOutcome[envelopes.Length];
+        var accepted = new List<RelayedMessage>(envelopes.Length);
         var size = state.State.Durable ? queued : new MailboxSize(unstored.Count, unstored.Sum(m => (long)m.Envelope.Length));
-        if (size.Count >= limits.MailboxCapacity || size.Bytes + envelope.Length > limits.MailboxBytes)
+        for (var i = 0; i < envelopes.Length; i++)
         {
-            return RelayOutcome.MailboxFull;
+            var envelope = envelopes[i];
+            if (size.Count >= limits.MailboxCapacity || size.Bytes + envelope.Envelope.Length > limits.MailboxBytes)
+            {
+                outcomes[i] = RelayOutcome.MailboxFull;
+                continue;
+            }
+
+            accepted.Add(new RelayedMessage(await TakeSequenceAsync(), envelope.Priority, envelope.Envelope, RelayOrigin.Peer, envelope.Sender));
+            size = new MailboxSize(size.Count + 1, size.Bytes + envelope.Envelope.Length);
+            outcomes[i] = RelayOutcome.Ok;
         }
 
-        var message = new RelayedMessage(await TakeSequenceAsync(), priority, envelope, RelayOrigin.Peer, sender);
+        if (accepted.Count == 0)
+        {
+            return outcomes;
+        }
+
         if (!state.State.Durable)
         {
             // Priority first, then arrival: a higher priority overtakes what is queued, never what was delivered.
-            var at = unstored.FindIndex(m => m.Priority < priority);
-            unstored.Insert(at < 0 ? unstored.Count : at, message);
-            await PushAsync([message]);
-            return RelayOutcome.Ok;
+            foreach (var message in accepted)
+            {
+                var at = unstored.FindIndex(m => m.Priority < message.Priority);
+                unstored.Insert(at < 0 ? unstored.Count : at, message);
+            }
+
+            await PushAsync(accepted);
+            return outcomes;
         }
 
-        // Stored before it is pushed (and before the sender hears Ok): a crash between the two redelivers, never loses.
-        await store.AppendAsync(Relay, message, CancellationToken.None);
-        queued = new MailboxSize(queued.Count + 1, queued.Bytes + envelope.Length);
-        await OfferAsync(message);
-        return RelayOutcome.Ok;
+        // Stored before they are pushed (and before the senders hear Ok), all in one transaction: a crash between
+        // the two redelivers, never loses.
+        await store.AppendAsync(Relay, accepted, CancellationToken.None);
+        queued = size;
+        await OfferAsync(accepted);
+        return outcomes;
     }
 
     public Task NotifyAsync(byte[] envelope) =>
@@ -200,6 +233,9 @@ internal sealed partial class RelayGrain(
         return Task.FromResult(new RelayStatus(state.State.Owner, observer is not null, size.Count, nextSequence, size.Bytes));
     }
 
+    /// <summary>The same outcome for every envelope of a batch.</summary>
+    private static RelayOutcome[] Each(RelayedEnvelope[] envelopes, RelayOutcome outcome) => Enumerable.Repeat(outcome, envelopes.Length).ToArray();
+
     private async Task<ulong> TakeSequenceAsync()
     {
         if (nextSequence >= state.State.ReservedSequence)
@@ -213,36 +249,50 @@ internal sealed partial class RelayGrain(
         return nextSequence++;
     }
 
-    /// <summary>A message just stored, for a connected owner: straight out if nothing stored waits before it, else read in its turn.</summary>
-    private async Task OfferAsync(RelayedMessage message)
+    /// <summary>
+    /// Messages just stored, in sequence order, for a connected owner: straight out (in one push) while nothing stored
+    /// waits before them and the window is open, the rest read in their turn.
+    /// </summary>
+    private async Task OfferAsync(List<RelayedMessage> messages)
     {
         if (observer is null)
         {
             return;
         }
 
-        var position = MailPosition.Of(message);
-        if (caughtUp && WindowOpen)
+        var direct = new List<RelayedMessage>(messages.Count);
+        var now = time.GetUtcNow();
+        foreach (var message in messages)
         {
-            inFlight[message.Sequence] = new InFlightMessage(message.Envelope.Length, time.GetUtcNow());
-            inFlightBytes += message.Envelope.Length;
-            if (cursor.Precedes(position))
+            var position = MailPosition.Of(message);
+            if (caughtUp && WindowOpen)
             {
-                cursor = position;
+                inFlight[message.Sequence] = new InFlightMessage(message.Envelope.Length, now);
+                inFlightBytes += message.Envelope.Length;
+                if (cursor.Precedes(position))
+                {
+                    cursor = position;
+                }
+
+                direct.Add(message);
+                continue;
             }
 
-            await PushAsync([message]);
-            return;
+            // A higher priority overtakes what is queued, never what was delivered: reading goes back to it, and
+            // skips what it passes again that is already on its way. Once one waits, every later one waits too.
+            if (position.Precedes(cursor))
+            {
+                cursor = MailPosition.Before(message);
+            }
+
+            caughtUp = false;
         }
 
-        // A higher priority overtakes what is queued, never what was delivered: reading goes back to it, and
-        // skips what it passes again that is already on its way.
-        if (position.Precedes(cursor))
+        if (direct.Count > 0)
         {
-            cursor = MailPosition.Before(message);
+            await PushAsync(direct);
         }
 
-        caughtUp = false;
         await PumpAsync();
     }
 

@@ -1,17 +1,21 @@
 using Microsoft.Extensions.Logging;
+using Ockam.Grains.Contracts;
 
 namespace Ockam.Silo.Gateway;
 
 /// <summary>
 /// What the relay hop has accepted and not yet handed to its relays: one queue per relay, each drained in order by
-/// a loop of its own, so a relay that is slow to take its messages holds up only its own queue. Bounded in messages
+/// a loop of its own, so a relay that is slow to take its messages holds up only its own queue. The loop hands over
+/// everything its queue holds (up to <see cref="RelayedEnvelope.MaxBatch"/> messages and <see cref="RelayedEnvelope.MaxBatchBytes"/>)
+/// in one call, and one call at a time: the relay stores them in one transaction, and their order never depends on how
+/// calls to a relay on another silo overtake one another. Bounded in messages
 /// and bytes per relay and in all; a sender that finds no room waits (in its own channel's receive side), never
 /// the hop, and never another relay's queue.
 /// </summary>
-internal sealed partial class RelayQueues(EdgeGatewayOptions limits, Func<string, RelayQueues.Entry, Task> handOver, ILogger logger) : IDisposable
+internal sealed partial class RelayQueues(EdgeGatewayOptions limits, Func<string, RelayedEnvelope[], Task> handOver, ILogger logger) : IDisposable
 {
     private readonly Lock gate = new();
-    private readonly Dictionary<string, Queue<Entry>> queues = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Queue<RelayedEnvelope>> queues = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> queuedBytes = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource stopping = new();
     private TaskCompletionSource room = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -31,7 +35,7 @@ internal sealed partial class RelayQueues(EdgeGatewayOptions limits, Func<string
     }
 
     /// <summary>Queues <paramref name="entry"/> for <paramref name="relay"/>, after what was queued for it before; waits while there is no room.</summary>
-    public async ValueTask EnqueueAsync(string relay, Entry entry, CancellationToken cancellationToken)
+    public async ValueTask EnqueueAsync(string relay, RelayedEnvelope entry, CancellationToken cancellationToken)
     {
         var size = entry.Envelope.Length;
         while (true)
@@ -56,7 +60,7 @@ internal sealed partial class RelayQueues(EdgeGatewayOptions limits, Func<string
                         return;
                     }
 
-                    queue = new Queue<Entry>();
+                    queue = new Queue<RelayedEnvelope>();
                     queue.Enqueue(entry);
                     queues[relay] = queue;
                     _ = Task.Run(() => DrainAsync(relay, queue), CancellationToken.None);
@@ -77,14 +81,14 @@ internal sealed partial class RelayQueues(EdgeGatewayOptions limits, Func<string
         stopping.Dispose();
     }
 
-    private async Task DrainAsync(string relay, Queue<Entry> queue)
+    private async Task DrainAsync(string relay, Queue<RelayedEnvelope> queue)
     {
         while (true)
         {
-            Entry entry;
+            RelayedEnvelope[] batch;
             lock (gate)
             {
-                entry = queue.Peek();
+                batch = Take(queue);
             }
 
             // Counted until handed over: the bounds cover the messages in a relay's hands as well as those waiting.
@@ -92,12 +96,12 @@ internal sealed partial class RelayQueues(EdgeGatewayOptions limits, Func<string
             {
                 if (!stopping.IsCancellationRequested)
                 {
-                    await handOver(relay, entry).ConfigureAwait(false);
+                    await handOver(relay, batch).ConfigureAwait(false);
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                LogHandOverFailed(logger, e, relay);
+                LogHandOverFailed(logger, e, relay, batch.Length);
             }
             catch (OperationCanceledException)
             {
@@ -106,10 +110,16 @@ internal sealed partial class RelayQueues(EdgeGatewayOptions limits, Func<string
 
             lock (gate)
             {
-                queue.Dequeue();
-                totalMessages--;
-                totalBytes -= entry.Envelope.Length;
-                var left = queuedBytes[relay] - entry.Envelope.Length;
+                long bytes = 0;
+                foreach (var entry in batch)
+                {
+                    queue.Dequeue();
+                    bytes += entry.Envelope.Length;
+                }
+
+                totalMessages -= batch.Length;
+                totalBytes -= bytes;
+                var left = queuedBytes[relay] - bytes;
                 var freed = room;
                 room = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 freed.SetResult();
@@ -125,16 +135,25 @@ internal sealed partial class RelayQueues(EdgeGatewayOptions limits, Func<string
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "handing a message to relay {Relay} failed; it is dropped")]
-    private static partial void LogHandOverFailed(ILogger logger, Exception exception, string relay);
-
-    /// <summary>One relayed message as the relay takes it: the envelope, its priority and its proven sender.</summary>
-    internal sealed class Entry(byte[] envelope, byte priority, string sender)
+    /// <summary>The head of <paramref name="queue"/> (left in it), up to one hand-over's bounds; the first whatever its size. Under the gate.</summary>
+    private static RelayedEnvelope[] Take(Queue<RelayedEnvelope> queue)
     {
-        public byte[] Envelope => envelope;
+        var batch = new List<RelayedEnvelope>(Math.Min(queue.Count, RelayedEnvelope.MaxBatch));
+        long bytes = 0;
+        foreach (var entry in queue)
+        {
+            if (batch.Count == RelayedEnvelope.MaxBatch || (batch.Count > 0 && bytes + entry.Envelope.Length > RelayedEnvelope.MaxBatchBytes))
+            {
+                break;
+            }
 
-        public byte Priority => priority;
+            batch.Add(entry);
+            bytes += entry.Envelope.Length;
+        }
 
-        public string Sender => sender;
+        return [.. batch];
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "handing {Count} messages to relay {Relay} failed; they are dropped")]
+    private static partial void LogHandOverFailed(ILogger logger, Exception exception, string relay, int count);
 }

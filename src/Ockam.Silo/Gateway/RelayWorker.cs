@@ -15,8 +15,9 @@ namespace Ockam.Silo.Gateway;
 /// <remarks>
 /// Started with no mailbox (<see cref="WorkerMailbox.None"/>): each sender's channel runs the checks itself and
 /// puts the message in its relay's queue (<see cref="RelayQueues"/>), waiting there if that queue is full. Relays
-/// take their messages concurrently, each in order, so one relay that is slow to take its messages (an owner that
-/// does not read, a deep mailbox) holds up its own senders, never another pair.
+/// take their messages concurrently, each in order and everything queued for it in one call (stored in one
+/// transaction), so one relay that is slow to take its messages (an owner that does not read, a deep mailbox) holds
+/// up its own senders, never another pair.
 /// </remarks>
 internal sealed partial class RelayWorker : IWorker, IDisposable
 {
@@ -36,7 +37,7 @@ internal sealed partial class RelayWorker : IWorker, IDisposable
         this.rate = rate;
         this.tap = tap;
         this.logger = logger;
-        queues = new RelayQueues(limits, (relay, entry) => HandOverAsync(grains, relay, entry), logger);
+        queues = new RelayQueues(limits, (relay, batch) => HandOverAsync(grains, relay, batch), logger);
     }
 
     public void Dispose() => queues.Dispose();
@@ -73,7 +74,7 @@ internal sealed partial class RelayWorker : IWorker, IDisposable
             var back = message.ReturnRoute.Step().Prepend(Route.Of(Address.Local(RelayDelivery.RelayAddress), Address.Local(reply)));
             var envelope = MessageCodec.Encode(new Message(onward.Step().Step(), back, message.Payload));
             envelope = tap?.Invoke(envelope) ?? envelope;
-            await queues.EnqueueAsync(relay, new RelayQueues.Entry(envelope, priority, peer.Identifier.ToString()), cancellationToken).ConfigureAwait(false);
+            await queues.EnqueueAsync(relay, new RelayedEnvelope(envelope, priority, peer.Identifier.ToString()), cancellationToken).ConfigureAwait(false);
         }
         catch (RoutingException e)
         {
@@ -81,12 +82,16 @@ internal sealed partial class RelayWorker : IWorker, IDisposable
         }
     }
 
-    private async Task HandOverAsync(IGrainFactory grains, string relay, RelayQueues.Entry entry)
+    /// <summary>Hands <paramref name="batch"/> to its relay in one call; each message's outcome is its own (the sender hears none: a refusal is logged).</summary>
+    private async Task HandOverAsync(IGrainFactory grains, string relay, RelayedEnvelope[] batch)
     {
-        var outcome = await grains.GetGrain<IRelayGrain>(relay).SendAsync(entry.Envelope, entry.Priority, entry.Sender).ConfigureAwait(false);
-        if (outcome != RelayOutcome.Ok)
+        var outcomes = await grains.GetGrain<IRelayGrain>(relay).SendBatchAsync(batch).ConfigureAwait(false);
+        foreach (var outcome in outcomes)
         {
-            LogNotRelayed(logger, outcome);
+            if (outcome != RelayOutcome.Ok)
+            {
+                LogNotRelayed(logger, outcome);
+            }
         }
     }
 

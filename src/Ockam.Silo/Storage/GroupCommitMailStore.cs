@@ -5,14 +5,14 @@ using Ockam.Grains.Mail;
 namespace Ockam.Silo.Storage;
 
 /// <summary>
-/// The one writer of a database's mailboxes: a loop takes every write pending (up to <see cref="MaxBatch"/> writes and
+/// The one writer of a database's mailboxes: a loop takes every write pending (up to <see cref="MaxBatch"/> rows and
 /// <see cref="MaxBatchBytes"/>), applies them in one transaction, and only then completes each caller's task. Writers
 /// never collide (there is one), no write waits on another database writer's retry sleep, and the cost of a commit
 /// (its flush to disk) is shared by everything that arrived meanwhile.
 /// </summary>
 internal abstract class GroupCommitMailStore : IMailStore, IAsyncDisposable, IDisposable
 {
-    /// <summary>Writes per transaction at most.</summary>
+    /// <summary>Rows per transaction at most (a single larger write goes alone).</summary>
     public const int MaxBatch = 4096;
 
     /// <summary>Envelope bytes per transaction at most (a single larger write goes alone).</summary>
@@ -30,10 +30,13 @@ internal abstract class GroupCommitMailStore : IMailStore, IAsyncDisposable, IDi
     /// <summary>Names this deployment's rows, as it names its grain states.</summary>
     protected string ServiceId { get; }
 
-    public async Task AppendAsync(string relay, RelayedMessage message, CancellationToken cancellationToken)
+    public async Task AppendAsync(string relay, IReadOnlyList<RelayedMessage> messages, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(message);
-        await EnqueueAsync(MailWrite.Appending(relay, message), cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(messages);
+        if (messages.Count > 0)
+        {
+            await EnqueueAsync(MailWrite.Appending(relay, messages), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public Task<MailboxSize> DeleteAsync(string relay, IReadOnlyCollection<ulong> sequences, CancellationToken cancellationToken)
@@ -107,10 +110,12 @@ internal abstract class GroupCommitMailStore : IMailStore, IAsyncDisposable, IDi
         {
             batch.Clear();
             long bytes = 0;
-            while (batch.Count < MaxBatch && bytes < MaxBatchBytes && pending.Reader.TryRead(out var write))
+            var rows = 0;
+            while (rows < MaxBatch && bytes < MaxBatchBytes && pending.Reader.TryRead(out var write))
             {
                 batch.Add(write);
                 bytes += write.Bytes;
+                rows += write.Rows;
             }
 
             try

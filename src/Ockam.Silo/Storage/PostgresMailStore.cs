@@ -47,7 +47,7 @@ internal sealed class PostgresMailStore(string connectionString, string serviceI
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
-        var appends = batch.Where(w => w.Append is not null).ToArray();
+        var appends = batch.SelectMany(w => w.Append.Select(m => (w.Relay, Message: m))).ToArray();
         if (appends.Length > 0)
         {
             await using var insert = new NpgsqlCommand($"""
@@ -55,17 +55,17 @@ internal sealed class PostgresMailStore(string connectionString, string serviceI
                 SELECT @service, r, q, p, o, s, z, e FROM unnest(@relays, @sequences, @priorities, @origins, @senders, @sizes, @envelopes) AS t(r, q, p, o, s, z, e)
                 """, connection, transaction);
             insert.Parameters.AddWithValue("service", ServiceId);
-            insert.Parameters.AddWithValue("relays", appends.Select(w => w.Relay).ToArray());
-            insert.Parameters.AddWithValue("sequences", appends.Select(w => checked((long)w.Append!.Sequence)).ToArray());
-            insert.Parameters.AddWithValue("priorities", appends.Select(w => (short)w.Append!.Priority).ToArray());
-            insert.Parameters.AddWithValue("origins", appends.Select(w => (short)w.Append!.Origin).ToArray());
-            insert.Parameters.Add(new NpgsqlParameter("senders", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = appends.Select(w => w.Append!.Sender).ToArray() });
-            insert.Parameters.AddWithValue("sizes", appends.Select(w => w.Append!.Envelope.Length).ToArray());
-            insert.Parameters.AddWithValue("envelopes", appends.Select(w => w.Append!.Envelope).ToArray());
+            insert.Parameters.AddWithValue("relays", appends.Select(a => a.Relay).ToArray());
+            insert.Parameters.AddWithValue("sequences", appends.Select(a => checked((long)a.Message.Sequence)).ToArray());
+            insert.Parameters.AddWithValue("priorities", appends.Select(a => (short)a.Message.Priority).ToArray());
+            insert.Parameters.AddWithValue("origins", appends.Select(a => (short)a.Message.Origin).ToArray());
+            insert.Parameters.Add(new NpgsqlParameter("senders", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = appends.Select(a => a.Message.Sender).ToArray() });
+            insert.Parameters.AddWithValue("sizes", appends.Select(a => a.Message.Envelope.Length).ToArray());
+            insert.Parameters.AddWithValue("envelopes", appends.Select(a => a.Message.Envelope).ToArray());
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var deletions = batch.Where(w => w.Append is null).ToArray();
+        var deletions = batch.Where(w => w.Delete.Count > 0).ToArray();
         if (deletions.Length > 0)
         {
             // A relay has one activation, which waits for each write: no two deletions of a batch name the same rows.

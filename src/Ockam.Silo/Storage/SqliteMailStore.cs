@@ -76,9 +76,9 @@ internal sealed class SqliteMailStore(string path, string serviceId) : GroupComm
         insertService.Value = deleteService.Value = ServiceId;
         foreach (var write in batch)
         {
-            if (write.Append is { } message)
+            insertRelay.Value = write.Relay;
+            foreach (var message in write.Append)
             {
-                insertRelay.Value = write.Relay;
                 sequence.Value = checked((long)message.Sequence);
                 priority.Value = (int)message.Priority;
                 origin.Value = (int)message.Origin;
@@ -86,6 +86,10 @@ internal sealed class SqliteMailStore(string path, string serviceId) : GroupComm
                 size.Value = message.Envelope.Length;
                 envelope.Value = message.Envelope;
                 await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (write.Delete.Count == 0)
+            {
                 continue;
             }
 
