@@ -1,4 +1,5 @@
 using Ockam.Grains.Contracts;
+using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Grains.Tests;
 
