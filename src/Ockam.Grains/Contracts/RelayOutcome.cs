@@ -17,6 +17,6 @@ public enum RelayOutcome
     /// <summary>An ephemeral relay whose owner is gone: there is nowhere to deliver.</summary>
     Offline,
 
-    /// <summary>The request is malformed (an acknowledgement of no sequence or of too many).</summary>
+    /// <summary>The request is malformed (an acknowledgement of no sequence or of too many; a batch past its bounds).</summary>
     Malformed,
 }
