@@ -10,12 +10,8 @@ namespace Ockam.Silo.Storage;
 /// </summary>
 internal sealed class SqliteMailStore(string path, string serviceId) : GroupCommitMailStore(serviceId)
 {
-    /// <summary>How long a statement waits for another writer of the file (Orleans' grain storage) before it fails.</summary>
-    private const int BusyTimeoutMilliseconds = 30_000;
-
     private const string Columns = "Sequence, Priority, Origin, Sender, Size, Envelope";
 
-    private readonly string connectionString = SchemaInstaller.SqliteConnectionString(path);
     private SqliteConnection? writer;
 
     public override async Task<MailPage> ReadAsync(string relay, MailPosition after, int maxCount, int maxBytes, CancellationToken cancellationToken)
@@ -118,21 +114,5 @@ internal sealed class SqliteMailStore(string path, string serviceId) : GroupComm
         }
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(connectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var pragma = connection.CreateCommand();
-            pragma.CommandText = $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds};";
-            await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+    private Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => SqliteRows.OpenAsync(path, cancellationToken);
 }
