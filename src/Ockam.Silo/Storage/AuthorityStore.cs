@@ -18,7 +18,7 @@ internal abstract class AuthorityStore : IAuthorityStore, IAsyncDisposable, IDis
     {
         ServiceId = serviceId;
         this.lockRows = lockRows;
-        writes = new GroupCommit<AuthorityWrite>(CommitAsync);
+        writes = new GroupCommit<AuthorityWrite>(CommitAsync, maxRows: 1024, maxBytes: 4 * 1024 * 1024);
     }
 
     /// <summary>Names this deployment's rows, as it names its grain states.</summary>

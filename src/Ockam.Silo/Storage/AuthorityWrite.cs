@@ -7,7 +7,10 @@ namespace Ockam.Silo.Storage;
 internal abstract class AuthorityWrite : IGroupCommitWrite
 {
     /// <summary>Rows are small: a batch is bounded by its count long before its bytes.</summary>
-    public int Bytes => 256;
+    public long Bytes => 256;
+
+    /// <summary>A member's, a serial's or a redemption's: a write touches a few rows, counted as one.</summary>
+    public int Rows => 1;
 
     public abstract Task ApplyAsync(AuthorityRows rows, CancellationToken cancellationToken);
 

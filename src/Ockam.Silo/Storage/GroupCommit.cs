@@ -6,7 +6,10 @@ namespace Ockam.Silo.Storage;
 internal interface IGroupCommitWrite
 {
     /// <summary>What the write adds to a batch, for the batch's bound in bytes.</summary>
-    int Bytes { get; }
+    long Bytes { get; }
+
+    /// <summary>Rows the write touches, for the batch's bound in rows.</summary>
+    int Rows { get; }
 
     void Complete();
 
@@ -14,8 +17,8 @@ internal interface IGroupCommitWrite
 }
 
 /// <summary>
-/// The one writer of a database's rows of one kind: a loop takes every write pending (up to <see cref="MaxBatch"/> writes
-/// and <see cref="MaxBatchBytes"/>), applies them in one transaction, and only then completes each caller's task. Writers
+/// The one writer of a database's rows of one kind: a loop takes every write pending (up to a bound in rows and one in
+/// bytes; a single larger write goes alone), applies them in one transaction, and only then completes each caller's task. Writers
 /// never collide (there is one per silo), and the cost of a commit (its flush to disk) is shared by everything that
 /// arrived meanwhile. A batch that fails is applied again one write at a time, so that one write that cannot be
 /// applied fails alone.
@@ -23,20 +26,20 @@ internal interface IGroupCommitWrite
 internal sealed class GroupCommit<TWrite> : IAsyncDisposable
     where TWrite : IGroupCommitWrite
 {
-    /// <summary>Writes per transaction at most.</summary>
-    public const int MaxBatch = 1024;
-
-    /// <summary>Bytes per transaction at most (a single larger write goes alone).</summary>
-    public const int MaxBatchBytes = 4 * 1024 * 1024;
-
     private readonly Channel<TWrite> pending = Channel.CreateUnbounded<TWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Func<IReadOnlyList<TWrite>, Task> commit;
     private readonly Lazy<Task> loop;
+    private readonly int maxRows;
+    private readonly long maxBytes;
 
     /// <param name="commit">Applies a batch in one transaction; throws if nothing was committed.</param>
-    public GroupCommit(Func<IReadOnlyList<TWrite>, Task> commit)
+    /// <param name="maxRows">Rows per transaction at most.</param>
+    /// <param name="maxBytes">Bytes per transaction at most.</param>
+    public GroupCommit(Func<IReadOnlyList<TWrite>, Task> commit, int maxRows, long maxBytes)
     {
         this.commit = commit;
+        this.maxRows = maxRows;
+        this.maxBytes = maxBytes;
         loop = new(() => Task.Run(WriteLoopAsync));
     }
 
@@ -64,10 +67,12 @@ internal sealed class GroupCommit<TWrite> : IAsyncDisposable
         {
             batch.Clear();
             long bytes = 0;
-            while (batch.Count < MaxBatch && bytes < MaxBatchBytes && pending.Reader.TryRead(out var write))
+            var rows = 0;
+            while (rows < maxRows && bytes < maxBytes && pending.Reader.TryRead(out var write))
             {
                 batch.Add(write);
                 bytes += write.Bytes;
+                rows += write.Rows;
             }
 
             if (await TryCommitAsync(batch).ConfigureAwait(false) is { } failure)

@@ -10,6 +10,12 @@ namespace Ockam.Silo.Storage;
 /// </summary>
 internal abstract class GroupCommitLogStore : IGroupLogStore, IAsyncDisposable, IDisposable
 {
+    /// <summary>Entries per transaction at most.</summary>
+    public const int MaxBatch = 4096;
+
+    /// <summary>Entry bytes per transaction at most (a single larger write goes alone).</summary>
+    public const int MaxBatchBytes = 16 * 1024 * 1024;
+
     /// <summary>The columns an entry is read from, in the order <see cref="ReadEntryAsync"/> takes them.</summary>
     protected const string EntryColumns = "LogIndex, Epoch, Kind, Size, Bytes";
 
@@ -18,7 +24,7 @@ internal abstract class GroupCommitLogStore : IGroupLogStore, IAsyncDisposable, 
     protected GroupCommitLogStore(string serviceId)
     {
         ServiceId = serviceId;
-        writer = new(batch => WriteBatchAsync(batch, CancellationToken.None));
+        writer = new(batch => WriteBatchAsync(batch, CancellationToken.None), MaxBatch, MaxBatchBytes);
     }
 
     /// <summary>Names this deployment's rows, as it names its grain states.</summary>

@@ -1,14 +1,12 @@
-using System.Threading.Channels;
 using Ockam.Grains.Contracts;
 using Ockam.Grains.Mail;
 
 namespace Ockam.Silo.Storage;
 
 /// <summary>
-/// The one writer of a database's mailboxes: a loop takes every write pending (up to <see cref="MaxBatch"/> rows and
-/// <see cref="MaxBatchBytes"/>), applies them in one transaction, and only then completes each caller's task. Writers
-/// never collide (there is one), no write waits on another database writer's retry sleep, and the cost of a commit
-/// (its flush to disk) is shared by everything that arrived meanwhile.
+/// The mailboxes of a database, written through one <see cref="GroupCommit{TWrite}"/> (up to <see cref="MaxBatch"/> rows
+/// and <see cref="MaxBatchBytes"/> per transaction): writers never collide, no write waits on another database
+/// writer's retry sleep, and the cost of a commit (its flush to disk) is shared by everything that arrived meanwhile.
 /// </summary>
 internal abstract class GroupCommitMailStore : IMailStore, IAsyncDisposable, IDisposable
 {
@@ -18,13 +16,12 @@ internal abstract class GroupCommitMailStore : IMailStore, IAsyncDisposable, IDi
     /// <summary>Envelope bytes per transaction at most (a single larger write goes alone).</summary>
     public const int MaxBatchBytes = 16 * 1024 * 1024;
 
-    private readonly Channel<MailWrite> pending = Channel.CreateUnbounded<MailWrite>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Lazy<Task> writer;
+    private readonly GroupCommit<MailWrite> writer;
 
     protected GroupCommitMailStore(string serviceId)
     {
         ServiceId = serviceId;
-        writer = new(() => Task.Run(WriteLoopAsync));
+        writer = new(batch => WriteBatchAsync(batch, CancellationToken.None), MaxBatch, MaxBatchBytes);
     }
 
     /// <summary>Names this deployment's rows, as it names its grain states.</summary>
@@ -52,12 +49,7 @@ internal abstract class GroupCommitMailStore : IMailStore, IAsyncDisposable, IDi
     public async ValueTask DisposeAsync()
     {
         // What is queued is still written: its callers wait for it.
-        pending.Writer.TryComplete();
-        if (writer.IsValueCreated)
-        {
-            await writer.Value.ConfigureAwait(false);
-        }
-
+        await writer.DisposeAsync().ConfigureAwait(false);
         await DisposeCoreAsync().ConfigureAwait(false);
         GC.SuppressFinalize(this);
     }
@@ -97,37 +89,7 @@ internal abstract class GroupCommitMailStore : IMailStore, IAsyncDisposable, IDi
 
     private async Task<MailboxSize> EnqueueAsync(MailWrite write, CancellationToken cancellationToken)
     {
-        _ = writer.Value;
-        ObjectDisposedException.ThrowIf(!pending.Writer.TryWrite(write), this);
-
+        writer.Enqueue(write);
         return await write.Done.WaitAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task WriteLoopAsync()
-    {
-        var batch = new List<MailWrite>();
-        while (await pending.Reader.WaitToReadAsync().ConfigureAwait(false))
-        {
-            batch.Clear();
-            long bytes = 0;
-            var rows = 0;
-            while (rows < MaxBatch && bytes < MaxBatchBytes && pending.Reader.TryRead(out var write))
-            {
-                batch.Add(write);
-                bytes += write.Bytes;
-                rows += write.Rows;
-            }
-
-            try
-            {
-                await WriteBatchAsync(batch, CancellationToken.None).ConfigureAwait(false);
-                batch.ForEach(w => w.Complete());
-            }
-            catch (Exception e)
-            {
-                // Nothing of the batch was committed: each caller hears so (its relay refuses or keeps the message).
-                batch.ForEach(w => w.Fail(e));
-            }
-        }
     }
 }

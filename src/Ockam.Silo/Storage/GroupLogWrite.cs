@@ -17,8 +17,11 @@ internal sealed class GroupLogWrite(string group, IReadOnlyList<GroupLogEntry> e
     /// <summary>The group's entries before this index are deleted.</summary>
     public ulong KeepFrom { get; } = keepFrom;
 
-    /// <summary>What the write adds to a batch, for the batch's bound in bytes (entries come from requests of at most 128 KiB).</summary>
-    public int Bytes { get; } = checked((int)entries.Sum(e => (long)e.Bytes.Length));
+    /// <summary>What the write adds to a batch, for the batch's bound in bytes.</summary>
+    public long Bytes { get; } = entries.Sum(e => (long)e.Bytes.Length);
+
+    /// <summary>One per entry (its removals go with it).</summary>
+    public int Rows => Entries.Count;
 
     public Task Done => done.Task;
 

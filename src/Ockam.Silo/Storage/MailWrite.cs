@@ -7,7 +7,7 @@ namespace Ockam.Silo.Storage;
 /// One caller's change to a mailbox, waiting for the writer: messages to store, or sequences to delete. Its task
 /// completes (with what was deleted) once the transaction that holds it has committed.
 /// </summary>
-internal sealed class MailWrite
+internal sealed class MailWrite : IGroupCommitWrite
 {
     private readonly TaskCompletionSource<MailboxSize> done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
