@@ -23,6 +23,7 @@ internal sealed partial class ChannelWorker : IWorker, IDisposable
 {
     private const byte KindMessage = 0;
     private const byte KindClose = 1;
+    private const byte KindConfirm = 2;
 
     /// <summary>A close message's reason is at most this many UTF-8 bytes (longer ones are cut).</summary>
     internal const int MaxCloseReason = 256;
@@ -175,6 +176,17 @@ internal sealed partial class ChannelWorker : IWorker, IDisposable
 
         MessagingTelemetry.MessagesReceived.Add(1);
         idleTimer?.Change(options.IdleTimeout, Timeout.InfiniteTimeSpan);
+        if (!established.Task.IsCompleted)
+        {
+            // The initiator's first authentic message from the responder: the responder holds the channel.
+            Confirmed();
+        }
+
+        if (plaintext is [KindConfirm])
+        {
+            return;
+        }
+
         if (plaintext.Length is >= 1 and <= 1 + MaxCloseReason && plaintext[0] == KindClose)
         {
             PeerCloseReason = plaintext.Length > 1 ? Utf8.TryDecode(plaintext.AsSpan(1)) : null;
@@ -275,11 +287,33 @@ internal sealed partial class ChannelWorker : IWorker, IDisposable
 
         if (reply is not null)
         {
+            // Message 3 is on its way, but the channel is not open until the responder confirms it has read it: a
+            // responder that went away before message 3 reached it (queued in its relay) times its handshake out, and
+            // whatever this side sent meanwhile would be acknowledged by its relay and then lost, unreadable.
             await TrySendAsync(new Message(message.ReturnRoute, Route.Of(DecryptorAddress), reply), cancellationToken).ConfigureAwait(false);
+            return;
         }
 
-        established.TrySetResult(peer!);
-        EndHandshake("opened");
+        byte[] confirmation;
+        Route route;
+        lock (sendLock)
+        {
+            confirmation = encryptor!.Encrypt([KindConfirm]);
+            route = remoteRoute!;
+        }
+
+        await TrySendAsync(new Message(route, Route.Of(DecryptorAddress), confirmation), cancellationToken).ConfigureAwait(false);
+        Confirmed();
+    }
+
+    /// <summary>The channel is open: for the responder once it has read message 3; for the initiator once the responder says so.</summary>
+    private void Confirmed()
+    {
+        handshakeTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        if (established.TrySetResult(peer!))
+        {
+            EndHandshake("opened");
+        }
     }
 
     private void EndHandshake(string outcome)
@@ -305,7 +339,6 @@ internal sealed partial class ChannelWorker : IWorker, IDisposable
             peer = verified;
         }
 
-        handshakeTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         idleTimer = node.Time.CreateTimer(_ => _ = StopAsync(), null, options.IdleTimeout, Timeout.InfiniteTimeSpan);
     }
 

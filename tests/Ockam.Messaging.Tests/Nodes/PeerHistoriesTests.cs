@@ -70,7 +70,8 @@ public sealed class PeerHistoriesTests : IDisposable
         listener.HandshakeFailed += (_, e) => failed.TrySetResult(e.Error);
         var toB = Ockam.Messaging.Routing.Route.Of(Ockam.Messaging.Routing.Address.Memory("b"), Ockam.Messaging.Routing.Address.Local("listener"));
 
-        await Ockam.Messaging.SecureChannels.SecureChannel.CreateAsync(a, toB, fleet.Options(stranger, Ockam.Messaging.SecureChannels.TrustPolicy.AnyIdentity));
+        await Assert.ThrowsAsync<Ockam.Messaging.SecureChannels.HandshakeException>(() => Ockam.Messaging.SecureChannels.SecureChannel.CreateAsync(
+            a, toB, fleet.Options(stranger, Ockam.Messaging.SecureChannels.TrustPolicy.AnyIdentity) with { HandshakeTimeout = TimeSpan.FromSeconds(3) }));
         Assert.Equal(Ockam.Messaging.SecureChannels.HandshakeError.Untrusted, await failed.Task.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.False(File.Exists(Path.Combine(home, "peers.cbor")));
 

@@ -10,6 +10,9 @@ namespace Ockam.Messaging.Tests.SecureChannels;
 /// <summary>Channels between A and B through a relay M on the in-memory transport; M is the untrusted service.</summary>
 public sealed class SecureChannelTests : IAsyncLifetime
 {
+    /// <summary>How long an initiator waits for a confirmation that never comes (a responder that refused it, or never read message 3).</summary>
+    private static readonly TimeSpan Refused = TimeSpan.FromSeconds(3);
+
     private readonly Fleet fleet = new();
     private Member alice = null!;
     private Member bob = null!;
@@ -90,12 +93,29 @@ public sealed class SecureChannelTests : IAsyncLifetime
         listener.HandshakeFailed += (_, e) => failed.TrySetResult(e.Error);
         var inboxB = Inbox.Start(b, "app", listener.Flow);
 
-        // XX: the initiator finishes when it sends message 3, before the responder has judged it.
-        var channel = await SecureChannel.CreateAsync(a, ThroughM, fleet.Options(alice, TrustPolicy.AnyIdentity));
+        // XX ends with the initiator's message 3, before the responder has judged it: the channel opens only when the
+        // responder confirms, which it never does for an initiator it refused.
+        var refused = await Assert.ThrowsAsync<HandshakeException>(() => SecureChannel.CreateAsync(a, ThroughM, fleet.Options(alice, TrustPolicy.AnyIdentity) with { HandshakeTimeout = Refused }));
+        Assert.Equal(HandshakeError.TimedOut, refused.Error);
         Assert.Equal(HandshakeError.Untrusted, await failed.Task.WaitAsync(TimeSpan.FromSeconds(10)));
-        await a.SendAsync(new Message(Route.Of(channel.Address, Address.Local("app")), Route.Empty, "let me in"u8.ToArray()));
         Assert.True(await inboxB.StaysEmptyAsync(TimeSpan.FromMilliseconds(300)));
         Assert.Equal(0, listener.PendingHandshakes);
+    }
+
+    [Fact]
+    public async Task An_initiator_whose_message_3_never_reaches_the_responder_has_no_channel()
+    {
+        // M passes messages 1 and 2 and loses message 3 (as a relay holds it for a responder that went away): the
+        // responder's handshake times out, so a channel the initiator believed open would carry data nobody can read.
+        var carried = 0;
+        Relay.Start(m, fleet.Flow(m), "to-b", Route.Of(Address.Memory("b")), message => Interlocked.Increment(ref carried) == 3 ? [] : [message]);
+        var listener = fleet.Listen(b, "listener", fleet.Options(bob, TrustPolicy.AnyIdentity));
+        var inboxB = Inbox.Start(b, "app", listener.Flow);
+
+        var lost = await Assert.ThrowsAsync<HandshakeException>(() => SecureChannel.CreateAsync(a, ThroughM, fleet.Options(alice, TrustPolicy.AnyIdentity) with { HandshakeTimeout = Refused }));
+        Assert.Equal(HandshakeError.TimedOut, lost.Error);
+        Assert.Equal(3, Volatile.Read(ref carried));
+        Assert.True(await inboxB.StaysEmptyAsync(TimeSpan.FromMilliseconds(300)));
     }
 
     [Fact]
@@ -144,7 +164,8 @@ public sealed class SecureChannelTests : IAsyncLifetime
         var failed = new TaskCompletionSource<HandshakeError>();
         listener.HandshakeFailed += (_, e) => failed.TrySetResult(e.Error);
 
-        await SecureChannel.CreateAsync(a, ThroughM, fleet.Options(alice, TrustPolicy.AnyIdentity, credentials: credentials));
+        // The initiator has no channel either: the responder never confirms one it refused.
+        await Assert.ThrowsAsync<HandshakeException>(() => SecureChannel.CreateAsync(a, ThroughM, fleet.Options(alice, TrustPolicy.AnyIdentity, credentials: credentials) with { HandshakeTimeout = Refused }));
         Assert.Equal(expected, await failed.Task.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
@@ -313,8 +334,8 @@ public sealed class SecureChannelTests : IAsyncLifetime
 
         public IEnumerable<Message> Apply(Message message)
         {
-            // The three handshake messages pass untouched; everything after them is data.
-            if (++handshakeMessages <= 3)
+            // The three handshake messages and the responder's confirmation pass untouched; everything after them is data.
+            if (++handshakeMessages <= 4)
             {
                 return [message];
             }

@@ -41,11 +41,12 @@ public sealed class ThroughServiceOverTcpTests : IAsyncLifetime
         var portM = mTcp.Listen(new IPEndPoint(IPAddress.Loopback, 0)).Port;
         var (a, _) = Node();
 
-        // M relays A→B untouched, except that it flips one bit in the 11th reading.
+        // M relays untouched, except that it flips one bit in the 11th reading (after the three handshake messages and
+        // B's confirmation).
         var relayed = 0;
         var relay = Relay.Start(m, mTcp.Flow, "to-b", Route.Of(Address.Tcp($"127.0.0.1:{portB}")), message =>
         {
-            if (Interlocked.Increment(ref relayed) != 3 + 11)
+            if (Interlocked.Increment(ref relayed) != 4 + 11)
             {
                 return [message];
             }

@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Ockam.Client.Edge;
+using Ockam.Client.Tests.Support;
+using Ockam.Grains.Contracts;
+using Ockam.Identity.Policies;
+using Ockam.Silo.Configuration;
+using Ockam.Silo.Tests.Support;
+
+namespace Ockam.Client.Tests;
+
+/// <summary>
+/// A phone whose process stays up goes away right after a monitor opened a live end-to-end channel to it; readings
+/// queue in its relay for longer than a handshake may take, the silo's process is killed and started again, and the
+/// phone comes back: it reads every reading, in order. (Before the responder confirmed each channel, the monitor's
+/// connect returned once it had sent message 3; the phone, gone before message 3 reached it, timed its handshake out,
+/// and every reading queued behind message 3 was delivered, acknowledged and dropped, unreadable.)
+/// </summary>
+public sealed class LiveChannelAcrossSiloKillTests : IDisposable
+{
+    private const int Readings = 50;
+    private static readonly Policy MonitorPolicy = Policy.Parse("(= subject.ockam.role \"monitor\")");
+    private static readonly TimeSpan Within = TimeSpan.FromMinutes(2);
+    private readonly TempDirectory data = new();
+    private readonly TempDirectory homes = new();
+
+    [Fact]
+    public async Task Readings_over_a_channel_opened_just_before_the_phone_went_away_survive_its_absence_and_a_silo_kill()
+    {
+        using var timeout = new CancellationTokenSource(Within);
+        var edgePort = RunningSilo.FreePort();
+        var gatewayPort = RunningSilo.FreePort();
+        string[] options =
+        [
+            "--storage", "Sqlite", "--edge-port", edgePort.ToString(CultureInfo.InvariantCulture),
+            "--gateway-port", gatewayPort.ToString(CultureInfo.InvariantCulture), "--cluster-tls", "false", "--print-admin-token", "true",
+        ];
+
+        var silo = await SiloProcess.StartAsync(data.Path, Within, options);
+        try
+        {
+            using var operator_ = await OperatorAsync(gatewayPort, timeout.Token);
+            var grains = operator_.Services.GetRequiredService<IGrainFactory>();
+            await using var phone = await NodeAsync(silo, grains, "phone", ("ockam.role", "phone"), ("ockam.relay", "phone"));
+            await phone.CreateRelayAsync("phone", timeout.Token);
+            await phone.AcceptAsync(MonitorPolicy, timeout.Token);
+            await phone.ListenAsync("phone", timeout.Token);
+            await using var monitor = await NodeAsync(silo, grains, "monitor", ("ockam.role", "monitor"));
+            var channel = await monitor.ConnectAsync("phone", Policy.Parse("(= subject.ockam.role \"phone\")"), timeout.Token);
+
+            // At once: before the confirmation, message 3 was still on its way to the phone at this point.
+            await phone.GoOfflineAsync();
+            for (var i = 1; i <= Readings; i++)
+            {
+                await monitor.SendAsync(channel, Encoding.UTF8.GetBytes($"n={i}"), timeout.Token);
+            }
+
+            var relay = grains.GetGrain<IRelayGrain>("phone");
+            while ((await relay.GetStatusAsync()).Queued < Readings)
+            {
+                await Task.Delay(50, timeout.Token);
+            }
+
+            // Longer than a handshake may take, so that a half-open handshake at the phone would have timed out.
+            await Task.Delay(TimeSpan.FromSeconds(11), timeout.Token);
+            await operator_.StopAsync(timeout.Token);
+            await silo.KillAsync();
+            await silo.DisposeAsync();
+            silo = await SiloProcess.StartAsync(data.Path, Within, options);
+            await phone.ReconnectAsync(timeout.Token);
+            var readings = new List<int>();
+            while (readings.Count < Readings)
+            {
+                var received = await phone.ReceiveAsync(timeout.Token);
+                readings.Add(int.Parse(Encoding.UTF8.GetString(received.Payload.Span)["n=".Length..], CultureInfo.InvariantCulture));
+            }
+
+            Assert.Equal(Enumerable.Range(1, Readings), readings);
+        }
+        finally
+        {
+            await silo.DisposeAsync();
+        }
+    }
+
+    public void Dispose()
+    {
+        data.Dispose();
+        homes.Dispose();
+    }
+
+    private static async Task<IHost> OperatorAsync(int gatewayPort, CancellationToken cancellationToken)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
+        builder.Logging.SetMinimumLevel(LogLevel.Error);
+        builder.UseOrleansClient(c => c.UseLocalhostClustering(gatewayPort, "ockam", "ockam"));
+        var host = builder.Build();
+        await host.StartAsync(cancellationToken);
+        return host;
+    }
+
+    private async Task<EdgeNode> NodeAsync(SiloProcess silo, IGrainFactory grains, string name, params (string Name, string Value)[] attributes)
+    {
+        var token = await grains.GetGrain<IAuthorityGrain>("default")
+            .CreateOperatorTokenAsync(attributes.ToDictionary(a => a.Name, a => Encoding.UTF8.GetBytes(a.Value), StringComparer.Ordinal), TimeSpan.FromHours(1), uses: 1);
+        var node = await EdgeNode.OpenAsync(new() { Home = Path.Combine(homes.Path, name), Silo = silo.AdminTicket.Silo, SiloIdentifier = silo.AdminTicket.SiloIdentifier });
+        await node.EnrollAsync(token);
+        return node;
+    }
+}
