@@ -103,16 +103,17 @@ public sealed class HeartRateTests : IAsyncLifetime
         await using var phoneNode = phone;
         await using var monitorNode = monitor;
 
-        // The silo flips one bit in the 10th reading it relays (after handshake messages 1, 2 and 3).
+        // The silo flips one bit in the 10th reading it relays (after handshake messages 1, 2 and 3 and the phone's
+        // confirmation).
         using (var settle = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
         {
-            while (Volatile.Read(ref relayed) < 3)
+            while (Volatile.Read(ref relayed) < 4)
             {
                 await Task.Delay(10, settle.Token);
             }
         }
 
-        tamperWith = 3 + 10;
+        tamperWith = 4 + 10;
         for (var i = 1; i <= 20; i++)
         {
             await monitor.SendAsync(channel, Encoding.UTF8.GetBytes($"{Marker} n={i}"));
