@@ -74,7 +74,6 @@ internal sealed class CliContext(string home, bool json)
                 Silo = silo.Address,
                 SiloIdentifier = silo.ParsedIdentifier,
                 CallTimeout = TimeSpan.FromSeconds(10),
-                HandshakeTimeout = TimeSpan.FromSeconds(5),
             },
             cancellationToken: cancellationToken).ConfigureAwait(false);
     }
