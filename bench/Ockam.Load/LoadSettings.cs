@@ -26,7 +26,7 @@ internal sealed record LoadSettings
 
     public int[] OfflineDepths => Long ? [1_000, 10_000, 100_000] : [1_000, 10_000];
 
-    public int CrossFill => Quick ? 5_000 : 10_000;
+    public int CrossFill => Quick ? 20_000 : 50_000;
 
     public int FanOutSubscribers { get; init; } = 100;
 

@@ -424,6 +424,12 @@ public sealed partial class Node : IAsyncDisposable
 
         private async Task RunAsync(Channel<Message> mailbox)
         {
+            if (worker is IBatchWorker batcher)
+            {
+                await RunBatchesAsync(mailbox, batcher).ConfigureAwait(false);
+                return;
+            }
+
             var context = new WorkerContext(node, addresses);
             try
             {
@@ -441,6 +447,45 @@ public sealed partial class Node : IAsyncDisposable
                     catch (Exception e)
                     {
                         // One bad message must not kill the worker (and with it every other peer's traffic).
+                        LogWorkerFailed(node.logger, e, addresses[0]);
+                    }
+                    finally
+                    {
+                        insideHandler.Value = false;
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        /// <summary>As <see cref="RunAsync"/>, handing over everything the mailbox holds at once (up to <see cref="IBatchWorker.MaxBatch"/>).</summary>
+        private async Task RunBatchesAsync(Channel<Message> mailbox, IBatchWorker batcher)
+        {
+            var context = new WorkerContext(node, addresses);
+            var batch = new List<Message>(IBatchWorker.MaxBatch);
+            try
+            {
+                while (await mailbox.Reader.WaitToReadAsync(cancel.Token).ConfigureAwait(false))
+                {
+                    batch.Clear();
+                    while (batch.Count < IBatchWorker.MaxBatch && mailbox.Reader.TryRead(out var message))
+                    {
+                        batch.Add(message);
+                    }
+
+                    insideHandler.Value = true;
+                    try
+                    {
+                        await batcher.HandleMessagesAsync(context, batch, cancel.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+                    {
+                        break;
+                    }
+                    catch (Exception e)
+                    {
                         LogWorkerFailed(node.logger, e, addresses[0]);
                     }
                     finally

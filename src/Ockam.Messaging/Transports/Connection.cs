@@ -11,7 +11,7 @@ namespace Ockam.Messaging.Transports;
 /// A dialled connection redials with back-off when it breaks and holds its messages meanwhile; an
 /// accepted one ends when its peer goes.
 /// </summary>
-internal sealed partial class Connection : IWorker
+internal sealed partial class Connection : IBatchWorker
 {
     private readonly Node node;
     private readonly TransportOptions options;
@@ -64,23 +64,40 @@ internal sealed partial class Connection : IWorker
         return connection;
     }
 
-    public async ValueTask HandleMessageAsync(WorkerContext context, Message message, CancellationToken cancellationToken)
+    public ValueTask HandleMessageAsync(WorkerContext context, Message message, CancellationToken cancellationToken) =>
+        HandleMessagesAsync(context, [message], cancellationToken);
+
+    /// <summary>Everything queued for the peer leaves together: one write for a burst of frames, not one each.</summary>
+    public async ValueTask HandleMessagesAsync(WorkerContext context, IReadOnlyList<Message> messages, CancellationToken cancellationToken)
     {
-        var frame = MessageCodec.Encode(message with { OnwardRoute = message.OnwardRoute.Step() });
-        if (frame.Length > options.MaxFrameSize)
+        var frames = new List<ReadOnlyMemory<byte>>(messages.Count);
+        var bytes = 0L;
+        foreach (var message in messages)
         {
-            LogTooLarge(logger, frame.Length, Peer);
+            var frame = MessageCodec.Encode(message with { OnwardRoute = message.OnwardRoute.Step() });
+            if (frame.Length > options.MaxFrameSize)
+            {
+                LogTooLarge(logger, frame.Length, Peer);
+                continue;
+            }
+
+            frames.Add(frame);
+            bytes += frame.Length;
+        }
+
+        if (frames.Count == 0)
+        {
             return;
         }
 
-        // The message stays here until it is written: a broken dialled link is redialled, not a reason to lose it.
+        // The messages stay here until they are written: a broken dialled link is redialled, not a reason to lose them.
         while (true)
         {
             var link = await connected.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                await link.SendAsync(frame, cancellationToken).ConfigureAwait(false);
-                MessagingTelemetry.BytesSent.Add(frame.Length);
+                await link.SendAsync(frames, cancellationToken).ConfigureAwait(false);
+                MessagingTelemetry.BytesSent.Add(bytes);
                 return;
             }
             catch (Exception e) when (dial is not null && e is IOException or ObjectDisposedException)

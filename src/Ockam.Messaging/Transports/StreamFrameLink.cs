@@ -1,29 +1,78 @@
+using System.Buffers;
 using System.Buffers.Binary;
 
 namespace Ockam.Messaging.Transports;
 
 /// <summary>Frames over a byte stream: a 4-byte big-endian length, then that many bytes.</summary>
+/// <remarks>
+/// Frames queued together leave in one write (up to <see cref="WriteChunk"/> bytes), and reads fill a small buffer that
+/// holds the next frames' headers and bodies: one system call per burst of frames rather than one or two per frame.
+/// </remarks>
 internal sealed class StreamFrameLink(Stream stream, int maxFrameSize) : FrameLink
 {
     private const int HeaderSize = 4;
-    private readonly SemaphoreSlim writeLock = new(1, 1);
-    private readonly byte[] header = new byte[HeaderSize];
 
-    public override async ValueTask SendAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    /// <summary>Bytes of frames packed into one write, at most (a larger frame goes in a write of its own).</summary>
+    private const int WriteChunk = 64 * 1024;
+
+    /// <summary>Bytes read ahead, at most: a burst of small frames in one read, and little held per idle connection.</summary>
+    private const int ReadBufferSize = 4 * 1024;
+
+    private readonly SemaphoreSlim writeLock = new(1, 1);
+    private readonly byte[] input = new byte[ReadBufferSize];
+
+    /// <summary>The unread bytes of <see cref="input"/> are [start, end).</summary>
+    private int start;
+    private int end;
+
+    public override ValueTask SendAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken) => SendAsync([frame], cancellationToken);
+
+    public override async ValueTask SendAsync(IReadOnlyList<ReadOnlyMemory<byte>> frames, CancellationToken cancellationToken)
     {
-        if (frame.Length > maxFrameSize)
+        foreach (var frame in frames)
         {
-            throw new TransportException(TransportError.FrameTooLarge, $"a {frame.Length}-byte frame exceeds the limit of {maxFrameSize}");
+            if (frame.Length > maxFrameSize)
+            {
+                throw new TransportException(TransportError.FrameTooLarge, $"a {frame.Length}-byte frame exceeds the limit of {maxFrameSize}");
+            }
         }
 
-        // One buffer, one write: a frame is never interleaved with another writer's.
-        var buffer = new byte[HeaderSize + frame.Length];
-        BinaryPrimitives.WriteUInt32BigEndian(buffer, (uint)frame.Length);
-        frame.CopyTo(buffer.AsMemory(HeaderSize));
+        // Whole frames in each write, under the lock: a frame is never interleaved with another writer's.
         await writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await stream.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+            var next = 0;
+            while (next < frames.Count)
+            {
+                var size = HeaderSize + frames[next].Length;
+                var last = next + 1;
+                while (last < frames.Count && size + HeaderSize + frames[last].Length <= WriteChunk)
+                {
+                    size += HeaderSize + frames[last].Length;
+                    last++;
+                }
+
+                var buffer = ArrayPool<byte>.Shared.Rent(size);
+                try
+                {
+                    var at = 0;
+                    for (var i = next; i < last; i++)
+                    {
+                        BinaryPrimitives.WriteUInt32BigEndian(buffer.AsSpan(at), (uint)frames[i].Length);
+                        frames[i].Span.CopyTo(buffer.AsSpan(at + HeaderSize));
+                        at += HeaderSize + frames[i].Length;
+                    }
+
+                    await stream.WriteAsync(buffer.AsMemory(0, size), cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+
+                next = last;
+            }
+
             await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -34,26 +83,27 @@ internal sealed class StreamFrameLink(Stream stream, int maxFrameSize) : FrameLi
 
     public override async ValueTask<byte[]?> ReceiveAsync(CancellationToken cancellationToken)
     {
-        var read = await stream.ReadAtLeastAsync(header, HeaderSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-        if (read == 0)
+        if (!await FillAsync(HeaderSize, cancellationToken).ConfigureAwait(false))
         {
-            return null;
+            return end == start ? null : throw new TransportException(TransportError.Truncated, "the connection closed inside a frame header");
         }
 
-        if (read < HeaderSize)
-        {
-            throw new TransportException(TransportError.Truncated, "the connection closed inside a frame header");
-        }
-
-        var length = BinaryPrimitives.ReadUInt32BigEndian(header);
+        var length = BinaryPrimitives.ReadUInt32BigEndian(input.AsSpan(start));
         if (length > (uint)maxFrameSize)
         {
             // Refused before allocating: a hostile length never costs memory.
             throw new TransportException(TransportError.FrameTooLarge, $"a frame of {length} bytes exceeds the limit of {maxFrameSize}");
         }
 
+        start += HeaderSize;
         var frame = new byte[length];
-        if (await stream.ReadAtLeastAsync(frame, frame.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) < frame.Length)
+        var buffered = Math.Min(end - start, frame.Length);
+        input.AsSpan(start, buffered).CopyTo(frame);
+        start += buffered;
+
+        // The rest of a frame larger than what was read ahead goes straight into it.
+        if (buffered < frame.Length
+            && await stream.ReadAtLeastAsync(frame.AsMemory(buffered), frame.Length - buffered, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) < frame.Length - buffered)
         {
             throw new TransportException(TransportError.Truncated, "the connection closed inside a frame");
         }
@@ -65,5 +115,31 @@ internal sealed class StreamFrameLink(Stream stream, int maxFrameSize) : FrameLi
     {
         await stream.DisposeAsync().ConfigureAwait(false);
         writeLock.Dispose();
+    }
+
+    /// <summary>Reads until <paramref name="count"/> bytes are buffered; false if the stream ended first.</summary>
+    private async ValueTask<bool> FillAsync(int count, CancellationToken cancellationToken)
+    {
+        if (end - start >= count)
+        {
+            return true;
+        }
+
+        // What is left moves to the front, so that a read always has room for the rest of a header and more.
+        input.AsSpan(start, end - start).CopyTo(input);
+        end -= start;
+        start = 0;
+        while (end < count)
+        {
+            var read = await stream.ReadAsync(input.AsMemory(end), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return false;
+            }
+
+            end += read;
+        }
+
+        return true;
     }
 }
