@@ -31,13 +31,6 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     /// <summary>KeyPackages the silo should hold for this node: enough for a few invitations before it connects again.</summary>
     private const int KeyPackageTarget = 8;
 
-    /// <summary>
-    /// KeyPackages published at enrolment: enough to be invited before the node has run anything else, while each
-    /// costs the silo two signature checks at the moment a whole fleet enrols; the node tops up to
-    /// <see cref="KeyPackageTarget"/> when it opens its rooms.
-    /// </summary>
-    private const int EnrolmentKeyPackages = 2;
-
     private readonly EdgeNodeOptions options;
     private readonly NodeHome home;
     private readonly NodeHomeLock homeLock;
@@ -127,7 +120,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         // From now on the node talks to the silo as a member: the next call opens that channel.
         await GoOfflineAsync().ConfigureAwait(false);
         var (_, signing) = await PublishGroupKeysAsync(cancellationToken).ConfigureAwait(false);
-        await TopUpKeyPackagesAsync(signing, EnrolmentKeyPackages, cancellationToken).ConfigureAwait(false);
+        await TopUpKeyPackagesAsync(signing, cancellationToken).ConfigureAwait(false);
         return credential;
     }
 
@@ -279,7 +272,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
 
         // Published again here: a node enrolled before enrolment published them, or whose keys were renewed since.
         var (_, signing) = await PublishGroupKeysAsync(cancellationToken).ConfigureAwait(false);
-        await TopUpKeyPackagesAsync(signing, KeyPackageTarget, cancellationToken).ConfigureAwait(false);
+        await TopUpKeyPackagesAsync(signing, cancellationToken).ConfigureAwait(false);
         var client = new RoomClient(home.Vault, this, Identity, signing, new RoomStore(Path.Combine(options.Home, "rooms"), home.Vault), keyPackages, options.Time, KeepConnected);
         node.StartWorker(GroupInboxAddress, client);
 
@@ -299,15 +292,15 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     }
 
     /// <summary>
-    /// Tops the silo up to <paramref name="target"/> KeyPackages signed by <paramref name="signing"/> (the count it
+    /// Tops the silo up to <see cref="KeyPackageTarget"/> KeyPackages signed by <paramref name="signing"/> (the count it
     /// holds comes from a publish of none), never beyond what the local store has room for. Their private keys are
     /// persistent and kept in <see cref="keyPackages"/> before the packages leave, so a Welcome after a restart opens.
     /// </summary>
-    private async Task TopUpKeyPackagesAsync(PurposeKey signing, int target, CancellationToken cancellationToken)
+    private async Task TopUpKeyPackagesAsync(PurposeKey signing, CancellationToken cancellationToken)
     {
         await keyPackages.DropExpiredAsync(cancellationToken).ConfigureAwait(false);
         var held = (await CallAsync(new PublishKeyPackagesRequest([]), cancellationToken).ConfigureAwait(false)).Held;
-        var needed = Math.Min(target - held, await keyPackages.RoomAsync(cancellationToken).ConfigureAwait(false));
+        var needed = Math.Min(KeyPackageTarget - held, await keyPackages.RoomAsync(cancellationToken).ConfigureAwait(false));
         if (needed <= 0)
         {
             return;
