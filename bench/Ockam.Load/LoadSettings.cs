@@ -36,7 +36,11 @@ internal sealed record LoadSettings
 
     public int Enrolments { get; init; } = 1_000;
 
-    public int EnrolmentConcurrency { get; init; } = 8;
+    /// <summary>
+    /// Devices enrolling at once: a fleet's devices do not wait for each other, and with a handful at a time the silo
+    /// sits idle while each waits for its round trips and its own files.
+    /// </summary>
+    public int EnrolmentConcurrency { get; init; } = 32;
 
     /// <summary>The most a scenario's measured phase may take before it reports "did not complete".</summary>
     public TimeSpan Bound(TimeSpan quick) => Quick ? quick : Long ? quick * 10 : quick * 4;

@@ -143,6 +143,46 @@ public sealed class KeyPackageGrainTests(ClusterFixture fixture) : IDisposable
         Assert.Equal(KeyPackageClaimOutcome.Claimed, (await alice.Grain.ClaimKeyPackageAsync("bob")).Outcome);
     }
 
+    [Fact]
+    public async Task A_group_signing_key_verified_before_it_expired_signs_no_package_after()
+    {
+        // Attested for two minutes (the cluster's clock is shared: other tests' tokens count on it staying near now);
+        // the grain verifies it (and keeps that) when the keys are published and a package stored.
+        var identities = new IdentityManager(vault, fixture.Time);
+        var identity = await identities.CreateAsync();
+        var agreement = await identities.CreatePurposeKeyAsync(identity, Purpose.GroupKeyAgreement, TimeSpan.FromDays(30), KeyPersistence.Ephemeral);
+        var signing = await identities.CreatePurposeKeyAsync(identity, Purpose.GroupSigning, TimeSpan.FromMinutes(2), KeyPersistence.Ephemeral);
+        var grain = fixture.Grains.GetGrain<IIdentityGrain>(identity.Identifier.ToString());
+        Assert.Equal(PublicationOutcome.Accepted, (await grain.PublishAsync(identity.History.Encode())).Outcome);
+        Assert.True(await grain.PublishGroupKeysAsync(agreement.Attestation.Encode(), signing.Attestation.Encode()));
+        var alice = new Published(identity, signing, grain);
+        Assert.Equal(1, (await grain.PublishKeyPackagesAsync([await OckamPackageAsync(alice)])).Held);
+
+        fixture.Time.Advance(TimeSpan.FromMinutes(3));
+        Assert.Contains("no valid GroupSigning attestation", (await grain.PublishKeyPackagesAsync([])).Refusal);
+        Assert.Equal(KeyPackageClaimOutcome.NoneLeft, (await grain.ClaimKeyPackageAsync("claimer")).Outcome);
+    }
+
+    [Fact]
+    public async Task After_a_rotation_that_voids_purpose_keys_the_old_group_signing_key_signs_no_package_and_new_keys_are_taken()
+    {
+        var alice = await PublishedAsync();
+        Assert.Equal(1, (await alice.Grain.PublishKeyPackagesAsync([await OckamPackageAsync(alice)])).Held);
+
+        // The grain verified the old history and key for that package; the rotation it learns voids the key.
+        var identities = new IdentityManager(vault, fixture.Time);
+        var rotated = await identities.RotateAsync(alice.Identity, revokePurposeKeys: true);
+        Assert.Equal(PublicationOutcome.Accepted, (await alice.Grain.PublishAsync(rotated.History.Encode())).Outcome);
+        Assert.Contains("no valid GroupSigning attestation", (await alice.Grain.PublishKeyPackagesAsync([])).Refusal);
+
+        // Keys attested by the new primary key are checked against the new history, and sign packages again.
+        var agreement = await identities.CreatePurposeKeyAsync(rotated, Purpose.GroupKeyAgreement, TimeSpan.FromDays(30), KeyPersistence.Ephemeral);
+        var signing = await identities.CreatePurposeKeyAsync(rotated, Purpose.GroupSigning, TimeSpan.FromDays(30), KeyPersistence.Ephemeral);
+        Assert.True(await alice.Grain.PublishGroupKeysAsync(agreement.Attestation.Encode(), signing.Attestation.Encode()));
+        var renewed = new Published(rotated, signing, alice.Grain);
+        Assert.Equal(1, (await alice.Grain.PublishKeyPackagesAsync([await OckamPackageAsync(renewed)])).Held);
+    }
+
     public void Dispose() => vault.Dispose();
 
     /// <summary>An identity whose history and group keys (attested on the silo's clock) its grain holds.</summary>

@@ -23,6 +23,19 @@ internal sealed class IdentityGrain(
     /// <summary>When each claimer last claimed, in memory only: a reactivation forgets it, which only loosens the bound for a minute.</summary>
     private readonly Dictionary<string, Queue<DateTimeOffset>> claims = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The stored history last verified (the very array) and when. Time only loosens a history's checks (no change
+    /// from the future), so a verification that held then holds at any later time: while the state still holds that
+    /// array, publishing group keys and KeyPackages need not verify its signatures again.
+    /// </summary>
+    private (byte[] History, DateTimeOffset At, VerifiedIdentity Identity)? verifiedHistory;
+
+    /// <summary>
+    /// The GroupSigning key last verified, from which stored history and attestation (the very arrays), and when: it
+    /// holds at any later time up to the attestation's expiry, so each publish and claim need not verify it again.
+    /// </summary>
+    private (byte[] History, byte[] Attestation, DateTimeOffset At, VerifiedPurposeKey Key)? verifiedSigning;
+
     public async Task<IdentityPublication> PublishAsync(byte[] history)
     {
         var current = state.State.History;
@@ -31,11 +44,13 @@ internal sealed class IdentityGrain(
             return new IdentityPublication(PublicationOutcome.Compromised, current, "this identity's history forked; it is compromised");
         }
 
+        var now = time.GetUtcNow();
         ChangeHistory presented;
+        VerifiedIdentity verified;
         try
         {
             presented = ChangeHistory.Decode(history);
-            presented.Verify(vault, time.GetUtcNow());
+            verified = presented.Verify(vault, now);
             if (presented.Identifier.ToString() != this.GetPrimaryKeyString())
             {
                 return new IdentityPublication(PublicationOutcome.Invalid, current, $"the history is of {presented.Identifier}, not {this.GetPrimaryKeyString()}");
@@ -49,6 +64,7 @@ internal sealed class IdentityGrain(
         if (current is null)
         {
             await StoreAsync(state.State with { History = history });
+            verifiedHistory = (history, now, verified);
             return new IdentityPublication(PublicationOutcome.Accepted, history, null);
         }
 
@@ -58,6 +74,7 @@ internal sealed class IdentityGrain(
                 return new IdentityPublication(PublicationOutcome.Unchanged, current, null);
             case HistoryComparison.Extends:
                 await StoreAsync(state.State with { History = history });
+                verifiedHistory = (history, now, verified);
                 return new IdentityPublication(PublicationOutcome.Accepted, history, null);
             case HistoryComparison.Older:
                 return new IdentityPublication(PublicationOutcome.RolledBack, current, "an older history than the one known");
@@ -87,12 +104,13 @@ internal sealed class IdentityGrain(
             return false;
         }
 
+        var now = time.GetUtcNow();
+        VerifiedPurposeKey signing;
         try
         {
-            var now = time.GetUtcNow();
-            var identity = ChangeHistory.Decode(encoded).Verify(vault, now);
+            var identity = VerifiedHistory(encoded, now);
             PurposeKeyAttestation.Decode(agreementAttestation).Verify(identity, Purpose.GroupKeyAgreement, vault, now);
-            PurposeKeyAttestation.Decode(signingAttestation).Verify(identity, Purpose.GroupSigning, vault, now);
+            signing = PurposeKeyAttestation.Decode(signingAttestation).Verify(identity, Purpose.GroupSigning, vault, now);
         }
         catch (Exception e) when (e is OckamDecodeException or IdentityException)
         {
@@ -100,6 +118,7 @@ internal sealed class IdentityGrain(
         }
 
         await StoreAsync(state.State with { GroupAgreement = agreementAttestation, GroupSigning = signingAttestation });
+        verifiedSigning = (encoded, signingAttestation, now, signing);
         return true;
     }
 
@@ -202,15 +221,38 @@ internal sealed class IdentityGrain(
             return null;
         }
 
+        if (verifiedSigning is { } verified && ReferenceEquals(verified.History, history) && ReferenceEquals(verified.Attestation, attestation)
+            && verified.At <= now && now <= verified.Key.ExpiresAt)
+        {
+            return verified.Key;
+        }
+
         try
         {
-            var identity = ChangeHistory.Decode(history).Verify(vault, now);
-            return PurposeKeyAttestation.Decode(attestation).Verify(identity, Purpose.GroupSigning, vault, now);
+            var identity = VerifiedHistory(history, now);
+            var key = PurposeKeyAttestation.Decode(attestation).Verify(identity, Purpose.GroupSigning, vault, now);
+            verifiedSigning = (history, attestation, now, key);
+            return key;
         }
         catch (Exception e) when (e is OckamDecodeException or IdentityException)
         {
             return null;
         }
+    }
+
+    /// <summary>The stored <paramref name="history"/>, verified now, or earlier if it is still the one verified then.</summary>
+    /// <exception cref="OckamDecodeException">It does not decode.</exception>
+    /// <exception cref="IdentityException">It does not verify.</exception>
+    private VerifiedIdentity VerifiedHistory(byte[] history, DateTimeOffset now)
+    {
+        if (verifiedHistory is { } known && ReferenceEquals(known.History, history) && known.At <= now)
+        {
+            return known.Identity;
+        }
+
+        var identity = ChangeHistory.Decode(history).Verify(vault, now);
+        verifiedHistory = (history, now, identity);
+        return identity;
     }
 
     /// <summary>

@@ -15,6 +15,12 @@ public sealed class SoftwareVault : IVault, IDisposable
     private readonly string? path;
     private readonly SemaphoreSlim writeLock = new(1, 1);
 
+    /// <summary>Changes made to the persistent keys so far (each counted once the key map holds it).</summary>
+    private long changes;
+
+    /// <summary>The changes the file holds, every one up to this: written under <see cref="writeLock"/> only.</summary>
+    private long saved;
+
     /// <summary>Creates a vault that lives only in memory; "persistent" keys last as long as it does.</summary>
     public SoftwareVault()
         : this(null, new Dictionary<string, KeyMaterial>())
@@ -439,13 +445,23 @@ public sealed class SoftwareVault : IVault, IDisposable
             return;
         }
 
+        var change = Interlocked.Increment(ref changes);
         await writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // A write that began after this change was made holds it already: keys made at once (a node's KeyPackages)
+            // cost one durable write between them, not one each, and none is acknowledged before it is in the file.
+            if (saved >= change)
+            {
+                return;
+            }
+
+            var upTo = Volatile.Read(ref changes);
             var contents = VaultFile.Encode(keys.Where(k => k.Value.Persistence == KeyPersistence.Persistent).OrderBy(k => k.Key, StringComparer.Ordinal));
             try
             {
                 await VaultFile.WriteAsync(path, contents, cancellationToken).ConfigureAwait(false);
+                saved = upTo;
             }
             finally
             {

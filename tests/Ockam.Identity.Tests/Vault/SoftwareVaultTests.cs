@@ -42,6 +42,23 @@ public sealed class SoftwareVaultTests : IDisposable
     }
 
     [Fact]
+    public async Task Keys_made_at_once_share_writes_yet_each_is_in_the_file_when_its_creation_returns()
+    {
+        using var vault = await SoftwareVault.OpenAsync(VaultPath);
+
+        // Many at once, from many threads, as a node makes its KeyPackages: the file is read back as soon as each
+        // creation returns, while the others are still being written.
+        var made = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(async () =>
+        {
+            var key = await vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Persistent);
+            using var onDisk = await SoftwareVault.OpenAsync(VaultPath);
+            return onDisk.Contains(key);
+        })));
+
+        Assert.All(made, Assert.True);
+    }
+
+    [Fact]
     public async Task Key_file_is_owner_only_and_leaves_no_temporary_files()
     {
         using var vault = await SoftwareVault.OpenAsync(VaultPath);
