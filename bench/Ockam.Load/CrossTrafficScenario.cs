@@ -17,7 +17,7 @@ internal sealed class CrossTrafficScenario(LoadSettings settings, Results result
 
     public override string Name => "round trips beside a filling relay";
 
-    public override TimeSpan QuickBudget => TimeSpan.FromSeconds(60);
+    public override TimeSpan QuickBudget => TimeSpan.FromSeconds(90);
 
     /// <summary>A round trip starts this often.</summary>
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(5);
