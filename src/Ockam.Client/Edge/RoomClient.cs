@@ -44,6 +44,14 @@ public sealed class RoomClient : IWorker, IDisposable
     /// </summary>
     private static readonly TimeSpan QuietCatchUp = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How far a group's saved state may lag the application messages read live. Until it is saved, the file holds the
+    /// state from before them, whose keys still open them: after a crash they are read again from the group's log and
+    /// shown again, as messages not yet acknowledged are anyway; an acknowledgement, a send and a commit save at once.
+    /// One atomic write (two fsyncs) per message read was most of a delivery's cost.
+    /// </summary>
+    private static readonly TimeSpan SaveDelay = TimeSpan.FromSeconds(1);
+
     private readonly IVault vault;
     private readonly IEdgeApi api;
     private readonly Identifier self;
@@ -73,6 +81,11 @@ public sealed class RoomClient : IWorker, IDisposable
 
     /// <summary>When each group last had a delivery here or its log was read; under <see cref="gate"/>.</summary>
     private readonly Dictionary<GroupId, DateTimeOffset> heard = [];
+
+    /// <summary>Groups whose state changed with messages read live and is not saved yet; under <see cref="gate"/>.</summary>
+    private readonly HashSet<GroupId> unsaved = [];
+
+    private readonly CancellationTokenSource closing = new();
 
     /// <summary>A client for <paramref name="self"/>, whose leaves carry the public half of its GroupSigning key <paramref name="signing"/>.</summary>
     internal RoomClient(IVault vault, IEdgeApi api, LocalIdentity self, PurposeKey signing, RoomStore store, KeyPackageStore keyPackages, TimeProvider time, Action? listening = null)
@@ -449,13 +462,17 @@ public sealed class RoomClient : IWorker, IDisposable
                     handled = Handle(delivery.Group, room, delivery.Index, delivery.Kind, delivery.Content, live: true);
                     if (handled)
                     {
-                        if (room.Group.IsActive)
+                        if (!room.Group.IsActive)
                         {
-                            await store.SaveAsync(delivery.Group, room, cancellationToken).ConfigureAwait(false);
+                            Forget(delivery.Group, room);
+                        }
+                        else if (delivery.Kind == GroupDeliveryKind.Message)
+                        {
+                            SaveLater(delivery.Group);
                         }
                         else
                         {
-                            Forget(delivery.Group, room);
+                            await store.SaveAsync(delivery.Group, room, cancellationToken).ConfigureAwait(false);
                         }
                     }
                 }
@@ -473,8 +490,72 @@ public sealed class RoomClient : IWorker, IDisposable
         }
     }
 
+    /// <summary>Marks <paramref name="group"/> unsaved and, if no save is due, saves what is unsaved after <see cref="SaveDelay"/>; under <see cref="gate"/>.</summary>
+    private void SaveLater(GroupId group)
+    {
+        if (unsaved.Add(group) && unsaved.Count == 1)
+        {
+            _ = Task.Run(() => SaveUnsavedAsync(closing.Token), CancellationToken.None);
+        }
+    }
+
+    private async Task SaveUnsavedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(SaveDelay, time, cancellationToken).ConfigureAwait(false);
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                foreach (var group in unsaved)
+                {
+                    if (rooms.TryGetValue(group, out var room) && room.Group.IsActive)
+                    {
+                        await store.SaveAsync(group, room, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                unsaved.Clear();
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or IOException or UnauthorizedAccessException)
+        {
+            // Closing, or the disk refused: the file keeps the state from before these messages, which still opens
+            // them from the log. What stays unsaved is saved with the next save of its group, or read again after a
+            // restart.
+            await ClearUnsavedAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Lets the next message read schedule a save again after one failed or was cancelled.</summary>
+    private async Task ClearUnsavedAsync()
+    {
+        try
+        {
+            await gate.WaitAsync(closing.Token).ConfigureAwait(false);
+            try
+            {
+                unsaved.Clear();
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+        {
+        }
+    }
+
     public void Dispose()
     {
+        // A delayed save in progress finishes (or stops at its cancellation) before the groups' keys go.
+        closing.Cancel();
+        gate.Wait();
         foreach (var room in rooms.Values)
         {
             room.Dispose();
@@ -483,6 +564,7 @@ public sealed class RoomClient : IWorker, IDisposable
         gate.Dispose();
         catchingUp.Dispose();
         entering.Dispose();
+        closing.Dispose();
     }
 
     /// <summary>The group id MLS binds every message to: the typed id's value, so a room's messages never fit a topic of the same name.</summary>
