@@ -553,6 +553,12 @@ public sealed class RoomClient : IWorker, IDisposable
 
     public void Dispose()
     {
+        // Once: a node may be disposed twice.
+        if (closing.IsCancellationRequested)
+        {
+            return;
+        }
+
         // A delayed save in progress finishes (or stops at its cancellation) before the groups' keys go.
         closing.Cancel();
         gate.Wait();
