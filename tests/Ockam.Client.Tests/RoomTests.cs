@@ -227,9 +227,8 @@ public sealed class RoomTests : IAsyncLifetime
     /// <summary>
     /// Messages read live are saved with the group's state up to a second later, not one write each: a node that stops
     /// in between (its process ends) still holds the state from before them, whose keys open them from the log, so it
-    /// shows them again, in order, once; what it acknowledged (saved at once) it never shows again. Fails if the
-    /// delayed save is taken for done before it is written (the messages would be lost), or if an acknowledgement
-    /// waits for the delayed save (the acknowledged one would be shown twice).
+    /// shows them again, in order, once; what it acknowledged (saved at once) it never shows again. Checked: fails if an
+    /// acknowledgement waits for the delayed save (the acknowledged message is shown again).
     /// </summary>
     [Fact]
     public async Task Messages_read_live_and_not_yet_saved_are_shown_again_after_a_stop_and_acknowledged_ones_never()
