@@ -422,23 +422,36 @@ public sealed partial class Node : IAsyncDisposable
             }
         }
 
+        /// <summary>
+        /// Hands the worker its messages in order: one at a time, or, to an <see cref="IBatchWorker"/>, everything the
+        /// mailbox holds at once (up to <see cref="IBatchWorker.MaxBatch"/>).
+        /// </summary>
         private async Task RunAsync(Channel<Message> mailbox)
         {
-            if (worker is IBatchWorker batcher)
-            {
-                await RunBatchesAsync(mailbox, batcher).ConfigureAwait(false);
-                return;
-            }
-
             var context = new WorkerContext(node, addresses);
+            var batcher = worker as IBatchWorker;
+            var batch = new List<Message>(batcher is null ? 1 : IBatchWorker.MaxBatch);
             try
             {
-                await foreach (var message in mailbox.Reader.ReadAllAsync(cancel.Token).ConfigureAwait(false))
+                while (await mailbox.Reader.WaitToReadAsync(cancel.Token).ConfigureAwait(false))
                 {
+                    batch.Clear();
+                    while (batch.Count < batch.Capacity && mailbox.Reader.TryRead(out var message))
+                    {
+                        batch.Add(message);
+                    }
+
                     insideHandler.Value = true;
                     try
                     {
-                        await worker.HandleMessageAsync(context, message, cancel.Token).ConfigureAwait(false);
+                        if (batcher is null)
+                        {
+                            await worker.HandleMessageAsync(context, batch[0], cancel.Token).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            await batcher.HandleMessagesAsync(context, batch, cancel.Token).ConfigureAwait(false);
+                        }
                     }
                     catch (OperationCanceledException) when (cancel.IsCancellationRequested)
                     {
@@ -447,45 +460,6 @@ public sealed partial class Node : IAsyncDisposable
                     catch (Exception e)
                     {
                         // One bad message must not kill the worker (and with it every other peer's traffic).
-                        LogWorkerFailed(node.logger, e, addresses[0]);
-                    }
-                    finally
-                    {
-                        insideHandler.Value = false;
-                    }
-                }
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
-
-        /// <summary>As <see cref="RunAsync"/>, handing over everything the mailbox holds at once (up to <see cref="IBatchWorker.MaxBatch"/>).</summary>
-        private async Task RunBatchesAsync(Channel<Message> mailbox, IBatchWorker batcher)
-        {
-            var context = new WorkerContext(node, addresses);
-            var batch = new List<Message>(IBatchWorker.MaxBatch);
-            try
-            {
-                while (await mailbox.Reader.WaitToReadAsync(cancel.Token).ConfigureAwait(false))
-                {
-                    batch.Clear();
-                    while (batch.Count < IBatchWorker.MaxBatch && mailbox.Reader.TryRead(out var message))
-                    {
-                        batch.Add(message);
-                    }
-
-                    insideHandler.Value = true;
-                    try
-                    {
-                        await batcher.HandleMessagesAsync(context, batch, cancel.Token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException) when (cancel.IsCancellationRequested)
-                    {
-                        break;
-                    }
-                    catch (Exception e)
-                    {
                         LogWorkerFailed(node.logger, e, addresses[0]);
                     }
                     finally
