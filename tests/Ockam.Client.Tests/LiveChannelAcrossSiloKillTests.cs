@@ -42,13 +42,13 @@ public sealed class LiveChannelAcrossSiloKillTests : IDisposable
         var silo = await SiloProcess.StartAsync(data.Path, Within, options);
         try
         {
-            using var operator_ = await OperatorAsync(gatewayPort, timeout.Token);
+            using var operator_ = await SiloOperator.ConnectAsync(gatewayPort, timeout.Token);
             var grains = operator_.Services.GetRequiredService<IGrainFactory>();
-            await using var phone = await NodeAsync(silo, grains, "phone", ("ockam.role", "phone"), ("ockam.relay", "phone"));
+            await using var phone = await SiloOperator.EnrolledNodeAsync(grains, silo, Path.Combine(homes.Path, "phone"), ("ockam.role", "phone"), ("ockam.relay", "phone"));
             await phone.CreateRelayAsync("phone", timeout.Token);
             await phone.AcceptAsync(MonitorPolicy, timeout.Token);
             await phone.ListenAsync("phone", timeout.Token);
-            await using var monitor = await NodeAsync(silo, grains, "monitor", ("ockam.role", "monitor"));
+            await using var monitor = await SiloOperator.EnrolledNodeAsync(grains, silo, Path.Combine(homes.Path, "monitor"), ("ockam.role", "monitor"));
             var channel = await monitor.ConnectAsync("phone", Policy.Parse("(= subject.ockam.role \"phone\")"), timeout.Token);
 
             // At once: before the confirmation, message 3 was still on its way to the phone at this point.
@@ -91,24 +91,5 @@ public sealed class LiveChannelAcrossSiloKillTests : IDisposable
     {
         data.Dispose();
         homes.Dispose();
-    }
-
-    private static async Task<IHost> OperatorAsync(int gatewayPort, CancellationToken cancellationToken)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
-        builder.Logging.SetMinimumLevel(LogLevel.Error);
-        builder.UseOrleansClient(c => c.UseLocalhostClustering(gatewayPort, "ockam", "ockam"));
-        var host = builder.Build();
-        await host.StartAsync(cancellationToken);
-        return host;
-    }
-
-    private async Task<EdgeNode> NodeAsync(SiloProcess silo, IGrainFactory grains, string name, params (string Name, string Value)[] attributes)
-    {
-        var token = await grains.GetGrain<IAuthorityGrain>("default")
-            .CreateOperatorTokenAsync(attributes.ToDictionary(a => a.Name, a => Encoding.UTF8.GetBytes(a.Value), StringComparer.Ordinal), TimeSpan.FromHours(1), uses: 1);
-        var node = await EdgeNode.OpenAsync(new() { Home = Path.Combine(homes.Path, name), Silo = silo.AdminTicket.Silo, SiloIdentifier = silo.AdminTicket.SiloIdentifier });
-        await node.EnrollAsync(token);
-        return node;
     }
 }

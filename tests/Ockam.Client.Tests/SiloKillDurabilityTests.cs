@@ -68,7 +68,7 @@ public sealed class SiloKillDurabilityTests : IDisposable
             // Each once: nothing more comes, and every acknowledgement is stored.
             using var quiet = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await phone.ReceiveAsync(quiet.Token));
-            using var operator_ = await OperatorAsync(gatewayPort, timeout.Token);
+            using var operator_ = await SiloOperator.ConnectAsync(gatewayPort, timeout.Token);
             var relay = operator_.Services.GetRequiredService<IGrainFactory>().GetGrain<IRelayGrain>("phone");
             while ((await relay.GetStatusAsync()).Queued != 0)
             {
@@ -89,11 +89,11 @@ public sealed class SiloKillDurabilityTests : IDisposable
     /// </summary>
     private async Task<EdgeNode> SendWhileThePhoneIsAwayAsync(SiloProcess silo, int gatewayPort, CancellationToken cancellationToken)
     {
-        using var operator_ = await OperatorAsync(gatewayPort, cancellationToken);
+        using var operator_ = await SiloOperator.ConnectAsync(gatewayPort, cancellationToken);
         var grains = operator_.Services.GetRequiredService<IGrainFactory>();
         var relay = grains.GetGrain<IRelayGrain>("phone");
         Identity.Identities.Identifier phoneIdentifier;
-        await using (var phone = await NodeAsync(silo, grains, "phone", ("ockam.role", "phone"), ("ockam.relay", "phone")))
+        await using (var phone = await SiloOperator.EnrolledNodeAsync(grains, silo, Path.Combine(homes.Path, "phone"), ("ockam.role", "phone"), ("ockam.relay", "phone")))
         {
             phoneIdentifier = phone.Identifier;
             await phone.CreateRelayAsync("phone", cancellationToken);
@@ -102,7 +102,7 @@ public sealed class SiloKillDurabilityTests : IDisposable
         }
 
         // Nobody acknowledges what comes next (the silo may not have noticed yet that the phone is gone): it stays queued.
-        var monitor = await NodeAsync(silo, grains, "monitor", ("ockam.role", "monitor"));
+        var monitor = await SiloOperator.EnrolledNodeAsync(grains, silo, Path.Combine(homes.Path, "monitor"), ("ockam.role", "monitor"));
         try
         {
             var key = await monitor.GetMailKeyAsync("phone", phoneIdentifier, cancellationToken);
@@ -133,33 +133,6 @@ public sealed class SiloKillDurabilityTests : IDisposable
         homes.Dispose();
     }
 
-    /// <summary>An Orleans client to the silo process (its gateway open on loopback): tokens, and a relay's depth, which edge nodes cannot ask.</summary>
-    private static async Task<IHost> OperatorAsync(int gatewayPort, CancellationToken cancellationToken)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
-        builder.Logging.SetMinimumLevel(LogLevel.Error);
-        builder.UseOrleansClient(c => c.UseLocalhostClustering(gatewayPort, "ockam", "ockam"));
-        var host = builder.Build();
-        await host.StartAsync(cancellationToken);
-        return host;
-    }
-
-    private async Task<EdgeNode> NodeAsync(SiloProcess silo, IGrainFactory grains, string name, params (string Name, string Value)[] attributes)
-    {
-        var token = await grains.GetGrain<IAuthorityGrain>("default")
-            .CreateOperatorTokenAsync(attributes.ToDictionary(a => a.Name, a => Encoding.UTF8.GetBytes(a.Value), StringComparer.Ordinal), TimeSpan.FromHours(1), uses: 1);
-        var node = await EdgeNode.OpenAsync(Options(silo, name));
-        try
-        {
-            await node.EnrollAsync(token);
-            return node;
-        }
-        catch
-        {
-            await node.DisposeAsync();
-            throw;
-        }
-    }
 
     private EdgeNodeOptions Options(SiloProcess silo, string name) =>
         new() { Home = Path.Combine(homes.Path, name), Silo = silo.AdminTicket.Silo, SiloIdentifier = silo.AdminTicket.SiloIdentifier };
