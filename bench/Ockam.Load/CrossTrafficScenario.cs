@@ -7,7 +7,8 @@ namespace Ockam.Load;
 
 /// <summary>
 /// Another pair's round trip (a ping through the other's relay and the answer back through its own) while one
-/// relay's mailbox fills for an offline phone: one busy relay should not slow anyone else.
+/// relay's mailbox fills for an offline phone, from another process (<see cref="FillerProcess"/>): one busy relay
+/// should not slow anyone else.
 /// </summary>
 internal sealed class CrossTrafficScenario(LoadSettings settings, Results results) : Scenario(settings, results)
 {
@@ -25,8 +26,8 @@ internal sealed class CrossTrafficScenario(LoadSettings settings, Results result
     /// <summary>How long a round trip may take before it counts as lost.</summary>
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long the quiet baseline pings, before the fill.</summary>
-    private static readonly TimeSpan QuietTime = TimeSpan.FromSeconds(1);
+    /// <summary>How long the warm-up, and then the quiet baseline, ping before the fill.</summary>
+    private static readonly TimeSpan QuietTime = TimeSpan.FromSeconds(2);
 
     public override async Task RunAsync(Action<double> progress, CancellationToken cancellationToken)
     {
@@ -34,8 +35,6 @@ internal sealed class CrossTrafficScenario(LoadSettings settings, Results result
         var (silo, fleet) = await SiloAsync(Math.Max(depth * 2, 10_000), cancellationToken).ConfigureAwait(false);
         await using var _ = silo;
         await using var __ = fleet;
-        var filling = await fleet.PairAsync("phone", "monitor", cancellationToken).ConfigureAwait(false);
-        var relay = silo.Grains.GetGrain<IRelayGrain>(filling.Relay);
 
         // The other pair: each owns a relay and has a channel through the other's.
         var peers = Policy.Parse("(= subject.ockam.role \"peer\")");
@@ -59,22 +58,16 @@ internal sealed class CrossTrafficScenario(LoadSettings settings, Results result
             }
         }, CancellationToken.None);
 
-        // Quiet baseline, then the same while the other relay fills.
-        var quiet = await PingAsync(a, toB, 0, Task.Delay(QuietTime, cancellationToken), cancellationToken).ConfigureAwait(false);
-        await OfflineScenario.GoOfflineAsync(filling, relay, cancellationToken).ConfigureAwait(false);
-        var filled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var pinging = PingAsync(a, toB, 1_000_000, filled.Task, cancellationToken);
-        OfflineScenario.Filled fill;
-        try
-        {
-            fill = await OfflineScenario.FillAsync(filling, relay, depth, progress, Settings.Bound(TimeSpan.FromSeconds(25)), cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            filled.TrySetResult();
-        }
-
-        var busy = await pinging.ConfigureAwait(false);
+        // A warm-up (the first round trips compile the path on both sides), the quiet baseline, then the same while a
+        // relay fills from another process.
+        await PingAsync(a, toB, 0, Task.Delay(QuietTime, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var quiet = await PingAsync(a, toB, 1_000_000, Task.Delay(QuietTime, cancellationToken), cancellationToken).ConfigureAwait(false);
+        progress(0.2);
+        await using var filler = FillerProcess.Start(Settings, silo);
+        await filler.FillStarted.WaitAsync(cancellationToken).ConfigureAwait(false);
+        progress(0.4);
+        var busy = await PingAsync(a, toB, 2_000_000, filler.FillEnded, cancellationToken).ConfigureAwait(false);
+        var (queued, fill) = await filler.FillEnded.ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -84,8 +77,7 @@ internal sealed class CrossTrafficScenario(LoadSettings settings, Results result
         {
         }
 
-        var how = fill.Figure.Value is null ? $"the fill did not complete: {fill.Queued} queued; " : "";
-        var note = $"{how}{busy.Times.Count} round trips during the fill (one sent every {Interval.TotalMilliseconds:F0} ms), {busy.Lost} lost (counted as {Bound.TotalSeconds:F0} s); "
+        var note = $"the fill (another process): {queued} queued, {fill}; {busy.Times.Count} round trips during the fill (one sent every {Interval.TotalMilliseconds:F0} ms), {busy.Lost} lost (counted as {Bound.TotalSeconds:F0} s); "
             + $"quiet: p50 {Percentiles.Of(quiet.Times, 0.50):F1} ms, p99 {Percentiles.Of(quiet.Times, 0.99):F1} ms over {quiet.Times.Count}";
         Results.Ours(P50(depth), new Figure(Percentiles.Of(busy.Times, 0.50), "ms"));
         Results.Ours(P99(depth), new Figure(Percentiles.Of(busy.Times, 0.99), "ms", note));

@@ -16,21 +16,31 @@ namespace Ockam.Load;
 /// </summary>
 internal sealed class SiloProcess : IAsyncDisposable
 {
+    /// <summary>The Orleans service and cluster id of a silo this tool starts.</summary>
+    private const string StartedServiceId = "ockam-load";
+
     private readonly Process? process;
     private readonly IHost client;
     private readonly string? dataDirectory;
 
-    private SiloProcess(Process? process, IHost client, string? dataDirectory, string edge, Identifier identifier)
+    private SiloProcess(Process? process, IHost client, string? dataDirectory, string edge, Identifier identifier, int gatewayPort, string serviceId)
     {
         this.process = process;
         this.client = client;
         this.dataDirectory = dataDirectory;
         Edge = edge;
         Identifier = identifier;
+        GatewayPort = gatewayPort;
+        ServiceId = serviceId;
     }
 
     /// <summary>The edge gateway, host:port.</summary>
     public string Edge { get; }
+
+    /// <summary>Its Orleans gateway's loopback port, and its service (and cluster) id: what another tool process connects with.</summary>
+    public int GatewayPort { get; }
+
+    public string ServiceId { get; }
 
     public Identifier Identifier { get; }
 
@@ -72,7 +82,7 @@ internal sealed class SiloProcess : IAsyncDisposable
         {
             siloDll, "--data", data, "--storage", "Sqlite", "--clustering", "Localhost",
             "--silo-port", FreePort().ToString(CultureInfo.InvariantCulture), "--gateway-port", gatewayPort.ToString(CultureInfo.InvariantCulture),
-            "--edge-address", "127.0.0.1", "--edge-port", "0", "--telemetry", "None", "--service-id", "ockam-load", "--cluster-id", "ockam-load",
+            "--edge-address", "127.0.0.1", "--edge-port", "0", "--telemetry", "None", "--service-id", StartedServiceId, "--cluster-id", StartedServiceId,
 
             // Localhost clustering binds the Orleans gateway (opened for this tool's client) to loopback only.
             "--cluster-tls", "false",
@@ -95,8 +105,8 @@ internal sealed class SiloProcess : IAsyncDisposable
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromMinutes(2));
             var (edge, identifier) = await banner.Ready.WaitAsync(timeout.Token).ConfigureAwait(false);
-            var client = await ConnectClientAsync(gatewayPort, "ockam-load", timeout.Token).ConfigureAwait(false);
-            return new SiloProcess(process, client, data, edge, identifier);
+            var client = await ConnectClientAsync(gatewayPort, StartedServiceId, timeout.Token).ConfigureAwait(false);
+            return new SiloProcess(process, client, data, edge, identifier, gatewayPort, StartedServiceId);
         }
         catch (Exception e)
         {
@@ -111,7 +121,7 @@ internal sealed class SiloProcess : IAsyncDisposable
     public static async Task<SiloProcess> ConnectAsync(string edge, Identifier identifier, int gatewayPort, string serviceId, int? pid, CancellationToken cancellationToken)
     {
         var client = await ConnectClientAsync(gatewayPort, serviceId, cancellationToken).ConfigureAwait(false);
-        return new SiloProcess(pid is { } id ? Process.GetProcessById(id) : null, client, null, edge, identifier);
+        return new SiloProcess(pid is { } id ? Process.GetProcessById(id) : null, client, null, edge, identifier, gatewayPort, serviceId);
     }
 
     private static async Task<IHost> ConnectClientAsync(int gatewayPort, string serviceId, CancellationToken cancellationToken)
