@@ -99,27 +99,64 @@ internal sealed class IdentityGrain(
 
     public async Task<bool> PublishGroupKeysAsync(byte[] agreementAttestation, byte[] signingAttestation)
     {
-        if (state.State.History is not { } encoded || state.State.Compromised)
-        {
-            return false;
-        }
-
         var now = time.GetUtcNow();
-        VerifiedPurposeKey signing;
-        try
-        {
-            var identity = VerifiedHistory(encoded, now);
-            PurposeKeyAttestation.Decode(agreementAttestation).Verify(identity, Purpose.GroupKeyAgreement, vault, now);
-            signing = PurposeKeyAttestation.Decode(signingAttestation).Verify(identity, Purpose.GroupSigning, vault, now);
-        }
-        catch (Exception e) when (e is OckamDecodeException or IdentityException)
+        if (GroupKeys(agreementAttestation, signingAttestation, now) is not { } signing)
         {
             return false;
         }
 
         await StoreAsync(state.State with { GroupAgreement = agreementAttestation, GroupSigning = signingAttestation });
-        verifiedSigning = (encoded, signingAttestation, now, signing);
+        verifiedSigning = (state.State.History!, signingAttestation, now, signing);
         return true;
+    }
+
+    public async Task<KeyPackagePublication> PublishMemberKeysAsync(byte[] agreementAttestation, byte[] signingAttestation, byte[][] keyPackages)
+    {
+        ArgumentNullException.ThrowIfNull(keyPackages);
+        var now = time.GetUtcNow();
+        if (GroupKeys(agreementAttestation, signingAttestation, now) is not { } signing)
+        {
+            return new KeyPackagePublication(0, "the group key attestations do not verify against this identity's history");
+        }
+
+        // Packages held are checked against the new GroupSigning key: ones signed by a key it replaces are dropped.
+        var (held, added, refusal) = Admit(signing, keyPackages, now);
+        if (refusal is not null)
+        {
+            return new KeyPackagePublication(held.Count, refusal);
+        }
+
+        // One write for both: an enrolling device's keys cost the store one row update, not two.
+        await StoreAsync(state.State with
+        {
+            GroupAgreement = agreementAttestation,
+            GroupSigning = signingAttestation,
+            KeyPackages = [.. held.Select(p => p.Encoded), .. added],
+        });
+        verifiedSigning = (state.State.History!, signingAttestation, now, signing);
+        return new KeyPackagePublication(held.Count + added.Count, null);
+    }
+
+    /// <summary>The GroupSigning key of <paramref name="signingAttestation"/> if both attestations verify against the stored history now; else null.</summary>
+    private VerifiedPurposeKey? GroupKeys(byte[] agreementAttestation, byte[] signingAttestation, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(agreementAttestation);
+        ArgumentNullException.ThrowIfNull(signingAttestation);
+        if (state.State.History is not { } encoded || state.State.Compromised)
+        {
+            return null;
+        }
+
+        try
+        {
+            var identity = VerifiedHistory(encoded, now);
+            PurposeKeyAttestation.Decode(agreementAttestation).Verify(identity, Purpose.GroupKeyAgreement, vault, now);
+            return PurposeKeyAttestation.Decode(signingAttestation).Verify(identity, Purpose.GroupSigning, vault, now);
+        }
+        catch (Exception e) when (e is OckamDecodeException or IdentityException)
+        {
+            return null;
+        }
     }
 
     public Task<(byte[]? History, byte[]? Agreement, byte[]? Signing)> GetGroupKeysAsync() =>
@@ -134,6 +171,26 @@ internal sealed class IdentityGrain(
             return new KeyPackagePublication(0, "this identity has no valid GroupSigning attestation published: publish its group keys first");
         }
 
+        var (held, added, refusal) = Admit(signing, keyPackages, now);
+        if (refusal is not null)
+        {
+            return new KeyPackagePublication(held.Count, refusal);
+        }
+
+        if (added.Count > 0 || held.Count != state.State.KeyPackages.Length)
+        {
+            await StoreAsync(state.State with { KeyPackages = [.. held.Select(p => p.Encoded), .. added] });
+        }
+
+        return new KeyPackagePublication(held.Count + added.Count, null);
+    }
+
+    /// <summary>
+    /// The stored packages still live under <paramref name="signing"/>, and those of <paramref name="keyPackages"/> new to
+    /// them, each checked; or why none is admitted (one bad package, or more than <see cref="MaxKeyPackages"/> in all).
+    /// </summary>
+    private (List<(byte[] Encoded, string Ref)> Held, List<byte[]> Added, string? Refusal) Admit(VerifiedPurposeKey signing, byte[][] keyPackages, DateTimeOffset now)
+    {
         var held = Live(signing, now);
         var known = held.Select(p => p.Ref).ToHashSet(StringComparer.Ordinal);
         var added = new List<byte[]>();
@@ -146,7 +203,7 @@ internal sealed class IdentityGrain(
             }
             catch (Exception e) when (e is OckamDecodeException or MlsCryptoException)
             {
-                return new KeyPackagePublication(held.Count, $"key package {i}: {e.Message}");
+                return (held, [], $"key package {i}: {e.Message}");
             }
 
             if (known.Add(RefOf(checkedPackage)))
@@ -155,17 +212,9 @@ internal sealed class IdentityGrain(
             }
         }
 
-        if (held.Count + added.Count > MaxKeyPackages)
-        {
-            return new KeyPackagePublication(held.Count, $"the silo holds {held.Count} key packages of this identity and keeps at most {MaxKeyPackages}");
-        }
-
-        if (added.Count > 0 || held.Count != state.State.KeyPackages.Length)
-        {
-            await StoreAsync(state.State with { KeyPackages = [.. held.Select(p => p.Encoded), .. added] });
-        }
-
-        return new KeyPackagePublication(held.Count + added.Count, null);
+        return held.Count + added.Count > MaxKeyPackages
+            ? (held, [], $"the silo holds {held.Count} key packages of this identity and keeps at most {MaxKeyPackages}")
+            : (held, added, null);
     }
 
     public async Task<KeyPackageClaim> ClaimKeyPackageAsync(string claimer)
