@@ -100,8 +100,9 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         try
         {
             var home = await NodeHome.OpenAsync(options.Home, options.Time, cancellationToken).ConfigureAwait(false);
-            var identity = await home.GetOrCreateIdentityAsync(IdentityName, cancellationToken).ConfigureAwait(false);
+            // The key first: a fresh home's identity is made with it and saved once, not once alone and once with its key.
             var key = await home.GetOrCreatePurposeKeyAsync(IdentityName, Purpose.SecureChannelStatic, StaticKeyLifetime, StaticKeyLifetime / 3, cancellationToken).ConfigureAwait(false);
+            var identity = await home.GetOrCreateIdentityAsync(IdentityName, cancellationToken).ConfigureAwait(false);
             var edge = new EdgeNode(options, homeLock, home, identity, key, transport);
             edge.refreshing = Task.Run(() => edge.RefreshLoopAsync(edge.stopping.Token), CancellationToken.None);
             return edge;
@@ -305,9 +306,8 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     /// <summary>This node's group keys, made on first use.</summary>
     private async Task<(PurposeKey Agreement, PurposeKey Signing)> GroupKeysAsync(CancellationToken cancellationToken)
     {
-        var agreement = await home.GetOrCreatePurposeKeyAsync(IdentityName, Purpose.GroupKeyAgreement, StaticKeyLifetime, StaticKeyLifetime / 3, cancellationToken).ConfigureAwait(false);
-        var signing = await home.GetOrCreatePurposeKeyAsync(IdentityName, Purpose.GroupSigning, StaticKeyLifetime, StaticKeyLifetime / 3, cancellationToken).ConfigureAwait(false);
-        return (agreement, signing);
+        var keys = await home.GetOrCreatePurposeKeysAsync(IdentityName, [Purpose.GroupKeyAgreement, Purpose.GroupSigning], StaticKeyLifetime, StaticKeyLifetime / 3, cancellationToken).ConfigureAwait(false);
+        return (keys[0], keys[1]);
     }
 
     /// <summary>
