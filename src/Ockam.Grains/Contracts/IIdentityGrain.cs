@@ -35,12 +35,13 @@ public interface IIdentityGrain : IGrainWithStringKey
     Task<KeyPackagePublication> PublishKeyPackagesAsync(byte[][] keyPackages);
 
     /// <summary>
-    /// Enrolment's keys in one write: the group key attestations (checked against the stored history, as
-    /// <see cref="PublishGroupKeysAsync"/> does) and KeyPackages signed by that GroupSigning key (checked as
-    /// <see cref="PublishKeyPackagesAsync"/> does). All or nothing: a non-null refusal means nothing was stored.
+    /// Enrolment's publications in one write: the history (as <see cref="PublishAsync"/> takes it), the group key
+    /// attestations (checked against that history, as <see cref="PublishGroupKeysAsync"/> does) and KeyPackages signed by
+    /// that GroupSigning key (checked as <see cref="PublishKeyPackagesAsync"/> does). All or nothing: a non-null refusal
+    /// means nothing was stored (but a forking history still marks the identity compromised).
     /// </summary>
     [Alias("publish-member-keys")]
-    Task<KeyPackagePublication> PublishMemberKeysAsync(byte[] agreementAttestation, byte[] signingAttestation, byte[][] keyPackages);
+    Task<KeyPackagePublication> PublishMemberKeysAsync(byte[] history, byte[] agreementAttestation, byte[] signingAttestation, byte[][] keyPackages);
 
     /// <summary>
     /// Hands <paramref name="claimer"/> the oldest valid KeyPackage and deletes it (persisted before the answer), since

@@ -10,9 +10,10 @@ using Ockam.Silo.Tests.Support;
 namespace Ockam.Silo.Tests.Attacks;
 
 /// <summary>
-/// Enrolment carries the device's group keys and first KeyPackages over its one channel. The silo stores them only
-/// once the token has made the channel's proven identity a member, only on that identity, and only if every one of
-/// them checks against its history: no one publishes keys for another, and a refused enrolment leaves nothing behind.
+/// Enrolment carries the device's group keys and first KeyPackages over its one channel. The silo stores them (with the
+/// identity's history, in one write) only once the token has made the channel's proven identity a member, only on that
+/// identity, and only if every one of them checks against its history: no one publishes keys for another, and a
+/// refused enrolment leaves nothing behind.
 /// </summary>
 public sealed class EnrolmentKeysTests : IAsyncLifetime
 {
@@ -104,7 +105,8 @@ public sealed class EnrolmentKeysTests : IAsyncLifetime
     private async Task AssertNothingStoredAsync(Identifier subject)
     {
         var grain = silo.Grains.GetGrain<IIdentityGrain>(subject.ToString());
-        var (_, agreement, signing) = await grain.GetGroupKeysAsync();
+        var (history, agreement, signing) = await grain.GetGroupKeysAsync();
+        Assert.Null(history);
         Assert.Null(agreement);
         Assert.Null(signing);
         Assert.Equal(KeyPackageClaimOutcome.NoneLeft, (await grain.ClaimKeyPackageAsync("inviter")).Outcome);
