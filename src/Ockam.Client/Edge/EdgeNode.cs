@@ -31,6 +31,12 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     /// <summary>KeyPackages the silo should hold for this node: enough for a few invitations before it connects again.</summary>
     private const int KeyPackageTarget = 8;
 
+    /// <summary>
+    /// KeyPackages a fresh node publishes with its enrolment: invitations to a couple of rooms before it first opens its
+    /// rooms (which tops the silo up to <see cref="KeyPackageTarget"/>), without making every device of a fleet pay for eight.
+    /// </summary>
+    private const int EnrolmentKeyPackages = 2;
+
     private readonly EdgeNodeOptions options;
     private readonly NodeHome home;
     private readonly NodeHomeLock homeLock;
@@ -94,8 +100,9 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         try
         {
             var home = await NodeHome.OpenAsync(options.Home, options.Time, cancellationToken).ConfigureAwait(false);
-            var identity = await home.GetOrCreateIdentityAsync(IdentityName, cancellationToken).ConfigureAwait(false);
+            // The key first: a fresh home's identity is made with it and saved once, not once alone and once with its key.
             var key = await home.GetOrCreatePurposeKeyAsync(IdentityName, Purpose.SecureChannelStatic, StaticKeyLifetime, StaticKeyLifetime / 3, cancellationToken).ConfigureAwait(false);
+            var identity = await home.GetOrCreateIdentityAsync(IdentityName, cancellationToken).ConfigureAwait(false);
             var edge = new EdgeNode(options, homeLock, home, identity, key, transport);
             edge.refreshing = Task.Run(() => edge.RefreshLoopAsync(edge.stopping.Token), CancellationToken.None);
             return edge;
@@ -108,19 +115,25 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     }
 
     /// <summary>
-    /// Redeems an enrolment token for this identity's credential, and keeps it; then, as a member, publishes its group
-    /// keys and KeyPackages, so that it can be invited to a room before it has run anything else.
+    /// Redeems an enrolment token for this identity's credential, and keeps it; the same request publishes its group
+    /// keys and, for a fresh node, its first KeyPackages, so that it can be invited to a room before it has run anything
+    /// else — over the one channel enrolment opens.
     /// </summary>
-    /// <exception cref="EdgeException">The token is unknown, expired or used.</exception>
+    /// <exception cref="EdgeException">The token is unknown, expired or used, or the silo refused the keys.</exception>
     public async Task<CredentialPresentation> EnrollAsync(string token, CancellationToken cancellationToken = default)
     {
-        var response = await CallAsync(new EnrollRequest(token), cancellationToken).ConfigureAwait(false);
+        var (agreement, signing) = await GroupKeysAsync(cancellationToken).ConfigureAwait(false);
+
+        // Only a node with none kept yet sends packages: one enrolling again (a new token) leaves the count to RoomsAsync.
+        await keyPackages.DropExpiredAsync(cancellationToken).ConfigureAwait(false);
+        var fresh = await keyPackages.RoomAsync(cancellationToken).ConfigureAwait(false) == KeyPackageStore.Capacity;
+        var packages = fresh ? await NewKeyPackagesAsync(signing, EnrolmentKeyPackages, cancellationToken).ConfigureAwait(false) : [];
+        var keys = new EnrolmentKeys(agreement.Attestation.Encode(), signing.Attestation.Encode(), packages);
+        var response = await CallAsync(new EnrollRequest(token, keys), cancellationToken).ConfigureAwait(false);
         var credential = await KeepCredentialAsync(response, cancellationToken).ConfigureAwait(false);
 
         // From now on the node talks to the silo as a member: the next call opens that channel.
         await GoOfflineAsync().ConfigureAwait(false);
-        var (_, signing) = await PublishGroupKeysAsync(cancellationToken).ConfigureAwait(false);
-        await TopUpKeyPackagesAsync(signing, cancellationToken).ConfigureAwait(false);
         return credential;
     }
 
@@ -285,10 +298,16 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     /// <summary>Makes (on first use) this node's group keys and publishes their attestations, for inviters to fetch and verify.</summary>
     private async Task<(PurposeKey Agreement, PurposeKey Signing)> PublishGroupKeysAsync(CancellationToken cancellationToken)
     {
-        var agreement = await home.GetOrCreatePurposeKeyAsync(IdentityName, Purpose.GroupKeyAgreement, StaticKeyLifetime, StaticKeyLifetime / 3, cancellationToken).ConfigureAwait(false);
-        var signing = await home.GetOrCreatePurposeKeyAsync(IdentityName, Purpose.GroupSigning, StaticKeyLifetime, StaticKeyLifetime / 3, cancellationToken).ConfigureAwait(false);
+        var (agreement, signing) = await GroupKeysAsync(cancellationToken).ConfigureAwait(false);
         await CallAsync(new PublishGroupKeysRequest(agreement.Attestation.Encode(), signing.Attestation.Encode()), cancellationToken).ConfigureAwait(false);
         return (agreement, signing);
+    }
+
+    /// <summary>This node's group keys, made on first use.</summary>
+    private async Task<(PurposeKey Agreement, PurposeKey Signing)> GroupKeysAsync(CancellationToken cancellationToken)
+    {
+        var keys = await home.GetOrCreatePurposeKeysAsync(IdentityName, [Purpose.GroupKeyAgreement, Purpose.GroupSigning], StaticKeyLifetime, StaticKeyLifetime / 3, cancellationToken).ConfigureAwait(false);
+        return (keys[0], keys[1]);
     }
 
     /// <summary>
@@ -306,12 +325,21 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
             return;
         }
 
+        await CallAsync(new PublishKeyPackagesRequest(await NewKeyPackagesAsync(signing, needed, cancellationToken).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> new KeyPackages signed by <paramref name="signing"/>, encoded to publish; their private keys
+    /// are persistent and kept in <see cref="keyPackages"/> before this returns, so before the packages leave.
+    /// </summary>
+    private async Task<ReadOnlyMemory<byte>[]> NewKeyPackagesAsync(PurposeKey signing, int count, CancellationToken cancellationToken)
+    {
         // Made together, so that the vault writes their private keys to its file in one or two writes rather than one each.
-        var bundles = await Task.WhenAll(Enumerable.Range(0, needed).Select(_ =>
+        var bundles = await Task.WhenAll(Enumerable.Range(0, count).Select(_ =>
             Ockam.Identity.Mls.OckamKeyPackages.CreateAsync(home.Vault, signing, options.Time, [(ushort)Ockam.Identity.Mls.GroupRoles.Type], KeyPersistence.Persistent, cancellationToken))).ConfigureAwait(false);
 
         await keyPackages.AddAsync(bundles, cancellationToken).ConfigureAwait(false);
-        await CallAsync(new PublishKeyPackagesRequest([.. bundles.Select(b => (ReadOnlyMemory<byte>)b.KeyPackage.Encode())]), cancellationToken).ConfigureAwait(false);
+        return [.. bundles.Select(b => (ReadOnlyMemory<byte>)b.KeyPackage.Encode())];
     }
 
     /// <summary>Messages that arrived over end-to-end channels, in arrival order.</summary>

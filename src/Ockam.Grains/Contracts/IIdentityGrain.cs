@@ -35,6 +35,15 @@ public interface IIdentityGrain : IGrainWithStringKey
     Task<KeyPackagePublication> PublishKeyPackagesAsync(byte[][] keyPackages);
 
     /// <summary>
+    /// Enrolment's publications in one write: the history (as <see cref="PublishAsync"/> takes it), the group key
+    /// attestations (checked against that history, as <see cref="PublishGroupKeysAsync"/> does) and KeyPackages signed by
+    /// that GroupSigning key (checked as <see cref="PublishKeyPackagesAsync"/> does). All or nothing: a non-null refusal
+    /// means nothing was stored (but a forking history still marks the identity compromised).
+    /// </summary>
+    [Alias("publish-member-keys")]
+    Task<KeyPackagePublication> PublishMemberKeysAsync(byte[] history, byte[] agreementAttestation, byte[] signingAttestation, byte[][] keyPackages);
+
+    /// <summary>
     /// Hands <paramref name="claimer"/> the oldest valid KeyPackage and deletes it (persisted before the answer), since
     /// its init key opens one Welcome only (RFC 9420 §16.8); claims per claimer are bounded, so one member cannot drain
     /// another's packages at will.

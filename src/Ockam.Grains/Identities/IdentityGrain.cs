@@ -38,13 +38,34 @@ internal sealed class IdentityGrain(
 
     public async Task<IdentityPublication> PublishAsync(byte[] history)
     {
+        var now = time.GetUtcNow();
+        var (publication, next, verified) = Offer(history, now);
+        if (next is not null)
+        {
+            await StoreAsync(next);
+        }
+
+        if (publication.Outcome == PublicationOutcome.Accepted)
+        {
+            verifiedHistory = (history, now, verified!);
+        }
+
+        return publication;
+    }
+
+    /// <summary>
+    /// What publishing <paramref name="history"/> does, without doing it: the answer, the state to store (null for none),
+    /// and the verified identity when the history is accepted or unchanged.
+    /// </summary>
+    private (IdentityPublication Publication, IdentityState? Next, VerifiedIdentity? Verified) Offer(byte[] history, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(history);
         var current = state.State.History;
         if (state.State.Compromised)
         {
-            return new IdentityPublication(PublicationOutcome.Compromised, current, "this identity's history forked; it is compromised");
+            return (new IdentityPublication(PublicationOutcome.Compromised, current, "this identity's history forked; it is compromised"), null, null);
         }
 
-        var now = time.GetUtcNow();
         ChangeHistory presented;
         VerifiedIdentity verified;
         try
@@ -53,35 +74,26 @@ internal sealed class IdentityGrain(
             verified = presented.Verify(vault, now);
             if (presented.Identifier.ToString() != this.GetPrimaryKeyString())
             {
-                return new IdentityPublication(PublicationOutcome.Invalid, current, $"the history is of {presented.Identifier}, not {this.GetPrimaryKeyString()}");
+                return (new IdentityPublication(PublicationOutcome.Invalid, current, $"the history is of {presented.Identifier}, not {this.GetPrimaryKeyString()}"), null, null);
             }
         }
         catch (Exception e) when (e is OckamDecodeException or IdentityException)
         {
-            return new IdentityPublication(PublicationOutcome.Invalid, current, e.Message);
+            return (new IdentityPublication(PublicationOutcome.Invalid, current, e.Message), null, null);
         }
 
         if (current is null)
         {
-            await StoreAsync(state.State with { History = history });
-            verifiedHistory = (history, now, verified);
-            return new IdentityPublication(PublicationOutcome.Accepted, history, null);
+            return (new IdentityPublication(PublicationOutcome.Accepted, history, null), state.State with { History = history }, verified);
         }
 
-        switch (ChangeHistory.Compare(ChangeHistory.Decode(current), presented))
+        return ChangeHistory.Compare(ChangeHistory.Decode(current), presented) switch
         {
-            case HistoryComparison.Same:
-                return new IdentityPublication(PublicationOutcome.Unchanged, current, null);
-            case HistoryComparison.Extends:
-                await StoreAsync(state.State with { History = history });
-                verifiedHistory = (history, now, verified);
-                return new IdentityPublication(PublicationOutcome.Accepted, history, null);
-            case HistoryComparison.Older:
-                return new IdentityPublication(PublicationOutcome.RolledBack, current, "an older history than the one known");
-            default:
-                await StoreAsync(state.State with { Compromised = true });
-                return new IdentityPublication(PublicationOutcome.Forked, current, "the history forks from the one known; the identity is now marked compromised");
-        }
+            HistoryComparison.Same => (new IdentityPublication(PublicationOutcome.Unchanged, current, null), null, verified),
+            HistoryComparison.Extends => (new IdentityPublication(PublicationOutcome.Accepted, history, null), state.State with { History = history }, verified),
+            HistoryComparison.Older => (new IdentityPublication(PublicationOutcome.RolledBack, current, "an older history than the one known"), null, null),
+            _ => (new IdentityPublication(PublicationOutcome.Forked, current, "the history forks from the one known; the identity is now marked compromised"), state.State with { Compromised = true }, null),
+        };
     }
 
     public Task<byte[]?> GetHistoryAsync() => Task.FromResult(state.State.History);
@@ -99,27 +111,90 @@ internal sealed class IdentityGrain(
 
     public async Task<bool> PublishGroupKeysAsync(byte[] agreementAttestation, byte[] signingAttestation)
     {
-        if (state.State.History is not { } encoded || state.State.Compromised)
+        var now = time.GetUtcNow();
+        if (state.State is not { History: { } history, Compromised: false })
         {
             return false;
         }
 
-        var now = time.GetUtcNow();
-        VerifiedPurposeKey signing;
+        VerifiedPurposeKey? signing;
         try
         {
-            var identity = VerifiedHistory(encoded, now);
-            PurposeKeyAttestation.Decode(agreementAttestation).Verify(identity, Purpose.GroupKeyAgreement, vault, now);
-            signing = PurposeKeyAttestation.Decode(signingAttestation).Verify(identity, Purpose.GroupSigning, vault, now);
+            signing = GroupKeys(VerifiedHistory(history, now), agreementAttestation, signingAttestation, now);
         }
         catch (Exception e) when (e is OckamDecodeException or IdentityException)
         {
             return false;
         }
 
+        if (signing is null)
+        {
+            return false;
+        }
+
         await StoreAsync(state.State with { GroupAgreement = agreementAttestation, GroupSigning = signingAttestation });
-        verifiedSigning = (encoded, signingAttestation, now, signing);
+        verifiedSigning = (history, signingAttestation, now, signing);
         return true;
+    }
+
+    public async Task<KeyPackagePublication> PublishMemberKeysAsync(byte[] history, byte[] agreementAttestation, byte[] signingAttestation, byte[][] keyPackages)
+    {
+        ArgumentNullException.ThrowIfNull(keyPackages);
+        var now = time.GetUtcNow();
+        var (publication, next, identity) = Offer(history, now);
+        if (identity is null)
+        {
+            // A fork marks the identity compromised, keys or not.
+            if (next is not null)
+            {
+                await StoreAsync(next);
+            }
+
+            return new KeyPackagePublication(0, $"the history is refused ({publication.Outcome}): {publication.Reason}");
+        }
+
+        if (GroupKeys(identity, agreementAttestation, signingAttestation, now) is not { } signing)
+        {
+            return new KeyPackagePublication(0, "the group key attestations do not verify against this identity's history");
+        }
+
+        // Packages held are checked against the new GroupSigning key: ones signed by a key it replaces are dropped.
+        var (held, added, refusal) = Admit(signing, keyPackages, now);
+        if (refusal is not null)
+        {
+            return new KeyPackagePublication(held.Count, refusal);
+        }
+
+        // One write for all: an enrolling device's history and keys cost the store one row update, not three.
+        await StoreAsync((next ?? state.State) with
+        {
+            GroupAgreement = agreementAttestation,
+            GroupSigning = signingAttestation,
+            KeyPackages = [.. held.Select(p => p.Encoded), .. added],
+        });
+        if (publication.Outcome == PublicationOutcome.Accepted)
+        {
+            verifiedHistory = (history, now, identity);
+        }
+
+        verifiedSigning = (state.State.History!, signingAttestation, now, signing);
+        return new KeyPackagePublication(held.Count + added.Count, null);
+    }
+
+    /// <summary>The GroupSigning key of <paramref name="signingAttestation"/> if both attestations verify for <paramref name="identity"/> now; else null.</summary>
+    private VerifiedPurposeKey? GroupKeys(VerifiedIdentity identity, byte[] agreementAttestation, byte[] signingAttestation, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(agreementAttestation);
+        ArgumentNullException.ThrowIfNull(signingAttestation);
+        try
+        {
+            PurposeKeyAttestation.Decode(agreementAttestation).Verify(identity, Purpose.GroupKeyAgreement, vault, now);
+            return PurposeKeyAttestation.Decode(signingAttestation).Verify(identity, Purpose.GroupSigning, vault, now);
+        }
+        catch (Exception e) when (e is OckamDecodeException or IdentityException)
+        {
+            return null;
+        }
     }
 
     public Task<(byte[]? History, byte[]? Agreement, byte[]? Signing)> GetGroupKeysAsync() =>
@@ -134,6 +209,26 @@ internal sealed class IdentityGrain(
             return new KeyPackagePublication(0, "this identity has no valid GroupSigning attestation published: publish its group keys first");
         }
 
+        var (held, added, refusal) = Admit(signing, keyPackages, now);
+        if (refusal is not null)
+        {
+            return new KeyPackagePublication(held.Count, refusal);
+        }
+
+        if (added.Count > 0 || held.Count != state.State.KeyPackages.Length)
+        {
+            await StoreAsync(state.State with { KeyPackages = [.. held.Select(p => p.Encoded), .. added] });
+        }
+
+        return new KeyPackagePublication(held.Count + added.Count, null);
+    }
+
+    /// <summary>
+    /// The stored packages still live under <paramref name="signing"/>, and those of <paramref name="keyPackages"/> new to
+    /// them, each checked; or why none is admitted (one bad package, or more than <see cref="MaxKeyPackages"/> in all).
+    /// </summary>
+    private (List<(byte[] Encoded, string Ref)> Held, List<byte[]> Added, string? Refusal) Admit(VerifiedPurposeKey signing, byte[][] keyPackages, DateTimeOffset now)
+    {
         var held = Live(signing, now);
         var known = held.Select(p => p.Ref).ToHashSet(StringComparer.Ordinal);
         var added = new List<byte[]>();
@@ -146,7 +241,7 @@ internal sealed class IdentityGrain(
             }
             catch (Exception e) when (e is OckamDecodeException or MlsCryptoException)
             {
-                return new KeyPackagePublication(held.Count, $"key package {i}: {e.Message}");
+                return (held, [], $"key package {i}: {e.Message}");
             }
 
             if (known.Add(RefOf(checkedPackage)))
@@ -155,17 +250,9 @@ internal sealed class IdentityGrain(
             }
         }
 
-        if (held.Count + added.Count > MaxKeyPackages)
-        {
-            return new KeyPackagePublication(held.Count, $"the silo holds {held.Count} key packages of this identity and keeps at most {MaxKeyPackages}");
-        }
-
-        if (added.Count > 0 || held.Count != state.State.KeyPackages.Length)
-        {
-            await StoreAsync(state.State with { KeyPackages = [.. held.Select(p => p.Encoded), .. added] });
-        }
-
-        return new KeyPackagePublication(held.Count + added.Count, null);
+        return held.Count + added.Count > MaxKeyPackages
+            ? (held, [], $"the silo holds {held.Count} key packages of this identity and keeps at most {MaxKeyPackages}")
+            : (held, added, null);
     }
 
     public async Task<KeyPackageClaim> ClaimKeyPackageAsync(string claimer)

@@ -58,15 +58,13 @@ public sealed class NodeHome : IDisposable
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (identities.TryGetValue(name, out var known))
+            var (identity, created) = await IdentityAsync(name, cancellationToken).ConfigureAwait(false);
+            if (created)
             {
-                return known.Identity;
+                await SaveAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            var created = await Identities.CreateAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            identities[name] = new StoredIdentity(created, []);
-            await SaveAsync(cancellationToken).ConfigureAwait(false);
-            return created;
+            return identity;
         }
         finally
         {
@@ -91,38 +89,87 @@ public sealed class NodeHome : IDisposable
     }
 
     /// <summary>
-    /// A purpose key of the identity <paramref name="name"/>: the stored one if it is attested for that
-    /// identity's current history and valid for at least <paramref name="renewBefore"/>, else a new one.
+    /// A purpose key of the identity <paramref name="name"/> (created on first use): the stored one if it is attested for
+    /// that identity's current history and valid for at least <paramref name="renewBefore"/>, else a new one.
     /// </summary>
-    public async Task<PurposeKey> GetOrCreatePurposeKeyAsync(string name, Purpose purpose, TimeSpan lifetime, TimeSpan renewBefore, CancellationToken cancellationToken = default)
+    public async Task<PurposeKey> GetOrCreatePurposeKeyAsync(string name, Purpose purpose, TimeSpan lifetime, TimeSpan renewBefore, CancellationToken cancellationToken = default) =>
+        (await GetOrCreatePurposeKeysAsync(name, [purpose], lifetime, renewBefore, cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// As <see cref="GetOrCreatePurposeKeyAsync"/> for each of <paramref name="purposes"/> (distinct), in that order; what
+    /// is new (the identity too, on first use) is made together and saved in one write of the identities file.
+    /// </summary>
+    public async Task<IReadOnlyList<PurposeKey>> GetOrCreatePurposeKeysAsync(string name, IReadOnlyList<Purpose> purposes, TimeSpan lifetime, TimeSpan renewBefore, CancellationToken cancellationToken = default)
     {
-        var identity = await GetOrCreateIdentityAsync(name, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(purposes);
+        if (purposes.Distinct().Count() != purposes.Count)
+        {
+            throw new ArgumentException("each purpose at most once", nameof(purposes));
+        }
+
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var stored = identities[name];
-            var now = Time.GetUtcNow();
-            var usable = stored.PurposeKeys.FirstOrDefault(k =>
-                k.Attestation.Purpose == purpose && k.Attestation.ExpiresAt - now > renewBefore && Vault.Contains(k.Key) && Attests(identity, k));
-            if (usable is not null)
+            var (identity, identityCreated) = await IdentityAsync(name, cancellationToken).ConfigureAwait(false);
+            try
             {
-                return usable;
+                return await PurposeKeysAsync(name, identity, identityCreated, purposes, lifetime, renewBefore, cancellationToken).ConfigureAwait(false);
             }
-
-            var created = await Identities.CreatePurposeKeyAsync(identity, purpose, lifetime, KeyPersistence.Persistent, cancellationToken).ConfigureAwait(false);
-            identities[name] = stored with { PurposeKeys = [.. stored.PurposeKeys.Where(k => k.Attestation.Purpose != purpose), created] };
-            await SaveAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var old in stored.PurposeKeys.Where(k => k.Attestation.Purpose == purpose && Vault.Contains(k.Key)))
+            catch when (identityCreated)
             {
-                await Vault.DeleteKeyAsync(old.Key, cancellationToken).ConfigureAwait(false);
+                // Never saved: the next call makes the identity afresh rather than keep one the file does not hold.
+                identities.Remove(name);
+                throw;
             }
-
-            return created;
         }
         finally
         {
             gate.Release();
         }
+    }
+
+    /// <summary>The body of <see cref="GetOrCreatePurposeKeysAsync"/>, under <see cref="gate"/>.</summary>
+    private async Task<IReadOnlyList<PurposeKey>> PurposeKeysAsync(string name, LocalIdentity identity, bool identityCreated, IReadOnlyList<Purpose> purposes, TimeSpan lifetime, TimeSpan renewBefore, CancellationToken cancellationToken)
+    {
+        var stored = identities[name];
+        var now = Time.GetUtcNow();
+        var keys = purposes.Select(purpose => stored.PurposeKeys.FirstOrDefault(k =>
+            k.Attestation.Purpose == purpose && k.Attestation.ExpiresAt - now > renewBefore && Vault.Contains(k.Key) && Attests(identity, k))).ToArray();
+        var renewed = purposes.Where((_, i) => keys[i] is null).ToHashSet();
+        if (renewed.Count == 0)
+        {
+            if (identityCreated)
+            {
+                await SaveAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return [.. keys.Select(k => k!)];
+        }
+
+        // Made at once, so that the vault writes their secrets together rather than one after the other.
+        var created = await Task.WhenAll(purposes.Where(renewed.Contains).Select(purpose =>
+            Identities.CreatePurposeKeyAsync(identity, purpose, lifetime, KeyPersistence.Persistent, cancellationToken))).ConfigureAwait(false);
+        identities[name] = stored with { PurposeKeys = [.. stored.PurposeKeys.Where(k => !renewed.Contains(k.Attestation.Purpose)), .. created] };
+        await SaveAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var old in stored.PurposeKeys.Where(k => renewed.Contains(k.Attestation.Purpose) && Vault.Contains(k.Key)))
+        {
+            await Vault.DeleteKeyAsync(old.Key, cancellationToken).ConfigureAwait(false);
+        }
+
+        return [.. purposes.Select((purpose, i) => keys[i] ?? created.First(k => k.Attestation.Purpose == purpose))];
+    }
+
+    /// <summary>The identity stored as <paramref name="name"/>, or a new one kept in memory (the caller saves it); under <see cref="gate"/>.</summary>
+    private async Task<(LocalIdentity Identity, bool Created)> IdentityAsync(string name, CancellationToken cancellationToken)
+    {
+        if (identities.TryGetValue(name, out var known))
+        {
+            return (known.Identity, false);
+        }
+
+        var created = await Identities.CreateAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        identities[name] = new StoredIdentity(created, []);
+        return (created, true);
     }
 
     public void Dispose()

@@ -12,10 +12,30 @@ internal static class EnrollmentHandlers
 {
     public static async Task<GatewayAnswer<CredentialResponse>> EnrollAsync(GatewayCall call, EnrollRequest request, CancellationToken cancellationToken)
     {
-        // The service learns the identity it enrols (public data), so it can later refuse a rollback.
-        await call.Grains.GetGrain<IIdentityGrain>(call.Caller).PublishAsync(call.Peer.Identity.History.Encode()).WaitAsync(cancellationToken).ConfigureAwait(false);
+        // The service learns the identity it enrols (public data), so it can later refuse a rollback: with the member's
+        // keys, in one write once the token made the caller a member (a refused stranger writes nothing); else first.
+        var identity = call.Grains.GetGrain<IIdentityGrain>(call.Caller);
+        if (request.Keys is null)
+        {
+            await identity.PublishAsync(call.Peer.Identity.History.Encode()).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var result = await call.Authority.EnrollAsync(request.Token, call.Caller).WaitAsync(cancellationToken).ConfigureAwait(false);
         SiloTelemetry.Enrolments.Add(1, new KeyValuePair<string, object?>("ockam.outcome", result.Outcome.ToString()));
+
+        // Stored only in the caller's own identity grain, which checks them against the history the channel proved: no
+        // one publishes keys for another.
+        if (result.Outcome == AuthorityOutcome.Issued && request.Keys is { } keys)
+        {
+            var published = await identity.PublishMemberKeysAsync(
+                call.Peer.Identity.History.Encode(), keys.Agreement.ToArray(), keys.Signing.ToArray(), [.. keys.KeyPackages.Select(p => p.ToArray())]).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (published.Refusal is { } refusal)
+            {
+                // The token stays redeemed for this identity: it may ask again (a retry uses nothing up) with keys that check.
+                return new GatewayRefusal(ApiStatus.Rejected, refusal);
+            }
+        }
+
         return Credential(result);
     }
 
