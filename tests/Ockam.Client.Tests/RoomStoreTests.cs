@@ -58,6 +58,9 @@ public sealed class RoomStoreTests : IDisposable
                 Assert.Equal(0UL, restarted.Group.Epoch);
             }
 
+            // The state of the epoch no record names is gone with the restart.
+            Assert.Equal(Path.GetFileName(epoch0), Path.GetFileName(Assert.Single(EpochFiles(crashed))));
+
             // The old epoch's state under the new one's name: the record does not open over it.
             var swapped = Path.Combine(homes.Path, "swapped");
             CopyDirectory(rooms, swapped);

@@ -162,6 +162,9 @@ internal sealed class RoomStore(string directory, IVault vault)
         // The progress record opens only over the epoch state whose hash it names: a file swapped in is refused.
         var mlsGroup = Unreadable(path, () => MlsGroup.Restore(services, key, signatureKey, epochBytes, progress));
         epochStates[group] = epochState;
+
+        // A crash between a new epoch's two writes leaves that epoch's state unnamed: the record names this one.
+        DeleteEpochs(group, except: epochState);
         return new RoomState(mlsGroup, lastIndex, commits, sent, unshown);
     }
 
