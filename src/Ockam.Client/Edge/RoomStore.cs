@@ -23,7 +23,9 @@ namespace Ockam.Client.Edge;
 /// messages}</c>. It is the commit point: it names the one epoch state it goes with, so the MLS state and the log
 /// positions can never disagree after a crash.</item>
 /// </list>
-/// A new epoch's state is on disk before a record names it, and the previous epoch's is deleted only once one does. The
+/// A new epoch's state is on disk before a record names it, and the previous epoch's is deleted only once one does. A
+/// record of version 1 (seven fields, the whole MLS state in field 2: a node's files from before) is read as it is and
+/// replaced by version 2 at the group's next save. The
 /// unshown messages (plaintext, which must outlive the keys MLS deleted once they were read) are sealed by the vault
 /// under the same key, as the CBOR array <c>[[index, epoch, sender, payload]...]</c>.
 /// </summary>
@@ -47,6 +49,10 @@ internal sealed class RoomStore(string directory, IVault vault)
     private const int MaxSenderBytes = 256;
     private const int Fields = 8;
 
+    /// <summary>The record's first version: the whole MLS state in field 2, seven fields. Read, never written.</summary>
+    private const uint LegacyVersion = 1;
+    private const int LegacyFields = 7;
+
     /// <summary>Unshown messages kept at most (reading stops there until the consumer acknowledges).</summary>
     public const int MaxUnshown = 1000;
 
@@ -69,15 +75,10 @@ internal sealed class RoomStore(string directory, IVault vault)
             var bytes = await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false);
             groups.Add(Unreadable(file, () => CborDecoder.Decode(bytes, MaxSize, "room state", d =>
             {
-                if (d.ReadMapStart(Fields) != Fields)
-                {
-                    throw d.Error($"a room state has exactly {Fields} fields");
-                }
-
-                d.ReadVersion(Version);
+                var fields = ReadHeader(d) == Version ? Fields : LegacyFields;
                 d.ExpectKey(1);
                 var group = GroupId.Parse(d.ReadText(MaxGroupIdBytes));
-                for (var key = 2u; key < Fields; key++)
+                for (var key = 2u; key < fields; key++)
                 {
                     d.ExpectKey(key);
                     d.ReadEncodedValue();
@@ -104,27 +105,29 @@ internal sealed class RoomStore(string directory, IVault vault)
 
         var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
         var key = await WrappingKeyAsync(cancellationToken).ConfigureAwait(false);
-        var (epochState, progress, lastIndex, commits, sent, sealedUnshown) = Unreadable(path, () => CborDecoder.Decode(bytes, MaxSize, "room state", d =>
+        var (epochState, mlsState, lastIndex, commits, sent, sealedUnshown) = Unreadable(path, () => CborDecoder.Decode(bytes, MaxSize, "room state", d =>
         {
-            if (d.ReadMapStart(Fields) != Fields)
-            {
-                throw d.Error($"a room state has exactly {Fields} fields");
-            }
-
-            d.ReadVersion(Version);
+            var version = ReadHeader(d);
             d.ExpectKey(1);
             if (d.ReadText(MaxGroupIdBytes) != group.Value)
             {
                 throw d.Error("the file holds another group's state");
             }
 
-            d.ExpectKey(2);
-            var epochHash = d.ReadFixedBytes(SHA256.HashSizeInBytes);
-            d.ExpectKey(3);
+            // Version 1 held the whole MLS state where version 2 names its epoch state and holds the progress record.
+            var field = 2u;
+            byte[]? epochHash = null;
+            if (version == Version)
+            {
+                d.ExpectKey(field++);
+                epochHash = d.ReadFixedBytes(SHA256.HashSizeInBytes);
+            }
+
+            d.ExpectKey(field++);
             var mls = d.ReadBytes(1, MaxSize);
-            d.ExpectKey(4);
+            d.ExpectKey(field++);
             var last = d.ReadUInt64();
-            d.ExpectKey(5);
+            d.ExpectKey(field++);
             var count = d.ReadArrayStart(RoomState.RememberedCommits);
             var hashes = new Dictionary<ulong, byte[]>(count);
             for (var i = 0; i < count; i++)
@@ -136,7 +139,7 @@ internal sealed class RoomStore(string directory, IVault vault)
             }
 
             d.ReadArrayEnd();
-            d.ExpectKey(6);
+            d.ExpectKey(field++);
             var own = new List<byte[]>();
             for (var i = d.ReadArrayStart(RoomState.RememberedSent); i > 0; i--)
             {
@@ -144,12 +147,22 @@ internal sealed class RoomStore(string directory, IVault vault)
             }
 
             d.ReadArrayEnd();
-            d.ExpectKey(7);
+            d.ExpectKey(field);
             var unshown = d.ReadBytes(0, MaxSize);
             d.ReadMapEnd();
             return (epochHash, mls, last, hashes, own, unshown);
         }));
 
+        if (epochState is null)
+        {
+            // Saved by version 1, whole: restored as it is, and written as version 2 (epoch state, then record) at
+            // the next save, which replaces this file.
+            var unshownBefore = Unreadable(path, () => Unseal(group, key, sealedUnshown));
+            var whole = Unreadable(path, () => MlsGroup.Restore(services, key, signatureKey, mlsState));
+            return new RoomState(whole, lastIndex, commits, sent, unshownBefore);
+        }
+
+        var progress = mlsState;
         var epochPath = EpochPath(group, epochState);
         if (!File.Exists(epochPath) || new FileInfo(epochPath).Length > MaxSize)
         {
@@ -332,6 +345,24 @@ internal sealed class RoomStore(string directory, IVault vault)
             d.ReadArrayEnd();
             return messages;
         });
+    }
+
+    /// <summary>
+    /// Reads a record's map header and version: <see cref="Version"/> with <see cref="Fields"/> fields, or
+    /// <see cref="LegacyVersion"/> (a node's files from before epoch states had files of their own) with
+    /// <see cref="LegacyFields"/>.
+    /// </summary>
+    private static uint ReadHeader(CborDecoder d)
+    {
+        var count = d.ReadMapStart(Fields);
+        d.ExpectKey(0);
+        var version = d.ReadUInt32();
+        if ((version, count) is not ((Version, Fields) or (LegacyVersion, LegacyFields)))
+        {
+            throw d.Error($"a room state of version {version} with {count} fields (version {Version} has {Fields}, {LegacyVersion} has {LegacyFields})");
+        }
+
+        return version;
     }
 
     /// <summary>Deletes the epoch states of <paramref name="group"/> but the one of hash <paramref name="except"/>.</summary>
