@@ -45,25 +45,32 @@ internal sealed class FanOutScenario(LoadSettings settings, Results results) : S
                 await publisher.ListenAsync(fleet.Tagged("publisher"), setup.Token).ConfigureAwait(false);
                 publishing = await publisher.RoomsAsync(setup.Token).ConfigureAwait(false);
                 await publishing.CreateTopicAsync(topic, fleet.Tagged("publisher"), "(= subject.ockam.role \"subscriber\")", "(= subject.ockam.role \"publisher\")", setup.Token).ConfigureAwait(false);
-                foreach (var batch in Enumerable.Range(0, count).Chunk(Settings.EnrolmentConcurrency))
+                // One admission commit's worth at a time, each admitted once the members before it have processed the
+                // previous commit: every member of the 2 cores' simulated fleet verifies each later commit's new members,
+                // and a wave of that work queued behind the publisher's own calls would time them out.
+                foreach (var wave in Enumerable.Range(0, count).Chunk(RoomClient.MaxAddsPerCommit))
                 {
-                    subscribers.AddRange(await Task.WhenAll(batch.Select(async i =>
+                    foreach (var batch in wave.Chunk(Settings.EnrolmentConcurrency))
                     {
-                        var name = $"s{i}";
-                        var node = await fleet.EnrolledAsync(name, relay: true, setup.Token, ("ockam.role", "subscriber")).ConfigureAwait(false);
-                        await node.ListenAsync(fleet.Tagged(name), setup.Token).ConfigureAwait(false);
-                        var rooms = await node.RoomsAsync(setup.Token).ConfigureAwait(false);
-                        await rooms.SubscribeAsync(topic, fleet.Tagged(name), setup.Token).ConfigureAwait(false);
-                        return rooms;
-                    })).ConfigureAwait(false));
-                    progress(0.5 * subscribers.Count / count);
-                }
+                        subscribers.AddRange(await Task.WhenAll(batch.Select(async i =>
+                        {
+                            var name = $"s{i}";
+                            var node = await fleet.EnrolledAsync(name, relay: true, setup.Token, ("ockam.role", "subscriber")).ConfigureAwait(false);
+                            await node.ListenAsync(fleet.Tagged(name), setup.Token).ConfigureAwait(false);
+                            var rooms = await node.RoomsAsync(setup.Token).ConfigureAwait(false);
+                            await rooms.SubscribeAsync(topic, fleet.Tagged(name), setup.Token).ConfigureAwait(false);
+                            return rooms;
+                        })).ConfigureAwait(false));
+                    }
 
-                await publishing.AdmitPendingAsync(topic, setup.Token).ConfigureAwait(false);
-                var epoch = publishing.Epoch(group);
-                while (subscribers.Count(s => Joined(s, group) >= epoch) < count)
-                {
-                    await Task.Delay(250, setup.Token).ConfigureAwait(false);
+                    await publishing.AdmitPendingAsync(topic, setup.Token).ConfigureAwait(false);
+                    var epoch = publishing.Epoch(group);
+                    while (subscribers.Count(s => Joined(s, group) >= epoch) < subscribers.Count)
+                    {
+                        await Task.Delay(250, setup.Token).ConfigureAwait(false);
+                    }
+
+                    progress(0.5 * subscribers.Count / count);
                 }
             }
             catch (Exception e) when (e is OperationCanceledException or TimeoutException or EdgeException)

@@ -86,6 +86,28 @@ public sealed class TopicTests : IAsyncLifetime
         Assert.NotNull(late);
     }
 
+    [Fact]
+    public async Task A_subscriber_admitted_while_its_connection_was_away_joins_when_it_reconnects()
+    {
+        var publisher = await NodeAsync("publisher", "publisher", relay: true, Topic);
+        var publishing = await publisher.RoomsAsync();
+        await publishing.CreateTopicAsync(Topic, "publisher", "(= subject.ockam.role \"subscriber\")", "(= subject.ockam.role \"publisher\")");
+        var subscriber = await NodeAsync("subscriber", "subscriber", relay: false);
+        var rooms = await subscriber.RoomsAsync();
+
+        // Through its connection: the Welcome pushed while it is away goes with the connection.
+        await rooms.SubscribeAsync(Topic, null);
+        await subscriber.GoOfflineAsync();
+        Assert.Equal(1, await publishing.AdmitPendingAsync(Topic));
+        Assert.Equal(0UL, Epoch(rooms));
+
+        // Naming its new connection, it joins from the Welcome the topic kept, and reads on live.
+        await subscriber.ReconnectAsync();
+        Assert.Equal(1UL, Epoch(rooms));
+        await publishing.SendAsync(GroupId.Topic(Topic), "bpm n=1"u8.ToArray());
+        Assert.Equal("bpm n=1", Encoding.UTF8.GetString((await ReceiveAsync(rooms)).Payload.Span));
+    }
+
     private Task<EdgeNode> NodeAsync(string name, string role, bool relay, string? topic = null)
     {
         List<(string Name, string Value)> attributes = [("ockam.role", role)];

@@ -304,8 +304,10 @@ public sealed class RoomClient : IWorker, IDisposable
         {
             try
             {
+                // Entered, not only caught up: a subscriber admitted while its connection was away has no state yet, and
+                // joins here from its Welcome; kept in unrenewed for want of one, the quiet check would never join it.
                 await api.CallAsync(new ListenRoomRequest(group, relay), cancellationToken).ConfigureAwait(false);
-                await CatchUpAsync(group, cancellationToken).ConfigureAwait(false);
+                await EnterAsync(group, cancellationToken).ConfigureAwait(false);
                 Locked(() => unrenewed.Remove(group));
             }
             catch (EdgeException e) when (e.Status is ApiStatus.Denied or ApiStatus.NotAMember)

@@ -83,6 +83,28 @@ internal sealed class MlsTestMember : IDisposable
         group = MlsGroup.Restore(services, newWrappingKey, signatureKey, saved);
     }
 
+    /// <summary>
+    /// A restart from the epoch state <paramref name="epochState"/> and the progress record <paramref name="progress"/>
+    /// made over it, both wrapped under <paramref name="wrappingKey"/> of the current vault. Returns the wrapping key's handle in the new vault.
+    /// </summary>
+    public async Task<KeyHandle> RestartFromAsync(byte[] epochState, byte[] progress, KeyHandle wrappingKey)
+    {
+        var vault = new SoftwareVault();
+        var newSignatureKey = await vault.ImportKeyAsync(KeyType.Ed25519, Vault.ExportSecret(signatureKey), KeyPersistence.Persistent);
+        var newWrappingKey = await vault.ImportKeyAsync(KeyType.AesGcm, Vault.ExportSecret(wrappingKey), KeyPersistence.Persistent);
+        group?.Dispose();
+        Vault.Dispose();
+        Vault = vault;
+        signatureKey = newSignatureKey;
+        services = Services(vault, authentication, policy, externalPsk);
+        group = MlsGroup.Restore(services, newWrappingKey, signatureKey, epochState, progress);
+        return newWrappingKey;
+    }
+
+    /// <summary>Restores <paramref name="epochState"/> with <paramref name="progress"/> as a second group object, or throws as Restore does.</summary>
+    public MlsGroup Restore(KeyHandle wrappingKey, ReadOnlySpan<byte> epochState, ReadOnlySpan<byte> progress) =>
+        MlsGroup.Restore(services, wrappingKey, signatureKey, epochState, progress);
+
     /// <summary>Restores <paramref name="saved"/> in this member's vault as a second group object, or throws as Restore does.</summary>
     public MlsGroup Restore(KeyHandle wrappingKey, ReadOnlySpan<byte> saved) => MlsGroup.Restore(services, wrappingKey, signatureKey, saved);
 

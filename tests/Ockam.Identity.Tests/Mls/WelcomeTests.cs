@@ -56,6 +56,28 @@ public sealed class WelcomeTests
     }
 
     [Fact]
+    public async Task A_key_package_whose_leaf_signature_is_bad_is_refused_though_the_package_is_signed()
+    {
+        // The only check of an added leaf's signature: a member applying an Add does not verify the same bytes again.
+        using var vault = new SoftwareVault();
+        var kp = (await NewKeyPackageAsync(vault, "bob")).KeyPackage;
+        var signer = await vault.GenerateKeyAsync(KeyType.Ed25519, KeyPersistence.Ephemeral);
+        var original = kp.LeafNode;
+        var badSignature = LabeledSignature.SignWithLabel(vault, signer, LeafNode.SignatureLabel, original.EncodeTbs([], default));
+        var unsignedLeaf = new LeafNode(
+            original.EncryptionKey, vault.GetPublicKey(signer), original.Credential, original.Capabilities, LeafNodeSource.KeyPackage, original.Lifetime, ReadOnlyMemory<byte>.Empty, [], ReadOnlyMemory<byte>.Empty);
+
+        // Signed over another leaf's content (the original's), so the signature is well formed but not this leaf's.
+        var leaf = new LeafNode(
+            unsignedLeaf.EncryptionKey, unsignedLeaf.SignatureKey, unsignedLeaf.Credential, unsignedLeaf.Capabilities, LeafNodeSource.KeyPackage, unsignedLeaf.Lifetime, ReadOnlyMemory<byte>.Empty, [], badSignature);
+        var unsignedPackage = new KeyPackage(ProtocolVersion.Mls10, Suite.Id, kp.InitKey, leaf, [], ReadOnlyMemory<byte>.Empty);
+        var forged = new KeyPackage(ProtocolVersion.Mls10, Suite.Id, kp.InitKey, leaf, [], LabeledSignature.SignWithLabel(vault, signer, KeyPackage.SignatureLabel, unsignedPackage.EncodeTbs()));
+
+        var refused = Assert.Throws<MlsCryptoException>(() => KeyPackageValidation.Validate(vault, Suite, forged, Now));
+        Assert.Contains("leaf's signature does not verify", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_key_package_outside_its_lifetime_is_refused()
     {
         using var vault = new SoftwareVault();

@@ -10,10 +10,17 @@ namespace Ockam.Identity.Mls;
 /// a Welcome; fetching histories and attestations (from the silo) is the caller's, beforehand, guided by
 /// <see cref="Missing"/>.
 /// </summary>
+/// <remarks>
+/// The Authentication Service asks for a key once per leaf it checks — a joiner of a group of 1 000 a thousand times,
+/// a member processing a commit once per added leaf — right after the caller added those identities. Each attestation
+/// keeps the history it was verified against: while that is still the latest known (the same verified object; a
+/// rotation or revocation learnt later replaces it), only the attestation's validity in time is checked again, not its
+/// signature, which covers the same bytes under the same key.
+/// </remarks>
 internal sealed class MlsMemberDirectory(KnownIdentities identities, IVault vault)
 {
     private readonly Lock gate = new();
-    private readonly Dictionary<Identifier, PurposeKeyAttestation> signing = [];
+    private readonly Dictionary<Identifier, Attested> signing = [];
 
     /// <summary>
     /// Verifies <paramref name="history"/> (no rollback) and <paramref name="attestation"/> against it, then keeps the
@@ -28,7 +35,7 @@ internal sealed class MlsMemberDirectory(KnownIdentities identities, IVault vaul
         var key = attestation.Verify(identity, Purpose.GroupSigning, vault, now);
         lock (gate)
         {
-            signing[identity.Identifier] = attestation;
+            signing[identity.Identifier] = new Attested(attestation, identity, key);
         }
 
         return key;
@@ -59,21 +66,37 @@ internal sealed class MlsMemberDirectory(KnownIdentities identities, IVault vaul
     public VerifiedPurposeKey? SigningKey(Identifier identifier, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(identifier);
-        PurposeKeyAttestation? attestation;
+        Attested? attested;
         lock (gate)
         {
-            signing.TryGetValue(identifier, out attestation);
+            signing.TryGetValue(identifier, out attested);
         }
 
         var identity = identities.Get(identifier);
-        if (attestation is null || identity is null)
+        if (attested is null || identity is null)
         {
             return null;
         }
 
+        var attestation = attested.Attestation;
+        if (ReferenceEquals(identity, attested.VerifiedAgainst))
+        {
+            // The history is the one its signature and every other check were verified against: only time has moved.
+            return now + ChangeHistory.DefaultClockSkew >= attestation.CreatedAt && now <= attestation.ExpiresAt ? attested.Key : null;
+        }
+
         try
         {
-            return attestation.Verify(identity, Purpose.GroupSigning, vault, now);
+            var key = attestation.Verify(identity, Purpose.GroupSigning, vault, now);
+            lock (gate)
+            {
+                if (signing.TryGetValue(identifier, out var current) && ReferenceEquals(current, attested))
+                {
+                    signing[identifier] = attested with { VerifiedAgainst = identity, Key = key };
+                }
+            }
+
+            return key;
         }
         catch (IdentityException)
         {
@@ -94,4 +117,7 @@ internal sealed class MlsMemberDirectory(KnownIdentities identities, IVault vaul
             return [.. named.Where(i => !signing.ContainsKey(i))];
         }
     }
+
+    /// <summary>An attestation, the verified history it was last verified against, and the key it gave then.</summary>
+    private sealed record Attested(PurposeKeyAttestation Attestation, VerifiedIdentity VerifiedAgainst, VerifiedPurposeKey Key);
 }

@@ -29,6 +29,12 @@ internal sealed class MlsGroup : IDisposable
     private readonly ResumptionPskHistory resumptionPsks;
     private GroupEpoch epoch;
     private PendingCommit? pending;
+
+    /// <summary>
+    /// What the last <see cref="SaveEpoch"/> (or the restore) saw: the epoch, how many proposals it held, and the
+    /// SHA-256 of the state written. A progress record fits only while none of the first two changed.
+    /// </summary>
+    private (GroupEpoch Epoch, int Proposals, byte[] Hash)? savedEpoch;
     private bool removed;
     private bool disposed;
 
@@ -221,12 +227,33 @@ internal sealed class MlsGroup : IDisposable
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(wrappingKey);
         ArgumentNullException.ThrowIfNull(signatureKey);
-        return new MlsGroup(services, signatureKey, MlsGroupSnapshot.Restore(services, wrappingKey, signatureKey, saved));
+        return new MlsGroup(services, signatureKey, MlsGroupSnapshot.Restore(services, wrappingKey, signatureKey, saved, []));
+    }
+
+    /// <summary>
+    /// Restores a member from the epoch state <paramref name="epochState"/> (<see cref="SaveEpoch"/>) and the last
+    /// <paramref name="progress"/> record made over it (<see cref="SaveProgress"/>), both under
+    /// <paramref name="wrappingKey"/>; further progress records can be made over the same epoch state.
+    /// </summary>
+    /// <exception cref="MlsGroupException"><see cref="MlsGroupError.InvalidState"/>: either is malformed, altered or wrapped under another key, or the record was made over another epoch state; <see cref="MlsGroupError.Removed"/>: the state of a member that was removed.</exception>
+    public static MlsGroup Restore(MlsGroupServices services, KeyHandle wrappingKey, KeyHandle signatureKey, ReadOnlySpan<byte> epochState, ReadOnlySpan<byte> progress)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(wrappingKey);
+        ArgumentNullException.ThrowIfNull(signatureKey);
+        if (progress.IsEmpty)
+        {
+            throw new MlsGroupException(MlsGroupError.InvalidState, "the saved group state is refused: an epoch state needs the progress record made over it");
+        }
+
+        var group = new MlsGroup(services, signatureKey, MlsGroupSnapshot.Restore(services, wrappingKey, signatureKey, epochState, progress));
+        group.savedEpoch = (group.epoch, group.epoch.Proposals.Count(), SHA256.HashData(epochState));
+        return group;
     }
 
     /// <summary>
     /// This member's state, every secret wrapped under <paramref name="wrappingKey"/> (an AES-256-GCM key of the vault),
-    /// for <see cref="Restore"/> in a later process. Secrets a member has deleted stay deleted: a message read before
+    /// for <see cref="Restore(MlsGroupServices, KeyHandle, KeyHandle, ReadOnlySpan{byte})"/> in a later process. Secrets a member has deleted stay deleted: a message read before
     /// saving is a replay after restoring, and a generation sent before saving is not sent again. A removed member's
     /// state says only that it was removed.
     /// </summary>
@@ -245,7 +272,40 @@ internal sealed class MlsGroup : IDisposable
             throw new InvalidOperationException("a commit of this member is pending: merge or discard it before saving");
         }
 
-        return MlsGroupSnapshot.Save(vault, wrappingKey, epoch, privateTree, resumptionPsks);
+        return MlsGroupSnapshot.Save(vault, wrappingKey, epoch, privateTree, resumptionPsks, withSecretTree: true);
+    }
+
+    /// <summary>
+    /// As <see cref="Save"/>, without the secret tree: the part of this member's state that changes only with the epoch
+    /// (or a proposal kept), to be written once per epoch; the secret tree goes in the progress records made over it
+    /// (<see cref="SaveProgress"/>), the first one before the state is of any use.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A commit of this member is pending.</exception>
+    /// <exception cref="MlsGroupException"><see cref="MlsGroupError.Removed"/>: it was removed (it has no epoch to save).</exception>
+    public byte[] SaveEpoch(KeyHandle wrappingKey)
+    {
+        ArgumentNullException.ThrowIfNull(wrappingKey);
+        RequireSavable();
+        var saved = MlsGroupSnapshot.Save(vault, wrappingKey, epoch, privateTree, resumptionPsks, withSecretTree: false);
+        savedEpoch = (epoch, epoch.Proposals.Count(), SHA256.HashData(saved));
+        return saved;
+    }
+
+    /// <summary>
+    /// The secret tree — where every ratchet stands, the keys it still holds — as a progress record over the epoch
+    /// state of SHA-256 <paramref name="epochStateHash"/>: its size follows the secrets held, not the group's size. Null
+    /// when that is not the state this member last saved with <see cref="SaveEpoch"/>, or more than the secret tree
+    /// changed since (a new epoch, a proposal kept): then the epoch state is saved first.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A commit of this member is pending.</exception>
+    /// <exception cref="MlsGroupException"><see cref="MlsGroupError.Removed"/>: it was removed.</exception>
+    public byte[]? SaveProgress(KeyHandle wrappingKey, ReadOnlySpan<byte> epochStateHash)
+    {
+        ArgumentNullException.ThrowIfNull(wrappingKey);
+        RequireSavable();
+        return savedEpoch is { } saved && saved.Epoch == epoch && saved.Proposals == epoch.Proposals.Count() && saved.Hash.AsSpan().SequenceEqual(epochStateHash)
+            ? MlsGroupSnapshot.SaveProgress(vault, wrappingKey, epoch, epochStateHash)
+            : null;
     }
 
     /// <summary>
@@ -720,6 +780,15 @@ internal sealed class MlsGroup : IDisposable
         epoch.Dispose();
         privateTree.Dispose();
         resumptionPsks.Dispose();
+    }
+
+    private void RequireSavable()
+    {
+        RequireActive();
+        if (pending is not null)
+        {
+            throw new InvalidOperationException("a commit of this member is pending: merge or discard it before saving");
+        }
     }
 
     private void RequireActive()

@@ -5,7 +5,7 @@ using Ockam.Identity.Vault;
 namespace Ockam.Identity.Mls;
 
 /// <summary>
-/// A member's group state as bytes for disk (<see cref="MlsGroup.Save"/>, <see cref="MlsGroup.Restore"/>), so that a
+/// A member's group state as bytes for disk (<see cref="MlsGroup.Save"/>, <see cref="MlsGroup.Restore(MlsGroupServices, KeyHandle, KeyHandle, ReadOnlySpan{byte})"/>), so that a
 /// member survives its process: every CLI command is a process of its own. The layout, in the MLS codec:
 /// <code>
 /// uint16 version = 1; uint8 removed; opaque group_id&lt;V&gt;; uint64 epoch;        -- a removed member: nothing more
@@ -25,6 +25,19 @@ namespace Ockam.Identity.Mls;
 /// only in the snapshot it was saved in — not another group's, epoch's or save's (the snapshot id differs each time)
 /// — and only in its own place; and since the public part is hashed into every secret's associated data, no byte of
 /// the snapshot can change without the restore failing.
+/// <para>
+/// Split in two (<see cref="MlsGroup.SaveEpoch"/>, <see cref="MlsGroup.SaveProgress"/>), for a member that saves after
+/// every message it reads: the epoch's state as above with both secret-tree vectors empty, written once per epoch, and
+/// the secret tree alone, a <i>progress</i> record, written per message — its size follows the node secrets and
+/// ratchets held (a path's worth and the leaves that sent), not the group's. The progress record,
+/// <code>
+/// uint16 version = 1; opaque group_id&lt;V&gt;; uint64 epoch; opaque epoch_state_hash&lt;V&gt;; opaque progress_id[16];
+/// tree_node_secrets; ratchets;                                                      -- as above
+/// </code>
+/// binds each of its secrets to <c>"ockam mls progress 1" ‖ group_id ‖ epoch ‖ (epoch_state_hash ‖ progress_id) ‖ slot</c>:
+/// it restores only with the epoch state whose SHA-256 it names, and secrets of two records never mix. The epoch state
+/// holds no secret of the secret tree, so no key a later record shows consumed stays readable on disk.
+/// </para>
 /// <para>
 /// Not saved: a pending commit (<see cref="MlsGroup.Save"/> refuses while one is pending — the client merges or
 /// discards it first), the epoch's joiner, welcome and encryption secrets (used up once the epoch began; the secret
@@ -51,7 +64,11 @@ internal static class MlsGroupSnapshot
     /// </summary>
     private const int MaxSecretTreeBytes = 64 * 1024 * 1024;
 
+    private const ushort ProgressVersion = 1;
+
     private static ReadOnlySpan<byte> Label => "ockam mls state 1"u8;
+
+    private static ReadOnlySpan<byte> ProgressLabel => "ockam mls progress 1"u8;
 
     /// <summary>What a wrapped secret is, bound into its associated data.</summary>
     private enum Slot : byte
@@ -73,8 +90,11 @@ internal static class MlsGroupSnapshot
         ApplicationSkippedKey,
     }
 
-    /// <summary>The state of a member in <paramref name="epoch"/>, every secret wrapped under <paramref name="wrappingKey"/>.</summary>
-    public static byte[] Save(IVault vault, KeyHandle wrappingKey, GroupEpoch epoch, TreeKemPrivate privateTree, ResumptionPskHistory resumptionPsks)
+    /// <summary>
+    /// The state of a member in <paramref name="epoch"/>, every secret wrapped under <paramref name="wrappingKey"/>; with
+    /// the secret tree, or (<paramref name="withSecretTree"/> false) without it, for <see cref="SaveProgress"/> to hold.
+    /// </summary>
+    public static byte[] Save(IVault vault, KeyHandle wrappingKey, GroupEpoch epoch, TreeKemPrivate privateTree, ResumptionPskHistory resumptionPsks, bool withSecretTree)
     {
         var context = epoch.Context;
         var writer = new MlsWriter(4096);
@@ -93,7 +113,7 @@ internal static class MlsGroupSnapshot
             w.WriteUInt32(p.Proposer.Value);
         });
 
-        var binding = new Binding(context.GroupId.ToArray(), context.Epoch, SHA256.HashData(writer.Written));
+        var binding = new Binding(Label, context.GroupId.ToArray(), context.Epoch, SHA256.HashData(writer.Written));
         void Wrap(MlsWriter w, KeyHandle key, Slot slot, ulong index = 0, uint generation = 0, ReadOnlySpan<byte> nonce = default) =>
             w.WriteVector(vault.WrapKey(wrappingKey, key, binding.AssociatedData(slot, index, generation, nonce)));
 
@@ -118,7 +138,44 @@ internal static class MlsGroupSnapshot
             Wrap(w, n.Key, Slot.NodeKey, n.Node.Value);
         });
 
-        writer.WriteVector(epoch.SecretTree.NodeSecrets, (w, n) =>
+        if (withSecretTree)
+        {
+            WriteSecretTree(writer, vault, wrappingKey, binding, epoch.SecretTree);
+        }
+        else
+        {
+            writer.WriteVector([]);
+            writer.WriteVector([]);
+        }
+
+        return writer.ToArray();
+    }
+
+    /// <summary>
+    /// The secret tree of <paramref name="epoch"/> as a progress record over the epoch state of SHA-256
+    /// <paramref name="epochStateHash"/> (made by <see cref="Save"/> without the secret tree), its secrets wrapped
+    /// under <paramref name="wrappingKey"/>.
+    /// </summary>
+    public static byte[] SaveProgress(IVault vault, KeyHandle wrappingKey, GroupEpoch epoch, ReadOnlySpan<byte> epochStateHash)
+    {
+        var context = epoch.Context;
+        var progressId = RandomNumberGenerator.GetBytes(SnapshotIdSize);
+        var writer = new MlsWriter(1024);
+        writer.WriteUInt16(ProgressVersion);
+        writer.WriteVector(context.GroupId);
+        writer.WriteUInt64(context.Epoch);
+        writer.WriteVector(epochStateHash);
+        writer.WriteFixed(progressId);
+        WriteSecretTree(writer, vault, wrappingKey, new Binding(ProgressLabel, context.GroupId.ToArray(), context.Epoch, [.. epochStateHash, .. progressId]), epoch.SecretTree);
+        return writer.ToArray();
+    }
+
+    private static void WriteSecretTree(MlsWriter writer, IVault vault, KeyHandle wrappingKey, Binding binding, SecretTree secretTree)
+    {
+        void Wrap(MlsWriter w, KeyHandle key, Slot slot, ulong index = 0, uint generation = 0, ReadOnlySpan<byte> nonce = default) =>
+            w.WriteVector(vault.WrapKey(wrappingKey, key, binding.AssociatedData(slot, index, generation, nonce)));
+
+        writer.WriteVector(secretTree.NodeSecrets, (w, n) =>
         {
             w.WriteUInt32(n.Node.Value);
             Wrap(w, n.Secret, Slot.TreeNodeSecret, n.Node.Value);
@@ -136,13 +193,12 @@ internal static class MlsGroupSnapshot
             });
         }
 
-        writer.WriteVector(epoch.SecretTree.Ratchets, (w, r) =>
+        writer.WriteVector(secretTree.Ratchets, (w, r) =>
         {
             w.WriteUInt32(r.Leaf.Value);
             WriteRatchet(w, r.Leaf, r.Handshake, Slot.HandshakeRatchetSecret, Slot.HandshakeSkippedKey);
             WriteRatchet(w, r.Leaf, r.Application, Slot.ApplicationRatchetSecret, Slot.ApplicationSkippedKey);
         });
-        return writer.ToArray();
     }
 
     /// <summary>The state of a member removed from the group: only that it was, of which group and at which epoch.</summary>
@@ -154,19 +210,26 @@ internal static class MlsGroupSnapshot
     }
 
     /// <summary>
-    /// Restores what <see cref="Save"/> wrote: decodes and checks the whole of it first, then unwraps every secret;
-    /// if anything fails, the vault is left as it was.
+    /// Restores what <see cref="Save"/> wrote — with its secret tree, or, without, together with the
+    /// <paramref name="progress"/> record (<see cref="SaveProgress"/>) made over it: decodes and checks the whole of it
+    /// first, then unwraps every secret; if anything fails, the vault is left as it was.
     /// </summary>
-    /// <exception cref="MlsGroupException"><see cref="MlsGroupError.InvalidState"/> for a snapshot that is malformed, of another version, altered or wrapped under another key; <see cref="MlsGroupError.Removed"/> for the state of a removed member.</exception>
-    public static Restored Restore(MlsGroupServices services, KeyHandle wrappingKey, KeyHandle signatureKey, ReadOnlySpan<byte> saved)
+    /// <exception cref="MlsGroupException"><see cref="MlsGroupError.InvalidState"/> for a snapshot or progress record that is malformed, of another version, altered, made over another epoch state, or wrapped under another key; <see cref="MlsGroupError.Removed"/> for the state of a removed member.</exception>
+    public static Restored Restore(MlsGroupServices services, KeyHandle wrappingKey, KeyHandle signatureKey, ReadOnlySpan<byte> saved, ReadOnlySpan<byte> progress)
     {
         var vault = services.Vault;
         Parsed parsed;
         CipherSuite suite;
         PublicTree tree;
+        Binding? treeBinding = null;
         try
         {
             parsed = Parse(saved);
+            if (!progress.IsEmpty)
+            {
+                treeBinding = ApplyProgress(parsed, SHA256.HashData(saved), progress);
+            }
+
             suite = CipherSuite.FromId(parsed.Context.CipherSuite);
             tree = PublicTree.FromRatchetTree(suite, parsed.Tree);
             Check(vault, suite, tree, parsed, signatureKey);
@@ -183,10 +246,13 @@ internal static class MlsGroupSnapshot
         // Every handle unwrapped so far, deleted again if a later secret does not unwrap: a refused snapshot leaves
         // the vault as it was.
         var unwrapped = new List<KeyHandle>();
-        var binding = new Binding(parsed.Context.GroupId.ToArray(), parsed.Context.Epoch, parsed.Digest);
+        var binding = new Binding(Label, parsed.Context.GroupId.ToArray(), parsed.Context.Epoch, parsed.Digest);
+        treeBinding ??= binding;
         KeyHandle Unwrap(byte[] wrapped, KeyType expected, Slot slot, ulong index = 0, uint generation = 0, ReadOnlySpan<byte> nonce = default)
         {
-            var key = vault.UnwrapKey(wrappingKey, wrapped, binding.AssociatedData(slot, index, generation, nonce));
+            // The secret tree's secrets are bound to the record they come from: the snapshot, or the progress record.
+            var from = slot is Slot.TreeNodeSecret or >= Slot.HandshakeRatchetSecret ? treeBinding : binding;
+            var key = vault.UnwrapKey(wrappingKey, wrapped, from.AssociatedData(slot, index, generation, nonce));
             unwrapped.Add(key);
             return key.Type == expected ? key : throw new VaultException($"the {slot} is a {key.Type} key, not a {expected} key");
         }
@@ -261,6 +327,39 @@ internal static class MlsGroupSnapshot
         return new Restored(suite, epoch, privateTree, history);
     }
 
+    /// <summary>
+    /// Puts the secret tree of <paramref name="progress"/> in place of <paramref name="parsed"/>'s (which must hold
+    /// none), once the record is seen to be made over this very epoch state; returns what its secrets are bound to.
+    /// </summary>
+    private static Binding ApplyProgress(Parsed parsed, byte[] epochStateHash, ReadOnlySpan<byte> progress)
+    {
+        if (parsed.TreeNodeSecrets.Count != 0 || parsed.Ratchets.Count != 0)
+        {
+            throw Invalid("it holds a secret tree of its own, and a progress record was given too");
+        }
+
+        var reader = new MlsReader(progress);
+        var version = reader.ReadUInt16();
+        if (version != ProgressVersion)
+        {
+            throw Invalid($"its progress record is of version {version}, not {ProgressVersion}");
+        }
+
+        var groupId = reader.ReadVectorBytes(MlsLimits.MaxIdentifierBytes);
+        var epoch = reader.ReadUInt64();
+        var madeOver = reader.ReadVectorBytes(SHA256.HashSizeInBytes);
+        if (!groupId.AsSpan().SequenceEqual(parsed.Context.GroupId) || epoch != parsed.Context.Epoch || !madeOver.AsSpan().SequenceEqual(epochStateHash))
+        {
+            throw Invalid("its progress record was made over another epoch state");
+        }
+
+        var progressId = reader.ReadFixed(SnapshotIdSize).ToArray();
+        parsed.TreeNodeSecrets = ReadNodeSecrets(ref reader);
+        parsed.Ratchets = ReadRatchets(ref reader);
+        reader.EnsureAtEnd();
+        return new Binding(ProgressLabel, groupId, epoch, [.. madeOver, .. progressId]);
+    }
+
     private static void WriteHeader(MlsWriter writer, bool removed, ReadOnlySpan<byte> groupId, ulong epoch)
     {
         writer.WriteUInt16(Version);
@@ -312,8 +411,8 @@ internal static class MlsGroupSnapshot
         var psks = reader.ReadVector(MlsLimits.MaxKeyBytes * ResumptionPskHistory.Capacity, static (ref MlsReader r) => (Epoch: r.ReadUInt64(), Wrapped: ReadWrapped(ref r)));
         var leafKey = ReadWrapped(ref reader);
         var nodeKeys = reader.ReadVector(MlsLimits.MaxTreeBytes, static (ref MlsReader r) => (Node: r.ReadUInt32(), Wrapped: ReadWrapped(ref r)));
-        var nodeSecrets = reader.ReadVector(MlsLimits.MaxTreeBytes, static (ref MlsReader r) => (Node: r.ReadUInt32(), Wrapped: ReadWrapped(ref r)));
-        var ratchets = reader.ReadVector(MaxSecretTreeBytes, static (ref MlsReader r) => (Leaf: r.ReadUInt32(), Handshake: ReadRatchet(ref r), Application: ReadRatchet(ref r)));
+        var nodeSecrets = ReadNodeSecrets(ref reader);
+        var ratchets = ReadRatchets(ref reader);
         reader.EnsureAtEnd();
         return new Parsed
         {
@@ -335,6 +434,12 @@ internal static class MlsGroupSnapshot
     }
 
     private static byte[] ReadWrapped(ref MlsReader reader) => reader.ReadVectorBytes(MaxWrappedBytes);
+
+    private static List<(uint Node, byte[] Wrapped)> ReadNodeSecrets(ref MlsReader reader) =>
+        reader.ReadVector(MlsLimits.MaxTreeBytes, static (ref MlsReader r) => (Node: r.ReadUInt32(), Wrapped: ReadWrapped(ref r)));
+
+    private static List<(uint Leaf, ParsedRatchet Handshake, ParsedRatchet Application)> ReadRatchets(ref MlsReader reader) =>
+        reader.ReadVector(MaxSecretTreeBytes, static (ref MlsReader r) => (Leaf: r.ReadUInt32(), Handshake: ReadRatchet(ref r), Application: ReadRatchet(ref r)));
 
     private static ParsedRatchet ReadRatchet(ref MlsReader reader)
     {
@@ -407,12 +512,14 @@ internal static class MlsGroupSnapshot
         new(MlsGroupError.InvalidState, $"the saved group state is refused: {why}", inner);
 
     /// <summary>The group, epoch and public part every wrapped secret of one snapshot is bound to.</summary>
-    private sealed class Binding(byte[] groupId, ulong epoch, byte[] publicDigest)
+    private sealed class Binding(ReadOnlySpan<byte> label, byte[] groupId, ulong epoch, byte[] publicDigest)
     {
+        private readonly byte[] label = label.ToArray();
+
         public byte[] AssociatedData(Slot slot, ulong index, uint generation, ReadOnlySpan<byte> nonce)
         {
             var writer = new MlsWriter(128);
-            writer.WriteVector(Label);
+            writer.WriteVector(label);
             writer.WriteVector(groupId);
             writer.WriteUInt64(epoch);
             writer.WriteVector(publicDigest);
@@ -461,9 +568,10 @@ internal static class MlsGroupSnapshot
 
         public required List<(uint Node, byte[] Wrapped)> NodeKeys { get; init; }
 
-        public required List<(uint Node, byte[] Wrapped)> TreeNodeSecrets { get; init; }
+        /// <summary>The snapshot's, or those of the progress record given with it.</summary>
+        public required List<(uint Node, byte[] Wrapped)> TreeNodeSecrets { get; set; }
 
-        public required List<(uint Leaf, ParsedRatchet Handshake, ParsedRatchet Application)> Ratchets { get; init; }
+        public required List<(uint Leaf, ParsedRatchet Handshake, ParsedRatchet Application)> Ratchets { get; set; }
     }
 
     /// <summary>A member's state as restored: the group takes ownership of all of it.</summary>

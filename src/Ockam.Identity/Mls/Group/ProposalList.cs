@@ -138,8 +138,9 @@ internal sealed class ProposalList
 
     /// <summary>
     /// Applies the list to <paramref name="tree"/> (the caller's provisional copy) in §12.3's order, each leaf checked
-    /// where it lands — its signature bound to the group and its index, its keys no other member's — and returns the
-    /// leaves the Adds took, in list order.
+    /// where it lands — an Update's signature bound to the group and its index, every leaf's keys no other member's
+    /// (an Add's leaf signature, which names neither, was verified by <see cref="Validate"/>) — and returns the leaves
+    /// the Adds took, in list order.
     /// </summary>
     /// <exception cref="MlsGroupException">A leaf does not verify or repeats another member's key.</exception>
     public List<LeafIndex> Apply(MlsGroupServices services, PublicTree tree, ReadOnlySpan<byte> groupId)
@@ -162,8 +163,9 @@ internal sealed class ProposalList
             var joiners = new List<LeafIndex>(Adds.Count);
             foreach (var keyPackage in Adds)
             {
+                // Its signature was verified with the KeyPackage's (Validate), over the same bytes wherever it lands.
                 var index = tree.AddLeaf(keyPackage.LeafNode);
-                tree.VerifyLeafNode(services.Vault, groupId, index, keyPackage.LeafNode);
+                tree.CheckKeysUnique(index, keyPackage.LeafNode);
                 joiners.Add(index);
             }
 

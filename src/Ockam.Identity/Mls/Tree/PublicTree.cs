@@ -270,6 +270,19 @@ internal sealed class PublicTree
             throw new MlsCryptoException($"the signature of the leaf node at {leaf} does not verify");
         }
 
+        CheckKeysUnique(leaf, node);
+    }
+
+    /// <summary>
+    /// The part of <see cref="VerifyLeafNode"/> that needs the tree: no other member has <paramref name="node"/>'s
+    /// encryption key or signature key. Alone, for a key_package leaf whose signature the KeyPackage's validation
+    /// verified already: its LeafNodeTBS names no group and no index (§7.2), so checking it again where it lands would
+    /// verify the same bytes twice.
+    /// </summary>
+    /// <exception cref="MlsCryptoException">A key is already in use.</exception>
+    public void CheckKeysUnique(LeafIndex leaf, LeafNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
         foreach (var (other, member) in Members())
         {
             if (other == leaf)
