@@ -1,6 +1,7 @@
 using Ockam.Identity.Encoding;
 using Ockam.Identity.Identities;
 using Ockam.Identity.Mls;
+using static Ockam.Identity.Tests.Mls.MlsScenes;
 
 namespace Ockam.Identity.Tests.Mls;
 
@@ -77,6 +78,4 @@ public sealed class GroupRolesTests
         writer.WriteVector(body);
         return writer.ToArray();
     }
-
-    private static MlsMessage Wire(MlsMessage message) => MlsMessage.Decode(message.Encode());
 }

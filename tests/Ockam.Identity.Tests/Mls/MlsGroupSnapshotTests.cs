@@ -1,5 +1,6 @@
 using Ockam.Identity.Mls;
 using Ockam.Identity.Vault;
+using static Ockam.Identity.Tests.Mls.MlsScenes;
 
 namespace Ockam.Identity.Tests.Mls;
 
@@ -262,37 +263,5 @@ public sealed class MlsGroupSnapshotTests
     {
         var refused = Assert.Throws<MlsGroupException>(() => member.Restore(wrappingKey, saved));
         Assert.True(refused.Error == MlsGroupError.InvalidState, $"{what}: {refused.Error} {refused.Message}");
-    }
-
-    // Alice founds "room" and adds the others one commit each (so the group is at epoch members.Length - 1 + 1).
-    private static async Task GroupOfAsync(MlsTestMember founder, params MlsTestMember[] others)
-    {
-        await founder.FoundAsync("room"u8.ToArray());
-        var joined = new List<MlsTestMember>();
-        foreach (var member in others)
-        {
-            var add = await founder.Group.CommitAsync([new Proposal(new AddProposal(member.Bundle.KeyPackage))]);
-            founder.Group.MergePendingCommit();
-            foreach (var old in joined)
-            {
-                old.Group.ProcessCommit(Wire(add.Commit));
-            }
-
-            member.Join(Wire(MlsMessage.Of(add.Welcome!)).Welcome!, null);
-            joined.Add(member);
-        }
-    }
-
-    private static MlsMessage Wire(MlsMessage message) => MlsMessage.Decode(message.Encode());
-
-    private static void AssertDelivered(string text, MlsTestMember sender, params MlsTestMember[] receivers)
-    {
-        var message = Wire(sender.Group.Encrypt(System.Text.Encoding.UTF8.GetBytes(text)));
-        foreach (var receiver in receivers)
-        {
-            var (from, data) = receiver.Group.Decrypt(message);
-            Assert.Equal(sender.Group.OwnLeaf, from);
-            Assert.Equal(text, System.Text.Encoding.UTF8.GetString(data));
-        }
     }
 }

@@ -1,6 +1,7 @@
 using Ockam.Identity.Mls;
 using Ockam.Identity.Tests.Support;
 using Ockam.Identity.Vault;
+using static Ockam.Identity.Tests.Mls.MlsScenes;
 
 namespace Ockam.Identity.Tests.Mls;
 
@@ -280,19 +281,6 @@ public sealed class MlsGroupTests
         Assert.Null(alice.Group.Pending);
 
         static byte[] Nonce() => System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
-    }
-
-    private static MlsMessage Wire(MlsMessage message) => MlsMessage.Decode(message.Encode());
-
-    private static void AssertDelivered(string text, MlsTestMember sender, params MlsTestMember[] receivers)
-    {
-        var message = Wire(sender.Group.Encrypt(System.Text.Encoding.UTF8.GetBytes(text)));
-        foreach (var receiver in receivers)
-        {
-            var (from, data) = receiver.Group.Decrypt(message);
-            Assert.Equal(sender.Group.OwnLeaf, from);
-            Assert.Equal(text, System.Text.Encoding.UTF8.GetString(data));
-        }
     }
 
     internal static void AssertSameEpoch(ulong epoch, params MlsTestMember[] members)

@@ -2,6 +2,7 @@ using Ockam.Identity.Identities;
 using Ockam.Identity.Mls;
 using Ockam.Identity.Tests.Support;
 using Ockam.Identity.Vault;
+using static Ockam.Identity.Tests.Mls.MlsScenes;
 
 namespace Ockam.Identity.Tests.Mls;
 
@@ -155,8 +156,6 @@ public sealed class OckamCredentialAuthenticationTests
 
     private static Lifetime Lifetime(ManualTime time) =>
         new((ulong)time.Now.AddHours(-1).ToUnixTimeSeconds(), (ulong)time.Now.AddDays(30).ToUnixTimeSeconds());
-
-    private static MlsMessage Wire(MlsMessage message) => MlsMessage.Decode(message.Encode());
 
     /// <summary>A key package with <paramref name="credential"/>, signed by a fresh key that no identity attested.</summary>
     private static async Task<KeyPackageBundle> ForgedPackageAsync(SoftwareVault vault, Credential credential)

@@ -1,4 +1,5 @@
 using Ockam.Identity.Mls;
+using static Ockam.Identity.Tests.Mls.MlsScenes;
 
 namespace Ockam.Identity.Tests.Mls;
 
@@ -75,6 +76,4 @@ public sealed class PublicGroupStateTests
         Assert.Equal(MlsGroupError.WrongEpoch, Assert.Throws<MlsGroupException>(() => ds.Apply(services, Wire(later.Commit))).Error);
         Assert.Equal(before, ds.Context.Encode());
     }
-
-    private static MlsMessage Wire(MlsMessage message) => MlsMessage.Decode(message.Encode());
 }
