@@ -387,7 +387,13 @@ public sealed class RoomClient : IWorker, IDisposable
                     throw new EdgeException(ApiStatus.Unavailable, $"catching up {group.Description} made no progress");
                 }
 
-                await LearnSignersAsync(page.Entries.Where(e => e.Kind == GroupDeliveryKind.Commit).Select(e => e.Bytes), cancellationToken).ConfigureAwait(false);
+                // A commit whose new members' identities the silo cannot serve for now is not handled (it would be
+                // refused and passed over for good, leaving this node in the old epoch): this page waits for the next try.
+                if (!await LearnSignersAsync(page.Entries.Where(e => e.Kind == GroupDeliveryKind.Commit).Select(e => e.Bytes), cancellationToken).ConfigureAwait(false))
+                {
+                    throw new EdgeException(ApiStatus.Unavailable, $"the identities of new members of {group.Description} could not be fetched; try again");
+                }
+
                 await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
@@ -940,11 +946,15 @@ public sealed class RoomClient : IWorker, IDisposable
     /// Puts in the Authentication Service's directory the identities that <paramref name="commits"/>' new leaves name and
     /// it does not know yet, fetched from the silo and verified here (no rollback, attested signing key).
     /// </summary>
-    private Task LearnSignersAsync(IEnumerable<ReadOnlyMemory<byte>> commits, CancellationToken cancellationToken) =>
+    /// <returns>False if the silo could not answer for some of them for now (<see cref="ApiStatus.Unavailable"/>): what
+    /// names them must wait, not be refused for good.</returns>
+    private Task<bool> LearnSignersAsync(IEnumerable<ReadOnlyMemory<byte>> commits, CancellationToken cancellationToken) =>
         LearnSignersAsync(commits.SelectMany(NewLeaves), cancellationToken);
 
-    private async Task LearnSignersAsync(IEnumerable<LeafNode> leaves, CancellationToken cancellationToken)
+    private async Task<bool> LearnSignersAsync(IEnumerable<LeafNode> leaves, CancellationToken cancellationToken)
     {
+        var answered = true;
+
         // A page of identities per request: a joiner of a group of 1 000 makes 16 requests, not 1 000.
         foreach (var page in directory.Missing(leaves).Chunk(GetGroupKeysRequest.MaxSubjects))
         {
@@ -953,9 +963,10 @@ public sealed class RoomClient : IWorker, IDisposable
             {
                 found = await api.CallAsync(new GetGroupKeysRequest([.. page.Select(i => i.ToString())]), cancellationToken).ConfigureAwait(false);
             }
-            catch (EdgeException)
+            catch (EdgeException e)
             {
                 // Left unknown: the Authentication Service refuses their leaves, and with them the commit or Welcome.
+                answered &= e.Status != ApiStatus.Unavailable;
                 continue;
             }
 
@@ -964,6 +975,8 @@ public sealed class RoomClient : IWorker, IDisposable
                 directory.TryAdd(keys.History, keys.Signing, time.GetUtcNow());
             }
         }
+
+        return answered;
     }
 
     private async Task LearnSignersQuietlyAsync(ReadOnlyMemory<byte> commit, CancellationToken cancellationToken)

@@ -142,6 +142,38 @@ public sealed class RoomAttackTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// Alice adds Carol while the silo cannot serve identities. Bob, catching up, cannot verify Carol's leaf for now: the
+    /// commit waits (the catch-up fails with <see cref="ApiStatus.Unavailable"/>) instead of being refused and passed over
+    /// for good, so once identities are served again Bob follows it and reads the new epoch. Fails if a commit whose new
+    /// members could not be fetched is handled anyway (Bob stays in the old epoch and cannot read what follows).
+    /// </summary>
+    [Fact]
+    public async Task A_commit_whose_new_members_cannot_be_fetched_for_now_waits_and_is_not_lost()
+    {
+        var alice = await MemberAsync("alice");
+        var bob = await MemberAsync("bob");
+        var carol = await MemberAsync("carol");
+        var (a, b) = (await alice.RoomsAsync(), await bob.RoomsAsync());
+        _ = await carol.RoomsAsync();
+        await a.CreateAsync(Ward.Name, "alice");
+        await a.InviteAsync(Ward, bob.Identifier);
+        await b.EnterAsync(Ward);
+        Assert.Equal(1UL, Epoch(b));
+        await a.InviteAsync(Ward, carol.Identifier);
+        await a.SendAsync(Ward, "welcome, carol"u8.ToArray());
+
+        outage.On = true;
+        var failed = await Assert.ThrowsAsync<EdgeException>(() => b.CatchUpAsync(Ward));
+        Assert.Equal(ApiStatus.Unavailable, failed.Status);
+        Assert.Equal(1UL, Epoch(b));
+        outage.On = false;
+
+        await b.CatchUpAsync(Ward);
+        Assert.Equal(2UL, Epoch(b));
+        Assert.Equal("welcome, carol", Encoding.UTF8.GetString((await ReceiveAsync(b)).Payload.Span));
+    }
+
+    /// <summary>
     /// Alice's message is logged, but its live push to Bob is lost on the way (pushes are best effort: the log is the
     /// durable copy). Bob's node, listening, reads the log once the room has been quiet for 30 s by its clock, and shows
     /// the message. Fails if a listened room that hears nothing is never read again.
