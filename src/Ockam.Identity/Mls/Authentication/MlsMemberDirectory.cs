@@ -78,16 +78,16 @@ internal sealed class MlsMemberDirectory(KnownIdentities identities, IVault vaul
             return null;
         }
 
-        var attestation = attested.Attestation;
-        if (ReferenceEquals(identity, attested.VerifiedAgainst))
-        {
-            // The history is the one its signature and every other check were verified against: only time has moved.
-            return now + ChangeHistory.DefaultClockSkew >= attestation.CreatedAt && now <= attestation.ExpiresAt ? attested.Key : null;
-        }
-
         try
         {
-            var key = attestation.Verify(identity, Purpose.GroupSigning, vault, now);
+            if (ReferenceEquals(identity, attested.VerifiedAgainst))
+            {
+                // The history is the one its signature and every other check were verified against: only time has moved.
+                attested.Attestation.CheckValidAt(now, ChangeHistory.DefaultClockSkew);
+                return attested.Key;
+            }
+
+            var key = attested.Attestation.Verify(identity, Purpose.GroupSigning, vault, now);
             lock (gate)
             {
                 if (signing.TryGetValue(identifier, out var current) && ReferenceEquals(current, attested))
