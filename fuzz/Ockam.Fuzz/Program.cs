@@ -2,6 +2,23 @@ using Ockam.Fuzz;
 
 // ockam-fuzz list | seed CORPUS MLS-VECTOR | fuzz HARNESS | replay HARNESS PATH...
 // `fuzz` is the target afl-fuzz runs (fuzz/run.sh); `replay` runs saved inputs in this process and says which fail.
+if (args is ["fuzz", var fuzzed])
+{
+    // Instrumented code may run only once SharpFuzz has mapped afl's coverage memory, that is inside Run: so the
+    // harnesses (which make keys with the instrumented vault) are built on the first input.
+    Harnesses? lazy = null;
+    Harness? target = null;
+    SharpFuzz.Fuzzer.OutOfProcess.Run(stream =>
+    {
+        lazy ??= new Harnesses();
+        target ??= lazy.Named(fuzzed);
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        _ = target.Run(buffer.ToArray());
+    });
+    return 0;
+}
+
 using var harnesses = new Harnesses();
 switch (args)
 {
@@ -27,16 +44,6 @@ switch (args)
             }
         }
 
-        return 0;
-
-    case ["fuzz", var name]:
-        var target = harnesses.Named(name);
-        SharpFuzz.Fuzzer.OutOfProcess.Run(stream =>
-        {
-            using var buffer = new MemoryStream();
-            stream.CopyTo(buffer);
-            _ = target.Run(buffer.ToArray());
-        });
         return 0;
 
     case ["replay", var name, .. var paths]:
