@@ -101,6 +101,10 @@ CONF
 if [ "$what" != mls ]; then
   echo "== building the load tool and the silo"
   dotnet build bench/Ockam.Load -c Release -v q -nologo >"$out/load-build.log" 2>&1 || { tail -30 "$out/load-build.log"; exit 1; }
+  # The connections shape weighs the silo's live heap with a heap dump, and holds thousands of connections open.
+  [ -x "$HOME/.dotnet/tools/dotnet-gcdump" ] || command -v dotnet-gcdump >/dev/null \
+    || dotnet tool install -g dotnet-gcdump --version 10.0.750501 >"$out/gcdump-install.log" 2>&1 || echo "(dotnet-gcdump not installed: no heap figure)"
+  if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 16384 ]; then ulimit -n 16384 2>/dev/null || true; fi
 fi
 
 if [ "$what" = load ]; then

@@ -36,6 +36,9 @@ internal sealed record LoadSettings
 
     public int Enrolments { get; init; } = 1_000;
 
+    /// <summary>Devices connecting at once in the connections shape, then held idle.</summary>
+    public int Connections { get; init; } = 1_000;
+
     /// <summary>
     /// Devices enrolling at once: a fleet's devices do not wait for each other, and with a handful at a time the silo
     /// sits idle while each waits for its round trips and its own files.

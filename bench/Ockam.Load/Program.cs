@@ -4,12 +4,13 @@ using Spectre.Console;
 
 var scenario = new Option<string[]>("--scenario", "-s")
 {
-    Description = "Scenarios to run (online, offline, cross, fanout, enrol, mosquitto); all by default",
+    Description = "Scenarios to run (online, offline, cross, fanout, enrol, connections, mosquitto); all by default",
     AllowMultipleArgumentsPerToken = true,
 };
 var mode = new Option<string>("--mode") { Description = "quick (minutes on 2 cores), default, or long (100 000 queued)", DefaultValueFactory = _ => "default" };
 var subscribers = new Option<int?>("--subscribers") { Description = "Topic subscribers for fan-out (quick: 100, else 1 000)" };
 var enrolments = new Option<int?>("--enrolments") { Description = "Fresh devices to enrol (quick: 500, else 10 000)" };
+var connections = new Option<int?>("--connections") { Description = "Devices reconnecting at once, then idle (quick: 1 000, else 5 000)" };
 var mqttPort = new Option<int?>("--mqtt-port") { Description = "A Mosquitto broker on 127.0.0.1 at this port, for the references" };
 var siloDll = new Option<string?>("--silo-dll") { Description = "The silo to start (Ockam.Silo.dll); by default src/Ockam.Silo's build in this checkout" };
 var connect = new Option<string?>("--connect") { Description = "Use a running silo instead: its edge gateway, host:port" };
@@ -22,7 +23,7 @@ var work = new Option<string?>("--work") { Description = "A directory for silo d
 
 var root = new RootCommand("Ockam.NET load: edge nodes over loopback to a silo, beside Mosquitto")
 {
-    scenario, mode, subscribers, enrolments, mqttPort, siloDll, connect, connectIdentifier, connectGateway, connectService, connectPid, report, work,
+    scenario, mode, subscribers, enrolments, connections, mqttPort, siloDll, connect, connectIdentifier, connectGateway, connectService, connectPid, report, work,
 };
 root.SetAction(async (result, cancellationToken) =>
 {
@@ -57,6 +58,7 @@ root.SetAction(async (result, cancellationToken) =>
         Mode = chosenMode,
         FanOutSubscribers = result.GetValue(subscribers) ?? (quick ? 100 : 1_000),
         Enrolments = result.GetValue(enrolments) ?? (quick ? 500 : 10_000),
+        Connections = result.GetValue(connections) ?? (quick ? 1_000 : 5_000),
     };
     if (connection is null && !File.Exists(settings.SiloDll))
     {
@@ -72,6 +74,7 @@ root.SetAction(async (result, cancellationToken) =>
         ["cross"] = new CrossTrafficScenario(settings, results),
         ["fanout"] = new FanOutScenario(settings, results),
         ["enrol"] = new EnrolmentScenario(settings, results),
+        ["connections"] = new ConnectionsScenario(settings, results),
     };
 
     // Not a measured shape of its own: the cross-traffic shape runs it in another process.

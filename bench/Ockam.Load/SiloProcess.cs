@@ -46,6 +46,24 @@ internal sealed class SiloProcess : IAsyncDisposable
 
     public IGrainFactory Grains => client.Services.GetRequiredService<IGrainFactory>();
 
+    /// <summary>The silo's process id, or null when the tool connected to a silo it did not start and was given no pid.</summary>
+    public int? Pid => process?.Id;
+
+    /// <summary>The silo process's resident memory (VmRSS) now, or null as for <see cref="Pid"/>.</summary>
+    public long? ResidentBytes
+    {
+        get
+        {
+            if (process is null)
+            {
+                return null;
+            }
+
+            process.Refresh();
+            return process.HasExited ? null : process.WorkingSet64;
+        }
+    }
+
     /// <summary>The silo process's CPU time so far, or null when the tool connected to a silo it did not start and was given no pid.</summary>
     public TimeSpan? CpuTime
     {
