@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Ockam.Identity.Files;
 using Ockam.Identity.Identities;
 
 namespace Ockam.Client.Cli;
@@ -14,11 +15,8 @@ internal sealed record SiloSettings(string Address, string Identifier)
         return File.Exists(path) ? JsonSerializer.Deserialize(File.ReadAllText(path), CliJson.Default.SiloSettings) : null;
     }
 
-    public async Task SaveAsync(string home, CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(home);
-        await File.WriteAllTextAsync(PathIn(home), JsonSerializer.Serialize(this, CliJson.Default.SiloSettings), cancellationToken).ConfigureAwait(false);
-    }
+    public Task SaveAsync(string home, CancellationToken cancellationToken) =>
+        AtomicFile.WriteAsync(PathIn(home), JsonSerializer.SerializeToUtf8Bytes(this, CliJson.Default.SiloSettings), cancellationToken);
 
     public Identifier ParsedIdentifier => Ockam.Identity.Identities.Identifier.Parse(Identifier);
 }

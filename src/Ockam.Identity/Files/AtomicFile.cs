@@ -49,7 +49,10 @@ public static class AtomicFile
                 stream.Flush(flushToDisk: true);
             }
 
+            // The one place a file is renamed over another: this is the writer the ban on File.Move points to.
+#pragma warning disable RS0030
             File.Move(temporary, path, overwrite);
+#pragma warning restore RS0030
 
             // Without this a crash after the rename can bring the old file back: whatever it recorded as used
             // (a sending generation) would then be used again.
