@@ -70,7 +70,7 @@ CONF
   echo "== load tool (mode: $mode), Mosquitto $(mosquitto -h 2>/dev/null | head -1 | awk '{ print $3 }') on 127.0.0.1:$port, $(uptime)"
   local load_started
   load_started=$(date -u +%s)
-  dotnet bench/Ockam.Load/bin/Release/net10.0/Ockam.Load.dll --mode "$mode" --mqtt-port "$port" --report "$out/load.md" --work "$out/load" \
+  dotnet bench/Ockam.Load/bin/Release/net10.0/Ockam.Load.dll --mode "$mode" --mqtt-port "$port" --mqtt-pid "$broker" --report "$out/load.md" --work "$out/load" \
     | tee "$out/load.log" | grep --line-buffered -v '^\S.*: [0-9]*%$' || true
   [ -s "$out/load.md" ] || { echo "the load tool wrote no figures; see $out/load.log" >&2; exit 1; }
   kill $broker 2>/dev/null || true

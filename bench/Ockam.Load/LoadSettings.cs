@@ -13,6 +13,9 @@ internal sealed record LoadSettings
     /// <summary>The Mosquitto broker's loopback port, or null for no references.</summary>
     public int? MqttPort { get; init; }
 
+    /// <summary>The broker's process id, for its memory per idle client.</summary>
+    public int? MqttPid { get; init; }
+
     public required string Mode { get; init; }
 
     public bool Quick => Mode == "quick";

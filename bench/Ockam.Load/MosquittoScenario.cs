@@ -10,26 +10,71 @@ namespace Ockam.Load;
 /// the same window of readings outstanding; enqueue for a persistent session (clean session off) that is away, then
 /// its drain; fan-out of the same publications to N subscribers.
 /// </summary>
-internal sealed class MosquittoScenario(LoadSettings settings, Results results, int port) : Scenario(settings, results)
+internal sealed class MosquittoScenario(LoadSettings settings, Results results, int port, int? pid) : Scenario(settings, results)
 {
     private readonly MqttClientFactory factory = new();
 
     public override string Name => "Mosquitto references";
 
-    public override TimeSpan QuickBudget => TimeSpan.FromSeconds(50);
+    public override TimeSpan QuickBudget => TimeSpan.FromSeconds(80);
 
     public override async Task RunAsync(Action<double> progress, CancellationToken cancellationToken)
     {
-        var shapes = 2 + Settings.MqttFanOutSubscribers.Length;
-        await OnlineAsync(cancellationToken).ConfigureAwait(false);
+        var shapes = 3 + Settings.MqttFanOutSubscribers.Length;
+
+        // First, on the fresh broker: memory the other shapes' clients held and freed would be reused, and show nothing.
+        await IdleAsync(Settings.Connections, cancellationToken).ConfigureAwait(false);
         progress(1.0 / shapes);
-        await OfflineAsync(cancellationToken).ConfigureAwait(false);
+        await OnlineAsync(cancellationToken).ConfigureAwait(false);
         progress(2.0 / shapes);
-        var n = 2;
+        await OfflineAsync(cancellationToken).ConfigureAwait(false);
+        progress(3.0 / shapes);
+        var n = 3;
         foreach (var subscribers in Settings.MqttFanOutSubscribers)
         {
             await FanOutAsync(subscribers, cancellationToken).ConfigureAwait(false);
             progress(++n / (double)shapes);
+        }
+    }
+
+    /// <summary>
+    /// The broker's resident memory per idle client (each connected with a session and one subscription, as a device
+    /// would be), beside the silo's per idle connection: known only when the tool is given the broker's pid.
+    /// </summary>
+    private async Task IdleAsync(int count, CancellationToken cancellationToken)
+    {
+        if (pid is not { } id)
+        {
+            return;
+        }
+
+        var clients = new List<IMqttClient>(count);
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            var before = Resident(id);
+            var tag = Guid.NewGuid().ToString("N")[..8];
+            foreach (var batch in Enumerable.Range(0, count).Chunk(50))
+            {
+                clients.AddRange(await Task.WhenAll(batch.Select(async i =>
+                {
+                    var client = await ConnectAsync($"idle{i}-{tag}", clean: true, _ => { }, cancellationToken).ConfigureAwait(false);
+                    await SubscribeAsync(client, $"idle/{tag}/{i}", cancellationToken).ConfigureAwait(false);
+                    return client;
+                })).ConfigureAwait(false));
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+            var perClient = (Resident(id) - before) / 1024.0 / count;
+            Results.Reference(ConnectionsScenario.Resident(count), new Figure(perClient, "KiB", "VmRSS per idle client (connected, one subscription), measured first on the fresh broker"));
+            Results.Reference(ConnectionsScenario.Heap(count), new Figure(perClient, "KiB", "its resident memory: it has no managed heap"));
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                client.Dispose();
+            }
         }
     }
 
@@ -235,6 +280,12 @@ internal sealed class MosquittoScenario(LoadSettings settings, Results results, 
             }
         }
     }
+
+    /// <summary>VmRSS of another process, in bytes, from /proc (Linux).</summary>
+    private static long Resident(int id) =>
+        1024 * long.Parse(
+            File.ReadLines($"/proc/{id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))["VmRSS:".Length..].Replace("kB", "", StringComparison.Ordinal).Trim(),
+            System.Globalization.CultureInfo.InvariantCulture);
 
     private async Task<IMqttClient> ConnectAsync(string clientId, bool clean, Action<MqttApplicationMessage>? received, CancellationToken cancellationToken)
     {

@@ -12,6 +12,7 @@ var subscribers = new Option<int?>("--subscribers") { Description = "Topic subsc
 var enrolments = new Option<int?>("--enrolments") { Description = "Fresh devices to enrol (quick: 500, else 10 000)" };
 var connections = new Option<int?>("--connections") { Description = "Devices reconnecting at once, then idle (quick: 1 000, else 5 000)" };
 var mqttPort = new Option<int?>("--mqtt-port") { Description = "A Mosquitto broker on 127.0.0.1 at this port, for the references" };
+var mqttPid = new Option<int?>("--mqtt-pid") { Description = "With --mqtt-port: the broker's process id, for its memory per idle client" };
 var siloDll = new Option<string?>("--silo-dll") { Description = "The silo to start (Ockam.Silo.dll); by default src/Ockam.Silo's build in this checkout" };
 var connect = new Option<string?>("--connect") { Description = "Use a running silo instead: its edge gateway, host:port" };
 var connectIdentifier = new Option<string?>("--connect-identifier") { Description = "With --connect: the silo's identifier" };
@@ -23,7 +24,7 @@ var work = new Option<string?>("--work") { Description = "A directory for silo d
 
 var root = new RootCommand("Ockam.NET load: edge nodes over loopback to a silo, beside Mosquitto")
 {
-    scenario, mode, subscribers, enrolments, connections, mqttPort, siloDll, connect, connectIdentifier, connectGateway, connectService, connectPid, report, work,
+    scenario, mode, subscribers, enrolments, connections, mqttPort, mqttPid, siloDll, connect, connectIdentifier, connectGateway, connectService, connectPid, report, work,
 };
 root.SetAction(async (result, cancellationToken) =>
 {
@@ -55,6 +56,7 @@ root.SetAction(async (result, cancellationToken) =>
         SiloDll = result.GetValue(siloDll) ?? BuiltSilo(),
         Connect = connection,
         MqttPort = result.GetValue(mqttPort),
+        MqttPid = result.GetValue(mqttPid),
         Mode = chosenMode,
         FanOutSubscribers = result.GetValue(subscribers) ?? (quick ? 100 : 1_000),
         Enrolments = result.GetValue(enrolments) ?? (quick ? 500 : 10_000),
@@ -81,7 +83,7 @@ root.SetAction(async (result, cancellationToken) =>
     Dictionary<string, Scenario> internalOnly = new(StringComparer.Ordinal) { ["filler"] = new FillerScenario(settings, results) };
     if (settings.MqttPort is { } port)
     {
-        all["mosquitto"] = new MosquittoScenario(settings, results, port);
+        all["mosquitto"] = new MosquittoScenario(settings, results, port, settings.MqttPid);
     }
 
     var chosen = result.GetValue(scenario) is { Length: > 0 } names ? names : [.. all.Keys];
