@@ -22,9 +22,12 @@ internal sealed class FanOutScenario(LoadSettings settings, Results results) : S
     /// Quick mode's 100 subscribers in 90 s; set-up (enrolling, joining: every member processes each admission commit
     /// after its own) grows faster than the number of subscribers, so a larger topic is given proportionally more.
     /// </summary>
-    public override TimeSpan QuickBudget => TimeSpan.FromSeconds(100) * Scale;
+    public override TimeSpan QuickBudget => (TimeSpan.FromSeconds(100) + (TimeSpan.FromSeconds(30) * (PublicationScale - 1))) * Scale;
 
     private int Scale => Math.Max(1, Settings.FanOutSubscribers / 100);
+
+    /// <summary>More publications than the usual 20 (for a profile) are given proportionally more time.</summary>
+    private int PublicationScale => Math.Max(1, Settings.Publications / 20);
 
     public override async Task RunAsync(Action<double> progress, CancellationToken cancellationToken)
     {
@@ -90,7 +93,7 @@ internal sealed class FanOutScenario(LoadSettings settings, Results results) : S
         var all = count * publications;
         var everyone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var warm = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var bound = Within(Settings.Bound(TimeSpan.FromSeconds(30) * Scale), cancellationToken);
+        using var bound = Within(Settings.Bound(TimeSpan.FromSeconds(30) * Scale * PublicationScale), cancellationToken);
         var receiving = subscribers.Select(s => Task.Run(async () =>
         {
             for (var i = 0; i < warmUps + publications; i++)
