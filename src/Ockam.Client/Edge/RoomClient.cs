@@ -924,7 +924,8 @@ public sealed class RoomClient : IWorker, IDisposable
         try
         {
             var (sender, data) = room.Group.Decrypt(message);
-            var identifier = OckamCredentialAuthentication.IdentifierOf(room.Group.Members.First(m => m.Index == sender).Leaf)!;
+            // The sender's leaf by its index (it signed what just verified), not a walk over every member per message.
+            var identifier = OckamCredentialAuthentication.IdentifierOf(room.Group.Member(sender)!)!;
             if (identifier == self)
             {
                 return null;

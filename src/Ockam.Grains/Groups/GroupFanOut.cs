@@ -8,16 +8,16 @@ namespace Ockam.Grains.Groups;
 internal static class GroupFanOut
 {
     /// <summary>
-    /// Pushes <paramref name="delivery"/> to each relay named (nulls skipped), live and one-way: the group's log is
-    /// the durable copy, so a member whose connection is away reads what it missed from the log when it is back,
-    /// and no relay stores (or is acknowledged) a second copy per member.
+    /// Pushes <paramref name="delivery"/> to each relay named, live and one-way: the group's log is the durable copy,
+    /// so a member whose connection is away reads what it missed from the log when it is back, and no relay stores (or
+    /// is acknowledged) a second copy per member. The envelope is encoded once for all of them.
     /// </summary>
-    public static void Notify(IGrainFactory grains, IEnumerable<string?> relays, GroupDelivery delivery)
+    public static void Notify(IReadOnlyList<IRelayGrain> relays, GroupDelivery delivery)
     {
         var envelope = MessageCodec.Encode(new Message(Route.Of(Address.Local(GroupDelivery.InboxAddress)), Route.Empty, delivery.Encode()));
-        foreach (var relay in relays.OfType<string>().Distinct())
+        foreach (var relay in relays)
         {
-            _ = grains.GetGrain<IRelayGrain>(relay).NotifyAsync(envelope);
+            _ = relay.NotifyAsync(envelope);
         }
     }
 

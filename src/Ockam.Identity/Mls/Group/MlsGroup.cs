@@ -79,6 +79,9 @@ internal sealed class MlsGroup : IDisposable
     /// <summary>The members, by leaf.</summary>
     public IEnumerable<(LeafIndex Index, LeafNode Leaf)> Members => epoch.Tree.Members();
 
+    /// <summary>The member at <paramref name="index"/>; null when that leaf is blank or outside the tree.</summary>
+    public LeafNode? Member(LeafIndex index) => index.Value < epoch.Tree.LeafCount ? epoch.Tree.Leaf(index) : null;
+
     /// <summary>
     /// The epoch_authenticator (§8.7), a vault secret the group owns for this epoch: members that compare it out of
     /// band (by a MAC over a challenge, say) know they share the epoch.
