@@ -48,30 +48,11 @@ internal sealed class KeyPackageBundle
             throw new ArgumentException($"the capabilities must list cipher suite 0x{suite.Id:x4} and credential type {credential.CredentialType}", nameof(capabilities));
         }
 
-        // Both at once: a persistent vault then writes them to its file together (one durable write, not one each).
-        var generating = new[]
-        {
-            vault.GenerateKeyAsync(KeyType.X25519, persistence, cancellationToken).AsTask(),
-            vault.GenerateKeyAsync(KeyType.X25519, persistence, cancellationToken).AsTask(),
-        };
+        var initKey = await vault.GenerateKeyAsync(KeyType.X25519, persistence, cancellationToken).ConfigureAwait(false);
+        KeyHandle? encryptionKey = null;
         try
         {
-            await Task.WhenAll(generating).ConfigureAwait(false);
-        }
-        catch
-        {
-            foreach (var made in generating.Where(g => g.IsCompletedSuccessfully))
-            {
-                await vault.DeleteKeyAsync(made.Result, CancellationToken.None).ConfigureAwait(false);
-            }
-
-            throw;
-        }
-
-        var initKey = generating[0].Result;
-        var encryptionKey = generating[1].Result;
-        try
-        {
+            encryptionKey = await vault.GenerateKeyAsync(KeyType.X25519, persistence, cancellationToken).ConfigureAwait(false);
             var unsignedLeaf = new LeafNode(
                 vault.GetPublicKey(encryptionKey), vault.GetPublicKey(signatureKey), credential, capabilities, LeafNodeSource.KeyPackage, lifetime, ReadOnlyMemory<byte>.Empty, [], ReadOnlyMemory<byte>.Empty);
 
@@ -87,7 +68,11 @@ internal sealed class KeyPackageBundle
         catch
         {
             await vault.DeleteKeyAsync(initKey, CancellationToken.None).ConfigureAwait(false);
-            await vault.DeleteKeyAsync(encryptionKey, CancellationToken.None).ConfigureAwait(false);
+            if (encryptionKey is not null)
+            {
+                await vault.DeleteKeyAsync(encryptionKey, CancellationToken.None).ConfigureAwait(false);
+            }
+
             throw;
         }
     }
