@@ -9,8 +9,8 @@ namespace Ockam.Client.Tests;
 
 /// <summary>
 /// A fresh node home makes its identity, its channel key and the group keys its enrolment publishes together when it
-/// first opens (one round of vault writes and one identities write, not two of each); a home that has them leaves
-/// their renewal to the calls that publish them.
+/// first opens (one write of the identities file, not two); a home that has them leaves their renewal to the calls
+/// that publish them.
 /// </summary>
 public sealed class FreshHomeKeysTests
 {

@@ -101,9 +101,9 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         {
             var home = await NodeHome.OpenAsync(options.Home, options.Time, cancellationToken).ConfigureAwait(false);
             // The keys first: a fresh home's identity is made with them and saved once, not once alone and once with its
-            // key. A fresh home also makes the group keys its enrolment will publish, in the same round of vault writes
-            // and the same write of the identities file (two writes fewer per device); a home that has them leaves their
-            // renewal to the calls that publish them.
+            // key. A fresh home also makes the group keys its enrolment will publish, saved in the same write of the
+            // identities file (one atomic write fewer per device); a home that has them leaves their renewal to the calls
+            // that publish them.
             Purpose[] purposes = home.HasIdentity(IdentityName)
                 ? [Purpose.SecureChannelStatic]
                 : [Purpose.SecureChannelStatic, Purpose.GroupKeyAgreement, Purpose.GroupSigning];
