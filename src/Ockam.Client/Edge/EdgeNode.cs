@@ -100,8 +100,14 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         try
         {
             var home = await NodeHome.OpenAsync(options.Home, options.Time, cancellationToken).ConfigureAwait(false);
-            // The key first: a fresh home's identity is made with it and saved once, not once alone and once with its key.
-            var key = await home.GetOrCreatePurposeKeyAsync(IdentityName, Purpose.SecureChannelStatic, StaticKeyLifetime, StaticKeyLifetime / 3, cancellationToken).ConfigureAwait(false);
+            // The keys first: a fresh home's identity is made with them and saved once, not once alone and once with its
+            // key. A fresh home also makes the group keys its enrolment will publish, saved in the same write of the
+            // identities file (one atomic write fewer per device); a home that has them leaves their renewal to the calls
+            // that publish them.
+            Purpose[] purposes = home.HasIdentity(IdentityName)
+                ? [Purpose.SecureChannelStatic]
+                : [Purpose.SecureChannelStatic, Purpose.GroupKeyAgreement, Purpose.GroupSigning];
+            var key = (await home.GetOrCreatePurposeKeysAsync(IdentityName, purposes, StaticKeyLifetime, StaticKeyLifetime / 3, cancellationToken).ConfigureAwait(false))[0];
             var identity = await home.GetOrCreateIdentityAsync(IdentityName, cancellationToken).ConfigureAwait(false);
             var edge = new EdgeNode(options, homeLock, home, identity, key, transport);
             edge.refreshing = Task.Run(() => edge.RefreshLoopAsync(edge.stopping.Token), CancellationToken.None);

@@ -52,6 +52,20 @@ public sealed class NodeHome : IDisposable
         return new NodeHome(directory, vault, stored, time ?? TimeProvider.System);
     }
 
+    /// <summary>Whether an identity is stored as <paramref name="name"/> (false in a fresh home).</summary>
+    public bool HasIdentity(string name)
+    {
+        gate.Wait();
+        try
+        {
+            return identities.ContainsKey(name);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
     /// <summary>The identity stored as <paramref name="name"/>, created (and saved) on first use.</summary>
     public async Task<LocalIdentity> GetOrCreateIdentityAsync(string name, CancellationToken cancellationToken = default)
     {

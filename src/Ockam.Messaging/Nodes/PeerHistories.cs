@@ -11,6 +11,7 @@ namespace Ockam.Messaging.Nodes;
 /// (<c>peers.cbor</c>: <c>{0: 1, 1: [[history, compromised], ...]}</c>, public data), so that no restart of the
 /// node lets a peer's rotated-away key back in, nor forgets that a peer's history forked. Only peers that passed
 /// the trust policy are recorded, at most <see cref="MaxPeers"/>; beyond that, new peers are checked in memory only.
+/// A peer known only by its first change is recorded with the next write, not with one of its own.
 /// </summary>
 public sealed class PeerHistories : IIdentityHistories, IDisposable
 {
@@ -110,7 +111,16 @@ public sealed class PeerHistories : IIdentityHistories, IDisposable
                 throw;
             }
 
-            if (before is null || !before.Encode().AsSpan().SequenceEqual(accepted.History.Encode()))
+            // A new peer's first change alone is kept in memory, not written: it cannot roll anything back (the
+            // identifier is its hash) nor fork from anything, so a restart that forgets it lets nothing in that this
+            // node would refuse; a fresh node meeting a silo that never rotated writes nothing for it. Anything longer,
+            // or longer than what was known, is written before the channel opens.
+            if (before is null && accepted.History.Changes.Count == 1)
+            {
+                // Counted against the budget now: the next write holds it.
+                storedBytes += accepted.History.Encode().Length;
+            }
+            else if (before is null || !before.Encode().AsSpan().SequenceEqual(accepted.History.Encode()))
             {
                 await SaveAsync(cancellationToken).ConfigureAwait(false);
             }

@@ -35,6 +35,44 @@ public sealed class PeerHistoriesTests : IDisposable
     }
 
     [Fact]
+    public async Task A_new_peer_presenting_a_rotated_history_is_written_at_once_so_its_old_key_stays_out_after_a_restart()
+    {
+        var identities = new IdentityManager(vault, TimeProvider.System);
+        var peer = await identities.CreateAsync();
+        var old = peer.History;
+        var rotated = await identities.RotateAsync(peer);
+        var now = DateTimeOffset.UtcNow;
+
+        // Met for the first time already rotated: only a first change alone may go unwritten, not this.
+        using (var first = PeerHistories.Open(home, vault, now))
+        {
+            await first.AcceptAsync(rotated.History, now);
+        }
+
+        using var restarted = PeerHistories.Open(home, vault, now);
+        Assert.Equal(IdentityError.RolledBack, (await Assert.ThrowsAsync<IdentityException>(() => restarted.AcceptAsync(old, now).AsTask())).Error);
+    }
+
+    [Fact]
+    public async Task A_peer_known_only_by_its_first_change_is_not_written_until_something_else_is()
+    {
+        var identities = new IdentityManager(vault, TimeProvider.System);
+        var silo = await identities.CreateAsync();
+        var now = DateTimeOffset.UtcNow;
+        using var histories = PeerHistories.Open(home, vault, now);
+
+        // A first change cannot be rolled back to nor forked from: a fresh node meeting a silo that never rotated writes nothing.
+        await histories.AcceptAsync(silo.History, now);
+        Assert.False(File.Exists(Path.Combine(home, "peers.cbor")));
+
+        // When it rotates, it is written, and a restart keeps its old key out.
+        var rotated = await identities.RotateAsync(silo);
+        await histories.AcceptAsync(rotated.History, now);
+        using var restarted = PeerHistories.Open(home, vault, now);
+        Assert.Equal(IdentityError.RolledBack, (await Assert.ThrowsAsync<IdentityException>(() => restarted.AcceptAsync(silo.History, now).AsTask())).Error);
+    }
+
+    [Fact]
     public async Task A_peer_whose_history_forked_stays_compromised_after_the_node_restarts()
     {
         using var actors = new Ockam.Identity.Tests.Support.Actors();
@@ -46,8 +84,10 @@ public sealed class PeerHistoriesTests : IDisposable
             await first.AcceptAsync(branchA, actors.Now);
             Assert.Equal(IdentityError.Fork, (await Assert.ThrowsAsync<IdentityException>(() => first.AcceptAsync(branchB, actors.Now).AsTask())).Error);
 
-            // Another peer's arrival rewrites the file: the compromised one must not be dropped from it.
-            await first.AcceptAsync((await actors.IdentityAsync()).History, actors.Now);
+            // Another peer's arrival (rotated, so it is written) rewrites the file: the compromised one must not be dropped from it.
+            var other = await actors.IdentityAsync();
+            var (otherRotated, _) = await Ockam.Identity.Tests.Support.Forge.ChangeAsync(actors, other.History, other.PrimaryKey);
+            await first.AcceptAsync(otherRotated, actors.Now);
         }
 
         using var restarted = PeerHistories.Open(home, actors.Vault, actors.Now);
@@ -60,8 +100,10 @@ public sealed class PeerHistoriesTests : IDisposable
     {
         await using var fleet = new Support.Fleet();
         var bob = await fleet.MemberAsync();
-        var friend = await fleet.MemberAsync();
-        var stranger = await fleet.MemberAsync();
+
+        // Rotated, so that recording either would write the file (a first change alone is not written).
+        var friend = await RotatedAsync(fleet);
+        var stranger = await RotatedAsync(fleet);
         var a = fleet.Node("a");
         var b = fleet.Node("b");
         using var histories = PeerHistories.Open(home, fleet.Vault, fleet.Now);
@@ -77,6 +119,12 @@ public sealed class PeerHistoriesTests : IDisposable
 
         await Ockam.Messaging.SecureChannels.SecureChannel.CreateAsync(a, toB, fleet.Options(friend, Ockam.Messaging.SecureChannels.TrustPolicy.AnyIdentity));
         await WaitForFileAsync(Path.Combine(home, "peers.cbor"));
+    }
+
+    private static async Task<Support.Member> RotatedAsync(Support.Fleet fleet)
+    {
+        var rotated = await fleet.Identities.RotateAsync((await fleet.MemberAsync()).Identity);
+        return new Support.Member(rotated, await fleet.Identities.CreatePurposeKeyAsync(rotated, Purpose.SecureChannelStatic, TimeSpan.FromDays(30), KeyPersistence.Ephemeral));
     }
 
     private static async Task WaitForFileAsync(string path)
