@@ -125,7 +125,8 @@ verify_ns=$(awk '/Ed25519/ { printf "%.1f", 1e9 / $NF }' "$out/ed25519.txt")
 mkdir -p "$out/bdn/results"
 if [ -n "$filter" ]; then
   echo "== BenchmarkDotNet (job: $job, filter: $filter), $(uptime)"
-  dotnet run --configuration Release --project bench/Ockam.Bench -- --filter "$filter" --job "$job" --exporters csv \
+  # BenchmarkDotNet's own build of its boilerplate gives up after 2 minutes by default, which a shared machine can exceed.
+  dotnet run --configuration Release --project bench/Ockam.Bench -- --filter "$filter" --job "$job" --exporters csv --buildTimeout 900 \
     --artifacts "$out/bdn" >"$out/bdn.log" 2>&1 || { tail -30 "$out/bdn.log"; exit 1; }
 else
   touch "$out/bdn.log"

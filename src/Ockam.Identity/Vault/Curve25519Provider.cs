@@ -6,7 +6,7 @@ namespace Ockam.Identity.Vault;
 /// </summary>
 public enum Curve25519Provider
 {
-    /// <summary>libsodium (through Geralt): the default, about twice as fast as BouncyCastle here.</summary>
+    /// <summary>libsodium (through Geralt): the default; X25519 in half the time of BouncyCastle here, signatures faster too.</summary>
     Libsodium = 0,
 
     /// <summary>BouncyCastle, in managed code: for platforms without a libsodium build.</summary>
