@@ -10,7 +10,7 @@ public sealed record KeyHandle(string Id, KeyType Type)
     /// key without a lookup by id on every operation (the secure channel's data path). Both stay out of equality: a
     /// handle rebuilt from a stored id is the same handle, and is looked up.
     /// </summary>
-    internal object? Issuer { get; init; }
+    internal SoftwareVault? Issuer { get; init; }
 
     internal KeyMaterial? Material { get; init; }
 
