@@ -1,6 +1,4 @@
 using System.Security.Cryptography;
-using Org.BouncyCastle.Math.EC.Rfc7748;
-using Org.BouncyCastle.Math.EC.Rfc8032;
 
 namespace Ockam.Identity.Vault;
 
@@ -13,7 +11,7 @@ internal sealed class KeyMaterial : IDisposable
     private IDisposable? aead;
     private bool disposed;
 
-    public KeyMaterial(KeyType type, ReadOnlySpan<byte> secret, KeyPersistence persistence)
+    public KeyMaterial(KeyType type, ReadOnlySpan<byte> secret, KeyPersistence persistence, ICurve25519 curve)
     {
         Validate(type, secret.Length);
         Type = type;
@@ -22,12 +20,18 @@ internal sealed class KeyMaterial : IDisposable
         // Pinned so that the GC never leaves copies of the secret behind when it compacts.
         Secret = GC.AllocateUninitializedArray<byte>(secret.Length, pinned: true);
         secret.CopyTo(Secret);
-        PublicKey = type switch
+        if (type is KeyType.Ed25519 or KeyType.X25519)
         {
-            KeyType.Ed25519 => DerivePublic(Secret, Ed25519.GeneratePublicKey),
-            KeyType.X25519 => DerivePublic(Secret, X25519.GeneratePublicKey),
-            _ => null,
-        };
+            PublicKey = new byte[ICurve25519.KeySize];
+            if (type == KeyType.Ed25519)
+            {
+                curve.Ed25519PublicKey(Secret, PublicKey);
+            }
+            else
+            {
+                curve.X25519PublicKey(Secret, PublicKey);
+            }
+        }
     }
 
     public KeyType Type { get; }
@@ -37,6 +41,9 @@ internal sealed class KeyMaterial : IDisposable
     public byte[] Secret { get; }
 
     public byte[]? PublicKey { get; }
+
+    /// <summary>Whether the key has been deleted (and its secret zeroed).</summary>
+    public bool IsDisposed => Volatile.Read(ref disposed);
 
     public static void Validate(KeyType type, int length)
     {
@@ -116,14 +123,5 @@ internal sealed class KeyMaterial : IDisposable
             aead = null;
             CryptographicOperations.ZeroMemory(Secret);
         }
-    }
-
-    private delegate void PublicFromSecret(byte[] secret, int secretOffset, byte[] publicKey, int publicOffset);
-
-    private static byte[] DerivePublic(byte[] secret, PublicFromSecret derive)
-    {
-        var publicKey = new byte[32];
-        derive(secret, 0, publicKey, 0);
-        return publicKey;
     }
 }

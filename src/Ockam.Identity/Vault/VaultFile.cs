@@ -52,7 +52,7 @@ internal static class VaultFile
     }
 
     /// <summary>Decodes a key file; the caller owns (and must dispose) the returned keys.</summary>
-    public static Dictionary<string, KeyMaterial> Decode(ReadOnlyMemory<byte> file)
+    public static Dictionary<string, KeyMaterial> Decode(ReadOnlyMemory<byte> file, ICurve25519 curve)
     {
         var body = CborDecoder.Decode(file, MaxFileSize, "vault file", d =>
         {
@@ -98,7 +98,7 @@ internal static class VaultFile
                     d.ReadMapEnd();
                     try
                     {
-                        if (!keys.TryAdd(id, new KeyMaterial(type, secret, KeyPersistence.Persistent)))
+                        if (!keys.TryAdd(id, new KeyMaterial(type, secret, KeyPersistence.Persistent, curve)))
                         {
                             throw d.Error($"duplicate key id {id}");
                         }
@@ -134,7 +134,7 @@ internal static class VaultFile
         return keys;
     }
 
-    public static async Task<Dictionary<string, KeyMaterial>> ReadAsync(string path, CancellationToken cancellationToken)
+    public static async Task<Dictionary<string, KeyMaterial>> ReadAsync(string path, ICurve25519 curve, CancellationToken cancellationToken)
     {
         if (!OperatingSystem.IsWindows())
         {
@@ -148,7 +148,7 @@ internal static class VaultFile
         var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
         try
         {
-            return Decode(bytes);
+            return Decode(bytes, curve);
         }
         catch (OckamDecodeException e)
         {

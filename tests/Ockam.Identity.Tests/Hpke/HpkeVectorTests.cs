@@ -9,7 +9,7 @@ namespace Ockam.Identity.Tests.Hpke;
 /// RFC 9180's test vectors for DHKEM(X25519), HKDF-SHA256 with AES-256-GCM (hpke.json) and AES-128-GCM
 /// (hpke-aes128.json), all four modes, through the vault: one contract test over every suite.
 /// </summary>
-public sealed class HpkeVectorTests : IDisposable
+public abstract class HpkeVectorTests(Curve25519Provider provider) : IDisposable
 {
     private static readonly Dictionary<string, HpkeSuite> SuiteOfFile = new(StringComparer.Ordinal)
     {
@@ -17,7 +17,7 @@ public sealed class HpkeVectorTests : IDisposable
         ["hpke-aes128.json"] = HpkeSuite.X25519Sha256Aes128Gcm,
     };
 
-    private readonly SoftwareVault vault = new();
+    private readonly SoftwareVault vault = new(provider);
 
     public static TheoryData<string> Suites => new(SuiteOfFile.Keys);
 
@@ -128,8 +128,18 @@ public sealed class HpkeVectorTests : IDisposable
         Assert.Throws<HpkeException>(() => Ockam.Identity.Hpke.Hpke.Open(vault, suite, bob, new byte[32], "epoch 7"u8, "room"u8, ciphertext, vault.GetPublicKey(alice)));
     }
 
-    public void Dispose() => vault.Dispose();
+    public void Dispose()
+    {
+        vault.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private async Task<KeyHandle> ImportAsync(JsonElement vector, string name) =>
         await vault.ImportKeyAsync(KeyType.X25519, vector.Hex(name), KeyPersistence.Ephemeral);
 }
+
+/// <summary>The suite over the libsodium vault.</summary>
+public sealed class HpkeVectorTestsOverLibsodium() : HpkeVectorTests(Curve25519Provider.Libsodium);
+
+/// <summary>The suite over the BouncyCastle vault.</summary>
+public sealed class HpkeVectorTestsOverBouncyCastle() : HpkeVectorTests(Curve25519Provider.BouncyCastle);

@@ -7,7 +7,7 @@ namespace Ockam.Identity.Tests.Vault;
 /// that is altered, opened with other associated data or under another wrapping key, or re-labelled as another type,
 /// is refused.
 /// </summary>
-public sealed class KeyWrapTests
+public abstract class KeyWrapTests(Curve25519Provider provider)
 {
     public static TheoryData<KeyType, int> Types => new()
     {
@@ -24,7 +24,7 @@ public sealed class KeyWrapTests
     [MemberData(nameof(Types))]
     public async Task Every_key_type_round_trips(KeyType type, int length)
     {
-        using var vault = new SoftwareVault();
+        using var vault = new SoftwareVault(provider);
         var wrapping = await vault.GenerateKeyAsync(KeyType.AesGcm, KeyPersistence.Ephemeral);
         var secret = Enumerable.Range(1, length).Select(i => (byte)i).ToArray();
         var key = vault.ImportEphemeralKey(type, secret);
@@ -49,7 +49,7 @@ public sealed class KeyWrapTests
     [Fact]
     public async Task An_unwrapped_signing_key_signs_as_the_original()
     {
-        using var vault = new SoftwareVault();
+        using var vault = new SoftwareVault(provider);
         var wrapping = await vault.GenerateKeyAsync(KeyType.AesGcm, KeyPersistence.Ephemeral);
         var key = await vault.GenerateKeyAsync(KeyType.Ed25519, KeyPersistence.Ephemeral);
         var unwrapped = vault.UnwrapKey(wrapping, vault.WrapKey(wrapping, key, []), []);
@@ -59,7 +59,7 @@ public sealed class KeyWrapTests
     [Fact]
     public async Task A_tampered_blob_is_refused()
     {
-        using var vault = new SoftwareVault();
+        using var vault = new SoftwareVault(provider);
         var wrapping = await vault.GenerateKeyAsync(KeyType.AesGcm, KeyPersistence.Ephemeral);
         var key = await vault.GenerateKeyAsync(KeyType.Secret, KeyPersistence.Ephemeral);
         var wrapped = vault.WrapKey(wrapping, key, "ad"u8);
@@ -82,7 +82,7 @@ public sealed class KeyWrapTests
     {
         // A 32-byte Secret and a 32-byte AES-GCM key have the same length: only the type bound into the
         // associated data stops a Secret (an HKDF input) from coming back as an encryption key.
-        using var vault = new SoftwareVault();
+        using var vault = new SoftwareVault(provider);
         var wrapping = await vault.GenerateKeyAsync(KeyType.AesGcm, KeyPersistence.Ephemeral);
         var key = await vault.GenerateKeyAsync(KeyType.Secret, KeyPersistence.Ephemeral);
         var wrapped = vault.WrapKey(wrapping, key, []);
@@ -93,7 +93,7 @@ public sealed class KeyWrapTests
     [Fact]
     public async Task Other_associated_data_is_refused()
     {
-        using var vault = new SoftwareVault();
+        using var vault = new SoftwareVault(provider);
         var wrapping = await vault.GenerateKeyAsync(KeyType.AesGcm, KeyPersistence.Ephemeral);
         var key = await vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Ephemeral);
         var wrapped = vault.WrapKey(wrapping, key, "group a epoch 1"u8);
@@ -104,7 +104,7 @@ public sealed class KeyWrapTests
     [Fact]
     public async Task Another_wrapping_key_is_refused()
     {
-        using var vault = new SoftwareVault();
+        using var vault = new SoftwareVault(provider);
         var wrapping = await vault.GenerateKeyAsync(KeyType.AesGcm, KeyPersistence.Ephemeral);
         var other = await vault.GenerateKeyAsync(KeyType.AesGcm, KeyPersistence.Ephemeral);
         var key = await vault.GenerateKeyAsync(KeyType.Ed25519, KeyPersistence.Ephemeral);
@@ -112,14 +112,14 @@ public sealed class KeyWrapTests
         Assert.Throws<VaultException>(() => vault.UnwrapKey(other, wrapped, []));
 
         // Another vault with its own keys does not know the wrapping key at all.
-        using var stranger = new SoftwareVault();
+        using var stranger = new SoftwareVault(provider);
         Assert.Throws<VaultException>(() => stranger.UnwrapKey(wrapping, wrapped, []));
     }
 
     [Fact]
     public async Task Only_a_256_bit_aes_gcm_key_wraps()
     {
-        using var vault = new SoftwareVault();
+        using var vault = new SoftwareVault(provider);
         var key = await vault.GenerateKeyAsync(KeyType.Secret, KeyPersistence.Ephemeral);
         var aes128 = vault.ImportEphemeralKey(KeyType.AesGcm, new byte[16]);
         var chacha = await vault.GenerateKeyAsync(KeyType.ChaCha20Poly1305, KeyPersistence.Ephemeral);
@@ -128,3 +128,9 @@ public sealed class KeyWrapTests
         Assert.Throws<VaultException>(() => vault.WrapKey(key, key, []));
     }
 }
+
+/// <summary>The suite over the libsodium vault.</summary>
+public sealed class KeyWrapTestsOverLibsodium() : KeyWrapTests(Curve25519Provider.Libsodium);
+
+/// <summary>The suite over the BouncyCastle vault.</summary>
+public sealed class KeyWrapTestsOverBouncyCastle() : KeyWrapTests(Curve25519Provider.BouncyCastle);

@@ -4,7 +4,7 @@ namespace Ockam.Identity.Tests.Vault;
 
 // The key file's permissions are POSIX modes; the project runs its tests on Linux.
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public sealed class SoftwareVaultTests : IDisposable
+public abstract class SoftwareVaultTests(Curve25519Provider provider) : IDisposable
 {
     private readonly string directory = Directory.CreateTempSubdirectory("ockam-vault-").FullName;
 
@@ -14,7 +14,7 @@ public sealed class SoftwareVaultTests : IDisposable
     public void Hmac_sha256_matches_rfc_4231_and_needs_a_secret_key()
     {
         // RFC 4231 §4.2, test case 1.
-        using var vault = new SoftwareVault();
+        using var vault = new SoftwareVault(provider);
         var key = vault.ImportEphemeralKey(KeyType.Secret, Enumerable.Repeat((byte)0x0b, 20).ToArray());
         Assert.Equal(
             Convert.FromHexString("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"),
@@ -28,14 +28,14 @@ public sealed class SoftwareVaultTests : IDisposable
     {
         KeyHandle persistent, ephemeral;
         byte[] signature;
-        using (var vault = await SoftwareVault.OpenAsync(VaultPath))
+        using (var vault = await SoftwareVault.OpenAsync(VaultPath, provider))
         {
             persistent = await vault.GenerateKeyAsync(KeyType.Ed25519, KeyPersistence.Persistent);
             ephemeral = await vault.GenerateKeyAsync(KeyType.Ed25519, KeyPersistence.Ephemeral);
             signature = vault.Sign(persistent, "hello"u8);
         }
 
-        using var reopened = await SoftwareVault.OpenAsync(VaultPath);
+        using var reopened = await SoftwareVault.OpenAsync(VaultPath, provider);
         Assert.True(reopened.Contains(persistent));
         Assert.False(reopened.Contains(ephemeral));
         Assert.True(reopened.Verify(reopened.GetPublicKey(persistent), "hello"u8, signature));
@@ -44,14 +44,14 @@ public sealed class SoftwareVaultTests : IDisposable
     [Fact]
     public async Task Keys_made_at_once_share_writes_yet_each_is_in_the_file_when_its_creation_returns()
     {
-        using var vault = await SoftwareVault.OpenAsync(VaultPath);
+        using var vault = await SoftwareVault.OpenAsync(VaultPath, provider);
 
         // Many at once, from many threads, as a node makes its KeyPackages: the file is read back as soon as each
         // creation returns, while the others are still being written.
         var made = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(async () =>
         {
             var key = await vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Persistent);
-            using var onDisk = await SoftwareVault.OpenAsync(VaultPath);
+            using var onDisk = await SoftwareVault.OpenAsync(VaultPath, provider);
             return onDisk.Contains(key);
         })));
 
@@ -61,7 +61,7 @@ public sealed class SoftwareVaultTests : IDisposable
     [Fact]
     public async Task Key_file_is_owner_only_and_leaves_no_temporary_files()
     {
-        using var vault = await SoftwareVault.OpenAsync(VaultPath);
+        using var vault = await SoftwareVault.OpenAsync(VaultPath, provider);
         for (var i = 0; i < 5; i++)
         {
             await vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Persistent);
@@ -74,13 +74,13 @@ public sealed class SoftwareVaultTests : IDisposable
     [Fact]
     public async Task A_key_file_others_can_read_is_refused()
     {
-        using (var vault = await SoftwareVault.OpenAsync(VaultPath))
+        using (var vault = await SoftwareVault.OpenAsync(VaultPath, provider))
         {
             await vault.GenerateKeyAsync(KeyType.Ed25519, KeyPersistence.Persistent);
         }
 
         File.SetUnixFileMode(VaultPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
-        var error = await Assert.ThrowsAsync<VaultException>(() => SoftwareVault.OpenAsync(VaultPath));
+        var error = await Assert.ThrowsAsync<VaultException>(() => SoftwareVault.OpenAsync(VaultPath, provider));
         Assert.Contains("owner-only", error.Message, StringComparison.Ordinal);
     }
 
@@ -91,7 +91,7 @@ public sealed class SoftwareVaultTests : IDisposable
     [InlineData("empty")]
     public async Task A_corrupt_key_file_is_a_clear_error(string corruption)
     {
-        using (var vault = await SoftwareVault.OpenAsync(VaultPath))
+        using (var vault = await SoftwareVault.OpenAsync(VaultPath, provider))
         {
             await vault.GenerateKeyAsync(KeyType.Ed25519, KeyPersistence.Persistent);
         }
@@ -107,7 +107,7 @@ public sealed class SoftwareVaultTests : IDisposable
         await File.WriteAllBytesAsync(VaultPath, bytes);
         File.SetUnixFileMode(VaultPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
-        var error = await Assert.ThrowsAsync<VaultException>(() => SoftwareVault.OpenAsync(VaultPath));
+        var error = await Assert.ThrowsAsync<VaultException>(() => SoftwareVault.OpenAsync(VaultPath, provider));
         Assert.Contains("corrupt", error.Message, StringComparison.Ordinal);
     }
 
@@ -115,7 +115,7 @@ public sealed class SoftwareVaultTests : IDisposable
     public async Task Deleted_keys_are_gone_from_memory_and_file()
     {
         KeyHandle key;
-        using (var vault = await SoftwareVault.OpenAsync(VaultPath))
+        using (var vault = await SoftwareVault.OpenAsync(VaultPath, provider))
         {
             key = await vault.GenerateKeyAsync(KeyType.Ed25519, KeyPersistence.Persistent);
             await vault.DeleteKeyAsync(key);
@@ -123,14 +123,14 @@ public sealed class SoftwareVaultTests : IDisposable
             Assert.Throws<VaultException>(() => vault.Sign(key, "x"u8));
         }
 
-        using var reopened = await SoftwareVault.OpenAsync(VaultPath);
+        using var reopened = await SoftwareVault.OpenAsync(VaultPath, provider);
         Assert.False(reopened.Contains(key));
     }
 
     [Fact]
     public async Task X25519_refuses_low_order_points_that_give_an_all_zero_secret()
     {
-        using var vault = new SoftwareVault();
+        using var vault = new SoftwareVault(provider);
         var key = await vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Ephemeral);
         var error = Assert.Throws<VaultException>(() => vault.DiffieHellman(key, new byte[32]));
         Assert.Contains("all-zero", error.Message, StringComparison.Ordinal);
@@ -139,7 +139,7 @@ public sealed class SoftwareVaultTests : IDisposable
     [Fact]
     public async Task Two_parties_agree_on_a_secret_and_derive_the_same_keys()
     {
-        using var vault = new SoftwareVault();
+        using var vault = new SoftwareVault(provider);
         var a = await vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Ephemeral);
         var b = await vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Ephemeral);
         var ab = vault.DeriveKeys(null, vault.DiffieHellman(a, vault.GetPublicKey(b)), "ctx"u8, [KeySpec.Aes256]);
@@ -156,7 +156,7 @@ public sealed class SoftwareVaultTests : IDisposable
     [Fact]
     public async Task Keys_are_used_only_for_their_type()
     {
-        using var vault = new SoftwareVault();
+        using var vault = new SoftwareVault(provider);
         var signing = await vault.GenerateKeyAsync(KeyType.Ed25519, KeyPersistence.Ephemeral);
         var agreement = await vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Ephemeral);
         Assert.Throws<VaultException>(() => vault.Sign(agreement, "x"u8));
@@ -168,7 +168,7 @@ public sealed class SoftwareVaultTests : IDisposable
     [Fact]
     public async Task Tampered_ciphertext_is_refused_and_the_output_is_zeroed()
     {
-        using var vault = new SoftwareVault();
+        using var vault = new SoftwareVault(provider);
         var key = await vault.GenerateKeyAsync(KeyType.AesGcm, KeyPersistence.Ephemeral);
         var sealedBytes = new byte[4 + Aead.TagSize];
         vault.Encrypt(key, new byte[12], "data"u8, "aad"u8, sealedBytes);
@@ -181,7 +181,7 @@ public sealed class SoftwareVaultTests : IDisposable
     [Fact]
     public async Task Rekey_is_Noise_REKEY_and_ephemeral_keys_come_and_go_synchronously()
     {
-        using var vault = await SoftwareVault.OpenAsync(VaultPath);
+        using var vault = await SoftwareVault.OpenAsync(VaultPath, provider);
         var secret = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
         var key = vault.ImportEphemeralKey(KeyType.AesGcm, secret);
         var next = vault.Rekey(key);
@@ -215,5 +215,17 @@ public sealed class SoftwareVaultTests : IDisposable
         return bytes;
     }
 
-    public void Dispose() => Directory.Delete(directory, recursive: true);
+    public void Dispose()
+    {
+        Directory.Delete(directory, recursive: true);
+        GC.SuppressFinalize(this);
+    }
 }
+
+/// <summary>The suite over the libsodium vault.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class SoftwareVaultTestsOverLibsodium() : SoftwareVaultTests(Curve25519Provider.Libsodium);
+
+/// <summary>The suite over the BouncyCastle vault.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class SoftwareVaultTestsOverBouncyCastle() : SoftwareVaultTests(Curve25519Provider.BouncyCastle);

@@ -4,9 +4,9 @@ using Ockam.Identity.Vault;
 namespace Ockam.Identity.Tests.Vault;
 
 /// <summary>Every Wycheproof case the suite uses, run through <see cref="IVault"/>, never BouncyCastle directly.</summary>
-public sealed class WycheproofTests : IDisposable
+public abstract class WycheproofTests(Curve25519Provider provider) : IDisposable
 {
-    private readonly SoftwareVault vault = new();
+    private readonly SoftwareVault vault = new(provider);
 
     [Fact]
     public async Task X25519_all_cases()
@@ -157,5 +157,15 @@ public sealed class WycheproofTests : IDisposable
         Assert.Empty(failures);
     }
 
-    public void Dispose() => vault.Dispose();
+    public void Dispose()
+    {
+        vault.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }
+
+/// <summary>The suite over the libsodium vault.</summary>
+public sealed class WycheproofTestsOverLibsodium() : WycheproofTests(Curve25519Provider.Libsodium);
+
+/// <summary>The suite over the BouncyCastle vault.</summary>
+public sealed class WycheproofTestsOverBouncyCastle() : WycheproofTests(Curve25519Provider.BouncyCastle);

@@ -5,9 +5,9 @@ using Ockam.Messaging.SecureChannels;
 
 namespace Ockam.Messaging.Tests.SecureChannels;
 
-public sealed class NoiseVectorTests : IDisposable
+public abstract class NoiseVectorTests(Curve25519Provider provider) : IDisposable
 {
-    private readonly SoftwareVault vault = new();
+    private readonly SoftwareVault vault = new(provider);
 
     [Fact]
     public async Task Noise_XX_25519_AESGCM_SHA256_vector_byte_for_byte()
@@ -130,5 +130,15 @@ public sealed class NoiseVectorTests : IDisposable
     private async Task<KeyHandle> Import(JsonElement vector, string name) =>
         await vault.ImportKeyAsync(KeyType.X25519, vector.Hex(name), KeyPersistence.Ephemeral);
 
-    public void Dispose() => vault.Dispose();
+    public void Dispose()
+    {
+        vault.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }
+
+/// <summary>The suite over the libsodium vault.</summary>
+public sealed class NoiseVectorTestsOverLibsodium() : NoiseVectorTests(Curve25519Provider.Libsodium);
+
+/// <summary>The suite over the BouncyCastle vault.</summary>
+public sealed class NoiseVectorTestsOverBouncyCastle() : NoiseVectorTests(Curve25519Provider.BouncyCastle);
