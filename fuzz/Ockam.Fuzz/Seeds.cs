@@ -31,7 +31,7 @@ internal static class Seeds
         var history = rotated.History.Encode();
         var attestation = signing.Attestation.Encode();
         var payload = IdentityProof.Decode(new IdentityProof(history, attestation, [presentation.Encode()]).Encode());
-        using var wrapped = new KeyMaterial(KeyType.Ed25519, new byte[32], KeyPersistence.Persistent);
+        using var wrapped = new KeyMaterial(KeyType.Ed25519, new byte[32], KeyPersistence.Persistent, SodiumCurve25519.Instance);
 
         var seeds = new Dictionary<string, List<byte[]>>
         {
