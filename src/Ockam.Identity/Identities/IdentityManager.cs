@@ -39,13 +39,21 @@ public sealed class IdentityManager(IVault vault, TimeProvider time)
     }
 
     /// <summary>Generates a key for <paramref name="purpose"/> and attests it with the identity's current primary key.</summary>
-    public async Task<PurposeKey> CreatePurposeKeyAsync(LocalIdentity identity, Purpose purpose, TimeSpan lifetime, KeyPersistence persistence = KeyPersistence.Persistent, CancellationToken cancellationToken = default)
+    public async Task<PurposeKey> CreatePurposeKeyAsync(LocalIdentity identity, Purpose purpose, TimeSpan lifetime, KeyPersistence persistence = KeyPersistence.Persistent, CancellationToken cancellationToken = default) =>
+        (await CreatePurposeKeysAsync(identity, [purpose], lifetime, persistence, cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// As <see cref="CreatePurposeKeyAsync"/> for each of <paramref name="purposes"/>, in order: the keys are generated
+    /// together, so a persistent vault stores them with one write.
+    /// </summary>
+    public async Task<IReadOnlyList<PurposeKey>> CreatePurposeKeysAsync(LocalIdentity identity, IReadOnlyList<Purpose> purposes, TimeSpan lifetime, KeyPersistence persistence = KeyPersistence.Persistent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(identity);
-        var type = purpose is Purpose.SecureChannelStatic or Purpose.GroupKeyAgreement ? KeyType.X25519 : KeyType.Ed25519;
-        var key = await vault.GenerateKeyAsync(type, persistence, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(purposes);
+        var keys = await vault.GenerateKeysAsync(
+            [.. purposes.Select(p => p is Purpose.SecureChannelStatic or Purpose.GroupKeyAgreement ? KeyType.X25519 : KeyType.Ed25519)], persistence, cancellationToken).ConfigureAwait(false);
         var now = Now();
-        return new PurposeKey(key, Attest(identity, purpose, vault.GetPublicKey(key), now, now + lifetime));
+        return [.. purposes.Select((purpose, i) => new PurposeKey(keys[i], Attest(identity, purpose, vault.GetPublicKey(keys[i]), now, now + lifetime)))];
     }
 
     /// <summary>Signs an attestation of <paramref name="publicKey"/> for <paramref name="purpose"/>.</summary>

@@ -14,6 +14,13 @@ public interface IVault
     /// <summary>Generates a fresh key from the system's cryptographic random number generator.</summary>
     ValueTask<KeyHandle> GenerateKeyAsync(KeyType type, KeyPersistence persistence, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Generates a fresh key of each of <paramref name="types"/>, in that order. Persistent ones are stored together,
+    /// with one durable write for all: keys a node makes at once (an identity's purpose keys, a KeyPackage's two) cost
+    /// one write to the key store, not one each. Either every key is made and stored, or none is.
+    /// </summary>
+    ValueTask<IReadOnlyList<KeyHandle>> GenerateKeysAsync(IReadOnlyList<KeyType> types, KeyPersistence persistence, CancellationToken cancellationToken = default);
+
     /// <summary>Imports secret bytes as a key (test vectors, keys derived elsewhere).</summary>
     ValueTask<KeyHandle> ImportKeyAsync(KeyType type, ReadOnlyMemory<byte> secret, KeyPersistence persistence, CancellationToken cancellationToken = default);
 

@@ -67,22 +67,37 @@ public sealed class SoftwareVault : IVault, IDisposable
         return new SoftwareVault(filePath, curve, loaded);
     }
 
-    public async ValueTask<KeyHandle> GenerateKeyAsync(KeyType type, KeyPersistence persistence, CancellationToken cancellationToken = default)
+    public async ValueTask<KeyHandle> GenerateKeyAsync(KeyType type, KeyPersistence persistence, CancellationToken cancellationToken = default) =>
+        (await GenerateKeysAsync([type], persistence, cancellationToken).ConfigureAwait(false))[0];
+
+    public async ValueTask<IReadOnlyList<KeyHandle>> GenerateKeysAsync(IReadOnlyList<KeyType> types, KeyPersistence persistence, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(types);
+        var materials = new List<KeyMaterial>(types.Count);
         var secret = GC.AllocateUninitializedArray<byte>(32, pinned: true);
         try
         {
-            RandomNumberGenerator.Fill(secret);
-            return await AddAsync(new KeyMaterial(type, secret, persistence, curve), cancellationToken).ConfigureAwait(false);
+            foreach (var type in types)
+            {
+                RandomNumberGenerator.Fill(secret);
+                materials.Add(new KeyMaterial(type, secret, persistence, curve));
+            }
+        }
+        catch
+        {
+            materials.ForEach(m => m.Dispose());
+            throw;
         }
         finally
         {
             CryptographicOperations.ZeroMemory(secret);
         }
+
+        return await AddAsync(materials, cancellationToken).ConfigureAwait(false);
     }
 
-    public ValueTask<KeyHandle> ImportKeyAsync(KeyType type, ReadOnlyMemory<byte> secret, KeyPersistence persistence, CancellationToken cancellationToken = default) =>
-        AddAsync(new KeyMaterial(type, secret.Span, persistence, curve), cancellationToken);
+    public async ValueTask<KeyHandle> ImportKeyAsync(KeyType type, ReadOnlyMemory<byte> secret, KeyPersistence persistence, CancellationToken cancellationToken = default) =>
+        (await AddAsync([new KeyMaterial(type, secret.Span, persistence, curve)], cancellationToken).ConfigureAwait(false))[0];
 
     public async ValueTask DeleteKeyAsync(KeyHandle key, CancellationToken cancellationToken = default)
     {
@@ -443,10 +458,11 @@ public sealed class SoftwareVault : IVault, IDisposable
         }
     }
 
-    private async ValueTask<KeyHandle> AddAsync(KeyMaterial material, CancellationToken cancellationToken)
+    /// <summary>Adds keys of one persistence, then (if persistent) stores them with one write; on failure none is kept.</summary>
+    private async ValueTask<IReadOnlyList<KeyHandle>> AddAsync(List<KeyMaterial> materials, CancellationToken cancellationToken)
     {
-        var handle = Add(material);
-        if (material.Persistence == KeyPersistence.Persistent)
+        var handles = materials.Select(Add).ToList();
+        if (materials.Any(m => m.Persistence == KeyPersistence.Persistent))
         {
             try
             {
@@ -454,13 +470,17 @@ public sealed class SoftwareVault : IVault, IDisposable
             }
             catch
             {
-                keys.TryRemove(handle.Id, out _);
-                material.Dispose();
+                for (var i = 0; i < handles.Count; i++)
+                {
+                    keys.TryRemove(handles[i].Id, out _);
+                    materials[i].Dispose();
+                }
+
                 throw;
             }
         }
 
-        return handle;
+        return handles;
     }
 
     private async Task SaveAsync(CancellationToken cancellationToken)

@@ -160,9 +160,8 @@ public sealed class NodeHome : IDisposable
             return [.. keys.Select(k => k!)];
         }
 
-        // Made at once, so that the vault writes their secrets together rather than one after the other.
-        var created = await Task.WhenAll(purposes.Where(renewed.Contains).Select(purpose =>
-            Identities.CreatePurposeKeyAsync(identity, purpose, lifetime, KeyPersistence.Persistent, cancellationToken))).ConfigureAwait(false);
+        // Made together, so that the vault writes their secrets in one write rather than one after the other.
+        var created = await Identities.CreatePurposeKeysAsync(identity, [.. purposes.Where(renewed.Contains)], lifetime, KeyPersistence.Persistent, cancellationToken).ConfigureAwait(false);
         identities[name] = stored with { PurposeKeys = [.. stored.PurposeKeys.Where(k => !renewed.Contains(k.Attestation.Purpose)), .. created] };
         await SaveAsync(cancellationToken).ConfigureAwait(false);
         foreach (var old in stored.PurposeKeys.Where(k => renewed.Contains(k.Attestation.Purpose) && Vault.Contains(k.Key)))

@@ -55,6 +55,35 @@ public sealed class VaultProviderTests : IDisposable
     }
 
     [Fact]
+    public async Task Keys_generated_together_are_stored_together_in_order()
+    {
+        IReadOnlyList<KeyHandle> keys;
+        using (var vault = await SoftwareVault.OpenAsync(VaultPath))
+        {
+            keys = await vault.GenerateKeysAsync([KeyType.Ed25519, KeyType.X25519, KeyType.AesGcm], KeyPersistence.Persistent);
+        }
+
+        Assert.Equal([KeyType.Ed25519, KeyType.X25519, KeyType.AesGcm], keys.Select(k => k.Type));
+        using var reopened = await SoftwareVault.OpenAsync(VaultPath);
+        Assert.All(keys, k => Assert.True(reopened.Contains(k)));
+        Assert.Equal(3, reopened.Count);
+    }
+
+    [Fact]
+    public async Task Keys_generated_together_whose_write_fails_are_none_of_them_kept()
+    {
+        // The key file's directory cannot be made (a file is in its way), so the one write for the batch fails.
+        var blocked = Path.Combine(directory, "not-a-directory");
+        await File.WriteAllBytesAsync(blocked, [1]);
+        using var vault = await SoftwareVault.OpenAsync(Path.Combine(blocked, "vault.cbor"));
+        var kept = await vault.GenerateKeyAsync(KeyType.X25519, KeyPersistence.Ephemeral);
+
+        await Assert.ThrowsAnyAsync<IOException>(() => vault.GenerateKeysAsync([KeyType.Ed25519, KeyType.X25519], KeyPersistence.Persistent).AsTask());
+        Assert.Equal(1, vault.Count);
+        Assert.True(vault.Contains(kept));
+    }
+
+    [Fact]
     public async Task A_handle_does_not_reach_its_key_from_another_vault()
     {
         using var issuer = new SoftwareVault();

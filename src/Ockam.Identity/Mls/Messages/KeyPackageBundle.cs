@@ -48,11 +48,11 @@ internal sealed class KeyPackageBundle
             throw new ArgumentException($"the capabilities must list cipher suite 0x{suite.Id:x4} and credential type {credential.CredentialType}", nameof(capabilities));
         }
 
-        var initKey = await vault.GenerateKeyAsync(KeyType.X25519, persistence, cancellationToken).ConfigureAwait(false);
-        KeyHandle? encryptionKey = null;
+        // Both at once: a persistent vault stores them with one write.
+        var keys = await vault.GenerateKeysAsync([KeyType.X25519, KeyType.X25519], persistence, cancellationToken).ConfigureAwait(false);
+        var (initKey, encryptionKey) = (keys[0], keys[1]);
         try
         {
-            encryptionKey = await vault.GenerateKeyAsync(KeyType.X25519, persistence, cancellationToken).ConfigureAwait(false);
             var unsignedLeaf = new LeafNode(
                 vault.GetPublicKey(encryptionKey), vault.GetPublicKey(signatureKey), credential, capabilities, LeafNodeSource.KeyPackage, lifetime, ReadOnlyMemory<byte>.Empty, [], ReadOnlyMemory<byte>.Empty);
 
@@ -68,11 +68,7 @@ internal sealed class KeyPackageBundle
         catch
         {
             await vault.DeleteKeyAsync(initKey, CancellationToken.None).ConfigureAwait(false);
-            if (encryptionKey is not null)
-            {
-                await vault.DeleteKeyAsync(encryptionKey, CancellationToken.None).ConfigureAwait(false);
-            }
-
+            await vault.DeleteKeyAsync(encryptionKey, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
     }
