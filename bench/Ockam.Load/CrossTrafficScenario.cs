@@ -1,7 +1,7 @@
 using Ockam.Client.Edge;
 using Ockam.Grains.Contracts;
-using Ockam.Messaging.SecureChannels;
 using Ockam.Identity.Policies;
+using Ockam.Messaging.SecureChannels;
 
 namespace Ockam.Load;
 

@@ -1,9 +1,9 @@
 using System.Text;
 using Ockam.Client.Edge;
+using Ockam.Client.Tests.Support;
 using Ockam.Grains.Contracts;
 using Ockam.Identity.Policies;
 using Ockam.Silo.Configuration;
-using Ockam.Client.Tests.Support;
 using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests;

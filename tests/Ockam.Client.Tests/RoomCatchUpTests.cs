@@ -1,8 +1,8 @@
 using System.Text;
 using Ockam.Client.Edge;
-using Ockam.Messaging.Api;
-using Ockam.Grains.Contracts;
 using Ockam.Client.Tests.Support;
+using Ockam.Grains.Contracts;
+using Ockam.Messaging.Api;
 using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests;

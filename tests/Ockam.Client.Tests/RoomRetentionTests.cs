@@ -2,10 +2,10 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Ockam.Client.Edge;
-using Ockam.Messaging.Api;
+using Ockam.Client.Tests.Support;
 using Ockam.Grains.Contracts;
 using Ockam.Grains.Groups;
-using Ockam.Client.Tests.Support;
+using Ockam.Messaging.Api;
 using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests;

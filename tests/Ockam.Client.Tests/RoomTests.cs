@@ -1,13 +1,13 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Ockam.Client.Edge;
+using Ockam.Client.Tests.Support;
 using Ockam.Grains.Contracts;
-using Ockam.Messaging.Api.Operations;
 using Ockam.Messaging.Api;
+using Ockam.Messaging.Api.Operations;
 using Ockam.Messaging.Tests.Support;
 using Ockam.Messaging.Transports;
 using Ockam.Silo.Gateway;
-using Ockam.Client.Tests.Support;
 using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests;

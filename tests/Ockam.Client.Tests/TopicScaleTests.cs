@@ -1,7 +1,7 @@
 using System.Text;
 using Ockam.Client.Edge;
-using Ockam.Messaging.Api;
 using Ockam.Client.Tests.Support;
+using Ockam.Messaging.Api;
 using Ockam.Silo.Tests.Support;
 using Xunit.Abstractions;
 

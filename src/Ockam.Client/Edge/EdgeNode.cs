@@ -1,6 +1,6 @@
-using Ockam.Identity.Files;
 using Ockam.Identity.Credentials;
 using Ockam.Identity.Encoding;
+using Ockam.Identity.Files;
 using Ockam.Identity.Identities;
 using Ockam.Identity.Mail;
 using Ockam.Identity.Policies;

@@ -1,7 +1,7 @@
-using Ockam.Identity.Files;
 using System.Formats.Cbor;
 using System.Security.Cryptography;
 using Ockam.Identity.Encoding;
+using Ockam.Identity.Files;
 
 namespace Ockam.Identity.Vault;
 

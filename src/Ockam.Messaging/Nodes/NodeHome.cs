@@ -1,6 +1,6 @@
-using Ockam.Identity.Files;
 using System.Formats.Cbor;
 using Ockam.Identity.Encoding;
+using Ockam.Identity.Files;
 using Ockam.Identity.Identities;
 using Ockam.Identity.Vault;
 

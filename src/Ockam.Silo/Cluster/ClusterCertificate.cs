@@ -1,6 +1,6 @@
-using Ockam.Identity.Files;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Ockam.Identity.Files;
 
 namespace Ockam.Silo.Cluster;
 

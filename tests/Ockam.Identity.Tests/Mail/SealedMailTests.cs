@@ -1,11 +1,11 @@
 using System.Formats.Cbor;
-using Text = System.Text;
 using Ockam.Identity.Credentials;
 using Ockam.Identity.Encoding;
 using Ockam.Identity.Identities;
 using Ockam.Identity.Mail;
 using Ockam.Identity.Policies;
 using Ockam.Identity.Tests.Support;
+using Text = System.Text;
 
 namespace Ockam.Identity.Tests.Mail;
 
