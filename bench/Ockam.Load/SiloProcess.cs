@@ -50,34 +50,10 @@ internal sealed class SiloProcess : IAsyncDisposable
     public int? Pid => process?.Id;
 
     /// <summary>The silo process's resident memory (VmRSS) now, or null as for <see cref="Pid"/>.</summary>
-    public long? ResidentBytes
-    {
-        get
-        {
-            if (process is null)
-            {
-                return null;
-            }
-
-            process.Refresh();
-            return process.HasExited ? null : process.WorkingSet64;
-        }
-    }
+    public long? ResidentBytes => Sample(p => p.WorkingSet64);
 
     /// <summary>The silo process's CPU time so far, or null when the tool connected to a silo it did not start and was given no pid.</summary>
-    public TimeSpan? CpuTime
-    {
-        get
-        {
-            if (process is null)
-            {
-                return null;
-            }
-
-            process.Refresh();
-            return process.HasExited ? null : process.TotalProcessorTime;
-        }
-    }
+    public TimeSpan? CpuTime => Sample(p => p.TotalProcessorTime);
 
     /// <summary>
     /// Starts <paramref name="siloDll"/> with a fresh data directory under <paramref name="workDirectory"/>. Per-channel
@@ -238,5 +214,18 @@ internal sealed class SiloProcess : IAsyncDisposable
                 ready.TrySetResult((line["edge gateway:".Length..].Trim().Replace("tcp ", "", StringComparison.Ordinal), id));
             }
         }
+    }
+
+    /// <summary>A fresh reading of the silo process, or null when there is no process to read or it has exited.</summary>
+    private T? Sample<T>(Func<Process, T> read)
+        where T : struct
+    {
+        if (process is null)
+        {
+            return null;
+        }
+
+        process.Refresh();
+        return process.HasExited ? null : read(process);
     }
 }
