@@ -42,20 +42,9 @@ internal sealed class Harnesses : IDisposable
                     key.Dispose();
                 }
             }),
-            new("policy", "a policy's text (UTF-8)", b =>
-            {
-                try
-                {
-                    Policy.Parse(System.Text.Encoding.UTF8.GetString(b));
-                    return true;
-                }
-                catch (PolicyParseException)
-                {
-                    return false;
-                }
-            }),
+            Refusing<PolicyParseException>("policy", "a policy's text (UTF-8)", b => Policy.Parse(System.Text.Encoding.UTF8.GetString(b))),
             Decode("message", "a routed message (transport frame payload)", b => MessageCodec.Decode(b, new TransportOptions().MaxFrameSize)),
-            new("frames", "a transport's byte stream cut into frames", ReadFrames),
+            Refusing<TransportException>("frames", "a transport's byte stream cut into frames", ReadFrames),
             Decode("identity-proof", "a secure channel's identity proof", b => IdentityProof.Decode(b)),
             new("handshake", "Noise XX message 1 (responder) or 2 (initiator), chosen by the first byte", handshakes.Run),
             new("channel-data", "an encrypted channel message", channelData.Run),
@@ -84,14 +73,18 @@ internal sealed class Harnesses : IDisposable
         channelData.Dispose();
     }
 
-    private static Harness Decode(string name, string decodes, Action<byte[]> decode) => new(name, decodes, bytes =>
+    private static Harness Decode(string name, string decodes, Action<byte[]> decode) => Refusing<OckamDecodeException>(name, decodes, decode);
+
+    /// <summary>A harness whose decoder refuses with <typeparamref name="TRefusal"/>: accepted unless it throws that.</summary>
+    private static Harness Refusing<TRefusal>(string name, string decodes, Action<byte[]> decode)
+        where TRefusal : Exception => new(name, decodes, bytes =>
     {
         try
         {
             decode(bytes);
             return true;
         }
-        catch (OckamDecodeException)
+        catch (TRefusal)
         {
             return false;
         }
@@ -104,20 +97,11 @@ internal sealed class Harnesses : IDisposable
         GatewayOperations.Find(request.Operation)?.Read(request.Body);
     }
 
-    private static bool ReadFrames(byte[] bytes)
+    private static void ReadFrames(byte[] bytes)
     {
         var link = new StreamFrameLink(new MemoryStream(bytes), maxFrameSize: 4096);
-        try
+        while (link.ReceiveAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult() is not null)
         {
-            while (link.ReceiveAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult() is not null)
-            {
-            }
-
-            return true;
-        }
-        catch (TransportException)
-        {
-            return false;
         }
     }
 }
