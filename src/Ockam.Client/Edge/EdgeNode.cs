@@ -104,7 +104,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
             // key. A fresh home also makes the group keys its enrolment will publish, saved in the same write of the
             // identities file (one atomic write fewer per device); a home that has them leaves their renewal to the calls
             // that publish them.
-            Purpose[] purposes = home.HasIdentity(IdentityName)
+            Purpose[] purposes = await home.HasIdentityAsync(IdentityName, cancellationToken).ConfigureAwait(false)
                 ? [Purpose.SecureChannelStatic]
                 : [Purpose.SecureChannelStatic, Purpose.GroupKeyAgreement, Purpose.GroupSigning];
             var key = (await home.GetOrCreatePurposeKeysAsync(IdentityName, purposes, StaticKeyLifetime, StaticKeyLifetime / 3, cancellationToken).ConfigureAwait(false))[0];

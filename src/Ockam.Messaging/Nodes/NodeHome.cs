@@ -53,9 +53,9 @@ public sealed class NodeHome : IDisposable
     }
 
     /// <summary>Whether an identity is stored as <paramref name="name"/> (false in a fresh home).</summary>
-    public bool HasIdentity(string name)
+    public async Task<bool> HasIdentityAsync(string name, CancellationToken cancellationToken = default)
     {
-        gate.Wait();
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             return identities.ContainsKey(name);
