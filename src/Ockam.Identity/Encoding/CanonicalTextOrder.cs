@@ -2,10 +2,16 @@
 namespace Ockam.Identity.Encoding;
 
 /// <summary>RFC 7049 canonical map-key order for text keys: shorter encodings first, then bytewise.</summary>
-internal sealed class CanonicalTextOrder : IComparer<string>
+public sealed class CanonicalTextOrder : IComparer<string>
 {
+    /// <summary>The one instance.</summary>
     public static readonly CanonicalTextOrder Instance = new();
 
+    private CanonicalTextOrder()
+    {
+    }
+
+    /// <summary>Orders <paramref name="x"/> and <paramref name="y"/> as their encodings sort in a canonical CBOR map.</summary>
     public int Compare(string? x, string? y)
     {
         var a = System.Text.Encoding.UTF8.GetBytes(x ?? string.Empty);

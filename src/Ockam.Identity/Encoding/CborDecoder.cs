@@ -6,7 +6,11 @@ namespace Ockam.Identity.Encoding;
 /// A strict reader over canonical CBOR (RFC 7049 §3.9): definite lengths, shortest integers,
 /// sorted unique map keys. Every read is bounded; every failure becomes <see cref="OckamDecodeException"/>.
 /// </summary>
-internal sealed class CborDecoder
+/// <remarks>
+/// Public so that the layers above (routing, secure channels, the edge API) decode their own structures with the same
+/// bounds and errors as the identity layer; only what they need is public.
+/// </remarks>
+public sealed class CborDecoder
 {
     private readonly CborReader reader;
     private readonly string what;
@@ -18,7 +22,11 @@ internal sealed class CborDecoder
         this.what = what;
     }
 
-    /// <summary>Decodes exactly one value of at most <paramref name="maxSize"/> bytes; trailing bytes are an error.</summary>
+    /// <summary>
+    /// Decodes exactly one value of at most <paramref name="maxSize"/> bytes with <paramref name="read"/>; trailing
+    /// bytes are an error. <paramref name="what"/> names the structure in error messages.
+    /// </summary>
+    /// <exception cref="OckamDecodeException">The input is empty, too large, malformed, not canonical or not as <paramref name="read"/> expects.</exception>
     public static T Decode<T>(ReadOnlyMemory<byte> input, int maxSize, string what, Func<CborDecoder, T> read)
     {
         if (input.Length > maxSize)
@@ -57,9 +65,10 @@ internal sealed class CborDecoder
         }
     }
 
+    /// <summary>An error about the structure being decoded, naming it, for the read function to throw.</summary>
     public OckamDecodeException Error(string message) => new($"{what}: {message}");
 
-    /// <summary>Reads a definite-length map header and returns its entry count.</summary>
+    /// <summary>Reads a definite-length map header of at most <paramref name="maxEntries"/> entries and returns its entry count.</summary>
     public int ReadMapStart(int maxEntries)
     {
         Enter();
@@ -72,12 +81,14 @@ internal sealed class CborDecoder
         return count;
     }
 
+    /// <summary>Reads the end of the current map.</summary>
     public void ReadMapEnd()
     {
         reader.ReadEndMap();
         depth--;
     }
 
+    /// <summary>Reads a definite-length array header of at most <paramref name="maxItems"/> items and returns its item count.</summary>
     public int ReadArrayStart(int maxItems)
     {
         Enter();
@@ -90,13 +101,14 @@ internal sealed class CborDecoder
         return count;
     }
 
+    /// <summary>Reads the end of the current array.</summary>
     public void ReadArrayEnd()
     {
         reader.ReadEndArray();
         depth--;
     }
 
-    public uint ReadKey() => reader.ReadUInt32();
+    internal uint ReadKey() => reader.ReadUInt32();
 
     /// <summary>Reads a map key that the schema requires to be <paramref name="expected"/>.</summary>
     public void ExpectKey(uint expected)
@@ -124,6 +136,7 @@ internal sealed class CborDecoder
         }
     }
 
+    /// <summary>Reads a byte string of <paramref name="minLength"/> to <paramref name="maxLength"/> bytes.</summary>
     public byte[] ReadBytes(int minLength, int maxLength)
     {
         // The input is already bounded, so the reader never allocates more than the input holds.
@@ -138,8 +151,9 @@ internal sealed class CborDecoder
         return bytes;
     }
 
-    public byte[] ReadFixedBytes(int length) => ReadBytes(length, length);
+    internal byte[] ReadFixedBytes(int length) => ReadBytes(length, length);
 
+    /// <summary>Reads a text string of at most <paramref name="maxUtf8Bytes"/> bytes of UTF-8.</summary>
     public string ReadText(int maxUtf8Bytes)
     {
         var text = reader.ReadTextString();
@@ -151,16 +165,19 @@ internal sealed class CborDecoder
         return text;
     }
 
+    /// <summary>Reads an unsigned integer.</summary>
     public ulong ReadUInt64() => reader.ReadUInt64();
 
+    /// <summary>Reads an unsigned integer that fits 32 bits.</summary>
     public uint ReadUInt32() => reader.ReadUInt32();
 
+    /// <summary>Reads a boolean.</summary>
     public bool ReadBoolean() => reader.ReadBoolean();
 
     /// <summary>The next value's canonical bytes, checked to be well formed and canonical, without interpreting it.</summary>
     public ReadOnlyMemory<byte> ReadEncodedValue() => reader.ReadEncodedValue();
 
-    public DateTimeOffset ReadTimestamp() => Timestamp.FromUnixSeconds(reader.ReadUInt64(), this);
+    internal DateTimeOffset ReadTimestamp() => Timestamp.FromUnixSeconds(reader.ReadUInt64(), this);
 
     private void Enter()
     {

@@ -2,7 +2,8 @@ using System.Text;
 
 namespace Ockam.Identity.Encoding;
 
-internal static class Utf8
+/// <summary>Strict UTF-8, for text that arrives as bytes outside a CBOR text string.</summary>
+public static class Utf8
 {
     private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 

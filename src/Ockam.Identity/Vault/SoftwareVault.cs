@@ -361,9 +361,6 @@ public sealed class SoftwareVault : IVault, IDisposable
     /// <summary>Test hook: how many keys the vault holds, so tests can show that channels free theirs.</summary>
     internal int Count => keys.Count;
 
-    /// <summary>Test hook: the secret bytes of a key, so derived keys can be checked against public vectors.</summary>
-    internal byte[] ExportSecret(KeyHandle key) => (byte[])Get(key).Secret.Clone();
-
     public void Dispose()
     {
         foreach (var key in keys.Values)

@@ -1,3 +1,4 @@
+using Ockam.Identity.Tests.Support;
 using Ockam.Identity.Vault;
 
 namespace Ockam.Identity.Tests.Vault;

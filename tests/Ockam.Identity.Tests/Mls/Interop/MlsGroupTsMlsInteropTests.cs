@@ -1,4 +1,5 @@
 using Ockam.Identity.Mls;
+using Ockam.Identity.Tests.Support;
 
 namespace Ockam.Identity.Tests.Mls.Interop;
 
