@@ -35,12 +35,12 @@ internal static class Seeds
 
         var seeds = new Dictionary<string, List<byte[]>>
         {
-            ["change-data"] = [.. rotated.History.Changes.Select(c => c.EncodedData)],
+            ["change-data"] = [.. rotated.History.Changes.Select(c => c.EncodedData.ToArray())],
             ["change-history"] = [history, device.History.Encode()],
             ["attestation"] = [attestation],
-            ["credential-data"] = [presentation.Credential.EncodedData],
+            ["credential-data"] = [presentation.Credential.EncodedData.ToArray()],
             ["presentation"] = [presentation.Encode()],
-            ["revocation-list-data"] = [revocations.EncodedData],
+            ["revocation-list-data"] = [revocations.EncodedData.ToArray()],
             ["revocation-list"] = [revocations.Encode()],
             ["delegation"] = [Delegation.Encode(["ockam.role", "floor"])],
             ["sealed-mail"] = [new SealedMail(history, attestation, [presentation.Encode()], device.Identifier, new byte[32], "phone", 7, new byte[32], new byte[48]).Encode()],

@@ -100,12 +100,12 @@ public sealed class ChangeHistory
                     throw Fail(IdentityError.ChangeAfterRevocation, $"change {i} follows a revocation");
                 }
 
-                if (data.PreviousChangeHash is null || !CryptographicOperations.FixedTimeEquals(data.PreviousChangeHash, ChangeHash(previous)))
+                if (data.PreviousChangeHash is not { } previousHash || !CryptographicOperations.FixedTimeEquals(previousHash, ChangeHash(previous)))
                 {
                     throw Fail(IdentityError.BrokenChain, $"change {i} does not follow change {i - 1}");
                 }
 
-                if (change.PreviousSignature is null || !vault.Verify(prior.PrimaryPublicKey, signed, change.PreviousSignature))
+                if (change.PreviousSignature is not { } previousSignature || !vault.Verify(prior.PrimaryPublicKey, signed, previousSignature))
                 {
                     throw Fail(IdentityError.BadPreviousSignature, $"change {i} is not signed by the previous key");
                 }
