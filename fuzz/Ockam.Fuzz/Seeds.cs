@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ockam.Identity.Credentials;
+using Ockam.Identity.Encoding;
 using Ockam.Identity.Identities;
 using Ockam.Identity.Mail;
 using Ockam.Identity.Mls;
@@ -30,7 +31,7 @@ internal static class Seeds
         var revocations = issuer.IssueRevocationList(3, [1, 2, 40], TimeSpan.FromDays(1));
         var history = rotated.History.Encode();
         var attestation = signing.Attestation.Encode();
-        var payload = IdentityProof.Decode(new IdentityProof(history, attestation, [presentation.Encode()]).Encode());
+        var payload = IdentityProof.Decode(new IdentityProof(ByteString.CopyFrom(history), ByteString.CopyFrom(attestation), [ByteString.CopyFrom(presentation.Encode())]).Encode());
         using var wrapped = new KeyMaterial(KeyType.Ed25519, new byte[32], KeyPersistence.Persistent, SodiumCurve25519.Instance);
 
         var seeds = new Dictionary<string, List<byte[]>>
