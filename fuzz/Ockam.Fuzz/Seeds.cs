@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ockam.Identity.Credentials;
+using Ockam.Identity.Encoding;
 using Ockam.Identity.Identities;
 using Ockam.Identity.Mail;
 using Ockam.Identity.Mls;
@@ -30,17 +31,17 @@ internal static class Seeds
         var revocations = issuer.IssueRevocationList(3, [1, 2, 40], TimeSpan.FromDays(1));
         var history = rotated.History.Encode();
         var attestation = signing.Attestation.Encode();
-        var payload = IdentityProof.Decode(new IdentityProof(history, attestation, [presentation.Encode()]).Encode());
+        var payload = IdentityProof.Decode(new IdentityProof(ByteString.CopyFrom(history), ByteString.CopyFrom(attestation), [ByteString.CopyFrom(presentation.Encode())]).Encode());
         using var wrapped = new KeyMaterial(KeyType.Ed25519, new byte[32], KeyPersistence.Persistent, SodiumCurve25519.Instance);
 
         var seeds = new Dictionary<string, List<byte[]>>
         {
-            ["change-data"] = [.. rotated.History.Changes.Select(c => c.EncodedData)],
+            ["change-data"] = [.. rotated.History.Changes.Select(c => c.EncodedData.ToArray())],
             ["change-history"] = [history, device.History.Encode()],
             ["attestation"] = [attestation],
-            ["credential-data"] = [presentation.Credential.EncodedData],
+            ["credential-data"] = [presentation.Credential.EncodedData.ToArray()],
             ["presentation"] = [presentation.Encode()],
-            ["revocation-list-data"] = [revocations.EncodedData],
+            ["revocation-list-data"] = [revocations.EncodedData.ToArray()],
             ["revocation-list"] = [revocations.Encode()],
             ["delegation"] = [Delegation.Encode(["ockam.role", "floor"])],
             ["sealed-mail"] = [new SealedMail(history, attestation, [presentation.Encode()], device.Identifier, new byte[32], "phone", 7, new byte[32], new byte[48]).Encode()],

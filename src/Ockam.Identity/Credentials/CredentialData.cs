@@ -84,6 +84,19 @@ public sealed record CredentialData(
             return new CredentialData(subject, issuer, attributes, created, expires, serial);
         });
 
+    /// <summary>Equal when every field is, attributes compared by name and content (a record alone compares the dictionary's reference).</summary>
+    public bool Equals(CredentialData? other) =>
+        other is not null
+        && Subject == other.Subject
+        && Issuer == other.Issuer
+        && CreatedAt == other.CreatedAt
+        && ExpiresAt == other.ExpiresAt
+        && Serial == other.Serial
+        && Attributes.Count == other.Attributes.Count
+        && Attributes.All(a => other.Attributes.TryGetValue(a.Key, out var value) && a.Value.AsSpan().SequenceEqual(value));
+
+    public override int GetHashCode() => HashCode.Combine(Subject, Issuer, CreatedAt, ExpiresAt, Serial, Attributes.Count);
+
     /// <summary>The attribute as UTF-8 text, or null when absent or not valid UTF-8.</summary>
     public string? GetText(string name) => Attributes.TryGetValue(name, out var value) ? Utf8.TryDecode(value) : null;
 

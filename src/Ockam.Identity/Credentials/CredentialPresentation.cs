@@ -34,6 +34,12 @@ public sealed record CredentialPresentation(Credential Credential, PurposeKeyAtt
         w.WriteEndMap();
     });
 
+    /// <summary>Equal when every part is, the chain compared link by link (a record alone compares the list's reference).</summary>
+    public bool Equals(CredentialPresentation? other) =>
+        other is not null && Credential == other.Credential && Attestation == other.Attestation && Chain.SequenceEqual(other.Chain);
+
+    public override int GetHashCode() => HashCode.Combine(Credential, Attestation, Chain.Count);
+
     /// <exception cref="OckamDecodeException">Malformed, oversized or of an unknown version.</exception>
     public static CredentialPresentation Decode(ReadOnlyMemory<byte> encoded) =>
         CborDecoder.Decode(encoded, MaxSize, "credential presentation", d =>

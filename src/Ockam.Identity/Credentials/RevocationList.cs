@@ -5,26 +5,36 @@ using Ockam.Identity.Vault;
 namespace Ockam.Identity.Credentials;
 
 /// <summary>
-/// An issuer's signed list of revoked serials: <c>{0: version, 1: data, 2: signature, 3: attestation}</c>,
+/// An issuer's signed list of revoked serials: a <see cref="SignedEnvelope"/> <c>{0: version, 1: data, 2: signature, 3: attestation}</c>,
 /// signed like credentials by the issuer's <c>CredentialSigning</c> key. A higher sequence replaces a lower one.
 /// </summary>
 public sealed record RevocationList
 {
     public const uint Version = 1;
 
+    /// <summary>Room for the envelope and the attestation around the largest data.</summary>
+    private const int MaxEnvelopeOverhead = 1024;
+
+    private readonly SignedEnvelope envelope;
+
+    /// <summary>Takes the arrays without copying them: each must be fresh.</summary>
     internal RevocationList(byte[] encodedData, byte[] signature, PurposeKeyAttestation attestation)
+        : this(new SignedEnvelope(ByteString.Own(encodedData), ByteString.Own(signature)), attestation)
     {
-        EncodedData = encodedData;
-        Data = RevocationListData.Decode(encodedData);
-        Signature = signature;
+    }
+
+    private RevocationList(SignedEnvelope envelope, PurposeKeyAttestation attestation)
+    {
+        this.envelope = envelope;
+        Data = RevocationListData.Decode(envelope.Data.AsMemory());
         Attestation = attestation;
     }
 
-    public byte[] EncodedData { get; }
+    public ByteString EncodedData => envelope.Data;
 
     public RevocationListData Data { get; }
 
-    public byte[] Signature { get; }
+    public ByteString Signature => envelope.Signature;
 
     public PurposeKeyAttestation Attestation { get; }
 
@@ -47,39 +57,16 @@ public sealed record RevocationList
         return false;
     }
 
-    public byte[] Encode() => CborEncoder.Encode(w =>
+    public byte[] Encode() => CborEncoder.Encode(w => envelope.Write(w, Version, 1, writer =>
     {
-        w.WriteStartMap(4);
-        w.WriteUInt32(0);
-        w.WriteUInt32(Version);
-        w.WriteUInt32(1);
-        w.WriteByteString(EncodedData);
-        w.WriteUInt32(2);
-        w.WriteByteString(Signature);
-        w.WriteUInt32(3);
-        Attestation.Write(w);
-        w.WriteEndMap();
-    });
+        writer.WriteUInt32(SignedEnvelope.FirstOwnFieldKey);
+        Attestation.Write(writer);
+    }));
 
     /// <exception cref="OckamDecodeException">Malformed, oversized or of an unknown version.</exception>
     public static RevocationList Decode(ReadOnlyMemory<byte> encoded) =>
-        CborDecoder.Decode(encoded, CborLimits.MaxRevocationListSize + 1024, "revocation list", d =>
-        {
-            if (d.ReadMapStart(4) != 4)
-            {
-                throw d.Error("a revocation list has 4 fields");
-            }
-
-            d.ReadVersion(Version);
-            d.ExpectKey(1);
-            var data = d.ReadBytes(1, CborLimits.MaxRevocationListSize);
-            d.ExpectKey(2);
-            var signature = d.ReadFixedBytes(64);
-            d.ExpectKey(3);
-            var attestation = PurposeKeyAttestation.Read(d);
-            d.ReadMapEnd();
-            return new RevocationList(data, signature, attestation);
-        });
+        CborDecoder.Decode(encoded, CborLimits.MaxRevocationListSize + MaxEnvelopeOverhead, "revocation list", decoder =>
+            SignedEnvelope.Read(decoder, "a revocation list", Version, CborLimits.MaxRevocationListSize, static (d, envelope, _) => ReadAttestation(d, envelope), minOwnFields: 1, maxOwnFields: 1));
 
     /// <summary>Verifies the list's signing key against the issuer's history and the signature over its data.</summary>
     /// <exception cref="CredentialException">The list is not validly signed by <paramref name="issuer"/>.</exception>
@@ -106,5 +93,11 @@ public sealed record RevocationList
         {
             throw new CredentialException(CredentialError.BadSignature, $"revocation list of {Data.Issuer} has an invalid signature");
         }
+    }
+
+    private static RevocationList ReadAttestation(CborDecoder d, SignedEnvelope envelope)
+    {
+        d.ExpectKey(SignedEnvelope.FirstOwnFieldKey);
+        return new RevocationList(envelope, PurposeKeyAttestation.Read(d));
     }
 }

@@ -41,6 +41,17 @@ public sealed record RevocationListData(
         w.WriteEndMap();
     });
 
+    /// <summary>Equal when every field is, serials compared in order (a record alone compares the list's reference).</summary>
+    public bool Equals(RevocationListData? other) =>
+        other is not null
+        && Issuer == other.Issuer
+        && Sequence == other.Sequence
+        && IssuedAt == other.IssuedAt
+        && NextUpdate == other.NextUpdate
+        && RevokedSerials.SequenceEqual(other.RevokedSerials);
+
+    public override int GetHashCode() => HashCode.Combine(Issuer, Sequence, IssuedAt, NextUpdate, RevokedSerials.Count);
+
     /// <exception cref="OckamDecodeException">Malformed, unsorted, oversized or of an unknown version.</exception>
     public static RevocationListData Decode(ReadOnlyMemory<byte> encoded) =>
         CborDecoder.Decode(encoded, CborLimits.MaxRevocationListSize, "revocation list data", d =>

@@ -6,18 +6,13 @@ namespace Ockam.Identity.Encoding;
 /// </summary>
 internal static class SigningDomain
 {
-    public const string Change = "ockam.change.v1";
-    public const string Attestation = "ockam.purpose-key-attestation.v1";
-    public const string Credential = "ockam.credential.v1";
-    public const string RevocationList = "ockam.revocation-list.v1";
-    public const string GroupCommit = "ockam.group-commit.v1";
-    public const string GroupMessage = "ockam.group-message.v1";
+    public static ReadOnlySpan<byte> Change => "ockam.change.v1"u8;
 
-    public static byte[] ToBeSigned(string label, ReadOnlySpan<byte> data)
-    {
-        var result = new byte[label.Length + 1 + data.Length];
-        System.Text.Encoding.ASCII.GetBytes(label, result);
-        data.CopyTo(result.AsSpan(label.Length + 1));
-        return result;
-    }
+    public static ReadOnlySpan<byte> Attestation => "ockam.purpose-key-attestation.v1"u8;
+
+    public static ReadOnlySpan<byte> Credential => "ockam.credential.v1"u8;
+
+    public static ReadOnlySpan<byte> RevocationList => "ockam.revocation-list.v1"u8;
+
+    public static byte[] ToBeSigned(ReadOnlySpan<byte> label, ReadOnlySpan<byte> data) => [.. label, 0x00, .. data];
 }

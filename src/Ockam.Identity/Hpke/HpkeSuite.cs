@@ -23,11 +23,13 @@ public sealed class HpkeSuite
     /// <summary>Nh: the output length of HKDF-SHA256's Extract, and Nsecret of DHKEM(X25519, HKDF-SHA256).</summary>
     internal const int Nh = 32;
 
+    private readonly byte[] suiteId;
+
     private HpkeSuite(HpkeAead aead, int nk)
     {
         AeadId = aead;
         Nk = nk;
-        SuiteId = [.. "HPKE"u8, .. I2Osp2(KemId), .. I2Osp2(KdfId), .. I2Osp2((ushort)aead)];
+        suiteId = [.. "HPKE"u8, .. I2Osp2(KemId), .. I2Osp2(KdfId), .. I2Osp2((ushort)aead)];
     }
 
     /// <summary>DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-128-GCM: MLS ciphersuite 1's HPKE.</summary>
@@ -45,25 +47,25 @@ public sealed class HpkeSuite
     /// <summary>The vault key the key schedule derives: an AES-GCM key of Nk bytes.</summary>
     internal KeySpec KeySpec => new(KeyType.AesGcm, Nk);
 
-    /// <summary>"KEM" ‖ I2OSP(kem_id, 2): the KEM's suite_id.</summary>
-    internal static byte[] KemSuiteId { get; } = [.. "KEM"u8, .. I2Osp2(KemId)];
+    /// <summary>"KEM" ‖ I2OSP(kem_id, 2): the KEM's suite_id, kem_id being <see cref="KemId"/>.</summary>
+    internal static ReadOnlySpan<byte> KemSuiteId => [(byte)'K', (byte)'E', (byte)'M', KemId >> 8, KemId & 0xFF];
 
     /// <summary>"HPKE" ‖ I2OSP(kem_id, 2) ‖ I2OSP(kdf_id, 2) ‖ I2OSP(aead_id, 2).</summary>
-    internal byte[] SuiteId { get; }
+    internal ReadOnlySpan<byte> SuiteId => suiteId;
 
     private static ReadOnlySpan<byte> Version => "HPKE-v1"u8;
 
     public override string ToString() => $"DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, {AeadId}";
 
     /// <summary>The IKM prefix of LabeledExtract: "HPKE-v1" ‖ suite_id ‖ label (the IKM follows it).</summary>
-    internal static byte[] LabeledIkmPrefix(byte[] suiteId, string label) => [.. Version, .. suiteId, .. System.Text.Encoding.ASCII.GetBytes(label)];
+    internal static byte[] LabeledIkmPrefix(ReadOnlySpan<byte> suiteId, string label) => [.. Version, .. suiteId, .. System.Text.Encoding.ASCII.GetBytes(label)];
 
     /// <summary>The info of LabeledExpand: I2OSP(L, 2) ‖ "HPKE-v1" ‖ suite_id ‖ label ‖ info.</summary>
-    internal static byte[] LabeledInfo(byte[] suiteId, string label, ReadOnlySpan<byte> info, int length) =>
+    internal static byte[] LabeledInfo(ReadOnlySpan<byte> suiteId, string label, ReadOnlySpan<byte> info, int length) =>
         [.. I2Osp2(checked((ushort)length)), .. Version, .. suiteId, .. System.Text.Encoding.ASCII.GetBytes(label), .. info];
 
     /// <summary>LabeledExtract over public input (psk_id_hash, info_hash): no secret involved, so no vault.</summary>
-    internal static byte[] PublicLabeledExtract(byte[] suiteId, string label, ReadOnlySpan<byte> ikm)
+    internal static byte[] PublicLabeledExtract(ReadOnlySpan<byte> suiteId, string label, ReadOnlySpan<byte> ikm)
     {
         var prk = new byte[Nh];
         HKDF.Extract(HashAlgorithmName.SHA256, [.. LabeledIkmPrefix(suiteId, label), .. ikm], [], prk);

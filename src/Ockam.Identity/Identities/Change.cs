@@ -4,69 +4,68 @@ using Ockam.Identity.Encoding;
 namespace Ockam.Identity.Identities;
 
 /// <summary>
-/// One signed change: <c>{0: version, 1: data, 2: signature by the new key, 3: signature by the previous key?}</c>.
-/// The exact data bytes are kept, since the signatures and the change hash cover them.
+/// One signed change: a <see cref="SignedEnvelope"/> <c>{0: version, 1: data, 2: signature by the new key,
+/// 3: signature by the previous key?}</c>. The exact data bytes are kept, since the signatures and the change hash cover them.
 /// </summary>
 public sealed record Change
 {
     public const uint Version = 1;
-    private const int SignatureLength = 64;
+    private const int MaxDataSize = 256;
 
+    private readonly SignedEnvelope envelope;
+
+    /// <summary>Takes the arrays without copying them: each must be fresh.</summary>
     internal Change(byte[] encodedData, ChangeData data, byte[] signature, byte[]? previousSignature)
+        : this(new SignedEnvelope(ByteString.Own(encodedData), ByteString.Own(signature)), data, previousSignature is null ? null : ByteString.Own(previousSignature))
     {
-        EncodedData = encodedData;
+    }
+
+    private Change(SignedEnvelope envelope, ChangeData data, ByteString? previousSignature)
+    {
+        if (previousSignature is { Length: not SignedEnvelope.SignatureSize })
+        {
+            throw new ArgumentException($"a signature is {SignedEnvelope.SignatureSize} bytes", nameof(previousSignature));
+        }
+
+        this.envelope = envelope;
         Data = data;
-        Signature = signature;
         PreviousSignature = previousSignature;
     }
 
-    public byte[] EncodedData { get; }
+    public ByteString EncodedData => envelope.Data;
 
     public ChangeData Data { get; }
 
-    public byte[] Signature { get; }
+    public ByteString Signature => envelope.Signature;
 
-    public byte[]? PreviousSignature { get; }
+    public ByteString? PreviousSignature { get; }
 
     internal void Write(CborWriter w)
     {
-        w.WriteStartMap(PreviousSignature is null ? 3 : 4);
-        w.WriteUInt32(0);
-        w.WriteUInt32(Version);
-        w.WriteUInt32(1);
-        w.WriteByteString(EncodedData);
-        w.WriteUInt32(2);
-        w.WriteByteString(Signature);
-        if (PreviousSignature is not null)
+        if (PreviousSignature is not { } previous)
         {
-            w.WriteUInt32(3);
-            w.WriteByteString(PreviousSignature);
+            envelope.Write(w, Version);
+            return;
         }
 
-        w.WriteEndMap();
+        envelope.Write(w, Version, 1, writer =>
+        {
+            writer.WriteUInt32(SignedEnvelope.FirstOwnFieldKey);
+            writer.WriteByteString(previous.AsSpan());
+        });
     }
 
-    internal static Change Read(CborDecoder d)
+    internal static Change Read(CborDecoder d) => SignedEnvelope.Read(d, "a change", Version, MaxDataSize, ReadOwnFields, minOwnFields: 0, maxOwnFields: 1);
+
+    private static Change ReadOwnFields(CborDecoder d, SignedEnvelope envelope, int count)
     {
-        var count = d.ReadMapStart(4);
-        if (count is not (3 or 4))
+        ByteString? previous = null;
+        if (count == 1)
         {
-            throw d.Error($"a change has 3 or 4 fields, found {count}");
+            d.ExpectKey(SignedEnvelope.FirstOwnFieldKey);
+            previous = SignedEnvelope.ReadSignature(d);
         }
 
-        d.ReadVersion(Version);
-        d.ExpectKey(1);
-        var encoded = d.ReadBytes(1, 256);
-        d.ExpectKey(2);
-        var signature = d.ReadFixedBytes(SignatureLength);
-        byte[]? previous = null;
-        if (count == 4)
-        {
-            d.ExpectKey(3);
-            previous = d.ReadFixedBytes(SignatureLength);
-        }
-
-        d.ReadMapEnd();
-        return new Change(encoded, ChangeData.Decode(encoded), signature, previous);
+        return new Change(envelope, ChangeData.Decode(envelope.Data.AsMemory()), previous);
     }
 }

@@ -8,8 +8,8 @@ namespace Ockam.Identity.Identities;
 /// <c>{0: version, 1: previous_change_hash?, 2: primary_public_key, 3: created_at, 4: expires_at, 5: revoked, 6: revoke_purpose_keys}</c>.
 /// </summary>
 public sealed record ChangeData(
-    byte[]? PreviousChangeHash,
-    byte[] PrimaryPublicKey,
+    ByteString? PreviousChangeHash,
+    ByteString PrimaryPublicKey,
     DateTimeOffset CreatedAt,
     DateTimeOffset ExpiresAt,
     bool Revoked,
@@ -18,19 +18,25 @@ public sealed record ChangeData(
     public const uint Version = 1;
     private const int MaxSize = 256;
 
+    /// <summary>A SHA-256 hash of the previous change's data.</summary>
+    private const int HashLength = 32;
+
+    /// <summary>An Ed25519 public key (RFC 8032 §5.1.5).</summary>
+    private const int KeyLength = 32;
+
     public byte[] Encode() => CborEncoder.Encode(w =>
     {
         w.WriteStartMap(PreviousChangeHash is null ? 6 : 7);
         w.WriteUInt32(0);
         w.WriteUInt32(Version);
-        if (PreviousChangeHash is not null)
+        if (PreviousChangeHash is { } previous)
         {
             w.WriteUInt32(1);
-            w.WriteByteString(PreviousChangeHash);
+            w.WriteByteString(previous.AsSpan());
         }
 
         w.WriteUInt32(2);
-        w.WriteByteString(PrimaryPublicKey);
+        w.WriteByteString(PrimaryPublicKey.AsSpan());
         w.WriteUInt32(3);
         w.WriteTimestamp(CreatedAt);
         w.WriteUInt32(4);
@@ -52,15 +58,15 @@ public sealed record ChangeData(
         }
 
         d.ReadVersion(Version);
-        byte[]? previous = null;
+        ByteString? previous = null;
         if (count == 7)
         {
             d.ExpectKey(1);
-            previous = d.ReadFixedBytes(32);
+            previous = ByteString.Own(d.ReadFixedBytes(HashLength));
         }
 
         d.ExpectKey(2);
-        var key = d.ReadFixedBytes(32);
+        var key = ByteString.Own(d.ReadFixedBytes(KeyLength));
         d.ExpectKey(3);
         var created = d.ReadTimestamp();
         d.ExpectKey(4);

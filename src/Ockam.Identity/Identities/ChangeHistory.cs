@@ -8,8 +8,9 @@ namespace Ockam.Identity.Identities;
 /// <summary>
 /// An identity's ordered, signed key lineage: <c>{0: version, 1: [change, ...]}</c>.
 /// Decoding checks form only; <see cref="Verify"/> checks signatures, links and times.
+/// Two histories are equal when their changes are, byte for byte.
 /// </summary>
-public sealed class ChangeHistory
+public sealed class ChangeHistory : IEquatable<ChangeHistory>
 {
     public const uint Version = 1;
 
@@ -100,12 +101,12 @@ public sealed class ChangeHistory
                     throw Fail(IdentityError.ChangeAfterRevocation, $"change {i} follows a revocation");
                 }
 
-                if (data.PreviousChangeHash is null || !CryptographicOperations.FixedTimeEquals(data.PreviousChangeHash, ChangeHash(previous)))
+                if (data.PreviousChangeHash is not { } previousHash || !CryptographicOperations.FixedTimeEquals(previousHash, ChangeHash(previous)))
                 {
                     throw Fail(IdentityError.BrokenChain, $"change {i} does not follow change {i - 1}");
                 }
 
-                if (change.PreviousSignature is null || !vault.Verify(prior.PrimaryPublicKey, signed, change.PreviousSignature))
+                if (change.PreviousSignature is not { } previousSignature || !vault.Verify(prior.PrimaryPublicKey, signed, previousSignature))
                 {
                     throw Fail(IdentityError.BadPreviousSignature, $"change {i} is not signed by the previous key");
                 }
@@ -158,6 +159,12 @@ public sealed class ChangeHistory
             _ => HistoryComparison.Older,
         };
     }
+
+    public bool Equals(ChangeHistory? other) => other is not null && changes.AsSpan().SequenceEqual(other.changes);
+
+    public override bool Equals(object? obj) => Equals(obj as ChangeHistory);
+
+    public override int GetHashCode() => HashCode.Combine(Identifier, changes.Length);
 
     internal ChangeHistory Append(Change change) => new([.. changes, change]);
 

@@ -13,7 +13,7 @@ public sealed class IdentityManager(IVault vault, TimeProvider time)
     {
         var key = await vault.GenerateKeyAsync(KeyType.Ed25519, KeyPersistence.Persistent, cancellationToken).ConfigureAwait(false);
         var now = Now();
-        var data = new ChangeData(null, vault.GetPublicKey(key), now, now + (lifetime ?? DefaultPrimaryKeyLifetime), Revoked: false, RevokePurposeKeys: false);
+        var data = new ChangeData(null, ByteString.Own(vault.GetPublicKey(key)), now, now + (lifetime ?? DefaultPrimaryKeyLifetime), Revoked: false, RevokePurposeKeys: false);
         var encoded = data.Encode();
         var change = new Change(encoded, data, vault.Sign(key, SigningDomain.ToBeSigned(SigningDomain.Change, encoded)), null);
         return new LocalIdentity(new ChangeHistory([change]), key);
@@ -85,7 +85,7 @@ public sealed class IdentityManager(IVault vault, TimeProvider time)
         // A clock that stepped back must not produce a change older than its predecessor.
         var now = Now();
         var created = now < previous.Data.CreatedAt ? previous.Data.CreatedAt : now;
-        var data = new ChangeData(ChangeHistory.ChangeHash(previous), vault.GetPublicKey(key), created, created + lifetime, revoked, revokePurposeKeys);
+        var data = new ChangeData(ByteString.Own(ChangeHistory.ChangeHash(previous)), ByteString.Own(vault.GetPublicKey(key)), created, created + lifetime, revoked, revokePurposeKeys);
         var encoded = data.Encode();
         var signed = SigningDomain.ToBeSigned(SigningDomain.Change, encoded);
         var change = new Change(encoded, data, vault.Sign(key, signed), vault.Sign(identity.PrimaryKey, signed));

@@ -7,7 +7,7 @@ namespace Ockam.Identity.Identities;
 
 /// <summary>
 /// An identity's signed statement that a key serves one purpose until a time:
-/// <c>{0: version, 1: data, 2: signature}</c> with data
+/// a <see cref="SignedEnvelope"/> <c>{0: version, 1: data, 2: signature}</c> with data
 /// <c>{0: version, 1: subject, 2: signer_change_hash, 3: purpose, 4: public_key, 5: created_at, 6: expires_at}</c>,
 /// signed by the primary key of the change named by <c>signer_change_hash</c>.
 /// </summary>
@@ -17,25 +17,38 @@ public sealed record PurposeKeyAttestation
     private const int MaxSize = 512;
     private const int MaxDataSize = 256;
 
+    /// <summary>A SHA-256 change hash.</summary>
+    private const int HashLength = 32;
+
+    /// <summary>An Ed25519 or X25519 public key: both are 32 bytes.</summary>
+    private const int KeyLength = 32;
+
+    private readonly SignedEnvelope envelope;
+
+    /// <summary>Takes the arrays without copying them: each must be fresh.</summary>
     internal PurposeKeyAttestation(byte[] encodedData, byte[] signature)
+        : this(new SignedEnvelope(ByteString.Own(encodedData), ByteString.Own(signature)))
     {
-        EncodedData = encodedData;
-        Signature = signature;
-        var data = CborDecoder.Decode(encodedData, MaxDataSize, "attestation data", ReadData);
+    }
+
+    private PurposeKeyAttestation(SignedEnvelope envelope)
+    {
+        this.envelope = envelope;
+        var data = CborDecoder.Decode(envelope.Data.AsMemory(), MaxDataSize, "attestation data", ReadData);
         (Subject, SignerChangeHash, Purpose, PublicKey, CreatedAt, ExpiresAt) = data;
     }
 
-    public byte[] EncodedData { get; }
+    public ByteString EncodedData => envelope.Data;
 
-    public byte[] Signature { get; }
+    public ByteString Signature => envelope.Signature;
 
     public Identifier Subject { get; }
 
-    public byte[] SignerChangeHash { get; }
+    public ByteString SignerChangeHash { get; }
 
     public Purpose Purpose { get; }
 
-    public byte[] PublicKey { get; }
+    public ByteString PublicKey { get; }
 
     public DateTimeOffset CreatedAt { get; }
 
@@ -148,35 +161,12 @@ public sealed record PurposeKeyAttestation
             w.WriteEndMap();
         });
 
-    internal void Write(CborWriter w)
-    {
-        w.WriteStartMap(3);
-        w.WriteUInt32(0);
-        w.WriteUInt32(Version);
-        w.WriteUInt32(1);
-        w.WriteByteString(EncodedData);
-        w.WriteUInt32(2);
-        w.WriteByteString(Signature);
-        w.WriteEndMap();
-    }
+    internal void Write(CborWriter w) => envelope.Write(w, Version);
 
-    internal static PurposeKeyAttestation Read(CborDecoder d)
-    {
-        if (d.ReadMapStart(3) != 3)
-        {
-            throw d.Error("an attestation has 3 fields");
-        }
+    internal static PurposeKeyAttestation Read(CborDecoder d) =>
+        SignedEnvelope.Read(d, "an attestation", Version, MaxDataSize, static (_, envelope, _) => new PurposeKeyAttestation(envelope));
 
-        d.ReadVersion(Version);
-        d.ExpectKey(1);
-        var data = d.ReadBytes(1, MaxDataSize);
-        d.ExpectKey(2);
-        var signature = d.ReadFixedBytes(64);
-        d.ReadMapEnd();
-        return new PurposeKeyAttestation(data, signature);
-    }
-
-    private static (Identifier, byte[], Purpose, byte[], DateTimeOffset, DateTimeOffset) ReadData(CborDecoder d)
+    private static (Identifier, ByteString, Purpose, ByteString, DateTimeOffset, DateTimeOffset) ReadData(CborDecoder d)
     {
         if (d.ReadMapStart(7) != 7)
         {
@@ -187,7 +177,7 @@ public sealed record PurposeKeyAttestation
         d.ExpectKey(1);
         var subject = Identifier.Read(d);
         d.ExpectKey(2);
-        var signer = d.ReadFixedBytes(32);
+        var signer = ByteString.Own(d.ReadFixedBytes(HashLength));
         d.ExpectKey(3);
         var purpose = (Purpose)d.ReadUInt32();
         if (!Enum.IsDefined(purpose))
@@ -196,7 +186,7 @@ public sealed record PurposeKeyAttestation
         }
 
         d.ExpectKey(4);
-        var key = d.ReadFixedBytes(32);
+        var key = ByteString.Own(d.ReadFixedBytes(KeyLength));
         d.ExpectKey(5);
         var created = d.ReadTimestamp();
         d.ExpectKey(6);

@@ -1,3 +1,5 @@
+using Ockam.Identity.Encoding;
+
 namespace Ockam.Identity.Identities;
 
 /// <summary>An identity whose history has been verified. Only <see cref="ChangeHistory.Verify"/> makes one.</summary>
@@ -14,7 +16,7 @@ public sealed class VerifiedIdentity
     public Identifier Identifier => History.Identifier;
 
     /// <summary>The public key of the latest change: the only key that may sign for this identity now.</summary>
-    public byte[] PrimaryPublicKey => History.Latest.Data.PrimaryPublicKey;
+    public ByteString PrimaryPublicKey => History.Latest.Data.PrimaryPublicKey;
 
     public bool IsRevoked => History.Latest.Data.Revoked;
 

@@ -1,4 +1,6 @@
+using Ockam.Identity.Encoding;
+
 namespace Ockam.Identity.Identities;
 
 /// <summary>A purpose key whose attestation has been verified against its subject's history.</summary>
-public sealed record VerifiedPurposeKey(Identifier Subject, Purpose Purpose, byte[] PublicKey, DateTimeOffset ExpiresAt);
+public sealed record VerifiedPurposeKey(Identifier Subject, Purpose Purpose, ByteString PublicKey, DateTimeOffset ExpiresAt);

@@ -53,13 +53,13 @@ public static class MailSealer
         ArgumentOutOfRangeException.ThrowIfGreaterThan(credentials.Count, SealedMail.MaxCredentials, nameof(credentials));
 
         var associatedData = SealedMail.Bind(sender.Identifier, senderKey.Attestation.PublicKey, recipientKey.Subject, recipientKey.PublicKey, relay, counter);
-        var (enc, ciphertext) = await Hpke.Hpke.SealAsync(vault, Suite, recipientKey.PublicKey, SealedMail.Info.ToArray(), associatedData, plaintext.ToArray(), senderKey.Key, cancellationToken).ConfigureAwait(false);
+        var (enc, ciphertext) = await Hpke.Hpke.SealAsync(vault, Suite, recipientKey.PublicKey.ToArray(), SealedMail.Info.ToArray(), associatedData, plaintext.ToArray(), senderKey.Key, cancellationToken).ConfigureAwait(false);
         return new SealedMail(
             sender.History.Encode(),
             senderKey.Attestation.Encode(),
             [.. credentials.Select(c => c.Encode())],
             recipientKey.Subject,
-            recipientKey.PublicKey,
+            recipientKey.PublicKey.ToArray(),
             relay,
             counter,
             enc,

@@ -7,9 +7,9 @@ namespace Ockam.Messaging.SecureChannels;
 /// <summary>
 /// The encrypted payload of handshake messages 2 and 3:
 /// <c>{0: version, 1: change history, 2: secure-channel static key attestation, 3: [credential presentation, ...]}</c>,
-/// each member in its own canonical encoding.
+/// each member in its own canonical encoding. Two proofs are equal when their bytes are.
 /// </summary>
-internal sealed record IdentityProof(byte[] ChangeHistory, byte[] Attestation, IReadOnlyList<byte[]> Credentials)
+internal sealed record IdentityProof(ByteString ChangeHistory, ByteString Attestation, IReadOnlyList<ByteString> Credentials)
 {
     public const uint Version = 1;
 
@@ -17,7 +17,15 @@ internal sealed record IdentityProof(byte[] ChangeHistory, byte[] Attestation, I
     public const int MaxSize = 200 * 1024;
 
     public static IdentityProof For(SecureChannelOptions options) =>
-        new(options.Identity.History.Encode(), options.StaticKey.Attestation.Encode(), [.. options.Credentials.Select(c => c.Encode())]);
+        new(
+            ByteString.Own(options.Identity.History.Encode()),
+            ByteString.Own(options.StaticKey.Attestation.Encode()),
+            [.. options.Credentials.Select(c => ByteString.Own(c.Encode()))]);
+
+    public bool Equals(IdentityProof? other) =>
+        other is not null && ChangeHistory == other.ChangeHistory && Attestation == other.Attestation && Credentials.SequenceEqual(other.Credentials);
+
+    public override int GetHashCode() => HashCode.Combine(ChangeHistory, Attestation, Credentials.Count);
 
     public byte[] Encode() => CborEncoder.Encode(w =>
     {
@@ -25,14 +33,14 @@ internal sealed record IdentityProof(byte[] ChangeHistory, byte[] Attestation, I
         w.WriteUInt32(0);
         w.WriteUInt32(Version);
         w.WriteUInt32(1);
-        w.WriteByteString(ChangeHistory);
+        w.WriteByteString(ChangeHistory.AsSpan());
         w.WriteUInt32(2);
-        w.WriteByteString(Attestation);
+        w.WriteByteString(Attestation.AsSpan());
         w.WriteUInt32(3);
         w.WriteStartArray(Credentials.Count);
         foreach (var credential in Credentials)
         {
-            w.WriteByteString(credential);
+            w.WriteByteString(credential.AsSpan());
         }
 
         w.WriteEndArray();
@@ -50,15 +58,15 @@ internal sealed record IdentityProof(byte[] ChangeHistory, byte[] Attestation, I
 
             d.ReadVersion(Version);
             d.ExpectKey(1);
-            var history = d.ReadBytes(1, CborLimits.MaxHistorySize);
+            var history = ByteString.Own(d.ReadBytes(1, CborLimits.MaxHistorySize));
             d.ExpectKey(2);
-            var attestation = d.ReadBytes(1, CborLimits.MaxCredentialSize);
+            var attestation = ByteString.Own(d.ReadBytes(1, CborLimits.MaxCredentialSize));
             d.ExpectKey(3);
             var count = d.ReadArrayStart(SecureChannelOptions.MaxCredentials);
-            var credentials = new byte[count][];
+            var credentials = new ByteString[count];
             for (var i = 0; i < count; i++)
             {
-                credentials[i] = d.ReadBytes(1, CredentialPresentation.MaxSize);
+                credentials[i] = ByteString.Own(d.ReadBytes(1, CredentialPresentation.MaxSize));
             }
 
             d.ReadArrayEnd();

@@ -17,10 +17,10 @@ internal static class PeerVerifier
         try
         {
             proof = IdentityProof.Decode(payload);
-            var history = ChangeHistory.Decode(proof.ChangeHistory);
+            var history = ChangeHistory.Decode(proof.ChangeHistory.AsMemory());
             identity = history.Verify(options.Vault, now);
             identity.EnsureUsable(now);
-            staticKey = PurposeKeyAttestation.Decode(proof.Attestation).Verify(identity, Purpose.SecureChannelStatic, options.Vault, now);
+            staticKey = PurposeKeyAttestation.Decode(proof.Attestation.AsMemory()).Verify(identity, Purpose.SecureChannelStatic, options.Vault, now);
         }
         catch (Exception e) when (e is OckamDecodeException or IdentityException)
         {
@@ -67,7 +67,7 @@ internal static class PeerVerifier
         {
             try
             {
-                verified.Add(trust.Verify(CredentialPresentation.Decode(proof.Credentials[i]), subject, now));
+                verified.Add(trust.Verify(CredentialPresentation.Decode(proof.Credentials[i].AsMemory()), subject, now));
             }
             catch (CredentialException e) when (e.Error == CredentialError.UntrustedIssuer)
             {

@@ -257,7 +257,7 @@ public sealed class CredentialTests : IDisposable
 
     /// <summary>The presentation with its data replaced but the original signature kept, as a tampering relay would send it.</summary>
     private static CredentialPresentation Reissue(CredentialPresentation presented, CredentialData data) =>
-        presented with { Credential = new Credential(data.Encode(), presented.Credential.Signature) };
+        presented with { Credential = new Credential(data.Encode(), presented.Credential.Signature.ToArray()) };
 
     private CredentialError Refused(TrustContext trust, CredentialPresentation presented, Identifier subject, DateTimeOffset? at = null) =>
         Assert.Throws<CredentialException>(() => trust.Verify(presented, subject, at ?? actors.Now)).Error;

@@ -1,6 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 using Ockam.Identity.Credentials;
+using Ockam.Identity.Encoding;
 using Ockam.Identity.Identities;
 
 namespace Ockam.Identity.Tests.Encoding;
@@ -48,7 +49,7 @@ internal static class Generators
         from expires in Time
         from revoked in Gen.Elements(true, false)
         from revokePurposeKeys in Gen.Elements(true, false)
-        select new ChangeData(first ? null : previous, key, created, expires, revoked, revokePurposeKeys);
+        select new ChangeData(first ? null : ByteString.CopyFrom(previous), ByteString.CopyFrom(key), created, expires, revoked, revokePurposeKeys);
 
     public static Gen<Change> Change(bool first) =>
         from data in ChangeData(first)

@@ -54,7 +54,7 @@ public sealed class SealedMailTests : IDisposable
         Assert.Equal(SealedMailError.WrongRecipient, await RefusedAsync(OpenerFor(eve, trust), mail));
 
         // Readdressed to Eve (her identifier and key) it still does not open: the seal binds Bob and Bob's key.
-        var readdressed = With(mail, recipient: eve.Identity.Identifier, recipientKey: eve.Agreement.Attestation.PublicKey);
+        var readdressed = With(mail, recipient: eve.Identity.Identifier, recipientKey: eve.Agreement.Attestation.PublicKey.ToArray());
         Assert.Equal(SealedMailError.NotAuthentic, await RefusedAsync(OpenerFor(eve, trust), readdressed));
         Assert.Equal(SealedMailError.UnknownRecipientKey, await RefusedAsync(OpenerFor(eve, trust), With(mail, recipient: eve.Identity.Identifier)));
     }
@@ -85,7 +85,7 @@ public sealed class SealedMailTests : IDisposable
 
         // Mallory presents Alice's public history, attestation and credential around a seal made as Alice's (bound to
         // Alice's identifier and key): in auth mode from her own key, and in base mode from no key at all.
-        var bobKey = bob.Agreement.Attestation.PublicKey;
+        var bobKey = bob.Agreement.Attestation.PublicKey.ToArray();
         var asAlice = SealedMail.Bind(alice.Identity.Identifier, alice.Agreement.Attestation.PublicKey, bob.Identity.Identifier, bobKey, Relay, 1);
         foreach (var senderKey in new Ockam.Identity.Vault.KeyHandle?[] { mallory.Agreement.Key, null })
         {

@@ -17,7 +17,7 @@ internal static class Forge
     {
         var key = await actors.Vault.GenerateKeyAsync(KeyType.Ed25519, KeyPersistence.Ephemeral);
         var previous = history.Latest;
-        var data = new ChangeData(ChangeHistory.ChangeHash(previous), actors.Vault.GetPublicKey(key), Timestamp.Truncate(actors.Now), Timestamp.Truncate(actors.Now) + TimeSpan.FromDays(365), revoked, RevokePurposeKeys: false);
+        var data = new ChangeData(ByteString.CopyFrom(ChangeHistory.ChangeHash(previous)), ByteString.CopyFrom(actors.Vault.GetPublicKey(key)), Timestamp.Truncate(actors.Now), Timestamp.Truncate(actors.Now) + TimeSpan.FromDays(365), revoked, RevokePurposeKeys: false);
         var encoded = data.Encode();
         var signed = SigningDomain.ToBeSigned(SigningDomain.Change, encoded);
         var change = new Change(encoded, data, actors.Vault.Sign(key, signed), previousSigner is null ? null : actors.Vault.Sign(previousSigner, signed));

@@ -16,7 +16,7 @@ public sealed class ReceivePathFuzzTests : IDisposable
 {
     private const int Cases = 10_000;
     private readonly SoftwareVault vault = new();
-    private readonly List<byte[]> proofs = [.. Generators.History.Sample(8, 3).Select(h => new IdentityProof(h.Encode(), [1, 2], [[3]]).Encode())];
+    private readonly List<byte[]> proofs = [.. Generators.History.Sample(8, 3).Select(h => new IdentityProof(ByteString.CopyFrom(h.Encode()), ByteString.CopyFrom([1, 2]), [ByteString.CopyFrom([3])]).Encode())];
     private readonly ChannelEncryptor encryptor;
     private readonly ChannelDecryptor decryptor;
     private readonly byte[] genuine;
