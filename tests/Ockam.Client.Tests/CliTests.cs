@@ -1,7 +1,6 @@
 using System.Text;
 using Ockam.Client.Tests.Support;
 using Ockam.Grains.Contracts;
-using Ockam.Silo.Tests.Support;
 using static Ockam.Client.Tests.Support.OckamProcess;
 
 namespace Ockam.Client.Tests;

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using Ockam.Client.Edge;
 using Ockam.Grains.Authority;
 using Ockam.Grains.Contracts;
-using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests;
 

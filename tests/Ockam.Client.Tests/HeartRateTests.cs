@@ -6,10 +6,8 @@ using Ockam.Grains.Contracts;
 using Ockam.Identity.Policies;
 using Ockam.Messaging.Api;
 using Ockam.Messaging.SecureChannels;
-using Ockam.Messaging.Tests.Support;
 using Ockam.Messaging.Transports;
 using Ockam.Silo.Gateway;
-using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Ockam.Client.Tests.Support;
 using Ockam.Grains.Contracts;
-using Ockam.Silo.Tests.Support;
 using Xunit.Abstractions;
 using static Ockam.Client.Tests.Support.OckamProcess;
 

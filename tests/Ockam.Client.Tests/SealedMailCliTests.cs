@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Ockam.Client.Tests.Support;
 using Ockam.Grains.Contracts;
 using Ockam.Silo.Gateway;
-using Ockam.Silo.Tests.Support;
 using static Ockam.Client.Tests.Support.OckamProcess;
 
 namespace Ockam.Client.Tests;

@@ -1,7 +1,6 @@
 using Ockam.Client.Tests.Support;
 using Ockam.Identity.Files;
 using Ockam.Messaging.Nodes;
-using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests.CrashSafety;
 

@@ -2,7 +2,6 @@ using Ockam.Client.Cli;
 using Ockam.Client.Edge;
 using Ockam.Client.Tests.Support;
 using Ockam.Messaging.Nodes;
-using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests.CrashSafety;
 

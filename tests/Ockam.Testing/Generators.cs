@@ -3,7 +3,7 @@ using FsCheck.Fluent;
 using Ockam.Identity.Credentials;
 using Ockam.Identity.Identities;
 
-namespace Ockam.Identity.Tests.Encoding;
+namespace Ockam.Testing;
 
 /// <summary>FsCheck generators for every encoded structure. Signatures are random: decoding does not verify.</summary>
 internal static class Generators
