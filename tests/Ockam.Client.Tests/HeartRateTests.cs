@@ -103,13 +103,7 @@ public sealed class HeartRateTests : IAsyncLifetime
 
         // The silo flips one bit in the 10th reading it relays (after handshake messages 1, 2 and 3 and the phone's
         // confirmation).
-        using (var settle = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
-        {
-            while (Volatile.Read(ref relayed) < 4)
-            {
-                await Task.Delay(10, settle.Token);
-            }
-        }
+        await Eventually.TrueAsync(() => Volatile.Read(ref relayed) >= 4);
 
         tamperWith = 4 + 10;
         for (var i = 1; i <= 20; i++)

@@ -132,12 +132,6 @@ public sealed class SealedMailCliTests : IAsyncLifetime
         return home;
     }
 
-    private async Task WaitForRelayAsync(string relay, bool online)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while ((await silo.Grains.GetGrain<IRelayGrain>(relay).GetStatusAsync()).Online != online)
-        {
-            await Task.Delay(100, timeout.Token);
-        }
-    }
+    private Task WaitForRelayAsync(string relay, bool online) =>
+        Eventually.TrueAsync(async () => (await silo.Grains.GetGrain<IRelayGrain>(relay).GetStatusAsync()).Online == online);
 }

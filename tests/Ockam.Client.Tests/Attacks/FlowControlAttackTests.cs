@@ -95,6 +95,7 @@ public sealed class FlowControlAttackTests : IAsyncLifetime
 
         // Both reached the phone's node (the relay delivered them) and went no further.
         await Eventually.TrueAsync(async () => (await silo.Grains.GetGrain<IRelayGrain>("phone").GetStatusAsync()).Online);
+        // A window in which a dial, had the phone's node made one, would have reached the target: nothing must.
         await Task.Delay(1000);
         Assert.False(target.Pending());
         Assert.Null((await silo.Grains.GetGrain<IRelayGrain>("smuggled").GetStatusAsync()).Owner);
@@ -128,6 +129,8 @@ public sealed class FlowControlAttackTests : IAsyncLifetime
         // A monitor still gets its channel: the listener's per-flow bound counts Mallory's handshakes as hers alone.
         using var monitorHome = new TempDirectory();
         await using var monitor = await silo.EnrolledNodeAsync(monitorHome.Path, ("ockam.role", "monitor"));
+        // Time for Mallory's handshakes to reach the phone's listener through the relay before the monitor's does
+        // (nothing outside the node signals their arrival).
         await Task.Delay(500);
         var endToEnd = await monitor.ConnectAsync("phone", Policy.Parse("(= subject.ockam.role \"phone\")"));
         await monitor.SendAsync(endToEnd, "reading"u8.ToArray());

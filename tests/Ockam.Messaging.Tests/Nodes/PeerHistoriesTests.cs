@@ -127,15 +127,7 @@ public sealed class PeerHistoriesTests : IDisposable
         return new Support.Member(rotated, await fleet.Identities.CreatePurposeKeyAsync(rotated, Purpose.SecureChannelStatic, TimeSpan.FromDays(30), KeyPersistence.Ephemeral));
     }
 
-    private static async Task WaitForFileAsync(string path)
-    {
-        for (var i = 0; i < 100 && !File.Exists(path); i++)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.True(File.Exists(path));
-    }
+    private static Task WaitForFileAsync(string path) => Eventually.TrueAsync(() => File.Exists(path));
 
     [Fact]
     public void A_corrupt_file_is_a_clear_error_not_a_forgotten_peer()

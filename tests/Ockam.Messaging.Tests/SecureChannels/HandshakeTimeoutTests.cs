@@ -76,6 +76,7 @@ public sealed class HandshakeTimeoutTests : IAsyncLifetime
         }
 
         await Eventually.TrueAsync(() => listener.PendingHandshakes == 3);
+        // A window in which the seven further first messages would be taken if the bound let them: none must be.
         await Task.Delay(200);
         Assert.Equal(3, listener.PendingHandshakes);
         time.Advance(TimeSpan.FromSeconds(11));
