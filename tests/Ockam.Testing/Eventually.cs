@@ -10,14 +10,19 @@ internal static class Eventually
 
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
 
-    /// <exception cref="TimeoutException"><paramref name="condition"/> was still false after <paramref name="within"/> (default <see cref="DefaultBound"/>).</exception>
+    /// <summary>Returns once <paramref name="condition"/> holds.</summary>
+    /// <param name="within">
+    /// The bound: by default <see cref="DefaultBound"/>, or, when the caller passes a token that can be cancelled, that
+    /// token's (a test that bounds its whole run so keeps one bound).
+    /// </param>
+    /// <exception cref="TimeoutException"><paramref name="condition"/> was still false after <paramref name="within"/>.</exception>
     public static Task TrueAsync(Func<bool> condition, TimeSpan? within = null, CancellationToken cancellationToken = default) =>
         TrueAsync(() => Task.FromResult(condition()), within, cancellationToken);
 
-    /// <exception cref="TimeoutException"><paramref name="condition"/> was still false after <paramref name="within"/> (default <see cref="DefaultBound"/>).</exception>
+    /// <inheritdoc cref="TrueAsync(Func{bool}, TimeSpan?, CancellationToken)"/>
     public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan? within = null, CancellationToken cancellationToken = default)
     {
-        var bound = within ?? DefaultBound;
+        var bound = within ?? (cancellationToken.CanBeCanceled ? Timeout.InfiniteTimeSpan : DefaultBound);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(bound);
         while (!await condition())
