@@ -1,5 +1,7 @@
+using Ockam.Client.Edge;
 using Ockam.Client.Tests.Support;
 using Ockam.Identity.Files;
+using Ockam.Identity.Identities;
 using Ockam.Messaging.Nodes;
 
 namespace Ockam.Client.Tests.CrashSafety;
@@ -7,7 +9,8 @@ namespace Ockam.Client.Tests.CrashSafety;
 /// <summary>
 /// A process killed while it writes what it keeps (SIGKILL: no finally block, no flush, no disposal runs) leaves each
 /// file as it was before the write or as the write made it, never part of each: <see cref="AtomicFile"/> writes a
-/// temporary file and renames it over the old one. What it leaves behind is a temporary file, which nothing reads.
+/// temporary file and renames it over the old one. What it leaves behind is a temporary file, which nothing reads and
+/// the node's next start deletes.
 /// </summary>
 public sealed class AtomicFileCrashTests : IDisposable
 {
@@ -41,6 +44,35 @@ public sealed class AtomicFileCrashTests : IDisposable
         var leftovers = Directory.GetFiles(directory.Path).Where(f => f != path).Select(Path.GetFileName).ToList();
         Assert.NotEmpty(leftovers);
         Assert.All(leftovers, name => Assert.Matches(@"^\.state\.bin\.[0-9a-f]{16}\.tmp$", name));
+
+        // The next start (under the home lock) deletes them, and only them.
+        AtomicFile.DeleteLeftovers(directory.Path);
+        Assert.Equal([path], Directory.GetFiles(directory.Path));
+    }
+
+    [Fact]
+    public async Task A_node_start_deletes_what_killed_writes_left_in_its_home_and_nothing_else()
+    {
+        var home = Path.Combine(directory.Path, "node");
+        var rooms = Directory.CreateDirectory(Path.Combine(home, "rooms")).FullName;
+        string[] leftovers = [Path.Combine(home, ".vault.cbor.0123456789abcdef.tmp"), Path.Combine(rooms, ".ward.room.fedcba9876543210.tmp")];
+        string[] others = [Path.Combine(home, ".notes.tmp"), Path.Combine(rooms, ".ward.room.0123456789ABCDEF.tmp")];
+        foreach (var file in leftovers.Concat(others))
+        {
+            await File.WriteAllBytesAsync(file, "secrets deleted since"u8.ToArray());
+        }
+
+        // A silo that is never reached: opening the node needs none.
+        string silo;
+        using (var other = await NodeHome.OpenAsync(Path.Combine(directory.Path, "silo")))
+        {
+            silo = (await other.GetOrCreateIdentityAsync("default")).Identifier.ToString();
+        }
+
+        await (await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = home, Silo = "127.0.0.1:1", SiloIdentifier = Identifier.Parse(silo) })).DisposeAsync();
+
+        Assert.All(leftovers, file => Assert.False(File.Exists(file), file));
+        Assert.All(others, file => Assert.True(File.Exists(file), file));
     }
 
     [Fact]
