@@ -37,7 +37,7 @@ public static class AtomicFile
     /// room's used epoch. Only for a directory in which no other process writes meanwhile (a node's home, under its
     /// lock): a write in flight there would lose its temporary file and fail.
     /// </summary>
-    public static void DeleteLeftovers(string directory)
+    internal static void DeleteLeftovers(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         if (!Directory.Exists(directory))
