@@ -4,7 +4,6 @@ using Ockam.Client.Tests.Support;
 using Ockam.Grains.Contracts;
 using Ockam.Identity.Policies;
 using Ockam.Silo.Configuration;
-using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests;
 

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using Ockam.Client.Edge;
 using Ockam.Grains.Authority;
 using Ockam.Grains.Contracts;
-using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests;
 
@@ -27,13 +26,9 @@ public sealed class CredentialRefreshTests
         });
         var first = (await node.EnrollAsync(token)).Credential.Data;
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (node.Credential!.Credential.Data.Serial == first.Serial)
-        {
-            await Task.Delay(200, timeout.Token);
-        }
+        await Eventually.TrueAsync(() => node.Credential!.Credential.Data.Serial != first.Serial);
 
-        var refreshed = node.Credential.Credential.Data;
+        var refreshed = node.Credential!.Credential.Data;
         Assert.True(refreshed.ExpiresAt > first.ExpiresAt);
         Assert.True(DateTimeOffset.UtcNow < first.ExpiresAt, "the refresh came only after the old credential had expired");
         Assert.Equal(first.Attributes["ockam.role"], refreshed.Attributes["ockam.role"]);

@@ -3,7 +3,6 @@ using Ockam.Client.Edge;
 using Ockam.Identity.Identities;
 using Ockam.Identity.Vault;
 using Ockam.Messaging.Nodes;
-using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests;
 

@@ -6,10 +6,8 @@ using Ockam.Grains.Contracts;
 using Ockam.Identity.Policies;
 using Ockam.Messaging.Api;
 using Ockam.Messaging.SecureChannels;
-using Ockam.Messaging.Tests.Support;
 using Ockam.Messaging.Transports;
 using Ockam.Silo.Gateway;
-using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests;
 
@@ -105,13 +103,7 @@ public sealed class HeartRateTests : IAsyncLifetime
 
         // The silo flips one bit in the 10th reading it relays (after handshake messages 1, 2 and 3 and the phone's
         // confirmation).
-        using (var settle = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
-        {
-            while (Volatile.Read(ref relayed) < 4)
-            {
-                await Task.Delay(10, settle.Token);
-            }
-        }
+        await Eventually.TrueAsync(() => Volatile.Read(ref relayed) >= 4);
 
         tamperWith = 4 + 10;
         for (var i = 1; i <= 20; i++)

@@ -8,7 +8,6 @@ using Ockam.Client.Tests.Support;
 using Ockam.Grains.Contracts;
 using Ockam.Identity.Policies;
 using Ockam.Silo.Configuration;
-using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests;
 
@@ -59,12 +58,10 @@ public sealed class LiveChannelAcrossSiloKillTests : IDisposable
             }
 
             var relay = grains.GetGrain<IRelayGrain>("phone");
-            while ((await relay.GetStatusAsync()).Queued < Readings)
-            {
-                await Task.Delay(50, timeout.Token);
-            }
+            await Eventually.TrueAsync(async () => (await relay.GetStatusAsync()).Queued >= Readings, cancellationToken: timeout.Token);
 
-            // Longer than a handshake may take, so that a half-open handshake at the phone would have timed out.
+            // Longer than a handshake may take, so that a half-open handshake at the phone would have timed out: time
+            // itself must pass, on the clocks of a silo process and a phone that keep real time.
             await Task.Delay(TimeSpan.FromSeconds(11), timeout.Token);
             await operator_.StopAsync(timeout.Token);
             await silo.KillAsync();

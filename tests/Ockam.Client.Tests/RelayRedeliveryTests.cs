@@ -6,7 +6,6 @@ using Ockam.Client.Tests.Support;
 using Ockam.Grains.Contracts;
 using Ockam.Identity.Policies;
 using Ockam.Messaging.SecureChannels;
-using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests;
 
@@ -71,10 +70,10 @@ public sealed class RelayRedeliveryTests : IAsyncLifetime
         // messages were still unacknowledged when the losses began), and its acknowledgements are lost, as are those
         // of the duplicates the relay pushes again meanwhile: the rest is held back.
         var relay = silo.Grains.GetGrain<IRelayGrain>("phone");
-        await EventuallyAsync(() => lost.Dropped > 2, timeout.Token);
+        await Eventually.TrueAsync(() => lost.Dropped > 2, cancellationToken: timeout.Token);
 
         // Every reading is stored and none has left: all their acknowledgements so far were lost.
-        await EventuallyAsync(async () => (await relay.GetStatusAsync()).Queued >= Readings, timeout.Token);
+        await Eventually.TrueAsync(async () => (await relay.GetStatusAsync()).Queued >= Readings, cancellationToken: timeout.Token);
         lost.On = false;
         while (readings.Count < Readings)
         {
@@ -82,7 +81,7 @@ public sealed class RelayRedeliveryTests : IAsyncLifetime
         }
 
         Assert.Equal(Enumerable.Range(1, Readings), readings);
-        await EventuallyAsync(async () => (await relay.GetStatusAsync()).Queued == 0, timeout.Token);
+        await Eventually.TrueAsync(async () => (await relay.GetStatusAsync()).Queued == 0, cancellationToken: timeout.Token);
 
         // The duplicates the relay pushed again were acknowledged and dropped, never shown.
         using var quiet = new CancellationTokenSource(TimeSpan.FromSeconds(2));
@@ -91,22 +90,6 @@ public sealed class RelayRedeliveryTests : IAsyncLifetime
 
     private static async Task<int> ReadingAsync(EdgeNode phone, CancellationToken cancellationToken) =>
         int.Parse(Encoding.UTF8.GetString((await phone.ReceiveAsync(cancellationToken)).Payload.Span)["n=".Length..], CultureInfo.InvariantCulture);
-
-    private static async Task EventuallyAsync(Func<bool> condition, CancellationToken cancellationToken)
-    {
-        while (!condition())
-        {
-            await Task.Delay(50, cancellationToken);
-        }
-    }
-
-    private static async Task EventuallyAsync(Func<Task<bool>> condition, CancellationToken cancellationToken)
-    {
-        while (!await condition())
-        {
-            await Task.Delay(50, cancellationToken);
-        }
-    }
 
     /// <summary>While on, a relay acknowledgement never reaches the relay, and the gateway hears Ok as if it had.</summary>
     private sealed class LostAcknowledgements : IOutgoingGrainCallFilter

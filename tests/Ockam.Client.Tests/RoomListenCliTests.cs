@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Ockam.Client.Tests.Support;
 using Ockam.Grains.Contracts;
-using Ockam.Silo.Tests.Support;
 using Xunit.Abstractions;
 using static Ockam.Client.Tests.Support.OckamProcess;
 
@@ -87,7 +86,7 @@ public sealed class RoomListenCliTests(ITestOutputHelper output) : IAsyncLifetim
             await Ok(alice, "room", "send", "ward", "after-1");
             shown.Add(await second.NextAsync());
 
-            // Nothing else comes (no repeat of what was shown before the restart).
+            // Nothing else comes (no repeat of what was shown before the restart): a window, nothing to wait for.
             await Task.Delay(TimeSpan.FromSeconds(1));
         }
         finally

@@ -6,7 +6,6 @@ using Ockam.Client.Tests.Support;
 using Ockam.Grains.Contracts;
 using Ockam.Grains.Groups;
 using Ockam.Messaging.Api;
-using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests;
 

@@ -5,7 +5,6 @@ using Ockam.Identity.Mls;
 using Ockam.Identity.Vault;
 using Ockam.Messaging.Api;
 using Ockam.Messaging.Nodes;
-using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests;
 

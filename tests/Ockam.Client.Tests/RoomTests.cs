@@ -5,10 +5,8 @@ using Ockam.Client.Tests.Support;
 using Ockam.Grains.Contracts;
 using Ockam.Messaging.Api;
 using Ockam.Messaging.Api.Operations;
-using Ockam.Messaging.Tests.Support;
 using Ockam.Messaging.Transports;
 using Ockam.Silo.Gateway;
-using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests;
 
@@ -46,7 +44,7 @@ public sealed class RoomTests : IAsyncLifetime
         await b.ListenAsync(Ward, "bob");
         await a.InviteAsync(Ward, carol.Identifier);
         await c.ListenAsync(Ward, "carol");
-        await EventuallyAsync(() => Epoch(b) == 2 && Epoch(c) == 2);
+        await Eventually.TrueAsync(() => Epoch(b) == 2 && Epoch(c) == 2);
         Assert.Equal(new[] { alice, bob, carol }.Select(n => n.Identifier.ToString()).Order(), c.Members(Ward).Select(m => m.ToString()).Order());
 
         // Each member's message reaches the two others, signed by its sender.
@@ -64,7 +62,7 @@ public sealed class RoomTests : IAsyncLifetime
 
         // Carol is removed: her client leaves the room (its state deleted) and the service reads her only the commit that removed her.
         await a.RemoveAsync(Ward, carol.Identifier);
-        await EventuallyAsync(() => Epoch(b) == 3 && Epoch(c) == 0);
+        await Eventually.TrueAsync(() => Epoch(b) == 3 && Epoch(c) == 0);
         Assert.DoesNotContain(Ward, await c.KnownAsync());
         await a.SendAsync(Ward, Encoding.UTF8.GetBytes($"{Marker} after carol"));
         Assert.Equal($"{Marker} after carol", Encoding.UTF8.GetString((await ReceiveAsync(b)).Payload.Span));
@@ -77,7 +75,7 @@ public sealed class RoomTests : IAsyncLifetime
 
         // Bob updates his path (post-compromise security); the room goes on in the new epoch.
         await b.UpdateAsync(Ward);
-        await EventuallyAsync(() => Epoch(a) == 4);
+        await Eventually.TrueAsync(() => Epoch(a) == 4);
         await a.SendAsync(Ward, Encoding.UTF8.GetBytes($"{Marker} after the update"));
         Assert.Equal($"{Marker} after the update", Encoding.UTF8.GetString((await ReceiveAsync(b)).Payload.Span));
 
@@ -142,7 +140,7 @@ public sealed class RoomTests : IAsyncLifetime
         await a.SendAsync(Ward, "dropped"u8.ToArray());
         await ((IEdgeApi)bob).CallAsync(new Ockam.Messaging.Api.Operations.ListenRoomRequest(Ward, "bob"), CancellationToken.None);
         await a.UpdateAsync(Ward);
-        await EventuallyAsync(() => Epoch(b) == 2);
+        await Eventually.TrueAsync(() => Epoch(b) == 2);
 
         // The message of epoch 2 comes live; the dropped one of epoch 1 is still readable (read before the commit) and shown first.
         await a.SendAsync(Ward, "after"u8.ToArray());
@@ -324,15 +322,6 @@ public sealed class RoomTests : IAsyncLifetime
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         return await rooms.ReceiveAsync(timeout.Token);
-    }
-
-    private static async Task EventuallyAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (!condition())
-        {
-            await Task.Delay(50, timeout.Token);
-        }
     }
 
     private static byte[] ReadShared(string path)

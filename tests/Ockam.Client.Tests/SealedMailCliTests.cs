@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Ockam.Client.Tests.Support;
 using Ockam.Grains.Contracts;
 using Ockam.Silo.Gateway;
-using Ockam.Silo.Tests.Support;
 using static Ockam.Client.Tests.Support.OckamProcess;
 
 namespace Ockam.Client.Tests;
@@ -133,12 +132,6 @@ public sealed class SealedMailCliTests : IAsyncLifetime
         return home;
     }
 
-    private async Task WaitForRelayAsync(string relay, bool online)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while ((await silo.Grains.GetGrain<IRelayGrain>(relay).GetStatusAsync()).Online != online)
-        {
-            await Task.Delay(100, timeout.Token);
-        }
-    }
+    private Task WaitForRelayAsync(string relay, bool online) =>
+        Eventually.TrueAsync(async () => (await silo.Grains.GetGrain<IRelayGrain>(relay).GetStatusAsync()).Online == online);
 }

@@ -8,7 +8,6 @@ using Ockam.Client.Tests.Support;
 using Ockam.Grains.Contracts;
 using Ockam.Identity.Policies;
 using Ockam.Silo.Configuration;
-using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests;
 
@@ -70,10 +69,7 @@ public sealed class SiloKillDurabilityTests : IDisposable
             await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await phone.ReceiveAsync(quiet.Token));
             using var operator_ = await SiloOperator.ConnectAsync(gatewayPort, timeout.Token);
             var relay = operator_.Services.GetRequiredService<IGrainFactory>().GetGrain<IRelayGrain>("phone");
-            while ((await relay.GetStatusAsync()).Queued != 0)
-            {
-                await Task.Delay(50, timeout.Token);
-            }
+            await Eventually.TrueAsync(async () => (await relay.GetStatusAsync()).Queued == 0, cancellationToken: timeout.Token);
 
             await operator_.StopAsync(timeout.Token);
         }
@@ -112,10 +108,7 @@ public sealed class SiloKillDurabilityTests : IDisposable
             }
 
             // The relay counts a message only once it is durable, just before it answers its sender Ok.
-            while ((await relay.GetStatusAsync()).Queued < Readings)
-            {
-                await Task.Delay(50, cancellationToken);
-            }
+            await Eventually.TrueAsync(async () => (await relay.GetStatusAsync()).Queued >= Readings, cancellationToken: cancellationToken);
 
             await operator_.StopAsync(cancellationToken);
             return monitor;

@@ -2,7 +2,6 @@ using System.Text;
 using Ockam.Client.Edge;
 using Ockam.Client.Tests.Support;
 using Ockam.Messaging.Api;
-using Ockam.Silo.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Ockam.Client.Tests;
@@ -72,7 +71,7 @@ public sealed class TopicScaleTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal((ulong)((Subscribers + RoomClient.MaxAddsPerCommit - 1) / RoomClient.MaxAddsPerCommit), admitted);
         Assert.Equal(Subscribers + 1, publishing.Members(Group).Count);
         Report(clock, $"admitted in {admitted} commits");
-        await EventuallyAsync(() => subscribers.All(s => Epoch(s.Rooms) == admitted), TimeSpan.FromMinutes(30));
+        await Eventually.TrueAsync(() => subscribers.All(s => Epoch(s.Rooms) == admitted), TimeSpan.FromMinutes(30));
         Report(clock, "every subscriber joined from its Welcome and is at the last epoch");
 
         for (var i = 1; i <= 3; i++)
@@ -95,7 +94,7 @@ public sealed class TopicScaleTests(ITestOutputHelper output) : IAsyncLifetime
         var (removedNode, removed) = subscribers[^1];
         var staying = subscribers.Take(Subscribers - 1).Select(s => s.Rooms).ToList();
         await publishing.RemoveAsync(Group, removedNode.Identifier);
-        await EventuallyAsync(() => Epoch(removed) == 0 && staying.All(s => Epoch(s) == admitted + 1), TimeSpan.FromMinutes(5));
+        await Eventually.TrueAsync(() => Epoch(removed) == 0 && staying.All(s => Epoch(s) == admitted + 1), TimeSpan.FromMinutes(5));
         await publishing.SendAsync(Group, "after the removal"u8.ToArray());
         await Task.WhenAll(staying.Select(async s =>
             Assert.Equal("after the removal", Encoding.UTF8.GetString((await ReceiveAsync(s, TimeSpan.FromMinutes(5))).Payload.Span))));
@@ -159,14 +158,5 @@ public sealed class TopicScaleTests(ITestOutputHelper output) : IAsyncLifetime
     {
         using var timeout = new CancellationTokenSource(within);
         return await rooms.ReceiveAsync(timeout.Token);
-    }
-
-    private static async Task EventuallyAsync(Func<bool> condition, TimeSpan within)
-    {
-        using var timeout = new CancellationTokenSource(within);
-        while (!condition())
-        {
-            await Task.Delay(500, timeout.Token);
-        }
     }
 }

@@ -3,7 +3,6 @@ using Ockam.Client.Edge;
 using Ockam.Client.Tests.Support;
 using Ockam.Grains.Contracts;
 using Ockam.Messaging.Api;
-using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests;
 
@@ -53,7 +52,7 @@ public sealed class TopicTests : IAsyncLifetime
 
         Assert.Equal(50, await publishing.AdmitPendingAsync(Topic));
         var online = subscribers.Take(49).ToList();
-        await EventuallyAsync(() => online.All(s => Epoch(s.Rooms) == 1));
+        await Eventually.TrueAsync(() => online.All(s => Epoch(s.Rooms) == 1), TimeSpan.FromSeconds(60));
 
         for (var i = 1; i <= 20; i++)
         {
@@ -140,14 +139,5 @@ public sealed class TopicTests : IAsyncLifetime
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         return await rooms.ReceiveAsync(timeout.Token);
-    }
-
-    private static async Task EventuallyAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (!condition())
-        {
-            await Task.Delay(100, timeout.Token);
-        }
     }
 }

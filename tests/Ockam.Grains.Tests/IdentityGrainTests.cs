@@ -1,6 +1,5 @@
 using Ockam.Grains.Contracts;
 using Ockam.Identity.Identities;
-using Ockam.Identity.Tests.Support;
 using Ockam.Identity.Vault;
 
 namespace Ockam.Grains.Tests;

@@ -1,5 +1,4 @@
 using Ockam.Grains.Contracts;
-using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Grains.Tests;
 

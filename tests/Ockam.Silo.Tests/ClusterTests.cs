@@ -27,7 +27,7 @@ public sealed class ClusterTests : IDisposable
         await using var second = await RunningSilo.StartAsync(data.Path, StorageKind.PostgreSql, database.ConnectionString, ClusteringKind.AdoNet);
         try
         {
-            await EventuallyAsync(async () => (await second.Grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Count == 2);
+            await Eventually.TrueAsync(async () => (await second.Grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Count == 2, TimeSpan.FromSeconds(60));
 
             // Written through silo 1 ...
             Assert.Equal(PublicationOutcome.Accepted, (await first.Grains.GetGrain<IIdentityGrain>(device.Identifier.ToString()).PublishAsync(device.History.Encode())).Outcome);
@@ -42,7 +42,7 @@ public sealed class ClusterTests : IDisposable
         }
 
         // Silo 1 is gone; its activations come back on silo 2 from the store, with nothing missing.
-        await EventuallyAsync(async () => (await second.Grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Count == 1);
+        await Eventually.TrueAsync(async () => (await second.Grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Count == 1, TimeSpan.FromSeconds(60));
         Assert.Equal(device.History.Encode(), await second.Grains.GetGrain<IIdentityGrain>(device.Identifier.ToString()).GetHistoryAsync());
         var refreshed = await second.Grains.GetGrain<IAuthorityGrain>("default").GetCredentialAsync(member.Identifier.ToString());
         Assert.Equal(AuthorityOutcome.Issued, refreshed.Outcome);
@@ -50,15 +50,6 @@ public sealed class ClusterTests : IDisposable
         // Silo 2's issuer reserves a block of its own: a serial never given before, at most a block further on.
         Assert.InRange(refreshed.Serial, issued.Serial + 1, issued.Serial + AuthorityGrain.SerialBlockSize);
         Assert.True(await database.CountRowsAsync("OrleansMembershipTable") >= 2);
-    }
-
-    private static async Task EventuallyAsync(Func<Task<bool>> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (!await condition())
-        {
-            await Task.Delay(200, timeout.Token);
-        }
     }
 
     public void Dispose()

@@ -24,7 +24,7 @@ public sealed class ClusterTlsTests : IDisposable
         var secondAddress = second.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
 
         // A call from the first silo that only the second can answer: its own runtime statistics.
-        await EventuallyAsync(async () => (await first.Grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Count == 2);
+        await Eventually.TrueAsync(async () => (await first.Grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Count == 2, TimeSpan.FromSeconds(60));
         var statistics = await first.Grains.GetGrain<IManagementGrain>(0).GetRuntimeStatistics([secondAddress]);
         Assert.Single(statistics);
 
@@ -77,15 +77,6 @@ public sealed class ClusterTlsTests : IDisposable
                 s => s.Configure<ClusterMembershipOptions>(o => o.MaxJoinAttemptTime = TimeSpan.FromSeconds(20)));
         });
         Assert.Single(await first.Grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true));
-    }
-
-    private static async Task EventuallyAsync(Func<Task<bool>> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (!await condition())
-        {
-            await Task.Delay(200, timeout.Token);
-        }
     }
 
     public void Dispose() => data.Dispose();

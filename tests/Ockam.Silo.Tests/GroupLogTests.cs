@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Ockam.Grains.Contracts;
 using Ockam.Grains.Groups;
-using Ockam.Grains.Tests.Mls;
 using Ockam.Identity.Mls;
 using Ockam.Messaging.Api;
 using Ockam.Silo.Configuration;

@@ -99,6 +99,9 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         var homeLock = NodeHomeLock.Acquire(options.Home);
         try
         {
+            // Under the lock no other node writes here: what a crash left half-written goes (it may hold keys deleted since).
+            AtomicFile.DeleteLeftovers(options.Home);
+            AtomicFile.DeleteLeftovers(RoomsDirectory(options.Home));
             var home = await NodeHome.OpenAsync(options.Home, options.Time, cancellationToken).ConfigureAwait(false);
             // The keys first: a fresh home's identity is made with them and saved once, not once alone and once with its
             // key. A fresh home also makes the group keys its enrolment will publish, saved in the same write of the
@@ -292,7 +295,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         // Published again here: a node enrolled before enrolment published them, or whose keys were renewed since.
         var (_, signing) = await PublishGroupKeysAsync(cancellationToken).ConfigureAwait(false);
         await TopUpKeyPackagesAsync(signing, cancellationToken).ConfigureAwait(false);
-        var client = new RoomClient(home.Vault, this, Identity, signing, new RoomStore(Path.Combine(options.Home, "rooms"), home.Vault), keyPackages, options.Time, KeepConnected);
+        var client = new RoomClient(home.Vault, this, Identity, signing, new RoomStore(RoomsDirectory(options.Home), home.Vault), keyPackages, options.Time, KeepConnected);
         node.StartWorker(GroupInboxAddress, client);
 
         // Only deliveries the service made (fan-out through this node's relay) reach the group inbox.
@@ -524,6 +527,8 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     }
 
     private string CredentialPath => Path.Combine(options.Home, "credential.cbor");
+
+    private static string RoomsDirectory(string home) => Path.Combine(home, "rooms");
 
     private CredentialPresentation? LoadCredential()
     {

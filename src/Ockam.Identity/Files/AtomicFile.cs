@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 
 namespace Ockam.Identity.Files;
@@ -12,6 +13,13 @@ public static class AtomicFile
     /// <summary>Owner read and write only, from the moment the file exists.</summary>
     public const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
+    /// <summary>A temporary file is <c>.&lt;name&gt;.&lt;16 hex digits&gt;.tmp</c>: hidden, and named so that no reader takes it for the file.</summary>
+    private const string TemporarySuffix = ".tmp";
+
+    private const int TemporaryTagSize = 8;
+
+    private static readonly SearchValues<char> LowerHex = SearchValues.Create("0123456789abcdef");
+
     /// <summary>Writes a sibling temporary file (owner-only from creation), flushes it to disk, renames it over <paramref name="path"/>, then flushes the directory.</summary>
     public static Task WriteAsync(string path, ReadOnlyMemory<byte> contents, CancellationToken cancellationToken = default) =>
         WriteCoreAsync(path, contents, overwrite: true, cancellationToken);
@@ -23,12 +31,35 @@ public static class AtomicFile
     public static Task<bool> CreateAsync(string path, ReadOnlyMemory<byte> contents, CancellationToken cancellationToken = default) =>
         WriteCoreAsync(path, contents, overwrite: false, cancellationToken);
 
+    /// <summary>
+    /// Deletes the temporary files that writes cut short by a crash left in <paramref name="directory"/> (its own files
+    /// only, not its subdirectories'). Nothing reads them, but one may hold what was deleted since: a vault's old keys, a
+    /// room's used epoch. Only for a directory in which no other process writes meanwhile (a node's home, under its
+    /// lock): a write in flight there would lose its temporary file and fail.
+    /// </summary>
+    internal static void DeleteLeftovers(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        if (!Directory.Exists(directory))
+        {
+            return;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(directory, ".*" + TemporarySuffix))
+        {
+            if (IsTemporaryName(Path.GetFileName(file)))
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
     private static async Task<bool> WriteCoreAsync(string path, ReadOnlyMemory<byte> contents, bool overwrite, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.tmp");
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(TemporaryTagSize))}{TemporarySuffix}");
         var options = new FileStreamOptions
         {
             Mode = FileMode.CreateNew,
@@ -69,5 +100,16 @@ public static class AtomicFile
             File.Delete(temporary);
             throw;
         }
+    }
+
+    private static bool IsTemporaryName(string name)
+    {
+        // "." + at least one character of the file's name + "." + the tag in lowercase hex + ".tmp"
+        var tagStart = name.Length - TemporarySuffix.Length - (2 * TemporaryTagSize);
+        return tagStart >= 3
+            && name[0] == '.'
+            && name[tagStart - 1] == '.'
+            && name.EndsWith(TemporarySuffix, StringComparison.Ordinal)
+            && !name.AsSpan(tagStart, 2 * TemporaryTagSize).ContainsAnyExcept(LowerHex);
     }
 }

@@ -18,9 +18,9 @@ internal sealed record IdentityProof(ByteString ChangeHistory, ByteString Attest
 
     public static IdentityProof For(SecureChannelOptions options) =>
         new(
-            ByteString.Own(options.Identity.History.Encode()),
-            ByteString.Own(options.StaticKey.Attestation.Encode()),
-            [.. options.Credentials.Select(c => ByteString.Own(c.Encode()))]);
+            ByteString.CopyFrom(options.Identity.History.Encode()),
+            ByteString.CopyFrom(options.StaticKey.Attestation.Encode()),
+            [.. options.Credentials.Select(c => ByteString.CopyFrom(c.Encode()))]);
 
     public bool Equals(IdentityProof? other) =>
         other is not null && ChangeHistory == other.ChangeHistory && Attestation == other.Attestation && Credentials.SequenceEqual(other.Credentials);
@@ -58,15 +58,15 @@ internal sealed record IdentityProof(ByteString ChangeHistory, ByteString Attest
 
             d.ReadVersion(Version);
             d.ExpectKey(1);
-            var history = ByteString.Own(d.ReadBytes(1, CborLimits.MaxHistorySize));
+            var history = ByteString.CopyFrom(d.ReadBytes(1, CborLimits.MaxHistorySize));
             d.ExpectKey(2);
-            var attestation = ByteString.Own(d.ReadBytes(1, CborLimits.MaxCredentialSize));
+            var attestation = ByteString.CopyFrom(d.ReadBytes(1, CborLimits.MaxCredentialSize));
             d.ExpectKey(3);
             var count = d.ReadArrayStart(SecureChannelOptions.MaxCredentials);
             var credentials = new ByteString[count];
             for (var i = 0; i < count; i++)
             {
-                credentials[i] = ByteString.Own(d.ReadBytes(1, CredentialPresentation.MaxSize));
+                credentials[i] = ByteString.CopyFrom(d.ReadBytes(1, CredentialPresentation.MaxSize));
             }
 
             d.ReadArrayEnd();

@@ -11,7 +11,6 @@ using Ockam.Messaging.Api;
 using Ockam.Messaging.Api.Operations;
 using Ockam.Messaging.Routing;
 using Ockam.Messaging.SecureChannels;
-using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests.Attacks;
 
@@ -48,7 +47,7 @@ public sealed class FlowControlAttackTests : IAsyncLifetime
     [Fact]
     public async Task An_unenrolled_identity_cannot_make_the_silo_dial_nor_reach_its_member_listener_or_relay_hop()
     {
-        await using var stranger = await Ockam.Silo.Tests.Support.Edge.CreateAsync(silo);
+        await using var stranger = await Ockam.Testing.Edge.CreateAsync(silo);
         var (channel, api) = await stranger.OpenAsync("secure");
 
         await stranger.Node.SendAsync(Message.To(Route.Of(channel.Address, Target, Address.Local("x")), Route.Empty, "dial for me"u8.ToArray()));
@@ -84,7 +83,7 @@ public sealed class FlowControlAttackTests : IAsyncLifetime
         await phone.AcceptAsync(Policy.Parse("(= subject.ockam.role \"monitor\")"));
         await phone.ListenAsync("phone");
 
-        await using var mallory = await Ockam.Silo.Tests.Support.Edge.CreateAsync(silo);
+        await using var mallory = await Ockam.Testing.Edge.CreateAsync(silo);
         var toSilo = await MemberChannelAsync(mallory);
 
         // The worst case: Mallory knows the address of the phone's own channel to the silo.
@@ -95,7 +94,8 @@ public sealed class FlowControlAttackTests : IAsyncLifetime
         await mallory.Node.SendAsync(Message.To(ThroughRelay(Target, Address.Local("x")), Route.Empty, "dial for me"u8.ToArray()));
 
         // Both reached the phone's node (the relay delivered them) and went no further.
-        await Eventually(async () => (await silo.Grains.GetGrain<IRelayGrain>("phone").GetStatusAsync()).Online);
+        await Eventually.TrueAsync(async () => (await silo.Grains.GetGrain<IRelayGrain>("phone").GetStatusAsync()).Online);
+        // A window in which a dial, had the phone's node made one, would have reached the target: nothing must.
         await Task.Delay(1000);
         Assert.False(target.Pending());
         Assert.Null((await silo.Grains.GetGrain<IRelayGrain>("smuggled").GetStatusAsync()).Owner);
@@ -118,7 +118,7 @@ public sealed class FlowControlAttackTests : IAsyncLifetime
         await phone.ListenAsync("phone");
 
         // Mallory starts 40 handshakes with the phone's listener and never finishes one.
-        await using var mallory = await Ockam.Silo.Tests.Support.Edge.CreateAsync(silo);
+        await using var mallory = await Ockam.Testing.Edge.CreateAsync(silo);
         var toSilo = await MemberChannelAsync(mallory);
         for (var i = 0; i < 40; i++)
         {
@@ -129,6 +129,8 @@ public sealed class FlowControlAttackTests : IAsyncLifetime
         // A monitor still gets its channel: the listener's per-flow bound counts Mallory's handshakes as hers alone.
         using var monitorHome = new TempDirectory();
         await using var monitor = await silo.EnrolledNodeAsync(monitorHome.Path, ("ockam.role", "monitor"));
+        // Time for Mallory's handshakes to reach the phone's listener through the relay before the monitor's does
+        // (nothing outside the node signals their arrival).
         await Task.Delay(500);
         var endToEnd = await monitor.ConnectAsync("phone", Policy.Parse("(= subject.ockam.role \"phone\")"));
         await monitor.SendAsync(endToEnd, "reading"u8.ToArray());
@@ -137,7 +139,7 @@ public sealed class FlowControlAttackTests : IAsyncLifetime
     }
 
     /// <summary>A plain member (a monitor) speaking raw messages over its own channel to the silo's member listener.</summary>
-    private async Task<SecureChannel> MemberChannelAsync(Ockam.Silo.Tests.Support.Edge member)
+    private async Task<SecureChannel> MemberChannelAsync(Ockam.Testing.Edge member)
     {
         var (_, secure) = await member.OpenAsync("secure");
         var token = await silo.Grains.GetGrain<IAuthorityGrain>("default").CreateOperatorTokenAsync(Attributes(("ockam.role", "monitor")), TimeSpan.FromHours(1), uses: 1);
@@ -147,12 +149,4 @@ public sealed class FlowControlAttackTests : IAsyncLifetime
 
     private static Dictionary<string, byte[]> Attributes(params (string Name, string Value)[] attributes) =>
         attributes.ToDictionary(a => a.Name, a => Encoding.UTF8.GetBytes(a.Value), StringComparer.Ordinal);
-
-    private static async Task Eventually(Func<Task<bool>> condition)
-    {
-        for (var i = 0; i < 100 && !await condition(); i++)
-        {
-            await Task.Delay(100);
-        }
-    }
 }

@@ -3,7 +3,6 @@ using Ockam.Client.Edge;
 using Ockam.Client.Tests.Support;
 using Ockam.Grains.Contracts;
 using Ockam.Messaging.Api;
-using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests.Attacks;
 

@@ -12,7 +12,6 @@ using Ockam.Messaging.Api;
 using Ockam.Messaging.Api.Operations;
 using Ockam.Messaging.Nodes;
 using Ockam.Messaging.Routing;
-using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests.Attacks;
 
@@ -57,12 +56,12 @@ public sealed class RoomAttackTests : IAsyncLifetime
         await b.ListenAsync(Ward, "bob");
         await a.InviteAsync(Ward, carol.Identifier);
         await c.ListenAsync(Ward, "carol");
-        await EventuallyAsync(() => Epoch(b) == 2 && Epoch(c) == 2);
+        await Eventually.TrueAsync(() => Epoch(b) == 2 && Epoch(c) == 2);
 
         // Bob's deliveries go where nobody listens: the removal is withheld from him.
         await ((IEdgeApi)bob).CallAsync(new ListenRoomRequest(Ward, "bob-away"), CancellationToken.None);
         await a.RemoveAsync(Ward, carol.Identifier);
-        await EventuallyAsync(() => Epoch(c) == 0);
+        await Eventually.TrueAsync(() => Epoch(c) == 0);
         Assert.Equal(2UL, Epoch(b));
 
         await b.SendAsync(Ward, "after the removal"u8.ToArray());
@@ -95,7 +94,7 @@ public sealed class RoomAttackTests : IAsyncLifetime
         await a.CreateAsync(Ward.Name, "alice");
         await a.InviteAsync(Ward, bob.Identifier);
         await b.ListenAsync(Ward, "bob");
-        await EventuallyAsync(() => Epoch(b) == 1);
+        await Eventually.TrueAsync(() => Epoch(b) == 1);
 
         race.Arm(loser: bob.Identifier.ToString(), winner: alice.Identifier.ToString());
         var bobs = b.UpdateAsync(Ward);
@@ -103,7 +102,7 @@ public sealed class RoomAttackTests : IAsyncLifetime
         await a.UpdateAsync(Ward);
         await bobs;
         Assert.Equal(2, race.LoserCommits);
-        await EventuallyAsync(() => Epoch(a) == 3 && Epoch(b) == 3);
+        await Eventually.TrueAsync(() => Epoch(a) == 3 && Epoch(b) == 3);
 
         // Every commit the service logged is one both applied: the epochs' commits form one chain, Alice's first.
         var log = await fleet.Silo.Grains.GetDeliveryService(Ward).ReadAsync(alice.Identifier.ToString(), 0);
@@ -480,15 +479,6 @@ public sealed class RoomAttackTests : IAsyncLifetime
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         return await rooms.ReceiveAsync(timeout.Token);
-    }
-
-    private static async Task EventuallyAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (!condition())
-        {
-            await Task.Delay(50, timeout.Token);
-        }
     }
 
     /// <summary>

@@ -1,7 +1,6 @@
 using System.Text;
 using Ockam.Client.Edge;
 using Ockam.Grains.Contracts;
-using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests.Support;
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Ockam.Client.Edge;
-using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests.Support;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Ockam.Messaging.Api;
-using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests.Support;
 

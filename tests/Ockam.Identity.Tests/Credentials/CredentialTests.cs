@@ -1,7 +1,6 @@
 using Ockam.Identity.Credentials;
 using Ockam.Identity.Encoding;
 using Ockam.Identity.Identities;
-using Ockam.Identity.Tests.Support;
 
 namespace Ockam.Identity.Tests.Credentials;
 

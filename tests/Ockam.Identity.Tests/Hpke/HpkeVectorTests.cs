@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Ockam.Identity.Hpke;
-using Ockam.Identity.Tests.Support;
 using Ockam.Identity.Vault;
 
 namespace Ockam.Identity.Tests.Hpke;

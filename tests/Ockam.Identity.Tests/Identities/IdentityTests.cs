@@ -1,5 +1,4 @@
 using Ockam.Identity.Identities;
-using Ockam.Identity.Tests.Support;
 
 namespace Ockam.Identity.Tests.Identities;
 

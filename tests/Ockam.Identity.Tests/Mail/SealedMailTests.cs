@@ -4,7 +4,6 @@ using Ockam.Identity.Encoding;
 using Ockam.Identity.Identities;
 using Ockam.Identity.Mail;
 using Ockam.Identity.Policies;
-using Ockam.Identity.Tests.Support;
 using Text = System.Text;
 
 namespace Ockam.Identity.Tests.Mail;

@@ -1,6 +1,5 @@
 using Ockam.Identity.Encoding;
 using Ockam.Identity.Mls;
-using Ockam.Identity.Tests.Support;
 
 namespace Ockam.Identity.Tests.Mls;
 

@@ -1,6 +1,5 @@
 using Ockam.Identity.Identities;
 using Ockam.Identity.Mls;
-using Ockam.Identity.Tests.Support;
 using Ockam.Identity.Vault;
 using static Ockam.Identity.Tests.Mls.MlsScenes;
 

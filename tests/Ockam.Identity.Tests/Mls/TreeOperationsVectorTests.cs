@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Ockam.Identity.Mls;
-using Ockam.Identity.Tests.Support;
 
 namespace Ockam.Identity.Tests.Mls;
 

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Ockam.Identity.Mls;
-using Ockam.Identity.Tests.Support;
 using Ockam.Identity.Vault;
 
 namespace Ockam.Identity.Tests.Mls;

@@ -1,5 +1,4 @@
 using Ockam.Identity.Mls;
-using Ockam.Identity.Tests.Support;
 using Ockam.Identity.Vault;
 
 namespace Ockam.Identity.Tests.Mls;

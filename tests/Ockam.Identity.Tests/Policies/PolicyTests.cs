@@ -1,6 +1,5 @@
 using Ockam.Identity.Credentials;
 using Ockam.Identity.Policies;
-using Ockam.Identity.Tests.Support;
 
 namespace Ockam.Identity.Tests.Policies;
 

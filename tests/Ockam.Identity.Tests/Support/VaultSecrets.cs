@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Ockam.Identity.Vault;
 
-namespace Ockam.Identity.Tests.Support;
+namespace Ockam.Identity.Tests;
 
 /// <summary>
 /// Reads a key's secret bytes out of a vault, so that derived keys can be checked against public vectors. No vault

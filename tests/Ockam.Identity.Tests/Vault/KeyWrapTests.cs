@@ -1,4 +1,3 @@
-using Ockam.Identity.Tests.Support;
 using Ockam.Identity.Vault;
 
 namespace Ockam.Identity.Tests.Vault;

@@ -75,10 +75,10 @@ public sealed class PeerHistoriesTests : IDisposable
     [Fact]
     public async Task A_peer_whose_history_forked_stays_compromised_after_the_node_restarts()
     {
-        using var actors = new Ockam.Identity.Tests.Support.Actors();
+        using var actors = new Ockam.Testing.Actors();
         var peer = await actors.IdentityAsync();
-        var (branchA, _) = await Ockam.Identity.Tests.Support.Forge.ChangeAsync(actors, peer.History, peer.PrimaryKey);
-        var (branchB, _) = await Ockam.Identity.Tests.Support.Forge.ChangeAsync(actors, peer.History, peer.PrimaryKey);
+        var (branchA, _) = await Ockam.Testing.Forge.ChangeAsync(actors, peer.History, peer.PrimaryKey);
+        var (branchB, _) = await Ockam.Testing.Forge.ChangeAsync(actors, peer.History, peer.PrimaryKey);
         using (var first = PeerHistories.Open(home, actors.Vault, actors.Now))
         {
             await first.AcceptAsync(branchA, actors.Now);
@@ -86,7 +86,7 @@ public sealed class PeerHistoriesTests : IDisposable
 
             // Another peer's arrival (rotated, so it is written) rewrites the file: the compromised one must not be dropped from it.
             var other = await actors.IdentityAsync();
-            var (otherRotated, _) = await Ockam.Identity.Tests.Support.Forge.ChangeAsync(actors, other.History, other.PrimaryKey);
+            var (otherRotated, _) = await Ockam.Testing.Forge.ChangeAsync(actors, other.History, other.PrimaryKey);
             await first.AcceptAsync(otherRotated, actors.Now);
         }
 
@@ -127,15 +127,7 @@ public sealed class PeerHistoriesTests : IDisposable
         return new Support.Member(rotated, await fleet.Identities.CreatePurposeKeyAsync(rotated, Purpose.SecureChannelStatic, TimeSpan.FromDays(30), KeyPersistence.Ephemeral));
     }
 
-    private static async Task WaitForFileAsync(string path)
-    {
-        for (var i = 0; i < 100 && !File.Exists(path); i++)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.True(File.Exists(path));
-    }
+    private static Task WaitForFileAsync(string path) => Eventually.TrueAsync(() => File.Exists(path));
 
     [Fact]
     public void A_corrupt_file_is_a_clear_error_not_a_forgotten_peer()

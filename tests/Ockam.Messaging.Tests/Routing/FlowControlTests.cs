@@ -60,6 +60,7 @@ public sealed class FlowControlTests : IAsyncLifetime
             var remote = Address.Tcp($"127.0.0.1:{((IPEndPoint)target.LocalEndpoint).Port}");
             var refused = await Assert.ThrowsAsync<RoutingException>(() => node.SendAsync(Message.To(Route.Of(remote, Address.Local("x")), Route.Empty, "x"u8.ToArray()), FlowId.Create()).AsTask());
             Assert.Equal(RoutingError.NoTransport, refused.Error);
+            // A window in which a dial, had one started, would have reached the listener: nothing must.
             await Task.Delay(200);
             Assert.False(target.Pending());
             Assert.Equal(0, node.WorkerCount); // no connection worker was made either
@@ -136,6 +137,7 @@ public sealed class FlowControlTests : IAsyncLifetime
         {
             var port = ((IPEndPoint)target.LocalEndpoint).Port;
             await a.SendAsync(Message.To(Route.Of(Address.Memory("m"), forwarder.HopAddress, Address.Tcp($"127.0.0.1:{port}"), Address.Local("x")), Route.Empty, "dial"u8.ToArray()));
+            // A window in which a dial, had one started, would have reached the listener: nothing must.
             await Task.Delay(300);
             Assert.False(target.Pending());
         }

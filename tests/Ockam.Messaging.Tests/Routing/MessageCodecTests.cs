@@ -2,7 +2,6 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Ockam.Identity.Encoding;
-using Ockam.Identity.Tests.Encoding;
 using Ockam.Messaging.Routing;
 
 namespace Ockam.Messaging.Tests.Routing;

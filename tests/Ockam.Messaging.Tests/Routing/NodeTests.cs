@@ -60,6 +60,7 @@ public sealed class NodeTests : IAsyncLifetime
         var gate = new TaskCompletionSource();
         small.StartWorker(Address.Local("slow"), new Blocked(gate.Task));
         var sends = Enumerable.Range(0, 4).Select(_ => small.SendAsync(new Message(Route.Of(Address.Local("slow")), Route.Empty, Array.Empty<byte>())).AsTask()).ToList();
+        // A window in which the sends would all complete if the mailbox were unbounded: one must not.
         await Task.Delay(100);
         Assert.Contains(sends, s => !s.IsCompleted); // back-pressure, not loss
         gate.SetResult();

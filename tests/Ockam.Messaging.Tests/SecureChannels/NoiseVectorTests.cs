@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Ockam.Identity.Tests.Support;
 using Ockam.Identity.Vault;
 using Ockam.Messaging.SecureChannels;
 

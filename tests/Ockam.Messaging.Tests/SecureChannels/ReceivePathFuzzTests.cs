@@ -3,7 +3,6 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Ockam.Identity.Encoding;
-using Ockam.Identity.Tests.Encoding;
 using Ockam.Identity.Vault;
 using Ockam.Messaging.Routing;
 using Ockam.Messaging.SecureChannels;

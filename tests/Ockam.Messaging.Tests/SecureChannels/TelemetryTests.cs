@@ -59,7 +59,15 @@ public sealed class TelemetryTests : IAsyncLifetime
         var channel = await SecureChannel.CreateAsync(a, Route.Of(Address.Memory("b"), Address.Local("listener")), fleet.Options(alice, TrustPolicy.AnyIdentity));
         await a.SendAsync(new Message(Route.Of(channel.Address, Address.Local("inbox")), Route.Empty, Encoding.UTF8.GetBytes(Marker)));
         await inbox.ReceiveAsync();
-        await Task.Delay(100);
+        // The spans end, and the counters count, on the nodes' own tasks: a moment after the message arrives.
+        await Eventually.TrueAsync(() =>
+        {
+            lock (activities)
+            {
+                return activities.Any(t => t.OperationName == "secure_channel.handshake" && (string?)t.GetTagItem("ockam.role") == "initiator" && (string?)t.GetTagItem("ockam.outcome") == "opened")
+                    && activities.Any(t => t.OperationName == "secure_channel.handshake" && (string?)t.GetTagItem("ockam.role") == "responder");
+            }
+        });
 
         Activity[] traced;
         lock (activities)

@@ -33,6 +33,7 @@ internal sealed class Inbox : IWorker
     /// <summary>True if nothing arrives within <paramref name="wait"/>.</summary>
     public async Task<bool> StaysEmptyAsync(TimeSpan wait)
     {
+        // The point is that nothing happens within the window: there is no event to wait for instead.
         await Task.Delay(wait);
         return !received.Reader.TryPeek(out _);
     }

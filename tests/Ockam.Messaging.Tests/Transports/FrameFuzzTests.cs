@@ -1,7 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using Ockam.Identity.Tests.Encoding;
 using Ockam.Messaging.Transports;
 
 namespace Ockam.Messaging.Tests.Transports;

@@ -108,6 +108,7 @@ public sealed class TcpTransportTests : IAsyncLifetime
                 // A well-formed message asking the server to dial out on the sender's behalf: refused, connection kept.
                 var message = MessageCodec.Encode(new Message(Route.Of(Address.Tcp("127.0.0.1:9"), Address.Local("x")), Route.Empty, "x"u8.ToArray()));
                 await stream.WriteAsync(Frame(message));
+                // A window in which a dial, had one started, would have made a worker: none must.
                 await Task.Delay(300);
                 Assert.Equal(workersBefore + 1, server.WorkerCount); // the raw connection, and no dialled one
                 break;
@@ -118,7 +119,8 @@ public sealed class TcpTransportTests : IAsyncLifetime
         var immediate = attack is "garbage" or "oversized";
         Assert.True(await ClosedByServer(stream, immediate ? Quick.IdleTimeout / 2 : TimeSpan.FromSeconds(10)));
 
-        // The healthy client, idle through all this on keep-alives, still gets through.
+        // The healthy client, idle through all this on keep-alives, still gets through. Time itself must pass here
+        // (longer than the idle timeout, on real sockets): what is shown is that the keep-alives kept it open.
         await Task.Delay(Quick.IdleTimeout * 1.5);
         await Send(client, "after");
         Assert.Equal("after", await NextText());
@@ -143,7 +145,8 @@ public sealed class TcpTransportTests : IAsyncLifetime
 
         await serverTcp.DisposeAsync();
         await server.DisposeAsync();
-        await Task.Delay(300); // let the client notice the loss and start backing off
+        // Time must pass: the server comes back only after the client has noticed the loss and begun to back off.
+        await Task.Delay(300);
 
         var (restarted, restartedTcp) = Node(Quick);
         restartedTcp.Listen(new IPEndPoint(IPAddress.Loopback, port));

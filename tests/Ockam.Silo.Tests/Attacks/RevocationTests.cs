@@ -26,13 +26,7 @@ public sealed class RevocationTests : IDisposable
         await using var database = await PostgresDatabase.CreateAsync();
         await using var first = await RunningSilo.StartAsync(data.Path, StorageKind.PostgreSql, database.ConnectionString, ClusteringKind.AdoNet);
         await using var second = await RunningSilo.StartAsync(data.Path, StorageKind.PostgreSql, database.ConnectionString, ClusteringKind.AdoNet);
-        using (var joined = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
-        {
-            while ((await second.Grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Count < 2)
-            {
-                await Task.Delay(200, joined.Token);
-            }
-        }
+        await Eventually.TrueAsync(async () => (await second.Grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Count >= 2, TimeSpan.FromSeconds(60));
 
         await using var admin = await Edge.CreateAsync(first);
         var (_, adminApi) = await admin.OpenAsync("member", await EnrolAsync(first, admin, "admin"));

@@ -1,4 +1,3 @@
-using Ockam.Messaging.Tests.Support;
 
 namespace Ockam.Silo.Tests.Support;
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ockam.Client.Edge;
 using Ockam.Identity.Identities;
 using Ockam.Messaging.Nodes;
 
@@ -12,6 +13,9 @@ internal static class IdentityCommands
         var create = new Command("create", "Create this node's identity (its first key) in the home directory");
         create.SetAction((result, ct) => CliContext.RunAsync(result, async (cli, token) =>
         {
+            // It writes the vault and the identities file: a node running in the home meanwhile would have written
+            // them from what it read before, so one of the two would lose the other's keys.
+            using var held = NodeHomeLock.Acquire(cli.Home);
             var existed = File.Exists(Path.Combine(cli.Home, "identities.cbor"));
             using var home = await NodeHome.OpenAsync(cli.Home, cancellationToken: token).ConfigureAwait(false);
             var identity = await home.GetOrCreateIdentityAsync("default", token).ConfigureAwait(false);

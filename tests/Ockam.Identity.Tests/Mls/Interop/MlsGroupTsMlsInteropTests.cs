@@ -1,5 +1,4 @@
 using Ockam.Identity.Mls;
-using Ockam.Identity.Tests.Support;
 
 namespace Ockam.Identity.Tests.Mls.Interop;
 

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Ockam.Silo.Tests.Support;
+namespace Ockam.Testing;
 
 /// <summary>
 /// A fresh database on the PostgreSQL server that test.sh starts (OCKAM_TEST_POSTGRES), dropped afterwards.

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Ockam.Identity.Tests.Support;
+namespace Ockam.Testing;
 
 /// <summary>Loads the public test vectors kept in the repository's tests/vectors folder.</summary>
 internal static class TestVectors

@@ -4,7 +4,7 @@ using Ockam.Identity.Credentials;
 using Ockam.Identity.Encoding;
 using Ockam.Identity.Identities;
 
-namespace Ockam.Identity.Tests.Encoding;
+namespace Ockam.Testing;
 
 /// <summary>FsCheck generators for every encoded structure. Signatures are random: decoding does not verify.</summary>
 internal static class Generators

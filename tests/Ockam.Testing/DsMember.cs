@@ -4,7 +4,7 @@ using Ockam.Identity.Mls;
 using Ockam.Identity.Vault;
 using Ockam.Messaging.Api;
 
-namespace Ockam.Grains.Tests.Mls;
+namespace Ockam.Testing;
 
 /// <summary>
 /// An MLS client with a real Ockam identity for the Delivery Service tests: its own vault, a GroupSigning (and a

@@ -1,4 +1,4 @@
-namespace Ockam.Messaging.Tests.Support;
+namespace Ockam.Testing;
 
 /// <summary>
 /// A connection's stream passed through to <paramref name="inner"/>: tests that watch or hold a connection's bytes

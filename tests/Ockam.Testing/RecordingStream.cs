@@ -1,4 +1,4 @@
-namespace Ockam.Messaging.Tests.Support;
+namespace Ockam.Testing;
 
 /// <summary>Passes a connection's bytes through unchanged and keeps a copy of every byte read or written.</summary>
 internal sealed class RecordingStream(Stream inner, ByteLog log) : WrappedStream(inner)

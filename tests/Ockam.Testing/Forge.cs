@@ -2,7 +2,7 @@ using Ockam.Identity.Encoding;
 using Ockam.Identity.Identities;
 using Ockam.Identity.Vault;
 
-namespace Ockam.Identity.Tests.Support;
+namespace Ockam.Testing;
 
 /// <summary>Builds changes by hand, as an attacker (or a buggy peer) would, bypassing <see cref="IdentityManager"/>.</summary>
 internal static class Forge

@@ -1,6 +1,6 @@
 using Ockam.Grains.Contracts;
 
-namespace Ockam.Silo.Tests.Support;
+namespace Ockam.Testing;
 
 /// <summary>One envelope handed to a relay as the gateway hands it: a batch of one.</summary>
 internal static class RelaySending

@@ -6,7 +6,7 @@ using Ockam.Messaging.Routing;
 using Ockam.Messaging.SecureChannels;
 using Ockam.Messaging.Transports;
 
-namespace Ockam.Silo.Tests.Support;
+namespace Ockam.Testing;
 
 /// <summary>An edge node for tests: its own vault and identity, a TCP transport, channels to a silo's gateway.</summary>
 internal sealed class Edge : IAsyncDisposable

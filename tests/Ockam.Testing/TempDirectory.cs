@@ -1,4 +1,4 @@
-namespace Ockam.Silo.Tests.Support;
+namespace Ockam.Testing;
 
 internal sealed class TempDirectory : IDisposable
 {

@@ -3,11 +3,12 @@ using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Ockam.Silo;
 using Ockam.Silo.Configuration;
 using Ockam.Silo.Gateway;
 using Ockam.Silo.Identities;
 
-namespace Ockam.Silo.Tests.Support;
+namespace Ockam.Testing;
 
 /// <summary>A real silo host (SiloHost, as `dotnet run` builds it) on free ports, started and stopped by a test.</summary>
 internal sealed class RunningSilo : IAsyncDisposable

@@ -2,7 +2,7 @@ using Ockam.Identity.Credentials;
 using Ockam.Identity.Identities;
 using Ockam.Identity.Vault;
 
-namespace Ockam.Identity.Tests.Support;
+namespace Ockam.Testing;
 
 /// <summary>Builds identities, issuers and trust contexts for tests on one vault and a manual clock.</summary>
 internal sealed class Actors : IDisposable

@@ -1,4 +1,4 @@
-namespace Ockam.Identity.Tests.Support;
+namespace Ockam.Testing;
 
 /// <summary>A clock the test moves by hand.</summary>
 internal sealed class ManualTime(DateTimeOffset start) : TimeProvider
