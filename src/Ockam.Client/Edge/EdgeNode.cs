@@ -70,6 +70,12 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     private RoomClient? rooms;
     private SecureChannel? channel;
     private volatile string? connectedSilo;
+
+    /// <summary>The channel every relay and room listened on was last renewed through: any other needs a renewal.</summary>
+    private volatile SecureChannel? renewedOn;
+
+    /// <summary>Set by <see cref="GoOfflineAsync"/> until the next channel opens: the watch leaves the node away meanwhile.</summary>
+    private volatile bool offline;
     private ApiClient? api;
     private TrustContext? trust;
     private Identifier? authorityIdentifier;
@@ -112,6 +118,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
 
     /// <summary>Opens the node in <see cref="EdgeNodeOptions.Home"/>, creating its identity on first use.</summary>
     /// <exception cref="NodeHomeInUseException">Another process runs a node in that home.</exception>
+    /// <exception cref="FormatException"><see cref="EdgeNodeOptions.Silo"/> is not one or more <c>host:port</c>.</exception>
     public static async Task<EdgeNode> OpenAsync(EdgeNodeOptions options, TransportOptions? transport = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -373,12 +380,16 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
 
     public ValueTask<Received> ReceiveAsync(CancellationToken cancellationToken = default) => inbox.Reader.ReadAsync(cancellationToken);
 
-    /// <summary>Drops the connection to the silo (the channel is closed); the next call reconnects and re-listens.</summary>
+    /// <summary>
+    /// Drops the connection to the silo (the channel is closed) and stays away, as a node whose network went: its watch
+    /// does not reconnect it. The next call, or <see cref="ReconnectAsync"/>, reconnects and re-listens.
+    /// </summary>
     public async Task GoOfflineAsync()
     {
         await gate.WaitAsync().ConfigureAwait(false);
         try
         {
+            offline = true;
             if (channel is not null)
             {
                 await channel.CloseAsync().ConfigureAwait(false);
@@ -400,7 +411,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     /// <summary>Reconnects and renews every relay this node listens on (its mailboxes are then delivered).</summary>
     public async Task ReconnectAsync(CancellationToken cancellationToken = default)
     {
-        await ChannelAsync(cancellationToken).ConfigureAwait(false);
+        var (renewing, _) = await ChannelAsync(cancellationToken).ConfigureAwait(false);
         string[] relays;
         lock (listening)
         {
@@ -417,6 +428,8 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         {
             await rooms.RelistenAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        renewedOn = renewing;
     }
 
     /// <summary>Once something listens (a relay, or a room through this connection), watches the channel to the silo and reconnects.</summary>
@@ -424,6 +437,9 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     {
         lock (listening)
         {
+            // The first listen names the channel its relays hang on; after that only a renewal does, so that a channel
+            // reopened meanwhile (a call that timed out) is seen as one the relays must be renewed on.
+            renewedOn ??= channel;
             if (!watchingStarted)
             {
                 watchingStarted = true;
@@ -489,6 +505,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
             var listener = credentials.Length > 0 ? "member" : "secure";
             var silo = await siloAddresses.ReachableAsync(options.Time, cancellationToken).ConfigureAwait(false);
             connectedSilo = silo;
+            offline = false;
             channel = await SecureChannel.CreateAsync(node, Route.Of(Address.Tcp(silo), Address.Local(listener)), channelOptions, cancellationToken).ConfigureAwait(false);
             api = await ApiClient.StartAsync(node, Route.Of(channel.Address, Address.Local("api")), options.SiloIdentifier, options.CallTimeout, cancellationToken).ConfigureAwait(false);
 
@@ -639,38 +656,39 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         {
             while (true)
             {
-                await NextWatchAsync(retry, cancellationToken).ConfigureAwait(false);
+                // A broken connection is not asked first: a call over it would wait its whole timeout. A channel other
+                // than the one the relays were renewed on (opened since by a call, or by a failed renewal) gets them.
+                var reopen = await NextWatchAsync(retry, cancellationToken).ConfigureAwait(false);
+                if (offline)
+                {
+                    retry = TimeSpan.Zero;
+                    continue;
+                }
+
+                if (!reopen && retry == TimeSpan.Zero && ReferenceEquals(channel, renewedOn))
+                {
+                    if (!await ChannelAnswersAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        reopen = true;
+                    }
+                    else if (ReferenceEquals(channel, renewedOn))
+                    {
+                        continue;
+                    }
+                }
+
                 try
                 {
-                    var (_, client) = await ChannelAsync(cancellationToken).ConfigureAwait(false);
-                    await client.CallAsync(new GetAuthorityRequest(), cancellationToken).ConfigureAwait(false);
+                    await ChannelAsync(cancellationToken, reopen).ConfigureAwait(false);
+                    await ReconnectAsync(cancellationToken).ConfigureAwait(false);
                     retry = TimeSpan.Zero;
-
-                    // Rooms whose route could not be named again after the last reconnect (a transient failure) try again;
-                    // rooms quiet for a while read their log, in case a live push was lost.
-                    if (rooms is not null)
-                    {
-                        await rooms.RenewRoutesAsync(cancellationToken).ConfigureAwait(false);
-                        await rooms.CatchUpQuietAsync(cancellationToken).ConfigureAwait(false);
-                    }
                 }
                 catch (Exception e) when (!Stopping(e, cancellationToken))
                 {
-                    // Whatever a check meets (a timeout, a refused connection, a transport error, a timeout surfacing
-                    // as a cancellation), the watch goes on: a node whose watch ended would never reconnect and
-                    // would stay deaf to its relays and rooms for good.
-                    try
-                    {
-                        await ChannelAsync(cancellationToken, reopen: true).ConfigureAwait(false);
-                        await ReconnectAsync(cancellationToken).ConfigureAwait(false);
-                        retry = TimeSpan.Zero;
-                    }
-                    catch (Exception again) when (!Stopping(again, cancellationToken))
-                    {
-                        // Still away (a silo declared dead only after its cluster's probes, a relay not yet reachable):
-                        // try again soon.
-                        retry = retry == TimeSpan.Zero ? WatchRetry : TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, WatchPeriod.Ticks));
-                    }
+                    // Still away (a silo declared dead only after its cluster's probes, a relay not yet reachable):
+                    // try again soon. Whatever it meets, the watch goes on: a node whose watch ended would never
+                    // reconnect and would stay deaf to its relays and rooms for good.
+                    retry = retry == TimeSpan.Zero ? WatchRetry : TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, WatchPeriod.Ticks));
                 }
             }
         }
@@ -679,20 +697,48 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         }
     }
 
-    /// <summary>Waits for the next check: <paramref name="retry"/> after a failure, else the period, the connection's loss or the channel's close.</summary>
-    private async Task NextWatchAsync(TimeSpan retry, CancellationToken cancellationToken)
+    /// <summary>Whether the channel to the silo answers a call (then rooms also renew routes and catch up); false on any failure.</summary>
+    private async Task<bool> ChannelAnswersAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var (_, client) = await ChannelAsync(cancellationToken).ConfigureAwait(false);
+            await client.CallAsync(new GetAuthorityRequest(), cancellationToken).ConfigureAwait(false);
+
+            // Rooms whose route could not be named again after the last reconnect (a transient failure) try again;
+            // rooms quiet for a while read their log, in case a live push was lost.
+            if (rooms is not null)
+            {
+                await rooms.RenewRoutesAsync(cancellationToken).ConfigureAwait(false);
+                await rooms.CatchUpQuietAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return true;
+        }
+        catch (Exception e) when (!Stopping(e, cancellationToken))
+        {
+            // A timeout, a refused connection, a transport error, a timeout surfacing as a cancellation: reconnect.
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Waits for the next check: <paramref name="retry"/> after a failure, else the period, the connection's loss or the
+    /// channel's close; true if the connection to the silo broke (or the channel closed) meanwhile.
+    /// </summary>
+    private async Task<bool> NextWatchAsync(TimeSpan retry, CancellationToken cancellationToken)
     {
         if (retry > TimeSpan.Zero)
         {
             await Task.Delay(retry, options.Time, cancellationToken).ConfigureAwait(false);
-            return;
+            return false;
         }
 
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var period = Task.Delay(WatchPeriod, options.Time, waiting.Token);
         var lost = siloLost.WaitAsync(waiting.Token);
         var closed = channel?.Closed ?? Task.Delay(Timeout.Infinite, waiting.Token);
-        await Task.WhenAny(period, lost, closed).ConfigureAwait(false);
+        var first = await Task.WhenAny(period, lost, closed).ConfigureAwait(false);
         await waiting.CancelAsync().ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
 
@@ -701,6 +747,8 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         {
             await siloLost.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        return first != period;
     }
 
     /// <summary>Whether <paramref name="e"/> is this node stopping, the one thing that ends its watch.</summary>

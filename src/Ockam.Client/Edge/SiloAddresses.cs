@@ -19,7 +19,7 @@ internal sealed class SiloAddresses
     private SiloAddresses((string Text, string Host, int Port)[] addresses) => this.addresses = addresses;
 
     /// <summary>Parses <c>host:port</c>, or several separated by commas.</summary>
-    /// <exception cref="ArgumentException">Empty, or an entry that is not <c>host:port</c>.</exception>
+    /// <exception cref="FormatException">Empty, or an entry that is not <c>host:port</c>.</exception>
     public static SiloAddresses Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -29,7 +29,7 @@ internal sealed class SiloAddresses
         {
             if (!TcpTransport.TryParseHostPort(parts[i], out var host, out var port))
             {
-                throw new ArgumentException($"'{parts[i]}' is not host:port (several silos are separated by commas)", nameof(text));
+                throw new FormatException($"'{parts[i]}' is not host:port (several silos are separated by commas)");
             }
 
             addresses[i] = (parts[i], host, port);

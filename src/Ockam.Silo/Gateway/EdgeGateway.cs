@@ -71,7 +71,7 @@ internal sealed partial class EdgeGateway(
             StaticKey = identities.StaticKey,
             TrustPolicy = TrustPolicy.AnyIdentity,
             TrustContext = trust,
-            Histories = new GrainIdentityHistories(grains, identities.Home.Vault),
+            Histories = new GrainIdentityHistories(grains, identities.Home.Vault, time),
             HandshakeTimeout = gatewayOptions.Value.HandshakeTimeout,
             MaxChannelsPerFlow = gatewayOptions.Value.MaxChannelsPerConnection,
         };
