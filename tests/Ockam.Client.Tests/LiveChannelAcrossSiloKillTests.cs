@@ -68,7 +68,20 @@ public sealed class LiveChannelAcrossSiloKillTests : IDisposable
             await silo.DisposeAsync();
             silo = await SiloProcess.StartAsync(data.Path, Within, options);
 
-            // The phone notices on its own (its watch reconnects and listens again, retrying while the new silo warms up).
+            // The phone's network comes back: it reconnects and listens again (retrying while the new silo warms up).
+            while (true)
+            {
+                try
+                {
+                    await phone.ReconnectAsync(timeout.Token);
+                    break;
+                }
+                catch (Exception e) when (e is EdgeException or TimeoutException or Ockam.Messaging.SecureChannels.HandshakeException)
+                {
+                    await Task.Delay(200, timeout.Token);
+                }
+            }
+
             var readings = new List<int>();
             while (readings.Count < Readings)
             {

@@ -40,4 +40,39 @@ public sealed class RelayRedeliveryTests(ClusterFixture fixture)
         Assert.Equal(RelayOutcome.Ok, await relay.AcknowledgeAsync("owner", [.. rest.Select(m => m.Sequence)]));
         Assert.Equal(0, (await relay.GetStatusAsync()).Queued);
     }
+
+    /// <summary>
+    /// A push that times out (a slow owner, a busy silo: Orleans gives up after its response timeout) leaves the owner
+    /// connected: what it carried is pushed again after the redelivery timeout. Fails if the relay lets the owner go on
+    /// a timeout — then it is deaf until its node reconnects, though its connection is fine.
+    /// </summary>
+    [Fact]
+    public async Task A_push_that_times_out_keeps_the_owner_and_is_pushed_again()
+    {
+        var relay = fixture.Grains.GetGrain<IRelayGrain>(Guid.NewGuid().ToString("n"));
+        await relay.ClaimAsync("owner", durable: true);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(RelayOutcome.Ok, await relay.SendAsync([(byte)i], 0, "peer"));
+        }
+
+        var owner = new TimingOutOnce();
+        Assert.Equal(RelayOutcome.Ok, await relay.ConnectAsync("owner", fixture.Grains.CreateObjectReference<IRelayObserver>(owner)));
+        Assert.True((await relay.GetStatusAsync()).Online);
+
+        fixture.Time.Advance(ClusterFixture.RelayRedeliveryTimeout * 2);
+        var delivered = await owner.Recorder.TakeAsync(3);
+        Assert.Equal([0, 1, 2], delivered.Select(m => (int)m.Envelope[0]));
+    }
+
+    /// <summary>An owner's connection whose first push times out, as Orleans reports a call that took too long.</summary>
+    private sealed class TimingOutOnce : IRelayObserver
+    {
+        private int calls;
+
+        public RelayRecorder Recorder { get; } = new();
+
+        public Task DeliverAsync(string relay, IReadOnlyList<RelayedMessage> messages) =>
+            Interlocked.Increment(ref calls) == 1 ? throw new TimeoutException("the owner's silo did not answer in time") : Recorder.DeliverAsync(relay, messages);
+    }
 }

@@ -67,15 +67,22 @@ internal sealed class CliContext(string home, bool json)
     {
         var silo = SiloSettings.Load(Home)
             ?? throw new CliException(ExitCode.NotConfigured, "no silo configured: run `ockam silo set <host:port> <silo identifier>`");
-        return await EdgeNode.OpenAsync(
-            new EdgeNodeOptions
-            {
-                Home = Home,
-                Silo = silo.Address,
-                SiloIdentifier = silo.ParsedIdentifier,
-                CallTimeout = TimeSpan.FromSeconds(10),
-            },
-            cancellationToken: cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await EdgeNode.OpenAsync(
+                new EdgeNodeOptions
+                {
+                    Home = Home,
+                    Silo = silo.Address,
+                    SiloIdentifier = silo.ParsedIdentifier,
+                    CallTimeout = TimeSpan.FromSeconds(10),
+                },
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (FormatException e)
+        {
+            throw new CliException(ExitCode.NotConfigured, $"the silo's address in silo.json is not usable: {e.Message}; run `ockam silo set <host:port>[,<host:port>...] <silo identifier>`");
+        }
     }
 
     /// <summary>Prints one record: a two-column table, or a JSON object on one line.</summary>

@@ -37,16 +37,26 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     /// </summary>
     private const int EnrolmentKeyPackages = 2;
 
+    /// <summary>How often a listening node checks its channel to the silo when nothing tells it sooner.</summary>
+    private static readonly TimeSpan WatchPeriod = TimeSpan.FromSeconds(10);
+
+    /// <summary>The first wait before a failed reconnect is tried again.</summary>
+    private static readonly TimeSpan WatchRetry = TimeSpan.FromMilliseconds(500);
+
     private readonly EdgeNodeOptions options;
     private readonly NodeHome home;
     private readonly NodeHomeLock homeLock;
     private readonly Node node;
     private readonly TcpTransport tcp;
+    private readonly SiloAddresses siloAddresses;
     private readonly InboxWorker inbox = new();
     private readonly RelayInbox relayInbox;
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly HashSet<string> listening = new(StringComparer.Ordinal);
     private bool watchingStarted;
+
+    /// <summary>Released when the TCP connection to the silo this node uses breaks: the watch reconnects at once.</summary>
+    private readonly SemaphoreSlim siloLost = new(0);
     private readonly CancellationTokenSource stopping = new();
     private readonly SemaphoreSlim credentialChanged = new(0);
     private readonly PurposeKey staticKey;
@@ -59,21 +69,36 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> mailRelays = new(StringComparer.Ordinal);
     private RoomClient? rooms;
     private SecureChannel? channel;
+    private volatile string? connectedSilo;
+
+    /// <summary>The channel every relay and room listened on was last renewed through: any other needs a renewal.</summary>
+    private volatile SecureChannel? renewedOn;
+
+    /// <summary>Set by <see cref="GoOfflineAsync"/> until the next channel opens: the watch leaves the node away meanwhile.</summary>
+    private volatile bool offline;
     private ApiClient? api;
     private TrustContext? trust;
     private Identifier? authorityIdentifier;
     private Task refreshing = Task.CompletedTask;
     private Task watching = Task.CompletedTask;
 
-    private EdgeNode(EdgeNodeOptions options, NodeHomeLock homeLock, NodeHome home, LocalIdentity identity, PurposeKey staticKey, TransportOptions? transport)
+    private EdgeNode(EdgeNodeOptions options, SiloAddresses siloAddresses, NodeHomeLock homeLock, NodeHome home, LocalIdentity identity, PurposeKey staticKey, TransportOptions? transport)
     {
         this.options = options;
+        this.siloAddresses = siloAddresses;
         this.homeLock = homeLock;
         this.home = home;
         this.staticKey = staticKey;
         Identity = identity;
         node = new Node(new NodeOptions { Time = options.Time });
         tcp = new TcpTransport(node, transport);
+        tcp.ConnectionLost += (_, lost) =>
+        {
+            if (string.Equals(lost.Peer, connectedSilo, StringComparison.OrdinalIgnoreCase))
+            {
+                siloLost.Release();
+            }
+        };
         node.StartWorker(InboxAddress, inbox);
         relayInbox = new RelayInbox(options.SiloIdentifier, AcknowledgeAsync, options.Time);
         node.StartWorker([RelayInboxAddress], relayInbox, relayInbox.Flow);
@@ -93,9 +118,11 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
 
     /// <summary>Opens the node in <see cref="EdgeNodeOptions.Home"/>, creating its identity on first use.</summary>
     /// <exception cref="NodeHomeInUseException">Another process runs a node in that home.</exception>
+    /// <exception cref="FormatException"><see cref="EdgeNodeOptions.Silo"/> is not one or more <c>host:port</c>.</exception>
     public static async Task<EdgeNode> OpenAsync(EdgeNodeOptions options, TransportOptions? transport = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var siloAddresses = SiloAddresses.Parse(options.Silo);
         var homeLock = NodeHomeLock.Acquire(options.Home);
         try
         {
@@ -112,7 +139,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
                 : [Purpose.SecureChannelStatic, Purpose.GroupKeyAgreement, Purpose.GroupSigning];
             var key = (await home.GetOrCreatePurposeKeysAsync(IdentityName, purposes, StaticKeyLifetime, StaticKeyLifetime / 3, cancellationToken).ConfigureAwait(false))[0];
             var identity = await home.GetOrCreateIdentityAsync(IdentityName, cancellationToken).ConfigureAwait(false);
-            var edge = new EdgeNode(options, homeLock, home, identity, key, transport);
+            var edge = new EdgeNode(options, siloAddresses, homeLock, home, identity, key, transport);
             edge.refreshing = Task.Run(() => edge.RefreshLoopAsync(edge.stopping.Token), CancellationToken.None);
             return edge;
         }
@@ -356,12 +383,16 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
 
     public ValueTask<Received> ReceiveAsync(CancellationToken cancellationToken = default) => inbox.Reader.ReadAsync(cancellationToken);
 
-    /// <summary>Drops the connection to the silo (the channel is closed); the next call reconnects and re-listens.</summary>
+    /// <summary>
+    /// Drops the connection to the silo (the channel is closed) and stays away, as a node whose network went: its watch
+    /// does not reconnect it. The next call, or <see cref="ReconnectAsync"/>, reconnects and re-listens.
+    /// </summary>
     public async Task GoOfflineAsync()
     {
         await gate.WaitAsync().ConfigureAwait(false);
         try
         {
+            offline = true;
             if (channel is not null)
             {
                 await channel.CloseAsync().ConfigureAwait(false);
@@ -383,7 +414,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     /// <summary>Reconnects and renews every relay this node listens on (its mailboxes are then delivered).</summary>
     public async Task ReconnectAsync(CancellationToken cancellationToken = default)
     {
-        await ChannelAsync(cancellationToken).ConfigureAwait(false);
+        var (renewing, _) = await ChannelAsync(cancellationToken).ConfigureAwait(false);
         string[] relays;
         lock (listening)
         {
@@ -400,6 +431,8 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         {
             await rooms.RelistenAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        renewedOn = renewing;
     }
 
     /// <summary>Once something listens (a relay, or a room through this connection), watches the channel to the silo and reconnects.</summary>
@@ -407,6 +440,9 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     {
         lock (listening)
         {
+            // The first listen names the channel its relays hang on; after that only a renewal does, so that a channel
+            // reopened meanwhile (a call that timed out) is seen as one the relays must be renewed on.
+            renewedOn ??= channel;
             if (!watchingStarted)
             {
                 watchingStarted = true;
@@ -431,6 +467,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         gate.Dispose();
         stopping.Dispose();
         credentialChanged.Dispose();
+        siloLost.Dispose();
 
         // Last: until everything above has stopped writing, no other process may take this home.
         homeLock.Dispose();
@@ -469,7 +506,10 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
                 HandshakeTimeout = options.HandshakeTimeout,
             };
             var listener = credentials.Length > 0 ? "member" : "secure";
-            channel = await SecureChannel.CreateAsync(node, Route.Of(Address.Tcp(options.Silo), Address.Local(listener)), channelOptions, cancellationToken).ConfigureAwait(false);
+            var silo = await siloAddresses.ReachableAsync(options.Time, cancellationToken).ConfigureAwait(false);
+            connectedSilo = silo;
+            offline = false;
+            channel = await SecureChannel.CreateAsync(node, Route.Of(Address.Tcp(silo), Address.Local(listener)), channelOptions, cancellationToken).ConfigureAwait(false);
             api = await ApiClient.StartAsync(node, Route.Of(channel.Address, Address.Local("api")), options.SiloIdentifier, options.CallTimeout, cancellationToken).ConfigureAwait(false);
 
             // What the silo pushes reaches the relay inbox, and nothing else of this node.
@@ -608,49 +648,112 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     }
 
     /// <summary>
-    /// While the node listens on relays, it checks its channel to the silo; when that is gone (the silo
-    /// restarted, the network dropped), it reconnects and renews its relays, so their mailboxes flow again.
+    /// While the node listens on relays, it keeps its channel to the silo: it checks it every
+    /// <see cref="WatchPeriod"/>, and at once when the TCP connection under it breaks (the silo's process or machine is
+    /// gone, the network dropped) or the channel closes. Then it reconnects — to the next silo of the cluster that
+    /// accepts, if the one it used does not — and renews its relays, so their mailboxes flow again. A failed attempt is
+    /// retried soon (<see cref="WatchRetry"/>, doubling up to the period), not a whole period later.
     /// </summary>
     private async Task WatchAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(10), options.Time);
+        var retry = TimeSpan.Zero;
         try
         {
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            while (true)
             {
+                // A broken connection is not asked first: a call over it would wait its whole timeout. A channel other
+                // than the one the relays were renewed on (opened since by a call, or by a failed renewal) gets them.
+                var reopen = await NextWatchAsync(retry, cancellationToken).ConfigureAwait(false);
+                if (offline)
+                {
+                    retry = TimeSpan.Zero;
+                    continue;
+                }
+
+                if (!reopen && retry == TimeSpan.Zero && ReferenceEquals(channel, renewedOn))
+                {
+                    if (!await ChannelAnswersAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        reopen = true;
+                    }
+                    else if (ReferenceEquals(channel, renewedOn))
+                    {
+                        continue;
+                    }
+                }
+
                 try
                 {
-                    var (_, client) = await ChannelAsync(cancellationToken).ConfigureAwait(false);
-                    await client.CallAsync(new GetAuthorityRequest(), cancellationToken).ConfigureAwait(false);
-
-                    // Rooms whose route could not be named again after the last reconnect (a transient failure) try again;
-                    // rooms quiet for a while read their log, in case a live push was lost.
-                    if (rooms is not null)
-                    {
-                        await rooms.RenewRoutesAsync(cancellationToken).ConfigureAwait(false);
-                        await rooms.CatchUpQuietAsync(cancellationToken).ConfigureAwait(false);
-                    }
+                    await ChannelAsync(cancellationToken, reopen).ConfigureAwait(false);
+                    await ReconnectAsync(cancellationToken).ConfigureAwait(false);
+                    retry = TimeSpan.Zero;
                 }
                 catch (Exception e) when (!Stopping(e, cancellationToken))
                 {
-                    // Whatever a tick meets (a timeout, a refused connection, a transport error, a timeout surfacing
-                    // as a cancellation), the watch goes on: a node whose watch ended would never reconnect and
-                    // would stay deaf to its relays and rooms for good.
-                    try
-                    {
-                        await ChannelAsync(cancellationToken, reopen: true).ConfigureAwait(false);
-                        await ReconnectAsync(cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (Exception again) when (!Stopping(again, cancellationToken))
-                    {
-                        // Still away: try again at the next tick.
-                    }
+                    // Still away (a silo declared dead only after its cluster's probes, a relay not yet reachable):
+                    // try again soon. Whatever it meets, the watch goes on: a node whose watch ended would never
+                    // reconnect and would stay deaf to its relays and rooms for good.
+                    retry = retry == TimeSpan.Zero ? WatchRetry : TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, WatchPeriod.Ticks));
                 }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>Whether the channel to the silo answers a call (then rooms also renew routes and catch up); false on any failure.</summary>
+    private async Task<bool> ChannelAnswersAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var (_, client) = await ChannelAsync(cancellationToken).ConfigureAwait(false);
+            await client.CallAsync(new GetAuthorityRequest(), cancellationToken).ConfigureAwait(false);
+
+            // Rooms whose route could not be named again after the last reconnect (a transient failure) try again;
+            // rooms quiet for a while read their log, in case a live push was lost.
+            if (rooms is not null)
+            {
+                await rooms.RenewRoutesAsync(cancellationToken).ConfigureAwait(false);
+                await rooms.CatchUpQuietAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return true;
+        }
+        catch (Exception e) when (!Stopping(e, cancellationToken))
+        {
+            // A timeout, a refused connection, a transport error, a timeout surfacing as a cancellation: reconnect.
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Waits for the next check: <paramref name="retry"/> after a failure, else the period, the connection's loss or the
+    /// channel's close; true if the connection to the silo broke (or the channel closed) meanwhile.
+    /// </summary>
+    private async Task<bool> NextWatchAsync(TimeSpan retry, CancellationToken cancellationToken)
+    {
+        if (retry > TimeSpan.Zero)
+        {
+            await Task.Delay(retry, options.Time, cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var period = Task.Delay(WatchPeriod, options.Time, waiting.Token);
+        var lost = siloLost.WaitAsync(waiting.Token);
+        var closed = channel?.Closed ?? Task.Delay(Timeout.Infinite, waiting.Token);
+        var first = await Task.WhenAny(period, lost, closed).ConfigureAwait(false);
+        await waiting.CancelAsync().ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // A loss signalled while the last reconnect ran is handled by this check: drop it.
+        while (siloLost.CurrentCount > 0)
+        {
+            await siloLost.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return first != period;
     }
 
     /// <summary>Whether <paramref name="e"/> is this node stopping, the one thing that ends its watch.</summary>

@@ -8,7 +8,10 @@ public sealed record EdgeNodeOptions
     /// <summary>The node's directory: <c>OCKAM_HOME</c>, else <c>~/.ockam</c>.</summary>
     public string Home { get; init; } = DefaultHome();
 
-    /// <summary>The silo's edge gateway, "host:port".</summary>
+    /// <summary>
+    /// The silo's edge gateway, "host:port"; for a cluster, every silo's, separated by commas: the node connects to the
+    /// first that accepts, from the one it last reached.
+    /// </summary>
     public required string Silo { get; init; }
 
     /// <summary>The silo's identifier, pinned: the node opens channels to nothing else.</summary>

@@ -372,6 +372,13 @@ internal sealed partial class RelayGrain(
             // An array: Orleans serializes it (a collection expression would make a compiler-private type).
             await target.DeliverAsync(Relay, messages.ToArray());
         }
+        catch (TimeoutException e)
+        {
+            // A slow owner or a busy silo, not a gone one: the owner keeps its place. What this push carried counts as
+            // pushed; if it never arrives, its acknowledgement never comes and the redelivery timer sends it again.
+            // (Letting go here would leave an owner whose connection is fine deaf until it reconnects.)
+            LogPushTimedOut(logger, e, Relay);
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The owner's silo or connection is gone: keep the messages for its return.
@@ -382,6 +389,9 @@ internal sealed partial class RelayGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "relay {Relay}: the owner's connection is unreachable; messages wait in the mailbox")]
     private static partial void LogOwnerUnreachable(ILogger logger, Exception exception, string relay);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "relay {Relay}: a push to the owner's connection timed out; it stays the owner's, and what was pushed is redelivered unless acknowledged")]
+    private static partial void LogPushTimedOut(ILogger logger, Exception exception, string relay);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "relay {Relay}: {Count} pushed messages went unacknowledged too long; delivering again")]
     private static partial void LogRedelivering(ILogger logger, string relay, int count);

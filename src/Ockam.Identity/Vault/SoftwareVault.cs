@@ -15,6 +15,7 @@ public sealed class SoftwareVault : IVault, IDisposable
     private readonly ICurve25519 curve;
     private readonly string? path;
     private readonly SemaphoreSlim writeLock = new(1, 1);
+    private readonly VerifiedSignatures verified = new();
 
     /// <summary>Changes made to the persistent keys so far (each counted once the key map holds it).</summary>
     private long changes;
@@ -147,8 +148,28 @@ public sealed class SoftwareVault : IVault, IDisposable
         return signature;
     }
 
-    public bool Verify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature) =>
-        publicKey.Length == ICurve25519.KeySize && signature.Length == ICurve25519.SignatureSize && curve.Verify(publicKey, message, signature);
+    /// <remarks>A signature that verified is remembered (<see cref="VerifiedSignatures"/>): the same bytes again cost a hash.</remarks>
+    public bool Verify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
+    {
+        if (publicKey.Length != ICurve25519.KeySize || signature.Length != ICurve25519.SignatureSize)
+        {
+            return false;
+        }
+
+        var digest = VerifiedSignatures.DigestOf(publicKey, message, signature);
+        if (verified.Contains(digest))
+        {
+            return true;
+        }
+
+        if (!curve.Verify(publicKey, message, signature))
+        {
+            return false;
+        }
+
+        verified.Add(digest);
+        return true;
+    }
 
     public KeyHandle DiffieHellman(KeyHandle privateKey, ReadOnlySpan<byte> peerPublicKey)
     {

@@ -17,6 +17,7 @@ internal sealed partial class Connection : IBatchWorker
     private readonly TransportOptions options;
     private readonly Func<CancellationToken, ValueTask<FrameLink>>? dial;
     private readonly Action<Connection> closed;
+    private readonly Action<Connection>? lost;
     private readonly ILogger logger;
     private readonly CancellationTokenSource stop;
     private readonly Lock gate = new();
@@ -24,8 +25,9 @@ internal sealed partial class Connection : IBatchWorker
     private TaskCompletionSource<FrameLink> connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task supervisor = Task.CompletedTask;
 
-    private Connection(Node node, TransportOptions options, string peer, FrameLink? accepted, Func<CancellationToken, ValueTask<FrameLink>>? dial, Action<Connection> closed, FlowId flow)
+    private Connection(Node node, TransportOptions options, string peer, FrameLink? accepted, Func<CancellationToken, ValueTask<FrameLink>>? dial, Action<Connection> closed, Action<Connection>? lost, FlowId flow)
     {
+        this.lost = lost;
         Flow = flow;
         this.node = node;
         this.options = options;
@@ -52,14 +54,15 @@ internal sealed partial class Connection : IBatchWorker
     /// <summary>A connection a listener accepted: its flow is spawned from the transport's <paramref name="listenerFlow"/>.</summary>
     public static Connection Accept(Node node, TransportOptions options, string peer, FrameLink link, Action<Connection> closed, FlowId listenerFlow)
     {
-        var connection = new Connection(node, options, peer, link, dial: null, closed, FlowId.SpawnedFrom(listenerFlow));
+        var connection = new Connection(node, options, peer, link, dial: null, closed, lost: null, FlowId.SpawnedFrom(listenerFlow));
         connection.Start();
         return connection;
     }
 
-    public static Connection Dial(Node node, TransportOptions options, string peer, Func<CancellationToken, ValueTask<FrameLink>> dial, Action<Connection> closed)
+    /// <summary>A connection this node dials; <paramref name="lost"/> is told each time its link breaks, before it is redialled.</summary>
+    public static Connection Dial(Node node, TransportOptions options, string peer, Func<CancellationToken, ValueTask<FrameLink>> dial, Action<Connection> closed, Action<Connection>? lost = null)
     {
-        var connection = new Connection(node, options, peer, accepted: null, dial, closed, FlowId.Create());
+        var connection = new Connection(node, options, peer, accepted: null, dial, closed, lost, FlowId.Create());
         connection.Start();
         return connection;
     }
@@ -285,6 +288,7 @@ internal sealed partial class Connection : IBatchWorker
             if (Interlocked.CompareExchange(ref connected, next, current) == current)
             {
                 await link.DisposeAsync().ConfigureAwait(false);
+                lost?.Invoke(this);
             }
         }
     }

@@ -40,6 +40,12 @@ public sealed partial class TcpTransport : ITransport, IAsyncDisposable
 
     TransportType ITransport.Type => TransportType.Tcp;
 
+    /// <summary>
+    /// Raised when a connection this transport dialled breaks; it redials on its own (and holds what is sent meanwhile),
+    /// but a node with somewhere else to go — another silo of a cluster — learns here that it should.
+    /// </summary>
+    public event EventHandler<ConnectionLostEventArgs>? ConnectionLost;
+
     /// <summary>Connections accepted and still open.</summary>
     public int AcceptedCount => accepted.Count;
 
@@ -66,7 +72,7 @@ public sealed partial class TcpTransport : ITransport, IAsyncDisposable
         }
 
         // Dialling happens in the connection, so resolving never waits on the network.
-        return ValueTask.FromResult(Outgoing.Resolve(dialled, Options, peer, () => Connection.Dial(node, Options, peer, ct => DialAsync(host, port, ct), c => dialled.TryRemove(new(peer, c)))));
+        return ValueTask.FromResult(Outgoing.Resolve(dialled, Options, peer, () => Connection.Dial(node, Options, peer, ct => DialAsync(host, port, ct), c => dialled.TryRemove(new(peer, c)), c => ConnectionLost?.Invoke(this, new ConnectionLostEventArgs(c.Peer)))));
     }
 
     public async ValueTask DisposeAsync()
@@ -142,8 +148,10 @@ public sealed partial class TcpTransport : ITransport, IAsyncDisposable
 
     private Stream Wrap(Stream stream) => Options.WrapStream is { } wrap ? wrap(stream) : stream;
 
-    private static bool TryParseHostPort(string value, out string host, out int port)
+    /// <summary>Splits <c>host:port</c> (a bracketed IPv6 host too); false for anything else.</summary>
+    public static bool TryParseHostPort(string value, out string host, out int port)
     {
+        ArgumentNullException.ThrowIfNull(value);
         host = string.Empty;
         port = 0;
         var colon = value.LastIndexOf(':');

@@ -23,6 +23,12 @@ public sealed class OckamOptions
 
     public string ClusterId { get; set; } = "ockam";
 
+    /// <summary>
+    /// How often silos probe each other (ADO.NET clustering); three missed probes declare a silo dead, after which its
+    /// grains activate elsewhere. Shorter finds a dead silo sooner; too short mistakes a paused one (a long GC) for dead.
+    /// </summary>
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Orleans silo-to-silo port.</summary>
     public int SiloPort { get; set; } = 11111;
 
@@ -82,6 +88,11 @@ public sealed class OckamOptions
         if (Clustering == ClusteringKind.AdoNet && Storage != StorageKind.PostgreSql)
         {
             throw new InvalidOperationException("ADO.NET clustering runs on PostgreSQL: set Ockam:Storage=PostgreSql too");
+        }
+
+        if (ProbeTimeout < TimeSpan.FromMilliseconds(500) || ProbeTimeout > TimeSpan.FromMinutes(1))
+        {
+            throw new InvalidOperationException("Ockam:ProbeTimeout must be between 0.5 s and 1 minute (e.g. 00:00:02)");
         }
 
         if (GatewayPort is < 0 or > 65535 || SiloPort is <= 0 or > 65535)

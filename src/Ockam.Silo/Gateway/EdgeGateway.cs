@@ -24,6 +24,7 @@ namespace Ockam.Silo.Gateway;
 internal sealed partial class EdgeGateway(
     SiloIdentities identities,
     IGrainFactory grains,
+    IClusterMembershipService membership,
     IOptions<OckamOptions> options,
     IOptions<EdgeGatewayOptions> gatewayOptions,
     ILoggerFactory loggers,
@@ -34,6 +35,7 @@ internal sealed partial class EdgeGateway(
     private Node? node;
     private TcpTransport? tcp;
     private Task refreshing = Task.CompletedTask;
+    private Task following = Task.CompletedTask;
 
     // Held here: Orleans keeps only a weak reference to an observer.
     private RevocationObserver? revocations;
@@ -69,12 +71,13 @@ internal sealed partial class EdgeGateway(
             StaticKey = identities.StaticKey,
             TrustPolicy = TrustPolicy.AnyIdentity,
             TrustContext = trust,
-            Histories = new GrainIdentityHistories(grains, identities.Home.Vault),
+            Histories = new GrainIdentityHistories(grains, identities.Home.Vault, time),
             HandshakeTimeout = gatewayOptions.Value.HandshakeTimeout,
             MaxChannelsPerFlow = gatewayOptions.Value.MaxChannelsPerConnection,
         };
         var memberPolicy = Policy.Parse(settings.MemberPolicy);
-        var relays = new RelayRegistry(grains, node);
+        var relays = new RelayRegistry(grains, node, loggers.CreateLogger<RelayRegistry>());
+        following = Task.Run(() => relays.FollowMembershipAsync(membership, stopping.Token), CancellationToken.None);
         var channels = new ChannelRegistry(loggers.CreateLogger<ChannelRegistry>());
         Channels = channels;
 
@@ -143,6 +146,7 @@ internal sealed partial class EdgeGateway(
 
         await stopping.CancelAsync().ConfigureAwait(false);
         await refreshing.ConfigureAwait(false);
+        await following.ConfigureAwait(false);
         if (tcp is not null)
         {
             await tcp.DisposeAsync().ConfigureAwait(false);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Ockam.Grains.Contracts;
 using Ockam.Identity.Identities;
 using Ockam.Messaging.Routing;
+using Microsoft.Extensions.Logging;
 using Ockam.Messaging.SecureChannels;
 
 namespace Ockam.Silo.Gateway;
@@ -11,10 +12,13 @@ namespace Ockam.Silo.Gateway;
 /// and each connection's reply relay (so that answers find it whichever silo they come from). Observers
 /// are held strongly here (Orleans keeps only weak references) and released when their channel closes.
 /// </summary>
-internal sealed class RelayRegistry(IGrainFactory grains, Node node)
+internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, ILogger<RelayRegistry> logger)
 {
+    /// <summary>Relays renewed at once after a silo's death: enough to be quick, few enough not to flood the cluster.</summary>
+    private const int RenewConcurrency = 32;
+
     private readonly string gatewayId = Guid.NewGuid().ToString("n")[..12];
-    private readonly ConcurrentDictionary<(string Relay, Address Channel), (RelayObserver Observer, IRelayObserver Reference)> observers = new();
+    private readonly ConcurrentDictionary<(string Relay, Address Channel), (RelayObserver Observer, IRelayObserver Reference, Identifier Owner)> observers = new();
     private readonly ConcurrentDictionary<Address, string> replyRelays = new();
     private readonly ConcurrentDictionary<Identifier, string> namedRelays = new();
 
@@ -24,7 +28,7 @@ internal sealed class RelayRegistry(IGrainFactory grains, Node node)
         var entry = observers.GetOrAdd((relay, channel), key =>
         {
             var observer = new RelayObserver(node, key.Channel);
-            return (observer, grains.CreateObjectReference<IRelayObserver>(observer));
+            return (observer, grains.CreateObjectReference<IRelayObserver>(observer), owner);
         });
         var outcome = await grains.GetGrain<IRelayGrain>(relay).ConnectAsync(owner.ToString(), entry.Reference).ConfigureAwait(false);
         if (outcome != RelayOutcome.Ok)
@@ -64,6 +68,51 @@ internal sealed class RelayRegistry(IGrainFactory grains, Node node)
         return name;
     }
 
+    /// <summary>
+    /// Follows the cluster's membership: when a silo is declared dead, the relays that lived there activate again
+    /// elsewhere knowing no owner (an owner's connection lives only in the memory of the silo it reached). So every owner
+    /// this silo holds is connected to its relay again — wherever the relay now lives — and its mailbox flows, without
+    /// waiting for the owner's node to notice anything (its own connection, here, never broke).
+    /// </summary>
+    public async Task FollowMembershipAsync(IClusterMembershipService membership, CancellationToken cancellationToken)
+    {
+        var previous = membership.CurrentSnapshot;
+        try
+        {
+            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                var died = snapshot.CreateUpdate(previous).Changes.Count(c => c.Status == SiloStatus.Dead);
+                previous = snapshot;
+                if (died > 0)
+                {
+                    LogRenewing(logger, died, observers.Count);
+                    await RenewAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private Task RenewAsync(CancellationToken cancellationToken) =>
+        Parallel.ForEachAsync(observers.ToList(), new ParallelOptions { MaxDegreeOfParallelism = RenewConcurrency, CancellationToken = cancellationToken }, async (entry, _) =>
+        {
+            var ((relay, channel), (_, reference, owner)) = entry;
+            try
+            {
+                if (await grains.GetGrain<IRelayGrain>(relay).ConnectAsync(owner.ToString(), reference).ConfigureAwait(false) != RelayOutcome.Ok)
+                {
+                    Release(relay, channel);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The owner's node renews it itself when it next checks its channel; nothing else here depends on it.
+                LogRenewFailed(logger, relay, e.Message);
+            }
+        });
+
     /// <summary>Watches an accepted channel, to release its observers when it closes.</summary>
     public void Track(SecureChannel channel) =>
         _ = channel.Closed.ContinueWith(_ => CloseAsync(channel.Address), TaskScheduler.Default).Unwrap();
@@ -89,4 +138,10 @@ internal sealed class RelayRegistry(IGrainFactory grains, Node node)
             grains.DeleteObjectReference<IRelayObserver>(entry.Reference);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Silos} silo(s) of the cluster died: connecting the owners of {Count} relays again")]
+    private static partial void LogRenewing(ILogger logger, int silos, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "relay {Relay}: could not connect its owner again after a silo died: {Reason}")]
+    private static partial void LogRenewFailed(ILogger logger, string relay, string reason);
 }

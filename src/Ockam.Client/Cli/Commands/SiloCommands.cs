@@ -8,7 +8,7 @@ internal static class SiloCommands
 {
     public static Command Build()
     {
-        var address = new Argument<string>("address") { Description = "The silo's edge gateway, host:port" };
+        var address = new Argument<string>("address") { Description = "The silo's edge gateway, host:port; for a cluster, every silo's, separated by commas (tried in turn)" };
         var identifier = new Argument<string>("identifier") { Description = "The silo's identifier, as it prints at start" };
         var set = new Command("set", "Set the silo (its identifier is pinned: channels to anything else are refused)") { address, identifier };
         set.SetAction((result, ct) => CliContext.RunAsync(result, async (cli, token) =>
@@ -19,7 +19,17 @@ internal static class SiloCommands
                 throw new CliException(ExitCode.Usage, $"'{id}' is not an identifier (I followed by 64 hex digits)");
             }
 
-            var settings = new SiloSettings(result.GetValue(address)!, id);
+            var given = result.GetValue(address)!;
+            try
+            {
+                Edge.SiloAddresses.Parse(given);
+            }
+            catch (FormatException e)
+            {
+                throw new CliException(ExitCode.Usage, e.Message);
+            }
+
+            var settings = new SiloSettings(given, id);
             await settings.SaveAsync(cli.Home, token).ConfigureAwait(false);
             cli.Report("silo", [("address", settings.Address), ("identifier", settings.Identifier)]);
             return ExitCode.Ok;
