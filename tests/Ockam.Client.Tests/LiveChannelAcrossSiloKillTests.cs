@@ -78,6 +78,7 @@ public sealed class LiveChannelAcrossSiloKillTests : IDisposable
                 }
                 catch (Exception e) when (e is EdgeException or TimeoutException or Ockam.Messaging.SecureChannels.HandshakeException)
                 {
+                    // Real time: the new silo process is still starting; a node's network coming back retries like this.
                     await Task.Delay(200, timeout.Token);
                 }
             }

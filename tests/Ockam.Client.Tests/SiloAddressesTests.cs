@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using Ockam.Client.Edge;
-using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Client.Tests;
 

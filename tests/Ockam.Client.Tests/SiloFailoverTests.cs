@@ -7,7 +7,6 @@ using Ockam.Client.Edge;
 using Ockam.Client.Tests.Support;
 using Ockam.Grains.Contracts;
 using Ockam.Identity.Policies;
-using Ockam.Silo.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Ockam.Client.Tests;
@@ -64,6 +63,8 @@ public sealed class SiloFailoverTests(ITestOutputHelper output) : IDisposable
                 {
                     await monitor.SendAsync(channel, Encoding.UTF8.GetBytes($"n={sent + 1}"), stopSending.Token);
                     sent++;
+
+                    // Real time: the monitor's pace, one reading every 100 ms, as a heart-rate monitor sends.
                     await Task.Delay(100, stopSending.Token);
                 }
                 catch (OperationCanceledException) when (stopSending.IsCancellationRequested)

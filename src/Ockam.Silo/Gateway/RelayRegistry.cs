@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 using Ockam.Grains.Contracts;
 using Ockam.Identity.Identities;
 using Ockam.Messaging.Routing;
-using Microsoft.Extensions.Logging;
 using Ockam.Messaging.SecureChannels;
 
 namespace Ockam.Silo.Gateway;
