@@ -126,9 +126,8 @@ internal static class SiloHost
                 o.ClusterId = options.ClusterId;
             });
 
-            // Probes every 2 s rather than Orleans' 5: a silo whose process or machine is gone is declared dead after
-            // three missed probes, ≈ 6 s, and only then do its grains (relays among them) come back elsewhere
-            // (docs/cluster.md, "When a silo dies").
+            // Only once a silo is declared dead do its grains (relays among them) come back elsewhere (docs/cluster.md,
+            // "When a silo dies"): the probe timeout bounds that for a silo that hangs or whose machine is gone.
             silo.Configure<ClusterMembershipOptions>(o => o.ProbeTimeout = options.ProbeTimeout);
         }
 

@@ -24,10 +24,12 @@ public sealed class OckamOptions
     public string ClusterId { get; set; } = "ockam";
 
     /// <summary>
-    /// How often silos probe each other (ADO.NET clustering); three missed probes declare a silo dead, after which its
-    /// grains activate elsewhere. Shorter finds a dead silo sooner; too short mistakes a paused one (a long GC) for dead.
+    /// How long a silo waits for another's answer to a probe (ADO.NET clustering); three missed probes declare a silo
+    /// dead, after which its grains activate elsewhere. A killed process refuses probes at once and is declared dead in
+    /// seconds whatever this is; it bounds how long a silo whose machine is gone, or that hangs, stays in the cluster.
+    /// Too short mistakes a busy one (a long GC, a saturated machine) for dead. Orleans' default, 5 s.
     /// </summary>
-    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Orleans silo-to-silo port.</summary>
     public int SiloPort { get; set; } = 11111;
