@@ -672,11 +672,8 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
 
                 if (!reopen && retry == TimeSpan.Zero && ReferenceEquals(channel, renewedOn))
                 {
-                    if (!await ChannelAnswersAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        reopen = true;
-                    }
-                    else if (ReferenceEquals(channel, renewedOn))
+                    reopen = !await ChannelAnswersAsync(cancellationToken).ConfigureAwait(false);
+                    if (!reopen && ReferenceEquals(channel, renewedOn))
                     {
                         continue;
                     }

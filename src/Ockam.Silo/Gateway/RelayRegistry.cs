@@ -30,14 +30,22 @@ internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, ILo
             var observer = new RelayObserver(node, key.Channel);
             return (observer, grains.CreateObjectReference<IRelayObserver>(observer), owner);
         });
-        var outcome = await grains.GetGrain<IRelayGrain>(relay).ConnectAsync(owner.ToString(), entry.Reference).ConfigureAwait(false);
+        var outcome = await ConnectAsync(relay, channel, entry.Reference, owner).ConfigureAwait(false);
+        if (outcome == RelayOutcome.Ok && !relay.StartsWith("conn.", StringComparison.Ordinal))
+        {
+            namedRelays[owner] = relay;
+        }
+
+        return outcome;
+    }
+
+    /// <summary>Connects <paramref name="owner"/>'s observer to its relay; one the relay refuses is released.</summary>
+    private async Task<RelayOutcome> ConnectAsync(string relay, Address channel, IRelayObserver reference, Identifier owner)
+    {
+        var outcome = await grains.GetGrain<IRelayGrain>(relay).ConnectAsync(owner.ToString(), reference).ConfigureAwait(false);
         if (outcome != RelayOutcome.Ok)
         {
             Release(relay, channel);
-        }
-        else if (!relay.StartsWith("conn.", StringComparison.Ordinal))
-        {
-            namedRelays[owner] = relay;
         }
 
         return outcome;
@@ -101,14 +109,12 @@ internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, ILo
             var ((relay, channel), (_, reference, owner)) = entry;
             try
             {
-                if (await grains.GetGrain<IRelayGrain>(relay).ConnectAsync(owner.ToString(), reference).ConfigureAwait(false) != RelayOutcome.Ok)
-                {
-                    Release(relay, channel);
-                }
+                await ConnectAsync(relay, channel, reference, owner).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // The owner's node renews it itself when it next checks its channel; nothing else here depends on it.
+                // Not tried again here: an owner whose own connection never broke stays unheard on this relay until its
+                // node reconnects (docs/cluster.md says so).
                 LogRenewFailed(logger, relay, e.Message);
             }
         });
