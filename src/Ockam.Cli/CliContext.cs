@@ -5,7 +5,7 @@ using Ockam.Messaging.Routing;
 using Ockam.Messaging.SecureChannels;
 using Spectre.Console;
 
-namespace Ockam.Client.Cli;
+namespace Ockam.Cli;
 
 /// <summary>What every command shares: the node's home, the output format, the silo, and how failures become exit codes.</summary>
 internal sealed class CliContext(string home, bool json)
