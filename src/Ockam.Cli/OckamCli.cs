@@ -21,6 +21,7 @@ internal static class OckamCli
             RelayCommands.Channel(),
             RoomCommands.Room(),
             RoomCommands.Topic(),
+            StatusCommand.Build(),
         };
         root.Options.Add(CliContext.HomeOption);
         root.Options.Add(CliContext.JsonOption);
