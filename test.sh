@@ -65,6 +65,8 @@ for candidate in $(seq 55432 55532); do
 done
 [ -n "$pg_port" ] || { echo "test.sh: PostgreSQL did not start on any port of 55432-55532: $(tail -n 3 "$pg_dir/log")" >&2; exit 1; }
 export OCKAM_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
+# The outage test runs a server of its own, which it stops and starts: the same binaries, the same unprivileged user.
+export OCKAM_TEST_PG_BIN="$PG_BIN" OCKAM_TEST_PG_USER="$pg_user"
 echo "test.sh: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port"
 
 # --- Node.js and the ts-mls interop driver ------------------------------------------------------------

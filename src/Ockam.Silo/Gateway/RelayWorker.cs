@@ -30,14 +30,14 @@ internal sealed partial class RelayWorker : IWorker, IDisposable
     private readonly ILogger<RelayWorker> logger;
     private readonly RelayQueues queues;
 
-    public RelayWorker(IGrainFactory grains, RelayRegistry registry, Policy senders, RequestRate rate, EdgeGatewayOptions limits, Func<byte[], byte[]>? tap, ILogger<RelayWorker> logger)
+    public RelayWorker(IGrainFactory grains, RelayRegistry registry, Policy senders, RequestRate rate, EdgeGatewayOptions limits, Func<byte[], byte[]>? tap, TimeProvider time, ILogger<RelayWorker> logger)
     {
         this.registry = registry;
         this.senders = senders;
         this.rate = rate;
         this.tap = tap;
         this.logger = logger;
-        queues = new RelayQueues(limits, (relay, batch) => HandOverAsync(grains, relay, batch), logger);
+        queues = new RelayQueues(limits, (relay, batch) => HandOverAsync(grains, relay, batch), time, logger);
     }
 
     public void Dispose() => queues.Dispose();
