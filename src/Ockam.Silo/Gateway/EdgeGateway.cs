@@ -76,7 +76,7 @@ internal sealed partial class EdgeGateway(
             MaxChannelsPerFlow = gatewayOptions.Value.MaxChannelsPerConnection,
         };
         var memberPolicy = Policy.Parse(settings.MemberPolicy);
-        var relays = new RelayRegistry(grains, node, loggers.CreateLogger<RelayRegistry>());
+        var relays = new RelayRegistry(grains, node, time, loggers.CreateLogger<RelayRegistry>());
         following = Task.Run(() => relays.FollowMembershipAsync(membership, stopping.Token), CancellationToken.None);
         var channels = new ChannelRegistry(loggers.CreateLogger<ChannelRegistry>());
         Channels = channels;
