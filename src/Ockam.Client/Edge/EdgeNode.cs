@@ -74,6 +74,9 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     private SecureChannel? channel;
     private volatile string? connectedSilo;
 
+    /// <summary>The channel whose TCP connection broke, if it is still the current one: never used again.</summary>
+    private volatile SecureChannel? brokenChannel;
+
     /// <summary>The channel every relay and room listened on was last renewed through: any other needs a renewal.</summary>
     private volatile SecureChannel? renewedOn;
 
@@ -99,6 +102,9 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         {
             if (string.Equals(lost.Peer, connectedSilo, StringComparison.OrdinalIgnoreCase))
             {
+                // The channel ran over that connection: a redial reaches a silo process that knows nothing of it, which
+                // drops what it carries without a word. The next use opens a new one (and fails while no silo accepts).
+                brokenChannel = channel;
                 siloLost.Release();
             }
         };
@@ -490,7 +496,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!reopen && channel is { Closed.IsCompleted: false } open && api is not null)
+            if (!reopen && channel is { Closed.IsCompleted: false } open && !ReferenceEquals(open, brokenChannel) && api is not null)
             {
                 return (open, api);
             }
