@@ -2,15 +2,18 @@ using System.Globalization;
 using System.Net.NetworkInformation;
 using System.Text;
 using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Ockam.Grains.Contracts;
 using Ockam.Identity.Credentials;
 using Ockam.Messaging.Api;
 using Ockam.Messaging.Api.Operations;
 using Ockam.Messaging.Routing;
+using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Silo.Tests;
 
-/// <summary>The Prometheus scrape endpoint (<c>--telemetry prometheus</c>) after real traffic through a real silo.</summary>
+/// <summary>The Prometheus scrape endpoint (<c>--telemetry prometheus</c>) and the logs, after real traffic through a real silo.</summary>
 public sealed class PrometheusTests : IAsyncLifetime
 {
     private const string Plaintext = "heart-rate 72 bpm, patient 0417";
@@ -19,10 +22,19 @@ public sealed class PrometheusTests : IAsyncLifetime
     private readonly TempDirectory data = new();
     private readonly List<Edge> edges = [];
     private readonly int port = RunningSilo.FreePort();
+    private readonly LogRecorder logs = new();
     private RunningSilo silo = null!;
 
     public async Task InitializeAsync() =>
-        silo = await RunningSilo.StartAsync(data.Path, extraArgs: ["--telemetry", "Prometheus", "--prometheus-port", port.ToString(CultureInfo.InvariantCulture)]);
+        silo = await RunningSilo.StartAsync(
+            data.Path,
+            services: s =>
+            {
+                // The levels a console shows (appsettings.json's rules over this default).
+                s.Configure<LoggerFilterOptions>(o => o.MinLevel = LogLevel.Information);
+                s.AddSingleton<ILoggerProvider>(logs);
+            },
+            extraArgs: ["--telemetry", "Prometheus", "--prometheus-port", port.ToString(CultureInfo.InvariantCulture)]);
 
     public async Task DisposeAsync()
     {
@@ -36,7 +48,7 @@ public sealed class PrometheusTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_scrape_shows_the_projects_and_orleans_meters_after_traffic_and_no_secret()
+    public async Task The_scrape_shows_the_projects_and_orleans_meters_after_traffic_and_neither_it_nor_the_logs_a_secret()
     {
         var authority = silo.Grains.GetGrain<IAuthorityGrain>("default");
         var tokens = new List<string>();
@@ -109,6 +121,16 @@ public sealed class PrometheusTests : IAsyncLifetime
         foreach (var secret in tokens.Concat([Plaintext, RelayName, device.Identifier.ToString(), phone.Identifier.ToString(), admin.Identifier.ToString()]))
         {
             Assert.DoesNotContain(secret, scrape, StringComparison.Ordinal);
+        }
+
+        // The logs say what happened (who enrolled, who revoked) and hold no token, message or relay name.
+        var log = string.Join('\n', logs.Lines);
+        Assert.Contains($"enroll by {device.Identifier}: Ok", log, StringComparison.Ordinal);
+        Assert.Contains($"listen-relay by {phone.Identifier}: Ok", log, StringComparison.Ordinal);
+        Assert.Contains($"revoke by {admin.Identifier}: Ok", log, StringComparison.Ordinal);
+        foreach (var secret in tokens.Concat([Plaintext, RelayName]))
+        {
+            Assert.DoesNotContain(secret, log, StringComparison.Ordinal);
         }
     }
 
