@@ -53,7 +53,7 @@ for _ in $(seq 1 120); do
   kill -0 "$silo_pid" 2>/dev/null || { echo "check.sh: the silo exited: $(tail -n 5 "$work/silo.err")" >&2; exit 1; }
   sleep 0.5
 done
-grep -q "^dashboard: *http://127.0.0.1:$dashboard_port/" "$work/silo.out" \
+grep -q "^dashboard: *http://.*:$dashboard_port/" "$work/silo.out" \
   || { echo "check.sh: no dashboard line in the banner: $(cat "$work/silo.out")" >&2; exit 1; }
 
 listeners=$(ss -Hltn "sport = :$dashboard_port" | awk '{print $4}')

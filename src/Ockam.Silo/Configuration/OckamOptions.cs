@@ -83,8 +83,9 @@ public sealed class OckamOptions
     public int PrometheusPort { get; set; } = 9464;
 
     /// <summary>
-    /// The host name the scrape endpoint answers on: <c>localhost</c> (this machine only) unless set; <c>+</c> for
-    /// every address. It serves the metrics without authentication.
+    /// The host name or address the scrape endpoint listens on: <c>localhost</c> (this machine only) unless set; one of
+    /// the machine's addresses to be scraped from elsewhere (the exporter's listener takes no wildcard). It serves the
+    /// metrics without authentication.
     /// </summary>
     public string PrometheusHost { get; set; } = "localhost";
 
