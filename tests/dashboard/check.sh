@@ -30,12 +30,13 @@ finish() {
 }
 trap finish EXIT
 
-# A port nothing listens on (ss lists the listening sockets).
+# A port no socket uses, below Linux's ephemeral range (32768 up, by default): a port that nothing listens on may
+# still be the local end of another process's connection, and then the silo cannot bind it.
 free_port() {
   local port
   for _ in $(seq 1 50); do
-    port=$((20000 + RANDOM % 20000))
-    if [ -z "$(ss -Hltn "sport = :$port")" ]; then echo "$port"; return; fi
+    port=$((20000 + RANDOM % 12000))
+    if [ -z "$(ss -Htan "sport = :$port")" ]; then echo "$port"; return; fi
   done
   echo "check.sh: no free port found" >&2
   exit 1
@@ -50,7 +51,7 @@ silo_pid=$!
 # The banner comes once the silo has started; the dashboard answers from then on.
 for _ in $(seq 1 120); do
   grep -q "^dashboard:" "$work/silo.out" && break
-  kill -0 "$silo_pid" 2>/dev/null || { echo "check.sh: the silo exited: $(tail -n 5 "$work/silo.err")" >&2; exit 1; }
+  kill -0 "$silo_pid" 2>/dev/null || { echo "check.sh: the silo exited: $(grep -m 3 -i "exception" "$work/silo.err" "$work/silo.out")" >&2; exit 1; }
   sleep 0.5
 done
 grep -q "^dashboard: *http://.*:$dashboard_port/" "$work/silo.out" \
