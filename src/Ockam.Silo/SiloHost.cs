@@ -86,6 +86,9 @@ internal static class SiloHost
 
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton(time);
+
+        // Orleans' watchdog reads the membership clock; counted from the silo's start, its first reading is no false
+        // stall of the machine's uptime (MembershipClock says why).
         builder.Services.AddKeyedSingleton<TimeProvider>(TimeProviderNames.Membership, (services, _) => new MembershipClock(services.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(_ => identities); // by factory, so that the container disposes it (and its vault)
         builder.Services.AddSingleton<IVault>(identities.Home.Vault);
