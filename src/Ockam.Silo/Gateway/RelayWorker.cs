@@ -3,6 +3,7 @@ using Ockam.Grains.Contracts;
 using Ockam.Identity.Policies;
 using Ockam.Messaging.Api;
 using Ockam.Messaging.Routing;
+using Ockam.Silo.Telemetry;
 
 namespace Ockam.Silo.Gateway;
 
@@ -86,6 +87,7 @@ internal sealed partial class RelayWorker : IWorker, IDisposable
     private async Task HandOverAsync(IGrainFactory grains, string relay, RelayedEnvelope[] batch)
     {
         var outcomes = await grains.GetGrain<IRelayGrain>(relay).SendBatchAsync(batch).ConfigureAwait(false);
+        SiloTelemetry.Relayed(batch, outcomes);
         foreach (var outcome in outcomes)
         {
             if (outcome != RelayOutcome.Ok)
