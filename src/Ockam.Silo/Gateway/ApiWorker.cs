@@ -196,10 +196,10 @@ internal sealed partial class ApiWorker(
 
         // Counted once decoded, so that the refusal names the request it refuses.
         var operation = GatewayOperations.Name(request.Operation);
-        if (!message.ReturnRoute.IsEmpty && !rate.TryTake(message.ReturnRoute.Next))
+        if (!rate.TryTake(peer.Identifier))
         {
             SiloTelemetry.Requests.Add(1, new TagList { { "ockam.operation", operation }, { "ockam.status", nameof(ApiStatus.TooManyRequests) } });
-            return ApiResponse.Failed(request.Id, ApiStatus.TooManyRequests, $"at most {rate.Burst} requests at once and {rate.PerSecond} a second per channel; retry later");
+            return ApiResponse.Failed(request.Id, ApiStatus.TooManyRequests, $"at most {rate.Burst} requests at once and {rate.PerSecond} a second per identity, over all its channels; retry later");
         }
 
         if (message.Payload.Length > ApiRequest.MaxSize)

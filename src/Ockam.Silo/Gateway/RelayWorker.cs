@@ -51,10 +51,10 @@ internal sealed partial class RelayWorker : IWorker, IDisposable
             return;
         }
 
-        // Relayed messages are counted per channel like requests: one sender cannot flood every relay.
-        if (message.ReturnRoute.IsEmpty || !rate.TryTake(message.ReturnRoute.Next))
+        // Relayed messages are counted per identity like requests: one sender cannot flood every relay.
+        if (!rate.TryTake(peer.Identifier))
         {
-            LogRefused(logger, "the channel exceeded its rate");
+            LogRefused(logger, "the sender exceeded its rate");
             return;
         }
 

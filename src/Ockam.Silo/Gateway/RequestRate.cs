@@ -1,28 +1,31 @@
 using System.Collections.Concurrent;
-using Ockam.Messaging.Routing;
+using Ockam.Identity.Identities;
 
 namespace Ockam.Silo.Gateway;
 
 /// <summary>
-/// A token bucket per channel: each may send <see cref="Burst"/> requests at once and <see cref="PerSecond"/>
-/// a second after that, so one flooding peer cannot take the gateway's (and the grains') time from the others.
+/// A token bucket per identity: each may send <see cref="Burst"/> requests at once and <see cref="PerSecond"/>
+/// a second after that, so one flooding peer cannot take the gateway's (and the grains') time from the others. Per
+/// identity, not per channel: an enrolled identity is what an attacker cannot make more of, and channels are (up to
+/// <see cref="EdgeGatewayOptions.MaxChannelsPerConnection"/> on each of as many connections as it opens). A stranger
+/// making a fresh identity per channel gets one bucket per channel, no more than before.
 /// </summary>
 internal sealed class RequestRate(double perSecond, int burst, TimeProvider time)
 {
     private const int PruneEvery = 1024;
     private static readonly TimeSpan Forgotten = TimeSpan.FromMinutes(5);
-    private readonly ConcurrentDictionary<Address, Bucket> buckets = new();
+    private readonly ConcurrentDictionary<Identifier, Bucket> buckets = new();
     private int added;
 
     public double PerSecond => perSecond;
 
     public int Burst => burst;
 
-    /// <summary>Takes one request's token from <paramref name="channel"/>'s bucket; false when it is empty.</summary>
-    public bool TryTake(Address channel)
+    /// <summary>Takes one request's token from <paramref name="peer"/>'s bucket; false when it is empty.</summary>
+    public bool TryTake(Identifier peer)
     {
         var now = time.GetTimestamp();
-        var bucket = buckets.GetOrAdd(channel, _ =>
+        var bucket = buckets.GetOrAdd(peer, _ =>
         {
             if (Interlocked.Increment(ref added) % PruneEvery == 0)
             {
@@ -46,14 +49,14 @@ internal sealed class RequestRate(double perSecond, int burst, TimeProvider time
         }
     }
 
-    /// <summary>Channels that closed leave buckets behind; those unused for minutes go.</summary>
+    /// <summary>Peers that went away leave buckets behind; those unused for minutes go.</summary>
     private void Prune(long now)
     {
-        foreach (var (channel, bucket) in buckets)
+        foreach (var (peer, bucket) in buckets)
         {
             if (time.GetElapsedTime(bucket.Updated, now) > Forgotten)
             {
-                buckets.TryRemove(new KeyValuePair<Address, Bucket>(channel, bucket));
+                buckets.TryRemove(new KeyValuePair<Identifier, Bucket>(peer, bucket));
             }
         }
     }

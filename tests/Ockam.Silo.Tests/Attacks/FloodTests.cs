@@ -10,7 +10,7 @@ using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Silo.Tests.Attacks;
 
-/// <summary>One peer's flood costs that peer: channels per connection and requests per channel are bounded.</summary>
+/// <summary>One peer's flood costs that peer: channels per connection and requests per identity are bounded.</summary>
 public sealed class FloodTests : IAsyncLifetime
 {
     private readonly TempDirectory data = new();
@@ -45,6 +45,20 @@ public sealed class FloodTests : IAsyncLifetime
         Assert.InRange(answers.Count(a => a.Status == ApiStatus.Ok), 10, 15);
         Assert.All(answers.Where(a => a.Status != ApiStatus.Ok), a => Assert.Equal(ApiStatus.TooManyRequests, a.Status));
         Assert.All(calmAnswers, a => Assert.Equal(ApiStatus.Ok, a.Status));
+    }
+
+    /// <summary>The bucket is the identity's: more channels buy a flooding peer no more.</summary>
+    [Fact]
+    public async Task An_identity_flooding_over_several_channels_shares_one_rate()
+    {
+        await using var flooder = await Edge.CreateAsync(silo);
+        var (_, one) = await flooder.OpenAsync("secure");
+        var (_, two) = await flooder.OpenAsync("secure");
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => (i % 2 == 0 ? one : two).CallAsync(new GetAuthorityRequest())));
+
+        Assert.InRange(answers.Count(a => a.Status == ApiStatus.Ok), 10, 15);
+        Assert.All(answers.Where(a => a.Status != ApiStatus.Ok), a => Assert.Equal(ApiStatus.TooManyRequests, a.Status));
     }
 
     [Fact]
