@@ -79,6 +79,7 @@ root.SetAction(async (result, cancellationToken) =>
         ["fanout"] = new FanOutScenario(settings, results),
         ["enrol"] = new EnrolmentScenario(settings, results),
         ["connections"] = new ConnectionsScenario(settings, results),
+        ["flood"] = new FloodScenario(settings, results),
     };
 
     // Not a measured shape of its own: the cross-traffic shape runs it in another process.

@@ -60,7 +60,8 @@ internal sealed class SiloProcess : IAsyncDisposable
     /// request rates are lifted (one monitor here sends more than a device's 1 000/s), relays may hold
     /// <paramref name="mailboxCapacity"/>, and the Orleans gateway is open (on loopback, without cluster TLS) to this tool.
     /// </summary>
-    public static async Task<SiloProcess> StartAsync(string siloDll, string workDirectory, int mailboxCapacity, CancellationToken cancellationToken)
+    /// <param name="productionRates">Keep the gateway's default per-identity rates (the flood scenario measures them).</param>
+    public static async Task<SiloProcess> StartAsync(string siloDll, string workDirectory, int mailboxCapacity, CancellationToken cancellationToken, bool productionRates = false)
     {
         var data = Path.Combine(workDirectory, "silo-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(data);
@@ -72,18 +73,19 @@ internal sealed class SiloProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(siloDll)!,
         };
-        foreach (var arg in new[]
-        {
+        string[] args =
+        [
             siloDll, "--data", data, "--storage", "Sqlite", "--clustering", "Localhost",
             "--silo-port", FreePort().ToString(CultureInfo.InvariantCulture), "--gateway-port", gatewayPort.ToString(CultureInfo.InvariantCulture),
             "--edge-address", "127.0.0.1", "--edge-port", "0", "--telemetry", "None", "--service-id", StartedServiceId, "--cluster-id", StartedServiceId,
 
             // Localhost clustering binds the Orleans gateway (opened for this tool's client) to loopback only.
             "--cluster-tls", "false",
-            "--Ockam:Gateway:RequestsPerSecond", "10000000", "--Ockam:Gateway:RequestBurst", "10000000",
             "--Ockam:Relay:MailboxCapacity", mailboxCapacity.ToString(CultureInfo.InvariantCulture),
             "--Logging:LogLevel:Default", "Warning",
-        })
+            .. productionRates ? Array.Empty<string>() : ["--Ockam:Gateway:RequestsPerSecond", "10000000", "--Ockam:Gateway:RequestBurst", "10000000"],
+        ];
+        foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
         }
