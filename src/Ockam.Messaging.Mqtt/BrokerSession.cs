@@ -86,7 +86,12 @@ internal sealed partial class BrokerSession : IAsyncDisposable
 
                 return;
             }
-            catch (MqttCommunicationException e) when (!cancellationToken.IsCancellationRequested)
+            catch (MqttCommunicationException) when (cancellationToken.IsCancellationRequested)
+            {
+                // MQTTnet reports a cancelled wait for the acknowledgement as a timeout; the caller asked to stop, and is told so.
+                throw new OperationCanceledException(cancellationToken);
+            }
+            catch (MqttCommunicationException e)
             {
                 LogPublishFailed(logger, e.Message);
                 if (!client.IsConnected)
