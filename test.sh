@@ -3,7 +3,8 @@
 # Tests marked [Trait("Category", "Long")] (a 1 000-member topic, a mailbox of 100 000 drained: tens of minutes) run only with --long.
 # On a fresh Debian machine it installs what the tests need: PostgreSQL from Debian's packages, started
 # as a throwaway cluster on a free port, owned by an unprivileged user (initdb and postgres refuse root),
-# and Node.js with the ts-mls interop driver's npm packages.
+# Mosquitto (a throwaway broker on a free loopback port, the same user), and Node.js with the ts-mls interop
+# driver's npm packages.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -66,6 +67,58 @@ done
 [ -n "$pg_port" ] || { echo "test.sh: PostgreSQL did not start on any port of 55432-55532: $(tail -n 3 "$pg_dir/log")" >&2; exit 1; }
 export OCKAM_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
 echo "test.sh: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port"
+
+# --- Mosquitto ---------------------------------------------------------------------------------------
+# The MQTT transport's tests run against a real, unmodified broker: Debian's mosquitto, a throwaway one on a free
+# loopback port, run by the same unprivileged user as PostgreSQL, anonymous (the tests' clients are the attackers too).
+# They fail, never skip, without it.
+mosquitto_bin() { command -v mosquitto 2>/dev/null || ls /usr/sbin/mosquitto 2>/dev/null || true; }
+if [ -z "$(mosquitto_bin)" ]; then
+  echo "test.sh: installing Mosquitto from Debian's packages"
+  as_root=""
+  [ "$(id -u)" -eq 0 ] || as_root="sudo"
+  $as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq mosquitto >/dev/null
+fi
+MOSQUITTO=$(mosquitto_bin)
+[ -n "$MOSQUITTO" ] || { echo "test.sh: mosquitto not found after installing it" >&2; exit 1; }
+mqtt_dir=$(mktemp -d /tmp/ockam-mqtt.XXXXXX)
+chown "$pg_user" "$mqtt_dir"
+chmod 700 "$mqtt_dir"
+stop_mqtt() {
+  if [ -s "$mqtt_dir/pid" ]; then kill "$(cat "$mqtt_dir/pid")" 2>/dev/null || true; fi
+  rm -rf "$mqtt_dir"
+}
+trap 'stop_mqtt; stop_pg' EXIT
+# As for PostgreSQL, a port is free only if the broker can bind it: each candidate is tried by starting it there,
+# until its log says it runs (or it exits, the port taken).
+mqtt_port=""
+for candidate in $(seq 51883 51983); do
+  cat >"$mqtt_dir/mosquitto.conf" <<CONF
+listener $candidate 127.0.0.1
+allow_anonymous true
+persistence false
+pid_file $mqtt_dir/pid
+log_dest file $mqtt_dir/log
+CONF
+  chown "$pg_user" "$mqtt_dir/mosquitto.conf"
+  : >"$mqtt_dir/log"
+  chown "$pg_user" "$mqtt_dir/log"
+  run_pg "$MOSQUITTO" -c "$mqtt_dir/mosquitto.conf" >/dev/null 2>&1 &
+  mqtt_launcher=$!
+  for _ in $(seq 50); do
+    if grep -q ' running$' "$mqtt_dir/log" || ! kill -0 "$mqtt_launcher" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  if grep -q ' running$' "$mqtt_dir/log" && kill -0 "$mqtt_launcher" 2>/dev/null; then
+    mqtt_port=$candidate
+    break
+  fi
+  wait "$mqtt_launcher" 2>/dev/null || true
+done
+[ -n "$mqtt_port" ] || { echo "test.sh: Mosquitto did not start on any port of 51883-51983: $(tail -n 3 "$mqtt_dir/log")" >&2; exit 1; }
+export OCKAM_TEST_MQTT="127.0.0.1:$mqtt_port"
+echo "test.sh: Mosquitto $(awk '/ version / { print $4; exit }' "$mqtt_dir/log") on 127.0.0.1:$mqtt_port"
 
 # --- Node.js and the ts-mls interop driver ------------------------------------------------------------
 # The MLS interop tests drive ts-mls (tests/interop/ts-mls) in a Node process; they fail, never skip,
