@@ -15,19 +15,43 @@ namespace Ockam.Messaging.Mqtt.Tests;
 /// </summary>
 internal static class TestBroker
 {
-    public static (string Host, int Port) Endpoint
+    /// <summary>The broker's anonymous listener.</summary>
+    public static (string Host, int Port) Endpoint => HostPort(Required("OCKAM_TEST_MQTT"));
+
+    /// <summary>The broker's listener that takes only a user name and password (OCKAM_TEST_MQTT_AUTH="host:port user password").</summary>
+    public static (string Host, int Port, string User, string Password) PasswordEndpoint
     {
         get
         {
-            var value = Environment.GetEnvironmentVariable("OCKAM_TEST_MQTT")
-                ?? throw new InvalidOperationException("OCKAM_TEST_MQTT is not set: run the tests with ./test.sh, which starts Mosquitto (or start one and set OCKAM_TEST_MQTT=127.0.0.1:<port>)");
-            var colon = value.LastIndexOf(':');
-            return (value[..colon], int.Parse(value[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+            var parts = Required("OCKAM_TEST_MQTT_AUTH").Split(' ');
+            var (host, port) = HostPort(parts[0]);
+            return (host, port, parts[1], parts[2]);
+        }
+    }
+
+    /// <summary>The broker's TLS listener and the CA that signed its certificate (OCKAM_TEST_MQTT_TLS="host:port ca.pem").</summary>
+    public static (string Host, int Port, string CaFile) TlsEndpoint
+    {
+        get
+        {
+            var parts = Required("OCKAM_TEST_MQTT_TLS").Split(' ');
+            var (host, port) = HostPort(parts[0]);
+            return (host, port, parts[1]);
         }
     }
 
     /// <summary>A node name no earlier run or test has used (the broker may remember sessions).</summary>
     public static string UniqueName(string role) => $"{role}-{Guid.NewGuid().ToString("n")[..12]}";
+
+    private static string Required(string variable) =>
+        Environment.GetEnvironmentVariable(variable)
+        ?? throw new InvalidOperationException($"{variable} is not set: run the tests with ./test.sh, which starts Mosquitto (by hand: docs/mqtt.md, \"Tests\")");
+
+    private static (string Host, int Port) HostPort(string value)
+    {
+        var colon = value.LastIndexOf(':');
+        return (value[..colon], int.Parse(value[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+    }
 
     public static async Task<IMqttClient> ConnectAsync(string? clientId = null, Func<MqttApplicationMessage, Task>? received = null)
     {
