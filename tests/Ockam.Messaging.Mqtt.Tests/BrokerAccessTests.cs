@@ -2,7 +2,6 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Ockam.Messaging.Routing;
 using Ockam.Messaging.Tests.Support;
-using Ockam.Messaging.Transports;
 
 namespace Ockam.Messaging.Mqtt.Tests;
 
@@ -32,7 +31,13 @@ public sealed class BrokerAccessTests
         var trusted = new X509Certificate2Collection(ca);
         MqttTransportOptions Options(string role, string? targetHost = null, X509Certificate2Collection? roots = null) => new()
         {
-            NodeName = TestBroker.UniqueName(role), Host = host, Port = port, UseTls = true, TlsTargetHost = targetHost, TlsTrustedRoots = roots, Transport = MqttPair.Quick,
+            NodeName = TestBroker.UniqueName(role),
+            Host = host,
+            Port = port,
+            UseTls = true,
+            TlsTargetHost = targetHost,
+            TlsTrustedRoots = roots,
+            Transport = MqttPair.Quick,
         };
 
         // The broker's certificate names localhost and 127.0.0.1, signed by the throwaway CA alone.
