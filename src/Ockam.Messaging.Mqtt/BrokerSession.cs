@@ -31,6 +31,7 @@ internal sealed partial class BrokerSession : IAsyncDisposable
     private TaskCompletionSource up = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource down = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? supervisor;
+    private int disposed;
 
     public BrokerSession(MqttTransportOptions options, MqttTopics topics, TimeProvider time, ILogger logger, Func<MqttApplicationMessage, CancellationToken, Task> received)
     {
@@ -49,8 +50,8 @@ internal sealed partial class BrokerSession : IAsyncDisposable
 
     public bool IsConnected => up.Task.IsCompletedSuccessfully && client.IsConnected;
 
-    /// <summary>Raised each time the broker connection breaks (it reconnects on its own); the argument says why, for logs.</summary>
-    public event Action<string>? Lost;
+    /// <summary>Raised each time the broker connection breaks; it reconnects on its own.</summary>
+    public event Action? Lost;
 
     /// <summary>Starts connecting (once) and completes when connected and subscribed.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
@@ -107,6 +108,11 @@ internal sealed partial class BrokerSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
         await stop.CancelAsync().ConfigureAwait(false);
         MarkDown();
         if (supervisor is not null)
@@ -188,7 +194,7 @@ internal sealed partial class BrokerSession : IAsyncDisposable
 
                 await lost.Task.WaitAsync(stop.Token).ConfigureAwait(false);
                 LogLost(logger, options.Host, options.Port);
-                Lost?.Invoke("the broker connection closed");
+                Lost?.Invoke();
 
                 // Back-off starts over only after a connection that lasted: a broker that accepts and then drops us
                 // (another client taking our client identifier) is not redialled in a tight loop.

@@ -44,7 +44,7 @@ public sealed partial class MqttTransport : ITransport, IAsyncDisposable
         logger = node.LoggerFactory.CreateLogger<MqttTransport>();
         topics = new MqttTopics(options.TopicPrefix, options.NodeName);
         broker = new BrokerSession(options, topics, node.Time, logger, ReceivedAsync);
-        broker.Lost += reason => BrokerConnectionLost?.Invoke(this, new ConnectionLostEventArgs($"{options.Host}:{options.Port}"));
+        broker.Lost += () => BrokerConnectionLost?.Invoke(this, new ConnectionLostEventArgs($"{options.Host}:{options.Port}"));
         node.RegisterTransport(this);
     }
 

@@ -119,7 +119,7 @@ public sealed class InjectionTests : IAsyncLifetime
         var third = new Node();
         var thirdName = TestBroker.UniqueName("third");
         await using var thirdMqtt = new MqttTransport(third, MqttPair.Options(thirdName));
-        await thirdMqtt.StartAsync();
+        await MqttPair.StartAsync(thirdMqtt);
         var thirdInbox = Inbox.Start(third, "inbox", thirdMqtt.Flow);
         var openInbox = Inbox.Start(pair.Phone, "open-inbox");
 

@@ -46,10 +46,17 @@ internal sealed class MqttPair : IAsyncDisposable
     /// <summary>The topic the device's frames to the phone take.</summary>
     public string PhoneInTopic => $"ockam/{PhoneName}/in/{DeviceName}";
 
-    public static MqttTransportOptions Options(string name, TransportOptions? transport = null)
+    public static MqttTransportOptions Options(string name, TransportOptions? transport = null, bool cleanSession = true)
     {
         var (host, port) = TestBroker.Endpoint;
-        return new MqttTransportOptions { NodeName = name, Host = host, Port = port, Transport = transport ?? Quick };
+        return new MqttTransportOptions { NodeName = name, Host = host, Port = port, Transport = transport ?? Quick, CleanSession = cleanSession };
+    }
+
+    /// <summary>Connects <paramref name="transport"/>, failing the test (not hanging it) if the broker does not answer.</summary>
+    public static async Task StartAsync(MqttTransport transport)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await transport.StartAsync(timeout.Token);
     }
 
     public static async Task<MqttPair> StartAsync(TransportOptions? transport = null)
