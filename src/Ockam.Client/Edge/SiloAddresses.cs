@@ -8,7 +8,7 @@ namespace Ockam.Client.Edge;
 /// one it last reached while that one accepts connections, and to the next that does when it no longer does (its
 /// process or machine is gone), so that the loss of one silo costs its nodes a reconnect, not their service.
 /// </summary>
-internal sealed class SiloAddresses
+public sealed class SiloAddresses
 {
     /// <summary>How long a silo that neither accepts nor refuses may keep a node from trying the next.</summary>
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
@@ -42,7 +42,7 @@ internal sealed class SiloAddresses
     /// The address to open the channel to: with one, that one; with several, the first, from the last one reached, that
     /// accepts a TCP connection (else the last one reached, for the channel's own attempt to report why).
     /// </summary>
-    public async Task<string> ReachableAsync(TimeProvider time, CancellationToken cancellationToken)
+    internal async Task<string> ReachableAsync(TimeProvider time, CancellationToken cancellationToken)
     {
         var start = Volatile.Read(ref current);
         if (addresses.Length == 1)
@@ -61,6 +61,14 @@ internal sealed class SiloAddresses
         }
 
         return addresses[start].Text;
+    }
+
+    /// <summary>Whether each address accepts a TCP connection now, in the order given (diagnostics: <c>ockam status</c>).</summary>
+    public async Task<IReadOnlyList<(string Address, bool Accepts)>> ProbeAllAsync(TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        var accepts = await Task.WhenAll(addresses.Select(a => AcceptsAsync(a, time, cancellationToken))).ConfigureAwait(false);
+        return [.. addresses.Select((a, i) => (a.Text, accepts[i]))];
     }
 
     /// <summary>Opens and closes a TCP connection: a silo whose process is gone refuses at once, a lost host times out.</summary>

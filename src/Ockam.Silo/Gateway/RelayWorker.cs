@@ -3,6 +3,7 @@ using Ockam.Grains.Contracts;
 using Ockam.Identity.Policies;
 using Ockam.Messaging.Api;
 using Ockam.Messaging.Routing;
+using Ockam.Silo.Telemetry;
 
 namespace Ockam.Silo.Gateway;
 
@@ -30,14 +31,14 @@ internal sealed partial class RelayWorker : IWorker, IDisposable
     private readonly ILogger<RelayWorker> logger;
     private readonly RelayQueues queues;
 
-    public RelayWorker(IGrainFactory grains, RelayRegistry registry, Policy senders, RequestRate rate, EdgeGatewayOptions limits, Func<byte[], byte[]>? tap, ILogger<RelayWorker> logger)
+    public RelayWorker(IGrainFactory grains, RelayRegistry registry, Policy senders, RequestRate rate, EdgeGatewayOptions limits, Func<byte[], byte[]>? tap, TimeProvider time, ILogger<RelayWorker> logger)
     {
         this.registry = registry;
         this.senders = senders;
         this.rate = rate;
         this.tap = tap;
         this.logger = logger;
-        queues = new RelayQueues(limits, (relay, batch) => HandOverAsync(grains, relay, batch), logger);
+        queues = new RelayQueues(limits, (relay, batch) => HandOverAsync(grains, relay, batch), time, logger);
     }
 
     public void Dispose() => queues.Dispose();
@@ -86,6 +87,7 @@ internal sealed partial class RelayWorker : IWorker, IDisposable
     private async Task HandOverAsync(IGrainFactory grains, string relay, RelayedEnvelope[] batch)
     {
         var outcomes = await grains.GetGrain<IRelayGrain>(relay).SendBatchAsync(batch).ConfigureAwait(false);
+        SiloTelemetry.Relayed(batch, outcomes);
         foreach (var outcome in outcomes)
         {
             if (outcome != RelayOutcome.Ok)

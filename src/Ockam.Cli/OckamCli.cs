@@ -1,7 +1,7 @@
 using System.CommandLine;
-using Ockam.Client.Cli.Commands;
+using Ockam.Cli.Commands;
 
-namespace Ockam.Client.Cli;
+namespace Ockam.Cli;
 
 /// <summary>The <c>ockam</c> command-line tool.</summary>
 internal static class OckamCli
@@ -21,6 +21,7 @@ internal static class OckamCli
             RelayCommands.Channel(),
             RoomCommands.Room(),
             RoomCommands.Topic(),
+            StatusCommand.Build(),
         };
         root.Options.Add(CliContext.HomeOption);
         root.Options.Add(CliContext.JsonOption);
