@@ -3,7 +3,8 @@
 # Tests marked [Trait("Category", "Long")] (a 1 000-member topic, a mailbox of 100 000 drained: tens of minutes) run only with --long.
 # On a fresh Debian machine it installs what the tests need: PostgreSQL from Debian's packages, started
 # as a throwaway cluster on a free port, owned by an unprivileged user (initdb and postgres refuse root),
-# and Node.js with the ts-mls interop driver's npm packages, and Chromium for the dashboard's check.
+# Mosquitto (a throwaway broker on free loopback ports, the same user), Node.js with the ts-mls interop driver's npm
+# packages, and Chromium for the dashboard's check.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -68,6 +69,78 @@ export OCKAM_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Datab
 # The outage test runs a server of its own, which it stops and starts: the same binaries, the same unprivileged user.
 export OCKAM_TEST_PG_BIN="$PG_BIN" OCKAM_TEST_PG_USER="$pg_user"
 echo "test.sh: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port"
+
+# --- Mosquitto ---------------------------------------------------------------------------------------
+# The MQTT transport's tests run against a real, unmodified broker: Debian's mosquitto, a throwaway one on free
+# loopback ports, run by the same unprivileged user as PostgreSQL. Three listeners: anonymous (the tests' own clients
+# play the attackers), one that takes only a user and password, and one over TLS with a certificate from a throwaway
+# CA. The tests fail, never skip, without it.
+mosquitto_bin() { command -v mosquitto 2>/dev/null || ls /usr/sbin/mosquitto 2>/dev/null || true; }
+if [ -z "$(mosquitto_bin)" ] || ! command -v mosquitto_passwd >/dev/null 2>&1; then
+  echo "test.sh: installing Mosquitto from Debian's packages"
+  as_root=""
+  [ "$(id -u)" -eq 0 ] || as_root="sudo"
+  $as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq mosquitto >/dev/null
+fi
+MOSQUITTO=$(mosquitto_bin)
+[ -n "$MOSQUITTO" ] || { echo "test.sh: mosquitto not found after installing it" >&2; exit 1; }
+mqtt_dir=$(mktemp -d /tmp/ockam-mqtt.XXXXXX)
+stop_mqtt() {
+  if [ -s "$mqtt_dir/pid" ]; then kill "$(cat "$mqtt_dir/pid")" 2>/dev/null || true; fi
+  rm -rf "$mqtt_dir"
+}
+trap 'stop_mqtt; stop_pg' EXIT
+mqtt_user=ockam-node
+mqtt_password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+mosquitto_passwd -b -c "$mqtt_dir/passwd" "$mqtt_user" "$mqtt_password" >/dev/null
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=ockam test CA" \
+  -keyout "$mqtt_dir/ca.key" -out "$mqtt_dir/ca.pem" 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=localhost" \
+  -keyout "$mqtt_dir/broker.key" -out "$mqtt_dir/broker.csr" 2>/dev/null
+printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$mqtt_dir/broker.ext"
+openssl x509 -req -in "$mqtt_dir/broker.csr" -CA "$mqtt_dir/ca.pem" -CAkey "$mqtt_dir/ca.key" -CAcreateserial -days 2 \
+  -extfile "$mqtt_dir/broker.ext" -out "$mqtt_dir/broker.pem" 2>/dev/null
+chown -R "$pg_user" "$mqtt_dir"
+chmod 700 "$mqtt_dir"
+# As for PostgreSQL, ports are free only if the broker can bind them: each candidate triple is tried by starting it
+# there, until its log says it runs (or it exits, a port taken).
+mqtt_port=""
+for candidate in $(seq 51883 3 52180); do
+  cat >"$mqtt_dir/mosquitto.conf" <<CONF
+per_listener_settings true
+persistence false
+pid_file $mqtt_dir/pid
+log_dest file $mqtt_dir/log
+listener $candidate 127.0.0.1
+allow_anonymous true
+listener $((candidate + 1)) 127.0.0.1
+allow_anonymous false
+password_file $mqtt_dir/passwd
+listener $((candidate + 2)) 127.0.0.1
+allow_anonymous true
+certfile $mqtt_dir/broker.pem
+keyfile $mqtt_dir/broker.key
+CONF
+  : >"$mqtt_dir/log"
+  chown "$pg_user" "$mqtt_dir/mosquitto.conf" "$mqtt_dir/log"
+  run_pg "$MOSQUITTO" -c "$mqtt_dir/mosquitto.conf" >/dev/null 2>&1 &
+  mqtt_launcher=$!
+  for _ in $(seq 50); do
+    if grep -q ' running$' "$mqtt_dir/log" || ! kill -0 "$mqtt_launcher" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  if grep -q ' running$' "$mqtt_dir/log" && kill -0 "$mqtt_launcher" 2>/dev/null; then
+    mqtt_port=$candidate
+    break
+  fi
+  wait "$mqtt_launcher" 2>/dev/null || true
+done
+[ -n "$mqtt_port" ] || { echo "test.sh: Mosquitto did not start on any ports of 51883-52182: $(tail -n 3 "$mqtt_dir/log")" >&2; exit 1; }
+export OCKAM_TEST_MQTT="127.0.0.1:$mqtt_port"
+export OCKAM_TEST_MQTT_AUTH="127.0.0.1:$((mqtt_port + 1)) $mqtt_user $mqtt_password"
+export OCKAM_TEST_MQTT_TLS="127.0.0.1:$((mqtt_port + 2)) $mqtt_dir/ca.pem"
+echo "test.sh: Mosquitto $(awk '/ version / { print $4; exit }' "$mqtt_dir/log") on 127.0.0.1:$mqtt_port (anonymous), $((mqtt_port + 1)) (password), $((mqtt_port + 2)) (TLS)"
 
 # --- Node.js and the ts-mls interop driver ------------------------------------------------------------
 # The MLS interop tests drive ts-mls (tests/interop/ts-mls) in a Node process; they fail, never skip,

@@ -4,7 +4,7 @@ using Spectre.Console;
 
 var scenario = new Option<string[]>("--scenario", "-s")
 {
-    Description = "Scenarios to run (online, offline, cross, fanout, enrol, connections, mosquitto); all by default",
+    Description = "Scenarios to run (online, offline, cross, fanout, enrol, connections, mosquitto, mqtt); all by default",
     AllowMultipleArgumentsPerToken = true,
 };
 var mode = new Option<string>("--mode") { Description = "quick (minutes on 2 cores), default, or long (100 000 queued)", DefaultValueFactory = _ => "default" };
@@ -87,6 +87,7 @@ root.SetAction(async (result, cancellationToken) =>
     if (settings.MqttPort is { } port)
     {
         all["mosquitto"] = new MosquittoScenario(settings, results, port, settings.MqttPid);
+        all["mqtt"] = new MqttChannelScenario(settings, results, port);
     }
 
     var chosen = result.GetValue(scenario) is { Length: > 0 } names ? names : [.. all.Keys];

@@ -11,4 +11,7 @@ public enum TransportType : byte
 
     /// <summary>A node in the same process (tests, embedding), value = the listener's name.</summary>
     Memory = 2,
+
+    /// <summary>A node on an MQTT broker, value = its node name (see Ockam.Messaging.Mqtt).</summary>
+    Mqtt = 3,
 }

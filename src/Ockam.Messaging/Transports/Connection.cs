@@ -149,7 +149,7 @@ internal sealed partial class Connection : IBatchWorker
                     catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or TimeoutException)
                     {
                         LogDialFailed(logger, Peer, e.Message);
-                        await Task.Delay(Backoff(attempt++), node.Time, stop.Token).ConfigureAwait(false);
+                        await Task.Delay(options.ReconnectDelay(attempt++), node.Time, stop.Token).ConfigureAwait(false);
                         continue;
                     }
                 }
@@ -291,15 +291,6 @@ internal sealed partial class Connection : IBatchWorker
                 lost?.Invoke(this);
             }
         }
-    }
-
-    private TimeSpan Backoff(int attempt)
-    {
-        var delay = options.ReconnectMinDelay * Math.Pow(2, Math.Min(attempt, 20));
-        var capped = delay < options.ReconnectMaxDelay ? delay : options.ReconnectMaxDelay;
-
-        // Jitter keeps a fleet that lost the same server from redialling in lockstep.
-        return capped * (0.5 + (Random.Shared.NextDouble() / 2));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "message of {Size} bytes to {Peer} exceeds the frame limit; dropped")]

@@ -29,6 +29,16 @@ public sealed record TransportOptions
     /// <summary>TCP: wraps each connection's stream (TLS, metering, capture for tests); null leaves it as is.</summary>
     public Func<Stream, Stream>? WrapStream { get; init; }
 
+    /// <summary>How long to wait before redial number <paramref name="attempt"/> (from 0): doubling from the minimum to the maximum, jittered.</summary>
+    internal TimeSpan ReconnectDelay(int attempt)
+    {
+        var delay = ReconnectMinDelay * Math.Pow(2, Math.Min(attempt, 20));
+        var capped = delay < ReconnectMaxDelay ? delay : ReconnectMaxDelay;
+
+        // Jitter keeps a fleet that lost the same server from redialling in lockstep.
+        return capped * (0.5 + (Random.Shared.NextDouble() / 2));
+    }
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxFrameSize, 64, nameof(MaxFrameSize));

@@ -9,7 +9,7 @@ namespace Ockam.Messaging.Tests.Routing;
 public sealed class MessageCodecTests
 {
     private static readonly Gen<Address> Addresses =
-        from type in Gen.Elements(TransportType.Local, TransportType.Tcp, TransportType.Memory)
+        from type in Gen.Elements(TransportType.Local, TransportType.Tcp, TransportType.Memory, TransportType.Mqtt)
         from value in Generators.Bytes(1, 40)
         select new Address(type, value);
 
