@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Ockam.Silo;
+using Ockam.Silo.Configuration;
 
 // SQLite's driver (ours and Orleans' grain storage alike) does its work synchronously beneath its async methods, so a
 // busy database holds pool threads while it writes; the pool starts with one thread per core (two here) and adds more
@@ -8,5 +9,21 @@ using Ockam.Silo;
 ThreadPool.GetMinThreads(out var workers, out var completionPorts);
 ThreadPool.SetMinThreads(Math.Max(workers, 8), completionPorts);
 
-using var host = await SiloHost.BuildAsync(args);
-await host.RunAsync();
+IHost host;
+try
+{
+    host = await SiloHost.BuildAsync(args);
+}
+catch (SiloConfigurationException e)
+{
+    // An operator's mistake gets one line that names the option, not a stack trace.
+    await Console.Error.WriteLineAsync($"error: {e.Message}");
+    return 2;
+}
+
+using (host)
+{
+    await host.RunAsync();
+}
+
+return 0;

@@ -19,6 +19,26 @@ public sealed class ConsoleTests
     /// a banner, then only what matters. It once printed thousands of lines of trace dumps in its first minutes.
     /// </summary>
     [Fact]
+    public async Task An_option_the_silo_cannot_start_with_is_one_line_naming_it_and_exit_2()
+    {
+        using var data = new TempDirectory();
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Ockam.Silo.dll"), "--data", data.Path, "--silo-port", "0" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(2, process.ExitCode);
+        Assert.Equal("error: Ockam:SiloPort must be a port (1-65535) and Ockam:GatewayPort a port or 0 (closed)", errors.Trim());
+        Assert.Equal("", (await output).Trim());
+    }
+
+    [Fact]
     public async Task A_fresh_silo_prints_its_banner_then_stays_quiet()
     {
         using var data = new TempDirectory();

@@ -104,27 +104,27 @@ public sealed class OckamOptions
     {
         if (Storage == StorageKind.PostgreSql && string.IsNullOrWhiteSpace(ConnectionString))
         {
-            throw new InvalidOperationException("PostgreSQL storage needs Ockam:ConnectionString (--connection-string)");
+            throw new SiloConfigurationException("PostgreSQL storage needs Ockam:ConnectionString (--connection-string)");
         }
 
         if (Clustering == ClusteringKind.AdoNet && Storage != StorageKind.PostgreSql)
         {
-            throw new InvalidOperationException("ADO.NET clustering runs on PostgreSQL: set Ockam:Storage=PostgreSql too");
+            throw new SiloConfigurationException("ADO.NET clustering runs on PostgreSQL: set Ockam:Storage=PostgreSql too");
         }
 
         if (ProbeTimeout < TimeSpan.FromMilliseconds(500) || ProbeTimeout > TimeSpan.FromMinutes(1))
         {
-            throw new InvalidOperationException("Ockam:ProbeTimeout must be between 0.5 s and 1 minute (e.g. 00:00:02)");
+            throw new SiloConfigurationException("Ockam:ProbeTimeout must be between 0.5 s and 1 minute (e.g. 00:00:02)");
         }
 
         if (GatewayPort is < 0 or > 65535 || SiloPort is <= 0 or > 65535)
         {
-            throw new InvalidOperationException("Ockam:SiloPort must be a port (1-65535) and Ockam:GatewayPort a port or 0 (closed)");
+            throw new SiloConfigurationException("Ockam:SiloPort must be a port (1-65535) and Ockam:GatewayPort a port or 0 (closed)");
         }
 
         if (PrometheusPort is <= 0 or > 65535 || Dashboard is <= 0 or > 65535)
         {
-            throw new InvalidOperationException("Ockam:PrometheusPort and Ockam:Dashboard must be ports (1-65535)");
+            throw new SiloConfigurationException("Ockam:PrometheusPort and Ockam:Dashboard must be ports (1-65535)");
         }
     }
 }
