@@ -128,6 +128,7 @@ public sealed partial class PortalOutlet : IWorker
         }
 
         _ = stream.Completed.ContinueWith(_ => Interlocked.Decrement(ref streams), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        stream.Join(message.ReturnRoute, open.Window);
         node.StartWorker([stream.Address], stream);
         node.AcceptFlow(stream.Address, flow);
         try
@@ -140,7 +141,7 @@ public sealed partial class PortalOutlet : IWorker
             return;
         }
 
-        stream.Run(message.ReturnRoute, open.Window);
+        stream.Run();
     }
 
     private void Track(SecureChannel channel)

@@ -74,12 +74,21 @@ internal sealed partial class PortalStream : IWorker, IDisposable
     /// <summary>Whether the stream ended cleanly (both directions ended) rather than by a reset.</summary>
     public bool Clean { get; private set; }
 
-    /// <summary>Starts carrying: the peer's stream is at the end of <paramref name="peerRoute"/> and takes <paramref name="window"/> bytes.</summary>
-    public void Run(Route peerRoute, uint window)
+    /// <summary>
+    /// Names the peer's stream, at the end of <paramref name="peerRoute"/>, which takes <paramref name="window"/> bytes: from
+    /// now on its messages are taken (and wait for <see cref="Run"/>). The outlet joins before it answers the open, so that
+    /// the inlet's first data, which may follow the answer at once, finds the stream ready.
+    /// </summary>
+    public void Join(Route peerRoute, uint window)
     {
         peerWindow = window;
         credit = window;
         peer = peerRoute;
+    }
+
+    /// <summary>Starts carrying, once joined: reads the socket for the peer, and writes what the peer sent.</summary>
+    public void Run()
+    {
         opened.TrySetResult();
         _ = Task.Run(ReadLoopAsync, CancellationToken.None);
         _ = Task.Run(WriteLoopAsync, CancellationToken.None);
@@ -113,7 +122,8 @@ internal sealed partial class PortalStream : IWorker, IDisposable
         switch (decoded)
         {
             case PortalOpened answer when !carrying && IsPeerRoute(message.ReturnRoute):
-                Run(message.ReturnRoute, answer.Window);
+                Join(message.ReturnRoute, answer.Window);
+                Run();
                 break;
             case PortalData data when carrying && !peerEnded:
                 Take(data);
