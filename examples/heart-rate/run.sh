@@ -17,8 +17,8 @@ trap cleanup EXIT
 
 echo "== building"
 dotnet build --configuration Release src/Ockam.Silo >/dev/null
-dotnet build --configuration Release src/Ockam.Client >/dev/null
-ockam() { dotnet src/Ockam.Client/bin/Release/net10.0/ockam.dll "$@"; }
+dotnet build --configuration Release src/Ockam.Cli >/dev/null
+ockam() { dotnet src/Ockam.Cli/bin/Release/net10.0/ockam.dll "$@"; }
 json() { sed -E "s/.*\"$1\":\"([^\"]*)\".*/\1/"; }
 
 echo "== starting a silo (data in $work/silo)"
@@ -38,7 +38,7 @@ echo "== phone and monitor enrolled"
 
 third=$((readings / 3))
 # exec: the background job's pid is then the phone's own process, the one to kill.
-listen() { exec dotnet src/Ockam.Client/bin/Release/net10.0/ockam.dll --home "$work/phone" listen --relay phone --peer-policy '(= subject.ockam.role "monitor")' --count "$1"; }
+listen() { exec dotnet src/Ockam.Cli/bin/Release/net10.0/ockam.dll --home "$work/phone" listen --relay phone --peer-policy '(= subject.ockam.role "monitor")' --count "$1"; }
 # Live: one monitor process streams a reading a second over its channel to the phone.
 stream() {
   for i in $(seq "$1" "$2"); do echo "reading $i: bpm=$((60 + RANDOM % 40))"; sleep 1; done |

@@ -1,4 +1,4 @@
-using Ockam.Client.Cli;
+using Ockam.Cli;
 
 namespace Ockam.Client.Tests;
 

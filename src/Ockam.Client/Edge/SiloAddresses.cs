@@ -8,7 +8,7 @@ namespace Ockam.Client.Edge;
 /// one it last reached while that one accepts connections, and to the next that does when it no longer does (its
 /// process or machine is gone), so that the loss of one silo costs its nodes a reconnect, not their service.
 /// </summary>
-internal sealed class SiloAddresses
+public sealed class SiloAddresses
 {
     /// <summary>How long a silo that neither accepts nor refuses may keep a node from trying the next.</summary>
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
@@ -42,7 +42,7 @@ internal sealed class SiloAddresses
     /// The address to open the channel to: with one, that one; with several, the first, from the last one reached, that
     /// accepts a TCP connection (else the last one reached, for the channel's own attempt to report why).
     /// </summary>
-    public async Task<string> ReachableAsync(TimeProvider time, CancellationToken cancellationToken)
+    internal async Task<string> ReachableAsync(TimeProvider time, CancellationToken cancellationToken)
     {
         var start = Volatile.Read(ref current);
         if (addresses.Length == 1)

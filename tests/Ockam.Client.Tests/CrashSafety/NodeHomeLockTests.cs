@@ -1,4 +1,4 @@
-using Ockam.Client.Cli;
+using Ockam.Cli;
 using Ockam.Client.Edge;
 using Ockam.Client.Tests.Support;
 using Ockam.Messaging.Nodes;

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Ockam.Identity.Files;
 using Ockam.Identity.Identities;
 
-namespace Ockam.Client.Cli;
+namespace Ockam.Cli;
 
 /// <summary>The silo a node talks to, kept in <c>silo.json</c> in its home: where, and who it must prove to be.</summary>
 internal sealed record SiloSettings(string Address, string Identifier)

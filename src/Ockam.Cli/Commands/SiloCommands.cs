@@ -1,7 +1,8 @@
 using System.CommandLine;
+using Ockam.Client.Edge;
 using Ockam.Identity.Identities;
 
-namespace Ockam.Client.Cli.Commands;
+namespace Ockam.Cli.Commands;
 
 /// <summary><c>ockam silo set|show</c>: which silo this node talks to, and the identity it must prove.</summary>
 internal static class SiloCommands
@@ -22,7 +23,7 @@ internal static class SiloCommands
             var given = result.GetValue(address)!;
             try
             {
-                Edge.SiloAddresses.Parse(given);
+                SiloAddresses.Parse(given);
             }
             catch (FormatException e)
             {

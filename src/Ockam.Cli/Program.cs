@@ -1,3 +1,3 @@
-using Ockam.Client.Cli;
+using Ockam.Cli;
 
 return await OckamCli.RunAsync(args);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Ockam.Client.Cli;
+namespace Ockam.Cli;
 
 /// <summary>
 /// Text from other parties (a room member's plaintext) made safe to print on a terminal: every control character

@@ -6,7 +6,7 @@ using Ockam.Identity.Identities;
 using Ockam.Identity.Policies;
 using Ockam.Messaging.Api;
 
-namespace Ockam.Client.Cli.Commands;
+namespace Ockam.Cli.Commands;
 
 /// <summary><c>ockam room ...</c> and <c>ockam topic ...</c>: encrypted groups the silo orders and fans out but cannot read.</summary>
 internal static class RoomCommands

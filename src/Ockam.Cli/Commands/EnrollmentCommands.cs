@@ -2,7 +2,7 @@ using System.CommandLine;
 using Ockam.Identity.Credentials;
 using Ockam.Messaging.Api;
 
-namespace Ockam.Client.Cli.Commands;
+namespace Ockam.Cli.Commands;
 
 /// <summary><c>ockam token create</c>, <c>ockam enroll</c>, <c>ockam credential show</c>.</summary>
 internal static class EnrollmentCommands

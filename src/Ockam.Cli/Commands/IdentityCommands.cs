@@ -3,7 +3,7 @@ using Ockam.Client.Edge;
 using Ockam.Identity.Identities;
 using Ockam.Messaging.Nodes;
 
-namespace Ockam.Client.Cli.Commands;
+namespace Ockam.Cli.Commands;
 
 /// <summary><c>ockam identity create|show|rotate|revoke</c>.</summary>
 internal static class IdentityCommands

@@ -1,7 +1,7 @@
 using System.CommandLine;
-using Ockam.Client.Cli.Commands;
+using Ockam.Cli.Commands;
 
-namespace Ockam.Client.Cli;
+namespace Ockam.Cli;
 
 /// <summary>The <c>ockam</c> command-line tool.</summary>
 internal static class OckamCli

@@ -5,7 +5,7 @@ using Ockam.Messaging.Routing;
 using Ockam.Messaging.SecureChannels;
 using Spectre.Console;
 
-namespace Ockam.Client.Cli;
+namespace Ockam.Cli;
 
 /// <summary>What every command shares: the node's home, the output format, the silo, and how failures become exit codes.</summary>
 internal sealed class CliContext(string home, bool json)
@@ -94,14 +94,44 @@ internal sealed class CliContext(string home, bool json)
             return;
         }
 
-        // Values never wrap: identifiers and tokens must stay whole for copying, in any terminal width.
-        var table = new Table { Title = new TableTitle(title) }.AddColumn("field").AddColumn(new TableColumn("value").NoWrap());
-        foreach (var (field, value) in fields)
+        Table(AnsiConsole.Console, title, fields);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="fields"/> as a two-column table, or, in a terminal too narrow for it, as aligned
+    /// <c>field  value</c> lines. Nothing is ever wrapped or cut: identifiers and tickets must stay whole for copying
+    /// (a table cell would crop them to the terminal's width), and a field name broken over lines ("key" / "expires")
+    /// reads as two fields.
+    /// </summary>
+    internal static void Table(IAnsiConsole console, string title, IReadOnlyList<(string Field, object? Value)> fields)
+    {
+        var rows = fields.Select(f => (f.Field, Value: Text(f.Value))).ToList();
+        var fieldWidth = rows.Select(r => r.Field.Length).Append("field".Length).Max();
+        var valueWidth = rows.Select(r => r.Value.Length).Append("value".Length).Max();
+
+        // "│ field │ value │": four borders and four spaces of padding.
+        if (fieldWidth + valueWidth + 7 > console.Profile.Width)
         {
-            table.AddRow(Markup.Escape(field), Markup.Escape(Text(value)));
+            // Straight to the terminal's writer: the console itself would fold lines at its width.
+            var writer = console.Profile.Out.Writer;
+            writer.WriteLine(title);
+            foreach (var (field, value) in rows)
+            {
+                writer.WriteLine($"  {field.PadRight(fieldWidth)}  {value}");
+            }
+
+            return;
         }
 
-        AnsiConsole.Write(table);
+        var table = new Table { Title = new TableTitle(Markup.Escape(title)) }
+            .AddColumn(new TableColumn("field").NoWrap())
+            .AddColumn(new TableColumn("value").NoWrap());
+        foreach (var (field, value) in rows)
+        {
+            table.AddRow(Markup.Escape(field), Markup.Escape(value));
+        }
+
+        console.Write(table);
     }
 
     private static string Text(object? value) => value switch

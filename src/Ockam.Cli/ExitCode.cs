@@ -1,4 +1,4 @@
-namespace Ockam.Client.Cli;
+namespace Ockam.Cli;
 
 /// <summary>What the <c>ockam</c> tool's exit status means, for scripts.</summary>
 internal static class ExitCode

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Ockam.Client.Cli;
+namespace Ockam.Cli;
 
 /// <summary>Source-generated JSON for the tool's files and its <c>--json</c> output.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]

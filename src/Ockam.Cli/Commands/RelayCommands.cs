@@ -7,7 +7,7 @@ using Ockam.Identity.Policies;
 using Ockam.Messaging.SecureChannels;
 using Spectre.Console;
 
-namespace Ockam.Client.Cli.Commands;
+namespace Ockam.Cli.Commands;
 
 /// <summary><c>ockam relay create</c>, <c>ockam send</c>, <c>ockam listen</c>: end-to-end messages through the silo's relays.</summary>
 internal static class RelayCommands
