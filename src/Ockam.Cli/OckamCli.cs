@@ -21,6 +21,8 @@ internal static class OckamCli
             RelayCommands.Channel(),
             RoomCommands.Room(),
             RoomCommands.Topic(),
+            PortalCommands.Portal(),
+            PortalCommands.Node(),
         };
         root.Options.Add(CliContext.HomeOption);
         root.Options.Add(CliContext.JsonOption);
