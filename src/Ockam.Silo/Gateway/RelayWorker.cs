@@ -32,17 +32,16 @@ internal sealed partial class RelayWorker : IWorker, IDisposable
     private readonly ILogger<RelayWorker> logger;
     private readonly RelayQueues queues;
     private readonly RelayQueues liveQueues;
-
     private readonly TimeProvider time;
 
     public RelayWorker(IGrainFactory grains, RelayRegistry registry, Policy senders, RequestRate rate, EdgeGatewayOptions limits, Func<byte[], byte[]>? tap, TimeProvider time, ILogger<RelayWorker> logger)
     {
-        this.time = time;
         this.registry = registry;
         this.senders = senders;
         this.rate = rate;
         this.tap = tap;
         this.logger = logger;
+        this.time = time;
         queues = new RelayQueues(limits, (relay, batch) => HandOverAsync(grains, relay, batch, live: false), logger);
         liveQueues = new RelayQueues(limits, (relay, batch) => HandOverAsync(grains, relay, batch, live: true), logger);
     }
@@ -82,7 +81,7 @@ internal sealed partial class RelayWorker : IWorker, IDisposable
         }
 
         var onward = message.OnwardRoute;
-        if (onward.Count < 2 || !onward[1].IsLocal || message.ReturnRoute.IsEmpty)
+        if (onward.Count < 2 || !onward[1].IsLocal)
         {
             LogRefused(logger, "no relay name");
             return;
