@@ -158,6 +158,35 @@ public sealed class PortalTests : IAsyncLifetime
         await Eventually.TrueAsync(() => outlet.StreamCount == 0);
     }
 
+    [Theory]
+    [InlineData("data beyond the window")]
+    [InlineData("credit beyond the window")]
+    public async Task A_peer_that_breaks_the_window_is_reset(string breach)
+    {
+        var channel = await SecureChannel.CreateAsync(a, Route.Of(Address.Memory("b"), PortalOutlet.ListenerAddress("svc")), fleet.Options(alice, TrustPolicy.Identifiers(bob.Identifier)));
+        var answers = Inbox.Start(a, "answers", channel.Flow);
+        await a.SendAsync(Message.To(Route.Of(channel.Address, outlet.Address), Route.Of(Address.Local("answers")), new PortalOpen(16 * 1024).Encode()));
+        using var server = await target.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        var stream = (await answers.ReceiveAsync()).ReturnRoute;
+
+        // The outlet's window is 16 KiB: one message of 17 KiB is past it; a credit it never earned lifts its own past ours.
+        PortalMessage forged = breach == "data beyond the window" ? new PortalData(0, new byte[17 * 1024]) : new PortalCredit(1);
+        await a.SendAsync(Message.To(stream, Route.Of(Address.Local("answers")), forged.Encode()));
+
+        var reset = Assert.IsType<PortalReset>(PortalMessage.Decode((await answers.ReceiveAsync()).Payload));
+        Assert.Equal(breach, reset.Reason);
+        await Eventually.TrueAsync(() => outlet.StreamCount == 0);
+        var buffer = new byte[32 * 1024];
+        await Assert.ThrowsAnyAsync<IOException>(async () =>
+        {
+            while (await server.GetStream().ReadAsync(buffer) > 0)
+            {
+            }
+
+            throw new IOException("closed, not reset");
+        });
+    }
+
     [Fact]
     public async Task An_inlet_whose_peer_is_not_trusted_resets_its_connections_and_the_target_sees_none()
     {
