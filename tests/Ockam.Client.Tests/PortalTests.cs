@@ -150,6 +150,65 @@ public sealed class PortalTests : IAsyncLifetime
         Assert.False(service.Pending());
     }
 
+    [Fact]
+    public async Task After_the_outlets_node_reconnects_to_the_silo_new_connections_get_through_again()
+    {
+        using var echo = new TcpListener(IPAddress.Loopback, 0);
+        echo.Start();
+        using var stop = new CancellationTokenSource();
+        var serving = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var connection = await echo.AcceptTcpClientAsync(stop.Token);
+                try
+                {
+                    var stream = connection.GetStream();
+                    var one = new byte[1];
+                    await stream.ReadExactlyAsync(one, stop.Token);
+                    await stream.WriteAsync(one, stop.Token);
+                }
+                catch (IOException)
+                {
+                    // A stream that was reset on the way (the old channel's): the next connection is served.
+                }
+            }
+        });
+        await server.CreateOutletAsync("echo", $"127.0.0.1:{((IPEndPoint)echo.LocalEndpoint).Port}", Clients);
+        await using var inlet = await client.CreateInletAsync(new IPEndPoint(IPAddress.Loopback, 0), "echo", Servers, new PortalOptions { OpenTimeout = TimeSpan.FromSeconds(3) });
+        Assert.True(await RoundTripAsync(inlet.Endpoint));
+
+        // The outlet's node drops its connection to the silo and makes a new one: the channel's path went with the old.
+        await server.GoOfflineAsync();
+        await server.ReconnectAsync();
+
+        // A connection that finds the old channel gets no answer and is reset, and the inlet lets that channel go.
+        await Eventually.TrueAsync(() => RoundTripAsync(inlet.Endpoint), TimeSpan.FromSeconds(45));
+        await stop.CancelAsync();
+        echo.Stop();
+        await Assert.ThrowsAnyAsync<Exception>(() => serving);
+    }
+
+    /// <summary>Connects, sends a byte, and reads it back within a few seconds; false if the connection fails.</summary>
+    private static async Task<bool> RoundTripAsync(IPEndPoint endpoint)
+    {
+        try
+        {
+            using var tcp = new TcpClient();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(8));
+            await tcp.ConnectAsync(endpoint, timeout.Token);
+            var stream = tcp.GetStream();
+            await stream.WriteAsync(new byte[] { 7 }, timeout.Token);
+            var back = new byte[1];
+            await stream.ReadExactlyAsync(back, timeout.Token);
+            return back[0] == 7;
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     private static async Task<int> ReadOrResetAsync(NetworkStream stream, byte[] buffer)
     {
         try

@@ -112,11 +112,12 @@ public sealed partial class PortalInlet : IAsyncDisposable
     private async Task CarryAsync(Socket socket)
     {
         PortalStream? stream = null;
+        SecureChannel? through = null;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
         timeout.CancelAfter(options.OpenTimeout);
         try
         {
-            var through = await ChannelAsync(timeout.Token).ConfigureAwait(false);
+            through = await ChannelAsync(timeout.Token).ConfigureAwait(false);
             stream = new PortalStream(node, socket, options, through.Closed);
             _ = stream.Completed.ContinueWith(_ => Interlocked.Decrement(ref streams), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             node.StartWorker([stream.Address], stream);
@@ -128,6 +129,13 @@ public sealed partial class PortalInlet : IAsyncDisposable
         {
             // A handshake refused (the outlet's node is not trusted, or does not trust this one), a timeout, a reset.
             Interlocked.Increment(ref refused);
+            if (e is OperationCanceledException && stream is not null && through is not null)
+            {
+                // No answer at all through an open channel: its path is gone (a node's connection to the silo was
+                // renewed, and the channel's route went with the old one). The next connection opens a new channel.
+                _ = through.CloseAsync(CancellationToken.None);
+            }
+
             if (stream is null)
             {
                 Interlocked.Decrement(ref streams);
