@@ -3,7 +3,7 @@
 # Tests marked [Trait("Category", "Long")] (a 1 000-member topic, a mailbox of 100 000 drained: tens of minutes) run only with --long.
 # On a fresh Debian machine it installs what the tests need: PostgreSQL from Debian's packages, started
 # as a throwaway cluster on a free port, owned by an unprivileged user (initdb and postgres refuse root),
-# and Node.js with the ts-mls interop driver's npm packages.
+# and Node.js with the ts-mls interop driver's npm packages, and Chromium for the dashboard's check.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -65,6 +65,8 @@ for candidate in $(seq 55432 55532); do
 done
 [ -n "$pg_port" ] || { echo "test.sh: PostgreSQL did not start on any port of 55432-55532: $(tail -n 3 "$pg_dir/log")" >&2; exit 1; }
 export OCKAM_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
+# The outage test runs a server of its own, which it stops and starts: the same binaries, the same unprivileged user.
+export OCKAM_TEST_PG_BIN="$PG_BIN" OCKAM_TEST_PG_USER="$pg_user"
 echo "test.sh: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port"
 
 # --- Node.js and the ts-mls interop driver ------------------------------------------------------------
@@ -96,6 +98,17 @@ if [ "$(cat "$ts_mls_dir/node_modules/.ockam-lock-sha256" 2>/dev/null || true)" 
 fi
 echo "test.sh: Node.js $(node --version), ts-mls $(node -p "require('./$ts_mls_dir/node_modules/ts-mls/package.json').version")"
 
+# --- Chromium --------------------------------------------------------------------------------------------
+# tests/dashboard/check.sh opens the silo's Orleans Dashboard in headless Chromium, from Debian's packages.
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "test.sh: installing Chromium from Debian's packages"
+  as_root=""
+  [ "$(id -u)" -eq 0 ] || as_root="sudo"
+  $as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq chromium >/dev/null
+fi
+command -v chromium >/dev/null 2>&1 || { echo "test.sh: chromium not found after installing chromium" >&2; exit 1; }
+
 dotnet restore Ockam.sln
 dotnet build Ockam.sln --configuration Release --no-restore
 # The code's layout is checked like its warnings: `dotnet format Ockam.sln` fixes what this refuses.
@@ -118,6 +131,12 @@ for project in tests/*/*.Tests.csproj; do
   fi
   rm -f "$log"
 done
+
+# The dashboard in a browser (its own silo process; a few seconds, bounded).
+if ! timeout 300 tests/dashboard/check.sh; then
+  echo "test.sh: tests/dashboard/check.sh failed" >&2
+  status=1
+fi
 
 echo "tests: ${total_passed} passed, ${total_failed} failed, ${total_skipped} skipped"
 if [ "$total_passed" -eq 0 ]; then

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of every decoder with afl++ and SharpFuzz.
-#   fuzz/run.sh SECONDS [HARNESS...]    each harness for SECONDS (all harnesses by default), as many at once as cores
+#   fuzz/run.sh SECONDS [HARNESS...]               each harness for SECONDS (all harnesses by default), as many at once as cores
+#   fuzz/run.sh --executions N [HARNESS...]        each harness until about N executions (afl-fuzz -E), however long that takes
 # Starts from the seed corpus in fuzz/corpus/<harness>/, works in fuzz/out/ (not kept), and prints, per harness,
 # executions, executions per second, paths found, crashes and hangs. Every crashing or hanging input is copied to
 # fuzz/findings/<harness>/: replay one with `dotnet run -c Release --project fuzz/Ockam.Fuzz -- replay <harness> <file>`, fix the
@@ -9,8 +10,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-seconds=${1:?usage: fuzz/run.sh SECONDS [HARNESS...]}
-shift
+usage="usage: fuzz/run.sh SECONDS [HARNESS...] | fuzz/run.sh --executions N [HARNESS...]"
+if [ "${1:-}" = --executions ]; then
+  limit=(-E "${2:?$usage}")
+  shift 2
+else
+  limit=(-V "${1:?$usage}")
+  shift
+fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 as_root=""
@@ -42,7 +49,7 @@ export AFL_SKIP_BIN_CHECK=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_SKIP_CPU
 run_one() {
   local name=$1
   # -t: a .NET process's first input includes its start-up; -m none: the runtime reserves far more than it uses.
-  afl-fuzz -i "fuzz/corpus/$name" -o "$out/$name" -t 10000+ -m none -V "$seconds" -- \
+  afl-fuzz -i "fuzz/corpus/$name" -o "$out/$name" -t 10000+ -m none "${limit[@]}" -- \
     dotnet "$out/bin/Ockam.Fuzz.dll" fuzz "$name" >"$out/$name.log" 2>&1 || echo "afl-fuzz for $name stopped: see $out/$name.log" >&2
 }
 

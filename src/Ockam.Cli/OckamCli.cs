@@ -23,6 +23,7 @@ internal static class OckamCli
             RoomCommands.Topic(),
             PortalCommands.Portal(),
             PortalCommands.Node(),
+            StatusCommand.Build(),
         };
         root.Options.Add(CliContext.HomeOption);
         root.Options.Add(CliContext.JsonOption);

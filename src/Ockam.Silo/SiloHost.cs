@@ -1,7 +1,10 @@
 using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Ockam.Grains;
 using Ockam.Grains.Authority;
@@ -17,6 +20,7 @@ using Ockam.Silo.Identities;
 using Ockam.Silo.Storage;
 using Ockam.Silo.Telemetry;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Serialization;
 using Orleans.Storage;
 
@@ -45,6 +49,10 @@ internal static class SiloHost
         ["--probe-timeout"] = "Ockam:ProbeTimeout",
         ["--telemetry"] = "Ockam:Telemetry",
         ["--otlp-endpoint"] = "Ockam:OtlpEndpoint",
+        ["--prometheus-port"] = "Ockam:PrometheusPort",
+        ["--prometheus-host"] = "Ockam:PrometheusHost",
+        ["--dashboard"] = "Ockam:Dashboard",
+        ["--dashboard-address"] = "Ockam:DashboardAddress",
         ["--print-admin-token"] = "Ockam:PrintAdminToken",
         ["--cluster-tls"] = "Ockam:ClusterTls",
         ["--cluster-certificate"] = "Ockam:ClusterCertificate",
@@ -52,12 +60,22 @@ internal static class SiloHost
 
     public static async Task<IHost> BuildAsync(string[] args, Action<IServiceCollection>? configureServices = null, CancellationToken cancellationToken = default)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true);
-        builder.Configuration.AddEnvironmentVariables();
-        builder.Configuration.AddCommandLine(args, Switches);
-        var options = builder.Configuration.GetSection(OckamOptions.Section).Get<OckamOptions>() ?? new OckamOptions();
+        // The options decide the kind of host (a web host only for the dashboard), so they are read before it is made.
+        var configuration = new ConfigurationManager();
+        AddSources(configuration, args);
+        var options = configuration.GetSection(OckamOptions.Section).Get<OckamOptions>() ?? new OckamOptions();
         options.Validate();
+        IHostApplicationBuilder builder = options.Dashboard is null
+            ? Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory })
+            : WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        AddSources(builder.Configuration, args);
+
+        // One line per event (the default spreads each over two), and the levels of appsettings.json's Logging section.
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "HH:mm:ss ";
+        });
 
         await SchemaInstaller.InstallAsync(options, cancellationToken).ConfigureAwait(false);
         var time = TimeProvider.System;
@@ -68,6 +86,10 @@ internal static class SiloHost
 
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton(time);
+
+        // Orleans' watchdog reads the membership clock; counted from the silo's start, its first reading is no false
+        // stall of the machine's uptime (MembershipClock says why).
+        builder.Services.AddKeyedSingleton<TimeProvider>(TimeProviderNames.Membership, (services, _) => new MembershipClock(services.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(_ => identities); // by factory, so that the container disposes it (and its vault)
         builder.Services.AddSingleton<IVault>(identities.Home.Vault);
         if (clusterCertificate is not null)
@@ -96,13 +118,37 @@ internal static class SiloHost
         });
         builder.Services.AddOptions<AdoNetGrainStorageOptions>(Grains.Storage.ProviderName)
             .Configure<Serializer>((storage, serializer) => storage.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
-        builder.UseOrleans(silo => ConfigureOrleans(silo, options, clusterCertificate));
+        builder.UseOrleans(silo =>
+        {
+            ConfigureOrleans(silo, options, clusterCertificate);
+            if (options.Dashboard is not null)
+            {
+                silo.AddDashboard();
+            }
+        });
         builder.Services.AddHostedService<ClusterTlsReport>();
         builder.Services.AddSingleton<EdgeGateway>();
         builder.Services.AddHostedService(services => services.GetRequiredService<EdgeGateway>());
         builder.AddOckamTelemetry(options);
         configureServices?.Invoke(builder.Services);
-        return builder.Build();
+        return builder is WebApplicationBuilder web ? BuildDashboard(web, options) : ((HostApplicationBuilder)builder).Build();
+    }
+
+    private static void AddSources(IConfigurationBuilder configuration, string[] args) => configuration
+        .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+        .AddEnvironmentVariables()
+        .AddCommandLine(args, Switches);
+
+    /// <summary>
+    /// The silo with the Orleans Dashboard on its own port: what it shows (grain types, silos, call rates, the
+    /// reminders) any local user may read, so it listens on loopback unless told otherwise (docs/console.md).
+    /// </summary>
+    private static WebApplication BuildDashboard(WebApplicationBuilder builder, OckamOptions options)
+    {
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Parse(options.DashboardAddress), options.Dashboard!.Value));
+        var app = builder.Build();
+        app.MapOrleansDashboard();
+        return app;
     }
 
     private static void ConfigureOrleans(ISiloBuilder silo, OckamOptions options, ClusterCertificate? clusterCertificate)

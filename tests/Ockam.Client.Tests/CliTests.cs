@@ -42,8 +42,18 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal("phone", Json(await Ok(phone, "relay", "create", "phone", "--json"))["name"]);
 
         // The phone listens (a long-running process); the monitor sends one message, then two from standard input.
+        var idle = Json(await Ok(phone, "status", "--json"));
+        Assert.Equal(("not running", "True", "ockam.relay=phone, ockam.role=phone"), (idle["node"], idle["enrolled"], idle["attributes"]));
+        Assert.StartsWith("yes, proving its identifier", idle["silo answers"], StringComparison.Ordinal);
+        Assert.Equal("phone: owned by this node, not listening (mail waits sealed)", idle["relay"]);
+
         using var listener = OckamProcess.Start(phone, false, "listen", "--relay", "phone", "--count", "3", "--json");
         await WaitForRelayOnlineAsync("phone");
+
+        // While the listener runs, status reads the home beside it and leaves its connection alone.
+        var running = Json(await Ok(phone, "status", "--json"));
+        Assert.Equal(("running (another process holds this home)", $"{silo.EdgeEndpoint} yes"), (running["node"], running["silo accepts"]));
+        Assert.False(running.ContainsKey("relay"));
         Assert.Equal("1", Json(await Ok(monitor, "send", "--to", "phone", "bpm=72", "--json"))["messages"]);
         var (exit, output, error) = await OckamProcess.RunWithInputAsync(monitor, "bpm=73\nbpm=74\n", "send", "--to", "phone", "-");
         Assert.True(exit == 0, error);
@@ -97,6 +107,7 @@ public sealed class CliTests : IAsyncLifetime
         }
 
         Assert.Contains(bobId, Json(await Ok(alice, "room", "members", "ward", "--json"))["members"]);
+        Assert.Equal(("ward", "none"), (Json(await Ok(bob, "status", "--json"))["rooms"], Json(await Ok(bob, "status", "--json"))["topics"]));
         Assert.Equal("2", Json(await Ok(alice, "room", "remove", "ward", bobId, "--json"))["epoch"]);
         Assert.Equal("1", Json(await Ok(alice, "room", "members", "ward", "--json"))["members"].Split(", ").Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
@@ -110,6 +121,8 @@ public sealed class CliTests : IAsyncLifetime
             Assert.True(exit == 0, error);
             Assert.Equal("headline", Json(output)["message"]);
         }
+
+        Assert.Equal("news", Json(await Ok(carol, "status", "--json"))["topics"]);
 
         var (refused, _, why) = await OckamProcess.RunAsync(bob, "topic", "subscribe", "news", "--count", "1");
         Assert.Equal((2, true), (refused, why.Contains("subscribe policy", StringComparison.Ordinal)));
@@ -125,11 +138,20 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal(4, exit);
         Assert.StartsWith("error: no silo configured", error.Trim());
 
-        // No silo listening there.
+        // No silo listening there: status still reports the node, and says so with exit 3.
         await Ok(lonely, "silo", "set", "127.0.0.1:9", silo.Identities.Silo.Identifier.ToString());
         (exit, _, error) = await OckamProcess.RunAsync(lonely, "channel", "check");
         Assert.Equal(3, exit);
         Assert.StartsWith("error:", error.Trim());
+        string output;
+        (exit, output, _) = await OckamProcess.RunAsync(lonely, "status", "--json");
+        var status = Json(output);
+        Assert.Equal((3, "False", "127.0.0.1:9 no", "not running"), (exit, status["enrolled"], status["silo accepts"], status["node"]));
+        Assert.StartsWith("no", status["silo answers"], StringComparison.Ordinal);
+
+        // A home with nothing in it yet.
+        status = Json(await Ok(Path.Combine(homes.Path, "empty"), "status", "--json"));
+        Assert.Equal(("none: run `ockam identity create`", "False"), (status["identity"], status["enrolled"]));
 
         // A silo, but a bad token, an expired token, an unknown relay, a command it may not run.
         var node = await NodeAsync("node");

@@ -109,7 +109,7 @@ public sealed class RelayBatchTests(ClusterFixture fixture)
             {
                 allHandedOver.SetResult();
             }
-        }, NullLogger.Instance);
+        }, TimeProvider.System, NullLogger.Instance);
         foreach (var envelope in Envelopes(0, Count))
         {
             await queues.EnqueueAsync(name, envelope, CancellationToken.None);
@@ -144,6 +144,67 @@ public sealed class RelayBatchTests(ClusterFixture fixture)
         var after = await relay.GetStatusAsync();
         Assert.Equal((0, before.NextSequence), (after.Queued, after.NextSequence));
         Assert.Equal(0, fixture.Mail.Appends(relay.GetPrimaryKeyString()));
+    }
+
+    /// <summary>
+    /// A relay that cannot take its messages for a while (its database is away): the hop keeps the batch at the head of
+    /// its queue and tries again, so everything arrives, in order; without the retries the first batch would be lost.
+    /// </summary>
+    [Fact]
+    public async Task A_hand_over_that_fails_for_a_while_is_tried_again_and_nothing_is_lost_or_reordered()
+    {
+        var failures = 3;
+        var handedOver = new List<int>();
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var queues = new RelayQueues(new EdgeGatewayOptions(), (_, batch) =>
+        {
+            if (Interlocked.Decrement(ref failures) >= 0)
+            {
+                throw new InvalidOperationException("the relay's storage is unavailable");
+            }
+
+            lock (handedOver)
+            {
+                handedOver.AddRange(batch.Select(m => (int)m.Envelope[0]));
+                if (handedOver.Count == 20)
+                {
+                    done.SetResult();
+                }
+            }
+
+            return Task.CompletedTask;
+        }, TimeProvider.System, NullLogger.Instance);
+        foreach (var envelope in Envelopes(0, 20))
+        {
+            await queues.EnqueueAsync("r", envelope, CancellationToken.None);
+        }
+
+        await done.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(Enumerable.Range(0, 20), handedOver);
+    }
+
+    /// <summary>Past its patience the hop gives a batch up (logged) and goes on with the next: one broken relay call cannot hold a queue for ever.</summary>
+    [Fact]
+    public async Task A_hand_over_that_keeps_failing_is_given_up_after_the_patience_and_the_queue_moves_on()
+    {
+        var calls = 0;
+        var later = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var queues = new RelayQueues(new EdgeGatewayOptions { RelayHandOverPatience = TimeSpan.Zero }, (_, batch) =>
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                throw new InvalidOperationException("broken");
+            }
+
+            later.TrySetResult(batch[0].Envelope[0]);
+            return Task.CompletedTask;
+        }, TimeProvider.System, NullLogger.Instance);
+        await queues.EnqueueAsync("r", Envelopes(0, 1)[0], CancellationToken.None);
+        await Eventually.TrueAsync(() => Volatile.Read(ref calls) == 1 && queues.Count == 0);
+        await queues.EnqueueAsync("r", Envelopes(1, 1)[0], CancellationToken.None);
+
+        Assert.Equal(1, await later.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(2, calls);
     }
 
     private async Task<IRelayGrain> ClaimedAsync()

@@ -22,7 +22,10 @@ namespace Ockam.Client.Edge;
 /// </summary>
 public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
 {
-    private const string IdentityName = "default";
+    internal const string IdentityName = "default";
+
+    /// <summary>The credential attribute naming the relay its holder may own (the gateway's policy for creating one).</summary>
+    internal const string RelayAttribute = "ockam.relay";
     private static readonly Address InboxAddress = Address.Local("inbox");
     private static readonly Address RelayInboxAddress = Address.Local(RelayDelivery.InboxAddress);
     private static readonly Address GroupInboxAddress = Address.Local(GroupDelivery.InboxAddress);
@@ -72,6 +75,9 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     private SecureChannel? channel;
     private volatile string? connectedSilo;
 
+    /// <summary>The channel whose TCP connection broke, if it is still the current one: never used again.</summary>
+    private volatile SecureChannel? brokenChannel;
+
     /// <summary>The channel every relay and room listened on was last renewed through: any other needs a renewal.</summary>
     private volatile SecureChannel? renewedOn;
 
@@ -97,13 +103,16 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         {
             if (string.Equals(lost.Peer, connectedSilo, StringComparison.OrdinalIgnoreCase))
             {
+                // The channel ran over that connection: a redial reaches a silo process that knows nothing of it, which
+                // drops what it carries without a word. The next use opens a new one (and fails while no silo accepts).
+                brokenChannel = channel;
                 siloLost.Release();
             }
         };
         node.StartWorker(InboxAddress, inbox);
         relayInbox = new RelayInbox(options.SiloIdentifier, AcknowledgeAsync, options.Time);
         node.StartWorker([RelayInboxAddress], relayInbox, relayInbox.Flow);
-        Credential = LoadCredential();
+        Credential = ReadCredential(options.Home);
         peers = PeerHistories.Open(options.Home, home.Vault, options.Time.GetUtcNow());
         keyPackages = new KeyPackageStore(Path.Combine(options.Home, "key-packages.json"), home.Vault, options.Time);
         mailCounter = MailCounter.Open(Path.Combine(options.Home, "mail-counter.cbor"), options.Time);
@@ -317,7 +326,15 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     /// <summary>Whether relay <paramref name="relay"/>'s owner listens now: if not, a message for it waits best sealed.</summary>
     /// <exception cref="EdgeException">No relay by that name (<see cref="ApiStatus.UnknownRelay"/>).</exception>
     public async Task<bool> IsOnlineAsync(string relay, CancellationToken cancellationToken = default) =>
-        (await CallAsync(new GetRelayRequest(relay), cancellationToken).ConfigureAwait(false)).Online;
+        (await GetRelayAsync(relay, cancellationToken).ConfigureAwait(false)).Online;
+
+    /// <summary>Relay <paramref name="relay"/>'s owner, and whether it listens now.</summary>
+    /// <exception cref="EdgeException">No relay by that name (<see cref="ApiStatus.UnknownRelay"/>).</exception>
+    public async Task<RelayInfo> GetRelayAsync(string relay, CancellationToken cancellationToken = default)
+    {
+        var response = await CallAsync(new GetRelayRequest(relay), cancellationToken).ConfigureAwait(false);
+        return new RelayInfo(relay, response.Owner, response.Online);
+    }
 
     /// <summary>
     /// The verified agreement key of relay <paramref name="relay"/>'s owner, to seal mail to (<see cref="SendSealedAsync"/>).
@@ -521,7 +538,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!reopen && channel is { Closed.IsCompleted: false } open && api is not null)
+            if (!reopen && channel is { Closed.IsCompleted: false } open && !ReferenceEquals(open, brokenChannel) && api is not null)
             {
                 return (open, api);
             }
@@ -608,21 +625,26 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         return credential;
     }
 
-    private string CredentialPath => Path.Combine(options.Home, "credential.cbor");
+    private string CredentialPath => CredentialFile(options.Home);
 
-    private static string RoomsDirectory(string home) => Path.Combine(home, "rooms");
+    internal static string RoomsDirectory(string home) => Path.Combine(home, "rooms");
 
-    private CredentialPresentation? LoadCredential()
+    /// <summary>The credential kept in <paramref name="home"/>, or null before enrolment or if it does not decode.</summary>
+    internal static CredentialPresentation? ReadCredential(string home)
     {
+        var path = CredentialFile(home);
         try
         {
-            return File.Exists(CredentialPath) ? CredentialPresentation.Decode(File.ReadAllBytes(CredentialPath)) : null;
+            return File.Exists(path) ? CredentialPresentation.Decode(File.ReadAllBytes(path)) : null;
         }
         catch (OckamDecodeException)
         {
             return null;
         }
     }
+
+    private static string CredentialFile(string home) => Path.Combine(home, "credential.cbor");
+
 
     /// <summary>Trusts the silo's authority (learnt over the pinned channel) for peers' credentials.</summary>
     private async Task<SecureChannelOptions> EndToEndOptionsAsync(Policy peerPolicy, CancellationToken cancellationToken)

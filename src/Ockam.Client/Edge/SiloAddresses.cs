@@ -63,6 +63,14 @@ public sealed class SiloAddresses
         return addresses[start].Text;
     }
 
+    /// <summary>Whether each address accepts a TCP connection now, in the order given (diagnostics: <c>ockam status</c>).</summary>
+    public async Task<IReadOnlyList<(string Address, bool Accepts)>> ProbeAllAsync(TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        var accepts = await Task.WhenAll(addresses.Select(a => AcceptsAsync(a, time, cancellationToken))).ConfigureAwait(false);
+        return [.. addresses.Select((a, i) => (a.Text, accepts[i]))];
+    }
+
     /// <summary>Opens and closes a TCP connection: a silo whose process is gone refuses at once, a lost host times out.</summary>
     private static async Task<bool> AcceptsAsync((string Text, string Host, int Port) address, TimeProvider time, CancellationToken cancellationToken)
     {

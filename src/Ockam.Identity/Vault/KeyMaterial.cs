@@ -8,6 +8,7 @@ internal sealed class KeyMaterial : IDisposable
     public const int MaxSecretLength = 255 * 32;
 
     private readonly Lock aeadLock = new();
+    private readonly ICurve25519 curve;
     private IDisposable? aead;
     private bool disposed;
 
@@ -16,6 +17,7 @@ internal sealed class KeyMaterial : IDisposable
         Validate(type, secret.Length);
         Type = type;
         Persistence = persistence;
+        this.curve = curve;
 
         // Pinned so that the GC never leaves copies of the secret behind when it compacts.
         Secret = GC.AllocateUninitializedArray<byte>(secret.Length, pinned: true);
@@ -62,11 +64,15 @@ internal sealed class KeyMaterial : IDisposable
 
     public void Encrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData, Span<byte> ciphertext, Span<byte> tag)
     {
-        // Cipher instances are cached (key expansion is not free) but are not thread-safe, hence the lock.
+        // Cipher instances are cached (key expansion is not free) but are not thread-safe, and libsodium's state must not
+        // be freed mid-call, hence the lock.
         lock (aeadLock)
         {
             switch (Cipher())
             {
+                case SodiumAes256Gcm sodium:
+                    sodium.Encrypt(nonce, plaintext, associatedData, ciphertext, tag);
+                    break;
                 case AesGcm gcm:
                     gcm.Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
                     break;
@@ -85,6 +91,8 @@ internal sealed class KeyMaterial : IDisposable
             {
                 switch (Cipher())
                 {
+                    case SodiumAes256Gcm sodium:
+                        return sodium.TryDecrypt(nonce, ciphertext, tag, associatedData, plaintext);
                     case AesGcm gcm:
                         gcm.Decrypt(nonce, ciphertext, tag, plaintext, associatedData);
                         break;
@@ -108,6 +116,8 @@ internal sealed class KeyMaterial : IDisposable
         ObjectDisposedException.ThrowIf(disposed, this);
         return aead ??= Type switch
         {
+            // The libsodium vault does AES-256 with libsodium too where the CPU allows (SodiumAes256Gcm: twice as fast).
+            KeyType.AesGcm when Secret.Length == SodiumAes256Gcm.KeySize && curve is SodiumCurve25519 && SodiumAes256Gcm.IsAvailable => new SodiumAes256Gcm(Secret),
             KeyType.AesGcm => new AesGcm(Secret, Aead.TagSize),
             KeyType.ChaCha20Poly1305 => new ChaCha20Poly1305(Secret),
             _ => throw new VaultException($"a {Type} key cannot be used for AEAD"),

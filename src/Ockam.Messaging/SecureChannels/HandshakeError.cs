@@ -32,4 +32,10 @@ public enum HandshakeError
 
     /// <summary>The peer presented an older history than the longest known for its identity (a rolled-away key), or one that forks from it.</summary>
     StaleIdentity,
+
+    /// <summary>
+    /// The store of known histories (at the silo, the identity grains) could not be asked, so the peer's history could
+    /// not be checked against the longest known: refused now rather than left to time out; the peer may try again.
+    /// </summary>
+    HistoriesUnavailable,
 }

@@ -50,6 +50,12 @@ internal static class PeerVerifier
             {
                 throw new HandshakeException(HandshakeError.StaleIdentity, $"the peer's identity is not at its newest history: {e.Message}", e);
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The store is another component (at the silo, grains that may be moving off a dead silo): whatever it
+                // fails with, the handshake ends now with a reason, instead of its message being dropped unanswered.
+                throw new HandshakeException(HandshakeError.HistoriesUnavailable, $"the known histories could not be asked: {e.GetType().Name}", e);
+            }
         }
 
         return peer;

@@ -70,10 +70,30 @@ public sealed class OckamOptions
     /// <summary>Print a fresh one-time admin enrolment token at start (one is always printed on first start).</summary>
     public bool PrintAdminToken { get; set; }
 
-    public TelemetryExporter Telemetry { get; set; } = TelemetryExporter.Console;
+    /// <summary>
+    /// Where traces and metrics go: none by default (a console of trace dumps is unreadable); several at once as a
+    /// comma-separated list (<c>--telemetry otlp,prometheus</c>).
+    /// </summary>
+    public TelemetryExporters Telemetry { get; set; }
 
-    /// <summary>OTLP endpoint when <see cref="Telemetry"/> is <see cref="TelemetryExporter.Otlp"/>.</summary>
+    /// <summary>OTLP endpoint when <see cref="Telemetry"/> includes <see cref="TelemetryExporters.Otlp"/>.</summary>
     public string? OtlpEndpoint { get; set; }
+
+    /// <summary>The Prometheus scrape endpoint's port (<c>/metrics</c>) when <see cref="Telemetry"/> includes <see cref="TelemetryExporters.Prometheus"/>.</summary>
+    public int PrometheusPort { get; set; } = 9464;
+
+    /// <summary>
+    /// The host name or address the scrape endpoint listens on: <c>localhost</c> (this machine only) unless set; one of
+    /// the machine's addresses to be scraped from elsewhere (the exporter's listener takes no wildcard). It serves the
+    /// metrics without authentication.
+    /// </summary>
+    public string PrometheusHost { get; set; } = "localhost";
+
+    /// <summary>The Orleans Dashboard's port; unset (the default) means no dashboard.</summary>
+    public int? Dashboard { get; set; }
+
+    /// <summary>The address the dashboard listens on: loopback unless set, as it has no authentication.</summary>
+    public string DashboardAddress { get; set; } = "127.0.0.1";
 
     internal string SqlitePath => Path.Combine(DataDirectory, "ockam.db");
 
@@ -101,6 +121,11 @@ public sealed class OckamOptions
         {
             throw new InvalidOperationException("Ockam:SiloPort must be a port (1-65535) and Ockam:GatewayPort a port or 0 (closed)");
         }
+
+        if (PrometheusPort is <= 0 or > 65535 || Dashboard is <= 0 or > 65535)
+        {
+            throw new InvalidOperationException("Ockam:PrometheusPort and Ockam:Dashboard must be ports (1-65535)");
+        }
     }
 }
 
@@ -119,9 +144,18 @@ public enum ClusteringKind
     AdoNet,
 }
 
-public enum TelemetryExporter
+/// <summary>Telemetry exporters; any combination (the configuration's <c>"Otlp, Prometheus"</c>).</summary>
+[Flags]
+public enum TelemetryExporters
 {
-    None,
-    Console,
-    Otlp,
+    None = 0,
+
+    /// <summary>Traces and metrics dumped to standard output: for a look, not for running.</summary>
+    Console = 1,
+
+    /// <summary>Traces and metrics pushed to an OpenTelemetry collector (<see cref="OckamOptions.OtlpEndpoint"/>).</summary>
+    Otlp = 2,
+
+    /// <summary>Metrics scraped over HTTP (<see cref="OckamOptions.PrometheusPort"/>, <c>/metrics</c>).</summary>
+    Prometheus = 4,
 }

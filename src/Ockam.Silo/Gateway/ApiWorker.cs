@@ -225,6 +225,7 @@ internal sealed partial class ApiWorker(
         var tags = new TagList { { "ockam.operation", operation }, { "ockam.status", response.Status.ToString() } };
         SiloTelemetry.Requests.Add(1, tags);
         SiloTelemetry.RequestDuration.Record(time.GetElapsedTime(started).TotalSeconds, tags);
+        OperationLog.Answered(logger, operation, peer.Identifier, response.Status);
         return response;
     }
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -76,7 +75,7 @@ internal sealed partial class EdgeGateway(
             MaxChannelsPerFlow = gatewayOptions.Value.MaxChannelsPerConnection,
         };
         var memberPolicy = Policy.Parse(settings.MemberPolicy);
-        var relays = new RelayRegistry(grains, node, loggers.CreateLogger<RelayRegistry>());
+        var relays = new RelayRegistry(grains, node, time, loggers.CreateLogger<RelayRegistry>());
         following = Task.Run(() => relays.FollowMembershipAsync(membership, stopping.Token), CancellationToken.None);
         var channels = new ChannelRegistry(loggers.CreateLogger<ChannelRegistry>());
         Channels = channels;
@@ -117,19 +116,10 @@ internal sealed partial class EdgeGateway(
 
         Endpoint = tcp.Listen(new IPEndPoint(IPAddress.Parse(settings.EdgeAddress), settings.EdgePort));
         LogStarted(logger, identities.Silo.Identifier, identities.Authority.Issuer.Identity.Identifier, Endpoint);
-        var banner = new StringBuilder()
-            .AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"silo identity:      {identities.Silo.Identifier}")
-            .AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"authority identity: {identities.Authority.Issuer.Identity.Identifier}")
-            .AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"edge gateway:       tcp {Endpoint}");
-        if (identities.Created || settings.PrintAdminToken)
-        {
-            // The one way in for the first administrator; only its hash is stored.
-            var token = await authority.CreateOperatorTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = "admin"u8.ToArray() }, TimeSpan.FromHours(24), uses: 1).ConfigureAwait(false);
-            banner.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"admin enrolment token (one use, 24 h): {token}");
-            banner.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"admin enrolment ticket (the same, with this silo's address and identifier): {new EnrollmentTicket(Endpoint.ToString(), identities.Silo.Identifier, token)}");
-        }
-
-        await Console.Out.WriteAsync(banner.ToString()).ConfigureAwait(false);
+        var adminToken = identities.Created || settings.PrintAdminToken
+            ? await authority.CreateOperatorTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = "admin"u8.ToArray() }, TimeSpan.FromHours(24), uses: 1).ConfigureAwait(false)
+            : null;
+        await Console.Out.WriteAsync(SiloBanner.Format(identities, Endpoint, settings, adminToken)).ConfigureAwait(false);
         var feed = grains.GetGrain<IRevocationFeedGrain>(settings.AuthorityName);
         revocations = new RevocationObserver(notice => ApplyAsync(trust, channels, notice));
         var subscription = grains.CreateObjectReference<IRevocationObserver>(revocations);

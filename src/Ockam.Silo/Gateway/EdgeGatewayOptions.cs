@@ -44,6 +44,12 @@ internal sealed class EdgeGatewayOptions
     public long RelayQueuesBytes { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>
+    /// How long the relay hop keeps trying to hand messages to a relay that cannot take them (its database is away,
+    /// its silo just died) before it drops them; its senders wait meanwhile.
+    /// </summary>
+    public TimeSpan RelayHandOverPatience { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
     /// Test seam: sees (and may replace) every envelope before it enters a relay, so that a test can play
     /// a service that tampers with what it relays. Null in any real deployment.
     /// </summary>

@@ -3,6 +3,7 @@ using Ockam.Identity.Credentials;
 using Ockam.Identity.Policies;
 using Ockam.Messaging.Routing;
 using Ockam.Messaging.SecureChannels;
+using Ockam.Silo.Telemetry;
 
 namespace Ockam.Silo.Gateway;
 
@@ -43,5 +44,6 @@ internal sealed class GatewayCall(
     {
         trust.AcceptRevocationList(RevocationList.Decode(list), time.GetUtcNow());
         Announcements.Add(new RevocationNotice(list, subjects));
+        SiloTelemetry.Revocations.Add(1);
     }
 }

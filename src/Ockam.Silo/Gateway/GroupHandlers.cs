@@ -3,6 +3,7 @@ using Ockam.Identity.Identities;
 using Ockam.Identity.Policies;
 using Ockam.Messaging.Api;
 using Ockam.Messaging.Api.Operations;
+using Ockam.Silo.Telemetry;
 
 namespace Ockam.Silo.Gateway;
 
@@ -92,6 +93,7 @@ internal static class GroupHandlers
         var result = await call.Grains.GetDeliveryService(request.Group)
             .CommitAsync(call.Caller, request.Commit.ToArray(), request.Welcome?.ToArray())
             .WaitAsync(cancellationToken).ConfigureAwait(false);
+        SiloTelemetry.GroupCommits.Add(1, new KeyValuePair<string, object?>("ockam.outcome", result.Outcome.ToString()));
         return result.Outcome switch
         {
             DeliveryOutcome.Ok => new CommitRoomResponse(true, result.Index, ReadOnlyMemory<byte>.Empty),

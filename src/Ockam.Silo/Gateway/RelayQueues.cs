@@ -12,8 +12,11 @@ namespace Ockam.Silo.Gateway;
 /// and bytes per relay and in all; a sender that finds no room waits (in its own channel's receive side), never
 /// the hop, and never another relay's queue.
 /// </summary>
-internal sealed partial class RelayQueues(EdgeGatewayOptions limits, Func<string, RelayedEnvelope[], Task> handOver, ILogger logger) : IDisposable
+internal sealed partial class RelayQueues(EdgeGatewayOptions limits, Func<string, RelayedEnvelope[], Task> handOver, TimeProvider time, ILogger logger) : IDisposable
 {
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
+
     private readonly Lock gate = new();
     private readonly Dictionary<string, Queue<RelayedEnvelope>> queues = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> queuedBytes = new(StringComparer.Ordinal);
@@ -92,21 +95,7 @@ internal sealed partial class RelayQueues(EdgeGatewayOptions limits, Func<string
             }
 
             // Counted until handed over: the bounds cover the messages in a relay's hands as well as those waiting.
-            try
-            {
-                if (!stopping.IsCancellationRequested)
-                {
-                    await handOver(relay, batch).ConfigureAwait(false);
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogHandOverFailed(logger, e, relay, batch.Length);
-            }
-            catch (OperationCanceledException)
-            {
-                // The gateway is stopping.
-            }
+            await HandOverAsync(relay, batch).ConfigureAwait(false);
 
             lock (gate)
             {
@@ -135,6 +124,60 @@ internal sealed partial class RelayQueues(EdgeGatewayOptions limits, Func<string
         }
     }
 
+    /// <summary>
+    /// Hands <paramref name="batch"/> over, trying again while the relay cannot take it (its database is away, its silo
+    /// just died): the batch stays at the head of its queue, so order holds, and the queue's bounds make its senders
+    /// wait meanwhile. A relay that stores twice (a write that committed and whose answer was lost) is harmless: the
+    /// end-to-end channel's replay window and sealed mail's replay guard drop the copy. Given up, logged, only after
+    /// <see cref="EdgeGatewayOptions.RelayHandOverPatience"/>, or when the gateway stops.
+    /// </summary>
+    private async Task HandOverAsync(string relay, RelayedEnvelope[] batch)
+    {
+        var delay = FirstRetryDelay;
+        var started = time.GetTimestamp();
+        for (var attempt = 1; !stopping.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                await handOver(relay, batch).ConfigureAwait(false);
+                if (attempt > 1)
+                {
+                    LogHandedOverAfterRetries(logger, relay, batch.Length, attempt);
+                }
+
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                if (time.GetElapsedTime(started) >= limits.RelayHandOverPatience)
+                {
+                    LogHandOverFailed(logger, e, relay, batch.Length, attempt);
+                    return;
+                }
+
+                if (attempt == 1)
+                {
+                    LogHandOverRetrying(logger, e, relay, batch.Length);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            try
+            {
+                await Task.Delay(delay, time, stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+        }
+    }
+
     /// <summary>The head of <paramref name="queue"/> (left in it), up to one hand-over's bounds; the first whatever its size. Under the gate.</summary>
     private static RelayedEnvelope[] Take(Queue<RelayedEnvelope> queue)
     {
@@ -154,6 +197,12 @@ internal sealed partial class RelayQueues(EdgeGatewayOptions limits, Func<string
         return [.. batch];
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "handing {Count} messages to relay {Relay} failed; they are dropped")]
-    private static partial void LogHandOverFailed(ILogger logger, Exception exception, string relay, int count);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "handing {Count} messages to relay {Relay} failed; trying again (its senders wait meanwhile)")]
+    private static partial void LogHandOverRetrying(ILogger logger, Exception exception, string relay, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "handed {Count} messages to relay {Relay} at attempt {Attempt}")]
+    private static partial void LogHandedOverAfterRetries(ILogger logger, string relay, int count, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "handing {Count} messages to relay {Relay} failed {Attempts} times; they are dropped")]
+    private static partial void LogHandOverFailed(ILogger logger, Exception exception, string relay, int count, int attempts);
 }

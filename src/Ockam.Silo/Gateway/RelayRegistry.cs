@@ -12,10 +12,18 @@ namespace Ockam.Silo.Gateway;
 /// and each connection's reply relay (so that answers find it whichever silo they come from). Observers
 /// are held strongly here (Orleans keeps only weak references) and released when their channel closes.
 /// </summary>
-internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, ILogger<RelayRegistry> logger)
+internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, TimeProvider time, ILogger<RelayRegistry> logger)
 {
     /// <summary>Relays renewed at once after a silo's death: enough to be quick, few enough not to flood the cluster.</summary>
     private const int RenewConcurrency = 32;
+
+    /// <summary>
+    /// How long a renewal keeps trying (a relay may not be reachable yet: its grain's directory entry or its storage is
+    /// still moving off the dead silo), from 0.25 s between tries, doubling to 4 s.
+    /// </summary>
+    private static readonly TimeSpan RenewPatience = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan FirstRenewDelay = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan MaxRenewDelay = TimeSpan.FromSeconds(4);
 
     private readonly string gatewayId = Guid.NewGuid().ToString("n")[..12];
     private readonly ConcurrentDictionary<(string Relay, Address Channel), (RelayObserver Observer, IRelayObserver Reference, Identifier Owner)> observers = new();
@@ -104,18 +112,36 @@ internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, ILo
     }
 
     private Task RenewAsync(CancellationToken cancellationToken) =>
-        Parallel.ForEachAsync(observers.ToList(), new ParallelOptions { MaxDegreeOfParallelism = RenewConcurrency, CancellationToken = cancellationToken }, async (entry, _) =>
+        Parallel.ForEachAsync(observers.ToList(), new ParallelOptions { MaxDegreeOfParallelism = RenewConcurrency, CancellationToken = cancellationToken }, async (entry, token) =>
         {
             var ((relay, channel), (_, reference, owner)) = entry;
-            try
+            var delay = FirstRenewDelay;
+            var started = time.GetTimestamp();
+            while (true)
             {
-                await ConnectAsync(relay, channel, reference, owner).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // Not tried again here: an owner whose own connection never broke stays unheard on this relay until its
-                // node reconnects (docs/cluster.md says so).
-                LogRenewFailed(logger, relay, e.Message);
+                try
+                {
+                    await ConnectAsync(relay, channel, reference, owner).ConfigureAwait(false);
+                    return;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Tried again while the owner still listens here: given up, it would stay unheard on this relay
+                    // until its node reconnects, as its own connection never broke.
+                    if (!observers.TryGetValue((relay, channel), out var held) || !ReferenceEquals(held.Reference, reference))
+                    {
+                        return;
+                    }
+
+                    if (time.GetElapsedTime(started) >= RenewPatience)
+                    {
+                        LogRenewFailed(logger, relay, e.Message);
+                        return;
+                    }
+                }
+
+                await Task.Delay(delay, time, token).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRenewDelay.Ticks));
             }
         });
 
@@ -148,6 +174,6 @@ internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, ILo
     [LoggerMessage(Level = LogLevel.Information, Message = "{Silos} silo(s) of the cluster died: connecting the owners of {Count} relays again")]
     private static partial void LogRenewing(ILogger logger, int silos, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "relay {Relay}: could not connect its owner again after a silo died: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "relay {Relay}: could not connect its owner again after a silo died, for a minute; it is unheard there until its node reconnects: {Reason}")]
     private static partial void LogRenewFailed(ILogger logger, string relay, string reason);
 }

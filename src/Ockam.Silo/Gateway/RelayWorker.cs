@@ -3,6 +3,7 @@ using Ockam.Grains.Contracts;
 using Ockam.Identity.Policies;
 using Ockam.Messaging.Api;
 using Ockam.Messaging.Routing;
+using Ockam.Silo.Telemetry;
 
 namespace Ockam.Silo.Gateway;
 
@@ -42,8 +43,8 @@ internal sealed partial class RelayWorker : IWorker, IDisposable
         this.tap = tap;
         this.logger = logger;
         this.time = time;
-        queues = new RelayQueues(limits, (relay, batch) => HandOverAsync(grains, relay, batch, live: false), logger);
-        liveQueues = new RelayQueues(limits, (relay, batch) => HandOverAsync(grains, relay, batch, live: true), logger);
+        queues = new RelayQueues(limits, (relay, batch) => HandOverAsync(grains, relay, batch, live: false), time, logger);
+        liveQueues = new RelayQueues(limits, (relay, batch) => HandOverAsync(grains, relay, batch, live: true), time, logger);
     }
 
     public void Dispose()
@@ -110,6 +111,7 @@ internal sealed partial class RelayWorker : IWorker, IDisposable
     {
         var grain = grains.GetGrain<IRelayGrain>(relay);
         var outcomes = await (live ? grain.SendLiveAsync(batch) : grain.SendBatchAsync(batch)).ConfigureAwait(false);
+        SiloTelemetry.Relayed(batch, outcomes);
         foreach (var outcome in outcomes)
         {
             if (outcome != RelayOutcome.Ok)

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Ockam.Silo.Telemetry;
 
 namespace Ockam.Silo.Storage;
 
@@ -95,11 +96,12 @@ internal sealed class GroupCommit<TWrite> : IAsyncDisposable
     }
 
     /// <summary>Commits <paramref name="batch"/> and completes its writes; the failure if nothing was committed.</summary>
-    private async Task<Exception?> TryCommitAsync(IReadOnlyList<TWrite> batch)
+    private async Task<Exception?> TryCommitAsync(List<TWrite> batch)
     {
         try
         {
             await commit(batch).ConfigureAwait(false);
+            SiloTelemetry.StorageCommitWrites.Record(batch.Count, new KeyValuePair<string, object?>("ockam.kind", typeof(TWrite).Name));
         }
         catch (Exception e)
         {

@@ -64,6 +64,21 @@ public sealed class HandshakeTimeoutTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_responder_whose_history_store_fails_refuses_at_once_instead_of_waiting_for_the_timeout()
+    {
+        var (alice, bob) = (await fleet.MemberAsync(), await fleet.MemberAsync());
+        var listener = fleet.Listen(b, "listener", fleet.Options(bob, TrustPolicy.AnyIdentity) with { Histories = new UnavailableHistories() });
+        var failed = new TaskCompletionSource<HandshakeError>();
+        listener.HandshakeFailed += (_, e) => failed.TrySetResult(e.Error);
+
+        _ = SecureChannel.CreateAsync(a, Route.Of(Address.Memory("b"), Address.Local("listener")), fleet.Options(alice, TrustPolicy.AnyIdentity));
+
+        // The fake clock never moves here: only the refusal itself can end the handshake.
+        Assert.Equal(HandshakeError.HistoriesUnavailable, await failed.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        await Eventually.TrueAsync(() => listener.PendingHandshakes == 0);
+    }
+
+    [Fact]
     public async Task A_listener_at_its_bound_drops_further_first_messages()
     {
         var bob = await fleet.MemberAsync();
@@ -81,5 +96,12 @@ public sealed class HandshakeTimeoutTests : IAsyncLifetime
         Assert.Equal(3, listener.PendingHandshakes);
         time.Advance(TimeSpan.FromSeconds(11));
         await Eventually.TrueAsync(() => listener.PendingHandshakes == 0);
+    }
+
+    /// <summary>A history store that cannot be reached (an identity grain on a silo that just died).</summary>
+    private sealed class UnavailableHistories : Ockam.Identity.Identities.IIdentityHistories
+    {
+        public ValueTask<Ockam.Identity.Identities.VerifiedIdentity> AcceptAsync(Ockam.Identity.Identities.ChangeHistory presented, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("the silo hosting this identity is unavailable");
     }
 }
