@@ -4,7 +4,7 @@ using Spectre.Console;
 
 var scenario = new Option<string[]>("--scenario", "-s")
 {
-    Description = "Scenarios to run (online, offline, cross, fanout, enrol, connections, mosquitto, mqtt); all by default",
+    Description = "Scenarios to run (online, offline, cross, fanout, enrol, connections, flood, portal, mosquitto, mqtt); all by default",
     AllowMultipleArgumentsPerToken = true,
 };
 var mode = new Option<string>("--mode") { Description = "quick (minutes on 2 cores), default, or long (100 000 queued)", DefaultValueFactory = _ => "default" };
@@ -80,6 +80,7 @@ root.SetAction(async (result, cancellationToken) =>
         ["enrol"] = new EnrolmentScenario(settings, results),
         ["connections"] = new ConnectionsScenario(settings, results),
         ["flood"] = new FloodScenario(settings, results),
+        ["portal"] = new PortalScenario(settings, results),
     };
 
     // Not a measured shape of its own: the cross-traffic shape runs it in another process.

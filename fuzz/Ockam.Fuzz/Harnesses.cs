@@ -6,6 +6,7 @@ using Ockam.Identity.Mls;
 using Ockam.Identity.Policies;
 using Ockam.Identity.Vault;
 using Ockam.Messaging.Api;
+using Ockam.Messaging.Portals;
 using Ockam.Messaging.Routing;
 using Ockam.Messaging.SecureChannels;
 using Ockam.Messaging.Transports;
@@ -52,6 +53,7 @@ internal sealed class Harnesses : IDisposable
             Decode("api-response", "an edge API response", b => ApiResponse.Decode(b)),
             Decode("relay-delivery", "a relay's delivery to its owner", b => RelayDelivery.Decode(b)),
             Decode("group-delivery", "a group's live delivery to a member", b => GroupDelivery.Decode(b)),
+            Decode("portal-message", "a portal stream's message (inside an end-to-end channel)", b => PortalMessage.Decode(b)),
             Decode("mls-message", "an MLSMessage (public, private, Welcome, GroupInfo, KeyPackage)", b => MlsMessage.Decode(b)),
             Decode("key-package", "an MLS KeyPackage", b => KeyPackage.Decode(b)),
             Decode("ratchet-tree", "an MLS ratchet tree", b => RatchetTree.Decode(b)),

@@ -7,6 +7,7 @@ using Ockam.Identity.Mls;
 using Ockam.Identity.Vault;
 using Ockam.Messaging.Api;
 using Ockam.Messaging.Api.Operations;
+using Ockam.Messaging.Portals;
 using Ockam.Messaging.Routing;
 using Ockam.Messaging.SecureChannels;
 
@@ -64,6 +65,15 @@ internal static class Seeds
             ],
             ["api-response"] = [new ApiResponse(1, ApiStatus.Ok, ApiBody.Empty).Encode(), new ApiResponse(2, ApiStatus.Denied, ApiBody.Empty, "not a member").Encode()],
             ["relay-delivery"] = [new RelayDelivery("phone", 9, MessageCodec.Encode(new Message(Route.Of(Address.Local("app")), Route.Empty, "x"u8.ToArray())), false, device.Identifier.ToString()).Encode()],
+            ["portal-message"] =
+            [
+                new PortalOpen(16 * 1024).Encode(),
+                new PortalOpened(16 * 1024).Encode(),
+                new PortalData(0, "x"u8.ToArray()).Encode(),
+                new PortalCredit(4096).Encode(),
+                new PortalEnd(3).Encode(),
+                new PortalReset("closed").Encode(),
+            ],
             ["group-delivery"] = [new GroupDelivery(GroupId.Room("kitchen"), GroupDeliveryKind.Message, 4, "ciphertext"u8.ToArray()).Encode()],
             ["group-roles"] = [GroupRoles.Of([authority.Identifier, device.Identifier]).ToExtension().ExtensionData.ToArray()],
         };

@@ -21,6 +21,8 @@ internal static class OckamCli
             RelayCommands.Channel(),
             RoomCommands.Room(),
             RoomCommands.Topic(),
+            PortalCommands.Portal(),
+            PortalCommands.Node(),
             StatusCommand.Build(),
         };
         root.Options.Add(CliContext.HomeOption);

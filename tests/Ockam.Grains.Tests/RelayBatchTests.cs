@@ -125,6 +125,27 @@ public sealed class RelayBatchTests(ClusterFixture fixture)
         Assert.Equal(Enumerable.Range(0, ClusterFixture.RelayDeliveryWindow), (await owner.TakeAsync(ClusterFixture.RelayDeliveryWindow)).Select(m => (int)m.Envelope[0]));
     }
 
+    [Fact]
+    public async Task Live_envelopes_go_to_a_connected_owner_in_order_and_are_never_stored()
+    {
+        var relay = await ClaimedAsync();
+        var before = await relay.GetStatusAsync();
+
+        // No owner connected: refused, not kept for later.
+        Assert.All(await relay.SendLiveAsync(Envelopes(1, 3)), o => Assert.Equal(RelayOutcome.Offline, o));
+        var owner = new RelayRecorder();
+        await relay.ConnectAsync("owner", fixture.Grains.CreateObjectReference<IRelayObserver>(owner));
+        Assert.All(await relay.SendLiveAsync(Envelopes(4, 3)), o => Assert.Equal(RelayOutcome.Ok, o));
+        Assert.All(await relay.SendLiveAsync(Envelopes(7, 2)), o => Assert.Equal(RelayOutcome.Ok, o));
+
+        var delivered = await owner.TakeAsync(5);
+        Assert.Equal(Enumerable.Range(4, 5), delivered.Select(m => (int)m.Envelope[0]));
+        Assert.All(delivered, m => Assert.Equal((0UL, RelayOrigin.Peer, "peer"), (m.Sequence, m.Origin, m.Sender)));
+        var after = await relay.GetStatusAsync();
+        Assert.Equal((0, before.NextSequence), (after.Queued, after.NextSequence));
+        Assert.Equal(0, fixture.Mail.Appends(relay.GetPrimaryKeyString()));
+    }
+
     /// <summary>
     /// A relay that cannot take its messages for a while (its database is away): the hop keeps the batch at the head of
     /// its queue and tries again, so everything arrives, in order; without the retries the first batch would be lost.

@@ -8,6 +8,7 @@ using Ockam.Identity.Vault;
 using Ockam.Messaging.Api;
 using Ockam.Messaging.Api.Operations;
 using Ockam.Messaging.Nodes;
+using Ockam.Messaging.Portals;
 using Ockam.Messaging.Routing;
 using Ockam.Messaging.SecureChannels;
 using Ockam.Messaging.Transports;
@@ -279,6 +280,47 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         var opener = new MailOpener(home.Vault, Identity, agreement, peers, endToEnd.TrustContext, peerPolicy, mailRelays.ContainsKey);
         node.StartWorker(SealedInboxAddress, new SealedInbox(opener, mailSeen, inbox, options.Time));
         node.AcceptFlow(SealedInboxAddress, relayInbox.Flow);
+    }
+
+    /// <summary>
+    /// Starts a portal outlet to <paramref name="target"/> ("host:port", the only address it will ever connect to), reached
+    /// through relay <paramref name="relay"/> (claimed and listened on here): inlets whose node's credentials satisfy
+    /// <paramref name="allow"/> may open streams to it. Its traffic goes through the silo live, never stored.
+    /// </summary>
+    /// <exception cref="EdgeException">The relay belongs to another identity, or the credential does not allow it.</exception>
+    public async Task<PortalOutlet> CreateOutletAsync(string relay, string target, Policy allow, PortalOptions? portal = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(allow);
+        await CreateRelayAsync(relay, cancellationToken).ConfigureAwait(false);
+        await ListenAsync(relay, cancellationToken).ConfigureAwait(false);
+        var endToEnd = await EndToEndOptionsAsync(allow, cancellationToken).ConfigureAwait(false);
+
+        // A listener of its own: its trust policy is the outlet's, and its channels reach the outlet and nothing else.
+        var listener = SecureChannelListener.Start(node, PortalOutlet.ListenerAddress(relay).ValueText, endToEnd with { IncomingFlows = [relayInbox.Flow] });
+        return PortalOutlet.Start(node, listener, relay, target, portal);
+    }
+
+    /// <summary>
+    /// Starts a portal inlet on <paramref name="from"/>: each connection to it is carried to the outlet behind relay
+    /// <paramref name="relay"/>, inside an end-to-end channel to a node whose credentials satisfy <paramref name="allow"/>.
+    /// </summary>
+    /// <exception cref="EdgeException">No relay by that name (<see cref="ApiStatus.UnknownRelay"/>).</exception>
+    public async Task<PortalInlet> CreateInletAsync(System.Net.IPEndPoint from, string relay, Policy allow, PortalOptions? portal = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(allow);
+
+        // A clear answer for a name nobody holds, rather than connections that are all refused.
+        await CallAsync(new GetRelayRequest(relay), cancellationToken).ConfigureAwait(false);
+        return PortalInlet.Start(node, from, PortalOutlet.OutletAddress(relay), ct => PortalChannelAsync(relay, allow, ct), portal);
+    }
+
+    /// <summary>An end-to-end channel to relay <paramref name="relay"/>'s outlet, through the silo's live relay hop both ways.</summary>
+    private async Task<SecureChannel> PortalChannelAsync(string relay, Policy allow, CancellationToken cancellationToken)
+    {
+        var (toSilo, _) = await ChannelAsync(cancellationToken).ConfigureAwait(false);
+        var route = Route.Of(toSilo.Address, Address.Local(RelayDelivery.LiveRelayAddress), Address.Local(relay), PortalOutlet.ListenerAddress(relay));
+        var endToEnd = await EndToEndOptionsAsync(allow, cancellationToken).ConfigureAwait(false);
+        return await SecureChannel.CreateAsync(node, route, endToEnd with { IncomingFlows = [relayInbox.Flow] }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Whether relay <paramref name="relay"/>'s owner listens now: if not, a message for it waits best sealed.</summary>

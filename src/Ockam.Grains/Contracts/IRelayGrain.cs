@@ -31,6 +31,16 @@ public interface IRelayGrain : IGrainWithStringKey
     Task<RelayOutcome[]> SendBatchAsync(RelayedEnvelope[] envelopes);
 
     /// <summary>
+    /// Pushes envelopes relayed for peers straight to the owner's live connection, in the order given, and never stores
+    /// them (a portal's stream: its end-to-end channel and its own credit window make up for what a live path lacks).
+    /// They carry sequence 0, which nothing acknowledges.
+    /// </summary>
+    /// <param name="envelopes">As for <see cref="SendBatchAsync"/>.</param>
+    /// <returns>The same outcome for every envelope: <see cref="RelayOutcome.Offline"/> when no owner is connected.</returns>
+    [Alias("send-live")]
+    Task<RelayOutcome[]> SendLiveAsync(RelayedEnvelope[] envelopes);
+
+    /// <summary>
     /// Pushes one envelope the service made and keeps itself (a group's delivery, whose log is the durable copy) to
     /// the owner's live connection, if there is one; it is never stored, and carries sequence 0, which nothing
     /// acknowledges. One-way: the sender never waits on an owner, so one slow or vanished owner holds up no one else.

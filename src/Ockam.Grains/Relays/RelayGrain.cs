@@ -128,9 +128,7 @@ internal sealed partial class RelayGrain(
             return [];
         }
 
-        if (envelopes.Length is 0 or > RelayedEnvelope.MaxBatch
-            || envelopes.Any(e => e?.Envelope is null || e.Sender is null)
-            || (envelopes.Length > 1 && envelopes.Sum(e => (long)e.Envelope.Length) > RelayedEnvelope.MaxBatchBytes))
+        if (Malformed(envelopes))
         {
             return Each(envelopes, RelayOutcome.Malformed);
         }
@@ -189,6 +187,33 @@ internal sealed partial class RelayGrain(
         return outcomes;
     }
 
+    public async Task<RelayOutcome[]> SendLiveAsync(RelayedEnvelope[] envelopes)
+    {
+        if (envelopes is null)
+        {
+            return [];
+        }
+
+        if (Malformed(envelopes))
+        {
+            return Each(envelopes, RelayOutcome.Malformed);
+        }
+
+        if (state.State.Owner is null)
+        {
+            return Each(envelopes, RelayOutcome.Unknown);
+        }
+
+        if (observer is null)
+        {
+            return Each(envelopes, RelayOutcome.Offline);
+        }
+
+        // Neither the mailbox nor the in-memory list: nothing of a live message outlives this push.
+        await PushAsync([.. envelopes.Select(e => new RelayedMessage(RelayDelivery.Unstored, e.Priority, e.Envelope, RelayOrigin.Peer, e.Sender))]);
+        return Each(envelopes, RelayOutcome.Ok);
+    }
+
     public Task NotifyAsync(byte[] envelope) =>
         state.State.Owner is null ? Task.CompletedTask : PushAsync([new RelayedMessage(RelayDelivery.Unstored, 0, envelope, RelayOrigin.Service)]);
 
@@ -232,6 +257,12 @@ internal sealed partial class RelayGrain(
         var size = state.State.Durable ? queued : new MailboxSize(unstored.Count, unstored.Sum(m => (long)m.Envelope.Length));
         return Task.FromResult(new RelayStatus(state.State.Owner, observer is not null, size.Count, nextSequence, size.Bytes));
     }
+
+    /// <summary>A batch past its bounds, or with a missing part.</summary>
+    private static bool Malformed(RelayedEnvelope[] envelopes) =>
+        envelopes.Length is 0 or > RelayedEnvelope.MaxBatch
+        || envelopes.Any(e => e?.Envelope is null || e.Sender is null)
+        || (envelopes.Length > 1 && envelopes.Sum(e => (long)e.Envelope.Length) > RelayedEnvelope.MaxBatchBytes);
 
     /// <summary>The same outcome for every envelope of a batch.</summary>
     private static RelayOutcome[] Each(RelayedEnvelope[] envelopes, RelayOutcome outcome) => Enumerable.Repeat(outcome, envelopes.Length).ToArray();

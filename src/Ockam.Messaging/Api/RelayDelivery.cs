@@ -20,6 +20,12 @@ public sealed record RelayDelivery(string Relay, ulong Sequence, byte[] Envelope
     /// <summary>The gateway worker that relays: a route to relay "phone" is [..., "relay", "phone", ...].</summary>
     public const string RelayAddress = "relay";
 
+    /// <summary>
+    /// The gateway worker that relays live: pushed to the owner's connection if it is connected, never stored, and
+    /// replies come back the same way (a portal's stream). A route to relay "db" is [..., "relay.live", "db", ...].
+    /// </summary>
+    public const string LiveRelayAddress = "relay.live";
+
     public const int MaxSize = 260 * 1024;
 
     /// <summary>The sequence of a delivery pushed live and never stored (a group's, whose log is the durable copy); stored ones count from 1, so there is nothing to acknowledge.</summary>

@@ -107,7 +107,7 @@ internal sealed partial class EdgeGateway(
         node.StartWorker([api], new ApiWorker(grains, settings.AuthorityName, trust, policies, relays, time, new RequestRate(limits.RequestsPerSecond, limits.RequestBurst, time), limits.MaxConcurrentRequests, limits.MaxConcurrentRequestsPerChannel, loggers.CreateLogger<ApiWorker>()), mailbox: WorkerMailbox.None);
         node.AcceptFlow(api, secure.Flow);
         node.AcceptFlow(api, member.Flow);
-        Address[] relayHop = [Address.Local(RelayDelivery.RelayAddress), Address.Local(RelayWorker.HighPriorityAddress)];
+        Address[] relayHop = [Address.Local(RelayDelivery.RelayAddress), Address.Local(RelayWorker.HighPriorityAddress), Address.Local(RelayDelivery.LiveRelayAddress)];
         node.StartWorker(relayHop, new RelayWorker(grains, relays, memberPolicy, new RequestRate(limits.RequestsPerSecond, limits.RequestBurst, time), limits, limits.RelayedEnvelopeTap, time, loggers.CreateLogger<RelayWorker>()), mailbox: WorkerMailbox.None);
         foreach (var hop in relayHop)
         {

@@ -11,7 +11,9 @@ namespace Ockam.Silo.Gateway;
 /// The gateway's relay hop: a message routed <c>[..., "relay", name, rest...]</c> is handed to relay
 /// <c>name</c> with its rest of route and a return route through the sender's reply relay. The payload
 /// is whatever the sender's inner channel made of it: ciphertext the service stores and forwards.
-/// <c>"relay.high"</c> does the same at high priority.
+/// <c>"relay.high"</c> does the same at high priority. <c>"relay.live"</c> (<see cref="RelayDelivery.LiveRelayAddress"/>)
+/// hands it to the relay to push to its owner's live connection and never store, and routes the replies the same way:
+/// a portal's stream, which its end-to-end channel keeps secret and its credit window keeps bounded.
 /// </summary>
 /// <remarks>
 /// Started with no mailbox (<see cref="WorkerMailbox.None"/>): each sender's channel runs the checks itself and
@@ -30,6 +32,8 @@ internal sealed partial class RelayWorker : IWorker, IDisposable
     private readonly Func<byte[], byte[]>? tap;
     private readonly ILogger<RelayWorker> logger;
     private readonly RelayQueues queues;
+    private readonly RelayQueues liveQueues;
+    private readonly TimeProvider time;
 
     public RelayWorker(IGrainFactory grains, RelayRegistry registry, Policy senders, RequestRate rate, EdgeGatewayOptions limits, Func<byte[], byte[]>? tap, TimeProvider time, ILogger<RelayWorker> logger)
     {
@@ -38,10 +42,16 @@ internal sealed partial class RelayWorker : IWorker, IDisposable
         this.rate = rate;
         this.tap = tap;
         this.logger = logger;
-        queues = new RelayQueues(limits, (relay, batch) => HandOverAsync(grains, relay, batch), time, logger);
+        this.time = time;
+        queues = new RelayQueues(limits, (relay, batch) => HandOverAsync(grains, relay, batch, live: false), time, logger);
+        liveQueues = new RelayQueues(limits, (relay, batch) => HandOverAsync(grains, relay, batch, live: true), time, logger);
     }
 
-    public void Dispose() => queues.Dispose();
+    public void Dispose()
+    {
+        queues.Dispose();
+        liveQueues.Dispose();
+    }
 
     public async ValueTask HandleMessageAsync(WorkerContext context, Message message, CancellationToken cancellationToken)
     {
@@ -51,15 +61,28 @@ internal sealed partial class RelayWorker : IWorker, IDisposable
             return;
         }
 
-        // Relayed messages are counted per identity like requests: one sender cannot flood every relay.
-        if (!rate.TryTake(peer.Identifier))
+        if (message.ReturnRoute.IsEmpty)
         {
-            LogRefused(logger, "the sender exceeded its rate");
+            LogRefused(logger, "no return route");
             return;
         }
 
+        // Relayed messages are counted per identity like requests: one sender cannot flood every relay. A live message
+        // waits for its token instead (in its own channel's receive side): a dropped piece would break its stream.
+        var live = message.OnwardRoute.Next.ValueText == RelayDelivery.LiveRelayAddress;
+        while (!rate.TryTake(peer.Identifier))
+        {
+            if (!live)
+            {
+                LogRefused(logger, "the sender exceeded its rate");
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1 / rate.PerSecond), time, cancellationToken).ConfigureAwait(false);
+        }
+
         var onward = message.OnwardRoute;
-        if (onward.Count < 2 || !onward[1].IsLocal || message.ReturnRoute.IsEmpty)
+        if (onward.Count < 2 || !onward[1].IsLocal)
         {
             LogRefused(logger, "no relay name");
             return;
@@ -72,10 +95,10 @@ internal sealed partial class RelayWorker : IWorker, IDisposable
             // In the sender's own flow, one message at a time per channel: its reply relay is made once, and its
             // messages enter their relay's queue in the order it sent them.
             var reply = await registry.ReplyRelayAsync(peer.Identifier, message.ReturnRoute.Next).WaitAsync(cancellationToken).ConfigureAwait(false);
-            var back = message.ReturnRoute.Step().Prepend(Route.Of(Address.Local(RelayDelivery.RelayAddress), Address.Local(reply)));
+            var back = message.ReturnRoute.Step().Prepend(Route.Of(Address.Local(live ? RelayDelivery.LiveRelayAddress : RelayDelivery.RelayAddress), Address.Local(reply)));
             var envelope = MessageCodec.Encode(new Message(onward.Step().Step(), back, message.Payload));
             envelope = tap?.Invoke(envelope) ?? envelope;
-            await queues.EnqueueAsync(relay, new RelayedEnvelope(envelope, priority, peer.Identifier.ToString()), cancellationToken).ConfigureAwait(false);
+            await (live ? liveQueues : queues).EnqueueAsync(relay, new RelayedEnvelope(envelope, priority, peer.Identifier.ToString()), cancellationToken).ConfigureAwait(false);
         }
         catch (RoutingException e)
         {
@@ -84,9 +107,10 @@ internal sealed partial class RelayWorker : IWorker, IDisposable
     }
 
     /// <summary>Hands <paramref name="batch"/> to its relay in one call; each message's outcome is its own (the sender hears none: a refusal is logged).</summary>
-    private async Task HandOverAsync(IGrainFactory grains, string relay, RelayedEnvelope[] batch)
+    private async Task HandOverAsync(IGrainFactory grains, string relay, RelayedEnvelope[] batch, bool live)
     {
-        var outcomes = await grains.GetGrain<IRelayGrain>(relay).SendBatchAsync(batch).ConfigureAwait(false);
+        var grain = grains.GetGrain<IRelayGrain>(relay);
+        var outcomes = await (live ? grain.SendLiveAsync(batch) : grain.SendBatchAsync(batch)).ConfigureAwait(false);
         SiloTelemetry.Relayed(batch, outcomes);
         foreach (var outcome in outcomes)
         {

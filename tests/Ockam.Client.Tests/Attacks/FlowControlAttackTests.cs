@@ -52,6 +52,7 @@ public sealed class FlowControlAttackTests : IAsyncLifetime
 
         await stranger.Node.SendAsync(Message.To(Route.Of(channel.Address, Target, Address.Local("x")), Route.Empty, "dial for me"u8.ToArray()));
         await stranger.Node.SendAsync(Message.To(Route.Of(channel.Address, Address.Local("relay"), Address.Local("anyone"), Address.Local("listener")), Route.Empty, "relay for me"u8.ToArray()));
+        await stranger.Node.SendAsync(Message.To(Route.Of(channel.Address, Address.Local("relay.live"), Address.Local("anyone"), Address.Local("listener")), Route.Empty, "relay live for me"u8.ToArray()));
 
         // A handshake into "member" from inside the secure channel: the member listener is reachable from the TCP port only.
         var failures = 0;

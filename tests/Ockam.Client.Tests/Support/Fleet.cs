@@ -18,6 +18,9 @@ internal sealed class Fleet : IAsyncDisposable
 
     public RunningSilo Silo { get; }
 
+    /// <summary>Where the silo keeps its data (its SQLite databases), for a test that reads what it stored.</summary>
+    public string DataDirectory => data.Path;
+
     public static async Task<Fleet> StartAsync(Action<IServiceCollection>? services = null)
     {
         var data = new TempDirectory();
