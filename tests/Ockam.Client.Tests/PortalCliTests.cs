@@ -69,6 +69,10 @@ public sealed class PortalCliTests : IAsyncLifetime
             await stream.CopyToAsync(answer).WaitAsync(TimeSpan.FromSeconds(60));
             await serving;
             Assert.Equal("through the portal", Encoding.UTF8.GetString(answer.ToArray()));
+
+            // `ockam status` beside each running node lists what it serves.
+            Assert.Equal($"outlet echo → 127.0.0.1:{((IPEndPoint)echo.LocalEndpoint).Port}", Json(await Ok(server, "status", "--json"))["portals"]);
+            Assert.Equal($"inlet {from} → echo", Json(await Ok(client, "status", "--json"))["portals"]);
         }
         finally
         {
@@ -76,6 +80,10 @@ public sealed class PortalCliTests : IAsyncLifetime
             inlet?.Kill(entireProcessTree: true);
             inlet?.Dispose();
         }
+
+        // Killed, the node left its list behind; with no process holding the home it is not read as running.
+        await node.WaitForExitAsync();
+        Assert.Equal("none", Json(await Ok(server, "status", "--json"))["portals"]);
     }
 
     [Fact]

@@ -17,7 +17,7 @@ internal static class StatusCommand
 
     public static Command Build()
     {
-        var status = new Command("status", "Show this node's identity, enrolment, credential expiry, silo, relay, rooms and topics; exit 3 if the silo does not answer");
+        var status = new Command("status", "Show this node's identity, enrolment, credential expiry, silo, relay, rooms, topics and running portals; exit 3 if the silo does not answer");
         status.SetAction((result, ct) => CliContext.RunAsync(result, async (cli, token) =>
         {
             var node = await NodeStatus.ReadAsync(cli.Home, cancellationToken: token).ConfigureAwait(false);
@@ -45,6 +45,7 @@ internal static class StatusCommand
 
             fields.Add(("rooms", Names(node.Groups, GroupKind.Room)));
             fields.Add(("topics", Names(node.Groups, GroupKind.Topic)));
+            fields.Add(("portals", node.Portals.Count == 0 ? "none" : string.Join(", ", node.Portals.Select(p => p.Kind == "outlet" ? $"outlet {p.Relay} → {p.Address}" : $"inlet {p.Address} → {p.Relay}"))));
 
             var answers = true;
             if (silo is null)

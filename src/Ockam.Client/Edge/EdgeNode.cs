@@ -75,6 +75,9 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     private SecureChannel? channel;
     private volatile string? connectedSilo;
 
+    /// <summary>The portals this node serves, listed in its home for <c>ockam status</c>.</summary>
+    private readonly RunningPortals runningPortals;
+
     /// <summary>The channel whose TCP connection broke, if it is still the current one: never used again.</summary>
     private volatile SecureChannel? brokenChannel;
 
@@ -96,6 +99,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         this.homeLock = homeLock;
         this.home = home;
         this.staticKey = staticKey;
+        runningPortals = new RunningPortals(options.Home);
         Identity = identity;
         node = new Node(new NodeOptions { Time = options.Time });
         tcp = new TcpTransport(node, transport);
@@ -138,6 +142,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         {
             // Under the lock no other node writes here: what a crash left half-written goes (it may hold keys deleted since).
             AtomicFile.DeleteLeftovers(options.Home);
+            RunningPortals.Clear(options.Home);
             AtomicFile.DeleteLeftovers(RoomsDirectory(options.Home));
             var home = await NodeHome.OpenAsync(options.Home, options.Time, cancellationToken).ConfigureAwait(false);
             // The keys first: a fresh home's identity is made with them and saved once, not once alone and once with its
@@ -297,7 +302,9 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
 
         // A listener of its own: its trust policy is the outlet's, and its channels reach the outlet and nothing else.
         var listener = SecureChannelListener.Start(node, PortalOutlet.ListenerAddress(relay).ValueText, endToEnd with { IncomingFlows = [relayInbox.Flow] });
-        return PortalOutlet.Start(node, listener, relay, target, portal);
+        var outlet = PortalOutlet.Start(node, listener, relay, target, portal);
+        await runningPortals.AddAsync(new RunningPortal("outlet", outlet.Target, relay, allow.Source), cancellationToken).ConfigureAwait(false);
+        return outlet;
     }
 
     /// <summary>
@@ -311,7 +318,9 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
 
         // A clear answer for a name nobody holds, rather than connections that are all refused.
         await CallAsync(new GetRelayRequest(relay), cancellationToken).ConfigureAwait(false);
-        return PortalInlet.Start(node, from, PortalOutlet.OutletAddress(relay), ct => PortalChannelAsync(relay, allow, ct), portal);
+        var inlet = PortalInlet.Start(node, from, PortalOutlet.OutletAddress(relay), ct => PortalChannelAsync(relay, allow, ct), portal);
+        await runningPortals.AddAsync(new RunningPortal("inlet", inlet.Endpoint.ToString(), relay, allow.Source), cancellationToken).ConfigureAwait(false);
+        return inlet;
     }
 
     /// <summary>An end-to-end channel to relay <paramref name="relay"/>'s outlet, through the silo's live relay hop both ways.</summary>
@@ -527,6 +536,9 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         stopping.Dispose();
         credentialChanged.Dispose();
         siloLost.Dispose();
+
+        RunningPortals.Clear(options.Home);
+        runningPortals.Dispose();
 
         // Last: until everything above has stopped writing, no other process may take this home.
         homeLock.Dispose();

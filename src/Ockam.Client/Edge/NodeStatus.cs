@@ -14,7 +14,8 @@ namespace Ockam.Client.Edge;
 /// <param name="Credential">The credential from enrolment, or null before enrolment (or if its file does not decode).</param>
 /// <param name="Running">Whether another process holds the home's lock (runs the node).</param>
 /// <param name="Groups">The rooms and topics this node has state for.</param>
-public sealed record NodeStatus(string Home, LocalIdentity? Identity, CredentialData? Credential, bool Running, IReadOnlyList<GroupId> Groups)
+/// <param name="Portals">The portals the running node serves (none when no process runs it).</param>
+public sealed record NodeStatus(string Home, LocalIdentity? Identity, CredentialData? Credential, bool Running, IReadOnlyList<GroupId> Groups, IReadOnlyList<RunningPortal> Portals)
 {
     /// <summary>
     /// The relay the credential lets this node own (its <c>ockam.relay</c> attribute), or null when it names none or
@@ -28,19 +29,21 @@ public sealed record NodeStatus(string Home, LocalIdentity? Identity, Credential
         ArgumentException.ThrowIfNullOrEmpty(home);
         if (!Directory.Exists(home))
         {
-            return new NodeStatus(home, null, null, Running: false, []);
+            return new NodeStatus(home, null, null, Running: false, [], []);
         }
 
         using var opened = await NodeHome.OpenAsync(home, time, cancellationToken).ConfigureAwait(false);
         if (!await opened.HasIdentityAsync(EdgeNode.IdentityName, cancellationToken).ConfigureAwait(false))
         {
-            return new NodeStatus(home, null, null, IsRunning(home), []);
+            var running = IsRunning(home);
+            return new NodeStatus(home, null, null, running, [], running ? RunningPortals.Read(home) : []);
         }
 
         var identity = await opened.GetOrCreateIdentityAsync(EdgeNode.IdentityName, cancellationToken).ConfigureAwait(false);
         var credential = EdgeNode.ReadCredential(home);
         var groups = await new RoomStore(EdgeNode.RoomsDirectory(home), opened.Vault).GroupsAsync(cancellationToken).ConfigureAwait(false);
-        return new NodeStatus(home, identity, credential?.Credential.Data, IsRunning(home), groups);
+        var isRunning = IsRunning(home);
+        return new NodeStatus(home, identity, credential?.Credential.Data, isRunning, groups, isRunning ? RunningPortals.Read(home) : []);
     }
 
     private static bool IsRunning(string home)
