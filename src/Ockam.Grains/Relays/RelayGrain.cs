@@ -121,6 +121,12 @@ internal sealed partial class RelayGrain(
         return Task.CompletedTask;
     }
 
+    /// <summary>Every envelope's outcome when the batch cannot be taken at all (malformed, or a relay nobody claimed); else null.</summary>
+    private RelayOutcome[]? RefusedWhole(RelayedEnvelope[] envelopes) =>
+        Malformed(envelopes) ? Each(envelopes, RelayOutcome.Malformed)
+        : state.State.Owner is null ? Each(envelopes, RelayOutcome.Unknown)
+        : null;
+
     public async Task<RelayOutcome[]> SendBatchAsync(RelayedEnvelope[] envelopes)
     {
         if (envelopes is null)
@@ -128,14 +134,9 @@ internal sealed partial class RelayGrain(
             return [];
         }
 
-        if (Malformed(envelopes))
+        if (RefusedWhole(envelopes) is { } refused)
         {
-            return Each(envelopes, RelayOutcome.Malformed);
-        }
-
-        if (state.State.Owner is null)
-        {
-            return Each(envelopes, RelayOutcome.Unknown);
+            return refused;
         }
 
         if (!state.State.Durable && observer is null)
@@ -194,14 +195,9 @@ internal sealed partial class RelayGrain(
             return [];
         }
 
-        if (Malformed(envelopes))
+        if (RefusedWhole(envelopes) is { } refused)
         {
-            return Each(envelopes, RelayOutcome.Malformed);
-        }
-
-        if (state.State.Owner is null)
-        {
-            return Each(envelopes, RelayOutcome.Unknown);
+            return refused;
         }
 
         if (observer is null)
