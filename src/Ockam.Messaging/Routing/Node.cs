@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Ockam.Messaging.Telemetry;
@@ -84,8 +83,6 @@ public sealed partial class Node : IAsyncDisposable
 
             added.Add(address);
         }
-
-        registration.Start();
     }
 
     /// <summary>Stops the worker at <paramref name="address"/> (all its addresses); completes when it has.</summary>
@@ -259,21 +256,33 @@ public sealed partial class Node : IAsyncDisposable
     private static partial void LogWorkerFailed(ILogger logger, Exception exception, Address address);
 
     /// <summary>A running worker: its mailboxes and the loops that drain them, or the senders running its handler.</summary>
+    /// <remarks>
+    /// A mailbox's loop runs only while the mailbox holds messages: it starts with the first message into an empty
+    /// mailbox and ends when it has handed over the last, so that an idle worker holds no task, pending read or
+    /// execution context. One loop per mailbox at a time keeps its messages in order.
+    /// </remarks>
     private sealed class Registration
     {
+        /// <summary>A worker holding more grants than this (one that outlives many channels) keeps them in a set.</summary>
+        private const int GrantsInArray = 8;
+
         private readonly Node node;
         private readonly IReadOnlyList<Address> addresses;
         private readonly IWorker worker;
         private readonly WorkerMailbox kind;
-        private readonly Channel<Message>[] mailboxes;
+        private readonly Mailbox[] mailboxes;
         private readonly CancellationTokenSource cancel;
         private readonly AsyncLocal<bool> insideHandler = new();
-        private readonly ConcurrentDictionary<(Address Address, Guid Flow), byte> accepted = new();
         private readonly Lock gate = new();
-        private readonly TaskCompletionSource idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Replaced, never changed, under the lock, so that every message reads it without taking the lock.</summary>
+        private volatile ICollection<(Address Address, Guid Flow)> accepted = Array.Empty<(Address, Guid)>();
+
+        /// <summary>Loops draining a mailbox and senders inside the handler, right now.</summary>
         private int inside;
         private bool stopped;
-        private Task finished = Task.CompletedTask;
+        private TaskCompletionSource? idle;
+        private Task? finished;
 
         public Registration(Node node, IReadOnlyList<Address> addresses, IWorker worker, FlowId? produces, WorkerMailbox kind)
         {
@@ -289,11 +298,11 @@ public sealed partial class Node : IAsyncDisposable
                 WorkerMailbox.PerAddress => addresses.Count,
                 _ => 0,
             };
-            mailboxes = [.. Enumerable.Range(0, count).Select(_ => Channel.CreateBounded<Message>(new BoundedChannelOptions(node.Options.MailboxCapacity)
+            mailboxes = new Mailbox[count];
+            for (var i = 0; i < count; i++)
             {
-                SingleReader = true,
-                FullMode = BoundedChannelFullMode.Wait,
-            }))];
+                mailboxes[i] = new Mailbox(node.Options.MailboxCapacity);
+            }
         }
 
         public IReadOnlyList<Address> Addresses => addresses;
@@ -301,20 +310,30 @@ public sealed partial class Node : IAsyncDisposable
         public FlowId? Produces { get; }
 
         /// <summary>Grants are per address: a channel's decryptor may take a connection's flow while its encryptor takes none.</summary>
-        public void Accept(Address address, FlowId flow) => accepted.TryAdd((address, flow.Id), 0);
-
-        public bool Accepts(Address address, FlowId flow) =>
-            accepted.ContainsKey((address, flow.Id)) || (flow.Spawner != Guid.Empty && accepted.ContainsKey((address, flow.Spawner)));
-
-        public void Start()
+        public void Accept(Address address, FlowId flow)
         {
-            var loops = mailboxes.Select(m => Task.Run(() => RunAsync(m))).ToList();
-            if (kind == WorkerMailbox.None)
+            var grant = (address, flow.Id);
+            lock (gate)
             {
-                loops.Add(idle.Task);
+                if (!accepted.Contains(grant))
+                {
+                    if (accepted.Count < GrantsInArray)
+                    {
+                        (Address, Guid)[] more = [.. accepted, grant];
+                        accepted = more;
+                    }
+                    else
+                    {
+                        accepted = new HashSet<(Address, Guid)>(accepted) { grant };
+                    }
+                }
             }
+        }
 
-            finished = FinishAsync(loops);
+        public bool Accepts(Address address, FlowId flow)
+        {
+            var grants = accepted;
+            return grants.Contains((address, flow.Id)) || (flow.Spawner != Guid.Empty && grants.Contains((address, flow.Spawner)));
         }
 
         public async ValueTask EnqueueAsync(Address address, Message message, CancellationToken cancellationToken)
@@ -326,46 +345,81 @@ public sealed partial class Node : IAsyncDisposable
             }
 
             var mailbox = mailboxes[kind == WorkerMailbox.PerAddress ? IndexOf(address) : 0];
-            try
+            while (true)
             {
-                await mailbox.Writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ChannelClosedException)
-            {
-                throw Stopped();
+                Task? room;
+                var start = false;
+                lock (gate)
+                {
+                    if (stopped)
+                    {
+                        throw Stopped();
+                    }
+
+                    room = mailbox.TryAdd(message);
+                    if (room is null && !mailbox.Draining)
+                    {
+                        mailbox.Draining = true;
+                        inside++;
+                        start = true;
+                    }
+                }
+
+                if (room is null)
+                {
+                    if (start)
+                    {
+                        // Without the sender's execution context (its handler's flags, its trace): the loop is no one's.
+                        ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.Registration.DrainAsync(s.Mailbox), (Registration: this, Mailbox: mailbox), preferLocal: false);
+                    }
+
+                    return;
+                }
+
+                // Full: wait for the loop to take messages (back-pressure, not loss), then try again.
+                try
+                {
+                    await room.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    lock (gate)
+                    {
+                        mailbox.Forget(room);
+                    }
+
+                    throw;
+                }
             }
         }
 
         public Task StopAsync()
         {
-            foreach (var mailbox in mailboxes)
-            {
-                mailbox.Writer.TryComplete();
-            }
-
             lock (gate)
             {
                 if (!stopped)
                 {
                     stopped = true;
-                    try
+                    foreach (var mailbox in mailboxes)
                     {
-                        cancel.Cancel();
+                        mailbox.Clear();
                     }
-                    catch (ObjectDisposedException)
-                    {
-                        // The loops ended with the node and released the token source.
-                    }
-                }
 
-                if (inside == 0)
-                {
-                    idle.TrySetResult();
+                    cancel.Cancel();
+                    idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    if (inside == 0)
+                    {
+                        idle.TrySetResult();
+                    }
+
+                    // Run, not called: disposing the worker must not happen under this lock.
+                    var ended = idle.Task;
+                    finished = Task.Run(() => FinishAsync(ended));
                 }
             }
 
             // A worker stopping itself must not wait for its own handler to end.
-            return insideHandler.Value ? Task.CompletedTask : finished;
+            return insideHandler.Value ? Task.CompletedTask : finished!;
         }
 
         private int IndexOf(Address address)
@@ -382,6 +436,18 @@ public sealed partial class Node : IAsyncDisposable
         }
 
         private RoutingException Stopped() => new(RoutingError.NoSuchWorker, $"the worker at {addresses[0]} has stopped");
+
+        /// <summary>A loop or a sender has left the handler; the last one out of a stopped worker lets it finish.</summary>
+        private void Leave()
+        {
+            lock (gate)
+            {
+                if (--inside == 0 && stopped)
+                {
+                    idle!.TrySetResult();
+                }
+            }
+        }
 
         private async ValueTask HandleInSenderAsync(Message message, CancellationToken cancellationToken)
         {
@@ -412,33 +478,37 @@ public sealed partial class Node : IAsyncDisposable
             }
             finally
             {
-                lock (gate)
-                {
-                    if (--inside == 0 && stopped)
-                    {
-                        idle.TrySetResult();
-                    }
-                }
+                Leave();
             }
         }
 
         /// <summary>
-        /// Hands the worker its messages in order: one at a time, or, to an <see cref="IBatchWorker"/>, everything the
-        /// mailbox holds at once (up to <see cref="IBatchWorker.MaxBatch"/>).
+        /// Hands the worker its mailbox's messages in order until the mailbox is empty: one at a time, or, to an
+        /// <see cref="IBatchWorker"/>, everything the mailbox holds at once (up to <see cref="IBatchWorker.MaxBatch"/>).
         /// </summary>
-        private async Task RunAsync(Channel<Message> mailbox)
+        private async Task DrainAsync(Mailbox mailbox)
         {
             var context = new WorkerContext(node, addresses);
             var batcher = worker as IBatchWorker;
-            var batch = new List<Message>(batcher is null ? 1 : IBatchWorker.MaxBatch);
+            var max = batcher is null ? 1 : IBatchWorker.MaxBatch;
+            var batch = new List<Message>();
             try
             {
-                while (await mailbox.Reader.WaitToReadAsync(cancel.Token).ConfigureAwait(false))
+                while (true)
                 {
                     batch.Clear();
-                    while (batch.Count < batch.Capacity && mailbox.Reader.TryRead(out var message))
+                    lock (gate)
                     {
-                        batch.Add(message);
+                        if (!stopped)
+                        {
+                            mailbox.Take(batch, max);
+                        }
+
+                        if (batch.Count == 0)
+                        {
+                            mailbox.Draining = false;
+                            return;
+                        }
                     }
 
                     insideHandler.Value = true;
@@ -455,7 +525,7 @@ public sealed partial class Node : IAsyncDisposable
                     }
                     catch (OperationCanceledException) when (cancel.IsCancellationRequested)
                     {
-                        break;
+                        return;
                     }
                     catch (Exception e)
                     {
@@ -468,15 +538,16 @@ public sealed partial class Node : IAsyncDisposable
                     }
                 }
             }
-            catch (OperationCanceledException)
+            finally
             {
+                Leave();
             }
         }
 
         /// <summary>Once every loop (and every sender inside the handler) has ended, the worker is disposed.</summary>
-        private async Task FinishAsync(List<Task> loops)
+        private async Task FinishAsync(Task ended)
         {
-            await Task.WhenAll(loops).ConfigureAwait(false);
+            await ended.ConfigureAwait(false);
             cancel.Dispose();
             switch (worker)
             {

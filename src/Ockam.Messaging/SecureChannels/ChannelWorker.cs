@@ -34,7 +34,8 @@ internal sealed partial class ChannelWorker : IWorker, IDisposable
     private readonly Lock sendLock = new();
     private readonly TaskCompletionSource<AuthenticatedPeer> established = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly ITimer handshakeTimer;
+    /// <summary>Until the channel opens; then released, as an open channel may stay idle for long.</summary>
+    private ITimer? handshakeTimer;
     private readonly long handshakeStarted;
     private readonly string role;
     private Activity? handshakeActivity;
@@ -134,7 +135,7 @@ internal sealed partial class ChannelWorker : IWorker, IDisposable
     public void Dispose()
     {
         stopping = true;
-        handshakeTimer.Dispose();
+        Interlocked.Exchange(ref handshakeTimer, null)?.Dispose();
         idleTimer?.Dispose();
         lock (sendLock)
         {
@@ -309,7 +310,7 @@ internal sealed partial class ChannelWorker : IWorker, IDisposable
     /// <summary>The channel is open: for the responder once it has read message 3; for the initiator once the responder says so.</summary>
     private void Confirmed()
     {
-        handshakeTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        Interlocked.Exchange(ref handshakeTimer, null)?.Dispose();
         if (established.TrySetResult(peer!))
         {
             EndHandshake("opened");

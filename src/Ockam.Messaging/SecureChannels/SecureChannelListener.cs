@@ -108,7 +108,8 @@ public sealed partial class SecureChannelListener : IWorker
         _ = worker.Established.ContinueWith(Completed, worker, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         if (carrier is { } counted)
         {
-            _ = worker.Closed.ContinueWith(_ => Release(counted), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            // Held for the channel's life: an awaiter's callback, not a continuation task (nothing here can throw).
+            worker.Closed.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(() => Release(counted));
         }
 
         try

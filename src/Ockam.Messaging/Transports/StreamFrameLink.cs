@@ -7,6 +7,8 @@ namespace Ockam.Messaging.Transports;
 /// <remarks>
 /// Frames queued together leave in one write (up to <see cref="WriteChunk"/> bytes), and reads fill a small buffer that
 /// holds the next frames' headers and bodies: one system call per burst of frames rather than one or two per frame.
+/// That buffer is rented only while it holds bytes: with nothing buffered, the link waits for the next bytes with a
+/// zero-byte read, so that an idle connection holds no buffer (a gateway holds thousands of idle connections).
 /// </remarks>
 internal sealed class StreamFrameLink(Stream stream, int maxFrameSize) : FrameLink
 {
@@ -19,7 +21,9 @@ internal sealed class StreamFrameLink(Stream stream, int maxFrameSize) : FrameLi
     private const int ReadBufferSize = 4 * 1024;
 
     private readonly SemaphoreSlim writeLock = new(1, 1);
-    private readonly byte[] input = new byte[ReadBufferSize];
+
+    /// <summary>Rented from the shared pool while it holds unread bytes or a read fills it; null otherwise.</summary>
+    private byte[]? input;
 
     /// <summary>The unread bytes of <see cref="input"/> are [start, end).</summary>
     private int start;
@@ -88,7 +92,8 @@ internal sealed class StreamFrameLink(Stream stream, int maxFrameSize) : FrameLi
             return end == start ? null : throw new TransportException(TransportError.Truncated, "the connection closed inside a frame header");
         }
 
-        var length = BinaryPrimitives.ReadUInt32BigEndian(input.AsSpan(start));
+        var buffer = input!;
+        var length = BinaryPrimitives.ReadUInt32BigEndian(buffer.AsSpan(start));
         if (length > (uint)maxFrameSize)
         {
             // Refused before allocating: a hostile length never costs memory.
@@ -98,8 +103,14 @@ internal sealed class StreamFrameLink(Stream stream, int maxFrameSize) : FrameLi
         start += HeaderSize;
         var frame = new byte[length];
         var buffered = Math.Min(end - start, frame.Length);
-        input.AsSpan(start, buffered).CopyTo(frame);
+        buffer.AsSpan(start, buffered).CopyTo(frame);
         start += buffered;
+        if (start == end)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            input = null;
+            start = end = 0;
+        }
 
         // The rest of a frame larger than what was read ahead goes straight into it.
         if (buffered < frame.Length
@@ -113,6 +124,7 @@ internal sealed class StreamFrameLink(Stream stream, int maxFrameSize) : FrameLi
 
     public override async ValueTask DisposeAsync()
     {
+        // A rented buffer is not returned here: a read still pending on the closing stream may yet write into it.
         await stream.DisposeAsync().ConfigureAwait(false);
         writeLock.Dispose();
     }
@@ -125,10 +137,21 @@ internal sealed class StreamFrameLink(Stream stream, int maxFrameSize) : FrameLi
             return true;
         }
 
-        // What is left moves to the front, so that a read always has room for the rest of a header and more.
-        input.AsSpan(start, end - start).CopyTo(input);
-        end -= start;
-        start = 0;
+        if (input is null)
+        {
+            // Nothing buffered: wait for the peer's next bytes holding no buffer. A stream that cannot wait this way
+            // returns at once, and the read below waits instead.
+            await stream.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+            input = ArrayPool<byte>.Shared.Rent(ReadBufferSize);
+        }
+        else
+        {
+            // What is left moves to the front, so that a read always has room for the rest of a header and more.
+            input.AsSpan(start, end - start).CopyTo(input);
+            end -= start;
+            start = 0;
+        }
+
         while (end < count)
         {
             var read = await stream.ReadAsync(input.AsMemory(end), cancellationToken).ConfigureAwait(false);

@@ -18,7 +18,8 @@ internal sealed partial class ChannelRegistry(ILogger<ChannelRegistry> logger)
     public void Track(SecureChannel channel)
     {
         open.TryAdd(channel, 0);
-        _ = channel.Closed.ContinueWith(_ => open.TryRemove(channel, out byte _), TaskScheduler.Default);
+        // Held for the channel's life: an awaiter's callback, not a continuation task (nothing here can throw).
+        channel.Closed.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(() => open.TryRemove(channel, out byte _));
     }
 
     /// <summary>Closes every channel whose peer is one of <paramref name="subjects"/> or showed a credential of <paramref name="list"/>'s issuer that it revokes.</summary>

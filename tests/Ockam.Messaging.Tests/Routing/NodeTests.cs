@@ -71,6 +71,26 @@ public sealed class NodeTests : IAsyncLifetime
         Assert.Equal(0, small.WorkerCount);
     }
 
+    [Fact]
+    public async Task Senders_waiting_for_room_are_refused_when_the_worker_stops_and_one_that_gives_up_gets_its_cancellation()
+    {
+        await using var small = new Node(new NodeOptions { MailboxCapacity = 1 });
+        small.StartWorker(Address.Local("slow"), new Blocked(new TaskCompletionSource().Task));
+        Message Next() => new(Route.Of(Address.Local("slow")), Route.Empty, Array.Empty<byte>());
+
+        // The first is in the handler (held for ever), the second fills the mailbox; the rest wait for room.
+        await small.SendAsync(Next());
+        await small.SendAsync(Next()).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        using var giveUp = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => small.SendAsync(Next(), giveUp.Token).AsTask());
+        var waiting = small.SendAsync(Next()).AsTask();
+        await Task.Delay(50);
+        Assert.False(waiting.IsCompleted);
+
+        await small.StopWorkerAsync(Address.Local("slow")).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(RoutingError.NoSuchWorker, (await Assert.ThrowsAsync<RoutingException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(10)))).Error);
+    }
+
     private sealed class Fragile : IWorker
     {
         public ValueTask HandleMessageAsync(WorkerContext context, Message message, CancellationToken cancellationToken) =>

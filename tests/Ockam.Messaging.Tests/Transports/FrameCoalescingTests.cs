@@ -68,6 +68,34 @@ public sealed class FrameCoalescingTests
         Assert.Equal(TransportError.Truncated, (await Assert.ThrowsAsync<TransportException>(() => cutBody.ReceiveAsync(CancellationToken.None).AsTask())).Error);
     }
 
+    [Fact]
+    public async Task With_nothing_buffered_the_link_waits_for_the_next_bytes_holding_no_buffer()
+    {
+        var wire = new MemoryStream();
+        await new StreamFrameLink(wire, maxFrameSize: 1024).SendAsync([new byte[] { 1 }, new byte[] { 2, 3 }], CancellationToken.None);
+        var recording = new RecordingStream(wire.ToArray());
+        var reader = new StreamFrameLink(recording, maxFrameSize: 1024);
+
+        // Both frames come in one read; the wait before it, and the wait after the last frame was taken, hold no buffer.
+        Assert.Equal([1], await reader.ReceiveAsync(CancellationToken.None));
+        Assert.Equal([2, 3], await reader.ReceiveAsync(CancellationToken.None));
+        Assert.Equal([0, 4096], recording.Reads);
+        Assert.Null(await reader.ReceiveAsync(CancellationToken.None));
+        Assert.Equal([0, 4096, 0, 4096], recording.Reads);
+    }
+
+    /// <summary>A memory stream that records the size of each read's buffer.</summary>
+    private sealed class RecordingStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public List<int> Reads { get; } = [];
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Reads.Add(buffer.Length);
+            return base.ReadAsync(buffer, cancellationToken);
+        }
+    }
+
     /// <summary>A memory stream that counts its writes.</summary>
     private sealed class CountingStream : MemoryStream
     {
