@@ -57,7 +57,13 @@ done
 grep -q "^dashboard: *http://.*:$dashboard_port/" "$work/silo.out" \
   || { echo "check.sh: no dashboard line in the banner: $(cat "$work/silo.out")" >&2; exit 1; }
 
-listeners=$(ss -Hltn "sport = :$dashboard_port" | awk '{print $4}')
+# The banner may come before the web server has bound its port (they start as separate hosted services): wait for it.
+listeners=""
+for _ in $(seq 1 60); do
+  listeners=$(ss -Hltn "sport = :$dashboard_port" | awk '{print $4}')
+  [ -z "$listeners" ] || break
+  sleep 0.5
+done
 if [ "$listeners" != "127.0.0.1:$dashboard_port" ]; then
   echo "check.sh: the dashboard must listen on 127.0.0.1 only, it listens on: $listeners" >&2
   exit 1
