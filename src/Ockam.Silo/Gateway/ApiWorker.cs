@@ -12,15 +12,15 @@ using Ockam.Silo.Telemetry;
 namespace Ockam.Silo.Gateway;
 
 /// <summary>
-/// The gateway's request handler ("api"): for each request that came out of a secure channel it decodes the
-/// envelope, takes from the channel's rate, decodes the operation's request (<see cref="GatewayOperations"/>),
+/// The gateway's request handler ("api"): for each request that came out of a secure channel it waits for its
+/// identity's turn (<see cref="RequestRate"/>), decodes the envelope, decodes the operation's request (<see cref="GatewayOperations"/>),
 /// authorizes it against the channel's verified peer's standing, dispatches to the operation's handler and
 /// answers along the return route (back through the channel). Every request gets a typed answer.
 /// </summary>
 /// <remarks>
-/// Started with no mailbox (<see cref="WorkerMailbox.None"/>): a request that finds the api at its bound
-/// (<c>maxConcurrent</c> in all, <c>perChannel</c> for its channel) waits in its own channel's receive side, which
-/// pushes back on that peer alone. Answers leave through the channel's send side, which never waits for the api:
+/// Started with no mailbox (<see cref="WorkerMailbox.None"/>): a request past its identity's rate, or that finds the
+/// api at its bound (<c>maxConcurrent</c> in all, <c>perChannel</c> for its channel), waits in its own channel's
+/// receive side, which pushes back on that peer alone. Answers leave through the channel's send side, which never waits for the api:
 /// no wait here can close a cycle, and a peer that does not read its answers holds at most its channel's share.
 /// </remarks>
 internal sealed partial class ApiWorker(
@@ -31,6 +31,7 @@ internal sealed partial class ApiWorker(
     RelayRegistry relays,
     TimeProvider time,
     RequestRate rate,
+    TimeSpan ratePatience,
     int maxConcurrent,
     int perChannel,
     ILogger<ApiWorker> logger) : IWorker, IDisposable
@@ -82,6 +83,10 @@ internal sealed partial class ApiWorker(
         }
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping.Token);
+
+        // Paced here, in the channel's receive side, before anything is decoded: a peer past its rate waits for its turn
+        // and its channel reads nothing more meanwhile. Requests without a peer are refused unanswered below.
+        var withinRate = message.AuthenticatedPeer is not { } peer || await rate.WaitAsync(peer.Identifier, ratePatience, linked.Token).ConfigureAwait(false);
         var channel = message.ReturnRoute.IsEmpty ? null : message.ReturnRoute.Next;
         await TakeShareAsync(channel, linked.Token).ConfigureAwait(false);
         try
@@ -106,7 +111,7 @@ internal sealed partial class ApiWorker(
             {
                 try
                 {
-                    await AnswerAndAnnounceAsync(context, message, stopping.Token).ConfigureAwait(false);
+                    await AnswerAndAnnounceAsync(context, message, withinRate, stopping.Token).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -176,7 +181,7 @@ internal sealed partial class ApiWorker(
         }
     }
 
-    internal async Task<ApiResponse> AnswerAsync(Message message, List<RevocationNotice> announcements, CancellationToken cancellationToken)
+    private async Task<ApiResponse> AnswerAsync(Message message, bool withinRate, List<RevocationNotice> announcements, CancellationToken cancellationToken)
     {
         if (message.AuthenticatedPeer is not { } peer)
         {
@@ -196,10 +201,10 @@ internal sealed partial class ApiWorker(
 
         // Counted once decoded, so that the refusal names the request it refuses.
         var operation = GatewayOperations.Name(request.Operation);
-        if (!rate.TryTake(peer.Identifier))
+        if (!withinRate)
         {
             SiloTelemetry.Requests.Add(1, new TagList { { "ockam.operation", operation }, { "ockam.status", nameof(ApiStatus.TooManyRequests) } });
-            return ApiResponse.Failed(request.Id, ApiStatus.TooManyRequests, $"at most {rate.Burst} requests at once and {rate.PerSecond} a second per identity, over all its channels; retry later");
+            return ApiResponse.Failed(request.Id, ApiStatus.TooManyRequests, $"at most {rate.Burst} requests at once and {rate.PerSecond} a second per identity, over all its channels, and this identity's requests already wait longer than {ratePatience.TotalSeconds:0.###} s; retry later");
         }
 
         if (message.Payload.Length > ApiRequest.MaxSize)
@@ -229,12 +234,12 @@ internal sealed partial class ApiWorker(
         return response;
     }
 
-    private async Task AnswerAndAnnounceAsync(WorkerContext context, Message message, CancellationToken cancellationToken)
+    private async Task AnswerAndAnnounceAsync(WorkerContext context, Message message, bool withinRate, CancellationToken cancellationToken)
     {
         try
         {
             var announcements = new List<RevocationNotice>();
-            var response = await AnswerAsync(message, announcements, cancellationToken).ConfigureAwait(false);
+            var response = await AnswerAsync(message, withinRate, announcements, cancellationToken).ConfigureAwait(false);
             await context.SendAsync(message.Reply(response.Encode()), CancellationToken.None).ConfigureAwait(false);
 
             // After the answer: a revocation may close the caller's own channel (it revoked itself).

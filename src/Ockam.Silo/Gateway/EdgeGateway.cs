@@ -104,7 +104,7 @@ internal sealed partial class EdgeGateway(
         // bound, a relay's queue is full) waits in its own channel's receive side, never in a queue shared with
         // other peers, and never in front of the answers the channel's send side carries (docs/gateway.md).
         var limits = gatewayOptions.Value;
-        node.StartWorker([api], new ApiWorker(grains, settings.AuthorityName, trust, policies, relays, time, new RequestRate(limits.RequestsPerSecond, limits.RequestBurst, time), limits.MaxConcurrentRequests, limits.MaxConcurrentRequestsPerChannel, loggers.CreateLogger<ApiWorker>()), mailbox: WorkerMailbox.None);
+        node.StartWorker([api], new ApiWorker(grains, settings.AuthorityName, trust, policies, relays, time, new RequestRate(limits.RequestsPerSecond, limits.RequestBurst, time), limits.RequestRatePatience, limits.MaxConcurrentRequests, limits.MaxConcurrentRequestsPerChannel, loggers.CreateLogger<ApiWorker>()), mailbox: WorkerMailbox.None);
         node.AcceptFlow(api, secure.Flow);
         node.AcceptFlow(api, member.Flow);
         Address[] relayHop = [Address.Local(RelayDelivery.RelayAddress), Address.Local(RelayWorker.HighPriorityAddress), Address.Local(RelayDelivery.LiveRelayAddress)];

@@ -14,10 +14,17 @@ internal sealed class EdgeGatewayOptions
 
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Requests one channel may send a second, after a burst of <see cref="RequestBurst"/>.</summary>
+    /// <summary>Requests (and, counted apart, relayed messages) one identity may send a second over all its channels, after a burst of <see cref="RequestBurst"/>.</summary>
     public double RequestsPerSecond { get; set; } = 1000;
 
     public int RequestBurst { get; set; } = 2000;
+
+    /// <summary>
+    /// How long a request past its identity's rate may wait in its channel for its turn (pacing the sender) before it is
+    /// refused with <c>TooManyRequests</c> (or, relayed, dropped). Each channel waits for one message at a time, so only
+    /// many channels of one identity waiting at once come near it.
+    /// </summary>
+    public TimeSpan RequestRatePatience { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Channels (open or opening) one TCP connection may carry.</summary>
     public int MaxChannelsPerConnection { get; set; } = 16;

@@ -33,7 +33,7 @@ internal sealed partial class RelayWorker : IWorker, IDisposable
     private readonly ILogger<RelayWorker> logger;
     private readonly RelayQueues queues;
     private readonly RelayQueues liveQueues;
-    private readonly TimeProvider time;
+    private readonly TimeSpan ratePatience;
 
     public RelayWorker(IGrainFactory grains, RelayRegistry registry, Policy senders, RequestRate rate, EdgeGatewayOptions limits, Func<byte[], byte[]>? tap, TimeProvider time, ILogger<RelayWorker> logger)
     {
@@ -42,7 +42,7 @@ internal sealed partial class RelayWorker : IWorker, IDisposable
         this.rate = rate;
         this.tap = tap;
         this.logger = logger;
-        this.time = time;
+        ratePatience = limits.RequestRatePatience;
         queues = new RelayQueues(limits, (relay, batch) => HandOverAsync(grains, relay, batch, live: false), time, logger);
         liveQueues = new RelayQueues(limits, (relay, batch) => HandOverAsync(grains, relay, batch, live: true), time, logger);
     }
@@ -67,18 +67,15 @@ internal sealed partial class RelayWorker : IWorker, IDisposable
             return;
         }
 
-        // Relayed messages are counted per identity like requests: one sender cannot flood every relay. A live message
-        // waits for its token instead (in its own channel's receive side): a dropped piece would break its stream.
         var live = message.OnwardRoute.Next.ValueText == RelayDelivery.LiveRelayAddress;
-        while (!rate.TryTake(peer.Identifier))
-        {
-            if (!live)
-            {
-                LogRefused(logger, "the sender exceeded its rate");
-                return;
-            }
 
-            await Task.Delay(TimeSpan.FromSeconds(1 / rate.PerSecond), time, cancellationToken).ConfigureAwait(false);
+        // Relayed messages are paced per identity like requests: one sender cannot flood every relay. A live message
+        // waits however long its turn takes (a dropped piece would break its stream); a stored one that would wait past the
+        // patience is dropped (relayed sends are datagrams; a sender that needs to know uses an end-to-end channel).
+        if (!await rate.WaitAsync(peer.Identifier, live ? TimeSpan.MaxValue : ratePatience, cancellationToken).ConfigureAwait(false))
+        {
+            LogRefused(logger, "the sender exceeded its rate");
+            return;
         }
 
         var onward = message.OnwardRoute;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Ockam.Identity.Identities;
 using Ockam.Identity.Vault;
@@ -10,17 +11,22 @@ using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Silo.Tests.Attacks;
 
-/// <summary>One peer's flood costs that peer: channels per connection and requests per identity are bounded.</summary>
+/// <summary>One peer's flood costs that peer: channels per connection are bounded, and requests per identity paced.</summary>
 public sealed class FloodTests : IAsyncLifetime
 {
+    private const int RequestsPerSecond = 20;
+    private const int Burst = 10;
     private readonly TempDirectory data = new();
     private RunningSilo silo = null!;
 
     public async Task InitializeAsync() =>
         silo = await RunningSilo.StartAsync(data.Path, services: s => s.Configure<EdgeGatewayOptions>(o =>
         {
-            o.RequestsPerSecond = 5;
-            o.RequestBurst = 10;
+            o.RequestsPerSecond = RequestsPerSecond;
+            o.RequestBurst = Burst;
+
+            // Each channel waits for one turn at a time (50 ms apart): two channels of one identity wait at most 100 ms, three up to 150.
+            o.RequestRatePatience = TimeSpan.FromMilliseconds(120);
             o.MaxChannelsPerConnection = 3;
             o.HandshakeTimeout = TimeSpan.FromSeconds(2);
         }));
@@ -31,35 +37,66 @@ public sealed class FloodTests : IAsyncLifetime
         data.Dispose();
     }
 
+    /// <summary>Past its burst the flooder is paced (its channel reads nothing until its turn), not answered with refusals; a bystander is not held up.</summary>
     [Fact]
-    public async Task A_channel_sending_faster_than_its_rate_is_told_to_slow_down_and_another_channel_is_not()
+    public async Task A_channel_sending_faster_than_its_rate_is_paced_and_another_channel_is_not()
     {
         await using var flooder = await Edge.CreateAsync(silo);
         await using var bystander = await Edge.CreateAsync(silo);
         var (_, flooding) = await flooder.OpenAsync("secure");
         var (_, calm) = await bystander.OpenAsync("secure");
 
-        var answers = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => flooding.CallAsync(new GetAuthorityRequest())));
+        var clock = Stopwatch.StartNew();
+        var floodAnswers = Enumerable.Range(0, 40).Select(_ => flooding.CallAsync(new GetAuthorityRequest())).ToList();
         var calmAnswers = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => calm.CallAsync(new GetAuthorityRequest())));
+        var floodedWhenCalmDone = floodAnswers.Count(a => a.IsCompleted);
+        var answers = await Task.WhenAll(floodAnswers);
+        var floodTook = clock.Elapsed;
 
-        Assert.InRange(answers.Count(a => a.Status == ApiStatus.Ok), 10, 15);
-        Assert.All(answers.Where(a => a.Status != ApiStatus.Ok), a => Assert.Equal(ApiStatus.TooManyRequests, a.Status));
         Assert.All(calmAnswers, a => Assert.Equal(ApiStatus.Ok, a.Status));
+        Assert.All(answers, a => Assert.Equal(ApiStatus.Ok, a.Status));
+        Assert.True(floodedWhenCalmDone < answers.Length, "the bystander waited for the whole flood");
+
+        // 30 past the burst of 10, at 20 a second: no sooner than 1.5 s (a lower bound, which only the pacing sets).
+        Assert.True(floodTook >= 0.9 * PacedFor(40), $"40 requests answered in {floodTook.TotalSeconds:F2} s");
     }
 
     /// <summary>The bucket is the identity's: more channels buy a flooding peer no more.</summary>
     [Fact]
-    public async Task An_identity_flooding_over_several_channels_shares_one_rate()
+    public async Task An_identity_flooding_over_two_channels_shares_one_rate()
     {
         await using var flooder = await Edge.CreateAsync(silo);
         var (_, one) = await flooder.OpenAsync("secure");
         var (_, two) = await flooder.OpenAsync("secure");
 
+        var clock = Stopwatch.StartNew();
         var answers = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => (i % 2 == 0 ? one : two).CallAsync(new GetAuthorityRequest())));
+        var took = clock.Elapsed;
 
-        Assert.InRange(answers.Count(a => a.Status == ApiStatus.Ok), 10, 15);
-        Assert.All(answers.Where(a => a.Status != ApiStatus.Ok), a => Assert.Equal(ApiStatus.TooManyRequests, a.Status));
+        // A bucket per channel would have let these through in a third of the time (each channel 10 past its burst).
+        Assert.All(answers, a => Assert.Equal(ApiStatus.Ok, a.Status));
+        Assert.True(took >= 0.9 * PacedFor(40), $"40 requests over two channels answered in {took.TotalSeconds:F2} s");
     }
+
+    /// <summary>Channels wait one message each: three at once of one identity make a wait past the patience, and those are refused.</summary>
+    [Fact]
+    public async Task An_identity_waiting_on_more_channels_than_its_patience_covers_is_told_to_slow_down()
+    {
+        await using var flooder = await Edge.CreateAsync(silo);
+        var channels = new List<ApiClient>();
+        for (var i = 0; i < 3; i++)
+        {
+            channels.Add((await flooder.OpenAsync("secure")).Api);
+        }
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => channels[i % 3].CallAsync(new GetAuthorityRequest())));
+
+        Assert.Contains(answers, a => a.Status == ApiStatus.TooManyRequests);
+        Assert.All(answers.Where(a => a.Status != ApiStatus.Ok), a => Assert.Equal(ApiStatus.TooManyRequests, a.Status));
+        Assert.InRange(answers.Count(a => a.Status == ApiStatus.Ok), Burst, answers.Length - 1);
+    }
+
+    private static TimeSpan PacedFor(int requests) => TimeSpan.FromSeconds((requests - Burst) / RequestsPerSecond);
 
     [Fact]
     public async Task One_connection_carries_a_bounded_number_of_channels_and_others_still_connect()
