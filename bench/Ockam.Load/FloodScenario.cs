@@ -6,8 +6,8 @@ namespace Ockam.Load;
 /// <summary>
 /// Another pair's round trip (as in <see cref="CrossTrafficScenario"/>) quiet, then while one enrolled identity floods
 /// the gateway: requests from many concurrent callers as fast as the silo answers them, and sealed mail into a relay, as
-/// fast as it can seal. The gateway's per-identity rate (<c>TooManyRequests</c>, and relayed messages dropped past it)
-/// should keep the others' p99 within 2 × of the quiet figure (issue 13's goal). The flooder runs in this process, so
+/// fast as it can seal. The gateway's per-identity rate (past it the flooder's channels are paced: read no further until
+/// its turn; <c>TooManyRequests</c> only past the patience) should keep the others' p99 within 2 × of the quiet figure (issue 13's goal). The flooder runs in this process, so
 /// its own CPU competes with the pair's on the same cores, as a flood from one machine of a fleet would not.
 /// </summary>
 internal sealed class FloodScenario(LoadSettings settings, Results results) : Scenario(settings, results)
