@@ -38,4 +38,10 @@ public enum HandshakeError
     /// not be checked against the longest known: refused now rather than left to time out; the peer may try again.
     /// </summary>
     HistoriesUnavailable,
+
+    /// <summary>
+    /// The peer proved who it is, but opens channels faster than this listener admits one identity to (and waited
+    /// longer than the listener's patience for its turn): refused now; it may try again later.
+    /// </summary>
+    TooFrequent,
 }

@@ -33,6 +33,12 @@ internal static class PeerVerifier
             throw new HandshakeException(HandshakeError.StaticKeyMismatch, $"{identity.Identifier} attested a different secure-channel key than the one in the handshake");
         }
 
+        // Only now is the identity the peer's own, and before the credential checks, so a refused turn costs no more.
+        if (options.Admission is { } admit && !await admit(identity.Identifier, cancellationToken).ConfigureAwait(false))
+        {
+            throw new HandshakeException(HandshakeError.TooFrequent, $"{identity.Identifier} opens channels faster than this listener admits; try again later");
+        }
+
         var peer = new AuthenticatedPeer(identity, VerifyCredentials(proof, identity.Identifier, options, now));
         if (!options.TrustPolicy.Accepts(peer))
         {

@@ -24,6 +24,13 @@ public sealed record SecureChannelOptions
     /// <summary>When set, peers' histories are checked against (and recorded in) it: rollbacks and forks are refused.</summary>
     public IIdentityHistories? Histories { get; init; }
 
+    /// <summary>
+    /// A listener's pacing of each identity's handshakes: asked once the peer has proved its identity (so nobody can spend
+    /// another's turns), before its credentials and history are checked. It may wait (the peer's handshake, and its first
+    /// messages, wait with it); false refuses the handshake (<see cref="HandshakeError.TooFrequent"/>).
+    /// </summary>
+    public Func<Identifier, CancellationToken, ValueTask<bool>>? Admission { get; init; }
+
     /// <summary>Credentials shown to the peer.</summary>
     public IReadOnlyList<CredentialPresentation> Credentials { get; init; } = [];
 

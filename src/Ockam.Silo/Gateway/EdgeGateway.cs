@@ -63,6 +63,8 @@ internal sealed partial class EdgeGateway(
 
         node = new Node(new NodeOptions { Time = time, MailboxCapacity = gatewayOptions.Value.MailboxCapacity }, loggers);
         tcp = new TcpTransport(node, gatewayOptions.Value.Transport);
+        var limits = gatewayOptions.Value;
+        var handshakes = new RequestRate(limits.HandshakesPerSecond, limits.HandshakeBurst, time);
         var channel = new SecureChannelOptions
         {
             Vault = identities.Home.Vault,
@@ -73,6 +75,7 @@ internal sealed partial class EdgeGateway(
             Histories = new GrainIdentityHistories(grains, identities.Home.Vault, time),
             HandshakeTimeout = gatewayOptions.Value.HandshakeTimeout,
             MaxChannelsPerFlow = gatewayOptions.Value.MaxChannelsPerConnection,
+            Admission = (peer, cancellationToken) => handshakes.WaitAsync(peer, limits.RequestRatePatience, cancellationToken),
         };
         var memberPolicy = Policy.Parse(settings.MemberPolicy);
         var relays = new RelayRegistry(grains, node, time, loggers.CreateLogger<RelayRegistry>());
@@ -103,7 +106,6 @@ internal sealed partial class EdgeGateway(
         // No mailbox for the api and the relay hop: a request or relayed message that must wait (the api is at its
         // bound, a relay's queue is full) waits in its own channel's receive side, never in a queue shared with
         // other peers, and never in front of the answers the channel's send side carries (docs/gateway.md).
-        var limits = gatewayOptions.Value;
         node.StartWorker([api], new ApiWorker(grains, settings.AuthorityName, trust, policies, relays, time, new RequestRate(limits.RequestsPerSecond, limits.RequestBurst, time), limits.RequestRatePatience, limits.MaxConcurrentRequests, limits.MaxConcurrentRequestsPerChannel, loggers.CreateLogger<ApiWorker>()), mailbox: WorkerMailbox.None);
         node.AcceptFlow(api, secure.Flow);
         node.AcceptFlow(api, member.Flow);

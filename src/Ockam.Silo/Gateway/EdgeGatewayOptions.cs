@@ -26,6 +26,15 @@ internal sealed class EdgeGatewayOptions
     /// </summary>
     public TimeSpan RequestRatePatience { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Channels one identity may open a second at the gateway (both listeners, all connections), after a burst of
+    /// <see cref="HandshakeBurst"/>; past it its handshakes are paced like its requests (<see cref="RequestRatePatience"/>).
+    /// A device opens one or two per connection.
+    /// </summary>
+    public double HandshakesPerSecond { get; set; } = 10;
+
+    public int HandshakeBurst { get; set; } = 20;
+
     /// <summary>Channels (open or opening) one TCP connection may carry.</summary>
     public int MaxChannelsPerConnection { get; set; } = 16;
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Ockam.Identity.Identities;
@@ -16,6 +17,8 @@ public sealed class FloodTests : IAsyncLifetime
 {
     private const int RequestsPerSecond = 20;
     private const int Burst = 10;
+    private const int HandshakesPerSecond = 10;
+    private const int HandshakeBurst = 1;
     private readonly TempDirectory data = new();
     private RunningSilo silo = null!;
 
@@ -27,6 +30,8 @@ public sealed class FloodTests : IAsyncLifetime
 
             // Each channel waits for one turn at a time (50 ms apart): two channels of one identity wait at most 100 ms, three up to 150.
             o.RequestRatePatience = TimeSpan.FromMilliseconds(120);
+            o.HandshakesPerSecond = HandshakesPerSecond;
+            o.HandshakeBurst = HandshakeBurst;
             o.MaxChannelsPerConnection = 3;
             o.HandshakeTimeout = TimeSpan.FromSeconds(2);
         }));
@@ -94,6 +99,60 @@ public sealed class FloodTests : IAsyncLifetime
         Assert.Contains(answers, a => a.Status == ApiStatus.TooManyRequests);
         Assert.All(answers.Where(a => a.Status != ApiStatus.Ok), a => Assert.Equal(ApiStatus.TooManyRequests, a.Status));
         Assert.InRange(answers.Count(a => a.Status == ApiStatus.Ok), Burst, answers.Length - 1);
+    }
+
+    /// <summary>Past its burst, an identity's handshakes wait their turns (checked once it has proved who it is); each channel still opens.</summary>
+    [Fact]
+    public async Task An_identity_opening_channel_after_channel_is_paced()
+    {
+        var refusals = new ConcurrentQueue<HandshakeError>();
+        silo.Gateway.HandshakeFailed += (_, e) => refusals.Enqueue(e.Error);
+        await using var flooder = await Edge.CreateAsync(silo);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < 14; i++)
+        {
+            var (channel, api) = await flooder.OpenAsync("secure");
+            Assert.Equal(ApiStatus.Ok, (await api.CallAsync(new GetAuthorityRequest())).Status);
+            await channel.CloseAsync();
+        }
+
+        var took = clock.Elapsed;
+
+        // One at a time, each waits at most one interval (100 ms), within the patience: none is refused.
+        Assert.Empty(refusals);
+
+        // 13 past the burst of 1, at 10 a second: no sooner than 1.3 s (a lower bound, which only the pacing sets).
+        Assert.True(took >= 0.9 * TimeSpan.FromSeconds((14.0 - HandshakeBurst) / HandshakesPerSecond), $"14 channels opened in {took.TotalSeconds:F2} s");
+    }
+
+    /// <summary>Handshakes of one identity at once, past its burst, that would wait longer than the patience: refused, and said why.</summary>
+    [Fact]
+    public async Task Handshakes_of_one_identity_that_would_wait_past_the_patience_are_refused_as_too_frequent()
+    {
+        var refusals = new ConcurrentQueue<HandshakeError>();
+        silo.Gateway.HandshakeFailed += (_, e) => refusals.Enqueue(e.Error);
+        await using var flooder = await Edge.CreateAsync(silo);
+
+        // A first channel takes the burst and makes the connection the next three share (at most three on one). Those
+        // arrive together: each waits 100 ms longer than the one before, so at least the last is past the patience.
+        await (await flooder.OpenAsync("secure")).Channel.CloseAsync();
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 3).Select(async _ =>
+        {
+            try
+            {
+                var (_, api) = await flooder.OpenAsync("secure");
+                return (await api.CallAsync(new GetAuthorityRequest())).Status.ToString();
+            }
+            catch (HandshakeException e)
+            {
+                // The responder refuses after message 3, so it never confirms: the initiator's handshake times out.
+                return e.Error.ToString();
+            }
+        }));
+
+        Assert.Contains(HandshakeError.TooFrequent, refusals);
+        Assert.Equal(refusals.Count(r => r == HandshakeError.TooFrequent), outcomes.Count(o => o == nameof(HandshakeError.TimedOut)));
+        Assert.Equal(3 - refusals.Count, outcomes.Count(o => o == nameof(ApiStatus.Ok)));
     }
 
     private static TimeSpan PacedFor(int requests) => TimeSpan.FromSeconds((requests - Burst) / RequestsPerSecond);
