@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Ockam.Grains.Contracts;
-using Orleans.Hosting;
 
 namespace Ockam.Client.Tests.Support;
 
@@ -19,11 +18,13 @@ internal sealed class RelayedEnvelopeFilter(Func<byte[], byte[]>? change = null)
     /// <summary>Every envelope seen so far, as it came (before <c>change</c>), in the order each relay took them.</summary>
     public IReadOnlyCollection<byte[]> Envelopes => seen;
 
-    public void AddTo(IServiceCollection services) => services.AddIncomingGrainCallFilter(this);
+    // The silo runs every IIncomingGrainCallFilter service (what ISiloBuilder.AddIncomingGrainCallFilter registers);
+    // the callback a test gets is the host's IServiceCollection, not the silo builder.
+    public void AddTo(IServiceCollection services) => services.AddSingleton<IIncomingGrainCallFilter>(this);
 
     public Task Invoke(IIncomingGrainCallContext context)
     {
-        if (context.InterfaceType == typeof(IRelayGrain)
+        if (context.InterfaceMethod.DeclaringType == typeof(IRelayGrain)
             && context.InterfaceMethod.Name is nameof(IRelayGrain.SendBatchAsync) or nameof(IRelayGrain.SendLiveAsync))
         {
             // A new batch of new envelopes: Orleans shares immutable envelopes with the caller (the gateway), which must not see the change.
