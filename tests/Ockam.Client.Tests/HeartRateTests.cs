@@ -27,11 +27,11 @@ public sealed class HeartRateTests : IAsyncLifetime
     private RunningSilo silo = null!;
 
     public async Task InitializeAsync() =>
-        silo = await RunningSilo.StartAsync(data.Path, services: s => s.Configure<EdgeGatewayOptions>(o =>
+        silo = await RunningSilo.StartAsync(data.Path, services: s =>
         {
-            o.Transport = new TransportOptions { WrapStream = stream => new RecordingStream(stream, gatewayBytes) };
-            o.RelayedEnvelopeTap = Tamper;
-        }));
+            s.Configure<EdgeGatewayOptions>(o => o.Transport = new TransportOptions { WrapStream = stream => new RecordingStream(stream, gatewayBytes) });
+            new RelayedEnvelopeFilter(Tamper).AddTo(s);
+        });
 
     public async Task DisposeAsync()
     {

@@ -1,16 +1,13 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Ockam.Client.Edge;
 using Ockam.Client.Tests.Support;
 using Ockam.Grains.Contracts;
 using Ockam.Identity.Policies;
 using Ockam.Messaging.Portals;
-using Ockam.Silo.Gateway;
 
 namespace Ockam.Client.Tests;
 
@@ -24,18 +21,14 @@ public sealed class PortalTests : IAsyncLifetime
     private static readonly Policy Servers = Policy.Parse("""(= subject.ockam.role "server")""");
 
     /// <summary>Every envelope the silo's relay hop handled: what the silo sees of the traffic, once its own channel is off.</summary>
-    private readonly ConcurrentQueue<byte[]> relayed = new();
+    private readonly RelayedEnvelopeFilter relayed = new();
     private Fleet fleet = null!;
     private EdgeNode server = null!;
     private EdgeNode client = null!;
 
     public async Task InitializeAsync()
     {
-        fleet = await Fleet.StartAsync(s => s.Configure<EdgeGatewayOptions>(o => o.RelayedEnvelopeTap = envelope =>
-        {
-            relayed.Enqueue(envelope);
-            return envelope;
-        }));
+        fleet = await Fleet.StartAsync(relayed.AddTo);
         server = await fleet.MemberAsync("server", [("ockam.role", "server"), ("ockam.relay", "*")], relay: false);
         client = await fleet.MemberAsync("client", [("ockam.role", "client")], relay: false);
     }
@@ -70,8 +63,8 @@ public sealed class PortalTests : IAsyncLifetime
         await Eventually.TrueAsync(() => outlet.StreamCount == 0 && inlet.StreamCount == 0);
 
         // The silo relayed the whole exchange (both ways, through its relay hop) and saw ciphertext only.
-        Assert.True(relayed.Count > 4);
-        AssertNowhere(relayed, "portal-answer-marker", "PORTAL-ANSWER-MARKER", "PostgreSQL");
+        Assert.True(relayed.Envelopes.Count > 4);
+        AssertNowhere(relayed.Envelopes, "portal-answer-marker", "PORTAL-ANSWER-MARKER", "PostgreSQL");
 
         // Live: nothing entered the relay's mailbox (no sequence was taken), and nothing of it is in the silo's files.
         var status = await fleet.Silo.Grains.GetGrain<IRelayGrain>("db").GetStatusAsync();

@@ -1,9 +1,6 @@
-using System.Collections.Concurrent;
 using System.Text;
-using Microsoft.Extensions.DependencyInjection;
 using Ockam.Client.Tests.Support;
 using Ockam.Grains.Contracts;
-using Ockam.Silo.Gateway;
 using static Ockam.Client.Tests.Support.OckamProcess;
 
 namespace Ockam.Client.Tests;
@@ -17,16 +14,12 @@ public sealed class SealedMailCliTests : IAsyncLifetime
     private const string Marker = "SEALED-READING-5ea1ed";
     private readonly TempDirectory data = new();
     private readonly TempDirectory homes = new();
-    private readonly ConcurrentQueue<byte[]> relayed = new();
+    private readonly RelayedEnvelopeFilter relayed = new();
     private RunningSilo silo = null!;
 
     // The silo keeps a copy of every envelope it relays, to play one that replays them.
     public async Task InitializeAsync() =>
-        silo = await RunningSilo.StartAsync(data.Path, services: s => s.Configure<EdgeGatewayOptions>(o => o.RelayedEnvelopeTap = envelope =>
-        {
-            relayed.Enqueue(envelope);
-            return envelope;
-        }));
+        silo = await RunningSilo.StartAsync(data.Path, services: relayed.AddTo);
 
     public async Task DisposeAsync()
     {
@@ -63,7 +56,7 @@ public sealed class SealedMailCliTests : IAsyncLifetime
         Assert.Equal("True", Json(await Ok(monitor, "send", "--to", "phone", "--sealed", "--recipient", phoneId, $"{Marker} n=22", "--json"))["sealed"]);
 
         // Queued: the 22 readings, and the unanswered handshake.
-        Assert.Equal(relayed.Count, (await silo.Grains.GetGrain<IRelayGrain>("phone").GetStatusAsync()).Queued);
+        Assert.Equal(relayed.Envelopes.Count, (await silo.Grains.GetGrain<IRelayGrain>("phone").GetStatusAsync()).Queued);
         await AssertNoReadingInTheClearAsync();
 
         // A new process of the same home reads every one of them, in order, once.
@@ -73,7 +66,7 @@ public sealed class SealedMailCliTests : IAsyncLifetime
 
         // The silo replays every sealed reading (the same bytes) into the mailbox; a process after a restart refuses
         // them all and takes only the fresh one that follows.
-        var captured = relayed.ToArray();
+        var captured = relayed.Envelopes.ToArray();
         Assert.True(captured.Length >= 22, $"{captured.Length} envelopes relayed");
         foreach (var envelope in captured)
         {

@@ -64,10 +64,4 @@ internal sealed class EdgeGatewayOptions
     /// its silo just died) before it drops them; its senders wait meanwhile.
     /// </summary>
     public TimeSpan RelayHandOverPatience { get; set; } = TimeSpan.FromMinutes(2);
-
-    /// <summary>
-    /// Test seam: sees (and may replace) every envelope before it enters a relay, so that a test can play
-    /// a service that tampers with what it relays. Null in any real deployment.
-    /// </summary>
-    internal Func<byte[], byte[]>? RelayedEnvelopeTap { get; set; }
 }

@@ -29,18 +29,16 @@ internal sealed partial class RelayWorker : IWorker, IDisposable
     private readonly RelayRegistry registry;
     private readonly Policy senders;
     private readonly RequestRate rate;
-    private readonly Func<byte[], byte[]>? tap;
     private readonly ILogger<RelayWorker> logger;
     private readonly RelayQueues queues;
     private readonly RelayQueues liveQueues;
     private readonly TimeSpan ratePatience;
 
-    public RelayWorker(IGrainFactory grains, RelayRegistry registry, Policy senders, RequestRate rate, EdgeGatewayOptions limits, Func<byte[], byte[]>? tap, TimeProvider time, ILogger<RelayWorker> logger)
+    public RelayWorker(IGrainFactory grains, RelayRegistry registry, Policy senders, RequestRate rate, EdgeGatewayOptions limits, TimeProvider time, ILogger<RelayWorker> logger)
     {
         this.registry = registry;
         this.senders = senders;
         this.rate = rate;
-        this.tap = tap;
         this.logger = logger;
         ratePatience = limits.RequestRatePatience;
         queues = new RelayQueues(limits, (relay, batch) => HandOverAsync(grains, relay, batch, live: false), time, logger);
@@ -94,7 +92,6 @@ internal sealed partial class RelayWorker : IWorker, IDisposable
             var reply = await registry.ReplyRelayAsync(peer.Identifier, message.ReturnRoute.Next).WaitAsync(cancellationToken).ConfigureAwait(false);
             var back = message.ReturnRoute.Step().Prepend(Route.Of(Address.Local(live ? RelayDelivery.LiveRelayAddress : RelayDelivery.RelayAddress), Address.Local(reply)));
             var envelope = MessageCodec.Encode(new Message(onward.Step().Step(), back, message.Payload));
-            envelope = tap?.Invoke(envelope) ?? envelope;
             await (live ? liveQueues : queues).EnqueueAsync(relay, new RelayedEnvelope(envelope, priority, peer.Identifier.ToString()), cancellationToken).ConfigureAwait(false);
         }
         catch (RoutingException e)
