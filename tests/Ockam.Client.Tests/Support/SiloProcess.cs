@@ -75,6 +75,14 @@ internal sealed class SiloProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the process (SIGSTOP) without ending it: its connections stay open and nothing it is asked is answered.</summary>
+    public async Task PauseAsync()
+    {
+        using var kill = Process.Start("kill", ["-STOP", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
     /// <summary>Kills the process outright (SIGKILL): nothing of it runs after, nothing is flushed or stopped politely.</summary>
     public async Task KillAsync()
     {
