@@ -86,45 +86,26 @@ public sealed class LoneSiloRestartTests(ITestOutputHelper output) : IDisposable
                 }
             });
 
-            var readings = new List<(int Number, TimeSpan At)>();
-            async Task ReadUntilAsync(Func<bool> done)
-            {
-                while (!done())
-                {
-                    Received received;
-                    try
-                    {
-                        received = await phone.ReceiveAsync(timeout.Token);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        output.WriteLine(FormattableString.Invariant($"{clock.Elapsed.TotalSeconds:F1} s: gave up with {readings.Count} readings, last {(readings.Count > 0 ? readings[^1].Number : 0)} at {(readings.Count > 0 ? readings[^1].At.TotalSeconds : 0):F1} s; {sent} sent, {failedSends} sends failed"));
-                        throw;
-                    }
-
-                    readings.Add((int.Parse(Encoding.UTF8.GetString(received.Payload.Span)["n=".Length..], CultureInfo.InvariantCulture), clock.Elapsed));
-                }
-            }
-
-            await ReadUntilAsync(() => readings.Count >= 20);
+            var readings = new NumberedReadings("phone", async token => (await phone.ReceiveAsync(token)).Payload, clock, output);
+            string Status() => $"{sent} sent, {failedSends} sends failed";
+            await readings.ReadUntilAsync(() => readings.All.Count >= 20, Status, timeout.Token);
             await silo.KillAsync();
             var killedAt = clock.Elapsed;
             var sentAtKill = sent;
             await silo.DisposeAsync();
             silo = await SiloProcess.StartAsync(data.Path, Within, options);
             var restartedAt = clock.Elapsed;
-            output.WriteLine(FormattableString.Invariant($"killed at {killedAt.TotalSeconds:F1} s ({readings.Count} readings, {sent} sent), ready again at {restartedAt.TotalSeconds:F1} s"));
+            output.WriteLine(FormattableString.Invariant($"killed at {killedAt.TotalSeconds:F1} s ({readings.All.Count} readings, {sent} sent), ready again at {restartedAt.TotalSeconds:F1} s"));
 
             // Delivery has resumed once a reading sent after the kill arrives; then ten more, to see it stays up.
-            await ReadUntilAsync(() => readings.Count(r => r.Number > sentAtKill) >= 11);
+            await readings.ReadUntilAsync(() => readings.CountAfter(sentAtKill) >= 11, Status, timeout.Token);
             await stopSending.CancelAsync();
             await sending;
 
-            var resumed = readings.First(r => r.Number > sentAtKill).At;
+            var resumed = readings.FirstAfter(sentAtKill);
             output.WriteLine(FormattableString.Invariant(
-                $"killed at {killedAt.TotalSeconds:F1} s, the new silo process ready at {restartedAt.TotalSeconds:F1} s, delivery resumed at {resumed.TotalSeconds:F1} s ({(resumed - killedAt).TotalSeconds:F1} s after the kill, {(resumed - restartedAt).TotalSeconds:F1} s after the new process was ready); {readings.Count} readings of {sent} sent arrived, {failedSends} sends failed while it was away"));
-            var numbers = readings.Select(r => r.Number).ToList();
-            Assert.True(numbers.Zip(numbers.Skip(1)).All(p => p.First < p.Second), $"out of order or twice: {string.Join(",", numbers)}");
+                $"killed at {killedAt.TotalSeconds:F1} s, the new silo process ready at {restartedAt.TotalSeconds:F1} s, delivery resumed at {resumed.TotalSeconds:F1} s ({(resumed - killedAt).TotalSeconds:F1} s after the kill, {(resumed - restartedAt).TotalSeconds:F1} s after the new process was ready); {readings.All.Count} readings of {sent} sent arrived, {failedSends} sends failed while it was away"));
+            readings.AssertInOrderOnce();
         }
         finally
         {

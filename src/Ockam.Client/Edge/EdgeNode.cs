@@ -81,6 +81,12 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     /// <summary>The channel whose TCP connection broke, if it is still the current one: never used again.</summary>
     private volatile SecureChannel? brokenChannel;
 
+    /// <summary>
+    /// Cancelled when the current channel can answer no more — its TCP connection broke, or it was closed or replaced —
+    /// so that a call waiting on it fails then rather than at its timeout.
+    /// </summary>
+    private volatile CancellationTokenSource channelGone = new();
+
     /// <summary>The channel every relay and room listened on was last renewed through: any other needs a renewal.</summary>
     private volatile SecureChannel? renewedOn;
 
@@ -110,6 +116,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
                 // The channel ran over that connection: a redial reaches a silo process that knows nothing of it, which
                 // drops what it carries without a word. The next use opens a new one (and fails while no silo accepts).
                 brokenChannel = channel;
+                _ = channelGone.CancelAsync();
                 siloLost.Release();
             }
         };
@@ -465,6 +472,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
             {
                 await channel.CloseAsync().ConfigureAwait(false);
                 channel = null;
+                await channelGone.CancelAsync().ConfigureAwait(false);
             }
 
             if (api is not null)
@@ -536,6 +544,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         stopping.Dispose();
         credentialChanged.Dispose();
         siloLost.Dispose();
+        channelGone.Dispose();
 
         RunningPortals.Clear(options.Home);
         runningPortals.Dispose();
@@ -547,18 +556,30 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     /// <summary>The channel to the silo — <c>member</c> with a credential, <c>secure</c> before enrolment — reopened when it has closed.</summary>
     private async Task<(SecureChannel Channel, ApiClient Api)> ChannelAsync(CancellationToken cancellationToken, bool reopen = false)
     {
+        var (open, client, _) = await ConnectedAsync(cancellationToken, reopen).ConfigureAwait(false);
+        return (open, client);
+    }
+
+    /// <summary>The channel and its API client, with the token cancelled once that channel can answer no more.</summary>
+    private async Task<(SecureChannel Channel, ApiClient Api, CancellationToken Gone)> ConnectedAsync(CancellationToken cancellationToken, bool reopen = false)
+    {
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (!reopen && channel is { Closed.IsCompleted: false } open && !ReferenceEquals(open, brokenChannel) && api is not null)
             {
-                return (open, api);
+                return (open, api, channelGone.Token);
             }
 
             if (channel is not null)
             {
                 await channel.CloseAsync(cancellationToken).ConfigureAwait(false);
             }
+
+            // Calls still waiting on the old channel get no answer now. The source is left to the collector, not
+            // disposed: a call may be linking to it at this moment.
+            await channelGone.CancelAsync().ConfigureAwait(false);
+            channelGone = new CancellationTokenSource();
 
             if (api is not null)
             {
@@ -586,7 +607,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
             // What the silo pushes reaches the relay inbox, and nothing else of this node.
             node.AcceptFlow(RelayInboxAddress, channel.Flow);
 
-            return (channel, api);
+            return (channel, api, channelGone.Token);
         }
         finally
         {
@@ -605,7 +626,20 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         ApiResult<TResponse> response;
         try
         {
-            response = await (await ChannelAsync(cancellationToken).ConfigureAwait(false)).Api.CallAsync(request, cancellationToken).ConfigureAwait(false);
+            var (_, client, gone) = await ConnectedAsync(cancellationToken).ConfigureAwait(false);
+            using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, gone);
+            try
+            {
+                response = await client.CallAsync(request, waiting.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (gone.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                // The connection under the channel broke while the call waited (its silo was killed, for one): no answer
+                // can come over it, and waiting out the call's timeout kept a publisher silent for 15 s after a kill.
+                // Not sent again: the silo may have carried it out before it went, and a message sent twice would be
+                // logged twice. The caller decides, as after any failure; the next call opens a new channel.
+                throw new EdgeException(ApiStatus.Unavailable, "the connection to the silo broke before it answered; the request may or may not have been carried out");
+            }
         }
         catch (TimeoutException)
         {

@@ -25,11 +25,15 @@ internal static class SiloOperator
         EnrolledNodeAsync(grains, silo, home, silo.AdminTicket.Silo, attributes);
 
     /// <summary>The same, given <paramref name="siloAddresses"/> (a cluster's silos, separated by commas) to connect to.</summary>
-    public static async Task<EdgeNode> EnrolledNodeAsync(IGrainFactory grains, SiloProcess silo, string home, string siloAddresses, params (string Name, string Value)[] attributes)
+    public static Task<EdgeNode> EnrolledNodeAsync(IGrainFactory grains, SiloProcess silo, string home, string siloAddresses, params (string Name, string Value)[] attributes) =>
+        EnrolledNodeAsync(grains, silo, new EdgeNodeOptions { Home = home, Silo = siloAddresses, SiloIdentifier = silo.AdminTicket.SiloIdentifier }, attributes);
+
+    /// <summary>The same, opened with <paramref name="options"/> (its home and silo addresses among them).</summary>
+    public static async Task<EdgeNode> EnrolledNodeAsync(IGrainFactory grains, SiloProcess silo, EdgeNodeOptions options, params (string Name, string Value)[] attributes)
     {
         var token = await grains.GetGrain<IAuthorityGrain>("default")
             .CreateOperatorTokenAsync(attributes.ToDictionary(a => a.Name, a => Encoding.UTF8.GetBytes(a.Value), StringComparer.Ordinal), TimeSpan.FromHours(1), uses: 1);
-        var node = await EdgeNode.OpenAsync(new EdgeNodeOptions { Home = home, Silo = siloAddresses, SiloIdentifier = silo.AdminTicket.SiloIdentifier });
+        var node = await EdgeNode.OpenAsync(options);
         try
         {
             await node.EnrollAsync(token);

@@ -15,10 +15,13 @@ internal sealed class SiloProcess : IAsyncDisposable
     private readonly Process process;
     private readonly Task draining;
 
-    private SiloProcess(Process process, EnrollmentTicket adminTicket, Task draining) =>
-        (this.process, AdminTicket, this.draining) = (process, adminTicket, draining);
+    private SiloProcess(Process process, EnrollmentTicket adminTicket, int siloPort, Task draining) =>
+        (this.process, AdminTicket, SiloPort, this.draining) = (process, adminTicket, siloPort, draining);
 
     public EnrollmentTicket AdminTicket { get; }
+
+    /// <summary>The port it takes other silos on: how Orleans names it, in a grain's activation address for one.</summary>
+    public int SiloPort { get; }
 
     /// <summary>Starts the silo on <paramref name="dataDirectory"/>, with <paramref name="options"/> (command-line switches) after the defaults.</summary>
     /// <remarks>A silo whose identities exist prints a ticket only with <c>--print-admin-token true</c>: this waits for one.</remarks>
@@ -31,7 +34,8 @@ internal sealed class SiloProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Ockam.Silo.dll"));
-        foreach (var arg in new[] { "--data", dataDirectory, "--edge-port", "0", "--silo-port", RunningSilo.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--telemetry", "None" })
+        var siloPort = RunningSilo.FreePort();
+        foreach (var arg in new[] { "--data", dataDirectory, "--edge-port", "0", "--silo-port", siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--telemetry", "None" })
         {
             info.ArgumentList.Add(arg);
         }
@@ -61,7 +65,7 @@ internal sealed class SiloProcess : IAsyncDisposable
 
             // Read on, so that a full pipe never stalls the silo's console.
             var draining = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
-            return new SiloProcess(process, ticket, draining);
+            return new SiloProcess(process, ticket, siloPort, draining);
         }
         catch
         {
@@ -69,6 +73,14 @@ internal sealed class SiloProcess : IAsyncDisposable
             process.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Stops the process (SIGSTOP) without ending it: its connections stay open and nothing it is asked is answered.</summary>
+    public async Task PauseAsync()
+    {
+        using var kill = Process.Start("kill", ["-STOP", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+        Assert.Equal(0, kill.ExitCode);
     }
 
     /// <summary>Kills the process outright (SIGKILL): nothing of it runs after, nothing is flushed or stopped politely.</summary>
