@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Ockam.Identity.Credentials;
 using Ockam.Identity.Encoding;
 using Ockam.Identity.Files;
@@ -615,7 +616,22 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         }
     }
 
-    /// <summary>Calls the silo over the channel (reopened once if it went silent); a status other than ok is an <see cref="EdgeException"/>.</summary>
+    /// <summary>
+    /// Operations that leave the service as they found it when carried out again: reads, listens, cumulative
+    /// acknowledgements and publications of the same state. Only these are sent again after a call timed out.
+    /// </summary>
+    private static readonly FrozenSet<ApiOperation> Repeatable = new[]
+    {
+        ApiOperation.GetCredential, ApiOperation.PublishIdentity, ApiOperation.GetRevocationList, ApiOperation.GetAuthority,
+        ApiOperation.ListenRelay, ApiOperation.AcknowledgeRelay, ApiOperation.GetRelay, ApiOperation.PublishGroupKeys,
+        ApiOperation.GetGroupKeys, ApiOperation.CatchUpRoom, ApiOperation.GetRoom, ApiOperation.ListenRoom,
+        ApiOperation.GetWelcome, ApiOperation.GetRoomTree,
+    }.ToFrozenSet();
+
+    /// <summary>
+    /// Calls the silo over the channel; a channel that went silent is reopened, and a <see cref="Repeatable"/> request
+    /// sent once more over it. A status other than ok is an <see cref="EdgeException"/>.
+    /// </summary>
     Task<TResponse> IEdgeApi.CallAsync<TRequest, TResponse>(IApiRequest<TRequest, TResponse> request, CancellationToken cancellationToken) =>
         CallAsync(request, cancellationToken);
 
@@ -646,6 +662,14 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
             // The silo may have restarted or dropped the channel without a word (XX cannot tell the initiator):
             // reopen it once. Relays listened on through the old channel are renewed by ReconnectAsync.
             var (_, fresh) = await ChannelAsync(cancellationToken, reopen: true).ConfigureAwait(false);
+
+            // Only a request that does the same when done twice is sent again: a silo that was slow rather than gone
+            // may carry out the first one yet, and a room message or a token sent twice would be there twice.
+            if (!Repeatable.Contains(TRequest.Operation))
+            {
+                throw new EdgeException(ApiStatus.Unavailable, $"the silo did not answer within {options.CallTimeout.TotalSeconds:0.#} s; the request may or may not have been carried out");
+            }
+
             response = await fresh.CallAsync(request, cancellationToken).ConfigureAwait(false);
         }
 

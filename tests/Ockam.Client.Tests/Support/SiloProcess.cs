@@ -76,9 +76,14 @@ internal sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>Stops the process (SIGSTOP) without ending it: its connections stay open and nothing it is asked is answered.</summary>
-    public async Task PauseAsync()
+    public Task PauseAsync() => SignalAsync("-STOP");
+
+    /// <summary>Lets a paused process go on (SIGCONT): it then reads and answers what waited in its connections.</summary>
+    public Task ResumeAsync() => SignalAsync("-CONT");
+
+    private async Task SignalAsync(string signal)
     {
-        using var kill = Process.Start("kill", ["-STOP", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        using var kill = Process.Start("kill", [signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         await kill.WaitForExitAsync();
         Assert.Equal(0, kill.ExitCode);
     }
