@@ -56,8 +56,11 @@ internal abstract class AuthorityStore : IAuthorityStore, IAsyncDisposable, IDis
     public Task<IReadOnlyList<string>> GetRevokedSubjectsAsync(string authority, CancellationToken cancellationToken) =>
         ReadAsync((rows, c) => rows.GetRevokedSubjectsAsync(authority, c), cancellationToken);
 
-    public Task<RedemptionOutcome> RedeemAsync(string token, string redeemer, int uses, DateTimeOffset now, CancellationToken cancellationToken) =>
-        WriteAsync((rows, c) => rows.RedeemAsync(token, redeemer, uses, now, c), cancellationToken);
+    public Task<(RedemptionOutcome Redemption, IssuanceResult? Issuance)> RedeemAndRecordAsync(string authority, string token, int uses, Issuance grant, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(grant);
+        return WriteAsync((rows, c) => rows.RedeemAndRecordAsync(authority, token, uses, grant, c), cancellationToken);
+    }
 
     public Task ImportAsync(string authority, AuthorityImport import, CancellationToken cancellationToken)
     {
