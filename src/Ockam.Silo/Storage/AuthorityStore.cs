@@ -95,6 +95,9 @@ internal abstract class AuthorityStore : IAuthorityStore, IAsyncDisposable, IDis
     /// <summary>A new open connection (a pooled one for reads).</summary>
     protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
+    /// <summary>Runs a batch's <paramref name="commit"/>: at once, or when the database's other writers let it.</summary>
+    protected virtual Task CommitInTurnAsync(Func<Task> commit) => commit();
+
     /// <summary>The connection a batch is written on.</summary>
     protected abstract Task<DbConnection> WriterAsync(CancellationToken cancellationToken);
 
@@ -116,7 +119,9 @@ internal abstract class AuthorityStore : IAuthorityStore, IAsyncDisposable, IDis
         return await write.Done.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task CommitAsync(IReadOnlyList<AuthorityWrite> batch)
+    private Task CommitAsync(IReadOnlyList<AuthorityWrite> batch) => CommitInTurnAsync(() => CommitBatchAsync(batch));
+
+    private async Task CommitBatchAsync(IReadOnlyList<AuthorityWrite> batch)
     {
         var connection = await WriterAsync(CancellationToken.None).ConfigureAwait(false);
         try
