@@ -231,7 +231,7 @@ public sealed class AuthorityRulesTests(ClusterFixture fixture) : IDisposable
     }
 
     [Fact]
-    public async Task A_token_of_another_authority_is_unknown_here_and_uses_nothing_up()
+    public async Task A_token_of_another_authority_is_unknown_here_and_makes_no_member()
     {
         const string token = "a token another authority made";
         var grant = new TokenGrant("another", Attributes(("ockam.role", "admin")), fixture.Time.GetUtcNow().AddMinutes(10), "operator", Uses: 1);
