@@ -183,6 +183,13 @@ internal static class SiloHost
             o.Invariant = options.Storage == StorageKind.Sqlite ? "System.Data.SQLite" : "Npgsql";
             o.ConnectionString = options.Storage == StorageKind.Sqlite ? SchemaInstaller.SqliteConnectionString(options.SqlitePath) : options.ConnectionString;
         });
+        if (options.Storage == StorageKind.Sqlite)
+        {
+            // Its writes take turns with the row stores' commits (SqliteGrainStorage says why).
+            silo.Services.AddKeyedSingleton<IGrainStorage>(Grains.Storage.ProviderName, (services, _) =>
+                new SqliteGrainStorage(AdoNetGrainStorageFactory.Create(services, Grains.Storage.ProviderName), SqliteWriteGate.For(options.SqlitePath)));
+        }
+
         silo.AddActivityPropagation();
         if (clusterCertificate is not null)
         {

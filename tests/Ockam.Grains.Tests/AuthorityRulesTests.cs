@@ -1,4 +1,5 @@
 using System.Text;
+using Ockam.Grains.Authority;
 using Ockam.Grains.Contracts;
 using Ockam.Identity.Credentials;
 using Ockam.Identity.Identities;
@@ -215,19 +216,30 @@ public sealed class AuthorityRulesTests(ClusterFixture fixture) : IDisposable
     }
 
     [Fact]
-    public async Task The_token_grain_counts_distinct_redeemers_and_expires_for_its_redeemers_too()
+    public async Task A_token_counts_distinct_redeemers_and_expires_for_its_redeemers_too()
     {
-        var grant = new TokenGrant("x", new Dictionary<string, byte[]>(), fixture.Time.GetUtcNow().AddMinutes(10), "test", Uses: 2);
-        var token = fixture.Grains.GetGrain<IEnrollmentTokenGrain>(Guid.NewGuid().ToString("n"));
-        Assert.True(await token.CreateAsync(grant));
+        var token = await Authority.CreateOperatorTokenAsync(Attributes(("ockam.role", "sensor")), TimeSpan.FromMinutes(10), uses: 2);
+        var (a, b, c) = (await NewIdentifierAsync(), await NewIdentifierAsync(), await NewIdentifierAsync());
 
-        Assert.Equal(TokenOutcome.Redeemed, (await token.RedeemAsync("a")).Outcome);
-        Assert.Equal(TokenOutcome.Redeemed, (await token.RedeemAsync("a")).Outcome);
-        Assert.Equal(TokenOutcome.Redeemed, (await token.RedeemAsync("b")).Outcome);
-        Assert.Equal(TokenOutcome.AlreadyUsed, (await token.RedeemAsync("c")).Outcome);
+        Assert.Equal(AuthorityOutcome.Issued, (await Authority.EnrollAsync(token, a)).Outcome);
+        Assert.Equal(AuthorityOutcome.Issued, (await Authority.EnrollAsync(token, a)).Outcome);
+        Assert.Equal(AuthorityOutcome.Issued, (await Authority.EnrollAsync(token, b)).Outcome);
+        Assert.Equal(AuthorityOutcome.TokenUsed, (await Authority.EnrollAsync(token, c)).Outcome);
 
         fixture.Time.Advance(TimeSpan.FromMinutes(11));
-        Assert.Equal(TokenOutcome.Expired, (await token.RedeemAsync("a")).Outcome);
+        Assert.Equal(AuthorityOutcome.TokenExpired, (await Authority.EnrollAsync(token, a)).Outcome);
+    }
+
+    [Fact]
+    public async Task A_token_of_another_authority_is_unknown_here_and_makes_no_member()
+    {
+        const string token = "a token another authority made";
+        var grant = new TokenGrant("another", Attributes(("ockam.role", "admin")), fixture.Time.GetUtcNow().AddMinutes(10), "operator", Uses: 1);
+        Assert.True(await fixture.Grains.GetGrain<IEnrollmentTokenGrain>(AuthorityGrain.TokenHash(token)).CreateAsync(grant));
+        var subject = await NewIdentifierAsync();
+
+        Assert.Equal(AuthorityOutcome.TokenUnknown, (await Authority.EnrollAsync(token, subject)).Outcome);
+        Assert.Equal(MemberStatus.NotAMember, (await Authority.GetStandingAsync(subject)).Status);
     }
 
     [Fact]

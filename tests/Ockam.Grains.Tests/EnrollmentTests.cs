@@ -29,19 +29,23 @@ public sealed class EnrollmentTests(ClusterFixture fixture) : IDisposable
     }
 
     [Fact]
-    public async Task The_token_grain_alone_is_redeemed_exactly_once_under_concurrency()
+    public async Task A_token_hash_is_created_once_and_the_one_redeemer_may_ask_again()
     {
         var grant = new TokenGrant("x", new Dictionary<string, byte[]>(), DateTimeOffset.UtcNow.AddHours(1), "test");
-        var token = fixture.Grains.GetGrain<IEnrollmentTokenGrain>(Guid.NewGuid().ToString("n"));
-        Assert.True(await token.CreateAsync(grant));
-        Assert.False(await token.CreateAsync(grant));
+        var grain = fixture.Grains.GetGrain<IEnrollmentTokenGrain>(Guid.NewGuid().ToString("n"));
+        Assert.True(await grain.CreateAsync(grant));
+        Assert.False(await grain.CreateAsync(grant));
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => Task.Run(() => token.RedeemAsync($"I{i}"))));
-        var winner = Assert.Single(results.Select((r, i) => (r, i)), p => p.r.Outcome == TokenOutcome.Redeemed);
+        var token = await Authority.CreateOperatorTokenAsync(Attributes(("ockam.role", "sensor")), TimeSpan.FromHours(1), uses: 1);
+        var identities = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => NewIdentifierAsync()));
+        var results = await Task.WhenAll(identities.Select(id => Task.Run(() => Authority.EnrollAsync(token, id))));
+        var winner = identities[Array.FindIndex(results, r => r.Outcome == AuthorityOutcome.Issued)];
 
-        // The winner asking again (its answer was lost) gets the same grant; anyone else does not.
-        Assert.Equal(TokenOutcome.Redeemed, (await token.RedeemAsync($"I{winner.i}")).Outcome);
-        Assert.Equal(TokenOutcome.AlreadyUsed, (await token.RedeemAsync("someone else")).Outcome);
+        // The winner asking again (its answer was lost) gets a fresh credential with the same grant; anyone else does not.
+        var again = await Authority.EnrollAsync(token, winner);
+        Assert.Equal(AuthorityOutcome.Issued, again.Outcome);
+        Assert.Equal("sensor", Encoding.UTF8.GetString(CredentialPresentation.Decode(again.Credential!).Credential.Data.Attributes["ockam.role"]));
+        Assert.Equal(AuthorityOutcome.TokenUsed, (await Authority.EnrollAsync(token, await NewIdentifierAsync())).Outcome);
     }
 
     [Fact]

@@ -77,42 +77,50 @@ internal sealed class AuthorityGrain(
             return AuthorityResult.Refused(AuthorityOutcome.InvalidRequest, "not an identifier");
         }
 
-        // Decided before the token grain is asked: a refused identity uses up no redemption, and the token
-        // grain's "retry by the same redeemer" never brings back an identity revoked since.
+        // Decided before the token is looked at: a refused identity uses up no redemption, and the store's "retry by
+        // the same redeemer" never brings back an identity revoked since.
         if (Refusal(subject, await MemberAsync(subject)) is { } refused)
         {
             return refused;
         }
 
+        // Everything that refuses is decided before a use is taken: a refusal uses nothing up.
+        var tokenHash = TokenHash(token);
+        var grant = await GrainFactory.GetGrain<IEnrollmentTokenGrain>(tokenHash).GetGrantAsync();
+        if (grant is null || grant.Authority != Name)
+        {
+            return AuthorityResult.Refused(AuthorityOutcome.TokenUnknown, grant is null ? "no such token" : "the token is not this authority's");
+        }
+
+        // An expired token is expired for its redeemers too, so an old token cannot bring back attributes long after
+        // it was meant to be used.
+        if (time.GetUtcNow() > grant.ExpiresAt)
+        {
+            return AuthorityResult.Refused(AuthorityOutcome.TokenExpired, "the token has expired");
+        }
+
         // A token is only as good as its creator's standing now: what a revoked, suspended or demoted creator
-        // handed out before stops working with it. Checked before redeeming, so a refusal uses nothing up.
-        var tokenGrain = GrainFactory.GetGrain<IEnrollmentTokenGrain>(TokenHash(token));
-        if (await tokenGrain.GetGrantAsync() is { } offered && !await CreatorStillGrantsAsync(offered))
+        // handed out before stops working with it.
+        if (!await CreatorStillGrantsAsync(grant))
         {
             return AuthorityResult.Refused(AuthorityOutcome.Denied, "the token's creator may no longer grant what it grants");
         }
 
-        var redemption = await tokenGrain.RedeemAsync(subject);
-        switch (redemption.Outcome)
+        // The use and the serial in one transaction (one wait for the disk): the store takes a use only while one is
+        // free, so of any number of concurrent redeemers on any silo exactly the token's count win; a redeemer asking
+        // again (its answer was lost) uses nothing and gets a renewal of what the token gave it.
+        var issuance = await NewIssuanceAsync(subject, IssuanceKind.Grant, grant.Attributes);
+        var (redemption, recorded) = await store.RedeemAndRecordAsync(Name, tokenHash, grant.DistinctRedeemers, issuance, CancellationToken.None);
+        if (recorded is null)
         {
-            case TokenOutcome.Unknown:
-                return AuthorityResult.Refused(AuthorityOutcome.TokenUnknown, "no such token");
-            case TokenOutcome.Expired:
-                return AuthorityResult.Refused(AuthorityOutcome.TokenExpired, "the token has expired");
-            case TokenOutcome.AlreadyUsed:
-                return AuthorityResult.Refused(AuthorityOutcome.TokenUsed, "the token has been used");
-        }
-
-        var grant = redemption.Grant!;
-        if (grant.Authority != Name)
-        {
-            return AuthorityResult.Refused(AuthorityOutcome.TokenUnknown, "the token is not this authority's");
+            return AuthorityResult.Refused(AuthorityOutcome.TokenUsed, "the token has been used");
         }
 
         // A retry returns the grant only to a member that still holds it: an identity demoted, or readmitted after a
         // revocation (and so no member), does not get its old attributes back from an old token.
-        var result = await IssueAsync(subject, redemption.Retry ? IssuanceKind.Renew : IssuanceKind.Grant, grant.Attributes);
-        return redemption.Retry && result.Outcome is AuthorityOutcome.NotAMember
+        var retry = redemption == RedemptionOutcome.Retry;
+        var result = await SignedAsync(retry ? issuance.AsRenewal() : issuance, recorded);
+        return retry && result.Outcome is AuthorityOutcome.NotAMember
             ? AuthorityResult.Refused(AuthorityOutcome.TokenUsed, "this identity redeemed the token before, and what it granted no longer stands")
             : result;
     }
@@ -205,9 +213,16 @@ internal sealed class AuthorityGrain(
     /// <summary>Records a fresh serial for <paramref name="subject"/> (if its standing, decided in the store's transaction, allows) and only then signs.</summary>
     private async Task<AuthorityResult> IssueAsync(string subject, IssuanceKind kind, IReadOnlyDictionary<string, byte[]>? attributes)
     {
+        var issuance = await NewIssuanceAsync(subject, kind, attributes);
+        return await SignedAsync(issuance, await store.RecordIssuanceAsync(Name, issuance, CancellationToken.None));
+    }
+
+    /// <summary>What to record for a credential to <paramref name="subject"/> now, under a serial never used before.</summary>
+    private async Task<Issuance> NewIssuanceAsync(string subject, IssuanceKind kind, IReadOnlyDictionary<string, byte[]>? attributes)
+    {
         var serial = await NextSerialAsync();
         var now = time.GetUtcNow();
-        var recorded = await store.RecordIssuanceAsync(Name, new Issuance
+        return new Issuance
         {
             Subject = subject,
             Kind = kind,
@@ -216,14 +231,20 @@ internal sealed class AuthorityGrain(
             IssuedAt = now,
             ExpiresAt = now + options.Value.CredentialLifetime,
             MaxUnexpired = options.Value.MaxCredentialsPerLifetime,
-        }, CancellationToken.None);
+        };
+    }
+
+    /// <summary>The credential for <paramref name="issuance"/> if the store recorded it, else why not.</summary>
+    private async Task<AuthorityResult> SignedAsync(Issuance issuance, IssuanceResult recorded)
+    {
+        var subject = issuance.Subject;
 
         // A refused serial is never signed: it is skipped, never reused.
         switch (recorded.Outcome)
         {
             case IssuanceOutcome.Recorded:
-                var credential = Issuer.Issue(Identifier.Parse(subject), recorded.Attributes!, options.Value.CredentialLifetime, serial);
-                return new AuthorityResult(AuthorityOutcome.Issued, credential.Encode(), serial, null);
+                var credential = Issuer.Issue(Identifier.Parse(subject), recorded.Attributes!, options.Value.CredentialLifetime, issuance.Serial);
+                return new AuthorityResult(AuthorityOutcome.Issued, credential.Encode(), issuance.Serial, null);
             case IssuanceOutcome.Revoked:
             case IssuanceOutcome.Suspended:
                 return Refusal(subject, await MemberAsync(subject))
@@ -231,7 +252,7 @@ internal sealed class AuthorityGrain(
             case IssuanceOutcome.TooMany:
                 return AuthorityResult.Refused(AuthorityOutcome.Denied, $"{subject} holds {options.Value.MaxCredentialsPerLifetime} unexpired credentials already; ask again later");
             default:
-                return AuthorityResult.Refused(AuthorityOutcome.NotAMember, kind == IssuanceKind.Renew && attributes is not null
+                return AuthorityResult.Refused(AuthorityOutcome.NotAMember, issuance.Kind == IssuanceKind.Renew && issuance.Attributes is not null
                     ? $"{subject} no longer holds what it was granted"
                     : $"{subject} is not a member");
         }

@@ -41,8 +41,15 @@ internal interface IAuthorityStore
     /// <summary>Every identity revoked as a member.</summary>
     Task<IReadOnlyList<string>> GetRevokedSubjectsAsync(string authority, CancellationToken cancellationToken);
 
-    /// <summary>Redeems the token (by its hash) for <paramref name="redeemer"/> if it redeemed it before or one of its <paramref name="uses"/> is free.</summary>
-    Task<RedemptionOutcome> RedeemAsync(string token, string redeemer, int uses, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>
+    /// Redeems the token (by its hash) for <paramref name="grant"/>'s subject if it redeemed it before or one of its
+    /// <paramref name="uses"/> is free, and in the same transaction records the serial: <paramref name="grant"/> for a
+    /// first redemption, a renewal holding exactly its attributes for a redeemer's retry (as <see cref="RecordIssuanceAsync"/>).
+    /// One commit for both: an enrolment waits for the disk once. A use taken stays taken if the issuance is refused,
+    /// as when the two were separate: the redeemer may retry, and uses nothing more.
+    /// </summary>
+    /// <returns>The redemption, and the issuance's result unless every use was taken by others.</returns>
+    Task<(RedemptionOutcome Redemption, IssuanceResult? Issuance)> RedeemAndRecordAsync(string authority, string token, int uses, Issuance grant, CancellationToken cancellationToken);
 
     /// <summary>Moves what an authority's grain state held before these rows existed into them (idempotent).</summary>
     Task ImportAsync(string authority, AuthorityImport import, CancellationToken cancellationToken);

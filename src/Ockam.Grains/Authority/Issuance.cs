@@ -35,6 +35,18 @@ internal sealed class Issuance
 
     /// <summary>The most credentials the subject may hold unexpired at <see cref="IssuedAt"/>, this one included.</summary>
     public required int MaxUnexpired { get; init; }
+
+    /// <summary>The same serial as a renewal that finds <see cref="Attributes"/> held: what a token's redeemer retrying gets.</summary>
+    public Issuance AsRenewal() => new()
+    {
+        Subject = Subject,
+        Kind = IssuanceKind.Renew,
+        Attributes = Attributes,
+        Serial = Serial,
+        IssuedAt = IssuedAt,
+        ExpiresAt = ExpiresAt,
+        MaxUnexpired = MaxUnexpired,
+    };
 }
 
 /// <summary>Whether an <see cref="Issuance"/> was recorded, and if not why.</summary>

@@ -1,8 +1,9 @@
 namespace Ockam.Grains.Contracts;
 
 /// <summary>
-/// One enrolment token (key: lowercase hex SHA-256 of the token; the token itself is never stored).
-/// Redeemable before it expires by at most <see cref="TokenGrant.Uses"/> distinct identities, each once.
+/// One enrolment token (key: lowercase hex SHA-256 of the token; the token itself is never stored): its grant.
+/// Redeemable before it expires by at most <see cref="TokenGrant.Uses"/> distinct identities, each once: the authority
+/// takes a use and records the credential's serial in one transaction of its store, where the uses are counted.
 /// </summary>
 [Alias("ockam.enrollment-token")]
 public interface IEnrollmentTokenGrain : IGrainWithStringKey
@@ -14,12 +15,4 @@ public interface IEnrollmentTokenGrain : IGrainWithStringKey
     /// <summary>What the token grants, if it exists, without redeeming it (so a refusal uses nothing up).</summary>
     [Alias("grant"), Orleans.Concurrency.ReadOnly]
     Task<TokenGrant?> GetGrantAsync();
-
-    /// <summary>
-    /// Redeems the token for <paramref name="identifier"/>. Repeating a successful redemption for the same
-    /// identifier (before expiry) gives the same grant and uses nothing; whether that identifier may still
-    /// enrol is the authority's decision, taken before it asks.
-    /// </summary>
-    [Alias("redeem")]
-    Task<TokenRedemption> RedeemAsync(string identifier);
 }

@@ -171,7 +171,18 @@ internal sealed class AuthorityRows(DbConnection connection, DbTransaction? tran
         return subjects;
     }
 
-    public async Task<RedemptionOutcome> RedeemAsync(string token, string redeemer, int uses, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<(RedemptionOutcome Redemption, IssuanceResult? Issuance)> RedeemAndRecordAsync(string authority, string token, int uses, Issuance grant, CancellationToken cancellationToken)
+    {
+        var redemption = await RedeemAsync(token, grant.Subject, uses, grant.IssuedAt, cancellationToken).ConfigureAwait(false);
+        return redemption switch
+        {
+            RedemptionOutcome.UsedUp => (redemption, null),
+            RedemptionOutcome.Retry => (redemption, await RecordIssuanceAsync(authority, grant.AsRenewal(), cancellationToken).ConfigureAwait(false)),
+            _ => (redemption, await RecordIssuanceAsync(authority, grant, cancellationToken).ConfigureAwait(false)),
+        };
+    }
+
+    private async Task<RedemptionOutcome> RedeemAsync(string token, string redeemer, int uses, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var before = await ScalarAsync(
             "SELECT count(*) FROM TokenRedemption WHERE ServiceId = @service AND Token = @token AND Redeemer = @redeemer",

@@ -56,8 +56,11 @@ internal abstract class AuthorityStore : IAuthorityStore, IAsyncDisposable, IDis
     public Task<IReadOnlyList<string>> GetRevokedSubjectsAsync(string authority, CancellationToken cancellationToken) =>
         ReadAsync((rows, c) => rows.GetRevokedSubjectsAsync(authority, c), cancellationToken);
 
-    public Task<RedemptionOutcome> RedeemAsync(string token, string redeemer, int uses, DateTimeOffset now, CancellationToken cancellationToken) =>
-        WriteAsync((rows, c) => rows.RedeemAsync(token, redeemer, uses, now, c), cancellationToken);
+    public Task<(RedemptionOutcome Redemption, IssuanceResult? Issuance)> RedeemAndRecordAsync(string authority, string token, int uses, Issuance grant, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(grant);
+        return WriteAsync((rows, c) => rows.RedeemAndRecordAsync(authority, token, uses, grant, c), cancellationToken);
+    }
 
     public Task ImportAsync(string authority, AuthorityImport import, CancellationToken cancellationToken)
     {
@@ -92,6 +95,9 @@ internal abstract class AuthorityStore : IAuthorityStore, IAsyncDisposable, IDis
     /// <summary>A new open connection (a pooled one for reads).</summary>
     protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
+    /// <summary>Runs a batch's <paramref name="commit"/>: at once, or when the database's other writers let it.</summary>
+    protected virtual Task CommitInTurnAsync(Func<Task> commit) => commit();
+
     /// <summary>The connection a batch is written on.</summary>
     protected abstract Task<DbConnection> WriterAsync(CancellationToken cancellationToken);
 
@@ -113,7 +119,9 @@ internal abstract class AuthorityStore : IAuthorityStore, IAsyncDisposable, IDis
         return await write.Done.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task CommitAsync(IReadOnlyList<AuthorityWrite> batch)
+    private Task CommitAsync(IReadOnlyList<AuthorityWrite> batch) => CommitInTurnAsync(() => CommitBatchAsync(batch));
+
+    private async Task CommitBatchAsync(IReadOnlyList<AuthorityWrite> batch)
     {
         var connection = await WriterAsync(CancellationToken.None).ConfigureAwait(false);
         try

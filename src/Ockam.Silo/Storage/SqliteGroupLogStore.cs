@@ -12,6 +12,7 @@ namespace Ockam.Silo.Storage;
 /// </summary>
 internal sealed class SqliteGroupLogStore(string path, string serviceId) : GroupCommitLogStore(serviceId)
 {
+    private readonly SqliteWriteGate gate = SqliteWriteGate.For(path);
     private SqliteConnection? writer;
 
     public override async Task<GroupLogPage> ReadAsync(string group, ulong afterIndex, int maxCount, int maxBytes, CancellationToken cancellationToken)
@@ -66,7 +67,11 @@ internal sealed class SqliteGroupLogStore(string path, string serviceId) : Group
         return await ReadKeptAsync(reader, cancellationToken).ConfigureAwait(false);
     }
 
-    protected override async Task WriteBatchAsync(IReadOnlyList<GroupLogWrite> batch, CancellationToken cancellationToken)
+    protected override Task WriteBatchAsync(IReadOnlyList<GroupLogWrite> batch, CancellationToken cancellationToken) =>
+        gate.WriteAsync(() => WriteInTurnAsync(batch, cancellationToken), cancellationToken);
+
+    /// <summary>The batch's transaction, in the file's write turn (<see cref="SqliteWriteGate"/>).</summary>
+    private async Task WriteInTurnAsync(IReadOnlyList<GroupLogWrite> batch, CancellationToken cancellationToken)
     {
         var connection = writer ??= await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);

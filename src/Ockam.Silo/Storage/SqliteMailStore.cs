@@ -12,6 +12,7 @@ internal sealed class SqliteMailStore(string path, string serviceId) : GroupComm
 {
     private const string Columns = "Sequence, Priority, Origin, Sender, Size, Envelope";
 
+    private readonly SqliteWriteGate gate = SqliteWriteGate.For(path);
     private SqliteConnection? writer;
 
     public override async Task<MailPage> ReadAsync(string relay, MailPosition after, int maxCount, int maxBytes, CancellationToken cancellationToken)
@@ -45,7 +46,11 @@ internal sealed class SqliteMailStore(string path, string serviceId) : GroupComm
         return new MailboxSize(checked((int)reader.GetInt64(0)), reader.GetInt64(1));
     }
 
-    protected override async Task WriteBatchAsync(IReadOnlyList<MailWrite> batch, CancellationToken cancellationToken)
+    protected override Task WriteBatchAsync(IReadOnlyList<MailWrite> batch, CancellationToken cancellationToken) =>
+        gate.WriteAsync(() => WriteInTurnAsync(batch, cancellationToken), cancellationToken);
+
+    /// <summary>The batch's transaction, in the file's write turn (<see cref="SqliteWriteGate"/>).</summary>
+    private async Task WriteInTurnAsync(IReadOnlyList<MailWrite> batch, CancellationToken cancellationToken)
     {
         var connection = writer ??= await OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
