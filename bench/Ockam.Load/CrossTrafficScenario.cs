@@ -2,7 +2,7 @@ namespace Ockam.Load;
 
 /// <summary>
 /// Another pair's round trip (a ping through the other's relay and the answer back through its own) while one
-/// relay's mailbox fills for an offline phone, from another process (<see cref="FillerProcess"/>): one busy relay
+/// relay's mailbox fills for an offline phone, from another process (<see cref="FillerScenario"/> in a <see cref="ChildScenarioProcess"/>): one busy relay
 /// should not slow anyone else.
 /// </summary>
 internal sealed class CrossTrafficScenario(LoadSettings settings, Results results) : Scenario(settings, results)
@@ -31,11 +31,11 @@ internal sealed class CrossTrafficScenario(LoadSettings settings, Results result
         await pair.PingAsync(0, Task.Delay(QuietTime, cancellationToken), cancellationToken).ConfigureAwait(false);
         var quiet = await pair.PingAsync(1_000_000, Task.Delay(QuietTime, cancellationToken), cancellationToken).ConfigureAwait(false);
         progress(0.2);
-        await using var filler = FillerProcess.Start(Settings, silo);
-        await filler.FillStarted.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await using var filler = ChildScenarioProcess.Start("filler", Settings, silo);
+        await filler.Started.WaitAsync(cancellationToken).ConfigureAwait(false);
         progress(0.4);
-        var busy = await pair.PingAsync(2_000_000, filler.FillEnded, cancellationToken).ConfigureAwait(false);
-        var (queued, fill) = await filler.FillEnded.ConfigureAwait(false);
+        var busy = await pair.PingAsync(2_000_000, filler.Ended, cancellationToken).ConfigureAwait(false);
+        var (queued, fill) = FillerScenario.Read(await filler.Ended.ConfigureAwait(false));
 
         var note = $"the fill (another process): {queued} queued, {fill}; {busy.Times.Count} round trips during the fill ({PingPair.Pace}), {busy.Lost} lost (counted as {PingPair.Bound.TotalSeconds:F0} s); "
             + $"quiet: p50 {Percentiles.Of(quiet.Times, 0.50):F1} ms, p99 {Percentiles.Of(quiet.Times, 0.99):F1} ms over {quiet.Times.Count}";

@@ -83,8 +83,8 @@ root.SetAction(async (result, cancellationToken) =>
         ["portal"] = new PortalScenario(settings, results),
     };
 
-    // Not a measured shape of its own: the cross-traffic shape runs it in another process.
-    Dictionary<string, Scenario> internalOnly = new(StringComparer.Ordinal) { ["filler"] = new FillerScenario(settings, results) };
+    // Not measured shapes of their own: the cross-traffic and flood shapes run them in another process.
+    Dictionary<string, Scenario> internalOnly = new(StringComparer.Ordinal) { ["filler"] = new FillerScenario(settings, results), ["flooder"] = new FlooderScenario(settings, results) };
     if (settings.MqttPort is { } port)
     {
         all["mosquitto"] = new MosquittoScenario(settings, results, port, settings.MqttPid);
