@@ -35,21 +35,27 @@ internal sealed class ChildScenarioProcess : IAsyncDisposable
     public Task<string> Ended => ended.Task;
 
     /// <summary>Starts this tool again, running internal scenario <paramref name="scenario"/> against <paramref name="silo"/> in <paramref name="settings"/>' mode.</summary>
-    public static ChildScenarioProcess Start(string scenario, LoadSettings settings, SiloProcess silo)
+    /// <param name="lowPriority">
+    /// Run it at the lowest CPU priority (<c>nice -n 19</c>), standing in for a device on hardware of its own: what it
+    /// spends on itself then does not take the cores the silo and the measured pair need on this shared machine.
+    /// </param>
+    public static ChildScenarioProcess Start(string scenario, LoadSettings settings, SiloProcess silo, bool lowPriority = false)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(lowPriority ? "nice" : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[]
-        {
+        string[] priority = lowPriority ? ["-n", "19", "dotnet"] : [];
+        foreach (var arg in (string[])
+        [
+            .. priority,
             typeof(ChildScenarioProcess).Assembly.Location, "--scenario", scenario, "--mode", settings.Mode,
             "--work", Path.Combine(settings.WorkDirectory, scenario + "-" + Guid.NewGuid().ToString("N")[..8]),
             "--connect", silo.Edge, "--connect-identifier", silo.Identifier.ToString(),
             "--connect-gateway-port", silo.GatewayPort.ToString(CultureInfo.InvariantCulture), "--connect-service-id", silo.ServiceId,
-        })
+        ])
         {
             info.ArgumentList.Add(arg);
         }

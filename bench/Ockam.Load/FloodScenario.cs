@@ -5,8 +5,10 @@ namespace Ockam.Load;
 /// (<see cref="FlooderScenario"/>) floods the gateway as one identity (requests from many concurrent callers, sealed mail
 /// into a relay) and as another (fresh connections and channels one after another). The gateway's per-identity rates
 /// (past them the flooder's channels are paced: read no further until its turn; refused only past the patience) should
-/// keep the others' p99 within 2 × of the quiet figure (issue 13's goal). The flooder is another process, as a flooding
-/// device is another machine; on this tool's machine its own CPU still competes for the same cores.
+/// keep the others' p99 within 2 × of the quiet figure (issue 13's goal). The flooder is another process at the lowest
+/// CPU priority, standing in for a flooding device on hardware of its own: the goal is about what the service lets one
+/// identity do to the others, not about the flooder's own sealing competing for this shared machine's two cores (at
+/// normal priority it did: 2.1–3.9 × with the flooder sealing 2 400 messages a second, of which the gateway took 1 000).
 /// </summary>
 internal sealed class FloodScenario(LoadSettings settings, Results results) : Scenario(settings, results)
 {
@@ -38,7 +40,7 @@ internal sealed class FloodScenario(LoadSettings settings, Results results) : Sc
         (siloQuiet, selfQuiet) = (silo.CpuTime - siloQuiet, Environment.CpuUsage.TotalTime - selfQuiet);
         progress(0.4);
 
-        await using var flooder = ChildScenarioProcess.Start("flooder", Settings, silo);
+        await using var flooder = ChildScenarioProcess.Start("flooder", Settings, silo, lowPriority: true);
         await flooder.Started.WaitAsync(cancellationToken).ConfigureAwait(false);
         await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
         var (siloBusy, selfBusy) = (silo.CpuTime, Environment.CpuUsage.TotalTime);
