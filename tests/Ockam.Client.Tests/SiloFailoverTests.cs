@@ -32,22 +32,11 @@ public sealed class SiloFailoverTests(ITestOutputHelper output) : IDisposable
     {
         await using var database = await PostgresDatabase.CreateAsync();
         using var timeout = new CancellationTokenSource(Within);
-        var (edgeA, edgeB, gatewayB) = (RunningSilo.FreePort(), RunningSilo.FreePort(), RunningSilo.FreePort());
-        string[] Options(int edge, params string[] more) =>
-        [
-            "--storage", "PostgreSql", "--clustering", "AdoNet", "--connection-string", database.ConnectionString,
-            "--cluster-tls", "false", "--print-admin-token", "true", "--edge-port", edge.ToString(CultureInfo.InvariantCulture),
-
-            // A cluster tuned for fast failover (docs/cluster.md): with Orleans' default of 5 s, delivery resumed 18 s after the kill.
-            "--probe-timeout", "00:00:02", .. more,
-        ];
-
-        // A first, alone: it makes the keys both share (one data directory, as the README's two silos do).
-        await using var siloA = await SiloProcess.StartAsync(data.Path, Within, Options(edgeA));
-        await using var siloB = await SiloProcess.StartAsync(data.Path, Within, Options(edgeB, "--gateway-port", gatewayB.ToString(CultureInfo.InvariantCulture)));
-        using var operator_ = await SiloOperator.ConnectAsync(gatewayB, timeout.Token);
+        await using var cluster = await FailoverCluster.StartAsync(database.ConnectionString, data.Path, Within);
+        var (siloA, siloB) = (cluster.A, cluster.B);
+        using var operator_ = await SiloOperator.ConnectAsync(cluster.GatewayB, timeout.Token);
         var grains = operator_.Services.GetRequiredService<IGrainFactory>();
-        var (a, b) = ($"127.0.0.1:{edgeA}", $"127.0.0.1:{edgeB}");
+        var (a, b) = (cluster.EdgeA, cluster.EdgeB);
 
         await using var phone = await SiloOperator.EnrolledNodeAsync(grains, siloB, Path.Combine(homes.Path, "phone"), $"{a},{b}", ("ockam.role", "phone"), ("ockam.relay", "phone"));
         await phone.CreateRelayAsync("phone", timeout.Token);

@@ -40,17 +40,9 @@ public sealed class TopicFailoverTests(ITestOutputHelper output) : IDisposable
     {
         await using var database = await PostgresDatabase.CreateAsync();
         using var timeout = new CancellationTokenSource(Within);
-        var (edgeA, edgeB, gatewayB) = (RunningSilo.FreePort(), RunningSilo.FreePort(), RunningSilo.FreePort());
-        string[] Options(int edge, params string[] more) =>
-        [
-            "--storage", "PostgreSql", "--clustering", "AdoNet", "--connection-string", database.ConnectionString,
-            "--cluster-tls", "false", "--print-admin-token", "true", "--edge-port", edge.ToString(CultureInfo.InvariantCulture),
-            "--probe-timeout", "00:00:02", .. more,
-        ];
-
-        await using var siloA = await SiloProcess.StartAsync(data.Path, Within, Options(edgeA));
-        await using var siloB = await SiloProcess.StartAsync(data.Path, Within, Options(edgeB, "--gateway-port", gatewayB.ToString(CultureInfo.InvariantCulture)));
-        var (a, b) = ($"127.0.0.1:{edgeA}", $"127.0.0.1:{edgeB}");
+        await using var cluster = await FailoverCluster.StartAsync(database.ConnectionString, data.Path, Within);
+        var (siloA, siloB) = (cluster.A, cluster.B);
+        var (a, b) = (cluster.EdgeA, cluster.EdgeB);
         var group = GroupId.Topic(Topic);
 
         // Enrolled with the operator's client, which goes before the kill (it may be its gateway's silo that dies).
@@ -60,7 +52,7 @@ public sealed class TopicFailoverTests(ITestOutputHelper output) : IDisposable
         RoomClient publishing;
         List<(string Name, RoomClient Rooms)> subscribers = [];
         int killedPort;
-        using (var operator_ = await SiloOperator.ConnectAsync(gatewayB, timeout.Token))
+        using (var operator_ = await SiloOperator.ConnectAsync(cluster.GatewayB, timeout.Token))
         {
             var grains = operator_.Services.GetRequiredService<IGrainFactory>();
             async Task<EdgeNode> NodeAsync(string name, string silos, params (string, string)[] attributes)

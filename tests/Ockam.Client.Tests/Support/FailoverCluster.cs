@@ -1,0 +1,56 @@
+using System.Globalization;
+
+namespace Ockam.Client.Tests.Support;
+
+/// <summary>
+/// Two silos on one PostgreSQL database, as the README starts them (one data directory: A, started first and alone,
+/// makes the keys both share), tuned for fast failover (docs/cluster.md): they probe each other every 2 s, where with
+/// Orleans' default of 5 s relayed delivery resumed 18 s after a kill. B opens its Orleans gateway for the test's operator.
+/// </summary>
+internal sealed class FailoverCluster : IAsyncDisposable
+{
+    private FailoverCluster(SiloProcess a, SiloProcess b, string edgeA, string edgeB, int gatewayB) =>
+        (A, B, EdgeA, EdgeB, GatewayB) = (a, b, edgeA, edgeB, gatewayB);
+
+    public SiloProcess A { get; }
+
+    public SiloProcess B { get; }
+
+    /// <summary>A's edge gateway, host:port.</summary>
+    public string EdgeA { get; }
+
+    /// <summary>B's edge gateway, host:port.</summary>
+    public string EdgeB { get; }
+
+    /// <summary>B's Orleans gateway port.</summary>
+    public int GatewayB { get; }
+
+    public static async Task<FailoverCluster> StartAsync(string connectionString, string dataDirectory, TimeSpan within)
+    {
+        var (edgeA, edgeB, gatewayB) = (RunningSilo.FreePort(), RunningSilo.FreePort(), RunningSilo.FreePort());
+        string[] Options(int edge, params string[] more) =>
+        [
+            "--storage", "PostgreSql", "--clustering", "AdoNet", "--connection-string", connectionString,
+            "--cluster-tls", "false", "--print-admin-token", "true", "--edge-port", edge.ToString(CultureInfo.InvariantCulture),
+            "--probe-timeout", "00:00:02", .. more,
+        ];
+
+        var a = await SiloProcess.StartAsync(dataDirectory, within, Options(edgeA));
+        try
+        {
+            var b = await SiloProcess.StartAsync(dataDirectory, within, Options(edgeB, "--gateway-port", gatewayB.ToString(CultureInfo.InvariantCulture)));
+            return new FailoverCluster(a, b, $"127.0.0.1:{edgeA}", $"127.0.0.1:{edgeB}", gatewayB);
+        }
+        catch
+        {
+            await a.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await B.DisposeAsync();
+        await A.DisposeAsync();
+    }
+}
