@@ -100,14 +100,15 @@ internal static class SiloHost
         builder.Services.AddSingleton(identities.Authority);
         builder.Services.AddOptions<AuthorityOptions>().BindConfiguration("Ockam:Authority");
         builder.Services.AddOptions<RelayOptions>().BindConfiguration("Ockam:Relay");
-        builder.Services.AddSingleton<IMailStore>(_ => options.Storage == StorageKind.Sqlite
-            ? new SqliteMailStore(options.SqlitePath, options.ServiceId)
+        builder.Services.AddSingleton<SqliteWriteGates>();
+        builder.Services.AddSingleton<IMailStore>(services => options.Storage == StorageKind.Sqlite
+            ? new SqliteMailStore(options.SqlitePath, options.ServiceId, services.GetRequiredService<SqliteWriteGates>())
             : new PostgresMailStore(options.ConnectionString!, options.ServiceId));
-        builder.Services.AddSingleton<IGroupLogStore>(_ => options.Storage == StorageKind.Sqlite
-            ? new SqliteGroupLogStore(options.SqlitePath, options.ServiceId)
+        builder.Services.AddSingleton<IGroupLogStore>(services => options.Storage == StorageKind.Sqlite
+            ? new SqliteGroupLogStore(options.SqlitePath, options.ServiceId, services.GetRequiredService<SqliteWriteGates>())
             : new PostgresGroupLogStore(options.ConnectionString!, options.ServiceId));
-        builder.Services.AddSingleton<IAuthorityStore>(_ => options.Storage == StorageKind.Sqlite
-            ? new SqliteAuthorityStore(options.SqlitePath, options.ServiceId)
+        builder.Services.AddSingleton<IAuthorityStore>(services => options.Storage == StorageKind.Sqlite
+            ? new SqliteAuthorityStore(options.SqlitePath, options.ServiceId, services.GetRequiredService<SqliteWriteGates>())
             : new PostgresAuthorityStore(options.ConnectionString!, options.ServiceId));
         builder.Services.AddOptions<EdgeGatewayOptions>().Configure(g =>
         {
@@ -187,7 +188,7 @@ internal static class SiloHost
         {
             // Its writes take turns with the row stores' commits (SqliteGrainStorage says why).
             silo.Services.AddKeyedSingleton<IGrainStorage>(Grains.Storage.ProviderName, (services, _) =>
-                new SqliteGrainStorage(AdoNetGrainStorageFactory.Create(services, Grains.Storage.ProviderName), SqliteWriteGate.For(options.SqlitePath)));
+                new SqliteGrainStorage(AdoNetGrainStorageFactory.Create(services, Grains.Storage.ProviderName), services.GetRequiredService<SqliteWriteGates>().For(options.SqlitePath)));
         }
 
         silo.AddActivityPropagation();

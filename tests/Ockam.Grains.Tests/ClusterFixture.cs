@@ -98,9 +98,10 @@ public sealed class ClusterFixture : IAsyncLifetime
                     PageCount = RelayPageCount,
                     RedeliveryTimeout = RelayRedeliveryTimeout,
                 }));
-                services.AddSingleton<IMailStore>(_ => new RecordingMailStore(new SqliteMailStore(mailDatabase, "test")));
-                services.AddSingleton<IGroupLogStore>(_ => new SqliteGroupLogStore(mailDatabase, "test"));
-                services.AddSingleton<IAuthorityStore>(_ => new SqliteAuthorityStore(mailDatabase, "test"));
+                services.AddSingleton<SqliteWriteGates>();
+                services.AddSingleton<IMailStore>(s => new RecordingMailStore(new SqliteMailStore(mailDatabase, "test", s.GetRequiredService<SqliteWriteGates>())));
+                services.AddSingleton<IGroupLogStore>(s => new SqliteGroupLogStore(mailDatabase, "test", s.GetRequiredService<SqliteWriteGates>()));
+                services.AddSingleton<IAuthorityStore>(s => new SqliteAuthorityStore(mailDatabase, "test", s.GetRequiredService<SqliteWriteGates>()));
                 services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new DeliveryServiceOptions { PageBytes = DeliveryPageBytes, KeptWelcomeBytes = DeliveryKeptWelcomeBytes }));
             });
         }

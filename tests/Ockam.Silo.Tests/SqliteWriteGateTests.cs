@@ -18,8 +18,9 @@ public sealed class SqliteWriteGateTests : IDisposable
     [Fact]
     public async Task Writers_of_one_file_take_turns_and_another_files_writers_do_not_wait()
     {
-        var gate = SqliteWriteGate.For(Path.Combine(data.Path, "a.db"));
-        Assert.Same(gate, SqliteWriteGate.For(Path.Combine(data.Path, "x", "..", "a.db")));
+        var gates = new SqliteWriteGates();
+        var gate = gates.For(Path.Combine(data.Path, "a.db"));
+        Assert.Same(gate, gates.For(Path.Combine(data.Path, "x", "..", "a.db")));
         var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var holding = gate.WriteAsync(() => first.Task, CancellationToken.None);
         var secondRan = false;
@@ -30,7 +31,7 @@ public sealed class SqliteWriteGateTests : IDisposable
         }, CancellationToken.None);
 
         // Another file's writer goes at once; this file's second writer still waits for the first.
-        await SqliteWriteGate.For(Path.Combine(data.Path, "b.db")).WriteAsync(() => Task.CompletedTask, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        await gates.For(Path.Combine(data.Path, "b.db")).WriteAsync(() => Task.CompletedTask, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.False(secondRan);
 
         first.SetResult();
@@ -43,7 +44,7 @@ public sealed class SqliteWriteGateTests : IDisposable
     {
         await using var silo = await RunningSilo.StartAsync(data.Path);
         Assert.IsType<SqliteGrainStorage>(silo.Services.GetRequiredKeyedService<IGrainStorage>(Grains.Storage.ProviderName));
-        var gate = SqliteWriteGate.For(silo.Services.GetRequiredService<IOptions<OckamOptions>>().Value.SqlitePath);
+        var gate = silo.Services.GetRequiredService<SqliteWriteGates>().For(silo.Services.GetRequiredService<IOptions<OckamOptions>>().Value.SqlitePath);
         var authority = silo.Grains.GetGrain<IAuthorityGrain>("default");
         var sensor = new Dictionary<string, byte[]> { ["ockam.role"] = "sensor"u8.ToArray() };
         await authority.CreateOperatorTokenAsync(sensor, TimeSpan.FromHours(1), uses: 1);

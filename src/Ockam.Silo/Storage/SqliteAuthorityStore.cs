@@ -9,9 +9,9 @@ namespace Ockam.Silo.Storage;
 /// (<see cref="SqliteWriteGate"/>); every connection also waits on a locked database inside SQLite (busy_timeout)
 /// rather than in the driver's 150 ms retry sleep.
 /// </summary>
-internal sealed class SqliteAuthorityStore(string path, string serviceId) : AuthorityStore(serviceId, lockRows: false)
+internal sealed class SqliteAuthorityStore(string path, string serviceId, SqliteWriteGates gates) : AuthorityStore(serviceId, lockRows: false)
 {
-    private readonly SqliteWriteGate gate = SqliteWriteGate.For(path);
+    private readonly SqliteWriteGate gate = gates.For(path);
     private SqliteConnection? writer;
 
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>

@@ -10,9 +10,9 @@ namespace Ockam.Silo.Storage;
 /// Every connection waits on a locked database inside SQLite (busy_timeout), as the mail store's do, rather than in the
 /// driver's 150 ms retry sleep.
 /// </summary>
-internal sealed class SqliteGroupLogStore(string path, string serviceId) : GroupCommitLogStore(serviceId)
+internal sealed class SqliteGroupLogStore(string path, string serviceId, SqliteWriteGates gates) : GroupCommitLogStore(serviceId)
 {
-    private readonly SqliteWriteGate gate = SqliteWriteGate.For(path);
+    private readonly SqliteWriteGate gate = gates.For(path);
     private SqliteConnection? writer;
 
     public override async Task<GroupLogPage> ReadAsync(string group, ulong afterIndex, int maxCount, int maxBytes, CancellationToken cancellationToken)

@@ -8,11 +8,11 @@ namespace Ockam.Silo.Storage;
 /// group-commit loop; reads take pooled connections of their own (WAL lets them run beside the writer). Every
 /// connection waits on a locked database inside SQLite (busy_timeout) rather than in the driver's 150 ms retry sleep.
 /// </summary>
-internal sealed class SqliteMailStore(string path, string serviceId) : GroupCommitMailStore(serviceId)
+internal sealed class SqliteMailStore(string path, string serviceId, SqliteWriteGates gates) : GroupCommitMailStore(serviceId)
 {
     private const string Columns = "Sequence, Priority, Origin, Sender, Size, Envelope";
 
-    private readonly SqliteWriteGate gate = SqliteWriteGate.For(path);
+    private readonly SqliteWriteGate gate = gates.For(path);
     private SqliteConnection? writer;
 
     public override async Task<MailPage> ReadAsync(string relay, MailPosition after, int maxCount, int maxBytes, CancellationToken cancellationToken)

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Threading.Channels;
 
 namespace Ockam.Silo.Storage;
@@ -8,19 +7,14 @@ namespace Ockam.Silo.Storage;
 /// Orleans' grain storage (<see cref="SqliteGrainStorage"/>). SQLite lets one transaction write at a time; a writer
 /// that finds another mid-commit either sleeps inside SQLite (busy_timeout, in steps of up to 100 ms) or, on Orleans'
 /// connections, which have no busy_timeout, in Microsoft.Data.Sqlite's 150 ms retry. Taking turns here, each waits
-/// only for the commit ahead of it.
+/// only for the commit ahead of it. One per file: <see cref="SqliteWriteGates"/>.
 /// </summary>
 internal sealed class SqliteWriteGate
 {
-    /// <summary>One per file (by full path): the silo's stores and grain storage open it separately.</summary>
-    private static readonly ConcurrentDictionary<string, SqliteWriteGate> Gates = new(StringComparer.Ordinal);
-
     /// <summary>Holds the one turn while nobody writes; writers wait for it in order (a channel: nothing to dispose).</summary>
     private readonly Channel<bool> turn = Channel.CreateBounded<bool>(1);
 
-    private SqliteWriteGate() => turn.Writer.TryWrite(true);
-
-    public static SqliteWriteGate For(string path) => Gates.GetOrAdd(Path.GetFullPath(path), _ => new SqliteWriteGate());
+    public SqliteWriteGate() => turn.Writer.TryWrite(true);
 
     /// <summary>Runs <paramref name="write"/> (a whole transaction) in this file's turn.</summary>
     public async Task<T> WriteAsync<T>(Func<Task<T>> write, CancellationToken cancellationToken)
