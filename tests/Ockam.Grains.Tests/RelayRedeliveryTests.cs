@@ -65,6 +65,54 @@ public sealed class RelayRedeliveryTests(ClusterFixture fixture)
         Assert.Equal([0, 1, 2], delivered.Select(m => (int)m.Envelope[0]));
     }
 
+    /// <summary>
+    /// The owner's connection stops answering in the middle of a push (its silo was killed; nothing tells the relay
+    /// until the call times out). The owner connects again through another silo: its connection is taken, and the
+    /// message delivered, within the push's own timeout. Fails if the push waits out Orleans' default 30 s response
+    /// timeout, holding the relay's turn, and the new connection behind it.
+    /// </summary>
+    [Fact]
+    public async Task A_push_to_a_connection_that_never_answers_holds_the_relay_for_seconds_not_half_a_minute()
+    {
+        var relay = fixture.Grains.GetGrain<IRelayGrain>(Guid.NewGuid().ToString("n"));
+        await relay.ClaimAsync("owner", durable: true);
+        var dead = new NeverAnswering();
+        Assert.Equal(RelayOutcome.Ok, await relay.ConnectAsync("owner", fixture.Grains.CreateObjectReference<IRelayObserver>(dead)));
+
+        // Stored, then pushed to the connection that never answers: the send's turn waits for that push.
+        var sent = relay.SendAsync([7], 0, "peer");
+        await dead.Called.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var recorder = new RelayRecorder();
+        var connected = relay.ConnectAsync("owner", fixture.Grains.CreateObjectReference<IRelayObserver>(recorder));
+
+        // The silo's clock (which Orleans times calls by) passes the push's own timeout, 6 s at a time and 24 s in all:
+        // never Orleans' default. Orleans looks for expired calls once a real second, so each step waits that long; and
+        // the relay's redelivery timer may push to the dead connection once more before the new one is taken.
+        for (var step = 0; step < 4 && !connected.IsCompleted; step++)
+        {
+            fixture.Time.Advance(TimeSpan.FromSeconds(6));
+            await Task.WhenAny(connected, connected.WaitAsync(TimeSpan.FromSeconds(2)));
+        }
+
+        Assert.Equal(RelayOutcome.Ok, await connected.WaitAsync(TimeSpan.FromSeconds(1)));
+        Assert.Equal(RelayOutcome.Ok, await sent.WaitAsync(TimeSpan.FromSeconds(1)));
+        var delivered = await recorder.TakeAsync(1);
+        Assert.Equal([7], delivered.Single().Envelope);
+    }
+
+    /// <summary>An owner's connection on a silo that died mid-call: the push is taken and never answered.</summary>
+    private sealed class NeverAnswering : IRelayObserver
+    {
+        public TaskCompletionSource Called { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task DeliverAsync(string relay, IReadOnlyList<RelayedMessage> messages)
+        {
+            Called.TrySetResult();
+            return new TaskCompletionSource().Task;
+        }
+    }
+
     /// <summary>An owner's connection whose first push times out, as Orleans reports a call that took too long.</summary>
     private sealed class TimingOutOnce : IRelayObserver
     {
