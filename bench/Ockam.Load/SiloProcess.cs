@@ -83,7 +83,7 @@ internal sealed class SiloProcess : IAsyncDisposable
             "--cluster-tls", "false",
             "--Ockam:Relay:MailboxCapacity", mailboxCapacity.ToString(CultureInfo.InvariantCulture),
             "--Logging:LogLevel:Default", "Warning",
-            .. productionRates ? Array.Empty<string>() : ["--Ockam:Gateway:RequestsPerSecond", "10000000", "--Ockam:Gateway:RequestBurst", "10000000"],
+            .. productionRates ? Array.Empty<string>() : ["--Ockam:Gateway:RequestsPerSecond", "10000000", "--Ockam:Gateway:RequestBurst", "10000000", "--Ockam:Gateway:StoredRelayedPerSecond", "10000000", "--Ockam:Gateway:StoredRelayedBurst", "10000000"],
         ];
         foreach (var arg in args)
         {

@@ -112,7 +112,7 @@ internal static class SiloHost
             : new PostgresAuthorityStore(options.ConnectionString!, options.ServiceId));
         builder.Services.AddOptions<EdgeGatewayOptions>().Configure(g =>
         {
-            // Limits and timings (RequestsPerSecond, RequestBurst, MaxChannelsPerConnection, HandshakeTimeout, RevocationRefresh).
+            // Limits and timings (RequestsPerSecond, RequestBurst, StoredRelayedPerSecond, MaxChannelsPerConnection, HandshakeTimeout, RevocationRefresh).
             builder.Configuration.GetSection("Ockam:Gateway").Bind(g);
             builder.Configuration.GetSection("Ockam:Policies").Bind(g.Policies);
             g.Transport = builder.Configuration.GetSection("Ockam:Transport").Get<TransportOptions>() ?? g.Transport;

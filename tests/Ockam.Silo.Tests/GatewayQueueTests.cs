@@ -142,15 +142,8 @@ public sealed class GatewayQueueTests : IAsyncLifetime
         return edge;
     }
 
-    private async Task<CredentialPresentation> EnrolAsync(Edge edge)
-    {
-        var token = await silo.Grains.GetGrain<IAuthorityGrain>("default").CreateOperatorTokenAsync(
-            new Dictionary<string, byte[]> { ["ockam.role"] = "sensor"u8.ToArray(), ["ockam.relay"] = "*"u8.ToArray() }, TimeSpan.FromHours(1), uses: 1);
-        var (_, api) = await edge.OpenAsync("secure");
-        var response = await api.CallAsync(new EnrollRequest(token));
-        Assert.Equal(ApiStatus.Ok, response.Status);
-        return CredentialPresentation.Decode(response.Value.Credential);
-    }
+    private static Task<CredentialPresentation> EnrolAsync(Edge edge) =>
+        edge.EnrolAsync(Actors.Attributes(("ockam.role", "sensor"), ("ockam.relay", "*")));
 
     /// <summary>A relay inbox that takes one delivery and never returns: its owner has stopped reading.</summary>
     private sealed class NeverReads : IWorker

@@ -1,7 +1,9 @@
+using Ockam.Grains.Contracts;
 using Ockam.Identity.Credentials;
 using Ockam.Identity.Identities;
 using Ockam.Identity.Vault;
 using Ockam.Messaging.Api;
+using Ockam.Messaging.Api.Operations;
 using Ockam.Messaging.Routing;
 using Ockam.Messaging.SecureChannels;
 using Ockam.Messaging.Transports;
@@ -63,6 +65,17 @@ internal sealed class Edge : IAsyncDisposable
         };
         var channel = await SecureChannel.CreateAsync(node, Route.Of(Address.Tcp(silo.EdgeEndpoint.ToString()), Address.Local(listener)), options);
         return (channel, await ApiClient.StartAsync(node, Route.Of(channel.Address, Address.Local("api")), silo.Identities.Silo.Identifier, apiTimeout));
+    }
+
+    /// <summary>Enrols this node with a one-use token the silo's operator made with <paramref name="attributes"/>; returns its credential.</summary>
+    public async Task<CredentialPresentation> EnrolAsync(IReadOnlyDictionary<string, byte[]> attributes)
+    {
+        var token = await silo.Grains.GetGrain<IAuthorityGrain>("default").CreateOperatorTokenAsync(attributes, TimeSpan.FromHours(1), uses: 1);
+        var (channel, api) = await OpenAsync("secure");
+        var response = await api.CallAsync(new EnrollRequest(token));
+        await channel.CloseAsync();
+        Assert.Equal(ApiStatus.Ok, response.Status);
+        return CredentialPresentation.Decode(response.Value.Credential);
     }
 
     public async ValueTask DisposeAsync()

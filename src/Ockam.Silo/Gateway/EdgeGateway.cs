@@ -110,7 +110,7 @@ internal sealed partial class EdgeGateway(
         node.AcceptFlow(api, secure.Flow);
         node.AcceptFlow(api, member.Flow);
         Address[] relayHop = [Address.Local(RelayDelivery.RelayAddress), Address.Local(RelayWorker.HighPriorityAddress), Address.Local(RelayDelivery.LiveRelayAddress)];
-        node.StartWorker(relayHop, new RelayWorker(grains, relays, memberPolicy, new RequestRate(limits.RequestsPerSecond, limits.RequestBurst, time), limits, time, loggers.CreateLogger<RelayWorker>()), mailbox: WorkerMailbox.None);
+        node.StartWorker(relayHop, new RelayWorker(grains, relays, memberPolicy, new RequestRate(limits.StoredRelayedPerSecond, limits.StoredRelayedBurst, time), new RequestRate(limits.RequestsPerSecond, limits.RequestBurst, time), limits, time, loggers.CreateLogger<RelayWorker>()), mailbox: WorkerMailbox.None);
         foreach (var hop in relayHop)
         {
             node.AcceptFlow(hop, member.Flow);

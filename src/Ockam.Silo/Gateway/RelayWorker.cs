@@ -28,17 +28,19 @@ internal sealed partial class RelayWorker : IWorker, IDisposable
 
     private readonly RelayRegistry registry;
     private readonly Policy senders;
-    private readonly RequestRate rate;
+    private readonly RequestRate storedRate;
+    private readonly RequestRate liveRate;
     private readonly ILogger<RelayWorker> logger;
     private readonly RelayQueues queues;
     private readonly RelayQueues liveQueues;
     private readonly TimeSpan ratePatience;
 
-    public RelayWorker(IGrainFactory grains, RelayRegistry registry, Policy senders, RequestRate rate, EdgeGatewayOptions limits, TimeProvider time, ILogger<RelayWorker> logger)
+    public RelayWorker(IGrainFactory grains, RelayRegistry registry, Policy senders, RequestRate storedRate, RequestRate liveRate, EdgeGatewayOptions limits, TimeProvider time, ILogger<RelayWorker> logger)
     {
         this.registry = registry;
         this.senders = senders;
-        this.rate = rate;
+        this.storedRate = storedRate;
+        this.liveRate = liveRate;
         this.logger = logger;
         ratePatience = limits.RequestRatePatience;
         queues = new RelayQueues(limits, (relay, batch) => HandOverAsync(grains, relay, batch, live: false), time, logger);
@@ -67,10 +69,12 @@ internal sealed partial class RelayWorker : IWorker, IDisposable
 
         var live = message.OnwardRoute.Next.ValueText == RelayDelivery.LiveRelayAddress;
 
-        // Relayed messages are paced per identity like requests: one sender cannot flood every relay. A live message
-        // waits however long its turn takes (a dropped piece would break its stream); a stored one that would wait past the
-        // patience is dropped (relayed sends are datagrams; a sender that needs to know uses an end-to-end channel).
-        if (!await rate.WaitAsync(peer.Identifier, live ? TimeSpan.MaxValue : ratePatience, cancellationToken).ConfigureAwait(false))
+        // Relayed messages are paced per identity like requests: one sender cannot flood every relay. Stored and live
+        // ones are counted apart, stored at a lower rate (each is a durable row). A live message waits however long its
+        // turn takes (a dropped piece would break its stream); a stored one that would wait past the patience is dropped
+        // (relayed sends are datagrams; a sender that needs to know uses an end-to-end channel).
+        var (rate, patience) = live ? (liveRate, TimeSpan.MaxValue) : (storedRate, ratePatience);
+        if (!await rate.WaitAsync(peer.Identifier, patience, cancellationToken).ConfigureAwait(false))
         {
             LogRefused(logger, "the sender exceeded its rate");
             return;

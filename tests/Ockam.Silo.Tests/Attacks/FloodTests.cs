@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Ockam.Grains.Contracts;
 using Ockam.Identity.Identities;
 using Ockam.Identity.Vault;
 using Ockam.Messaging.Api;
@@ -19,6 +20,8 @@ public sealed class FloodTests : IAsyncLifetime
     private const int Burst = 10;
     private const int HandshakesPerSecond = 10;
     private const int HandshakeBurst = 1;
+    private const int StoredRelayedPerSecond = 10;
+    private const int StoredRelayedBurst = 5;
     private readonly TempDirectory data = new();
     private RunningSilo silo = null!;
 
@@ -27,6 +30,8 @@ public sealed class FloodTests : IAsyncLifetime
         {
             o.RequestsPerSecond = RequestsPerSecond;
             o.RequestBurst = Burst;
+            o.StoredRelayedPerSecond = StoredRelayedPerSecond;
+            o.StoredRelayedBurst = StoredRelayedBurst;
 
             // Each channel waits for one turn at a time (50 ms apart): two channels of one identity wait at most 100 ms, three up to 150.
             o.RequestRatePatience = TimeSpan.FromMilliseconds(120);
@@ -81,6 +86,34 @@ public sealed class FloodTests : IAsyncLifetime
         // A bucket per channel would have let these through in a third of the time (each channel 10 past its burst).
         Assert.All(answers, a => Assert.Equal(ApiStatus.Ok, a.Status));
         Assert.True(took >= 0.9 * PacedFor(40), $"40 requests over two channels answered in {took.TotalSeconds:F2} s");
+    }
+
+    /// <summary>
+    /// Stored relayed messages (each a durable row) have a rate of their own, below the request rate: a member sending
+    /// them as fast as it can is paced to it, and none is lost. Fails if they are paced at the request rate.
+    /// </summary>
+    [Fact]
+    public async Task A_member_sending_stored_relayed_messages_as_fast_as_it_can_is_paced_at_the_lower_stored_rate()
+    {
+        const int messages = 25;
+        var relay = silo.Grains.GetGrain<IRelayGrain>("phone");
+        Assert.Equal(RelayOutcome.Ok, await relay.ClaimAsync("someone", durable: true));
+        await using var flooder = await Edge.CreateAsync(silo);
+        var (channel, _) = await flooder.OpenAsync("member", await flooder.EnrolAsync(Actors.Attributes(("ockam.role", "sensor"))));
+
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < messages; i++)
+        {
+            await flooder.Node.SendAsync(new Message(Route.Of(channel.Address, Address.Local(RelayDelivery.RelayAddress), Address.Local("phone"), Address.Local("app")), Route.Of(Address.Local("app")), new byte[] { (byte)i }));
+        }
+
+        await Eventually.TrueAsync(async () => (await relay.GetStatusAsync()).Queued == messages);
+        var took = clock.Elapsed;
+
+        // 20 past the burst of 5, at 10 a second: no sooner than 2 s (the request rate, 20 a second after 10, would
+        // have taken 0.75 s). One channel waits one turn at a time, well within the patience: none is dropped.
+        var paced = TimeSpan.FromSeconds((double)(messages - StoredRelayedBurst) / StoredRelayedPerSecond);
+        Assert.True(took >= 0.9 * paced, $"{messages} stored relayed messages taken in {took.TotalSeconds:F2} s");
     }
 
     /// <summary>Channels wait one message each: three at once of one identity make a wait past the patience, and those are refused.</summary>
