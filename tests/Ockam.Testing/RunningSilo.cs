@@ -54,6 +54,7 @@ internal sealed class RunningSilo : IAsyncDisposable
         var host = await SiloHost.BuildAsync([.. args], s =>
         {
             s.Configure<LoggerFilterOptions>(o => o.MinLevel = LogLevel.Warning);
+            s.AddSingleton<IFatalErrorHandler, StoppingFatalErrorHandler>();
             services?.Invoke(s);
         });
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
