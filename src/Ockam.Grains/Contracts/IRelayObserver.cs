@@ -7,8 +7,11 @@ public interface IRelayObserver : IGrainObserver
     /// <remarks>
     /// Its own response timeout, well under Orleans' default of 30 s: the relay grain awaits each push in its turn, so a
     /// push to a connection whose silo died unanswered would otherwise hold the relay that long, and the owner's new
-    /// connection through another silo would wait behind it. A push that times out keeps the owner and is redelivered
-    /// (<see cref="Relays.RelayGrain"/>), so a slow but live connection loses nothing by the shorter bound.
+    /// connection through another silo would wait behind it. The price: an owner's connection that takes no data for
+    /// more than 5 s (its TCP window full) loses the pushes queued behind the slow one (Orleans drops a call whose time
+    /// to live, this timeout, has passed). A push that times out keeps the owner; stored messages come again with the
+    /// redelivery (<see cref="Relays.RelayGrain"/>), a room's or topic's entries are read from the log, a portal's
+    /// stream breaks and is opened again.
     /// </remarks>
     [Alias("deliver")]
     [ResponseTimeout("00:00:05")]

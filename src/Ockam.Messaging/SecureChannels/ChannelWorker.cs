@@ -126,7 +126,15 @@ internal sealed partial class ChannelWorker : IWorker, IDisposable
 
         if (closeMessage is not null && route is not null)
         {
-            await TrySendAsync(new Message(route, Route.Of(DecryptorAddress), closeMessage), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await TrySendAsync(new Message(route, Route.Of(DecryptorAddress), closeMessage), cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The reason is a courtesy: a peer that does not read (its send side full) does not get to keep the
+                // channel by it. Its keys go all the same.
+            }
         }
 
         await StopAsync().ConfigureAwait(false);

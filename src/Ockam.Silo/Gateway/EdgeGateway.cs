@@ -80,7 +80,7 @@ internal sealed partial class EdgeGateway(
         var memberPolicy = Policy.Parse(settings.MemberPolicy);
         var relays = new RelayRegistry(grains, node, time, loggers.CreateLogger<RelayRegistry>());
         following = Task.Run(() => relays.FollowMembershipAsync(membership, stopping.Token), CancellationToken.None);
-        var channels = new ChannelRegistry(loggers.CreateLogger<ChannelRegistry>());
+        var channels = new ChannelRegistry(time, loggers.CreateLogger<ChannelRegistry>());
         Channels = channels;
 
         // Flow control: peers on the TCP port reach the two listeners only; what comes out of their channels

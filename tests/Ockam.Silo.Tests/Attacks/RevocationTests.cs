@@ -1,12 +1,15 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Ockam.Grains.Contracts;
 using Ockam.Identity.Credentials;
 using Ockam.Messaging.Api;
 using Ockam.Messaging.Api.Operations;
 using Ockam.Messaging.SecureChannels;
+using Ockam.Messaging.Transports;
 using Ockam.Silo.Configuration;
+using Ockam.Silo.Gateway;
 using Ockam.Silo.Tests.Support;
 using Orleans.Runtime;
 
@@ -29,14 +32,14 @@ public sealed class RevocationTests : IDisposable
         await Eventually.TrueAsync(async () => (await second.Grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Count >= 2, TimeSpan.FromSeconds(60));
 
         await using var admin = await Edge.CreateAsync(first);
-        var (_, adminApi) = await admin.OpenAsync("member", await EnrolAsync(first, admin, "admin"));
+        var (_, adminApi) = await admin.OpenAsync("member", await EnrolAsync(admin, "admin"));
 
         // Two members hold channels on silo 2: one loses a credential (by serial), the other its membership (by subject).
         await using var bySerial = await Edge.CreateAsync(second);
-        var serialCredential = await EnrolAsync(second, bySerial, "sensor");
+        var serialCredential = await EnrolAsync(bySerial, "sensor");
         var (serialChannel, _) = await bySerial.OpenAsync("member", serialCredential);
         await using var bySubject = await Edge.CreateAsync(second);
-        var (subjectChannel, _) = await bySubject.OpenAsync("member", await EnrolAsync(second, bySubject, "sensor"));
+        var (subjectChannel, _) = await bySubject.OpenAsync("member", await EnrolAsync(bySubject, "sensor"));
 
         var clock = Stopwatch.StartNew();
         Assert.Equal(ApiStatus.Ok, (await adminApi.CallAsync(new RevokeRequest(serialCredential.Credential.Data.Serial))).Status);
@@ -56,15 +59,47 @@ public sealed class RevocationTests : IDisposable
         Assert.Equal(ApiStatus.Ok, (await adminApi.CallAsync(new GetAuthorityRequest())).Status);
     }
 
-    private static async Task<CredentialPresentation> EnrolAsync(RunningSilo silo, Edge edge, string role)
+    /// <summary>
+    /// A member about to be revoked stops reading (its connection's writes held, its channel's send side full), so the
+    /// gateway cannot send it the close message that says why. That must not hold the gateway's revocations: its
+    /// channel goes without the reason, after a short patience, and a second member revoked next is closed at once.
+    /// Checked: fails when the gateway closes revoked channels one after another (the second is never reached), and
+    /// when a close waits for its message without a bound (the non-reader's channel stays open).
+    /// </summary>
+    [Fact]
+    public async Task A_revoked_member_that_stops_reading_does_not_hold_the_gateways_revocations()
     {
-        var token = await silo.Grains.GetGrain<IAuthorityGrain>("default").CreateOperatorTokenAsync(new Dictionary<string, byte[]> { ["ockam.role"] = Encoding.UTF8.GetBytes(role) }, TimeSpan.FromHours(1), uses: 1);
-        var (channel, api) = await edge.OpenAsync("secure");
-        var enrolled = await api.CallAsync(new EnrollRequest(token));
-        Assert.Equal(ApiStatus.Ok, enrolled.Status);
-        await channel.CloseAsync();
-        return CredentialPresentation.Decode(enrolled.Value.Credential);
+        var streams = new StallingStreams();
+        await using var silo = await RunningSilo.StartAsync(data.Path, services: s => s.Configure<EdgeGatewayOptions>(o =>
+        {
+            o.MailboxCapacity = 4;
+            o.Transport = new TransportOptions { WrapStream = streams.Wrap };
+        }));
+
+        // The first connection the gateway accepts is the non-reader's.
+        await using var nonReader = await Edge.CreateAsync(silo);
+        var (_, stalledApi) = await nonReader.OpenAsync("member", TimeSpan.FromSeconds(60), await EnrolAsync(nonReader, "sensor"));
+        await using var other = await Edge.CreateAsync(silo);
+        var (otherChannel, _) = await other.OpenAsync("member", await EnrolAsync(other, "sensor"));
+        await using var admin = await Edge.CreateAsync(silo);
+        var (_, adminApi) = await admin.OpenAsync("member", await EnrolAsync(admin, "admin"));
+
+        // Its answers back up into its channel's send side.
+        streams.Stall(0);
+        var unanswered = Enumerable.Range(0, 40).Select(_ => stalledApi.CallAsync(new GetAuthorityRequest())).ToList();
+        await streams.WriteHeld.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(ApiStatus.Ok, (await adminApi.CallAsync(new RevokeRequest(Subject: nonReader.Identifier.ToString()))).Status);
+        Assert.Equal(ApiStatus.Ok, (await adminApi.CallAsync(new RevokeRequest(Subject: other.Identifier.ToString()))).Status);
+        await otherChannel.Closed.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.StartsWith("revoked", otherChannel.PeerCloseReason, StringComparison.Ordinal);
+
+        // The non-reader's channel is gone too, without its reason: only the admin's stays open.
+        await Eventually.TrueAsync(() => silo.Gateway.Channels!.Count == 1, TimeSpan.FromSeconds(20));
+        Assert.DoesNotContain(unanswered, t => t.IsCompletedSuccessfully);
     }
+
+    private static Task<CredentialPresentation> EnrolAsync(Edge edge, string role) => edge.EnrolAsync(Actors.Attributes(("ockam.role", role)));
 
     public void Dispose() => data.Dispose();
 }
