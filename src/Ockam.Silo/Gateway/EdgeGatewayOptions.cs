@@ -22,8 +22,9 @@ internal sealed class EdgeGatewayOptions
     /// <summary>
     /// Stored relayed messages one identity may send a second over all its channels, after a burst of
     /// <see cref="StoredRelayedBurst"/>. Lower than the request rate: each one is a durable row written, pushed,
-    /// acknowledged and deleted, the dearest thing a member can ask of the silo (1 000 a second from one identity cost
-    /// the silo about 0.3 of a core in the flood measurement), while a device's readings come a few a second.
+    /// acknowledged and deleted (1 000 a second from one identity cost the silo about 0.3 of a core in the flood
+    /// measurement), while a device's readings come a few a second. Replies to a connection's reply relay, held in
+    /// memory only, count at the request rate.
     /// </summary>
     public double StoredRelayedPerSecond { get; set; } = 200;
 

@@ -29,7 +29,7 @@ internal static class RelayHandlers
     /// addresses, and "conn." names belong to the gateway's reply relays.
     /// </summary>
     public static GatewayRefusal? ValidName(string relay) =>
-        relay.Length is 0 or > 200 || relay.StartsWith("conn.", StringComparison.Ordinal)
+        relay.Length is 0 or > 200 || relay.StartsWith(RelayRegistry.ReplyRelayPrefix, StringComparison.Ordinal)
             ? new GatewayRefusal(ApiStatus.BadRequest, "a relay name is 1 to 200 characters and does not start with 'conn.'")
             : null;
 

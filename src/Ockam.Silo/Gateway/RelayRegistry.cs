@@ -14,6 +14,9 @@ namespace Ockam.Silo.Gateway;
 /// </summary>
 internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, TimeProvider time, ILogger<RelayRegistry> logger)
 {
+    /// <summary>How a connection's reply relay's name begins; no identity may claim such a name for itself.</summary>
+    public const string ReplyRelayPrefix = "conn.";
+
     /// <summary>Relays renewed at once after a silo's death: enough to be quick, few enough not to flood the cluster.</summary>
     private const int RenewConcurrency = 32;
 
@@ -39,7 +42,7 @@ internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, Tim
             return (observer, grains.CreateObjectReference<IRelayObserver>(observer), owner);
         });
         var outcome = await ConnectAsync(relay, channel, entry.Reference, owner).ConfigureAwait(false);
-        if (outcome == RelayOutcome.Ok && !relay.StartsWith("conn.", StringComparison.Ordinal))
+        if (outcome == RelayOutcome.Ok && !relay.StartsWith(ReplyRelayPrefix, StringComparison.Ordinal))
         {
             namedRelays[owner] = relay;
         }
@@ -77,7 +80,7 @@ internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, Tim
         }
 
         // Random, not derived from the channel's address: the name travels to peers in return routes.
-        var name = Address.RandomLocal($"conn.{gatewayId}").ValueText;
+        var name = Address.RandomLocal($"{ReplyRelayPrefix}{gatewayId}").ValueText;
         await grains.GetGrain<IRelayGrain>(name).ClaimAsync(owner.ToString(), durable: false).ConfigureAwait(false);
         await ListenAsync(name, owner, channel).ConfigureAwait(false);
         replyRelays[channel] = name;

@@ -67,19 +67,6 @@ internal sealed partial class RelayWorker : IWorker, IDisposable
             return;
         }
 
-        var live = message.OnwardRoute.Next.ValueText == RelayDelivery.LiveRelayAddress;
-
-        // Relayed messages are paced per identity like requests: one sender cannot flood every relay. Stored and live
-        // ones are counted apart, stored at a lower rate (each is a durable row). A live message waits however long its
-        // turn takes (a dropped piece would break its stream); a stored one that would wait past the patience is dropped
-        // (relayed sends are datagrams; a sender that needs to know uses an end-to-end channel).
-        var (rate, patience) = live ? (liveRate, TimeSpan.MaxValue) : (storedRate, ratePatience);
-        if (!await rate.WaitAsync(peer.Identifier, patience, cancellationToken).ConfigureAwait(false))
-        {
-            LogRefused(logger, "the sender exceeded its rate");
-            return;
-        }
-
         var onward = message.OnwardRoute;
         if (onward.Count < 2 || !onward[1].IsLocal)
         {
@@ -87,8 +74,22 @@ internal sealed partial class RelayWorker : IWorker, IDisposable
             return;
         }
 
-        var priority = onward.Next.ValueText == HighPriorityAddress ? (byte)1 : (byte)0;
+        var live = onward.Next.ValueText == RelayDelivery.LiveRelayAddress;
         var relay = onward[1].ValueText;
+
+        // Relayed messages are paced per identity like requests: one sender cannot flood every relay. Stored and live
+        // ones are counted apart, stored at a lower rate (each is a durable row); a reply to a connection's reply relay,
+        // held in memory only, counts as live. A live message waits however long its turn takes (a dropped piece would
+        // break its stream); any other that would wait past the patience is dropped (relayed sends are datagrams; a
+        // sender that needs to know uses an end-to-end channel).
+        var rate = live || relay.StartsWith(RelayRegistry.ReplyRelayPrefix, StringComparison.Ordinal) ? liveRate : storedRate;
+        if (!await rate.WaitAsync(peer.Identifier, live ? TimeSpan.MaxValue : ratePatience, cancellationToken).ConfigureAwait(false))
+        {
+            LogRefused(logger, "the sender exceeded its rate");
+            return;
+        }
+
+        var priority = onward.Next.ValueText == HighPriorityAddress ? (byte)1 : (byte)0;
         try
         {
             // In the sender's own flow, one message at a time per channel: its reply relay is made once, and its
