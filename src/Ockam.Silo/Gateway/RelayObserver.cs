@@ -10,15 +10,31 @@ namespace Ockam.Silo.Gateway;
 /// </summary>
 internal sealed class RelayObserver(Node node, Address channel) : IRelayObserver
 {
+    /// <summary>
+    /// How long a push waits for room in the owner's channel, under the push's own response timeout (5 s). Past it the
+    /// push gives up as if it had timed out (the relay keeps its owner and redelivers), so it never outlives that
+    /// timeout: pushes a relay sends after one timed out would otherwise queue behind it, in memory, for as long as the
+    /// owner keeps its connection full.
+    /// </summary>
+    internal static readonly TimeSpan Patience = TimeSpan.FromSeconds(4);
+
     private readonly Route inbox = Route.Of(channel, Address.Local(RelayDelivery.InboxAddress));
 
     public Address Channel => channel;
 
     public async Task DeliverAsync(string relay, IReadOnlyList<RelayedMessage> messages)
     {
-        foreach (var message in messages)
+        using var patience = new CancellationTokenSource(Patience, node.Time);
+        try
         {
-            await node.SendAsync(new Message(inbox, Route.Empty, new RelayDelivery(relay, message.Sequence, message.Envelope, message.Origin == RelayOrigin.Service, message.Sender ?? string.Empty).Encode())).ConfigureAwait(false);
+            foreach (var message in messages)
+            {
+                await node.SendAsync(new Message(inbox, Route.Empty, new RelayDelivery(relay, message.Sequence, message.Envelope, message.Origin == RelayOrigin.Service, message.Sender ?? string.Empty).Encode()), patience.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (patience.IsCancellationRequested)
+        {
+            throw new TimeoutException($"the owner's channel took nothing for {Patience.TotalSeconds:F0} s");
         }
     }
 }

@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Time.Testing;
+using Ockam.Grains.Contracts;
+using Ockam.Messaging.Routing;
+using Ockam.Silo.Gateway;
+
+namespace Ockam.Silo.Tests;
+
+/// <summary>A push to an owner whose channel takes nothing gives up within its patience, as a timeout.</summary>
+public sealed class RelayObserverTests
+{
+    /// <summary>
+    /// The owner's channel is full and never drains (its owner stopped reading). The push gives up once its patience
+    /// has passed on the gateway's clock, and says it timed out (the relay keeps its owner). Fails if the push waits for
+    /// room for ever: then it outlives its response timeout, and every later push of the relay queues in memory behind it.
+    /// </summary>
+    [Fact]
+    public async Task A_push_to_a_channel_that_takes_nothing_times_out_within_its_patience()
+    {
+        var time = new FakeTimeProvider();
+        await using var node = new Node(new NodeOptions { Time = time, MailboxCapacity = 1 });
+        var channel = Address.Local("owner-channel");
+        var taking = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        node.StartWorker(channel, new NeverDone(taking));
+
+        var pushing = new RelayObserver(node, channel).DeliverAsync("phone", [.. Enumerable.Range(0, 4).Select(i => new RelayedMessage((ulong)i + 1, 0, [(byte)i], RelayOrigin.Peer, "monitor"))]);
+        await taking.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(pushing.IsCompleted);
+
+        time.Advance(RelayObserver.Patience);
+        await Eventually.TrueAsync(() => pushing.IsCompleted, TimeSpan.FromSeconds(10));
+        var timedOut = await Assert.ThrowsAsync<TimeoutException>(() => pushing);
+        Assert.Contains("took nothing", timedOut.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The owner's channel worker: takes one message and never finishes with it.</summary>
+    private sealed class NeverDone(TaskCompletionSource taking) : IWorker
+    {
+        public async ValueTask HandleMessageAsync(WorkerContext context, Message message, CancellationToken cancellationToken)
+        {
+            taking.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+    }
+}
