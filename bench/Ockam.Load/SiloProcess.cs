@@ -22,9 +22,11 @@ internal sealed class SiloProcess : IAsyncDisposable
     private readonly Process? process;
     private readonly IHost client;
     private readonly string? dataDirectory;
+    private readonly Banner? banner;
 
-    private SiloProcess(Process? process, IHost client, string? dataDirectory, string edge, Identifier identifier, int gatewayPort, string serviceId)
+    private SiloProcess(Process? process, IHost client, string? dataDirectory, string edge, Identifier identifier, int gatewayPort, string serviceId, Banner? banner = null)
     {
+        this.banner = banner;
         this.process = process;
         this.client = client;
         this.dataDirectory = dataDirectory;
@@ -91,7 +93,8 @@ internal sealed class SiloProcess : IAsyncDisposable
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("the silo did not start");
-        var banner = new Banner();
+        // Kept after the run, beside the data directory (which is deleted): the silo's warnings explain a bad figure.
+        var banner = new Banner(data + ".log");
         process.OutputDataReceived += (_, e) => banner.Line(e.Data);
         process.ErrorDataReceived += (_, e) => banner.Line(e.Data);
         process.BeginOutputReadLine();
@@ -102,13 +105,14 @@ internal sealed class SiloProcess : IAsyncDisposable
             timeout.CancelAfter(TimeSpan.FromMinutes(2));
             var (edge, identifier) = await banner.Ready.WaitAsync(timeout.Token).ConfigureAwait(false);
             var client = await ConnectClientAsync(gatewayPort, StartedServiceId, timeout.Token).ConfigureAwait(false);
-            return new SiloProcess(process, client, data, edge, identifier, gatewayPort, StartedServiceId);
+            return new SiloProcess(process, client, data, edge, identifier, gatewayPort, StartedServiceId, banner);
         }
         catch (Exception e)
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             process.Dispose();
+            banner.Dispose();
             throw new InvalidOperationException("the silo did not come up: " + banner.Tail, e);
         }
     }
@@ -152,6 +156,7 @@ internal sealed class SiloProcess : IAsyncDisposable
             }
 
             process.Dispose();
+            banner?.Dispose();
             try
             {
                 Directory.Delete(dataDirectory, recursive: true);
@@ -170,11 +175,16 @@ internal sealed class SiloProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>Reads the silo's start-up banner for its identity and edge endpoint, keeping the last lines for a failure report.</summary>
-    private sealed class Banner
+    /// <summary>
+    /// Reads the silo's start-up banner for its identity and edge endpoint, keeping the last lines for a failure report
+    /// and every line in <paramref name="logPath"/>.
+    /// </summary>
+    private sealed class Banner(string logPath) : IDisposable
     {
         private readonly TaskCompletionSource<(string, Identifier)> ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly Queue<string> tail = new();
+        private readonly StreamWriter log = new(logPath) { AutoFlush = true };
+        private bool ended;
         private Identifier? identifier;
 
         public Task<(string Edge, Identifier Identifier)> Ready => ready.Task;
@@ -190,16 +200,32 @@ internal sealed class SiloProcess : IAsyncDisposable
             }
         }
 
+        public void Dispose()
+        {
+            lock (tail)
+            {
+                ended = true;
+                log.Dispose();
+            }
+        }
+
         public void Line(string? line)
         {
             if (line is null)
             {
+                // Standard output and standard error each end once; the log closes at the first end, for good.
+                Dispose();
                 ready.TrySetException(new InvalidOperationException("the silo exited"));
                 return;
             }
 
             lock (tail)
             {
+                if (!ended)
+                {
+                    log.WriteLine(line);
+                }
+
                 tail.Enqueue(line);
                 if (tail.Count > 40)
                 {
