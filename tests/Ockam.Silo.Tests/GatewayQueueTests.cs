@@ -145,13 +145,6 @@ public sealed class GatewayQueueTests : IAsyncLifetime
     private static Task<CredentialPresentation> EnrolAsync(Edge edge) =>
         edge.EnrolAsync(Actors.Attributes(("ockam.role", "sensor"), ("ockam.relay", "*")));
 
-    /// <summary>A relay inbox that takes one delivery and never returns: its owner has stopped reading.</summary>
-    private sealed class NeverReads : IWorker
-    {
-        public async ValueTask HandleMessageAsync(WorkerContext context, Message message, CancellationToken cancellationToken) =>
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-    }
-
     private sealed class Collects(ChannelWriter<RelayDelivery> into) : IWorker
     {
         public ValueTask HandleMessageAsync(WorkerContext context, Message message, CancellationToken cancellationToken) =>

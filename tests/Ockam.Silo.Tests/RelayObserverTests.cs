@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using Ockam.Grains.Contracts;
 using Ockam.Messaging.Routing;
 using Ockam.Silo.Gateway;
+using Ockam.Silo.Tests.Support;
 
 namespace Ockam.Silo.Tests;
 
@@ -19,26 +20,16 @@ public sealed class RelayObserverTests
         var time = new FakeTimeProvider();
         await using var node = new Node(new NodeOptions { Time = time, MailboxCapacity = 1 });
         var channel = Address.Local("owner-channel");
-        var taking = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        node.StartWorker(channel, new NeverDone(taking));
+        var owner = new NeverReads();
+        node.StartWorker(channel, owner);
 
         var pushing = new RelayObserver(node, channel).DeliverAsync("phone", [.. Enumerable.Range(0, 4).Select(i => new RelayedMessage((ulong)i + 1, 0, [(byte)i], RelayOrigin.Peer, "monitor"))]);
-        await taking.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await owner.Taken.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.False(pushing.IsCompleted);
 
         time.Advance(RelayObserver.Patience);
         await Eventually.TrueAsync(() => pushing.IsCompleted, TimeSpan.FromSeconds(10));
         var timedOut = await Assert.ThrowsAsync<TimeoutException>(() => pushing);
         Assert.Contains("took nothing", timedOut.Message, StringComparison.Ordinal);
-    }
-
-    /// <summary>The owner's channel worker: takes one message and never finishes with it.</summary>
-    private sealed class NeverDone(TaskCompletionSource taking) : IWorker
-    {
-        public async ValueTask HandleMessageAsync(WorkerContext context, Message message, CancellationToken cancellationToken)
-        {
-            taking.TrySetResult();
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-        }
     }
 }
