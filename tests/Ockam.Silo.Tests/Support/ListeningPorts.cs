@@ -52,9 +52,12 @@ internal static class ListeningPorts
     }
 }
 
-/// <summary>Runs its tests with no other test running, so that the process's listening ports are theirs alone.</summary>
+/// <summary>
+/// Runs its tests with no other test running, so that what the process holds in common is theirs alone: its listening
+/// ports, and its meters (a meter of a given name is one instrument to a listener, whichever silo of the process counts).
+/// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class RunsAlone
 {
-    public const string Name = "listening ports";
+    public const string Name = "runs alone";
 }
