@@ -34,8 +34,21 @@ public sealed class TopicFailoverTests(ITestOutputHelper output) : IDisposable
     public async Task Every_acknowledged_publication_reaches_every_subscriber_once_in_order_within_15_s_of_a_silo_kill(bool killTheTopicsSilo)
     {
         await using var database = await PostgresDatabase.CreateAsync();
-        using var timeout = new CancellationTokenSource(Within);
         await using var cluster = await FailoverCluster.StartAsync(database.ConnectionString, data.Path, Within);
+        try
+        {
+            using var timeout = new CancellationTokenSource(Within);
+            await RunAsync(cluster, killTheTopicsSilo, timeout.Token);
+        }
+        catch (Exception) when (cluster.ShowRecentOutput(output))
+        {
+            throw;
+        }
+    }
+
+    private async Task RunAsync(FailoverCluster cluster, bool killTheTopicsSilo, CancellationToken cancellation)
+    {
+        var clock = Stopwatch.StartNew();
         var (siloA, siloB) = (cluster.A, cluster.B);
         var (a, b) = (cluster.EdgeA, cluster.EdgeB);
         var group = GroupId.Topic(Topic);
@@ -47,47 +60,53 @@ public sealed class TopicFailoverTests(ITestOutputHelper output) : IDisposable
         RoomClient publishing;
         List<(string Name, RoomClient Rooms)> subscribers = [];
         int killedPort;
-        using (var operator_ = await SiloOperator.ConnectAsync(cluster.GatewayB, timeout.Token))
+        using (var operator_ = await SiloOperator.ConnectAsync(cluster.GatewayB, cancellation))
         {
             var grains = operator_.Services.GetRequiredService<IGrainFactory>();
             async Task<EdgeNode> NodeAsync(string name, string silos, params (string, string)[] attributes)
             {
-                var node = await SiloOperator.EnrolledNodeAsync(grains, siloB, Path.Combine(homes.Path, name), silos, attributes);
+                // Each says how its connection fares, in the test's output beside the readings.
+                var node = await SiloOperator.EnrolledNodeAsync(grains, siloB, new EdgeNodeOptions
+                {
+                    Home = Path.Combine(homes.Path, name),
+                    Silo = silos,
+                    SiloIdentifier = siloB.AdminTicket.SiloIdentifier,
+                    LoggerFactory = new OutputLoggers(name, output, clock),
+                }, attributes);
                 nodes.Add(node);
                 return node;
             }
 
             publisher = await NodeAsync("publisher", $"{a},{b}", ("ockam.role", "publisher"), ("ockam.topic", Topic));
-            publishing = await publisher.RoomsAsync(timeout.Token);
-            await publishing.CreateTopicAsync(Topic, null, "(= subject.ockam.role \"subscriber\")", "(= subject.ockam.role \"publisher\")", timeout.Token);
+            publishing = await publisher.RoomsAsync(cancellation);
+            await publishing.CreateTopicAsync(Topic, null, "(= subject.ockam.role \"subscriber\")", "(= subject.ockam.role \"publisher\")", cancellation);
 
             // Each listens on a relay of its own; their nodes are spread over both silos, and their relays wherever Orleans puts them.
             foreach (var (name, silos) in new[] { ("subscriber-0", $"{a},{b}"), ("subscriber-1", $"{b},{a}"), ("subscriber-2", $"{a},{b}") })
             {
                 var node = await NodeAsync(name, silos, ("ockam.role", "subscriber"), ("ockam.relay", name));
-                await node.CreateRelayAsync(name, timeout.Token);
-                await node.ListenAsync(name, timeout.Token);
-                var rooms = await node.RoomsAsync(timeout.Token);
-                await rooms.SubscribeAsync(Topic, name, timeout.Token);
+                await node.CreateRelayAsync(name, cancellation);
+                await node.ListenAsync(name, cancellation);
+                var rooms = await node.RoomsAsync(cancellation);
+                await rooms.SubscribeAsync(Topic, name, cancellation);
                 subscribers.Add((name, rooms));
             }
 
-            Assert.Equal(subscribers.Count, await publishing.AdmitPendingAsync(Topic, timeout.Token));
-            await Eventually.TrueAsync(() => subscribers.All(s => Joined(s.Rooms)), cancellationToken: timeout.Token);
+            Assert.Equal(subscribers.Count, await publishing.AdmitPendingAsync(Topic, cancellation));
+            await Eventually.TrueAsync(() => subscribers.All(s => Joined(s.Rooms)), cancellationToken: cancellation);
 
-            var topicsSilo = await grains.GetGrain<IManagementGrain>(0).GetActivationAddress(grains.GetDeliveryService(group))
+            var topicsSilo = await grains.GetGrain<IManagementGrain>(0).GetActivationAddress(grains.GetDeliveryService(group), cancellation)
                 ?? throw new InvalidOperationException("the topic's grain is not active anywhere");
             var topicOnA = topicsSilo.Endpoint.Port == siloA.SiloPort;
             killedPort = killTheTopicsSilo == topicOnA ? siloA.SiloPort : siloB.SiloPort;
             output.WriteLine($"the topic's grain lives on silo {(topicOnA ? "A" : "B")}; silo {(killedPort == siloA.SiloPort ? "A" : "B")} will be killed");
-            await operator_.StopAsync(timeout.Token);
+            await operator_.StopAsync(cancellation);
         }
 
-        var clock = Stopwatch.StartNew();
         var attempted = 0;
         var acknowledged = new List<int>();
         var failed = new List<int>();
-        using var stopPublishing = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
+        using var stopPublishing = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var publishingLoop = Task.Run(async () =>
         {
             while (!stopPublishing.IsCancellationRequested)
@@ -128,7 +147,7 @@ public sealed class TopicFailoverTests(ITestOutputHelper output) : IDisposable
                     return;
                 }
             }
-        });
+        }, CancellationToken.None);
 
         string Status()
         {
@@ -144,7 +163,7 @@ public sealed class TopicFailoverTests(ITestOutputHelper output) : IDisposable
             await s.Rooms.AcknowledgeAsync(message, token);
             return message.Payload;
         }, clock, output)).ToList();
-        Task ReadAllUntilAsync(Func<NumberedReadings, bool> done) => Task.WhenAll(readings.Select(r => r.ReadUntilAsync(() => done(r), Status, timeout.Token)));
+        Task ReadAllUntilAsync(Func<NumberedReadings, bool> done) => Task.WhenAll(readings.Select(r => r.ReadUntilAsync(() => done(r), Status, cancellation)));
 
         await ReadAllUntilAsync(r => r.All.Count >= 10);
         var killed = killedPort == siloA.SiloPort ? siloA : siloB;

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Microsoft.Extensions.Logging;
 using Ockam.Identity.Credentials;
 using Ockam.Identity.Encoding;
 using Ockam.Identity.Files;
@@ -21,7 +22,7 @@ namespace Ockam.Client.Edge;
 /// and credential refresh, relays, and end-to-end secure channels to other nodes through relays — the
 /// silo routes and stores their ciphertext and can read or forge none of it.
 /// </summary>
-public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
+public sealed partial class EdgeNode : IAsyncDisposable, IEdgeApi
 {
     internal const string IdentityName = "default";
 
@@ -45,10 +46,14 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     /// <summary>How often a listening node checks its channel to the silo when nothing tells it sooner.</summary>
     private static readonly TimeSpan WatchPeriod = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long closing a channel being replaced may wait to send its close message.</summary>
+    private static readonly TimeSpan ClosePatience = TimeSpan.FromSeconds(1);
+
     /// <summary>The first wait before a failed reconnect is tried again.</summary>
     private static readonly TimeSpan WatchRetry = TimeSpan.FromMilliseconds(500);
 
     private readonly EdgeNodeOptions options;
+    private readonly ILogger logger;
     private readonly NodeHome home;
     private readonly NodeHomeLock homeLock;
     private readonly Node node;
@@ -102,6 +107,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     private EdgeNode(EdgeNodeOptions options, SiloAddresses siloAddresses, NodeHomeLock homeLock, NodeHome home, LocalIdentity identity, PurposeKey staticKey, TransportOptions? transport)
     {
         this.options = options;
+        logger = options.LoggerFactory.CreateLogger<EdgeNode>();
         this.siloAddresses = siloAddresses;
         this.homeLock = homeLock;
         this.home = home;
@@ -118,6 +124,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
                 // drops what it carries without a word. The next use opens a new one (and fails while no silo accepts).
                 brokenChannel = channel;
                 _ = channelGone.CancelAsync();
+                LogConnectionLost(logger, lost.Peer);
                 siloLost.Release();
             }
         };
@@ -398,7 +405,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         // Published again here: a node enrolled before enrolment published them, or whose keys were renewed since.
         var (_, signing) = await PublishGroupKeysAsync(cancellationToken).ConfigureAwait(false);
         await TopUpKeyPackagesAsync(signing, cancellationToken).ConfigureAwait(false);
-        var client = new RoomClient(home.Vault, this, Identity, signing, new RoomStore(RoomsDirectory(options.Home), home.Vault), keyPackages, options.Time, KeepConnected);
+        var client = new RoomClient(home.Vault, this, Identity, signing, new RoomStore(RoomsDirectory(options.Home), home.Vault), keyPackages, options.Time, KeepConnected, options.LoggerFactory.CreateLogger<RoomClient>());
         node.StartWorker(GroupInboxAddress, client);
 
         // Only deliveries the service made (fan-out through this node's relay) reach the group inbox.
@@ -574,7 +581,11 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
 
             if (channel is not null)
             {
-                await channel.CloseAsync(cancellationToken).ConfigureAwait(false);
+                // Its close message is a courtesy: a connection that holds it (its silo gone, being redialled) must not
+                // hold this gate, and with it every call and the watch, for longer than ClosePatience.
+                using var patience = new CancellationTokenSource(ClosePatience, options.Time);
+                using var closing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, patience.Token);
+                await channel.CloseAsync(closing.Token).ConfigureAwait(false);
             }
 
             // Calls still waiting on the old channel get no answer now. The source is left to the collector, not
@@ -607,6 +618,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
 
             // What the silo pushes reaches the relay inbox, and nothing else of this node.
             node.AcceptFlow(RelayInboxAddress, channel.Flow);
+            LogConnected(logger, silo);
 
             return (channel, api, channelGone.Token);
         }
@@ -815,8 +827,11 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
 
                 try
                 {
-                    await ChannelAsync(cancellationToken, reopen).ConfigureAwait(false);
-                    await ReconnectAsync(cancellationToken).ConfigureAwait(false);
+                    using var patience = new CancellationTokenSource(AttemptPatience, options.Time);
+                    using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, patience.Token);
+                    await ChannelAsync(attempt.Token, reopen).ConfigureAwait(false);
+                    await ReconnectAsync(attempt.Token).ConfigureAwait(false);
+                    LogRenewed(logger, connectedSilo);
                     retry = TimeSpan.Zero;
                 }
                 catch (Exception e) when (!Stopping(e, cancellationToken))
@@ -825,6 +840,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
                     // try again soon. Whatever it meets, the watch goes on: a node whose watch ended would never
                     // reconnect and would stay deaf to its relays and rooms for good.
                     retry = retry == TimeSpan.Zero ? WatchRetry : TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, WatchPeriod.Ticks));
+                    LogRenewalFailed(logger, e.GetType().Name, e.Message, retry);
                 }
             }
         }
@@ -838,15 +854,17 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
     {
         try
         {
-            var (_, client) = await ChannelAsync(cancellationToken).ConfigureAwait(false);
-            await client.CallAsync(new GetAuthorityRequest(), cancellationToken).ConfigureAwait(false);
+            using var patience = new CancellationTokenSource(AttemptPatience, options.Time);
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, patience.Token);
+            var (_, client) = await ChannelAsync(attempt.Token).ConfigureAwait(false);
+            await client.CallAsync(new GetAuthorityRequest(), attempt.Token).ConfigureAwait(false);
 
             // Rooms whose route could not be named again after the last reconnect (a transient failure) try again;
             // rooms quiet for a while read their log, in case a live push was lost.
             if (rooms is not null)
             {
-                await rooms.RenewRoutesAsync(cancellationToken).ConfigureAwait(false);
-                await rooms.CatchUpQuietAsync(cancellationToken).ConfigureAwait(false);
+                await rooms.RenewRoutesAsync(attempt.Token).ConfigureAwait(false);
+                await rooms.CatchUpQuietAsync(attempt.Token).ConfigureAwait(false);
             }
 
             return true;
@@ -854,6 +872,7 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         catch (Exception e) when (!Stopping(e, cancellationToken))
         {
             // A timeout, a refused connection, a transport error, a timeout surfacing as a cancellation: reconnect.
+            LogUnanswered(logger, connectedSilo, e.GetType().Name, e.Message);
             return false;
         }
     }
@@ -887,6 +906,13 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
         return first != period;
     }
 
+    /// <summary>
+    /// How long one check or reconnect of the watch may take (a handshake and a few calls, each bounded on its own):
+    /// whatever an attempt meets, the watch goes on to the next, so no attempt that fails to end leaves the node deaf
+    /// to its relays and rooms for good.
+    /// </summary>
+    private TimeSpan AttemptPatience => options.CallTimeout * 4;
+
     /// <summary>Whether <paramref name="e"/> is this node stopping, the one thing that ends its watch.</summary>
     private static bool Stopping(Exception e, CancellationToken cancellationToken) =>
         e is OperationCanceledException && cancellationToken.IsCancellationRequested;
@@ -919,4 +945,19 @@ public sealed class EdgeNode : IAsyncDisposable, IEdgeApi
             // Try again at the next tick; the current list holds until its next update.
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the connection to silo {Silo} broke; reconnecting")]
+    private static partial void LogConnectionLost(ILogger logger, string silo);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "secure channel open to silo {Silo}")]
+    private static partial void LogConnected(ILogger logger, string silo);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "relays and rooms renewed through silo {Silo}")]
+    private static partial void LogRenewed(ILogger logger, string? silo);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "reconnecting failed ({Error}: {Reason}); trying again in {Retry}")]
+    private static partial void LogRenewalFailed(ILogger logger, string error, string reason, TimeSpan retry);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "silo {Silo} did not answer the connection check ({Error}: {Reason}); reconnecting")]
+    private static partial void LogUnanswered(ILogger logger, string? silo, string error, string reason);
 }

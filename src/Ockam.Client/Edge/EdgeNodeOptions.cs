@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Ockam.Identity.Identities;
 
 namespace Ockam.Client.Edge;
@@ -27,6 +29,12 @@ public sealed record EdgeNodeOptions
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Where the node says how its connection to the silo fares: lost, reconnected, renewals that failed and are tried
+    /// again. Nothing logged carries a key, a token or a payload.
+    /// </summary>
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
     public static string DefaultHome() =>
         Environment.GetEnvironmentVariable("OCKAM_HOME") is { Length: > 0 } home

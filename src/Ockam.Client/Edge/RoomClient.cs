@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Ockam.Identity.Encoding;
 using Ockam.Identity.Identities;
 using Ockam.Identity.Mls;
@@ -24,7 +26,7 @@ namespace Ockam.Client.Edge;
 /// from the last index handled. What the log shows that MLS does not allow — two commits for one epoch, an entry of an
 /// epoch whose commit was withheld — is surfaced as a <see cref="RoomIntegrityException"/>, never dropped silently.
 /// </remarks>
-public sealed class RoomClient : IWorker, IDisposable
+public sealed partial class RoomClient : IWorker, IDisposable
 {
     /// <summary>
     /// KeyPackages one commit adds: each costs about 300 bytes in the commit and 150 in the Welcome, so 100 of them stay
@@ -60,6 +62,7 @@ public sealed class RoomClient : IWorker, IDisposable
     private readonly RoomStore store;
     private readonly KeyPackageStore keyPackages;
     private readonly TimeProvider time;
+    private readonly ILogger logger;
     private readonly MlsMemberDirectory directory;
     private readonly MlsGroupServices services;
     private readonly SemaphoreSlim gate = new(1, 1);
@@ -88,8 +91,9 @@ public sealed class RoomClient : IWorker, IDisposable
     private readonly CancellationTokenSource closing = new();
 
     /// <summary>A client for <paramref name="self"/>, whose leaves carry the public half of its GroupSigning key <paramref name="signing"/>.</summary>
-    internal RoomClient(IVault vault, IEdgeApi api, LocalIdentity self, PurposeKey signing, RoomStore store, KeyPackageStore keyPackages, TimeProvider time, Action? listening = null)
+    internal RoomClient(IVault vault, IEdgeApi api, LocalIdentity self, PurposeKey signing, RoomStore store, KeyPackageStore keyPackages, TimeProvider time, Action? listening = null, ILogger? logger = null)
     {
+        this.logger = logger ?? NullLogger.Instance;
         this.vault = vault;
         this.api = api;
         this.self = self.Identifier;
@@ -318,6 +322,7 @@ public sealed class RoomClient : IWorker, IDisposable
             catch (Exception e) when (e is EdgeException or TimeoutException or RoutingException)
             {
                 // Kept in unrenewed: the next check of the connection tries again.
+                LogRouteNotRenewed(logger, group.Value, e.GetType().Name, e.Message);
             }
         }
     }
@@ -618,6 +623,7 @@ public sealed class RoomClient : IWorker, IDisposable
         }
         catch (Exception e) when (e is EdgeException or TimeoutException or RoutingException or HandshakeException or ObjectDisposedException or OckamDecodeException or MlsGroupException or MlsCryptoException)
         {
+            LogCatchUpFailed(logger, group.Value, e.GetType().Name, e.Message);
         }
     }
 
@@ -1052,4 +1058,10 @@ public sealed class RoomClient : IWorker, IDisposable
 
     private RoomState Room(GroupId group) =>
         rooms.TryGetValue(group, out var room) ? room : throw new EdgeException(ApiStatus.BadRequest, $"this node is not in {group.Description}");
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Group}: naming its route again failed ({Error}: {Reason}); tried again at the next check of the connection")]
+    private static partial void LogRouteNotRenewed(ILogger logger, string group, string error, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Group}: reading its log failed ({Error}: {Reason}); tried again at the next delivery or quiet check")]
+    private static partial void LogCatchUpFailed(ILogger logger, string group, string error, string reason);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Xunit.Abstractions;
 
 namespace Ockam.Client.Tests.Support;
 
@@ -46,6 +47,24 @@ internal sealed class FailoverCluster : IAsyncDisposable
             await a.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Writes each silo's latest output to <paramref name="output"/>; false, to be an exception filter that lets the
+    /// failure go on: <c>catch (Exception) when (cluster.ShowRecentOutput(output))</c>.
+    /// </summary>
+    public bool ShowRecentOutput(ITestOutputHelper output)
+    {
+        foreach (var (name, silo) in new[] { ("A", A), ("B", B) })
+        {
+            output.WriteLine($"--- silo {name}'s latest output ---");
+            foreach (var line in silo.RecentOutput)
+            {
+                output.WriteLine(line);
+            }
+        }
+
+        return false;
     }
 
     public async ValueTask DisposeAsync()

@@ -12,11 +12,15 @@ namespace Ockam.Client.Tests.Support;
 /// </summary>
 internal sealed class SiloProcess : IAsyncDisposable
 {
+    /// <summary>How many of its latest output lines are kept, to show when a test fails.</summary>
+    private const int KeptLines = 300;
+
     private readonly Process process;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> recent;
     private readonly Task draining;
 
-    private SiloProcess(Process process, EnrollmentTicket adminTicket, int siloPort, Task draining) =>
-        (this.process, AdminTicket, SiloPort, this.draining) = (process, adminTicket, siloPort, draining);
+    private SiloProcess(Process process, EnrollmentTicket adminTicket, int siloPort, System.Collections.Concurrent.ConcurrentQueue<string> recent, Task draining) =>
+        (this.process, AdminTicket, SiloPort, this.recent, this.draining) = (process, adminTicket, siloPort, recent, draining);
 
     public EnrollmentTicket AdminTicket { get; }
 
@@ -47,6 +51,9 @@ internal sealed class SiloProcess : IAsyncDisposable
 
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+
+        // Ours at information: a relay that lets go of an unreachable owner says so.
+        info.Environment["Logging__LogLevel__Ockam"] = "Information";
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the silo");
         try
         {
@@ -63,9 +70,21 @@ internal sealed class SiloProcess : IAsyncDisposable
                 }
             }
 
-            // Read on, so that a full pipe never stalls the silo's console.
-            var draining = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
-            return new SiloProcess(process, ticket, siloPort, draining);
+            // Read on, so that a full pipe never stalls the silo's console; the latest lines are kept for a failure's account.
+            var recent = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            async Task KeepAsync(StreamReader reader)
+            {
+                while (await reader.ReadLineAsync() is { } line)
+                {
+                    recent.Enqueue(line);
+                    while (recent.Count > KeptLines && recent.TryDequeue(out _))
+                    {
+                    }
+                }
+            }
+
+            var draining = Task.WhenAll(KeepAsync(process.StandardOutput), KeepAsync(process.StandardError));
+            return new SiloProcess(process, ticket, siloPort, recent, draining);
         }
         catch
         {
@@ -74,6 +93,9 @@ internal sealed class SiloProcess : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Its latest output lines (warnings and errors, at the level these silos log), oldest first.</summary>
+    public IReadOnlyCollection<string> RecentOutput => [.. recent];
 
     /// <summary>Stops the process (SIGSTOP) without ending it: its connections stay open and nothing it is asked is answered.</summary>
     public Task PauseAsync() => SignalAsync("-STOP");
