@@ -26,6 +26,9 @@ internal sealed class FanOutScenario(LoadSettings settings, Results results) : S
 
     private int Scale => Math.Max(1, Settings.FanOutSubscribers / 100);
 
+    /// <summary>How many messages a subscriber reads between acknowledgements (cumulative: the last covers them all).</summary>
+    private const int AcknowledgeEvery = 50;
+
     /// <summary>Publications sent and received before the measured ones.</summary>
     private const int MinWarmUps = 50;
 
@@ -104,6 +107,15 @@ internal sealed class FanOutScenario(LoadSettings settings, Results results) : S
             for (var i = 0; i < warmUps + publications; i++)
             {
                 var message = await s.ReceiveAsync(bound.Token).ConfigureAwait(false);
+
+                // As a consumer does once it has shown what it read: acknowledgements are cumulative (each one saves the
+                // topic's state at once), so one every AcknowledgeEvery. Unacknowledged messages stay in the saved state
+                // (each save seals them all again) and, at RoomStore.MaxUnshown, reading stops.
+                if ((i + 1) % AcknowledgeEvery == 0 || i == warmUps + publications - 1)
+                {
+                    await s.AcknowledgeAsync(message, bound.Token).ConfigureAwait(false);
+                }
+
                 var sequence = Reading.Sequence(message.Payload.Span);
                 if (sequence < 0)
                 {

@@ -17,6 +17,13 @@ public sealed class SoftwareVault : IVault, IDisposable
     private readonly SemaphoreSlim writeLock = new(1, 1);
     private readonly VerifiedSignatures verified = new();
 
+    /// <summary>
+    /// Secrets on their way into a key (or out as bytes) up to this size are worked on in stack memory, which the GC
+    /// never moves or copies, and zeroed there; larger ones in pinned arrays. A pinned array per derived key (several
+    /// per MLS message read) was most of the cost of reading one.
+    /// </summary>
+    private const int MaxStackScratch = 256;
+
     /// <summary>Changes made to the persistent keys so far (each counted once the key map holds it).</summary>
     private long changes;
 
@@ -219,7 +226,7 @@ public sealed class SoftwareVault : IVault, IDisposable
 
         var ikm = Get(inputKeyMaterial, KeyType.Secret).Secret;
         var saltBytes = salt is null ? [] : Get(salt, KeyType.Secret).Secret;
-        var okm = GC.AllocateUninitializedArray<byte>(total, pinned: true);
+        Span<byte> okm = total <= MaxStackScratch ? stackalloc byte[total] : GC.AllocateUninitializedArray<byte>(total, pinned: true);
         try
         {
             HKDF.DeriveKey(HashAlgorithmName.SHA256, ikm, okm, saltBytes, info);
@@ -227,7 +234,7 @@ public sealed class SoftwareVault : IVault, IDisposable
             var offset = 0;
             for (var i = 0; i < outputs.Count; i++)
             {
-                handles[i] = Add(new KeyMaterial(outputs[i].Type, okm.AsSpan(offset, outputs[i].Length), KeyPersistence.Ephemeral, curve));
+                handles[i] = Add(new KeyMaterial(outputs[i].Type, okm.Slice(offset, outputs[i].Length), KeyPersistence.Ephemeral, curve));
                 offset += outputs[i].Length;
             }
 
@@ -243,15 +250,16 @@ public sealed class SoftwareVault : IVault, IDisposable
     {
         ArgumentNullException.ThrowIfNull(secrets);
         var parts = secrets.Select(s => Get(s, KeyType.Secret).Secret).ToList();
-        var ikm = GC.AllocateUninitializedArray<byte>(prefix.Length + parts.Sum(p => p.Length), pinned: true);
-        var prk = GC.AllocateUninitializedArray<byte>(32, pinned: true);
+        var length = prefix.Length + parts.Sum(p => p.Length);
+        Span<byte> ikm = length <= MaxStackScratch ? stackalloc byte[length] : GC.AllocateUninitializedArray<byte>(length, pinned: true);
+        Span<byte> prk = stackalloc byte[32];
         try
         {
             prefix.CopyTo(ikm);
             var offset = prefix.Length;
             foreach (var part in parts)
             {
-                part.CopyTo(ikm, offset);
+                part.CopyTo(ikm[offset..]);
                 offset += part.Length;
             }
 
@@ -268,9 +276,10 @@ public sealed class SoftwareVault : IVault, IDisposable
     public KeyHandle HkdfExpand(KeyHandle prk, ReadOnlySpan<byte> info, KeySpec output)
     {
         KeyMaterial.Validate(output.Type, output.Length);
-        var okm = ExpandPinned(prk, info, output.Length);
+        Span<byte> okm = output.Length <= MaxStackScratch ? stackalloc byte[output.Length] : GC.AllocateUninitializedArray<byte>(output.Length, pinned: true);
         try
         {
+            Expand(prk, info, okm);
             return Add(new KeyMaterial(output.Type, okm, KeyPersistence.Ephemeral, curve));
         }
         finally
@@ -283,10 +292,11 @@ public sealed class SoftwareVault : IVault, IDisposable
 
     public byte[] HkdfExpandToBytes(KeyHandle prk, ReadOnlySpan<byte> info, int length)
     {
-        var okm = ExpandPinned(prk, info, length);
-        var copy = okm.ToArray();
-        CryptographicOperations.ZeroMemory(okm);
-        return copy;
+        // Straight into the caller's bytes: they leave the vault as plain bytes anyway.
+        ValidateExpansion(length);
+        var okm = new byte[length];
+        Expand(prk, info, okm);
+        return okm;
     }
 
     public void Encrypt(KeyHandle key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData, Span<byte> destination)
@@ -317,11 +327,11 @@ public sealed class SoftwareVault : IVault, IDisposable
 
         Span<byte> nonce = stackalloc byte[Aead.NonceSize];
         nonce[4..].Fill(0xff);
-        var output = GC.AllocateUninitializedArray<byte>(32 + Aead.TagSize, pinned: true);
+        Span<byte> output = stackalloc byte[32 + Aead.TagSize];
         try
         {
-            material.Encrypt(nonce, stackalloc byte[32], [], output.AsSpan(0, 32), output.AsSpan(32));
-            return Add(new KeyMaterial(KeyType.AesGcm, output.AsSpan(0, 32), KeyPersistence.Ephemeral, curve));
+            material.Encrypt(nonce, stackalloc byte[32], [], output[..32], output[32..]);
+            return Add(new KeyMaterial(KeyType.AesGcm, output[..32], KeyPersistence.Ephemeral, curve));
         }
         finally
         {
@@ -358,7 +368,7 @@ public sealed class SoftwareVault : IVault, IDisposable
         var type = (KeyType)wrapped[0];
         var secretLength = wrapped.Length - KeyWrap.Overhead;
         KeyMaterial.Validate(type, secretLength);
-        var secret = GC.AllocateUninitializedArray<byte>(secretLength, pinned: true);
+        Span<byte> secret = secretLength <= MaxStackScratch ? stackalloc byte[secretLength] : GC.AllocateUninitializedArray<byte>(secretLength, pinned: true);
         try
         {
             if (!wrapping.TryDecrypt(
@@ -424,22 +434,24 @@ public sealed class SoftwareVault : IVault, IDisposable
         return material;
     }
 
-    private byte[] ExpandPinned(KeyHandle prk, ReadOnlySpan<byte> info, int length)
+    private static void ValidateExpansion(int length)
     {
         if (length is < 1 or > 255 * 32)
         {
             throw new VaultException($"HKDF-SHA256 cannot expand to {length} bytes (1 to {255 * 32})");
         }
+    }
 
+    private void Expand(KeyHandle prk, ReadOnlySpan<byte> info, Span<byte> okm)
+    {
+        ValidateExpansion(okm.Length);
         var material = Get(prk, KeyType.Secret);
         if (material.Secret.Length < 32)
         {
             throw new VaultException("an HKDF PRK is at least 32 bytes");
         }
 
-        var okm = GC.AllocateUninitializedArray<byte>(length, pinned: true);
         HKDF.Expand(HashAlgorithmName.SHA256, material.Secret, okm, info);
-        return okm;
     }
 
     private KeyMaterial Get(KeyHandle key, KeyType? required = null)
