@@ -863,8 +863,17 @@ public sealed partial class EdgeNode : IAsyncDisposable, IEdgeApi
             // rooms quiet for a while read their log, in case a live push was lost.
             if (rooms is not null)
             {
-                await rooms.RenewRoutesAsync(attempt.Token).ConfigureAwait(false);
-                await rooms.CatchUpQuietAsync(attempt.Token).ConfigureAwait(false);
+                try
+                {
+                    await rooms.RenewRoutesAsync(attempt.Token).ConfigureAwait(false);
+                    await rooms.CatchUpQuietAsync(attempt.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // The channel answered: rooms that took longer than the attempt's patience go on at the next check,
+                    // and are no reason to reconnect.
+                    LogRoomsUnfinished(logger, AttemptPatience);
+                }
             }
 
             return true;
@@ -957,6 +966,9 @@ public sealed partial class EdgeNode : IAsyncDisposable, IEdgeApi
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "reconnecting failed ({Error}: {Reason}); trying again in {Retry}")]
     private static partial void LogRenewalFailed(ILogger logger, string error, string reason, TimeSpan retry);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "renewing rooms' routes and reading quiet rooms' logs took longer than {Patience}; it goes on at the next check")]
+    private static partial void LogRoomsUnfinished(ILogger logger, TimeSpan patience);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "silo {Silo} did not answer the connection check ({Error}: {Reason}); reconnecting")]
     private static partial void LogUnanswered(ILogger logger, string? silo, string error, string reason);
