@@ -453,9 +453,9 @@ public sealed partial class EdgeNode : IAsyncDisposable, IEdgeApi
     /// </summary>
     private async Task<ReadOnlyMemory<byte>[]> NewKeyPackagesAsync(PurposeKey signing, int count, CancellationToken cancellationToken)
     {
-        // Made together, so that the vault writes their private keys to its file in one or two writes rather than one each.
-        var bundles = await Task.WhenAll(Enumerable.Range(0, count).Select(_ =>
-            Ockam.Identity.Mls.OckamKeyPackages.CreateAsync(home.Vault, signing, options.Time, [(ushort)Ockam.Identity.Mls.GroupRoles.Type], KeyPersistence.Persistent, cancellationToken))).ConfigureAwait(false);
+        // Made together, so that the vault writes their private keys to its file in one write rather than one each.
+        var bundles = await Ockam.Identity.Mls.OckamKeyPackages.CreateManyAsync(
+            home.Vault, signing, options.Time, [(ushort)Ockam.Identity.Mls.GroupRoles.Type], count, KeyPersistence.Persistent, cancellationToken).ConfigureAwait(false);
 
         await keyPackages.AddAsync(bundles, cancellationToken).ConfigureAwait(false);
         return [.. bundles.Select(b => (ReadOnlyMemory<byte>)b.KeyPackage.Encode())];

@@ -9,14 +9,22 @@ public sealed class IdentityManager(IVault vault, TimeProvider time)
     /// <summary>How long a primary key stays valid unless told otherwise.</summary>
     public static readonly TimeSpan DefaultPrimaryKeyLifetime = TimeSpan.FromDays(5 * 365);
 
-    public async Task<LocalIdentity> CreateAsync(TimeSpan? lifetime = null, CancellationToken cancellationToken = default)
+    public async Task<LocalIdentity> CreateAsync(TimeSpan? lifetime = null, CancellationToken cancellationToken = default) =>
+        First(await vault.GenerateKeyAsync(KeyType.Ed25519, KeyPersistence.Persistent, cancellationToken).ConfigureAwait(false), lifetime);
+
+    /// <summary>
+    /// A new identity (as <see cref="CreateAsync"/>) with persistent keys for <paramref name="purposes"/> attested by it,
+    /// all generated together: a persistent vault stores the primary key and the purpose keys with one durable write,
+    /// where creating the identity and then its keys cost two.
+    /// </summary>
+    public async Task<(LocalIdentity Identity, IReadOnlyList<PurposeKey> PurposeKeys)> CreateWithPurposeKeysAsync(
+        IReadOnlyList<Purpose> purposes, TimeSpan purposeKeyLifetime, TimeSpan? lifetime = null, CancellationToken cancellationToken = default)
     {
-        var key = await vault.GenerateKeyAsync(KeyType.Ed25519, KeyPersistence.Persistent, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(purposes);
+        var keys = await vault.GenerateKeysAsync([KeyType.Ed25519, .. purposes.Select(KeyTypeFor)], KeyPersistence.Persistent, cancellationToken).ConfigureAwait(false);
+        var identity = First(keys[0], lifetime);
         var now = Now();
-        var data = new ChangeData(null, ByteString.Own(vault.GetPublicKey(key)), now, now + (lifetime ?? DefaultPrimaryKeyLifetime), Revoked: false, RevokePurposeKeys: false);
-        var encoded = data.Encode();
-        var change = new Change(encoded, data, vault.Sign(key, SigningDomain.ToBeSigned(SigningDomain.Change, encoded)), null);
-        return new LocalIdentity(new ChangeHistory([change]), key);
+        return (identity, [.. purposes.Select((purpose, i) => new PurposeKey(keys[i + 1], Attest(identity, purpose, vault.GetPublicKey(keys[i + 1]), now, now + purposeKeyLifetime)))]);
     }
 
     /// <summary>Appends a change to a fresh primary key, signed by the old and the new key; the old key is deleted.</summary>
@@ -50,8 +58,7 @@ public sealed class IdentityManager(IVault vault, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(purposes);
-        var keys = await vault.GenerateKeysAsync(
-            [.. purposes.Select(p => p is Purpose.SecureChannelStatic or Purpose.GroupKeyAgreement ? KeyType.X25519 : KeyType.Ed25519)], persistence, cancellationToken).ConfigureAwait(false);
+        var keys = await vault.GenerateKeysAsync([.. purposes.Select(KeyTypeFor)], persistence, cancellationToken).ConfigureAwait(false);
         var now = Now();
         return [.. purposes.Select((purpose, i) => new PurposeKey(keys[i], Attest(identity, purpose, vault.GetPublicKey(keys[i]), now, now + lifetime)))];
     }
@@ -90,6 +97,19 @@ public sealed class IdentityManager(IVault vault, TimeProvider time)
         var signed = SigningDomain.ToBeSigned(SigningDomain.Change, encoded);
         var change = new Change(encoded, data, vault.Sign(key, signed), vault.Sign(identity.PrimaryKey, signed));
         return new LocalIdentity(identity.History.Append(change), key);
+    }
+
+    private static KeyType KeyTypeFor(Purpose purpose) =>
+        purpose is Purpose.SecureChannelStatic or Purpose.GroupKeyAgreement ? KeyType.X25519 : KeyType.Ed25519;
+
+    /// <summary>The identity whose first change makes <paramref name="key"/> its primary key, self-signed.</summary>
+    private LocalIdentity First(KeyHandle key, TimeSpan? lifetime)
+    {
+        var now = Now();
+        var data = new ChangeData(null, ByteString.Own(vault.GetPublicKey(key)), now, now + (lifetime ?? DefaultPrimaryKeyLifetime), Revoked: false, RevokePurposeKeys: false);
+        var encoded = data.Encode();
+        var change = new Change(encoded, data, vault.Sign(key, SigningDomain.ToBeSigned(SigningDomain.Change, encoded)), null);
+        return new LocalIdentity(new ChangeHistory([change]), key);
     }
 
     private DateTimeOffset Now() => Timestamp.Truncate(time.GetUtcNow());

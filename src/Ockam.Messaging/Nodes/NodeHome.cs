@@ -124,6 +124,25 @@ public sealed class NodeHome : IDisposable
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (purposes.Count > 0 && !identities.ContainsKey(name))
+            {
+                // A fresh identity and its keys in one vault write (then one of the identities file), not one each.
+                var (fresh, keys) = await Identities.CreateWithPurposeKeysAsync(purposes, lifetime, cancellationToken: cancellationToken).ConfigureAwait(false);
+                identities[name] = new StoredIdentity(fresh, keys);
+                try
+                {
+                    await SaveAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    // Never saved: the next call makes the identity afresh rather than keep one the file does not hold.
+                    identities.Remove(name);
+                    throw;
+                }
+
+                return keys;
+            }
+
             var (identity, identityCreated) = await IdentityAsync(name, cancellationToken).ConfigureAwait(false);
             try
             {

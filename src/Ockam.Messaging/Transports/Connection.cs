@@ -257,9 +257,14 @@ internal sealed partial class Connection : IBatchWorker
     private async Task KeepAliveAsync()
     {
         using var timer = new PeriodicTimer(options.KeepAliveInterval, node.Time);
+
+        // Stopped by disposing the timer (the wait then ends with false), not by cancelling the wait: a cancelled
+        // PeriodicTimer wait makes an exception with a formatted stack trace, and every closed connection paid for one
+        // (6% of an enrolling client's CPU, 2% of the silo's).
+        using var stopping = stop.Token.UnsafeRegister(static t => ((PeriodicTimer)t!).Dispose(), timer);
         try
         {
-            while (await timer.WaitForNextTickAsync(stop.Token).ConfigureAwait(false))
+            while (await timer.WaitForNextTickAsync(CancellationToken.None).ConfigureAwait(false))
             {
                 if (connected.Task.IsCompletedSuccessfully)
                 {

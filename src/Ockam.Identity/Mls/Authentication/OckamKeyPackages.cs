@@ -26,8 +26,18 @@ internal static class OckamKeyPackages
     /// <paramref name="extensionTypes"/>, the GroupContext extension types (required_capabilities) of the groups it may join.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="signingKey"/> is not a GroupSigning key, or has expired.</exception>
-    public static Task<KeyPackageBundle> CreateAsync(
-        IVault vault, PurposeKey signingKey, TimeProvider time, IReadOnlyList<ushort> extensionTypes, KeyPersistence persistence, CancellationToken cancellationToken = default)
+    public static async Task<KeyPackageBundle> CreateAsync(
+        IVault vault, PurposeKey signingKey, TimeProvider time, IReadOnlyList<ushort> extensionTypes, KeyPersistence persistence, CancellationToken cancellationToken = default) =>
+        (await CreateManyAsync(vault, signingKey, time, extensionTypes, 1, persistence, cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// <paramref name="count"/> packages as <see cref="CreateAsync"/> makes one, with their keys generated together: a
+    /// persistent vault writes them in one durable write, not one per package.
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="CreateAsync"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is not positive.</exception>
+    public static Task<KeyPackageBundle[]> CreateManyAsync(
+        IVault vault, PurposeKey signingKey, TimeProvider time, IReadOnlyList<ushort> extensionTypes, int count, KeyPersistence persistence, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(vault);
         ArgumentNullException.ThrowIfNull(signingKey);
@@ -49,8 +59,8 @@ internal static class OckamKeyPackages
         var capabilities = new Capabilities(
             [(ushort)ProtocolVersion.Mls10], [Suite.Id], [.. extensionTypes.Distinct()], [], [(ushort)CredentialType.Basic]);
         var lifetime = new Lifetime((ulong)(now - ClockSkew).ToUnixTimeSeconds(), (ulong)notAfter.ToUnixTimeSeconds());
-        return KeyPackageBundle.CreateAsync(
-            vault, Suite, Credential.Basic(attestation.Subject.ToBytes()), capabilities, lifetime, signingKey.Key, persistence, cancellationToken);
+        return KeyPackageBundle.CreateManyAsync(
+            vault, Suite, Credential.Basic(attestation.Subject.ToBytes()), capabilities, lifetime, signingKey.Key, count, persistence, cancellationToken);
     }
 
     /// <summary>
