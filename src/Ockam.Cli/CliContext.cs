@@ -76,7 +76,7 @@ internal sealed class CliContext(string home, bool json)
                     Silo = silo.Address,
                     SiloIdentifier = silo.ParsedIdentifier,
                     CallTimeout = TimeSpan.FromSeconds(10),
-                    LoggerFactory = new WarningLog(),
+                    LoggerFactory = new WarningLog(Console.Error),
                 },
                 cancellationToken: cancellationToken).ConfigureAwait(false);
         }

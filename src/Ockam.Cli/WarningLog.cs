@@ -7,9 +7,9 @@ namespace Ockam.Cli;
 /// loses its silo and reconnects says so while it runs (<c>ockam node run</c>, a listener), and a quiet run prints
 /// nothing. What the node logs carries no key, token or payload.
 /// </summary>
-internal sealed class WarningLog : ILoggerFactory
+internal sealed class WarningLog(TextWriter error) : ILoggerFactory
 {
-    public ILogger CreateLogger(string categoryName) => new Writer();
+    public ILogger CreateLogger(string categoryName) => new Writer(error);
 
     public void AddProvider(ILoggerProvider provider) => throw new NotSupportedException("the tool's log writes to standard error only");
 
@@ -17,7 +17,7 @@ internal sealed class WarningLog : ILoggerFactory
     {
     }
 
-    private sealed class Writer : ILogger
+    private sealed class Writer(TextWriter error) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
@@ -28,7 +28,9 @@ internal sealed class WarningLog : ILoggerFactory
         {
             if (IsEnabled(logLevel))
             {
-                Console.Error.WriteLine($"{(logLevel >= LogLevel.Error ? "error" : "warning")}: {formatter(state, exception)}");
+                // Escaped: a message may quote what the silo or a peer said (an error, a close reason), which must not
+                // drive the terminal.
+                error.WriteLine($"{(logLevel >= LogLevel.Error ? "error" : "warning")}: {TerminalText.Escape(formatter(state, exception))}");
             }
         }
     }

@@ -124,8 +124,8 @@ public sealed partial class EdgeNode : IAsyncDisposable, IEdgeApi
                 // drops what it carries without a word. The next use opens a new one (and fails while no silo accepts).
                 brokenChannel = channel;
                 _ = channelGone.CancelAsync();
-                LogConnectionLost(logger, lost.Peer);
                 siloLost.Release();
+                LogConnectionLost(logger, lost.Peer);
             }
         };
         node.StartWorker(InboxAddress, inbox);
@@ -496,7 +496,14 @@ public sealed partial class EdgeNode : IAsyncDisposable, IEdgeApi
     }
 
     /// <summary>Reconnects and renews every relay this node listens on (its mailboxes are then delivered).</summary>
-    public async Task ReconnectAsync(CancellationToken cancellationToken = default)
+    public Task ReconnectAsync(CancellationToken cancellationToken = default) => RenewAsync(cancellationToken, cancellationToken);
+
+    /// <summary>
+    /// The same, with the channel and the relays bounded by <paramref name="cancellationToken"/> and the rooms by
+    /// <paramref name="roomsCancellationToken"/>: a room being joined must not be cut off halfway by the watch's
+    /// patience (its KeyPackage, once taken, opens its Welcome only once), and each of its calls is bounded anyway.
+    /// </summary>
+    private async Task RenewAsync(CancellationToken cancellationToken, CancellationToken roomsCancellationToken)
     {
         var (renewing, _) = await ChannelAsync(cancellationToken).ConfigureAwait(false);
         string[] relays;
@@ -513,7 +520,7 @@ public sealed partial class EdgeNode : IAsyncDisposable, IEdgeApi
         // Rooms listened on through the old connection's reply relay get this connection's.
         if (rooms is not null)
         {
-            await rooms.RelistenAsync(cancellationToken).ConfigureAwait(false);
+            await rooms.RelistenAsync(roomsCancellationToken).ConfigureAwait(false);
         }
 
         renewedOn = renewing;
@@ -830,7 +837,7 @@ public sealed partial class EdgeNode : IAsyncDisposable, IEdgeApi
                     using var patience = new CancellationTokenSource(AttemptPatience, options.Time);
                     using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, patience.Token);
                     await ChannelAsync(attempt.Token, reopen).ConfigureAwait(false);
-                    await ReconnectAsync(attempt.Token).ConfigureAwait(false);
+                    await RenewAsync(attempt.Token, cancellationToken).ConfigureAwait(false);
                     LogRenewed(logger, connectedSilo);
                     retry = TimeSpan.Zero;
                 }
@@ -860,20 +867,12 @@ public sealed partial class EdgeNode : IAsyncDisposable, IEdgeApi
             await client.CallAsync(new GetAuthorityRequest(), attempt.Token).ConfigureAwait(false);
 
             // Rooms whose route could not be named again after the last reconnect (a transient failure) try again;
-            // rooms quiet for a while read their log, in case a live push was lost.
+            // rooms quiet for a while read their log, in case a live push was lost. Not under the check's patience:
+            // the channel answered, each call is bounded on its own, and a join cut off halfway would lose its Welcome.
             if (rooms is not null)
             {
-                try
-                {
-                    await rooms.RenewRoutesAsync(attempt.Token).ConfigureAwait(false);
-                    await rooms.CatchUpQuietAsync(attempt.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    // The channel answered: rooms that took longer than the attempt's patience go on at the next check,
-                    // and are no reason to reconnect.
-                    LogRoomsUnfinished(logger, AttemptPatience);
-                }
+                await rooms.RenewRoutesAsync(cancellationToken).ConfigureAwait(false);
+                await rooms.CatchUpQuietAsync(cancellationToken).ConfigureAwait(false);
             }
 
             return true;
@@ -918,9 +917,11 @@ public sealed partial class EdgeNode : IAsyncDisposable, IEdgeApi
     /// <summary>
     /// How long one check or reconnect of the watch may take (a handshake and a few calls, each bounded on its own):
     /// whatever an attempt meets, the watch goes on to the next, so no attempt that fails to end leaves the node deaf
-    /// to its relays and rooms for good.
+    /// to its relays and rooms for good. A node whose calls wait without bound (an infinite, or more than a day's,
+    /// call timeout) waits as long here.
     /// </summary>
-    private TimeSpan AttemptPatience => options.CallTimeout * 4;
+    private TimeSpan AttemptPatience =>
+        options.CallTimeout == Timeout.InfiniteTimeSpan || options.CallTimeout > TimeSpan.FromDays(1) ? Timeout.InfiniteTimeSpan : options.CallTimeout * 4;
 
     /// <summary>Whether <paramref name="e"/> is this node stopping, the one thing that ends its watch.</summary>
     private static bool Stopping(Exception e, CancellationToken cancellationToken) =>
@@ -966,9 +967,6 @@ public sealed partial class EdgeNode : IAsyncDisposable, IEdgeApi
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "reconnecting failed ({Error}: {Reason}); trying again in {Retry}")]
     private static partial void LogRenewalFailed(ILogger logger, string error, string reason, TimeSpan retry);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "renewing rooms' routes and reading quiet rooms' logs took longer than {Patience}; it goes on at the next check")]
-    private static partial void LogRoomsUnfinished(ILogger logger, TimeSpan patience);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "silo {Silo} did not answer the connection check ({Error}: {Reason}); reconnecting")]
     private static partial void LogUnanswered(ILogger logger, string? silo, string error, string reason);

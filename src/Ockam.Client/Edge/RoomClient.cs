@@ -319,7 +319,7 @@ public sealed partial class RoomClient : IWorker, IDisposable
                 // Removed, or (a subscriber not yet admitted: not in rooms) still waiting, its route held by the silo.
                 Locked(() => unrenewed.Remove(group) | (rooms.ContainsKey(group) && routes.Remove(group)));
             }
-            catch (Exception e) when (e is EdgeException or TimeoutException or RoutingException)
+            catch (Exception e) when (Retryable(e))
             {
                 // Kept in unrenewed: the next check of the connection tries again.
                 LogRouteNotRenewed(logger, group.Value, e.GetType().Name, e.Message);
@@ -621,11 +621,18 @@ public sealed partial class RoomClient : IWorker, IDisposable
         {
             await EnterAsync(group, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is EdgeException or TimeoutException or RoutingException or HandshakeException or ObjectDisposedException or OckamDecodeException or MlsGroupException or MlsCryptoException)
+        catch (Exception e) when (Retryable(e))
         {
             LogCatchUpFailed(logger, group.Value, e.GetType().Name, e.Message);
         }
     }
+
+    /// <summary>
+    /// What entering a group may meet that a later try may not: the silo away or slow, or bytes from the log or a
+    /// Welcome that do not decode or verify. Each is logged and tried again, and none stops the node or its watch.
+    /// </summary>
+    private static bool Retryable(Exception e) =>
+        e is EdgeException or TimeoutException or RoutingException or HandshakeException or ObjectDisposedException or OckamDecodeException or MlsGroupException or MlsCryptoException;
 
     /// <summary>Creates <paramref name="group"/> with this node alone and as its admin, by the request <paramref name="create"/> makes of its GroupInfo and tree.</summary>
     private async Task CreateAsync<TRequest>(GroupId group, Func<byte[], byte[], TRequest> create, CancellationToken cancellationToken)

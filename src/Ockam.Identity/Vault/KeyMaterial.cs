@@ -53,7 +53,7 @@ internal sealed class KeyMaterial : IDisposable
         {
             KeyType.Ed25519 or KeyType.X25519 or KeyType.ChaCha20Poly1305 => length == 32,
             KeyType.AesGcm => length is 16 or 24 or 32,
-            KeyType.Secret => length <= MaxSecretLength,
+            KeyType.Secret => length is >= 0 and <= MaxSecretLength,
             _ => throw new VaultException($"unknown key type {type}"),
         };
         if (!valid)

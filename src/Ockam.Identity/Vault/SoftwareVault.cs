@@ -212,16 +212,21 @@ public sealed class SoftwareVault : IVault, IDisposable
     public IReadOnlyList<KeyHandle> DeriveKeys(KeyHandle? salt, KeyHandle inputKeyMaterial, ReadOnlySpan<byte> info, IReadOnlyList<KeySpec> outputs)
     {
         ArgumentNullException.ThrowIfNull(outputs);
+        // Checked as it adds up, before anything is allocated: the sum of many outputs must not wrap around.
         var total = 0;
         foreach (var spec in outputs)
         {
             KeyMaterial.Validate(spec.Type, spec.Length);
             total += spec.Length;
+            if (total > 255 * 32)
+            {
+                throw new VaultException($"HKDF-SHA256 cannot produce more than {255 * 32} bytes");
+            }
         }
 
-        if (total is 0 or > 255 * 32)
+        if (total == 0)
         {
-            throw new VaultException($"HKDF-SHA256 cannot produce {total} bytes (1 to {255 * 32})");
+            throw new VaultException($"HKDF-SHA256 cannot produce 0 bytes (1 to {255 * 32})");
         }
 
         var ikm = Get(inputKeyMaterial, KeyType.Secret).Secret;
@@ -276,6 +281,7 @@ public sealed class SoftwareVault : IVault, IDisposable
     public KeyHandle HkdfExpand(KeyHandle prk, ReadOnlySpan<byte> info, KeySpec output)
     {
         KeyMaterial.Validate(output.Type, output.Length);
+        ValidateExpansion(output.Length);
         Span<byte> okm = output.Length <= MaxStackScratch ? stackalloc byte[output.Length] : GC.AllocateUninitializedArray<byte>(output.Length, pinned: true);
         try
         {

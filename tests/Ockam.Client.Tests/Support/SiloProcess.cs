@@ -94,7 +94,7 @@ internal sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Its latest output lines (warnings and errors, at the level these silos log), oldest first.</summary>
+    /// <summary>Its latest output lines (Orleans' warnings and errors, ours from information up), oldest first.</summary>
     public IReadOnlyCollection<string> RecentOutput => [.. recent];
 
     /// <summary>Stops the process (SIGSTOP) without ending it: its connections stay open and nothing it is asked is answered.</summary>

@@ -24,6 +24,25 @@ public abstract class SoftwareVaultTests(Curve25519Provider provider) : IDisposa
     }
 
     [Fact]
+    public void Derivations_refuse_negative_empty_oversized_and_wrapping_lengths_with_a_typed_error()
+    {
+        // Lengths reach the vault before anything is allocated for them: a negative one taken as a stack size would end
+        // the process rather than throw, and outputs that add up past int.MaxValue would wrap to a negative total.
+        using var vault = new SoftwareVault(provider);
+        var prk = vault.ImportEphemeralKey(KeyType.Secret, new byte[32]);
+        foreach (var length in new[] { -1, int.MinValue, 0, (255 * 32) + 1 })
+        {
+            Assert.Throws<VaultException>(() => vault.HkdfExpand(prk, "info"u8, new KeySpec(KeyType.Secret, length)));
+            Assert.Throws<VaultException>(() => vault.HkdfExpandToBytes(prk, "info"u8, length));
+            Assert.Throws<VaultException>(() => vault.DeriveKeys(null, prk, "info"u8, [new KeySpec(KeyType.Secret, length)]));
+        }
+
+        var wrapping = Enumerable.Repeat(new KeySpec(KeyType.Secret, 255 * 32), (int.MaxValue / (255 * 32)) + 2).ToArray();
+        Assert.Throws<VaultException>(() => vault.DeriveKeys(null, prk, "info"u8, wrapping));
+        Assert.Equal(32, vault.HkdfExpandToBytes(prk, "info"u8, 32).Length);
+    }
+
+    [Fact]
     public async Task Persistent_keys_survive_a_restart_and_ephemeral_ones_do_not()
     {
         KeyHandle persistent, ephemeral;
