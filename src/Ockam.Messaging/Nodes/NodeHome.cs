@@ -122,38 +122,28 @@ public sealed class NodeHome : IDisposable
         }
 
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var created = false;
         try
         {
             if (purposes.Count > 0 && !identities.ContainsKey(name))
             {
                 // A fresh identity and its keys in one vault write (then one of the identities file), not one each.
+                created = true;
                 var (fresh, keys) = await Identities.CreateWithPurposeKeysAsync(purposes, lifetime, cancellationToken: cancellationToken).ConfigureAwait(false);
                 identities[name] = new StoredIdentity(fresh, keys);
-                try
-                {
-                    await SaveAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch
-                {
-                    // Never saved: the next call makes the identity afresh rather than keep one the file does not hold.
-                    identities.Remove(name);
-                    throw;
-                }
-
+                await SaveAsync(cancellationToken).ConfigureAwait(false);
                 return keys;
             }
 
             var (identity, identityCreated) = await IdentityAsync(name, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                return await PurposeKeysAsync(name, identity, identityCreated, purposes, lifetime, renewBefore, cancellationToken).ConfigureAwait(false);
-            }
-            catch when (identityCreated)
-            {
-                // Never saved: the next call makes the identity afresh rather than keep one the file does not hold.
-                identities.Remove(name);
-                throw;
-            }
+            created = identityCreated;
+            return await PurposeKeysAsync(name, identity, identityCreated, purposes, lifetime, renewBefore, cancellationToken).ConfigureAwait(false);
+        }
+        catch when (created)
+        {
+            // Never saved: the next call makes the identity afresh rather than keep one the file does not hold.
+            identities.Remove(name);
+            throw;
         }
         finally
         {
