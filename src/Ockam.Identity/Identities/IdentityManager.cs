@@ -10,7 +10,7 @@ public sealed class IdentityManager(IVault vault, TimeProvider time)
     public static readonly TimeSpan DefaultPrimaryKeyLifetime = TimeSpan.FromDays(5 * 365);
 
     public async Task<LocalIdentity> CreateAsync(TimeSpan? lifetime = null, CancellationToken cancellationToken = default) =>
-        First(await vault.GenerateKeyAsync(KeyType.Ed25519, KeyPersistence.Persistent, cancellationToken).ConfigureAwait(false), lifetime);
+        SelfSigned(await vault.GenerateKeyAsync(KeyType.Ed25519, KeyPersistence.Persistent, cancellationToken).ConfigureAwait(false), lifetime);
 
     /// <summary>
     /// A new identity (as <see cref="CreateAsync"/>) with persistent keys for <paramref name="purposes"/> attested by it,
@@ -22,9 +22,8 @@ public sealed class IdentityManager(IVault vault, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(purposes);
         var keys = await vault.GenerateKeysAsync([KeyType.Ed25519, .. purposes.Select(KeyTypeFor)], KeyPersistence.Persistent, cancellationToken).ConfigureAwait(false);
-        var identity = First(keys[0], lifetime);
-        var now = Now();
-        return (identity, [.. purposes.Select((purpose, i) => new PurposeKey(keys[i + 1], Attest(identity, purpose, vault.GetPublicKey(keys[i + 1]), now, now + purposeKeyLifetime)))]);
+        var identity = SelfSigned(keys[0], lifetime);
+        return (identity, Attested(identity, purposes, [.. keys.Skip(1)], purposeKeyLifetime));
     }
 
     /// <summary>Appends a change to a fresh primary key, signed by the old and the new key; the old key is deleted.</summary>
@@ -59,8 +58,7 @@ public sealed class IdentityManager(IVault vault, TimeProvider time)
         ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(purposes);
         var keys = await vault.GenerateKeysAsync([.. purposes.Select(KeyTypeFor)], persistence, cancellationToken).ConfigureAwait(false);
-        var now = Now();
-        return [.. purposes.Select((purpose, i) => new PurposeKey(keys[i], Attest(identity, purpose, vault.GetPublicKey(keys[i]), now, now + lifetime)))];
+        return Attested(identity, purposes, keys, lifetime);
     }
 
     /// <summary>Signs an attestation of <paramref name="publicKey"/> for <paramref name="purpose"/>.</summary>
@@ -102,8 +100,15 @@ public sealed class IdentityManager(IVault vault, TimeProvider time)
     private static KeyType KeyTypeFor(Purpose purpose) =>
         purpose is Purpose.SecureChannelStatic or Purpose.GroupKeyAgreement ? KeyType.X25519 : KeyType.Ed25519;
 
+    /// <summary>Each of <paramref name="keys"/> (one per purpose, in order) attested for its purpose, valid from now for <paramref name="lifetime"/>.</summary>
+    private PurposeKey[] Attested(LocalIdentity identity, IReadOnlyList<Purpose> purposes, IReadOnlyList<KeyHandle> keys, TimeSpan lifetime)
+    {
+        var now = Now();
+        return [.. purposes.Select((purpose, i) => new PurposeKey(keys[i], Attest(identity, purpose, vault.GetPublicKey(keys[i]), now, now + lifetime)))];
+    }
+
     /// <summary>The identity whose first change makes <paramref name="key"/> its primary key, self-signed.</summary>
-    private LocalIdentity First(KeyHandle key, TimeSpan? lifetime)
+    private LocalIdentity SelfSigned(KeyHandle key, TimeSpan? lifetime)
     {
         var now = Now();
         var data = new ChangeData(null, ByteString.Own(vault.GetPublicKey(key)), now, now + (lifetime ?? DefaultPrimaryKeyLifetime), Revoked: false, RevokePurposeKeys: false);
