@@ -448,9 +448,9 @@ public sealed class SoftwareVault : IVault, IDisposable
         }
     }
 
+    /// <summary>HKDF-Expand into <paramref name="okm"/>, whose length the caller has checked (<see cref="ValidateExpansion"/>) before allocating it.</summary>
     private void Expand(KeyHandle prk, ReadOnlySpan<byte> info, Span<byte> okm)
     {
-        ValidateExpansion(okm.Length);
         var material = Get(prk, KeyType.Secret);
         if (material.Secret.Length < 32)
         {
