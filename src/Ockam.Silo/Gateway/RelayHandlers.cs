@@ -30,7 +30,7 @@ internal static class RelayHandlers
     /// </summary>
     public static GatewayRefusal? ValidName(string relay) =>
         relay.Length is 0 or > 200 || relay.StartsWith(RelayRegistry.ReplyRelayPrefix, StringComparison.Ordinal)
-            ? new GatewayRefusal(ApiStatus.BadRequest, "a relay name is 1 to 200 characters and does not start with 'conn.'")
+            ? new GatewayRefusal(ApiStatus.BadRequest, $"a relay name is 1 to 200 characters and does not start with '{RelayRegistry.ReplyRelayPrefix}'")
             : null;
 
     /// <summary>
