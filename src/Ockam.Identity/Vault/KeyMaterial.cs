@@ -2,36 +2,45 @@ using System.Security.Cryptography;
 
 namespace Ockam.Identity.Vault;
 
-/// <summary>One secret held by <see cref="SoftwareVault"/>, in pinned memory that is zeroed on disposal.</summary>
+/// <summary>
+/// One secret held by <see cref="SoftwareVault"/>, in pinned memory (<see cref="SecretMemory"/>) that is zeroed and
+/// given back once the key is deleted and no operation still reads it.
+/// </summary>
 internal sealed class KeyMaterial : IDisposable
 {
     public const int MaxSecretLength = 255 * 32;
 
     private readonly Lock aeadLock = new();
     private readonly ICurve25519 curve;
+    private readonly SecretMemory memory;
+    private readonly SecretMemory.Slot slot;
     private IDisposable? aead;
     private bool disposed;
 
-    public KeyMaterial(KeyType type, ReadOnlySpan<byte> secret, KeyPersistence persistence, ICurve25519 curve)
+    /// <summary>
+    /// The vault's own lease (given up on disposal) and one per operation reading the secret: its slot is reused only
+    /// after the last, so an operation racing a deletion can never read the next key's secret in its place.
+    /// </summary>
+    private int leases = 1;
+
+    public KeyMaterial(KeyType type, ReadOnlySpan<byte> secret, KeyPersistence persistence, ICurve25519 curve, SecretMemory memory)
     {
         Validate(type, secret.Length);
         Type = type;
         Persistence = persistence;
         this.curve = curve;
-
-        // Pinned so that the GC never leaves copies of the secret behind when it compacts.
-        Secret = GC.AllocateUninitializedArray<byte>(secret.Length, pinned: true);
-        secret.CopyTo(Secret);
+        this.memory = memory;
+        slot = memory.Rent(secret);
         if (type is KeyType.Ed25519 or KeyType.X25519)
         {
             PublicKey = new byte[ICurve25519.KeySize];
             if (type == KeyType.Ed25519)
             {
-                curve.Ed25519PublicKey(Secret, PublicKey);
+                curve.Ed25519PublicKey(slot.Span, PublicKey);
             }
             else
             {
-                curve.X25519PublicKey(Secret, PublicKey);
+                curve.X25519PublicKey(slot.Span, PublicKey);
             }
         }
     }
@@ -40,12 +49,47 @@ internal sealed class KeyMaterial : IDisposable
 
     public KeyPersistence Persistence { get; }
 
-    public byte[] Secret { get; }
+    /// <summary>The secret's length in bytes.</summary>
+    public int Length => slot.Length;
 
     public byte[]? PublicKey { get; }
 
     /// <summary>Whether the key has been deleted (and its secret zeroed).</summary>
     public bool IsDisposed => Volatile.Read(ref disposed);
+
+    /// <summary>The secret, for one operation: dispose the lease when done with it.</summary>
+    /// <exception cref="VaultException">The key has been deleted.</exception>
+    public SecretLease Lease() => TryRetain() ? new SecretLease(this) : throw new VaultException("the key has been deleted");
+
+    /// <summary>Holds the secret's memory until <see cref="Release"/>, unless the key has been deleted already.</summary>
+    public bool TryRetain()
+    {
+        var current = Volatile.Read(ref leases);
+        while (current > 0 && !IsDisposed)
+        {
+            var seen = Interlocked.CompareExchange(ref leases, current + 1, current);
+            if (seen == current)
+            {
+                return true;
+            }
+
+            current = seen;
+        }
+
+        return false;
+    }
+
+    /// <summary>The secret: read it only between a successful <see cref="TryRetain"/> and its <see cref="Release"/>.</summary>
+    public ReadOnlySpan<byte> RetainedSecret => slot.Span;
+
+    /// <summary>Gives up a hold taken by <see cref="TryRetain"/>; the last one gives the memory back, zeroed.</summary>
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref leases) == 0)
+        {
+            memory.Return(slot);
+        }
+    }
 
     public static void Validate(KeyType type, int length)
     {
@@ -117,9 +161,10 @@ internal sealed class KeyMaterial : IDisposable
         return aead ??= Type switch
         {
             // The libsodium vault does AES-256 with libsodium too where the CPU allows (SodiumAes256Gcm: twice as fast).
-            KeyType.AesGcm when Secret.Length == SodiumAes256Gcm.KeySize && curve is SodiumCurve25519 && SodiumAes256Gcm.IsAvailable => new SodiumAes256Gcm(Secret),
-            KeyType.AesGcm => new AesGcm(Secret, Aead.TagSize),
-            KeyType.ChaCha20Poly1305 => new ChaCha20Poly1305(Secret),
+            // Under aeadLock, before disposal: the vault's own lease still holds the slot.
+            KeyType.AesGcm when slot.Length == SodiumAes256Gcm.KeySize && curve is SodiumCurve25519 && SodiumAes256Gcm.IsAvailable => new SodiumAes256Gcm(slot.Span),
+            KeyType.AesGcm => new AesGcm(slot.Span, Aead.TagSize),
+            KeyType.ChaCha20Poly1305 => new ChaCha20Poly1305(slot.Span),
             _ => throw new VaultException($"a {Type} key cannot be used for AEAD"),
         };
     }
@@ -128,10 +173,28 @@ internal sealed class KeyMaterial : IDisposable
     {
         lock (aeadLock)
         {
-            disposed = true;
+            if (disposed)
+            {
+                return;
+            }
+
+            Volatile.Write(ref disposed, true);
             aead?.Dispose();
             aead = null;
-            CryptographicOperations.ZeroMemory(Secret);
         }
+
+        Release();
+    }
+
+    /// <summary>A key's secret held for one operation (<see cref="Lease"/>).</summary>
+    internal readonly ref struct SecretLease
+    {
+        private readonly KeyMaterial? material;
+
+        public SecretLease(KeyMaterial material) => this.material = material;
+
+        public ReadOnlySpan<byte> Secret => material is null ? [] : material.RetainedSecret;
+
+        public void Dispose() => material?.Release();
     }
 }

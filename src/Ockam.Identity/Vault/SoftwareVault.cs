@@ -1,5 +1,5 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Security.Cryptography;
 
 namespace Ockam.Identity.Vault;
@@ -16,6 +16,7 @@ public sealed class SoftwareVault : IVault, IDisposable
     private readonly string? path;
     private readonly SemaphoreSlim writeLock = new(1, 1);
     private readonly VerifiedSignatures verified = new();
+    private readonly SecretMemory memory;
 
     /// <summary>
     /// Secrets on their way into a key (or out as bytes) up to this size are worked on in stack memory, which the GC
@@ -41,14 +42,15 @@ public sealed class SoftwareVault : IVault, IDisposable
 
     /// <summary>Creates a vault that lives only in memory; "persistent" keys last as long as it does.</summary>
     public SoftwareVault(Curve25519Provider provider = Curve25519Provider.Libsodium)
-        : this(null, Curve(provider), new Dictionary<string, KeyMaterial>())
+        : this(null, Curve(provider), new SecretMemory(), new Dictionary<string, KeyMaterial>())
     {
     }
 
-    private SoftwareVault(string? path, ICurve25519 curve, Dictionary<string, KeyMaterial> loaded)
+    private SoftwareVault(string? path, ICurve25519 curve, SecretMemory memory, Dictionary<string, KeyMaterial> loaded)
     {
         this.path = path;
         this.curve = curve;
+        this.memory = memory;
         keys = new ConcurrentDictionary<string, KeyMaterial>(loaded, StringComparer.Ordinal);
     }
 
@@ -69,10 +71,11 @@ public sealed class SoftwareVault : IVault, IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(filePath);
         var curve = Curve(provider);
+        var memory = new SecretMemory();
         var loaded = File.Exists(filePath)
-            ? await VaultFile.ReadAsync(filePath, curve, cancellationToken).ConfigureAwait(false)
+            ? await VaultFile.ReadAsync(filePath, curve, memory, cancellationToken).ConfigureAwait(false)
             : new Dictionary<string, KeyMaterial>();
-        return new SoftwareVault(filePath, curve, loaded);
+        return new SoftwareVault(filePath, curve, memory, loaded);
     }
 
     public async ValueTask<KeyHandle> GenerateKeyAsync(KeyType type, KeyPersistence persistence, CancellationToken cancellationToken = default) =>
@@ -82,13 +85,13 @@ public sealed class SoftwareVault : IVault, IDisposable
     {
         ArgumentNullException.ThrowIfNull(types);
         var materials = new List<KeyMaterial>(types.Count);
-        var secret = GC.AllocateUninitializedArray<byte>(32, pinned: true);
+        Span<byte> secret = stackalloc byte[32];
         try
         {
             foreach (var type in types)
             {
                 RandomNumberGenerator.Fill(secret);
-                materials.Add(new KeyMaterial(type, secret, persistence, curve));
+                materials.Add(new KeyMaterial(type, secret, persistence, curve, memory));
             }
         }
         catch
@@ -105,7 +108,7 @@ public sealed class SoftwareVault : IVault, IDisposable
     }
 
     public async ValueTask<KeyHandle> ImportKeyAsync(KeyType type, ReadOnlyMemory<byte> secret, KeyPersistence persistence, CancellationToken cancellationToken = default) =>
-        (await AddAsync([new KeyMaterial(type, secret.Span, persistence, curve)], cancellationToken).ConfigureAwait(false))[0];
+        (await AddAsync([new KeyMaterial(type, secret.Span, persistence, curve, memory)], cancellationToken).ConfigureAwait(false))[0];
 
     public async ValueTask DeleteKeyAsync(KeyHandle key, CancellationToken cancellationToken = default)
     {
@@ -123,7 +126,7 @@ public sealed class SoftwareVault : IVault, IDisposable
     }
 
     public KeyHandle ImportEphemeralKey(KeyType type, ReadOnlySpan<byte> secret) =>
-        Add(new KeyMaterial(type, secret, KeyPersistence.Ephemeral, curve));
+        Add(new KeyMaterial(type, secret, KeyPersistence.Ephemeral, curve, memory));
 
     public void DeleteEphemeralKey(KeyHandle key)
     {
@@ -151,7 +154,8 @@ public sealed class SoftwareVault : IVault, IDisposable
     {
         var material = Get(key, KeyType.Ed25519);
         var signature = new byte[ICurve25519.SignatureSize];
-        curve.Sign(material.Secret, material.PublicKey!, message, signature);
+        using var secret = material.Lease();
+        curve.Sign(secret.Secret, material.PublicKey!, message, signature);
         return signature;
     }
 
@@ -189,17 +193,18 @@ public sealed class SoftwareVault : IVault, IDisposable
         // On the stack, which the GC never moves (so leaves no copy behind), and wiped below: a pinned array per
         // agreement costs 0.3 µs here.
         Span<byte> shared = stackalloc byte[ICurve25519.KeySize];
+        using var secret = material.Lease();
         try
         {
             // Both libraries refuse a low-order peer key; check the result ourselves too, in constant time and for
             // every provider, since accepting it would let a low-order peer key fix the channel's keys.
-            var agreed = curve.TryAgree(material.Secret, peerPublicKey, shared);
+            var agreed = curve.TryAgree(secret.Secret, peerPublicKey, shared);
             if (!agreed || CryptographicOperations.FixedTimeEquals(shared, stackalloc byte[ICurve25519.KeySize]))
             {
                 throw new VaultException("X25519 produced an all-zero shared secret (low-order public key)");
             }
 
-            return Add(new KeyMaterial(KeyType.Secret, shared, KeyPersistence.Ephemeral, curve));
+            return Add(new KeyMaterial(KeyType.Secret, shared, KeyPersistence.Ephemeral, curve, memory));
         }
         finally
         {
@@ -229,17 +234,17 @@ public sealed class SoftwareVault : IVault, IDisposable
             throw new VaultException($"HKDF-SHA256 cannot produce 0 bytes (1 to {255 * 32})");
         }
 
-        var ikm = Get(inputKeyMaterial, KeyType.Secret).Secret;
-        var saltBytes = salt is null ? [] : Get(salt, KeyType.Secret).Secret;
+        using var ikm = Get(inputKeyMaterial, KeyType.Secret).Lease();
+        using var saltBytes = salt is null ? default : Get(salt, KeyType.Secret).Lease();
         Span<byte> okm = total <= MaxStackScratch ? stackalloc byte[total] : GC.AllocateUninitializedArray<byte>(total, pinned: true);
         try
         {
-            HKDF.DeriveKey(HashAlgorithmName.SHA256, ikm, okm, saltBytes, info);
+            HKDF.DeriveKey(HashAlgorithmName.SHA256, ikm.Secret, okm, saltBytes.Secret, info);
             var handles = new KeyHandle[outputs.Count];
             var offset = 0;
             for (var i = 0; i < outputs.Count; i++)
             {
-                handles[i] = Add(new KeyMaterial(outputs[i].Type, okm.Slice(offset, outputs[i].Length), KeyPersistence.Ephemeral, curve));
+                handles[i] = Add(new KeyMaterial(outputs[i].Type, okm.Slice(offset, outputs[i].Length), KeyPersistence.Ephemeral, curve, memory));
                 offset += outputs[i].Length;
             }
 
@@ -254,8 +259,9 @@ public sealed class SoftwareVault : IVault, IDisposable
     public KeyHandle HkdfExtract(KeyHandle? salt, ReadOnlySpan<byte> prefix, IReadOnlyList<KeyHandle> secrets)
     {
         ArgumentNullException.ThrowIfNull(secrets);
-        var parts = secrets.Select(s => Get(s, KeyType.Secret).Secret).ToList();
+        var parts = secrets.Select(s => Get(s, KeyType.Secret)).ToList();
         var length = prefix.Length + parts.Sum(p => p.Length);
+        using var saltBytes = salt is null ? default : Get(salt, KeyType.Secret).Lease();
         Span<byte> ikm = length <= MaxStackScratch ? stackalloc byte[length] : GC.AllocateUninitializedArray<byte>(length, pinned: true);
         Span<byte> prk = stackalloc byte[32];
         try
@@ -264,12 +270,13 @@ public sealed class SoftwareVault : IVault, IDisposable
             var offset = prefix.Length;
             foreach (var part in parts)
             {
-                part.CopyTo(ikm[offset..]);
-                offset += part.Length;
+                using var secret = part.Lease();
+                secret.Secret.CopyTo(ikm[offset..]);
+                offset += secret.Secret.Length;
             }
 
-            HKDF.Extract(HashAlgorithmName.SHA256, ikm, salt is null ? [] : Get(salt, KeyType.Secret).Secret, prk);
-            return Add(new KeyMaterial(KeyType.Secret, prk, KeyPersistence.Ephemeral, curve));
+            HKDF.Extract(HashAlgorithmName.SHA256, ikm, saltBytes.Secret, prk);
+            return Add(new KeyMaterial(KeyType.Secret, prk, KeyPersistence.Ephemeral, curve, memory));
         }
         finally
         {
@@ -286,7 +293,7 @@ public sealed class SoftwareVault : IVault, IDisposable
         try
         {
             Expand(prk, info, okm);
-            return Add(new KeyMaterial(output.Type, okm, KeyPersistence.Ephemeral, curve));
+            return Add(new KeyMaterial(output.Type, okm, KeyPersistence.Ephemeral, curve, memory));
         }
         finally
         {
@@ -294,7 +301,11 @@ public sealed class SoftwareVault : IVault, IDisposable
         }
     }
 
-    public byte[] HmacSha256(KeyHandle key, ReadOnlySpan<byte> data) => HMACSHA256.HashData(Get(key, KeyType.Secret).Secret, data);
+    public byte[] HmacSha256(KeyHandle key, ReadOnlySpan<byte> data)
+    {
+        using var secret = Get(key, KeyType.Secret).Lease();
+        return HMACSHA256.HashData(secret.Secret, data);
+    }
 
     public byte[] HkdfExpandToBytes(KeyHandle prk, ReadOnlySpan<byte> info, int length)
     {
@@ -326,7 +337,7 @@ public sealed class SoftwareVault : IVault, IDisposable
     public KeyHandle Rekey(KeyHandle key)
     {
         var material = Get(key, KeyType.AesGcm);
-        if (material.Secret.Length != 32)
+        if (material.Length != 32)
         {
             throw new VaultException("REKEY is defined for 256-bit AES-GCM keys");
         }
@@ -337,7 +348,7 @@ public sealed class SoftwareVault : IVault, IDisposable
         try
         {
             material.Encrypt(nonce, stackalloc byte[32], [], output[..32], output[32..]);
-            return Add(new KeyMaterial(KeyType.AesGcm, output[..32], KeyPersistence.Ephemeral, curve));
+            return Add(new KeyMaterial(KeyType.AesGcm, output[..32], KeyPersistence.Ephemeral, curve, memory));
         }
         finally
         {
@@ -349,14 +360,15 @@ public sealed class SoftwareVault : IVault, IDisposable
     {
         var wrapping = WrappingKey(wrappingKey);
         var material = Get(key);
-        var secretLength = material.Secret.Length;
+        var secretLength = material.Length;
         var wrapped = new byte[KeyWrap.Overhead + secretLength];
         wrapped[0] = (byte)material.Type;
         var nonce = wrapped.AsSpan(1, Aead.NonceSize);
         RandomNumberGenerator.Fill(nonce);
+        using var secret = material.Lease();
         wrapping.Encrypt(
             nonce,
-            material.Secret,
+            secret.Secret,
             KeyWrap.AssociatedData(material.Type, secretLength, associatedData),
             wrapped.AsSpan(1 + Aead.NonceSize, secretLength),
             wrapped.AsSpan(1 + Aead.NonceSize + secretLength));
@@ -387,7 +399,7 @@ public sealed class SoftwareVault : IVault, IDisposable
                 throw new VaultException("the wrapped key does not verify: tampered with, or wrapped under another key or associated data");
             }
 
-            return Add(new KeyMaterial(type, secret, KeyPersistence.Ephemeral, curve));
+            return Add(new KeyMaterial(type, secret, KeyPersistence.Ephemeral, curve, memory));
         }
         finally
         {
@@ -432,7 +444,7 @@ public sealed class SoftwareVault : IVault, IDisposable
     private KeyMaterial WrappingKey(KeyHandle wrappingKey)
     {
         var material = Get(wrappingKey, KeyType.AesGcm);
-        if (material.Secret.Length != 32)
+        if (material.Length != 32)
         {
             throw new VaultException("keys are wrapped under 256-bit AES-GCM keys only");
         }
@@ -452,12 +464,13 @@ public sealed class SoftwareVault : IVault, IDisposable
     private void Expand(KeyHandle prk, ReadOnlySpan<byte> info, Span<byte> okm)
     {
         var material = Get(prk, KeyType.Secret);
-        if (material.Secret.Length < 32)
+        if (material.Length < 32)
         {
             throw new VaultException("an HKDF PRK is at least 32 bytes");
         }
 
-        HKDF.Expand(HashAlgorithmName.SHA256, material.Secret, okm, info);
+        using var secret = material.Lease();
+        HKDF.Expand(HashAlgorithmName.SHA256, secret.Secret, okm, info);
     }
 
     private KeyMaterial Get(KeyHandle key, KeyType? required = null)
@@ -486,7 +499,14 @@ public sealed class SoftwareVault : IVault, IDisposable
     {
         while (true)
         {
-            var id = string.Concat(idPrefix, Interlocked.Increment(ref lastId).ToString("x16", CultureInfo.InvariantCulture));
+            var id = string.Create(idPrefix.Length + 16, (idPrefix, Interlocked.Increment(ref lastId)), static (chars, state) =>
+            {
+                // The counter's 16 hex digits written directly: formatting it with "x16" was a fifth of deriving a key.
+                Span<byte> counter = stackalloc byte[sizeof(long)];
+                BinaryPrimitives.WriteInt64BigEndian(counter, state.Item2);
+                state.idPrefix.CopyTo(chars);
+                Convert.TryToHexStringLower(counter, chars[state.idPrefix.Length..], out _);
+            });
             if (keys.TryAdd(id, material))
             {
                 return new KeyHandle(id, material.Type) { Issuer = this, Material = material };

@@ -18,24 +18,34 @@ internal static class VaultFile
 
     public static byte[] Encode(IEnumerable<KeyValuePair<string, KeyMaterial>> keys)
     {
-        var body = CborEncoder.Encode(w =>
+        // A key deleted meanwhile is left out (its deletion saves again); those written are held until written.
+        var entries = keys.Where(k => k.Value.TryRetain()).ToList();
+        byte[] body;
+        try
         {
-            var entries = keys.ToList();
-            w.WriteStartArray(entries.Count);
-            foreach (var (id, key) in entries)
+            body = CborEncoder.Encode(w =>
             {
-                w.WriteStartMap(3);
-                w.WriteUInt32(0);
-                w.WriteTextString(id);
-                w.WriteUInt32(1);
-                w.WriteUInt32((uint)key.Type);
-                w.WriteUInt32(2);
-                w.WriteByteString(key.Secret);
-                w.WriteEndMap();
-            }
+                w.WriteStartArray(entries.Count);
+                foreach (var (id, key) in entries)
+                {
+                    w.WriteStartMap(3);
+                    w.WriteUInt32(0);
+                    w.WriteTextString(id);
+                    w.WriteUInt32(1);
+                    w.WriteUInt32((uint)key.Type);
+                    w.WriteUInt32(2);
+                    w.WriteByteString(key.RetainedSecret);
+                    w.WriteEndMap();
+                }
 
-            w.WriteEndArray();
-        });
+                w.WriteEndArray();
+            });
+        }
+        finally
+        {
+            entries.ForEach(k => k.Value.Release());
+        }
+
         var result = CborEncoder.Encode(w =>
         {
             w.WriteStartMap(3);
@@ -52,7 +62,7 @@ internal static class VaultFile
     }
 
     /// <summary>Decodes a key file; the caller owns (and must dispose) the returned keys.</summary>
-    public static Dictionary<string, KeyMaterial> Decode(ReadOnlyMemory<byte> file, ICurve25519 curve)
+    public static Dictionary<string, KeyMaterial> Decode(ReadOnlyMemory<byte> file, ICurve25519 curve, SecretMemory memory)
     {
         var body = CborDecoder.Decode(file, MaxFileSize, "vault file", d =>
         {
@@ -98,7 +108,7 @@ internal static class VaultFile
                     d.ReadMapEnd();
                     try
                     {
-                        if (!keys.TryAdd(id, new KeyMaterial(type, secret, KeyPersistence.Persistent, curve)))
+                        if (!keys.TryAdd(id, new KeyMaterial(type, secret, KeyPersistence.Persistent, curve, memory)))
                         {
                             throw d.Error($"duplicate key id {id}");
                         }
@@ -134,7 +144,7 @@ internal static class VaultFile
         return keys;
     }
 
-    public static async Task<Dictionary<string, KeyMaterial>> ReadAsync(string path, ICurve25519 curve, CancellationToken cancellationToken)
+    public static async Task<Dictionary<string, KeyMaterial>> ReadAsync(string path, ICurve25519 curve, SecretMemory memory, CancellationToken cancellationToken)
     {
         if (!OperatingSystem.IsWindows())
         {
@@ -148,7 +158,7 @@ internal static class VaultFile
         var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
         try
         {
-            return Decode(bytes, curve);
+            return Decode(bytes, curve, memory);
         }
         catch (OckamDecodeException e)
         {

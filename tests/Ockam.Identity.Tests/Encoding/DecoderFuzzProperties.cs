@@ -56,10 +56,10 @@ public sealed class DecoderFuzzProperties
     [Property(MaxTest = Cases)]
     public Property Vault_file()
     {
-        using var key = new KeyMaterial(KeyType.X25519, new byte[32], KeyPersistence.Persistent, SodiumCurve25519.Instance);
+        using var key = new KeyMaterial(KeyType.X25519, new byte[32], KeyPersistence.Persistent, SodiumCurve25519.Instance, new SecretMemory());
         return Fuzz([VaultFile.Encode([KeyValuePair.Create("id", key)])], b =>
         {
-            foreach (var k in VaultFile.Decode(b, SodiumCurve25519.Instance).Values)
+            foreach (var k in VaultFile.Decode(b, SodiumCurve25519.Instance, new SecretMemory()).Values)
             {
                 k.Dispose();
             }

@@ -48,9 +48,9 @@ public sealed class RoundTripProperties
         Gen.ListOf(Generators.Bytes(32), 3).ToArbitrary(),
         secrets =>
         {
-            var keys = secrets.Select((s, i) => KeyValuePair.Create($"k{i}", new KeyMaterial(KeyType.Ed25519, s, KeyPersistence.Persistent, SodiumCurve25519.Instance))).ToList();
-            var decoded = VaultFile.Decode(VaultFile.Encode(keys), SodiumCurve25519.Instance);
-            var same = keys.All(k => decoded[k.Key].Secret.AsSpan().SequenceEqual(k.Value.Secret) && decoded[k.Key].Type == k.Value.Type);
+            var keys = secrets.Select((s, i) => KeyValuePair.Create($"k{i}", new KeyMaterial(KeyType.Ed25519, s, KeyPersistence.Persistent, SodiumCurve25519.Instance, new SecretMemory()))).ToList();
+            var decoded = VaultFile.Decode(VaultFile.Encode(keys), SodiumCurve25519.Instance, new SecretMemory());
+            var same = keys.All(k => decoded[k.Key].RetainedSecret.SequenceEqual(k.Value.RetainedSecret) && decoded[k.Key].Type == k.Value.Type);
             foreach (var k in keys.Select(k => k.Value).Concat(decoded.Values))
             {
                 k.Dispose();
