@@ -31,17 +31,25 @@ internal sealed class KeyMaterial : IDisposable
         this.curve = curve;
         this.memory = memory;
         slot = memory.Rent(secret);
-        if (type is KeyType.Ed25519 or KeyType.X25519)
+        try
         {
-            PublicKey = new byte[ICurve25519.KeySize];
-            if (type == KeyType.Ed25519)
+            if (type is KeyType.Ed25519 or KeyType.X25519)
             {
-                curve.Ed25519PublicKey(slot.Span, PublicKey);
+                PublicKey = new byte[ICurve25519.KeySize];
+                if (type == KeyType.Ed25519)
+                {
+                    curve.Ed25519PublicKey(slot.Span, PublicKey);
+                }
+                else
+                {
+                    curve.X25519PublicKey(slot.Span, PublicKey);
+                }
             }
-            else
-            {
-                curve.X25519PublicKey(slot.Span, PublicKey);
-            }
+        }
+        catch
+        {
+            memory.Return(slot);
+            throw;
         }
     }
 
@@ -85,9 +93,16 @@ internal sealed class KeyMaterial : IDisposable
     /// <summary>Gives up a hold taken by <see cref="TryRetain"/>; the last one gives the memory back, zeroed.</summary>
     public void Release()
     {
-        if (Interlocked.Decrement(ref leases) == 0)
+        var left = Interlocked.Decrement(ref leases);
+        if (left == 0)
         {
             memory.Return(slot);
+        }
+
+        // A lease given up twice (a copy of it disposed too) would already have handed the slot on while in use.
+        if (left < 0)
+        {
+            throw new InvalidOperationException("a key's secret was released more often than it was held");
         }
     }
 

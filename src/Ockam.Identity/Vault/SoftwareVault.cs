@@ -25,6 +25,9 @@ public sealed class SoftwareVault : IVault, IDisposable
     /// </summary>
     private const int MaxStackScratch = 256;
 
+    /// <summary>Set by <see cref="Dispose"/> in the write turn: no save after it.</summary>
+    private bool disposed;
+
     /// <summary>Changes made to the persistent keys so far (each counted once the key map holds it).</summary>
     private long changes;
 
@@ -412,13 +415,24 @@ public sealed class SoftwareVault : IVault, IDisposable
 
     public void Dispose()
     {
-        foreach (var key in keys.Values)
+        // In the write turn: a save running meanwhile would find its keys deleted and write a file without them (the
+        // identity key gone at the next start). Saves after this refuse instead. The semaphore is left to the GC: a
+        // save may still be waiting on it.
+        writeLock.Wait();
+        try
         {
-            key.Dispose();
-        }
+            disposed = true;
+            foreach (var key in keys.Values)
+            {
+                key.Dispose();
+            }
 
-        keys.Clear();
-        writeLock.Dispose();
+            keys.Clear();
+        }
+        finally
+        {
+            writeLock.Release();
+        }
     }
 
     private static ICurve25519 Curve(Curve25519Provider provider) => provider switch
@@ -550,6 +564,8 @@ public sealed class SoftwareVault : IVault, IDisposable
         await writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            ObjectDisposedException.ThrowIf(disposed, this);
+
             // A write that began after this change was made holds it already: keys made at once (a node's KeyPackages)
             // cost one durable write between them, not one each, and none is acknowledged before it is in the file.
             if (saved >= change)

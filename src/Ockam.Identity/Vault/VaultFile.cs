@@ -108,8 +108,10 @@ internal static class VaultFile
                     d.ReadMapEnd();
                     try
                     {
-                        if (!keys.TryAdd(id, new KeyMaterial(type, secret, KeyPersistence.Persistent, curve, memory)))
+                        var key = new KeyMaterial(type, secret, KeyPersistence.Persistent, curve, memory);
+                        if (!keys.TryAdd(id, key))
                         {
+                            key.Dispose();
                             throw d.Error($"duplicate key id {id}");
                         }
                     }

@@ -1,3 +1,4 @@
+using System.Reflection;
 using Ockam.Identity.Vault;
 
 namespace Ockam.Identity.Tests.Vault;
@@ -51,5 +52,54 @@ public sealed class SecretMemoryTests
         key.Dispose();
         Assert.Equal(new byte[100], key.RetainedSecret.ToArray());
         Assert.Equal(First, small.RetainedSecret.ToArray());
+    }
+
+    [Fact]
+    public void Deleting_a_key_twice_while_it_is_read_does_not_give_its_memory_away()
+    {
+        var memory = new SecretMemory();
+        var key = new KeyMaterial(KeyType.Secret, First, KeyPersistence.Ephemeral, SodiumCurve25519.Instance, memory);
+        using var reading = key.Lease();
+        key.Dispose();
+        key.Dispose();
+        using var next = new KeyMaterial(KeyType.Secret, Second, KeyPersistence.Ephemeral, SodiumCurve25519.Instance, memory);
+        Assert.Equal(First, reading.Secret.ToArray());
+    }
+
+    [Fact]
+    public void A_key_whose_construction_fails_leaves_no_secret_behind()
+    {
+        var memory = new SecretMemory();
+        Assert.Throws<InvalidOperationException>(() => new KeyMaterial(KeyType.X25519, First, KeyPersistence.Ephemeral, new FailingCurve(), memory));
+        Assert.DoesNotContain(Slabs(memory), slab => slab.AsSpan().IndexOf(First) >= 0);
+    }
+
+    [Fact]
+    public void A_vault_file_naming_one_id_twice_is_refused_and_leaves_neither_secret_behind()
+    {
+        using var first = new KeyMaterial(KeyType.Secret, First, KeyPersistence.Persistent, SodiumCurve25519.Instance, new SecretMemory());
+        using var second = new KeyMaterial(KeyType.Secret, Second, KeyPersistence.Persistent, SodiumCurve25519.Instance, new SecretMemory());
+        var file = VaultFile.Encode([KeyValuePair.Create("same", first), KeyValuePair.Create("same", second)]);
+        var memory = new SecretMemory();
+        Assert.Throws<Ockam.Identity.Encoding.OckamDecodeException>(() => VaultFile.Decode(file, SodiumCurve25519.Instance, memory));
+        Assert.DoesNotContain(Slabs(memory), slab => slab.AsSpan().IndexOf(First) >= 0 || slab.AsSpan().IndexOf(Second) >= 0);
+    }
+
+    /// <summary>The slabs themselves, to show what a failure left in them: nothing else exposes memory no key owns.</summary>
+    private static List<byte[]> Slabs(SecretMemory memory) =>
+        (List<byte[]>)typeof(SecretMemory).GetField("slabs", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(memory)!;
+
+    /// <summary>Curve arithmetic that fails once the key's secret is in its slot (as running out of memory would).</summary>
+    private sealed class FailingCurve : ICurve25519
+    {
+        public void Ed25519PublicKey(ReadOnlySpan<byte> seed, Span<byte> publicKey) => throw new InvalidOperationException("failed");
+
+        public void X25519PublicKey(ReadOnlySpan<byte> scalar, Span<byte> publicKey) => throw new InvalidOperationException("failed");
+
+        public void Sign(ReadOnlySpan<byte> seed, ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, Span<byte> signature) => throw new NotSupportedException();
+
+        public bool Verify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature) => throw new NotSupportedException();
+
+        public bool TryAgree(ReadOnlySpan<byte> scalar, ReadOnlySpan<byte> peerPublicKey, Span<byte> shared) => throw new NotSupportedException();
     }
 }

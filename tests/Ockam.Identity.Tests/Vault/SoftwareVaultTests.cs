@@ -147,6 +147,33 @@ public abstract class SoftwareVaultTests(Curve25519Provider provider) : IDisposa
     }
 
     [Fact]
+    public async Task A_vault_closed_while_a_key_is_being_saved_never_writes_a_file_without_its_keys()
+    {
+        // The host stopping while a caller makes a key: a save encoding the keys as the vault deletes them would write a
+        // file without them (the node's identity key gone at its next start). The save refuses instead.
+        for (var i = 0; i < 50; i++)
+        {
+            var path = Path.Combine(directory, $"closing-{i}", "vault.cbor");
+            KeyHandle identity;
+            var vault = await SoftwareVault.OpenAsync(path, provider);
+            identity = await vault.GenerateKeyAsync(KeyType.Ed25519, KeyPersistence.Persistent);
+            var making = Task.Run(async () => await vault.GenerateKeyAsync(KeyType.Ed25519, KeyPersistence.Persistent));
+            await Task.Run(vault.Dispose);
+            try
+            {
+                await making;
+            }
+            catch (ObjectDisposedException)
+            {
+                // Refused: the file still holds what it held.
+            }
+
+            using var reopened = await SoftwareVault.OpenAsync(path, provider);
+            Assert.True(reopened.Contains(identity), $"run {i}: the identity key is gone from the file");
+        }
+    }
+
+    [Fact]
     public async Task X25519_refuses_low_order_points_that_give_an_all_zero_secret()
     {
         using var vault = new SoftwareVault(provider);
