@@ -44,9 +44,10 @@ internal sealed record LoadSettings
 
     /// <summary>
     /// Devices enrolling at once: a fleet's devices do not wait for each other, and with a handful at a time the silo
-    /// sits idle while each waits for its round trips and its own files.
+    /// sits idle while each waits for its round trips and its own files. At 32 the two cores were still a fifth idle
+    /// (215 enrolments/s over the last 1 000 of 4 000, against 296 at 64 in the same conditions).
     /// </summary>
-    public int EnrolmentConcurrency { get; init; } = 32;
+    public int EnrolmentConcurrency { get; init; } = 64;
 
     /// <summary>The most a scenario's measured phase may take before it reports "did not complete".</summary>
     public TimeSpan Bound(TimeSpan quick) => Quick ? quick : Long ? quick * 10 : quick * 4;
