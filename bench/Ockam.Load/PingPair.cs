@@ -76,20 +76,43 @@ internal sealed class PingPair : IAsyncDisposable
         var answered = new HashSet<long>();
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var arming = sending.ContinueWith(_ => bound.CancelAfter(Bound), TaskScheduler.Default);
+        Task<Received>? receiving = null;
         try
         {
             while (!sending.IsCompleted || answered.Count < Interlocked.Read(ref sent) - first)
             {
-                var answer = (await ping.ReceiveAsync(bound.Token).ConfigureAwait(false)).Payload.Span;
-                if (Reading.Sequence(answer) >= first && answered.Add(Reading.Sequence(answer)))
+                receiving ??= ping.ReceiveAsync(bound.Token).AsTask();
+                if (!sending.IsCompleted)
                 {
-                    times.Add(Reading.AgeMilliseconds(answer));
+                    // Sending may stop with every answer already in: a receive that went on waiting then waited the whole
+                    // bound for an answer that was never due, and three phases of that overran the scenario's budget.
+                    await Task.WhenAny(receiving, sending).ConfigureAwait(false);
+                    if (!receiving.IsCompleted)
+                    {
+                        continue;
+                    }
+                }
+
+                var answer = (await receiving.ConfigureAwait(false)).Payload;
+                receiving = null;
+                if (Reading.Sequence(answer.Span) >= first && answered.Add(Reading.Sequence(answer.Span)))
+                {
+                    times.Add(Reading.AgeMilliseconds(answer.Span));
                 }
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             // The last answers did not come within the bound.
+        }
+        finally
+        {
+            // A receive left waiting would take the next phase's first answer: cancelled, it takes nothing.
+            if (receiving is { IsCompleted: false })
+            {
+                await bound.CancelAsync().ConfigureAwait(false);
+                await Task.WhenAny(receiving).ConfigureAwait(false);
+            }
         }
 
         await sending.ConfigureAwait(false);
