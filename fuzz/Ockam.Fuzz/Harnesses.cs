@@ -38,7 +38,7 @@ internal sealed class Harnesses : IDisposable
             Decode("sealed-mail", "sealed mail for an identity", b => SealedMail.Decode(b)),
             Decode("vault-file", "a vault's key file", b =>
             {
-                foreach (var key in VaultFile.Decode(b, SodiumCurve25519.Instance).Values)
+                foreach (var key in VaultFile.Decode(b, SodiumCurve25519.Instance, new SecretMemory()).Values)
                 {
                     key.Dispose();
                 }

@@ -33,7 +33,7 @@ internal static class Seeds
         var history = rotated.History.Encode();
         var attestation = signing.Attestation.Encode();
         var payload = IdentityProof.Decode(new IdentityProof(ByteString.CopyFrom(history), ByteString.CopyFrom(attestation), [ByteString.CopyFrom(presentation.Encode())]).Encode());
-        using var wrapped = new KeyMaterial(KeyType.Ed25519, new byte[32], KeyPersistence.Persistent, SodiumCurve25519.Instance);
+        using var wrapped = new KeyMaterial(KeyType.Ed25519, new byte[32], KeyPersistence.Persistent, SodiumCurve25519.Instance, new SecretMemory());
 
         var seeds = new Dictionary<string, List<byte[]>>
         {
