@@ -513,13 +513,13 @@ public sealed class SoftwareVault : IVault, IDisposable
     {
         while (true)
         {
-            var id = string.Create(idPrefix.Length + 16, (idPrefix, Interlocked.Increment(ref lastId)), static (chars, state) =>
+            var id = string.Create(idPrefix.Length + 16, (Prefix: idPrefix, Counter: Interlocked.Increment(ref lastId)), static (chars, state) =>
             {
                 // The counter's 16 hex digits written directly: formatting it with "x16" was a fifth of deriving a key.
                 Span<byte> counter = stackalloc byte[sizeof(long)];
-                BinaryPrimitives.WriteInt64BigEndian(counter, state.Item2);
-                state.idPrefix.CopyTo(chars);
-                Convert.TryToHexStringLower(counter, chars[state.idPrefix.Length..], out _);
+                BinaryPrimitives.WriteInt64BigEndian(counter, state.Counter);
+                state.Prefix.CopyTo(chars);
+                Convert.TryToHexStringLower(counter, chars[state.Prefix.Length..], out _);
             });
             if (keys.TryAdd(id, material))
             {
