@@ -7,6 +7,13 @@ internal sealed record LoadSettings
 
     public required string SiloDll { get; init; }
 
+    /// <summary>
+    /// Where the enrolling devices keep their homes, if not under <see cref="WorkDirectory"/>. Each fresh device flushes
+    /// its files to disk ten times; 10 000 devices simulated on one machine queue those flushes on one disk, where a
+    /// fleet's devices each flush their own storage. A tmpfs here stands for that; the silo's database stays on disk.
+    /// </summary>
+    public string? DeviceHomes { get; init; }
+
     /// <summary>A silo already running ("host:port" of its edge gateway), instead of one started per scenario.</summary>
     public Connection? Connect { get; init; }
 

@@ -22,10 +22,11 @@ var connectService = new Option<string>("--connect-service-id") { Description = 
 var connectPid = new Option<int?>("--connect-pid") { Description = "With --connect: its process id, for its CPU time" };
 var report = new Option<string?>("--report") { Description = "Write the table of figures (markdown) here" };
 var work = new Option<string?>("--work") { Description = "A directory for silo data and node homes (a fresh temporary one by default)" };
+var deviceHomes = new Option<string?>("--device-homes") { Description = "A directory (a tmpfs, say) for the enrolling devices' homes, standing for each device's own storage; removed at the end (under --work by default)" };
 
 var root = new RootCommand("Ockam.NET load: edge nodes over loopback to a silo, beside Mosquitto")
 {
-    scenario, mode, subscribers, publications, enrolments, connections, mqttPort, mqttPid, siloDll, connect, connectIdentifier, connectGateway, connectService, connectPid, report, work,
+    scenario, mode, subscribers, publications, enrolments, connections, mqttPort, mqttPid, siloDll, connect, connectIdentifier, connectGateway, connectService, connectPid, report, work, deviceHomes,
 };
 root.SetAction(async (result, cancellationToken) =>
 {
@@ -54,6 +55,7 @@ root.SetAction(async (result, cancellationToken) =>
     var settings = new LoadSettings
     {
         WorkDirectory = workDirectory,
+        DeviceHomes = result.GetValue(deviceHomes) is { } homes ? Path.Combine(homes, "ockam-load-" + Guid.NewGuid().ToString("N")[..8]) : null,
         SiloDll = result.GetValue(siloDll) ?? BuiltSilo(),
         Connect = connection,
         MqttPort = result.GetValue(mqttPort),
@@ -133,11 +135,16 @@ root.SetAction(async (result, cancellationToken) =>
         await File.WriteAllTextAsync(path, table, cancellationToken).ConfigureAwait(false);
     }
 
-    if (result.GetValue(work) is null)
+    foreach (var made in (string?[])[result.GetValue(work) is null ? workDirectory : null, settings.DeviceHomes])
     {
+        if (made is null || !Directory.Exists(made))
+        {
+            continue;
+        }
+
         try
         {
-            Directory.Delete(workDirectory, recursive: true);
+            Directory.Delete(made, recursive: true);
         }
         catch (IOException)
         {

@@ -14,13 +14,13 @@ internal abstract class Scenario(LoadSettings settings, Results results)
 
     public abstract Task RunAsync(Action<double> progress, CancellationToken cancellationToken);
 
-    /// <summary>A silo for this scenario: a fresh process (or the one connected to), and a fleet of nodes in fresh homes.</summary>
-    protected async Task<(SiloProcess Silo, Fleet Fleet)> SiloAsync(int mailboxCapacity, CancellationToken cancellationToken, bool productionRates = false)
+    /// <summary>A silo for this scenario: a fresh process (or the one connected to), and a fleet of nodes in fresh homes (under <paramref name="homesRoot"/>, else the work directory).</summary>
+    protected async Task<(SiloProcess Silo, Fleet Fleet)> SiloAsync(int mailboxCapacity, CancellationToken cancellationToken, bool productionRates = false, string? homesRoot = null)
     {
         var silo = settings.Connect is { } c
             ? await SiloProcess.ConnectAsync(c.Edge, Ockam.Identity.Identities.Identifier.Parse(c.Identifier), c.GatewayPort, c.ServiceId, c.Pid, cancellationToken).ConfigureAwait(false)
             : await SiloProcess.StartAsync(settings.SiloDll, settings.WorkDirectory, mailboxCapacity, cancellationToken, productionRates).ConfigureAwait(false);
-        var homes = Path.Combine(settings.WorkDirectory, "homes-" + Guid.NewGuid().ToString("N")[..8]);
+        var homes = Path.Combine(homesRoot ?? settings.WorkDirectory, "homes-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(homes);
         return (silo, new Fleet(silo, homes));
     }
