@@ -39,5 +39,20 @@ public sealed class NodeHomeTests : IDisposable
         Assert.False(File.Exists(Path.Combine(directory, "identities.cbor")));
     }
 
+    [Fact]
+    public async Task Keys_voided_by_a_rotation_are_made_again_though_this_process_made_them()
+    {
+        using var home = await NodeHome.OpenAsync(directory);
+        var made = await home.GetOrCreatePurposeKeysAsync("default", [Purpose.GroupKeyAgreement, Purpose.GroupSigning], Lifetime, Lifetime / 3);
+        var identity = await home.GetOrCreateIdentityAsync("default");
+        Assert.Equal(made[0].Key.Id, (await home.GetOrCreatePurposeKeyAsync("default", Purpose.GroupKeyAgreement, Lifetime, Lifetime / 3)).Key.Id);
+
+        // The home remembers what it made and verified, for the history it was made for: a rotation that revokes purpose
+        // keys leaves none of them usable, however recently they were checked.
+        await home.UpdateIdentityAsync("default", await home.Identities.RotateAsync(identity, revokePurposeKeys: true));
+        var renewed = await home.GetOrCreatePurposeKeysAsync("default", [Purpose.GroupKeyAgreement, Purpose.GroupSigning], Lifetime, Lifetime / 3);
+        Assert.DoesNotContain(renewed, k => made.Any(m => m.Key.Id == k.Key.Id));
+    }
+
     public void Dispose() => Directory.Delete(directory, recursive: true);
 }
