@@ -129,36 +129,39 @@ internal sealed class OfflineScenario(LoadSettings settings, Results results) : 
             }
         }, CancellationToken.None);
         var queued = 0;
-        TimeSpan? tenth = null;
-        TimeSpan? nineTenths = null;
+
+        // Polled counts: the first at a tenth or more, and the last short of nine tenths, so that each stretch's rate is
+        // over at least one poll (the last tenth often lands within one, which timed alone read as millions a second).
+        (TimeSpan At, int Queued)? firstPoll = null;
+        (TimeSpan At, int Queued) lastShort = (TimeSpan.Zero, 0);
         try
         {
             while (queued < depth)
             {
                 await Task.Delay(50, bound.Token).ConfigureAwait(false);
                 queued = (await relay.GetStatusAsync().WaitAsync(bound.Token).ConfigureAwait(false)).Queued - start;
-                tenth ??= queued >= depth / 10 ? clock.Elapsed : null;
-                nineTenths ??= queued >= depth - (depth / 10) ? clock.Elapsed : null;
+                firstPoll ??= queued >= depth / 10 ? (clock.Elapsed, queued) : null;
+                lastShort = queued < depth - (depth / 10) ? (clock.Elapsed, queued) : lastShort;
                 progress((double)queued / depth);
             }
         }
         catch (OperationCanceledException)
         {
             await Quietly(sending).ConfigureAwait(false);
-            return new Filled(Math.Max(queued, 0), Figure.DidNotComplete("msg/s", $"{queued} queued in {Seconds(clock.Elapsed)} ({queued / clock.Elapsed.TotalSeconds:F0} msg/s{Curve(depth, tenth, null, clock.Elapsed)})"));
+            return new Filled(Math.Max(queued, 0), Figure.DidNotComplete("msg/s", $"{queued} queued in {Seconds(clock.Elapsed)} ({queued / clock.Elapsed.TotalSeconds:F0} msg/s{Curve(firstPoll, null, clock.Elapsed)})"));
         }
 
         var elapsed = clock.Elapsed;
         await Quietly(sending).ConfigureAwait(false);
-        return new Filled(queued, new Figure(depth / elapsed.TotalSeconds, "msg/s", "as the relay counts them" + Curve(depth, tenth, nineTenths, elapsed)));
+        return new Filled(queued, new Figure(depth / elapsed.TotalSeconds, "msg/s", "as the relay counts them" + Curve(firstPoll, (lastShort.At, depth - lastShort.Queued), elapsed)));
     }
 
-    /// <summary>The rate over the first tenth and the last tenth of the fill: flat when the cost does not grow with depth.</summary>
-    private static string Curve(int depth, TimeSpan? tenth, TimeSpan? nineTenths, TimeSpan end)
+    /// <summary>The rate over the first tenth and over the last (as polled): flat when the cost does not grow with depth.</summary>
+    private static string Curve((TimeSpan At, int Queued)? firstPoll, (TimeSpan From, int Count)? last, TimeSpan end)
     {
-        var first = tenth is { } t ? $"; first tenth {depth / 10 / t.TotalSeconds:F0} msg/s" : "";
-        var last = nineTenths is { } n && end > n ? $", last tenth {depth / 10 / (end - n).TotalSeconds:F0} msg/s" : "";
-        return first + last;
+        var first = firstPoll is { } f ? $"; the first {f.Queued} at {f.Queued / f.At.TotalSeconds:F0} msg/s" : "";
+        var rest = last is { } l && end > l.From ? $", the last {l.Count} at {l.Count / (end - l.From).TotalSeconds:F0} msg/s" : "";
+        return first + rest;
     }
 
     private static async Task Quietly(Task task)
