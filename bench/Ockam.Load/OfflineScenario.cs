@@ -156,12 +156,19 @@ internal sealed class OfflineScenario(LoadSettings settings, Results results) : 
         return new Filled(queued, new Figure(depth / elapsed.TotalSeconds, "msg/s", "as the relay counts them" + Curve(firstPoll, (lastShort.At, depth - lastShort.Queued), elapsed)));
     }
 
-    /// <summary>The rate over the first tenth and over the last (as polled): flat when the cost does not grow with depth.</summary>
+    /// <summary>
+    /// The rate over the first tenth and over the last (as polled): flat when the cost does not grow with depth. Nothing
+    /// when no poll fell short of nine tenths: the fill landed too fast for a curve.
+    /// </summary>
     private static string Curve((TimeSpan At, int Queued)? firstPoll, (TimeSpan From, int Count)? last, TimeSpan end)
     {
+        if (last is { From.Ticks: 0 })
+        {
+            return "";
+        }
+
         var first = firstPoll is { } f ? $"; the first {f.Queued} at {f.Queued / f.At.TotalSeconds:F0} msg/s" : "";
-        var rest = last is { } l && end > l.From ? $", the last {l.Count} at {l.Count / (end - l.From).TotalSeconds:F0} msg/s" : "";
-        return first + rest;
+        return last is { } l && end > l.From ? $"{first}, the last {l.Count} at {l.Count / (end - l.From).TotalSeconds:F0} msg/s" : first;
     }
 
     private static async Task Quietly(Task task)
