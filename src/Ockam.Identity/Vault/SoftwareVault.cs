@@ -159,10 +159,14 @@ public sealed class SoftwareVault : IVault, IDisposable
         var signature = new byte[ICurve25519.SignatureSize];
         using var secret = material.Lease();
         curve.Sign(secret.Secret, material.PublicKey!, message, signature);
+
+        // Valid by construction, so remembered as if verified: a node checking what it just attested (its own purpose
+        // keys, on every enrolment and channel) pays a hash, not a verification. Only these exact bytes are vouched for.
+        verified.Add(VerifiedSignatures.DigestOf(material.PublicKey!, message, signature));
         return signature;
     }
 
-    /// <remarks>A signature that verified is remembered (<see cref="VerifiedSignatures"/>): the same bytes again cost a hash.</remarks>
+    /// <remarks>A signature that verified, or that this vault made, is remembered (<see cref="VerifiedSignatures"/>): the same bytes again cost a hash.</remarks>
     public bool Verify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
     {
         if (publicKey.Length != ICurve25519.KeySize || signature.Length != ICurve25519.SignatureSize)

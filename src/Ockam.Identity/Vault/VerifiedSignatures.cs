@@ -7,8 +7,9 @@ namespace Ockam.Identity.Vault;
 /// A bounded memory of the Ed25519 signatures a vault has verified, so that a peer's change history, attestations and
 /// credentials presented again (every reconnect, every member of a group re-checked on each commit) cost a hash instead
 /// of a verification. An entry is keyed by a digest of the exact public key, signature and message bytes; only a
-/// signature that verified is ever remembered (Ed25519 verification is a pure function of those bytes, so the answer
-/// cannot change), and a failed one is checked again every time. Expiry, revocation and every other rule of the
+/// signature that verified, or that the vault itself made with the key's secret, is ever remembered (Ed25519
+/// verification is a pure function of those bytes, so the answer cannot change), and a failed one is checked again
+/// every time. Expiry, revocation and every other rule of the
 /// structures are still checked on each use by their callers: this remembers signatures, not trust.
 /// </summary>
 /// <remarks>

@@ -1,5 +1,4 @@
 using System.Formats.Cbor;
-using System.Runtime.CompilerServices;
 using Ockam.Identity.Encoding;
 using Ockam.Identity.Files;
 using Ockam.Identity.Identities;
@@ -18,13 +17,6 @@ public sealed class NodeHome : IDisposable
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly string identitiesPath;
     private readonly Dictionary<string, StoredIdentity> identities;
-
-    /// <summary>
-    /// Each purpose key this process made or has verified, with the history it was attested for: a node asks for its
-    /// keys on every enrolment and channel, and verifying its own attestation again each time cost a fresh device two
-    /// signature verifications. A key read from the file is still verified once, and again after the history changes.
-    /// </summary>
-    private readonly ConditionalWeakTable<PurposeKey, ChangeHistory> attested = [];
 
     private NodeHome(string directory, SoftwareVault vault, Dictionary<string, StoredIdentity> identities, TimeProvider time)
     {
@@ -139,7 +131,6 @@ public sealed class NodeHome : IDisposable
                 created = true;
                 var (fresh, keys) = await Identities.CreateWithPurposeKeysAsync(purposes, lifetime, cancellationToken: cancellationToken).ConfigureAwait(false);
                 identities[name] = new StoredIdentity(fresh, keys);
-                Attested(fresh, keys);
                 await SaveAsync(cancellationToken).ConfigureAwait(false);
                 return keys;
             }
@@ -180,7 +171,6 @@ public sealed class NodeHome : IDisposable
 
         // Made together, so that the vault writes their secrets in one write rather than one after the other.
         var created = await Identities.CreatePurposeKeysAsync(identity, [.. purposes.Where(renewed.Contains)], lifetime, KeyPersistence.Persistent, cancellationToken).ConfigureAwait(false);
-        Attested(identity, created);
         identities[name] = stored with { PurposeKeys = [.. stored.PurposeKeys.Where(k => !renewed.Contains(k.Attestation.Purpose)), .. created] };
         await SaveAsync(cancellationToken).ConfigureAwait(false);
         foreach (var old in stored.PurposeKeys.Where(k => renewed.Contains(k.Attestation.Purpose) && Vault.Contains(k.Key)))
@@ -212,28 +202,14 @@ public sealed class NodeHome : IDisposable
 
     private bool Attests(LocalIdentity identity, PurposeKey key)
     {
-        if (attested.TryGetValue(key, out var history) && ReferenceEquals(history, identity.History))
-        {
-            return true;
-        }
-
         try
         {
             key.Attestation.Verify(identity.History.Verify(Vault, Time.GetUtcNow()), key.Attestation.Purpose, Vault, Time.GetUtcNow());
-            attested.AddOrUpdate(key, identity.History);
             return true;
         }
         catch (IdentityException)
         {
             return false;
-        }
-    }
-
-    private void Attested(LocalIdentity identity, IEnumerable<PurposeKey> keys)
-    {
-        foreach (var key in keys)
-        {
-            attested.AddOrUpdate(key, identity.History);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Reflection;
 using Ockam.Identity.Vault;
 
 namespace Ockam.Identity.Tests.Vault;
@@ -55,6 +56,27 @@ public sealed class VerifiedSignaturesTests
     }
 
     [Fact]
+    public async Task A_signature_the_vault_made_is_remembered_for_its_exact_bytes_only()
+    {
+        using var vault = new SoftwareVault();
+        var key = await vault.GenerateKeyAsync(KeyType.Ed25519, KeyPersistence.Ephemeral);
+        var publicKey = vault.GetPublicKey(key);
+        var message = "a purpose key attestation"u8.ToArray();
+        var signature = vault.Sign(key, message);
+
+        // Remembered when made, before anyone verified it: checking it costs a hash.
+        var memory = Memory(vault);
+        Assert.True(memory.Contains(VerifiedSignatures.DigestOf(publicKey, message, signature)));
+
+        // Nothing else is: another message, or the signature under another key, is not vouched for.
+        Assert.False(memory.Contains(VerifiedSignatures.DigestOf(publicKey, [.. message, 0], signature)));
+        var other = vault.GetPublicKey(await vault.GenerateKeyAsync(KeyType.Ed25519, KeyPersistence.Ephemeral));
+        Assert.False(memory.Contains(VerifiedSignatures.DigestOf(other, message, signature)));
+        Assert.False(vault.Verify(other, message, signature));
+        Assert.True(vault.Verify(publicKey, message, signature));
+    }
+
+    [Fact]
     public void Digests_name_each_part_of_the_triple()
     {
         var key = new byte[32];
@@ -92,4 +114,8 @@ public sealed class VerifiedSignaturesTests
         Assert.False(memory.Contains(digests[1]));
         Assert.True(memory.Contains(digests[^1]));
     }
+
+    /// <summary>The vault's memory itself, to tell a remembered signature from one verified again: nothing else shows which.</summary>
+    private static VerifiedSignatures Memory(SoftwareVault vault) =>
+        (VerifiedSignatures)typeof(SoftwareVault).GetField("verified", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(vault)!;
 }
