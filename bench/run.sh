@@ -74,9 +74,14 @@ CONF
   local load_started
   load_started=$(date -u +%s)
   # Enrolling devices keep their homes on a tmpfs where there is one: 10 000 simulated devices flushing their files
-  # queue on this one disk, where a fleet's devices each flush their own (the silo's database stays on disk).
-  device_homes=(); [ -d /dev/shm ] && [ -w /dev/shm ] && device_homes=(--device-homes /dev/shm)
-  dotnet bench/Ockam.Load/bin/Release/net10.0/Ockam.Load.dll --mode "$mode" --mqtt-port "$port" --mqtt-pid "$broker" --report "$out/load.md" --work "$out/load" "${device_homes[@]}" \
+  # queue on this one disk, where a fleet's devices each flush their own (the silo's database stays in $out).
+  device_homes=()
+  if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+    homes_dir=$(mktemp -d /dev/shm/ockam-load.XXXXXX)
+    device_homes=(--device-homes "$homes_dir")
+    trap 'kill $broker 2>/dev/null || true; rm -rf "$homes_dir"' EXIT
+  fi
+  dotnet bench/Ockam.Load/bin/Release/net10.0/Ockam.Load.dll --mode "$mode" --mqtt-port "$port" --mqtt-pid "$broker" --report "$out/load.md" --work "$out/load" ${device_homes[@]+"${device_homes[@]}"} \
     | tee "$out/load.log" | grep --line-buffered -v '^\S.*: [0-9]*%$' || true
   [ -s "$out/load.md" ] || { echo "the load tool wrote no figures; see $out/load.log" >&2; exit 1; }
   kill $broker 2>/dev/null || true
@@ -92,7 +97,8 @@ CONF
     echo
     echo "Everything on loopback: client and silo (or broker) share the same cores. The silo is a child process of its own"
     echo "(SQLite storage, a fresh data directory per scenario) so that its CPU time is its own; per-channel request rates are"
-    echo "lifted for the monitors here. Enrolling devices keep their homes on $([ ${#device_homes[@]} -gt 0 ] && echo "a tmpfs, standing for each device's own storage" || echo "the silo's disk, no tmpfs being here")."
+    echo "lifted for the monitors here. The silo's data directory is on $(df -T "$out" | awk 'NR == 2 { print $2 }'); enrolling devices keep their"
+    echo "homes on $([ ${#device_homes[@]} -gt 0 ] && echo "a tmpfs, standing for each device's own storage" || echo "the same file system, no tmpfs being here")."
     echo "Mosquitto runs with persistence on, QoS 1, through MQTTnet in the same tool, with the"
     echo "same readings (256 B), the same window of readings outstanding and the same publication pattern. Its persistence"
     echo "is a snapshot (autosave), not a write per message: its offline figures are for messages held in memory."

@@ -100,55 +100,61 @@ root.SetAction(async (result, cancellationToken) =>
         return 2;
     }
 
-    await AnsiConsole.Progress()
-        .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-        .StartAsync(async progress =>
-        {
-            foreach (var name in chosen)
+    try
+    {
+        await AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async progress =>
             {
-                var run = all.GetValueOrDefault(name) ?? internalOnly[name];
-                var task = progress.AddTask(run.Name, maxValue: 1.0);
-
-                // Every scenario bounds its own phases; this bounds the whole, set-up included, so that nothing hangs the run.
-                using var whole = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                whole.CancelAfter(settings.Bound(run.QuickBudget));
-                try
+                foreach (var name in chosen)
                 {
-                    await run.RunAsync(p => task.Value = Math.Clamp(p, 0, 1), whole.Token).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is OperationCanceledException or TimeoutException or InvalidOperationException or IOException or Ockam.Client.Edge.EdgeException
-                    or Ockam.Messaging.SecureChannels.HandshakeException or Orleans.Runtime.OrleansException or MQTTnet.Exceptions.MqttCommunicationException)
-                {
-                    results.Note($"{run.Name}: did not complete ({e.GetType().Name}: {e.Message.Split('\n')[0]})");
-                }
+                    var run = all.GetValueOrDefault(name) ?? internalOnly[name];
+                    var task = progress.AddTask(run.Name, maxValue: 1.0);
 
-                task.Value = 1.0;
-                task.StopTask();
-            }
-        }).ConfigureAwait(false);
+                    // Every scenario bounds its own phases; this bounds the whole, set-up included, so that nothing hangs the run.
+                    using var whole = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    whole.CancelAfter(settings.Bound(run.QuickBudget));
+                    try
+                    {
+                        await run.RunAsync(p => task.Value = Math.Clamp(p, 0, 1), whole.Token).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is OperationCanceledException or TimeoutException or InvalidOperationException or IOException or Ockam.Client.Edge.EdgeException
+                        or Ockam.Messaging.SecureChannels.HandshakeException or Orleans.Runtime.OrleansException or MQTTnet.Exceptions.MqttCommunicationException)
+                    {
+                        results.Note($"{run.Name}: did not complete ({e.GetType().Name}: {e.Message.Split('\n')[0]})");
+                    }
 
-    var table = results.ToMarkdown();
-    Console.WriteLine();
-    Console.WriteLine(table);
-    if (result.GetValue(report) is { } path)
-    {
-        await File.WriteAllTextAsync(path, table, cancellationToken).ConfigureAwait(false);
+                    task.Value = 1.0;
+                    task.StopTask();
+                }
+            }).ConfigureAwait(false);
+
+        var table = results.ToMarkdown();
+        Console.WriteLine();
+        Console.WriteLine(table);
+        if (result.GetValue(report) is { } path)
+        {
+            await File.WriteAllTextAsync(path, table, cancellationToken).ConfigureAwait(false);
+        }
     }
-
-    foreach (var made in (string?[])[result.GetValue(work) is null ? workDirectory : null, settings.DeviceHomes])
+    finally
     {
-        if (made is null || !Directory.Exists(made))
+        // Also after a failure or Ctrl-C: the devices' homes may be on a tmpfs, holding memory until a reboot.
+        foreach (var made in (string?[])[result.GetValue(work) is null ? workDirectory : null, settings.DeviceHomes])
         {
-            continue;
-        }
+            if (made is null || !Directory.Exists(made))
+            {
+                continue;
+            }
 
-        try
-        {
-            Directory.Delete(made, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Node homes still held by a node that did not stop in time; the temp directory is the system's to clean.
+            try
+            {
+                Directory.Delete(made, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Node homes still held by a node that did not stop in time; the temp directory is the system's to clean.
+            }
         }
     }
 
