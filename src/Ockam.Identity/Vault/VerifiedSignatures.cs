@@ -9,8 +9,8 @@ namespace Ockam.Identity.Vault;
 /// of a verification. An entry is keyed by a digest of the exact public key, signature and message bytes; only a
 /// signature that verified, or that the vault itself made with the key's secret, is ever remembered (Ed25519
 /// verification is a pure function of those bytes, so the answer cannot change), and a failed one is checked again
-/// every time. Expiry, revocation and every other rule of the
-/// structures are still checked on each use by their callers: this remembers signatures, not trust.
+/// every time. Expiry, revocation and every other rule of the structures are still checked on each use by their
+/// callers: this remembers signatures, not trust.
 /// </summary>
 /// <remarks>
 /// Two generations of at most <see cref="Capacity"/> entries each: when the newer fills, it becomes the older and the
