@@ -129,7 +129,7 @@ public sealed class SoftwareVault : IVault, IDisposable
     }
 
     public KeyHandle ImportEphemeralKey(KeyType type, ReadOnlySpan<byte> secret) =>
-        Add(new KeyMaterial(type, secret, KeyPersistence.Ephemeral, curve, memory));
+        AddEphemeral(type, secret);
 
     public void DeleteEphemeralKey(KeyHandle key)
     {
@@ -211,7 +211,7 @@ public sealed class SoftwareVault : IVault, IDisposable
                 throw new VaultException("X25519 produced an all-zero shared secret (low-order public key)");
             }
 
-            return Add(new KeyMaterial(KeyType.Secret, shared, KeyPersistence.Ephemeral, curve, memory));
+            return AddEphemeral(KeyType.Secret, shared);
         }
         finally
         {
@@ -251,7 +251,7 @@ public sealed class SoftwareVault : IVault, IDisposable
             var offset = 0;
             for (var i = 0; i < outputs.Count; i++)
             {
-                handles[i] = Add(new KeyMaterial(outputs[i].Type, okm.Slice(offset, outputs[i].Length), KeyPersistence.Ephemeral, curve, memory));
+                handles[i] = AddEphemeral(outputs[i].Type, okm.Slice(offset, outputs[i].Length));
                 offset += outputs[i].Length;
             }
 
@@ -283,7 +283,7 @@ public sealed class SoftwareVault : IVault, IDisposable
             }
 
             HKDF.Extract(HashAlgorithmName.SHA256, ikm, saltBytes.Secret, prk);
-            return Add(new KeyMaterial(KeyType.Secret, prk, KeyPersistence.Ephemeral, curve, memory));
+            return AddEphemeral(KeyType.Secret, prk);
         }
         finally
         {
@@ -300,7 +300,7 @@ public sealed class SoftwareVault : IVault, IDisposable
         try
         {
             Expand(prk, info, okm);
-            return Add(new KeyMaterial(output.Type, okm, KeyPersistence.Ephemeral, curve, memory));
+            return AddEphemeral(output.Type, okm);
         }
         finally
         {
@@ -355,7 +355,7 @@ public sealed class SoftwareVault : IVault, IDisposable
         try
         {
             material.Encrypt(nonce, stackalloc byte[32], [], output[..32], output[32..]);
-            return Add(new KeyMaterial(KeyType.AesGcm, output[..32], KeyPersistence.Ephemeral, curve, memory));
+            return AddEphemeral(KeyType.AesGcm, output[..32]);
         }
         finally
         {
@@ -406,7 +406,7 @@ public sealed class SoftwareVault : IVault, IDisposable
                 throw new VaultException("the wrapped key does not verify: tampered with, or wrapped under another key or associated data");
             }
 
-            return Add(new KeyMaterial(type, secret, KeyPersistence.Ephemeral, curve, memory));
+            return AddEphemeral(type, secret);
         }
         finally
         {
@@ -512,6 +512,9 @@ public sealed class SoftwareVault : IVault, IDisposable
 
         return material;
     }
+
+    /// <summary>An ephemeral key holding a copy of <paramref name="secret"/> in this vault's memory: what every derivation and import makes.</summary>
+    private KeyHandle AddEphemeral(KeyType type, ReadOnlySpan<byte> secret) => Add(new KeyMaterial(type, secret, KeyPersistence.Ephemeral, curve, memory));
 
     private KeyHandle Add(KeyMaterial material)
     {
