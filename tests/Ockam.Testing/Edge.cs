@@ -16,10 +16,12 @@ internal sealed class Edge : IAsyncDisposable
     private readonly Node node = new();
     private readonly TcpTransport tcp;
     private readonly RunningSilo silo;
+    private readonly bool ownsVault;
 
-    private Edge(RunningSilo silo, SoftwareVault vault, LocalIdentity identity, PurposeKey staticKey)
+    private Edge(RunningSilo silo, SoftwareVault vault, LocalIdentity identity, PurposeKey staticKey, bool ownsVault)
     {
         this.silo = silo;
+        this.ownsVault = ownsVault;
         Vault = vault;
         tcp = new TcpTransport(node);
         Identity = identity;
@@ -40,10 +42,13 @@ internal sealed class Edge : IAsyncDisposable
         var identities = new IdentityManager(vault, TimeProvider.System);
         var identity = await identities.CreateAsync();
         var key = await identities.CreatePurposeKeyAsync(identity, Purpose.SecureChannelStatic, TimeSpan.FromDays(1), KeyPersistence.Ephemeral);
-        return new Edge(silo, vault, identity, key);
+        return new Edge(silo, vault, identity, key, ownsVault: true);
     }
 
     public SoftwareVault Vault { get; }
+
+    /// <summary>The same identity and keys on a node and TCP connection of its own (disposed before this one).</summary>
+    public Edge OverAnotherConnection() => new(silo, Vault, Identity, StaticKey, ownsVault: false);
 
     /// <summary>Opens a channel to the gateway's <paramref name="listener"/> ("secure" or "member") and an API client over it.</summary>
     /// <remarks>
@@ -82,6 +87,9 @@ internal sealed class Edge : IAsyncDisposable
     {
         await tcp.DisposeAsync();
         await node.DisposeAsync();
-        Vault.Dispose();
+        if (ownsVault)
+        {
+            Vault.Dispose();
+        }
     }
 }

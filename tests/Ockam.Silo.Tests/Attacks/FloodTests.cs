@@ -165,15 +165,17 @@ public sealed class FloodTests : IAsyncLifetime
         var refusals = new ConcurrentQueue<HandshakeError>();
         silo.Gateway.HandshakeFailed += (_, e) => refusals.Enqueue(e.Error);
         await using var flooder = await Edge.CreateAsync(silo);
+        await using var sameIdentity = flooder.OverAnotherConnection();
 
-        // A first channel takes the burst and makes the connection the next three share (at most three on one). Those
-        // arrive together: each waits 100 ms longer than the one before, so at least the last is past the patience.
-        await (await flooder.OpenAsync("secure")).Channel.CloseAsync();
+        // A first channel takes the burst. The next three arrive together over another connection (at most three on one;
+        // the silo may not yet have counted a closed channel out of its connection, so it is kept open on its own): each
+        // waits 100 ms longer than the one before, so at least the last is past the patience.
+        await flooder.OpenAsync("secure");
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 3).Select(async _ =>
         {
             try
             {
-                var (_, api) = await flooder.OpenAsync("secure");
+                var (_, api) = await sameIdentity.OpenAsync("secure");
                 return (await api.CallAsync(new GetAuthorityRequest())).Status.ToString();
             }
             catch (HandshakeException e)
