@@ -22,6 +22,7 @@ using Ockam.Silo.Telemetry;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Serialization;
+using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 
 namespace Ockam.Silo;
@@ -186,9 +187,14 @@ internal static class SiloHost
         });
         if (options.Storage == StorageKind.Sqlite)
         {
-            // Its writes take turns with the row stores' commits (SqliteGrainStorage says why).
-            silo.Services.AddKeyedSingleton<IGrainStorage>(Grains.Storage.ProviderName, (services, _) =>
-                new SqliteGrainStorage(AdoNetGrainStorageFactory.Create(services, Grains.Storage.ProviderName), services.GetRequiredService<SqliteWriteGates>().For(options.SqlitePath)));
+            // Grain states in rows of our own, many grains' writes in one commit (SqliteGrainStorage says why); Orleans'
+            // provider stays to read what earlier silos wrote.
+            silo.Services.AddKeyedSingleton<IGrainStorage>(Grains.Storage.ProviderName, (services, _) => new SqliteGrainStorage(
+                options.SqlitePath,
+                services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
+                AdoNetGrainStorageFactory.Create(services, Grains.Storage.ProviderName),
+                services.GetRequiredService<IActivatorProvider>(),
+                services.GetRequiredService<SqliteWriteGates>().For(options.SqlitePath)));
         }
 
         silo.AddActivityPropagation();

@@ -255,12 +255,13 @@ public sealed class GroupLogTests : IDisposable
     /// <summary>Every grain state write so far, as the storage table counts them (versions), and the bytes the states hold.</summary>
     private async Task<(long Versions, long Bytes)> GrainStateWritesAsync(PostgresDatabase? database)
     {
-        const string Sql = "SELECT coalesce(sum(Version), 0), coalesce(sum({0}(PayloadBinary)), 0) FROM OrleansStorage";
+        // Orleans' provider's table on PostgreSQL; the silo's own on SQLite (SqliteGrainStorage).
+        const string Sql = "SELECT coalesce(sum(Version), 0), coalesce(sum({0}(PayloadBinary)), 0) FROM {1}";
         if (database is not null)
         {
             await using var connection = new NpgsqlConnection(database.ConnectionString);
             await connection.OpenAsync();
-            await using var command = new NpgsqlCommand(string.Format(System.Globalization.CultureInfo.InvariantCulture, Sql, "octet_length"), connection);
+            await using var command = new NpgsqlCommand(string.Format(System.Globalization.CultureInfo.InvariantCulture, Sql, "octet_length", "OrleansStorage"), connection);
             await using var reader = await command.ExecuteReaderAsync();
             await reader.ReadAsync();
             return (Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture));
@@ -268,7 +269,7 @@ public sealed class GroupLogTests : IDisposable
 
         await using var sqlite = await OpenSqliteAsync();
         await using var query = sqlite.CreateCommand();
-        query.CommandText = string.Format(System.Globalization.CultureInfo.InvariantCulture, Sql, "length");
+        query.CommandText = string.Format(System.Globalization.CultureInfo.InvariantCulture, Sql, "length", "GrainState");
         await using var rows = await query.ExecuteReaderAsync();
         await rows.ReadAsync();
         return (rows.GetInt64(0), rows.GetInt64(1));

@@ -74,6 +74,21 @@ INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('ClearStorageKey', '
     RETURNING Version AS NewGrainStateVersion;
 ') ON CONFLICT (QueryKey) DO UPDATE SET QueryText = excluded.QueryText;
 
+-- Grain states (Orleans' IGrainStorage, through SqliteGrainStorage): one row per state, named by the grain's id and
+-- the state's name, its version moved on by every write and clear (optimistic concurrency). Written by one connection
+-- only (the silo's group-commit loop for grain states), so that many grains' writes share one transaction and one
+-- flush. OrleansStorage above holds what silos before it wrote; a state found only there is copied here when read.
+CREATE TABLE IF NOT EXISTS GrainState
+(
+    ServiceId     TEXT    NOT NULL,
+    StateName     TEXT    NOT NULL,
+    GrainId       TEXT    NOT NULL,
+    PayloadBinary BLOB    NULL,
+    ModifiedOn    TEXT    NOT NULL,
+    Version       INTEGER NOT NULL,
+    PRIMARY KEY (ServiceId, StateName, GrainId)
+);
+
 -- Relay mailboxes (Ockam.Grains.Mail.IMailStore): one row per stored message, deleted when its owner acknowledges
 -- it, so that storing and acknowledging cost the same at any depth. Written by one connection only (the silo's
 -- group-commit loop). Delivery order is the index's: priority first (higher first), then sequence.
