@@ -101,12 +101,14 @@ internal sealed class GroupCommit<TWrite> : IAsyncDisposable
         try
         {
             await commit(batch).ConfigureAwait(false);
-            SiloTelemetry.StorageCommitWrites.Record(batch.Count, new KeyValuePair<string, object?>("ockam.kind", typeof(TWrite).Name));
         }
         catch (Exception e)
         {
             return e;
         }
+
+        // Outside the try: whatever a listener does, a committed batch is never taken for a failed one and written again.
+        SiloTelemetry.StorageCommitWrites.Record(batch.Count, new KeyValuePair<string, object?>("ockam.kind", typeof(TWrite).Name));
 
         foreach (var write in batch)
         {

@@ -17,7 +17,7 @@ namespace Ockam.Silo.Storage;
 /// Silos before this one kept their states in OrleansStorage through Orleans' provider (<c>earlier</c>): a state found
 /// only there is copied here when first read, and from then on only this table's row counts.
 /// </remarks>
-internal sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>, IAsyncDisposable
+internal sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>, IAsyncDisposable, IDisposable
 {
     /// <summary>States per transaction at most.</summary>
     public const int MaxBatch = 256;
@@ -67,17 +67,33 @@ internal sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<
             return;
         }
 
-        await earlier.ReadStateAsync(stateName, grainId, grainState, cancellationToken).ConfigureAwait(false);
-        if (!grainState.RecordExists)
+        // Read apart: the earlier provider's version is no version of this table's, and must not reach the grain.
+        var kept = new GrainState<T>();
+        await earlier.ReadStateAsync(stateName, grainId, kept, cancellationToken).ConfigureAwait(false);
+        if (!kept.RecordExists || kept.State is null)
         {
             Load(grainState, null);
             return;
         }
 
-        // Copied as a first write: if another activation copied it (or wrote) first, that row is the state.
-        var copied = await WriteAsync(new GrainStateWrite(stateName, key, Serialize(grainState.State), expected: null), cancellationToken).ConfigureAwait(false);
+        // Copied as a first write (if another activation copied it, or wrote, first, that row is the state), then emptied
+        // where it was, so that nothing can bring the old copy back once this table's row has moved on. (That clear gives
+        // kept a fresh default state: what was read is held apart.)
+        var state = kept.State;
+        var copied = await WriteAsync(new GrainStateWrite(stateName, key, Serialize(state), expected: null), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await earlier.ClearStateAsync(stateName, grainId, kept, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InconsistentStateException)
+        {
+            // Another activation emptied it first.
+        }
+
         if (copied is { } version)
         {
+            grainState.State = state;
+            grainState.RecordExists = true;
             grainState.ETag = Format(version);
             return;
         }
@@ -124,6 +140,9 @@ internal sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<
         }
     }
 
+    /// <summary>For a container disposed synchronously (a host's <c>Dispose</c>): the same, waited for.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
     private static string Format(long version) => version.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The version a grain read (none if it read no row); an ETag this storage did not give is never current.</summary>
@@ -153,10 +172,15 @@ internal sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<
         grainState.ETag = row is { } found ? Format(found.Version) : null;
     }
 
-    private async Task<long?> WriteAsync(GrainStateWrite write, CancellationToken cancellationToken)
+    /// <summary>
+    /// Queues <paramref name="write"/> unless cancelled first; once queued it is waited for to the end, so that a grain
+    /// never gives up on a write that then commits (its next write would meet its own row as a stranger's).
+    /// </summary>
+    private Task<long?> WriteAsync(GrainStateWrite write, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         writer.Enqueue(write);
-        return await write.Done.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return write.Done;
     }
 
     private async Task<(byte[]? Payload, long Version)?> ReadRowAsync(string stateName, string grainId, CancellationToken cancellationToken)
@@ -197,7 +221,37 @@ internal sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<
     /// <summary>The batch's transaction, in the file's write turn: each write's new version, or none where its grain's was stale.</summary>
     private async Task CommitInTurnAsync(IReadOnlyList<GrainStateWrite> batch)
     {
-        var db = connection ??= await SqliteRows.OpenAsync(path, CancellationToken.None).ConfigureAwait(false);
+        var db = connection ??= await OpenWriterAsync().ConfigureAwait(false);
+        try
+        {
+            await CommitAsync(db, batch).ConfigureAwait(false);
+        }
+        catch
+        {
+            // A failed COMMIT (a full disk, an I/O error) can leave the connection believing in a transaction SQLite
+            // already rolled back: the next batch gets a new connection rather than a "nested transaction" for good.
+            connection = null;
+            await db.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The writer's connection flushes every commit (<c>synchronous = FULL</c>, said here rather than left to the
+    /// library's default or to a pooled connection's last user: the mail writer's are <c>NORMAL</c>): a grain state
+    /// acknowledged survives a power loss too.
+    /// </summary>
+    private async Task<SqliteConnection> OpenWriterAsync()
+    {
+        var opened = await SqliteRows.OpenAsync(path, CancellationToken.None).ConfigureAwait(false);
+        await using var pragma = opened.CreateCommand();
+        pragma.CommandText = "PRAGMA synchronous = FULL;";
+        await pragma.ExecuteNonQueryAsync().ConfigureAwait(false);
+        return opened;
+    }
+
+    private async Task CommitAsync(SqliteConnection db, IReadOnlyList<GrainStateWrite> batch)
+    {
         await using var transaction = (SqliteTransaction)await db.BeginTransactionAsync().ConfigureAwait(false);
 
         await using var create = db.CreateCommand();
