@@ -29,7 +29,10 @@ public sealed class RevocationTests : IDisposable
         await using var database = await PostgresDatabase.CreateAsync();
         await using var first = await RunningSilo.StartAsync(data.Path, StorageKind.PostgreSql, database.ConnectionString, ClusteringKind.AdoNet);
         await using var second = await RunningSilo.StartAsync(data.Path, StorageKind.PostgreSql, database.ConnectionString, ClusteringKind.AdoNet);
-        await Eventually.TrueAsync(async () => (await second.Grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Count >= 2, TimeSpan.FromSeconds(60));
+
+        // Each silo sees the other active (the management grain answers from wherever it lives, so from one side only): a
+        // notice sent to a gateway whose silo its sender does not yet know fails, and waits for the minute's refresh.
+        await Eventually.TrueAsync(() => SeesBoth(first) && SeesBoth(second), TimeSpan.FromSeconds(60));
 
         await using var admin = await Edge.CreateAsync(first);
         var (_, adminApi) = await admin.OpenAsync("member", await EnrolAsync(admin, "admin"));
@@ -102,4 +105,7 @@ public sealed class RevocationTests : IDisposable
     private static Task<CredentialPresentation> EnrolAsync(Edge edge, string role) => edge.EnrolAsync(Actors.Attributes(("ockam.role", role)));
 
     public void Dispose() => data.Dispose();
+
+    private static bool SeesBoth(RunningSilo silo) =>
+        silo.Services.GetRequiredService<IClusterMembershipService>().CurrentSnapshot.Members.Values.Count(m => m.Status == SiloStatus.Active) >= 2;
 }
