@@ -31,31 +31,7 @@ public sealed class SqliteGrainStorageTests : IDisposable
     public async Task Writes_that_arrive_together_share_one_commit_and_none_is_acknowledged_before_it()
     {
         var batches = new List<int>();
-        using var meters = new MeterListener
-        {
-            InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter.Name == SiloTelemetry.Name && instrument.Name == "ockam.storage.commit.writes")
-                {
-                    l.EnableMeasurementEvents(instrument);
-                }
-            },
-        };
-        meters.SetMeasurementEventCallback<int>((_, writes, tags, _) =>
-        {
-            foreach (var tag in tags)
-            {
-                if (tag is { Key: "ockam.kind", Value: nameof(GrainStateWrite) })
-                {
-                    lock (batches)
-                    {
-                        batches.Add(writes);
-                    }
-                }
-            }
-        });
-        meters.Start();
-
+        using var meters = ListenToCommits(batches);
         await using var silo = await RunningSilo.StartAsync(data.Path);
         var storage = silo.Services.GetRequiredKeyedService<IGrainStorage>(Grains.Storage.ProviderName);
         var gate = silo.Services.GetRequiredService<SqliteWriteGates>().For(silo.Services.GetRequiredService<IOptions<OckamOptions>>().Value.SqlitePath);
@@ -117,6 +93,8 @@ public sealed class SqliteGrainStorageTests : IDisposable
         var bystander = NewGrain();
         var good = new GrainState<IdentityState> { State = new IdentityState { History = [9] } };
         var gate = silo.Services.GetRequiredService<SqliteWriteGates>().For(silo.Services.GetRequiredService<IOptions<OckamOptions>>().Value.SqlitePath);
+        var batches = new List<int>();
+        using var meters = ListenToCommits(batches);
         var commit = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var holding = gate.WriteAsync(() => commit.Task, CancellationToken.None);
         var priming = storage.WriteStateAsync(StateName, NewGrain(), new GrainState<IdentityState> { State = new IdentityState() });
@@ -130,6 +108,14 @@ public sealed class SqliteGrainStorageTests : IDisposable
         await Assert.ThrowsAsync<InconsistentStateException>(() => stale);
         await Assert.ThrowsAsync<InconsistentStateException>(() => staleClear);
         await fine;
+
+        // Refused within its transaction, not by failing it: a failed batch is written again one write at a time, and
+        // then no transaction would have held more than one.
+        lock (batches)
+        {
+            Assert.Contains(batches, b => b >= 2);
+        }
+
         Assert.Equal(new byte[] { 9 }, await HistoryAsync(storage, bystander));
         Assert.Equal(new byte[] { 3 }, await HistoryAsync(storage, grain));
 
@@ -191,6 +177,36 @@ public sealed class SqliteGrainStorageTests : IDisposable
     }
 
     public void Dispose() => data.Dispose();
+
+    /// <summary>Adds to <paramref name="batches"/> the writes of each grain-state transaction committed.</summary>
+    private static MeterListener ListenToCommits(List<int> batches)
+    {
+        var meters = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == SiloTelemetry.Name && instrument.Name == "ockam.storage.commit.writes")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        meters.SetMeasurementEventCallback<int>((_, writes, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag is { Key: "ockam.kind", Value: nameof(GrainStateWrite) })
+                {
+                    lock (batches)
+                    {
+                        batches.Add(writes);
+                    }
+                }
+            }
+        });
+        meters.Start();
+        return meters;
+    }
 
     private static GrainId NewGrain() => GrainId.Create("test-state", Guid.NewGuid().ToString("N"));
 

@@ -107,12 +107,19 @@ internal sealed class GroupCommit<TWrite> : IAsyncDisposable
             return e;
         }
 
-        // Outside the try: whatever a listener does, a committed batch is never taken for a failed one and written again.
-        SiloTelemetry.StorageCommitWrites.Record(batch.Count, new KeyValuePair<string, object?>("ockam.kind", typeof(TWrite).Name));
-
         foreach (var write in batch)
         {
             write.Complete();
+        }
+
+        // After the writers heard, and apart from the commit: a metrics listener that throws (its exception reaches the
+        // caller of Record) must neither make a committed batch look failed, to be written again, nor stop this loop.
+        try
+        {
+            SiloTelemetry.StorageCommitWrites.Record(batch.Count, new KeyValuePair<string, object?>("ockam.kind", typeof(TWrite).Name));
+        }
+        catch (Exception)
+        {
         }
 
         return null;

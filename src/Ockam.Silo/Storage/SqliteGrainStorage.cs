@@ -67,7 +67,8 @@ internal sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<
             return;
         }
 
-        // Read apart: the earlier provider's version is no version of this table's, and must not reach the grain.
+        // Read apart: the earlier provider's version is no version of this table's, and must not reach the grain. (A row
+        // it had cleared reads as existing, with a default state: copied as such, which is what it told grains too.)
         var kept = new GrainState<T>();
         await earlier.ReadStateAsync(stateName, grainId, kept, cancellationToken).ConfigureAwait(false);
         if (!kept.RecordExists || kept.State is null)
@@ -77,17 +78,18 @@ internal sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<
         }
 
         // Copied as a first write (if another activation copied it, or wrote, first, that row is the state), then emptied
-        // where it was, so that nothing can bring the old copy back once this table's row has moved on. (That clear gives
-        // kept a fresh default state: what was read is held apart.)
+        // where it was, so that nothing can bring the old copy back once this table's row has moved on. The emptying is
+        // tidying only (this table's row wins from now on whatever happens to the old one): in the file's write turn, as
+        // every writer of it, and its failure is not the grain's. (It gives kept a fresh default: what was read is held
+        // apart.)
         var state = kept.State;
         var copied = await WriteAsync(new GrainStateWrite(stateName, key, Serialize(state), expected: null), cancellationToken).ConfigureAwait(false);
         try
         {
-            await earlier.ClearStateAsync(stateName, grainId, kept, cancellationToken).ConfigureAwait(false);
+            await gate.WriteAsync(() => earlier.ClearStateAsync(stateName, grainId, kept, CancellationToken.None), CancellationToken.None).ConfigureAwait(false);
         }
-        catch (InconsistentStateException)
+        catch (Exception)
         {
-            // Another activation emptied it first.
         }
 
         if (copied is { } version)
@@ -230,8 +232,16 @@ internal sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<
         {
             // A failed COMMIT (a full disk, an I/O error) can leave the connection believing in a transaction SQLite
             // already rolled back: the next batch gets a new connection rather than a "nested transaction" for good.
+            // Closing this one may fail the same way; the commit's error is the one that tells what happened.
             connection = null;
-            await db.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                await db.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (SqliteException)
+            {
+            }
+
             throw;
         }
     }
@@ -244,10 +254,18 @@ internal sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<
     private async Task<SqliteConnection> OpenWriterAsync()
     {
         var opened = await SqliteRows.OpenAsync(path, CancellationToken.None).ConfigureAwait(false);
-        await using var pragma = opened.CreateCommand();
-        pragma.CommandText = "PRAGMA synchronous = FULL;";
-        await pragma.ExecuteNonQueryAsync().ConfigureAwait(false);
-        return opened;
+        try
+        {
+            await using var pragma = opened.CreateCommand();
+            pragma.CommandText = "PRAGMA synchronous = FULL;";
+            await pragma.ExecuteNonQueryAsync().ConfigureAwait(false);
+            return opened;
+        }
+        catch
+        {
+            await opened.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     private async Task CommitAsync(SqliteConnection db, IReadOnlyList<GrainStateWrite> batch)
