@@ -15,7 +15,7 @@ namespace Ockam.Silo.Storage;
 /// </summary>
 /// <remarks>
 /// Silos before this one kept their states in OrleansStorage through Orleans' provider (<c>earlier</c>): a state found
-/// only there is copied here when first read, and from then on only this table's row counts.
+/// only there is copied here when first read and emptied there, and from then on only this table's row counts.
 /// </remarks>
 internal sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>, IAsyncDisposable, IDisposable
 {
