@@ -98,11 +98,8 @@ internal abstract class AuthorityStore : IAuthorityStore, IAsyncDisposable, IDis
     /// <summary>Runs a batch's <paramref name="commit"/>: at once, or when the database's other writers let it.</summary>
     protected virtual Task CommitInTurnAsync(Func<Task> commit) => commit();
 
-    /// <summary>The connection a batch is written on.</summary>
-    protected abstract Task<DbConnection> WriterAsync(CancellationToken cancellationToken);
-
-    /// <summary>Done with a batch's connection (kept, or returned to the pool).</summary>
-    protected abstract ValueTask ReleaseWriterAsync(DbConnection connection);
+    /// <summary>Runs a batch's <paramref name="transaction"/> on the connection batches are written on.</summary>
+    protected abstract Task WithWriterAsync(Func<DbConnection, Task> transaction);
 
     protected abstract ValueTask DisposeCoreAsync();
 
@@ -121,23 +118,15 @@ internal abstract class AuthorityStore : IAuthorityStore, IAsyncDisposable, IDis
 
     private Task CommitAsync(IReadOnlyList<AuthorityWrite> batch) => CommitInTurnAsync(() => CommitBatchAsync(batch));
 
-    private async Task CommitBatchAsync(IReadOnlyList<AuthorityWrite> batch)
+    private Task CommitBatchAsync(IReadOnlyList<AuthorityWrite> batch) => WithWriterAsync(async connection =>
     {
-        var connection = await WriterAsync(CancellationToken.None).ConfigureAwait(false);
-        try
+        await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
+        var rows = new AuthorityRows(connection, transaction, ServiceId, lockRows);
+        foreach (var write in batch)
         {
-            await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
-            var rows = new AuthorityRows(connection, transaction, ServiceId, lockRows);
-            foreach (var write in batch)
-            {
-                await write.ApplyAsync(rows, CancellationToken.None).ConfigureAwait(false);
-            }
+            await write.ApplyAsync(rows, CancellationToken.None).ConfigureAwait(false);
+        }
 
-            await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-        finally
-        {
-            await ReleaseWriterAsync(connection).ConfigureAwait(false);
-        }
-    }
+        await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+    });
 }

@@ -15,10 +15,12 @@ internal sealed class PostgresAuthorityStore(string connectionString, string ser
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
-    // A pooled connection per batch: a broken one is not kept.
-    protected override Task<DbConnection> WriterAsync(CancellationToken cancellationToken) => OpenAsync(cancellationToken);
-
-    protected override ValueTask ReleaseWriterAsync(DbConnection connection) => connection.DisposeAsync();
+    /// <summary>A pooled connection per batch: a broken one is not kept.</summary>
+    protected override async Task WithWriterAsync(Func<DbConnection, Task> transaction)
+    {
+        await using var connection = await OpenAsync(CancellationToken.None).ConfigureAwait(false);
+        await transaction(connection).ConfigureAwait(false);
+    }
 
     protected override ValueTask DisposeCoreAsync() => dataSource.DisposeAsync();
 }

@@ -12,23 +12,14 @@ namespace Ockam.Silo.Storage;
 internal sealed class SqliteAuthorityStore(string path, string serviceId, SqliteWriteGates gates) : AuthorityStore(serviceId, lockRows: false)
 {
     private readonly SqliteWriteGate gate = gates.For(path);
-    private SqliteConnection? writer;
+    private readonly SqliteWriter writer = new(path, SqliteWriter.Flush.EveryCommit);
 
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await SqliteRows.OpenAsync(path, cancellationToken).ConfigureAwait(false);
 
     protected override Task CommitInTurnAsync(Func<Task> commit) => gate.WriteAsync(commit, CancellationToken.None);
 
-    protected override async Task<DbConnection> WriterAsync(CancellationToken cancellationToken) =>
-        writer ??= (SqliteConnection)await OpenAsync(cancellationToken).ConfigureAwait(false);
+    protected override Task WithWriterAsync(Func<DbConnection, Task> transaction) => writer.RunAsync(transaction, CancellationToken.None);
 
-    protected override ValueTask ReleaseWriterAsync(DbConnection connection) => ValueTask.CompletedTask;
-
-    protected override async ValueTask DisposeCoreAsync()
-    {
-        if (writer is not null)
-        {
-            await writer.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    protected override ValueTask DisposeCoreAsync() => writer.DisposeAsync();
 }

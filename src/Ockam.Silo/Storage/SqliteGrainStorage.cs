@@ -34,8 +34,8 @@ internal sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<
     private readonly AdoNetGrainStorage earlier;
     private readonly IActivatorProvider activators;
     private readonly SqliteWriteGate gate;
-    private readonly GroupCommit<GrainStateWrite> writer;
-    private SqliteConnection? connection;
+    private readonly GroupCommit<GrainStateWrite> commits;
+    private readonly SqliteWriter writer;
     private int earlierRows = Unknown;
 
     public SqliteGrainStorage(string path, string serviceId, AdoNetGrainStorage earlier, IActivatorProvider activators, SqliteWriteGate gate)
@@ -45,7 +45,8 @@ internal sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<
         this.earlier = earlier;
         this.activators = activators;
         this.gate = gate;
-        writer = new(batch => gate.WriteAsync(() => CommitInTurnAsync(batch), CancellationToken.None), MaxBatch, MaxBatchBytes);
+        writer = new(path, SqliteWriter.Flush.EveryCommit);
+        commits = new(batch => gate.WriteAsync(() => writer.RunAsync(connection => CommitAsync(connection, batch), CancellationToken.None), CancellationToken.None), MaxBatch, MaxBatchBytes);
     }
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
@@ -135,11 +136,8 @@ internal sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<
     public async ValueTask DisposeAsync()
     {
         // What is queued is still written: its grains wait for it.
+        await commits.DisposeAsync().ConfigureAwait(false);
         await writer.DisposeAsync().ConfigureAwait(false);
-        if (connection is not null)
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-        }
     }
 
     /// <summary>For a container disposed synchronously (a host's <c>Dispose</c>): the same, waited for.</summary>
@@ -181,7 +179,7 @@ internal sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<
     private Task<long?> WriteAsync(GrainStateWrite write, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        writer.Enqueue(write);
+        commits.Enqueue(write);
         return write.Done;
     }
 
@@ -221,58 +219,11 @@ internal sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<
     }
 
     /// <summary>The batch's transaction, in the file's write turn: each write's new version, or none where its grain's was stale.</summary>
-    private async Task CommitInTurnAsync(IReadOnlyList<GrainStateWrite> batch)
+    private async Task CommitAsync(SqliteConnection connection, IReadOnlyList<GrainStateWrite> batch)
     {
-        var db = connection ??= await OpenWriterAsync().ConfigureAwait(false);
-        try
-        {
-            await CommitAsync(db, batch).ConfigureAwait(false);
-        }
-        catch
-        {
-            // A failed COMMIT (a full disk, an I/O error) can leave the connection believing in a transaction SQLite
-            // already rolled back: the next batch gets a new connection rather than a "nested transaction" for good.
-            // Closing this one may fail the same way; the commit's error is the one that tells what happened.
-            connection = null;
-            try
-            {
-                await db.DisposeAsync().ConfigureAwait(false);
-            }
-            catch (SqliteException)
-            {
-            }
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync().ConfigureAwait(false);
 
-            throw;
-        }
-    }
-
-    /// <summary>
-    /// The writer's connection flushes every commit (<c>synchronous = FULL</c>, said here rather than left to the
-    /// library's default or to a pooled connection's last user: the mail writer's are <c>NORMAL</c>): a grain state
-    /// acknowledged survives a power loss too.
-    /// </summary>
-    private async Task<SqliteConnection> OpenWriterAsync()
-    {
-        var opened = await SqliteRows.OpenAsync(path, CancellationToken.None).ConfigureAwait(false);
-        try
-        {
-            await using var pragma = opened.CreateCommand();
-            pragma.CommandText = "PRAGMA synchronous = FULL;";
-            await pragma.ExecuteNonQueryAsync().ConfigureAwait(false);
-            return opened;
-        }
-        catch
-        {
-            await opened.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    private async Task CommitAsync(SqliteConnection db, IReadOnlyList<GrainStateWrite> batch)
-    {
-        await using var transaction = (SqliteTransaction)await db.BeginTransactionAsync().ConfigureAwait(false);
-
-        await using var create = db.CreateCommand();
+        await using var create = connection.CreateCommand();
         create.Transaction = transaction;
         create.CommandText = """
             INSERT INTO GrainState (ServiceId, StateName, GrainId, PayloadBinary, ModifiedOn, Version)
@@ -280,7 +231,7 @@ internal sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<
             ON CONFLICT DO NOTHING
             RETURNING Version
             """;
-        await using var update = db.CreateCommand();
+        await using var update = connection.CreateCommand();
         update.Transaction = transaction;
         update.CommandText = """
             UPDATE GrainState SET PayloadBinary = $payload, ModifiedOn = CURRENT_TIMESTAMP, Version = Version + 1

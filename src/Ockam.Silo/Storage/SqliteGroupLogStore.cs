@@ -13,7 +13,7 @@ namespace Ockam.Silo.Storage;
 internal sealed class SqliteGroupLogStore(string path, string serviceId, SqliteWriteGates gates) : GroupCommitLogStore(serviceId)
 {
     private readonly SqliteWriteGate gate = gates.For(path);
-    private SqliteConnection? writer;
+    private readonly SqliteWriter writer = new(path, SqliteWriter.Flush.EveryCommit);
 
     public override async Task<GroupLogPage> ReadAsync(string group, ulong afterIndex, int maxCount, int maxBytes, CancellationToken cancellationToken)
     {
@@ -68,12 +68,11 @@ internal sealed class SqliteGroupLogStore(string path, string serviceId, SqliteW
     }
 
     protected override Task WriteBatchAsync(IReadOnlyList<GroupLogWrite> batch, CancellationToken cancellationToken) =>
-        gate.WriteAsync(() => WriteInTurnAsync(batch, cancellationToken), cancellationToken);
+        gate.WriteAsync(() => writer.RunAsync(connection => WriteInTurnAsync(connection, batch, cancellationToken), cancellationToken), cancellationToken);
 
     /// <summary>The batch's transaction, in the file's write turn (<see cref="SqliteWriteGate"/>).</summary>
-    private async Task WriteInTurnAsync(IReadOnlyList<GroupLogWrite> batch, CancellationToken cancellationToken)
+    private async Task WriteInTurnAsync(SqliteConnection connection, IReadOnlyList<GroupLogWrite> batch, CancellationToken cancellationToken)
     {
-        var connection = writer ??= await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
         await using var insert = connection.CreateCommand();
@@ -131,13 +130,7 @@ internal sealed class SqliteGroupLogStore(string path, string serviceId, SqliteW
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    protected override async ValueTask DisposeCoreAsync()
-    {
-        if (writer is not null)
-        {
-            await writer.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    protected override ValueTask DisposeCoreAsync() => writer.DisposeAsync();
 
     private SqliteCommand Query(SqliteConnection connection, string group, string text)
     {

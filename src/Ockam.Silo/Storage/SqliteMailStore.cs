@@ -13,7 +13,13 @@ internal sealed class SqliteMailStore(string path, string serviceId, SqliteWrite
     private const string Columns = "Sequence, Priority, Origin, Sender, Size, Envelope";
 
     private readonly SqliteWriteGate gate = gates.For(path);
-    private SqliteConnection? writer;
+
+    /// <summary>
+    /// Commits without waiting for the disk (what that keeps and what a power loss may take: <see cref="SqliteWriter.Flush.AtCheckpoints"/>).
+    /// One flush per batch was most of a relayed message's latency (a few milliseconds here, once on store and once on
+    /// acknowledgement, and every other relay's batch waiting behind it).
+    /// </summary>
+    private readonly SqliteWriter writer = new(path, SqliteWriter.Flush.AtCheckpoints);
 
     public override async Task<MailPage> ReadAsync(string relay, MailPosition after, int maxCount, int maxBytes, CancellationToken cancellationToken)
     {
@@ -47,12 +53,11 @@ internal sealed class SqliteMailStore(string path, string serviceId, SqliteWrite
     }
 
     protected override Task WriteBatchAsync(IReadOnlyList<MailWrite> batch, CancellationToken cancellationToken) =>
-        gate.WriteAsync(() => WriteInTurnAsync(batch, cancellationToken), cancellationToken);
+        gate.WriteAsync(() => writer.RunAsync(connection => WriteInTurnAsync(connection, batch, cancellationToken), cancellationToken), cancellationToken);
 
     /// <summary>The batch's transaction, in the file's write turn (<see cref="SqliteWriteGate"/>).</summary>
-    private async Task WriteInTurnAsync(IReadOnlyList<MailWrite> batch, CancellationToken cancellationToken)
+    private async Task WriteInTurnAsync(SqliteConnection connection, IReadOnlyList<MailWrite> batch, CancellationToken cancellationToken)
     {
-        var connection = writer ??= await OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
         await using var insert = connection.CreateCommand();
@@ -111,29 +116,7 @@ internal sealed class SqliteMailStore(string path, string serviceId, SqliteWrite
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    protected override async ValueTask DisposeCoreAsync()
-    {
-        if (writer is not null)
-        {
-            await writer.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    protected override ValueTask DisposeCoreAsync() => writer.DisposeAsync();
 
     private Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => SqliteRows.OpenAsync(path, cancellationToken);
-
-    /// <summary>
-    /// The writer's connection commits without waiting for the disk (<c>synchronous = NORMAL</c>; the file is in WAL mode):
-    /// a committed batch is in the WAL file when its callers hear of it, so it survives the silo's process being killed,
-    /// and the file is never corrupted; only a power loss (or a kernel crash) may take back the last commits before a
-    /// checkpoint. One flush per batch was most of a relayed message's latency (a few milliseconds here, once on store and
-    /// once on acknowledgement, and every other relay's batch waiting behind it).
-    /// </summary>
-    private async Task<SqliteConnection> OpenWriterAsync(CancellationToken cancellationToken)
-    {
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA synchronous = NORMAL;";
-        await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        return connection;
-    }
 }
