@@ -5,9 +5,9 @@ namespace Ockam.Silo.Storage;
 /// <summary>
 /// A store's one writing connection to the silo's SQLite file, kept between its group commits. It says its own flush
 /// setting when it opens (a pooled connection may have been another store's, with another setting), and it is dropped
-/// after a transaction fails: a COMMIT that failed (a full disk, an I/O error) after SQLite had rolled back on its own
-/// leaves Microsoft.Data.Sqlite believing in the transaction, and every later batch would fail as "nested" until the
-/// silo restarted, though the disk had room again.
+/// after a transaction fails, whatever state the failure left it in: a COMMIT that fails (a full disk, an I/O error)
+/// after SQLite rolled back on its own can leave the driver's idea of the transaction and SQLite's apart, and the next
+/// batch should not inherit that.
 /// </summary>
 internal sealed class SqliteWriter(string path, SqliteWriter.Flush flush) : IAsyncDisposable
 {
@@ -17,8 +17,8 @@ internal sealed class SqliteWriter(string path, SqliteWriter.Flush flush) : IAsy
     public enum Flush
     {
         /// <summary>
-        /// At every commit (<c>synchronous = FULL</c>): what was acknowledged survives a power loss too. For grain states
-        /// and the authority's rows (an identity's rotation, a used token, a revocation must never come back).
+        /// At every commit (<c>synchronous = FULL</c>): what was acknowledged survives a power loss too. For grain states,
+        /// the authority's rows (an identity's rotation, a used token, a revocation must never come back) and group logs.
         /// </summary>
         EveryCommit,
 
@@ -47,8 +47,8 @@ internal sealed class SqliteWriter(string path, SqliteWriter.Flush flush) : IAsy
             }
             catch (SqliteException)
             {
-                // Closing rolls back what the driver believes open, which may fail the same way: the transaction's own
-                // error is the one that says what happened.
+                // Closing rolls back what the driver believes open, which may fail the same way: what the transaction
+                // threw goes on to its callers.
             }
 
             throw;
