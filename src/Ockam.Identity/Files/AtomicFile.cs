@@ -54,29 +54,56 @@ public static class AtomicFile
         }
     }
 
-    private static async Task<bool> WriteCoreAsync(string path, ReadOnlyMemory<byte> contents, bool overwrite, CancellationToken cancellationToken)
+    private static Task<bool> WriteCoreAsync(string path, ReadOnlyMemory<byte> contents, bool overwrite, CancellationToken cancellationToken)
+    {
+        // Synchronous on purpose: the flushes block the thread whatever the API (fsync has no asynchronous form), and an
+        // asynchronous file stream on Unix would only add a hop through the thread pool and a buffer for a few
+        // kilobytes written once. Failures still reach the caller through the task, as they did.
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return Task.FromResult(Write(path, contents.Span, overwrite));
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<bool>(e);
+        }
+    }
+
+    private static bool Write(string path, ReadOnlySpan<byte> contents, bool overwrite)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
         var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(TemporaryTagSize))}{TemporarySuffix}");
         var options = new FileStreamOptions
         {
             Mode = FileMode.CreateNew,
             Access = FileAccess.Write,
-            Options = FileOptions.Asynchronous,
+            Share = FileShare.None,
+            BufferSize = 0,
         };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = OwnerOnly;
         }
 
+        FileStream stream;
         try
         {
-            var stream = new FileStream(temporary, options);
-            await using (stream.ConfigureAwait(false))
+            stream = new FileStream(temporary, options);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Only a first write into a directory pays for creating it.
+            Directory.CreateDirectory(directory);
+            stream = new FileStream(temporary, options);
+        }
+
+        try
+        {
+            using (stream)
             {
-                await stream.WriteAsync(contents, cancellationToken).ConfigureAwait(false);
+                stream.Write(contents);
                 stream.Flush(flushToDisk: true);
             }
 
