@@ -58,10 +58,14 @@ public static class AtomicFile
     {
         // Synchronous on purpose: the flushes block the thread whatever the API (fsync has no asynchronous form), and an
         // asynchronous file stream on Unix would only add a hop through the thread pool and a buffer for a few
-        // kilobytes written once. Failures still reach the caller through the task, as they did.
+        // kilobytes written once. Cancellation and failures still reach the caller through the task.
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<bool>(cancellationToken);
+        }
+
         try
         {
-            cancellationToken.ThrowIfCancellationRequested();
             return Task.FromResult(Write(path, contents.Span, overwrite));
         }
         catch (Exception e)
@@ -79,6 +83,9 @@ public static class AtomicFile
         {
             Mode = FileMode.CreateNew,
             Access = FileAccess.Write,
+
+            // Nobody else opens a file by its random temporary name; on Linux, None also spares the probe of the file
+            // system that a shared lock on a file open for writing costs.
             Share = FileShare.None,
             BufferSize = 0,
         };
@@ -87,20 +94,21 @@ public static class AtomicFile
             options.UnixCreateMode = OwnerOnly;
         }
 
-        FileStream stream;
+        var moved = false;
         try
         {
-            stream = new FileStream(temporary, options);
-        }
-        catch (DirectoryNotFoundException)
-        {
-            // Only a first write into a directory pays for creating it.
-            Directory.CreateDirectory(directory);
-            stream = new FileStream(temporary, options);
-        }
+            FileStream stream;
+            try
+            {
+                stream = new FileStream(temporary, options);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                // Only a first write into a directory pays for creating it.
+                Directory.CreateDirectory(directory);
+                stream = new FileStream(temporary, options);
+            }
 
-        try
-        {
             using (stream)
             {
                 stream.Write(contents);
@@ -111,20 +119,26 @@ public static class AtomicFile
 #pragma warning disable RS0030
             File.Move(temporary, path, overwrite);
 #pragma warning restore RS0030
+            moved = true;
 
             // Without this a crash after the rename can bring the old file back: whatever it recorded as used
             // (a sending generation) would then be used again.
             DirectorySync.Flush(directory);
             return true;
         }
-        catch (IOException) when (!overwrite && File.Exists(path))
+        catch (IOException) when (!moved && !overwrite && File.Exists(path))
         {
             File.Delete(temporary);
             return false;
         }
         catch
         {
-            File.Delete(temporary);
+            // Nothing to delete once it was renamed (and a failed flush of the directory is the caller's to hear of).
+            if (!moved)
+            {
+                File.Delete(temporary);
+            }
+
             throw;
         }
     }

@@ -48,7 +48,20 @@ public sealed class AtomicFileTests : IDisposable
         var write = AtomicFile.WriteAsync(path, new byte[] { 2 }, cancelled.Token);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => write);
+        Assert.True(write.IsCanceled);
         Assert.Equal([1], await File.ReadAllBytesAsync(path));
         Assert.Equal([path], Directory.GetFiles(root));
+    }
+
+    [Fact]
+    public async Task A_write_that_cannot_replace_its_target_fails_and_leaves_no_temporary_file()
+    {
+        // A directory where the file should be: the rename over it fails after the temporary file was written.
+        var path = Directory.CreateDirectory(Path.Combine(root, "credential.cbor")).FullName;
+
+        await Assert.ThrowsAsync<IOException>(() => AtomicFile.WriteAsync(path, new byte[] { 1 }));
+
+        Assert.Empty(Directory.GetFiles(root));
+        Assert.Empty(Directory.GetFileSystemEntries(path));
     }
 }
