@@ -73,8 +73,9 @@ CONF
   echo "== load tool (mode: $mode), Mosquitto $(mosquitto -h 2>/dev/null | head -1 | awk '{ print $3 }') on 127.0.0.1:$port, $(uptime)"
   local load_started
   load_started=$(date -u +%s)
-  # Enrolling devices keep their homes on a tmpfs where there is one: 10 000 simulated devices flushing their files
-  # queue on this one disk, where a fleet's devices each flush their own (the silo's database stays in $out).
+  # Enrolling devices and fan-out's subscribers keep their homes on a tmpfs where there is one: thousands of simulated
+  # devices flushing their files queue on this one disk, where a fleet's devices each flush their own (the silo's
+  # database stays in $out).
   device_homes=()
   if [ -d /dev/shm ] && [ -w /dev/shm ]; then
     homes_dir=$(mktemp -d /dev/shm/ockam-load.XXXXXX)
@@ -97,8 +98,8 @@ CONF
     echo
     echo "Everything on loopback: client and silo (or broker) share the same cores. The silo is a child process of its own"
     echo "(SQLite storage, a fresh data directory per scenario) so that its CPU time is its own; per-channel request rates are"
-    echo "lifted for the monitors here. The silo's data directory is on $(df -T "$out" | awk 'NR == 2 { print $2 }'); enrolling devices keep their"
-    echo "homes on $([ ${#device_homes[@]} -gt 0 ] && echo "a tmpfs, standing for each device's own storage" || echo "the same file system, no tmpfs being here")."
+    echo "lifted for the monitors here. The silo's data directory is on $(df -T "$out" | awk 'NR == 2 { print $2 }'); enrolling devices and fan-out's"
+    echo "subscribers keep their homes on $([ ${#device_homes[@]} -gt 0 ] && echo "a tmpfs, standing for each device's own storage" || echo "the same file system, no tmpfs being here")."
     echo "Mosquitto runs with persistence on, QoS 1, through MQTTnet in the same tool, with the"
     echo "same readings (256 B), the same window of readings outstanding and the same publication pattern. Its persistence"
     echo "is a snapshot (autosave), not a write per message: its offline figures are for messages held in memory."

@@ -134,8 +134,6 @@ internal sealed class EnrolmentScenario(LoadSettings settings, Results results) 
         Results.Ours(ClientCpuLast(count, window), new Figure((clientCpu[count] - clientCpu[count - window]).TotalMilliseconds / window, "ms"));
     }
 
-    private string Homes => Settings.DeviceHomes is null ? "devices' homes on the silo's disk" : "devices' homes apart from the silo's disk";
-
     private async Task WarmUpAsync(Fleet fleet, CancellationToken cancellationToken)
     {
         var token = await fleet.TokenAsync(WarmUp, ("ockam.role", "device")).ConfigureAwait(false);

@@ -8,9 +8,10 @@ internal sealed record LoadSettings
     public required string SiloDll { get; init; }
 
     /// <summary>
-    /// Where the enrolling devices keep their homes, if not under <see cref="WorkDirectory"/>. Each fresh device flushes
-    /// its files to disk ten times; 10 000 devices simulated on one machine queue those flushes on one disk, where a
-    /// fleet's devices each flush their own storage. A tmpfs here stands for that; the silo's database stays in the work directory.
+    /// Where the enrolling devices and the topic's subscribers keep their homes, if not under <see cref="WorkDirectory"/>.
+    /// Each fresh device flushes its files to disk ten times, and each subscriber twice a second; thousands of devices
+    /// simulated on one machine queue those flushes on one disk, where a fleet's devices each flush their own storage. A
+    /// tmpfs here stands for that; the silo's database stays in the work directory.
     /// </summary>
     public string? DeviceHomes { get; init; }
 

@@ -22,7 +22,7 @@ var connectService = new Option<string>("--connect-service-id") { Description = 
 var connectPid = new Option<int?>("--connect-pid") { Description = "With --connect: its process id, for its CPU time" };
 var report = new Option<string?>("--report") { Description = "Write the table of figures (markdown) here" };
 var work = new Option<string?>("--work") { Description = "A directory for silo data and node homes (a fresh temporary one by default)" };
-var deviceHomes = new Option<string?>("--device-homes") { Description = "A directory (a tmpfs, say) for the enrolling devices' homes, standing for each device's own storage; removed at the end (under --work by default)" };
+var deviceHomes = new Option<string?>("--device-homes") { Description = "A directory (a tmpfs, say) for the homes of enrolling devices and of fan-out's subscribers, standing for each device's own storage; removed at the end (under --work by default)" };
 
 var root = new RootCommand("Ockam.NET load: edge nodes over loopback to a silo, beside Mosquitto")
 {

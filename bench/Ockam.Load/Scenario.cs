@@ -25,6 +25,9 @@ internal abstract class Scenario(LoadSettings settings, Results results)
         return (silo, new Fleet(silo, homes));
     }
 
+    /// <summary>Where the scenario's devices keep their files, for a figure's note (<see cref="LoadSettings.DeviceHomes"/>).</summary>
+    protected string Homes => Settings.DeviceHomes is null ? "devices' homes on the silo's disk" : "devices' homes apart from the silo's disk";
+
     /// <summary>A token cancelled after <paramref name="bound"/> or with <paramref name="outer"/>.</summary>
     protected static CancellationTokenSource Within(TimeSpan bound, CancellationToken outer)
     {
