@@ -10,6 +10,9 @@ namespace Ockam.Client.Tests.Support;
 /// </summary>
 internal sealed class FailoverCluster : IAsyncDisposable
 {
+    /// <summary>How many times the pair is started on newly chosen ports when a chosen one was taken meanwhile.</summary>
+    private const int PortAttempts = 3;
+
     private FailoverCluster(SiloProcess a, SiloProcess b, string edgeA, string edgeB, int gatewayB) =>
         (A, B, EdgeA, EdgeB, GatewayB) = (a, b, edgeA, edgeB, gatewayB);
 
@@ -27,6 +30,22 @@ internal sealed class FailoverCluster : IAsyncDisposable
     public int GatewayB { get; }
 
     public static async Task<FailoverCluster> StartAsync(string connectionString, string dataDirectory, TimeSpan within)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnFreePortsAsync(connectionString, dataDirectory, within);
+            }
+            catch (InvalidOperationException e) when (attempt < PortAttempts && e.Message.Contains("Address already in use", StringComparison.Ordinal))
+            {
+                // A port found free was taken before its silo bound it: silo A's own outgoing connections (to
+                // PostgreSQL, to B) draw local ports from the same range. Both silos start again on other ports.
+            }
+        }
+    }
+
+    private static async Task<FailoverCluster> StartOnFreePortsAsync(string connectionString, string dataDirectory, TimeSpan within)
     {
         var (edgeA, edgeB, gatewayB) = (RunningSilo.FreePort(), RunningSilo.FreePort(), RunningSilo.FreePort());
         string[] Options(int edge, params string[] more) =>
