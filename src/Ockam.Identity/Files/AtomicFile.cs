@@ -94,7 +94,6 @@ public static class AtomicFile
             options.UnixCreateMode = OwnerOnly;
         }
 
-        var moved = false;
         try
         {
             FileStream stream;
@@ -119,28 +118,23 @@ public static class AtomicFile
 #pragma warning disable RS0030
             File.Move(temporary, path, overwrite);
 #pragma warning restore RS0030
-            moved = true;
-
-            // Without this a crash after the rename can bring the old file back: whatever it recorded as used
-            // (a sending generation) would then be used again.
-            DirectorySync.Flush(directory);
-            return true;
         }
-        catch (IOException) when (!moved && !overwrite && File.Exists(path))
+        catch (IOException) when (!overwrite && File.Exists(path))
         {
             File.Delete(temporary);
             return false;
         }
         catch
         {
-            // Nothing to delete once it was renamed (and a failed flush of the directory is the caller's to hear of).
-            if (!moved)
-            {
-                File.Delete(temporary);
-            }
-
+            File.Delete(temporary);
             throw;
         }
+
+        // Without this a crash after the rename can bring the old file back: whatever it recorded as used
+        // (a sending generation) would then be used again. Outside the clean-up: the file is in place, and a failed
+        // flush is the caller's to hear of, not an "exists".
+        DirectorySync.Flush(directory);
+        return true;
     }
 
     private static bool IsTemporaryName(string name)
