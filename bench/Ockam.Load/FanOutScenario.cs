@@ -16,6 +16,12 @@ internal sealed class FanOutScenario(LoadSettings settings, Results results) : S
 
     public static string P99(int subscribers) => $"fan-out to {Figure.Count(subscribers)}: publish → last subscriber p99";
 
+    public static string ServiceCpu(int subscribers) => $"fan-out to {Figure.Count(subscribers)}: the service's CPU per delivery";
+
+    public static string SubscriberCpu(int subscribers) => $"fan-out to {Figure.Count(subscribers)}: subscribers' CPU per delivery";
+
+    public static string Ceiling(int subscribers) => $"fan-out to {Figure.Count(subscribers)}: deliveries these cores could reach, were subscribers only to check signatures";
+
     public override string Name => "topic fan-out";
 
     /// <summary>
@@ -29,11 +35,11 @@ internal sealed class FanOutScenario(LoadSettings settings, Results results) : S
     /// <summary>How many messages a subscriber reads between acknowledgements (cumulative: the last covers them all).</summary>
     private const int AcknowledgeEvery = 50;
 
-    /// <summary>Publications sent and received before the measured ones.</summary>
-    private const int MinWarmUps = 50;
+    /// <summary>Deliveries made before the measured ones, at the least.</summary>
+    private const int MinWarmUpDeliveries = 50_000;
 
-    /// <summary>More publications than the usual 20 (for a profile) are given proportionally more time.</summary>
-    private int PublicationScale => Math.Max(1, Settings.Publications / 20);
+    /// <summary>More publications than the default (for a profile) are given proportionally more time.</summary>
+    private int PublicationScale => Settings.PublicationScale(Settings.FanOutSubscribers);
 
     public override async Task RunAsync(Action<double> progress, CancellationToken cancellationToken)
     {
@@ -92,10 +98,12 @@ internal sealed class FanOutScenario(LoadSettings settings, Results results) : S
         }
 
         var setupTime = clock.Elapsed;
-        var publications = Settings.Publications;
-        // At least 50: with the 10 that half of 20 gave, the silo's (and subscribers') hot paths were still being
-        // recompiled at tier 1 during the measured publications — 20 to 40 % of the silo's CPU samples were the JIT's.
-        var warmUps = Math.Max(publications / 2, MinWarmUps);
+        var publications = Settings.Publications(count);
+        // At least 50 000 deliveries' worth (50 publications to 1 000): with 10 publications to 1 000, the silo's (and
+        // subscribers') hot paths were still being recompiled at tier 1 during the measured ones — 20 to 40 % of the
+        // silo's CPU samples were the JIT's; after 100 publications to 100, the silo's CPU per delivery was 3 times that
+        // after 500.
+        var warmUps = Math.Max(publications / 2, MinWarmUpDeliveries / count);
         var published = new long[publications];
         var last = new long[publications];
         var delivered = 0;
@@ -176,13 +184,23 @@ internal sealed class FanOutScenario(LoadSettings settings, Results results) : S
         var elapsed = Stopwatch.GetElapsedTime(start);
 
         // Per delivery: the silo's own process, and this tool's (every subscriber's decrypting and saving lives here).
-        var toolUsed = Environment.CpuUsage.TotalTime - toolCpu;
-        var cpuNote = (silo.CpuTime - siloCpu is { } siloUsed ? $"silo CPU {siloUsed.TotalMilliseconds / all:F3} ms, " : "") + $"subscribers' CPU {toolUsed.TotalMilliseconds / all:F3} ms per delivery; ";
+        var subscribersUs = (Environment.CpuUsage.TotalTime - toolCpu).TotalMicroseconds / all;
+        var siloUs = (silo.CpuTime - siloCpu)?.TotalMicroseconds / all;
         var toLast = Enumerable.Range(0, publications).Select(i => Stopwatch.GetElapsedTime(published[i], last[i]).TotalMilliseconds).ToList();
-        Results.Ours(Deliveries(count), new Figure(all / elapsed.TotalSeconds, "deliveries/s", $"{cpuNote}{publications} publications of 256 B, one after another, after {warmUps} of warm-up; set-up (enrol, subscribe, admit, join) {setupTime.TotalSeconds:F0} s; {Homes}"));
+        Results.Ours(Deliveries(count), new Figure(all / elapsed.TotalSeconds, "deliveries/s", $"{publications} publications of 256 B, one after another, after {warmUps} of warm-up; set-up (enrol, subscribe, admit, join) {setupTime.TotalSeconds:F0} s; {Homes}"));
         Results.Ours(P50(count), new Figure(Percentiles.Of(toLast, 0.50), "ms"));
         Results.Ours(P99(count), new Figure(Percentiles.Of(toLast, 0.99), "ms"));
         await Task.WhenAll(receiving).ConfigureAwait(false);
+
+        // Timed once the deliveries are done, so that they do not slow it; the silo and subscribers idle meanwhile.
+        var verifyUs = SignatureCheck.Microseconds(2_000);
+        Results.Ours(ServiceCpu(count), new Figure(siloUs, "µs", siloUs is null ? "the silo's CPU is known only for a silo this tool started, or given --connect-pid" : "the silo process"));
+        Results.Ours(SubscriberCpu(count), new Figure(subscribersUs, "µs", $"all subscribers in this tool; of it, {verifyUs:F1} µs is the Ed25519 check of the publisher's signature that RFC 9420 (§6.1) has every member make on each message (libsodium, timed in this run)"));
+        if (siloUs is { } service)
+        {
+            // Both processes share these cores: even subscribers that did nothing but that check leave this much.
+            Results.Ours(Ceiling(count), new Figure(Environment.ProcessorCount * 1e6 / (service + verifyUs), "deliveries/s", $"{Environment.ProcessorCount} cores ÷ (the silo's {service:F1} µs + one signature check's {verifyUs:F1} µs) per delivery"));
+        }
     }
 
     private static ulong Joined(RoomClient rooms, GroupId group)

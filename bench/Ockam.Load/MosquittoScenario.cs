@@ -216,7 +216,7 @@ internal sealed class MosquittoScenario(LoadSettings settings, Results results, 
     private async Task FanOutAsync(int count, CancellationToken cancellationToken)
     {
         var topic = "fanout/" + Guid.NewGuid().ToString("N");
-        var publications = Settings.Publications;
+        var publications = Settings.Publications(count);
         var last = new long[publications];
         var published = new long[publications];
         var delivered = 0;
@@ -253,6 +253,8 @@ internal sealed class MosquittoScenario(LoadSettings settings, Results results, 
 
             using var publisher = await ConnectAsync("publisher-" + topic[7..], clean: true, null, cancellationToken).ConfigureAwait(false);
             using var bound = Within(Settings.Bound(TimeSpan.FromSeconds(20)), cancellationToken);
+            var brokerCpu = BrokerCpu();
+            var toolCpu = Environment.CpuUsage.TotalTime;
             var start = Stopwatch.GetTimestamp();
             try
             {
@@ -271,10 +273,16 @@ internal sealed class MosquittoScenario(LoadSettings settings, Results results, 
             }
 
             var elapsed = Stopwatch.GetElapsedTime(start);
+            var subscribersUs = (Environment.CpuUsage.TotalTime - toolCpu).TotalMicroseconds / all;
+            var brokerUs = (BrokerCpu() - brokerCpu)?.TotalMicroseconds / all;
             var toLast = Enumerable.Range(0, publications).Select(i => Stopwatch.GetElapsedTime(published[i], last[i]).TotalMilliseconds).ToList();
-            Results.Reference(FanOutScenario.Deliveries(count), new Figure(all / elapsed.TotalSeconds, "deliveries/s"));
+            var deliveries = new Figure(all / elapsed.TotalSeconds, "deliveries/s");
+            Results.Reference(FanOutScenario.Deliveries(count), deliveries);
             Results.Reference(FanOutScenario.P50(count), new Figure(Percentiles.Of(toLast, 0.50), "ms"));
             Results.Reference(FanOutScenario.P99(count), new Figure(Percentiles.Of(toLast, 0.99), "ms"));
+            Results.Reference(FanOutScenario.ServiceCpu(count), new Figure(brokerUs, "µs", brokerUs is null ? "known only when the tool is given the broker's pid" : "the broker process"));
+            Results.Reference(FanOutScenario.SubscriberCpu(count), new Figure(subscribersUs, "µs", "MQTTnet subscribers in this tool: no cryptography"));
+            Results.Reference(FanOutScenario.Ceiling(count), deliveries with { Note = "its deliveries, as measured" });
         }
         finally
         {
@@ -283,6 +291,18 @@ internal sealed class MosquittoScenario(LoadSettings settings, Results results, 
                 client.Dispose();
             }
         }
+    }
+
+    /// <summary>The broker's CPU time so far, or null when the tool was not given its pid.</summary>
+    private TimeSpan? BrokerCpu()
+    {
+        if (pid is not { } id)
+        {
+            return null;
+        }
+
+        using var broker = Process.GetProcessById(id);
+        return broker.TotalProcessorTime;
     }
 
     /// <summary>VmRSS of another process, in bytes, from /proc (Linux).</summary>

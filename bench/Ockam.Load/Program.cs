@@ -9,7 +9,7 @@ var scenario = new Option<string[]>("--scenario", "-s")
 };
 var mode = new Option<string>("--mode") { Description = "quick (minutes on 2 cores), default, or long (100 000 queued)", DefaultValueFactory = _ => "default" };
 var subscribers = new Option<int?>("--subscribers") { Description = "Topic subscribers for fan-out (quick: 100, else 1 000)" };
-var publications = new Option<int?>("--publications") { Description = "Publications measured in fan-out (20 by default; more for a profile)" };
+var publications = new Option<int?>("--publications") { Description = "Publications measured in fan-out (by default 20 000 deliveries' worth: 200 to 100 subscribers, 20 to 1 000; more for a profile)" };
 var enrolments = new Option<int?>("--enrolments") { Description = "Fresh devices to enrol, after 4 000 uncounted (quick: 2 000, else 10 000)" };
 var connections = new Option<int?>("--connections") { Description = "Devices reconnecting at once, then idle (quick: 1 000, else 5 000)" };
 var mqttPort = new Option<int?>("--mqtt-port") { Description = "A Mosquitto broker on 127.0.0.1 at this port, for the references" };
@@ -62,7 +62,7 @@ root.SetAction(async (result, cancellationToken) =>
         MqttPid = result.GetValue(mqttPid),
         Mode = chosenMode,
         FanOutSubscribers = result.GetValue(subscribers) ?? (quick ? 100 : 1_000),
-        Publications = result.GetValue(publications) ?? 20,
+        GivenPublications = result.GetValue(publications),
         Enrolments = result.GetValue(enrolments) ?? (quick ? 2_000 : 10_000),
         Connections = result.GetValue(connections) ?? (quick ? 1_000 : 5_000),
     };
