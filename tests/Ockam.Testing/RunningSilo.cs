@@ -29,6 +29,9 @@ internal sealed class RunningSilo : IAsyncDisposable
 
     public IPEndPoint EdgeEndpoint => Gateway.Endpoint!;
 
+    /// <summary>Starts with the silo port found free again when the first was taken before the silo bound it.</summary>
+    private const int PortAttempts = 3;
+
     public static async Task<RunningSilo> StartAsync(
         string dataDirectory,
         StorageKind storage = StorageKind.Sqlite,
@@ -37,29 +40,46 @@ internal sealed class RunningSilo : IAsyncDisposable
         Action<IServiceCollection>? services = null,
         params string[] extraArgs)
     {
-        var siloPort = FreePort();
-        List<string> args =
-        [
-            "--data", dataDirectory, "--storage", storage.ToString(), "--clustering", clustering.ToString(),
-            "--silo-port", siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--edge-port", "0", "--telemetry", "None",
-        ];
-        if (connectionString is not null)
+        for (var attempt = 1; ; attempt++)
         {
-            args.AddRange(["--connection-string", connectionString]);
+            var siloPort = FreePort();
+            List<string> args =
+            [
+                "--data", dataDirectory, "--storage", storage.ToString(), "--clustering", clustering.ToString(),
+                "--silo-port", siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--edge-port", "0", "--telemetry", "None",
+            ];
+            if (connectionString is not null)
+            {
+                args.AddRange(["--connection-string", connectionString]);
+            }
+
+            args.AddRange(extraArgs);
+
+            var host = await SiloHost.BuildAsync([.. args], s =>
+            {
+                s.Configure<LoggerFilterOptions>(o => o.MinLevel = LogLevel.Warning);
+                s.AddSingleton<IFatalErrorHandler, StoppingFatalErrorHandler>();
+                services?.Invoke(s);
+            });
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+                await host.StartAsync(timeout.Token);
+                return new RunningSilo(host, siloPort);
+            }
+            catch (Exception e) when (attempt < PortAttempts && PortTaken(e))
+            {
+                // The port was free when chosen, but the tests' own outgoing connections draw local ports from the same
+                // range: one took it before the silo bound it. The edge port is the system's choice (0), so only this one.
+                host.Dispose();
+            }
+            catch
+            {
+                host.Dispose();
+                throw;
+            }
         }
-
-        args.AddRange(extraArgs);
-
-        var host = await SiloHost.BuildAsync([.. args], s =>
-        {
-            s.Configure<LoggerFilterOptions>(o => o.MinLevel = LogLevel.Warning);
-            s.AddSingleton<IFatalErrorHandler, StoppingFatalErrorHandler>();
-            services?.Invoke(s);
-        });
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await host.StartAsync(timeout.Token);
-        return new RunningSilo(host, siloPort);
     }
 
     public async ValueTask DisposeAsync()
@@ -68,6 +88,9 @@ internal sealed class RunningSilo : IAsyncDisposable
         await host.StopAsync(timeout.Token);
         host.Dispose();
     }
+
+    private static bool PortTaken(Exception e) =>
+        e is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || (e.InnerException is { } inner && PortTaken(inner)) || (e is AggregateException all && all.InnerExceptions.Any(PortTaken));
 
     public static int FreePort()
     {
