@@ -37,6 +37,12 @@ root.SetAction(async (result, cancellationToken) =>
         return 2;
     }
 
+    if (result.GetValue(subscribers) is < 1 || result.GetValue(publications) is < 1)
+    {
+        await Console.Error.WriteLineAsync("--subscribers and --publications are at least 1").ConfigureAwait(false);
+        return 2;
+    }
+
     var quick = chosenMode == "quick";
     var workDirectory = result.GetValue(work) ?? Path.Combine(Path.GetTempPath(), "ockam-load-" + Guid.NewGuid().ToString("N")[..8]);
     Directory.CreateDirectory(workDirectory);

@@ -9,7 +9,11 @@ internal abstract class Scenario(LoadSettings settings, Results results)
 
     public abstract string Name { get; }
 
-    /// <summary>The most the whole scenario, set-up included, may take in quick mode (longer modes scale it): the quick run's budgets add up to under 8 minutes.</summary>
+    /// <summary>
+    /// The most the whole scenario, set-up included, may take in quick mode (longer modes scale it): one that runs out is
+    /// reported as not completed and the run goes on. The budgets are bounds on what goes wrong, not estimates: they add
+    /// up to more than the quick run takes (about 4 minutes with run.sh's other parts, bench/RESULTS.md).
+    /// </summary>
     public abstract TimeSpan QuickBudget { get; }
 
     public abstract Task RunAsync(Action<double> progress, CancellationToken cancellationToken);

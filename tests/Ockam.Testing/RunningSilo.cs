@@ -13,6 +13,9 @@ namespace Ockam.Testing;
 /// <summary>A real silo host (SiloHost, as `dotnet run` builds it) on free ports, started and stopped by a test.</summary>
 internal sealed class RunningSilo : IAsyncDisposable
 {
+    /// <summary>How many times a start is tried, each on a silo port found free anew.</summary>
+    private const int PortAttempts = 3;
+
     private readonly IHost host;
 
     private RunningSilo(IHost host, int siloPort) => (this.host, SiloPort) = (host, siloPort);
@@ -28,9 +31,6 @@ internal sealed class RunningSilo : IAsyncDisposable
     public SiloIdentities Identities => host.Services.GetRequiredService<SiloIdentities>();
 
     public IPEndPoint EdgeEndpoint => Gateway.Endpoint!;
-
-    /// <summary>Starts with the silo port found free again when the first was taken before the silo bound it.</summary>
-    private const int PortAttempts = 3;
 
     public static async Task<RunningSilo> StartAsync(
         string dataDirectory,
@@ -70,13 +70,14 @@ internal sealed class RunningSilo : IAsyncDisposable
             }
             catch (Exception e) when (attempt < PortAttempts && PortTaken(e))
             {
-                // The port was free when chosen, but the tests' own outgoing connections draw local ports from the same
-                // range: one took it before the silo bound it. The edge port is the system's choice (0), so only this one.
-                host.Dispose();
+                // The silo port was free when chosen, but the tests' own outgoing connections draw local ports from the
+                // same range: one took it before the silo bound it. (The edge port is the system's choice; a port a test
+                // fixes in extraArgs is tried again as it is, and fails the same way.)
+                DisposeAfterFailedStart(host);
             }
             catch
             {
-                host.Dispose();
+                DisposeAfterFailedStart(host);
                 throw;
             }
         }
@@ -90,7 +91,20 @@ internal sealed class RunningSilo : IAsyncDisposable
     }
 
     private static bool PortTaken(Exception e) =>
-        e is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || (e.InnerException is { } inner && PortTaken(inner)) || (e is AggregateException all && all.InnerExceptions.Any(PortTaken));
+        e is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse }
+        || (e is AggregateException all ? all.InnerExceptions.Any(PortTaken) : e.InnerException is { } inner && PortTaken(inner));
+
+    /// <summary>The start's failure is what the test must hear of, not one from the clean-up after it.</summary>
+    private static void DisposeAfterFailedStart(IHost host)
+    {
+        try
+        {
+            host.Dispose();
+        }
+        catch (Exception)
+        {
+        }
+    }
 
     public static int FreePort()
     {
