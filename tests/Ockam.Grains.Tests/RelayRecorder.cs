@@ -16,6 +16,8 @@ internal sealed class RelayRecorder : IRelayObserver
         }
     }
 
+    public Task RelayGoingAsync(string relay) => Task.CompletedTask;
+
     public async Task<List<RelayedMessage>> TakeAsync(int count)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));

@@ -111,6 +111,8 @@ public sealed class RelayRedeliveryTests(ClusterFixture fixture)
             Called.TrySetResult();
             return new TaskCompletionSource().Task;
         }
+
+        public Task RelayGoingAsync(string relay) => Task.CompletedTask;
     }
 
     /// <summary>An owner's connection whose first push times out, as Orleans reports a call that took too long.</summary>
@@ -122,5 +124,7 @@ public sealed class RelayRedeliveryTests(ClusterFixture fixture)
 
         public Task DeliverAsync(string relay, IReadOnlyList<RelayedMessage> messages) =>
             Interlocked.Increment(ref calls) == 1 ? throw new TimeoutException("the owner's silo did not answer in time") : Recorder.DeliverAsync(relay, messages);
+
+        public Task RelayGoingAsync(string relay) => Task.CompletedTask;
     }
 }

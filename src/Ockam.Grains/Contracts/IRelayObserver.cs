@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Ockam.Grains.Contracts;
 
 /// <summary>Where a relay pushes messages while its owner is connected: the gateway holding the owner's channel.</summary>
@@ -16,4 +18,13 @@ public interface IRelayObserver : IGrainObserver
     [Alias("deliver")]
     [ResponseTimeout("00:00:05")]
     Task DeliverAsync(string relay, IReadOnlyList<RelayedMessage> messages);
+
+    /// <summary>
+    /// <paramref name="relay"/>'s activation is going while this connection listens — collected once idle past
+    /// Orleans' collection age, deactivated because the silo holding its directory entry died, or its silo stopping —
+    /// and its next activation will know no connection: the gateway connects the owner to it again, as the owner's
+    /// node, whose own connection is fine, has no reason to. One-way: an activation going waits on no one.
+    /// </summary>
+    [Alias("relay-going"), OneWay]
+    Task RelayGoingAsync(string relay);
 }

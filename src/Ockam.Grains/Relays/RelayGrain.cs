@@ -66,6 +66,18 @@ internal sealed partial class RelayGrain(
         }
     }
 
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Whatever the reason, the connection goes with this activation: without a word the owner would stay unheard
+        // here until its node reconnected, which a node whose connection never broke does not do.
+        if (observer is { } listening)
+        {
+            _ = listening.RelayGoingAsync(Relay);
+        }
+
+        return Task.CompletedTask;
+    }
+
     public async Task<RelayOutcome> ClaimAsync(string owner, bool durable)
     {
         if (state.State.Owner is { } current && current != owner)

@@ -78,7 +78,7 @@ internal sealed partial class EdgeGateway(
             Admission = (peer, cancellationToken) => handshakes.WaitAsync(peer, limits.RequestRatePatience, cancellationToken),
         };
         var memberPolicy = Policy.Parse(settings.MemberPolicy);
-        var relays = new RelayRegistry(grains, node, time, loggers.CreateLogger<RelayRegistry>());
+        var relays = new RelayRegistry(grains, node, time, loggers.CreateLogger<RelayRegistry>(), stopping.Token);
         following = Task.Run(() => relays.FollowMembershipAsync(membership, stopping.Token), CancellationToken.None);
         var channels = new ChannelRegistry(time, loggers.CreateLogger<ChannelRegistry>());
         Channels = channels;

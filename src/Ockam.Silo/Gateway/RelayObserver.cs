@@ -6,9 +6,10 @@ namespace Ockam.Silo.Gateway;
 
 /// <summary>
 /// A relay owner's live connection on this silo: what the relay pushes goes down the owner's secure
-/// channel to its <c>relay-inbox</c>. If the channel is gone, delivery fails and the relay keeps the messages.
+/// channel to its <c>relay-inbox</c>. If the channel is gone, delivery fails and the relay keeps the messages. A relay
+/// activation that goes says so, and <paramref name="going"/> connects the owner to the next one.
 /// </summary>
-internal sealed class RelayObserver(Node node, Address channel) : IRelayObserver
+internal sealed class RelayObserver(Node node, Address channel, Action<string> going) : IRelayObserver
 {
     /// <summary>
     /// How long a push waits for room in the owner's channel, under the push's own response timeout (5 s). Past it the
@@ -21,6 +22,12 @@ internal sealed class RelayObserver(Node node, Address channel) : IRelayObserver
     private readonly Route inbox = Route.Of(channel, Address.Local(RelayDelivery.InboxAddress));
 
     public Address Channel => channel;
+
+    public Task RelayGoingAsync(string relay)
+    {
+        going(relay);
+        return Task.CompletedTask;
+    }
 
     public async Task DeliverAsync(string relay, IReadOnlyList<RelayedMessage> messages)
     {

@@ -11,8 +11,9 @@ namespace Ockam.Silo.Gateway;
 /// The relay observers this silo holds for its edge connections: named relays their owners listen on,
 /// and each connection's reply relay (so that answers find it whichever silo they come from). Observers
 /// are held strongly here (Orleans keeps only weak references) and released when their channel closes.
+/// Renewals still trying end with the gateway (<c>stopping</c>).
 /// </summary>
-internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, TimeProvider time, ILogger<RelayRegistry> logger)
+internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, TimeProvider time, ILogger<RelayRegistry> logger, CancellationToken stopping)
 {
     /// <summary>How a connection's reply relay's name begins; no identity may claim such a name for itself.</summary>
     public const string ReplyRelayPrefix = "conn.";
@@ -22,7 +23,7 @@ internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, Tim
 
     /// <summary>
     /// How long a renewal keeps trying (a relay may not be reachable yet: its grain's directory entry or its storage is
-    /// still moving off the dead silo), from 0.25 s between tries, doubling to 4 s.
+    /// still moving off the dead silo, or its last activation still going), from 0.25 s between tries, doubling to 4 s.
     /// </summary>
     private static readonly TimeSpan RenewPatience = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan FirstRenewDelay = TimeSpan.FromMilliseconds(250);
@@ -38,7 +39,7 @@ internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, Tim
     {
         var entry = observers.GetOrAdd((relay, channel), key =>
         {
-            var observer = new RelayObserver(node, key.Channel);
+            var observer = new RelayObserver(node, key.Channel, going => Reconnect(going, key.Channel));
             return (observer, grains.CreateObjectReference<IRelayObserver>(observer), owner);
         });
         var outcome = await ConnectAsync(relay, channel, entry.Reference, owner).ConfigureAwait(false);
@@ -115,38 +116,56 @@ internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, Tim
     }
 
     private Task RenewAsync(CancellationToken cancellationToken) =>
-        Parallel.ForEachAsync(observers.ToList(), new ParallelOptions { MaxDegreeOfParallelism = RenewConcurrency, CancellationToken = cancellationToken }, async (entry, token) =>
+        Parallel.ForEachAsync(observers.ToList(), new ParallelOptions { MaxDegreeOfParallelism = RenewConcurrency, CancellationToken = cancellationToken }, (entry, token) =>
         {
             var ((relay, channel), (_, reference, owner)) = entry;
-            var delay = FirstRenewDelay;
-            var started = time.GetTimestamp();
-            while (true)
+            return new ValueTask(RenewAsync(relay, channel, reference, owner, token));
+        });
+
+    /// <summary>
+    /// <paramref name="relay"/>'s activation is going while the owner on <paramref name="channel"/> listens (collected,
+    /// or deactivated as the silo holding its directory entry died): the owner is connected to the next activation.
+    /// </summary>
+    private void Reconnect(string relay, Address channel)
+    {
+        if (observers.TryGetValue((relay, channel), out var held))
+        {
+            _ = Task.Run(() => RenewAsync(relay, channel, held.Reference, held.Owner, stopping), CancellationToken.None);
+        }
+    }
+
+    /// <summary>Connects the owner's observer to its relay again, trying while the owner still listens here, for a minute.</summary>
+    private async Task RenewAsync(string relay, Address channel, IRelayObserver reference, Identifier owner, CancellationToken cancellationToken)
+    {
+        var delay = FirstRenewDelay;
+        var started = time.GetTimestamp();
+        while (true)
+        {
+            try
             {
-                try
+                await ConnectAsync(relay, channel, reference, owner).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Tried again while the owner still listens here: given up, it would stay unheard on this relay
+                // until its node reconnects, as its own connection never broke.
+                if (!observers.TryGetValue((relay, channel), out var held) || !ReferenceEquals(held.Reference, reference))
                 {
-                    await ConnectAsync(relay, channel, reference, owner).ConfigureAwait(false);
                     return;
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+
+                if (time.GetElapsedTime(started) >= RenewPatience)
                 {
-                    // Tried again while the owner still listens here: given up, it would stay unheard on this relay
-                    // until its node reconnects, as its own connection never broke.
-                    if (!observers.TryGetValue((relay, channel), out var held) || !ReferenceEquals(held.Reference, reference))
-                    {
-                        return;
-                    }
-
-                    if (time.GetElapsedTime(started) >= RenewPatience)
-                    {
-                        LogRenewFailed(logger, relay, e.Message);
-                        return;
-                    }
+                    LogRenewFailed(logger, relay, e.Message);
+                    return;
                 }
-
-                await Task.Delay(delay, time, token).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRenewDelay.Ticks));
             }
-        });
+
+            await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRenewDelay.Ticks));
+        }
+    }
 
     /// <summary>Watches an accepted channel, to release its observers when it closes.</summary>
     public void Track(SecureChannel channel) =>
@@ -177,6 +196,6 @@ internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, Tim
     [LoggerMessage(Level = LogLevel.Information, Message = "{Silos} silo(s) of the cluster died: connecting the owners of {Count} relays again")]
     private static partial void LogRenewing(ILogger logger, int silos, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "relay {Relay}: could not connect its owner again after a silo died, for a minute; it is unheard there until its node reconnects: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "relay {Relay}: could not connect its owner again after a silo died or its activation went, for a minute; it is unheard there until its node reconnects: {Reason}")]
     private static partial void LogRenewFailed(ILogger logger, string relay, string reason);
 }

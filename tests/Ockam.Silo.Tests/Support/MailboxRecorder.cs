@@ -21,6 +21,8 @@ internal sealed class MailboxRecorder : IRelayObserver
         return Task.CompletedTask;
     }
 
+    public Task RelayGoingAsync(string relay) => Task.CompletedTask;
+
     public async Task<List<RelayedMessage>> TakeAsync(int count)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
