@@ -18,6 +18,14 @@ public interface IRelayGrain : IGrainWithStringKey
     [Alias("connect")]
     Task<RelayOutcome> ConnectAsync(string owner, IRelayObserver observer);
 
+    /// <summary>
+    /// As <see cref="ConnectAsync"/>, but only if no connection is known: what a gateway sends on the owner's behalf
+    /// after an activation went or a silo died, which must never displace the connection the owner has since made (a
+    /// new channel, another gateway), nor push the whole window again to one that is in place.
+    /// </summary>
+    [Alias("renew")]
+    Task<RelayOutcome> RenewAsync(string owner, IRelayObserver observer);
+
     [Alias("disconnect")]
     Task DisconnectAsync(IRelayObserver observer);
 

@@ -123,6 +123,9 @@ internal sealed partial class RelayGrain(
         return RelayOutcome.Ok;
     }
 
+    public Task<RelayOutcome> RenewAsync(string owner, IRelayObserver connection) =>
+        observer is null || state.State.Owner != owner ? ConnectAsync(owner, connection) : Task.FromResult(RelayOutcome.Ok);
+
     public Task DisconnectAsync(IRelayObserver connection)
     {
         if (Equals(observer, connection))

@@ -7,9 +7,10 @@ namespace Ockam.Silo.Gateway;
 /// <summary>
 /// A relay owner's live connection on this silo: what the relay pushes goes down the owner's secure
 /// channel to its <c>relay-inbox</c>. If the channel is gone, delivery fails and the relay keeps the messages. A relay
-/// activation that goes says so, and <paramref name="going"/> connects the owner to the next one.
+/// activation that goes says so, and <paramref name="going"/> connects the owner to the next one (each observer serves
+/// one relay, so the name the notice carries is not needed).
 /// </summary>
-internal sealed class RelayObserver(Node node, Address channel, Action<string> going) : IRelayObserver
+internal sealed class RelayObserver(Node node, Address channel, Action going) : IRelayObserver
 {
     /// <summary>
     /// How long a push waits for room in the owner's channel, under the push's own response timeout (5 s). Past it the
@@ -25,7 +26,7 @@ internal sealed class RelayObserver(Node node, Address channel, Action<string> g
 
     public Task RelayGoingAsync(string relay)
     {
-        going(relay);
+        going();
         return Task.CompletedTask;
     }
 

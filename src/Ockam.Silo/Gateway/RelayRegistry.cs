@@ -13,12 +13,16 @@ namespace Ockam.Silo.Gateway;
 /// are held strongly here (Orleans keeps only weak references) and released when their channel closes.
 /// Renewals still trying end with the gateway (<c>stopping</c>).
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The renewals' semaphore is never asked for its wait handle, the one thing its Dispose frees; disposing it would race the renewals still ending as the gateway stops.")]
 internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, TimeProvider time, ILogger<RelayRegistry> logger, CancellationToken stopping)
 {
     /// <summary>How a connection's reply relay's name begins; no identity may claim such a name for itself.</summary>
     public const string ReplyRelayPrefix = "conn.";
 
-    /// <summary>Relays renewed at once after a silo's death: enough to be quick, few enough not to flood the cluster.</summary>
+    /// <summary>
+    /// Renewals at once, after a silo's death or as activations go (a silo stopping, or idle collection, goes through
+    /// many at a time): enough to be quick, few enough not to flood the cluster and its database.
+    /// </summary>
     private const int RenewConcurrency = 32;
 
     /// <summary>
@@ -33,13 +37,14 @@ internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, Tim
     private readonly ConcurrentDictionary<(string Relay, Address Channel), (RelayObserver Observer, IRelayObserver Reference, Identifier Owner)> observers = new();
     private readonly ConcurrentDictionary<Address, string> replyRelays = new();
     private readonly ConcurrentDictionary<Identifier, string> namedRelays = new();
+    private readonly SemaphoreSlim renewing = new(RenewConcurrency);
 
     /// <summary>The owner listening on <paramref name="relay"/> through the channel whose silo-side address is <paramref name="channel"/>.</summary>
     public async Task<RelayOutcome> ListenAsync(string relay, Identifier owner, Address channel)
     {
         var entry = observers.GetOrAdd((relay, channel), key =>
         {
-            var observer = new RelayObserver(node, key.Channel, going => Reconnect(going, key.Channel));
+            var observer = new RelayObserver(node, key.Channel, () => Reconnect(key.Relay, key.Channel));
             return (observer, grains.CreateObjectReference<IRelayObserver>(observer), owner);
         });
         var outcome = await ConnectAsync(relay, channel, entry.Reference, owner).ConfigureAwait(false);
@@ -116,41 +121,53 @@ internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, Tim
     }
 
     private Task RenewAsync(CancellationToken cancellationToken) =>
-        Parallel.ForEachAsync(observers.ToList(), new ParallelOptions { MaxDegreeOfParallelism = RenewConcurrency, CancellationToken = cancellationToken }, (entry, token) =>
-        {
-            var ((relay, channel), (_, reference, owner)) = entry;
-            return new ValueTask(RenewAsync(relay, channel, reference, owner, token));
-        });
+        Task.WhenAll(observers.Select(entry => RenewAsync(entry.Key.Relay, entry.Key.Channel, entry.Value.Reference, entry.Value.Owner, cancellationToken)));
 
     /// <summary>
     /// <paramref name="relay"/>'s activation is going while the owner on <paramref name="channel"/> listens (collected,
-    /// or deactivated as the silo holding its directory entry died): the owner is connected to the next activation.
+    /// deactivated as the silo holding its directory entry died or stopped, or its own silo stopping): the owner is
+    /// connected to the next activation. Not while this gateway stops: its connections go with it.
     /// </summary>
     private void Reconnect(string relay, Address channel)
     {
-        if (observers.TryGetValue((relay, channel), out var held))
+        if (!stopping.IsCancellationRequested && observers.TryGetValue((relay, channel), out var held))
         {
             _ = Task.Run(() => RenewAsync(relay, channel, held.Reference, held.Owner, stopping), CancellationToken.None);
         }
     }
 
-    /// <summary>Connects the owner's observer to its relay again, trying while the owner still listens here, for a minute.</summary>
+    /// <summary>
+    /// Connects the owner's observer to its relay again if the relay knows no connection (never displacing one the
+    /// owner has made since), trying while the owner still listens here, for a minute.
+    /// </summary>
     private async Task RenewAsync(string relay, Address channel, IRelayObserver reference, Identifier owner, CancellationToken cancellationToken)
     {
         var delay = FirstRenewDelay;
         var started = time.GetTimestamp();
-        while (true)
+        while (!cancellationToken.IsCancellationRequested)
         {
+            await renewing.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                await ConnectAsync(relay, channel, reference, owner).ConfigureAwait(false);
+                var outcome = await grains.GetGrain<IRelayGrain>(relay).RenewAsync(owner.ToString(), reference).ConfigureAwait(false);
+                if (outcome != RelayOutcome.Ok)
+                {
+                    Release(relay, channel);
+                }
+                else if (!Holds(relay, channel, reference))
+                {
+                    // The channel closed meanwhile, and its disconnect may have reached the relay before this renewal:
+                    // what the relay pushes to a released observer would go nowhere.
+                    await grains.GetGrain<IRelayGrain>(relay).DisconnectAsync(reference).ConfigureAwait(false);
+                }
+
                 return;
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
                 // Tried again while the owner still listens here: given up, it would stay unheard on this relay
                 // until its node reconnects, as its own connection never broke.
-                if (!observers.TryGetValue((relay, channel), out var held) || !ReferenceEquals(held.Reference, reference))
+                if (!Holds(relay, channel, reference))
                 {
                     return;
                 }
@@ -161,11 +178,18 @@ internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, Tim
                     return;
                 }
             }
+            finally
+            {
+                renewing.Release();
+            }
 
             await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRenewDelay.Ticks));
         }
     }
+
+    private bool Holds(string relay, Address channel, IRelayObserver reference) =>
+        observers.TryGetValue((relay, channel), out var held) && ReferenceEquals(held.Reference, reference);
 
     /// <summary>Watches an accepted channel, to release its observers when it closes.</summary>
     public void Track(SecureChannel channel) =>
@@ -176,12 +200,13 @@ internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, Tim
         replyRelays.TryRemove(channel, out _);
         foreach (var key in observers.Keys.Where(k => k.Channel.Equals(channel)).ToList())
         {
-            if (observers.TryGetValue(key, out var entry))
+            // Out of the registry before the relay hears of it: a renewal that lands after this disconnect finds the
+            // entry gone and disconnects again.
+            if (observers.TryRemove(key, out var entry))
             {
                 await grains.GetGrain<IRelayGrain>(key.Relay).DisconnectAsync(entry.Reference).ConfigureAwait(false);
+                grains.DeleteObjectReference<IRelayObserver>(entry.Reference);
             }
-
-            Release(key.Relay, channel);
         }
     }
 
