@@ -1,9 +1,5 @@
-using System.Globalization;
-using System.Text;
-using Ockam.Client.Edge;
 using Ockam.Client.Tests.Support;
 using Ockam.Grains.Contracts;
-using Ockam.Identity.Policies;
 
 namespace Ockam.Client.Tests;
 
@@ -38,15 +34,10 @@ public sealed class RelayDeactivationTests : IAsyncLifetime
     [Fact]
     public async Task A_relay_collected_while_its_owner_listens_still_pushes_the_next_reading()
     {
-        await using var phone = await silo.EnrolledNodeAsync(phoneHome.Path, ("ockam.role", "phone"), ("ockam.relay", "phone"));
-        await using var monitor = await silo.EnrolledNodeAsync(monitorHome.Path, ("ockam.role", "monitor"));
-        await phone.CreateRelayAsync("phone");
-        await phone.AcceptAsync(Policy.Parse("(= subject.ockam.role \"monitor\")"));
-        await phone.ListenAsync("phone");
-        var channel = await monitor.ConnectAsync("phone", Policy.Parse("(= subject.ockam.role \"phone\")"));
+        await using var pair = await PhoneAndMonitor.ConnectedAsync(silo, phoneHome.Path, monitorHome.Path);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await monitor.SendAsync(channel, Encoding.UTF8.GetBytes("n=1"));
-        Assert.Equal(1, await ReadingAsync(phone, timeout.Token));
+        await pair.SendAsync(1);
+        Assert.Equal(1, await pair.ReadingAsync(timeout.Token));
 
         // Idle: the phone's acknowledgement has been taken, so nothing keeps the relay's activation from collection.
         var relay = silo.Grains.GetGrain<IRelayGrain>("phone");
@@ -65,13 +56,10 @@ public sealed class RelayDeactivationTests : IAsyncLifetime
             },
             cancellationToken: timeout.Token);
 
-        await monitor.SendAsync(channel, Encoding.UTF8.GetBytes("n=2"));
+        await pair.SendAsync(2);
         using var soon = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
         soon.CancelAfter(TimeSpan.FromSeconds(10));
-        Assert.Equal(2, await ReadingAsync(phone, soon.Token));
+        Assert.Equal(2, await pair.ReadingAsync(soon.Token));
         Assert.True((await relay.GetStatusAsync()).Online);
     }
-
-    private static async Task<int> ReadingAsync(EdgeNode phone, CancellationToken cancellationToken) =>
-        int.Parse(Encoding.UTF8.GetString((await phone.ReceiveAsync(cancellationToken)).Payload.Span)["n=".Length..], CultureInfo.InvariantCulture);
 }

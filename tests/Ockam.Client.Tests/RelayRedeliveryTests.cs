@@ -1,11 +1,7 @@
 using System.Globalization;
-using System.Text;
 using Microsoft.Extensions.DependencyInjection;
-using Ockam.Client.Edge;
 using Ockam.Client.Tests.Support;
 using Ockam.Grains.Contracts;
-using Ockam.Identity.Policies;
-using Ockam.Messaging.SecureChannels;
 
 namespace Ockam.Client.Tests;
 
@@ -50,17 +46,12 @@ public sealed class RelayRedeliveryTests : IAsyncLifetime
     [Fact]
     public async Task Lost_acknowledgements_reopen_the_window_by_redelivery_and_each_reading_reaches_the_application_once()
     {
-        await using var phone = await silo.EnrolledNodeAsync(phoneHome.Path, ("ockam.role", "phone"), ("ockam.relay", "phone"));
-        await using var monitor = await silo.EnrolledNodeAsync(monitorHome.Path, ("ockam.role", "monitor"));
-        await phone.CreateRelayAsync("phone");
-        await phone.AcceptAsync(Policy.Parse("(= subject.ockam.role \"monitor\")"));
-        await phone.ListenAsync("phone");
-        var channel = await monitor.ConnectAsync("phone", Policy.Parse("(= subject.ockam.role \"phone\")"));
+        await using var pair = await PhoneAndMonitor.ConnectedAsync(silo, phoneHome.Path, monitorHome.Path);
 
         lost.On = true;
         for (var i = 1; i <= Readings; i++)
         {
-            await monitor.SendAsync(channel, Encoding.UTF8.GetBytes($"n={i}"));
+            await pair.SendAsync(i);
         }
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -77,7 +68,7 @@ public sealed class RelayRedeliveryTests : IAsyncLifetime
         lost.On = false;
         while (readings.Count < Readings)
         {
-            readings.Add(await ReadingAsync(phone, timeout.Token));
+            readings.Add(await pair.ReadingAsync(timeout.Token));
         }
 
         Assert.Equal(Enumerable.Range(1, Readings), readings);
@@ -85,11 +76,8 @@ public sealed class RelayRedeliveryTests : IAsyncLifetime
 
         // The duplicates the relay pushed again were acknowledged and dropped, never shown.
         using var quiet = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await phone.ReceiveAsync(quiet.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await pair.Phone.ReceiveAsync(quiet.Token));
     }
-
-    private static async Task<int> ReadingAsync(EdgeNode phone, CancellationToken cancellationToken) =>
-        int.Parse(Encoding.UTF8.GetString((await phone.ReceiveAsync(cancellationToken)).Payload.Span)["n=".Length..], CultureInfo.InvariantCulture);
 
     /// <summary>While on, a relay acknowledgement never reaches the relay, and the gateway hears Ok as if it had.</summary>
     private sealed class LostAcknowledgements : IOutgoingGrainCallFilter
