@@ -41,6 +41,15 @@ public interface IDeliveryServiceGrain : IGrainWithStringKey
     [Alias("request-join")]
     Task<DeliveryOutcome> RequestJoinAsync(string identifier, string? relay);
 
+    /// <summary>
+    /// <paramref name="relay"/>, named by a member or a joiner, is connected through <paramref name="gateway"/>: its live
+    /// deliveries go there, one call per entry for all the relays a gateway holds, until the relay is named again. A
+    /// relay no member or joiner named is ignored. Kept in memory only: after the grain's activation goes, deliveries
+    /// go through each relay's grain until members name their routes again.
+    /// </summary>
+    [Alias("route-through")]
+    Task RouteThroughAsync(string relay, IGroupGateway gateway);
+
     /// <summary>One page of the log after <paramref name="afterIndex"/>: members, and a removed member for the commit that removed it.</summary>
     [Alias("read")]
     Task<LogPage> ReadAsync(string member, ulong afterIndex);

@@ -46,6 +46,12 @@ internal sealed class DeliveryServiceGrain(
     /// </summary>
     private readonly Dictionary<string, IRelayGrain> relayGrains = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The gateway each relay is connected through, as the gateways said (<see cref="RouteThroughAsync"/>): in memory
+    /// only, a hint. A gateway that no longer holds a relay passes the entry to its grain. Used on the grain's turn only.
+    /// </summary>
+    private readonly Dictionary<string, IGroupGateway> gateways = new(StringComparer.Ordinal);
+
     /// <summary>The fan-out last queued: the next one runs after it.</summary>
     private Task fanOut = Task.CompletedTask;
     private PublicGroupState? loaded;
@@ -343,6 +349,17 @@ internal sealed class DeliveryServiceGrain(
         return DeliveryOutcome.Ok;
     }
 
+    public Task RouteThroughAsync(string relay, IGroupGateway gateway)
+    {
+        // Only a route's relay: what the gateways say cannot grow this grain beyond its routes.
+        if (routes.State.Relays.ContainsValue(relay) || routes.State.Pending.Any(p => p.Relay == relay))
+        {
+            gateways[relay] = gateway;
+        }
+
+        return Task.CompletedTask;
+    }
+
     public async Task<DeliveryOutcome> RequestJoinAsync(string identifier, string? relay)
     {
         if (!Exists)
@@ -587,18 +604,43 @@ internal sealed class DeliveryServiceGrain(
     private void FanOut(IEnumerable<string> identifiers, GroupDelivery delivery) =>
         FanOutAfterAnswer([.. identifiers.Select(i => routes.State.Relays.GetValueOrDefault(i))], delivery);
 
-    /// <summary>The relays named (nulls skipped, each once), as references resolved on this turn.</summary>
-    private List<IRelayGrain> RelayGrains(List<string?> relays)
+    /// <summary>
+    /// Where the relays named go (nulls skipped, each once), resolved on this turn: to the gateway each is connected
+    /// through, all of a gateway's in one call, and the others to their grains.
+    /// </summary>
+    private FanOutTargets Targets(List<string?> relays)
     {
-        // Names no member uses any more are dropped now and then, so the cache stays the size of the routes.
-        if (relayGrains.Count > (2 * routes.State.Relays.Count) + 16)
+        // Names no member uses any more are dropped now and then, so the caches stay the size of the routes.
+        var bound = (2 * routes.State.Relays.Count) + routes.State.Pending.Count + 16;
+        if (relayGrains.Count > bound)
         {
             relayGrains.Clear();
         }
 
-        var grains = new List<IRelayGrain>(relays.Count);
+        if (gateways.Count > bound)
+        {
+            var named = routes.State.Relays.Values.Concat(routes.State.Pending.Select(p => p.Relay).OfType<string>()).ToHashSet(StringComparer.Ordinal);
+            foreach (var stale in gateways.Keys.Where(r => !named.Contains(r)).ToList())
+            {
+                gateways.Remove(stale);
+            }
+        }
+
+        var grains = new List<IRelayGrain>();
+        var throughGateways = new Dictionary<IGroupGateway, List<string>>();
         foreach (var relay in relays.OfType<string>().Distinct(StringComparer.Ordinal))
         {
+            if (gateways.TryGetValue(relay, out var gateway))
+            {
+                if (!throughGateways.TryGetValue(gateway, out var held))
+                {
+                    throughGateways[gateway] = held = [];
+                }
+
+                held.Add(relay);
+                continue;
+            }
+
             if (!relayGrains.TryGetValue(relay, out var grain))
             {
                 relayGrains[relay] = grain = GrainFactory.GetGrain<IRelayGrain>(relay);
@@ -607,7 +649,7 @@ internal sealed class DeliveryServiceGrain(
             grains.Add(grain);
         }
 
-        return grains;
+        return new FanOutTargets([.. throughGateways.Select(g => (g.Key, g.Value.ToArray()))], grains);
     }
 
     /// <summary>
@@ -618,7 +660,7 @@ internal sealed class DeliveryServiceGrain(
     /// </summary>
     private void FanOutAfterAnswer(List<string?> relays, GroupDelivery delivery)
     {
-        var grains = RelayGrains(relays);
-        fanOut = fanOut.ContinueWith(_ => GroupFanOut.Notify(grains, delivery), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        var targets = Targets(relays);
+        fanOut = fanOut.ContinueWith(_ => GroupFanOut.Notify(targets, delivery), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 }

@@ -10,12 +10,18 @@ internal static class GroupFanOut
     /// <summary>
     /// Pushes <paramref name="delivery"/> to each relay named, live and one-way: the group's log is the durable copy,
     /// so a member whose connection is away reads what it missed from the log when it is back, and no relay stores (or
-    /// is acknowledged) a second copy per member. The envelope is encoded once for all of them.
+    /// is acknowledged) a second copy per member. The envelope is encoded once for all of them, and a gateway holding
+    /// many of the relays gets it once for all of those.
     /// </summary>
-    public static void Notify(IReadOnlyList<IRelayGrain> relays, GroupDelivery delivery)
+    public static void Notify(FanOutTargets targets, GroupDelivery delivery)
     {
         var envelope = MessageCodec.Encode(new Message(Route.Of(Address.Local(GroupDelivery.InboxAddress)), Route.Empty, delivery.Encode()));
-        foreach (var relay in relays)
+        foreach (var (gateway, relays) in targets.Gateways)
+        {
+            _ = gateway.DeliverAsync(envelope, relays);
+        }
+
+        foreach (var relay in targets.Relays)
         {
             _ = relay.NotifyAsync(envelope);
         }

@@ -53,10 +53,10 @@ internal static class GroupHandlers
             return refusal;
         }
 
-        var outcome = await call.Grains.GetDeliveryService(GroupId.Room(request.Room))
-            .CreateAsync(call.Caller, request.GroupInfo.ToArray(), request.RatchetTree.ToArray(), request.Relay, null, null)
+        var room = call.Grains.GetDeliveryService(GroupId.Room(request.Room));
+        var outcome = await room.CreateAsync(call.Caller, request.GroupInfo.ToArray(), request.RatchetTree.ToArray(), request.Relay, null, null)
             .WaitAsync(cancellationToken).ConfigureAwait(false);
-        return Grouped(outcome, Relays(request.Relay));
+        return await RoutedAsync(call, room, outcome, request.Relay, cancellationToken).ConfigureAwait(false);
     }
 
     public static async Task<GatewayAnswer<EmptyResponse>> CreateTopicAsync(GatewayCall call, CreateTopicRequest request, CancellationToken cancellationToken)
@@ -76,10 +76,10 @@ internal static class GroupHandlers
             return new GatewayRefusal(ApiStatus.BadRequest, $"bad policy: {e.Message}");
         }
 
-        var outcome = await call.Grains.GetDeliveryService(GroupId.Topic(request.Topic))
-            .CreateAsync(call.Caller, request.GroupInfo.ToArray(), request.RatchetTree.ToArray(), request.Relay, request.SubscribePolicy, request.PublishPolicy)
+        var topic = call.Grains.GetDeliveryService(GroupId.Topic(request.Topic));
+        var outcome = await topic.CreateAsync(call.Caller, request.GroupInfo.ToArray(), request.RatchetTree.ToArray(), request.Relay, request.SubscribePolicy, request.PublishPolicy)
             .WaitAsync(cancellationToken).ConfigureAwait(false);
-        return Grouped(outcome, Relays(request.Relay));
+        return await RoutedAsync(call, topic, outcome, request.Relay, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>An MLS commit: accepted as its epoch's, or refused with the commit that won the epoch (not an error: the member processes it and tries again).</summary>
@@ -114,7 +114,9 @@ internal static class GroupHandlers
         }
 
         var relay = request.Relay ?? await call.Relays.ReplyRelayAsync(call.Peer.Identifier, call.ReturnRoute.Next).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return Grouped(await call.Grains.GetDeliveryService(request.Group).ListenAsync(call.Caller, relay).WaitAsync(cancellationToken).ConfigureAwait(false), [relay]);
+        var group = call.Grains.GetDeliveryService(request.Group);
+        var outcome = await group.ListenAsync(call.Caller, relay).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await RoutedAsync(call, group, outcome, relay, cancellationToken).ConfigureAwait(false);
     }
 
     public static async Task<GatewayAnswer<EmptyResponse>> SendAsync(GatewayCall call, SendRoomRequest request, CancellationToken cancellationToken)
@@ -217,7 +219,8 @@ internal static class GroupHandlers
             return new GatewayRefusal(ApiStatus.Denied, $"{call.Peer.Identifier}'s credentials do not satisfy the topic's subscribe policy");
         }
 
-        return Grouped(await topic.RequestJoinAsync(call.Caller, request.Relay).WaitAsync(cancellationToken).ConfigureAwait(false), Relays(request.Relay));
+        var outcome = await topic.RequestJoinAsync(call.Caller, request.Relay).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await RoutedAsync(call, topic, outcome, request.Relay, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A group name within bounds (the kind is the request's field, never read off the name).</summary>
@@ -225,6 +228,21 @@ internal static class GroupHandlers
         name.Length is > 0 and <= MaxGroupName ? null : GatewayRefusal.Missing("room or topic");
 
     private static IEnumerable<string> Relays(string? relay) => relay is null ? [] : [relay];
+
+    /// <summary>
+    /// The answer once a route is named; before it, if the route's relay is connected through this gateway (its owner
+    /// listens here: only an owner can connect a relay), the Delivery Service is told so, and its live deliveries for
+    /// the relay come here, in one call per entry with every other relay of the group this gateway holds.
+    /// </summary>
+    private static async Task<GatewayAnswer<EmptyResponse>> RoutedAsync(GatewayCall call, IDeliveryServiceGrain group, DeliveryOutcome outcome, string? relay, CancellationToken cancellationToken)
+    {
+        if (outcome == DeliveryOutcome.Ok && relay is not null && call.Relays.Listens(relay))
+        {
+            await group.RouteThroughAsync(relay, call.Relays.Groups).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return Grouped(outcome, Relays(relay));
+    }
 
     /// <summary>The answer for a Delivery Service's <paramref name="outcome"/>; a refusal names the <paramref name="relays"/> the request gave for fan-out.</summary>
     private static GatewayAnswer<EmptyResponse> Grouped(DeliveryOutcome outcome, IEnumerable<string> relays) => outcome switch

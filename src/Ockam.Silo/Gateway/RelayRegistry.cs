@@ -4,6 +4,7 @@ using Ockam.Grains.Contracts;
 using Ockam.Identity.Identities;
 using Ockam.Messaging.Routing;
 using Ockam.Messaging.SecureChannels;
+using Ockam.Silo.Telemetry;
 
 namespace Ockam.Silo.Gateway;
 
@@ -11,10 +12,11 @@ namespace Ockam.Silo.Gateway;
 /// The relay observers this silo holds for its edge connections: named relays their owners listen on,
 /// and each connection's reply relay (so that answers find it whichever silo they come from). Observers
 /// are held strongly here (Orleans keeps only weak references) and released when their channel closes.
-/// Renewals still trying end with the gateway (<c>stopping</c>).
+/// Renewals still trying end with the gateway (<c>stopping</c>). It is also the gateway Delivery Services reach
+/// these relays' owners through (<see cref="IGroupGateway"/>, <see cref="Groups"/>).
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The renewals' semaphore is never asked for its wait handle, the one thing its Dispose frees; disposing it would race the renewals still ending as the gateway stops.")]
-internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, TimeProvider time, ILogger<RelayRegistry> logger, CancellationToken stopping)
+internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, TimeProvider time, ILogger<RelayRegistry> logger, CancellationToken stopping) : IGroupGateway
 {
     /// <summary>How a connection's reply relay's name begins; no identity may claim such a name for itself.</summary>
     public const string ReplyRelayPrefix = "conn.";
@@ -39,6 +41,17 @@ internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, Tim
     private readonly ConcurrentDictionary<Identifier, string> namedRelays = new();
     private readonly SemaphoreSlim renewing = new(RenewConcurrency);
 
+    /// <summary>The observer each relay last connected here, for group deliveries (<see cref="DeliverAsync"/>).</summary>
+    private readonly ConcurrentDictionary<string, RelayObserver> listening = new(StringComparer.Ordinal);
+
+    private IGroupGateway? groups;
+
+    /// <summary>This gateway, as Delivery Services reach it: named to them with the relays connected here.</summary>
+    public IGroupGateway Groups => LazyInitializer.EnsureInitialized(ref groups, () => grains.CreateObjectReference<IGroupGateway>(this));
+
+    /// <summary>Whether <paramref name="relay"/>'s owner listens on it through this gateway.</summary>
+    public bool Listens(string relay) => listening.ContainsKey(relay);
+
     /// <summary>The owner listening on <paramref name="relay"/> through the channel whose silo-side address is <paramref name="channel"/>.</summary>
     public async Task<RelayOutcome> ListenAsync(string relay, Identifier owner, Address channel)
     {
@@ -48,9 +61,14 @@ internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, Tim
             return (observer, grains.CreateObjectReference<IRelayObserver>(observer), owner);
         });
         var outcome = await ConnectAsync(relay, channel, entry.Reference, owner).ConfigureAwait(false);
-        if (outcome == RelayOutcome.Ok && !relay.StartsWith(ReplyRelayPrefix, StringComparison.Ordinal))
+        if (outcome == RelayOutcome.Ok)
         {
-            namedRelays[owner] = relay;
+            // The relay pushes to the connection that connected it last, and so do group deliveries given here.
+            listening[relay] = entry.Observer;
+            if (!relay.StartsWith(ReplyRelayPrefix, StringComparison.Ordinal))
+            {
+                namedRelays[owner] = relay;
+            }
         }
 
         return outcome;
@@ -91,6 +109,31 @@ internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, Tim
         await ListenAsync(name, owner, channel).ConfigureAwait(false);
         replyRelays[channel] = name;
         return name;
+    }
+
+    public Task DeliverAsync(byte[] envelope, string[] relays)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        ArgumentNullException.ThrowIfNull(relays);
+        var here = 0;
+        foreach (var relay in relays)
+        {
+            if (listening.TryGetValue(relay, out var observer))
+            {
+                // Not awaited: a member whose channel is full holds up no one else (each push has its own patience).
+                _ = observer.PushAsync(relay, envelope);
+                here++;
+            }
+            else
+            {
+                // Its owner listens elsewhere now, or nowhere: the relay knows where.
+                _ = grains.GetGrain<IRelayGrain>(relay).NotifyAsync(envelope);
+            }
+        }
+
+        SiloTelemetry.GroupDeliveries.Add(here, new KeyValuePair<string, object?>("ockam.path", "connection"));
+        SiloTelemetry.GroupDeliveries.Add(relays.Length - here, new KeyValuePair<string, object?>("ockam.path", "relay"));
+        return Task.CompletedTask;
     }
 
     /// <summary>
@@ -204,6 +247,7 @@ internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, Tim
             // entry gone and disconnects again.
             if (observers.TryRemove(key, out var entry))
             {
+                listening.TryRemove(KeyValuePair.Create(key.Relay, entry.Observer));
                 await grains.GetGrain<IRelayGrain>(key.Relay).DisconnectAsync(entry.Reference).ConfigureAwait(false);
                 grains.DeleteObjectReference<IRelayObserver>(entry.Reference);
             }
@@ -214,6 +258,7 @@ internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, Tim
     {
         if (observers.TryRemove((relay, channel), out var entry))
         {
+            listening.TryRemove(KeyValuePair.Create(relay, entry.Observer));
             grains.DeleteObjectReference<IRelayObserver>(entry.Reference);
         }
     }

@@ -29,6 +29,8 @@ internal static class SiloTelemetry
 
     public static readonly Counter<long> RelayedBytes = Meter.CreateCounter<long>("ockam.relay.bytes", "By", "Envelope bytes relays accepted");
 
+    public static readonly Counter<long> GroupDeliveries = Meter.CreateCounter<long>("ockam.group.deliveries", description: "Live deliveries of rooms' and topics' entries that Delivery Services handed this gateway, by path (connection: pushed to the member's connection here; relay: passed to the relay's grain, its owner listening elsewhere or nowhere)");
+
     public static readonly Counter<long> GroupCommits = Meter.CreateCounter<long>("ockam.group.commits", description: "MLS commits to rooms and topics, by outcome (Conflict: another commit won the epoch)");
 
     public static readonly Histogram<int> StorageCommitWrites = Meter.CreateHistogram<int>(

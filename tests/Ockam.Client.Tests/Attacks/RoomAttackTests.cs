@@ -25,9 +25,9 @@ public sealed class RoomAttackTests : IAsyncLifetime
     private static readonly GroupId Ward = GroupId.Room("ward-9");
     private readonly CommitRace race = new();
     /// <summary>The identity store unreachable: every read of an identity's group keys fails.</summary>
-    private readonly GrainCallFault outage = new(nameof(IIdentityGrain.GetGroupKeysAsync), () => throw new InvalidOperationException("the identity store is unreachable"));
-    /// <summary>The Delivery Service's live pushes to relays lost on the way.</summary>
-    private readonly GrainCallFault lost = new(nameof(IRelayGrain.NotifyAsync), () => Task.CompletedTask);
+    private readonly GrainCallFault outage = new(m => m.Name == nameof(IIdentityGrain.GetGroupKeysAsync), () => throw new InvalidOperationException("the identity store is unreachable"));
+    /// <summary>The Delivery Service's live pushes lost on the way, through the members' gateways or their relays.</summary>
+    private readonly GrainCallFault lost = new(m => m.DeclaringType == typeof(IGroupGateway) || m.Name == nameof(IRelayGrain.NotifyAsync), () => Task.CompletedTask);
     private Fleet fleet = null!;
 
     public async Task InitializeAsync() => fleet = await Fleet.StartAsync(s => s
@@ -517,7 +517,7 @@ public sealed class RoomAttackTests : IAsyncLifetime
     }
 
     /// <summary>While on, every call to one grain method meets <paramref name="fault"/> instead of going through.</summary>
-    private sealed class GrainCallFault(string method, Func<Task> fault) : IOutgoingGrainCallFilter
+    private sealed class GrainCallFault(Func<System.Reflection.MethodInfo, bool> matches, Func<Task> fault) : IOutgoingGrainCallFilter
     {
         private volatile bool on;
 
@@ -528,6 +528,6 @@ public sealed class RoomAttackTests : IAsyncLifetime
         }
 
         public Task Invoke(IOutgoingGrainCallContext context) =>
-            on && context.InterfaceMethod?.Name == method ? fault() : context.Invoke();
+            on && context.InterfaceMethod is { } method && matches(method) ? fault() : context.Invoke();
     }
 }

@@ -273,6 +273,44 @@ public sealed class DeliveryServiceGrainTests(ClusterFixture fixture) : IDisposa
         Assert.Equal(0, (await fixture.Grains.GetGrain<IRelayGrain>(carolsRelay).GetStatusAsync()).Queued);
     }
 
+    /// <summary>
+    /// Members whose relays a gateway said it holds get each entry in one call to that gateway, naming all their relays
+    /// and carrying the envelope their relays would push; a member whose relay no gateway named gets it through its
+    /// relay's grain, the same bytes. Fails if the fan-out calls each relay (or each member) on its own.
+    /// </summary>
+    [Fact]
+    public async Task Entries_go_once_to_the_gateway_holding_members_relays_and_through_the_relay_to_the_others()
+    {
+        var (ds, alice, bob) = await RoomOfTwoAsync();
+        var carol = await ClientAsync();
+        var dave = await ClientAsync();
+        var add = await alice.CommitAsync(new Proposal(new AddProposal(carol.Bundle.KeyPackage)), new Proposal(new AddProposal(dave.Bundle.KeyPackage)));
+        Assert.Equal(DeliveryOutcome.Ok, (await ds.CommitAsync(alice.Id, add.Commit, add.Welcome)).Outcome);
+        alice.Group.MergePendingCommit();
+        var relays = new Dictionary<string, string>();
+        foreach (var member in new[] { bob, carol, dave })
+        {
+            relays[member.Id] = await RelayOfAsync(member.Id);
+            Assert.Equal(DeliveryOutcome.Ok, await ds.ListenAsync(member.Id, relays[member.Id]));
+        }
+
+        var gateway = new GatewayRecorder();
+        var reference = fixture.Grains.CreateObjectReference<IGroupGateway>(gateway);
+        await ds.RouteThroughAsync(relays[bob.Id], reference);
+        await ds.RouteThroughAsync(relays[carol.Id], reference);
+        var daves = new RelayRecorder();
+        Assert.Equal(RelayOutcome.Ok, await fixture.Grains.GetGrain<IRelayGrain>(relays[dave.Id]).ConnectAsync(dave.Id, fixture.Grains.CreateObjectReference<IRelayObserver>(daves)));
+
+        var sent = await ds.SendAsync(alice.Id, alice.Encrypt("to three"));
+        Assert.Equal(DeliveryOutcome.Ok, sent.Outcome);
+        var (envelope, through) = await gateway.TakeAsync();
+        Assert.Equal(new[] { relays[bob.Id], relays[carol.Id] }.Order(), through.Order());
+        var delivery = GroupDelivery.Decode(Ockam.Messaging.Routing.MessageCodec.Decode(envelope, GroupDelivery.MaxSize + 1024).Payload);
+        Assert.Equal((GroupDeliveryKind.Message, sent.Index), (delivery.Kind, delivery.Index));
+        Assert.Equal(envelope, Assert.Single(await daves.TakeAsync(1)).Envelope);
+        Assert.True(gateway.IsEmpty);
+    }
+
     [Fact]
     public async Task Welcomes_wait_for_away_joiners_within_a_bound_in_bytes_not_a_count_of_epochs()
     {

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Ockam.Messaging.Routing;
 
-namespace Ockam.Messaging.Tests.Support;
+namespace Ockam.Testing;
 
 /// <summary>A worker that keeps what it receives, for a test to await.</summary>
 internal sealed class Inbox : IWorker
