@@ -8,8 +8,16 @@ internal sealed class GatewayRecorder : IGroupGateway
 {
     private readonly Channel<(byte[] Envelope, string[] Relays)> received = Channel.CreateUnbounded<(byte[], string[])>();
 
+    /// <summary>While set, every call fails, as one to a gateway whose silo died does.</summary>
+    public bool Unreachable { get; set; }
+
     public Task DeliverAsync(byte[] envelope, string[] relays)
     {
+        if (Unreachable)
+        {
+            throw new InvalidOperationException("the gateway's silo is gone");
+        }
+
         received.Writer.TryWrite((envelope, relays));
         return Task.CompletedTask;
     }

@@ -596,9 +596,11 @@ public sealed partial class EdgeNode : IAsyncDisposable, IEdgeApi
             }
 
             // Calls still waiting on the old channel get no answer now. The source is left to the collector, not
-            // disposed: a call may be linking to it at this moment.
+            // disposed: a call may be linking to it at this moment. The new channel's source is made once the channel
+            // is: a connection to the same silo lost while it was being made (the one its handshake began on, before
+            // a redial) is not the new channel's, and cancelling for it left a working channel whose every call
+            // failed at once as "broke before it answered", for good (TopicFailoverTests, once).
             await channelGone.CancelAsync().ConfigureAwait(false);
-            channelGone = new CancellationTokenSource();
 
             if (api is not null)
             {
@@ -625,6 +627,7 @@ public sealed partial class EdgeNode : IAsyncDisposable, IEdgeApi
 
             // What the silo pushes reaches the relay inbox, and nothing else of this node.
             node.AcceptFlow(RelayInboxAddress, channel.Flow);
+            channelGone = new CancellationTokenSource();
             LogConnected(logger, silo);
 
             return (channel, api, channelGone.Token);
@@ -661,7 +664,7 @@ public sealed partial class EdgeNode : IAsyncDisposable, IEdgeApi
         ApiResult<TResponse> response;
         try
         {
-            var (_, client, gone) = await ConnectedAsync(cancellationToken).ConfigureAwait(false);
+            var (open, client, gone) = await ConnectedAsync(cancellationToken).ConfigureAwait(false);
             using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, gone);
             try
             {
@@ -669,6 +672,9 @@ public sealed partial class EdgeNode : IAsyncDisposable, IEdgeApi
             }
             catch (OperationCanceledException) when (gone.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
+                // Whatever said so, the next call opens a new channel rather than trust this one again.
+                brokenChannel = open;
+
                 // The connection under the channel broke while the call waited (its silo was killed, for one): no answer
                 // can come over it, and waiting out the call's timeout kept a publisher silent for 15 s after a kill.
                 // Not sent again: the silo may have carried it out before it went, and a message sent twice would be

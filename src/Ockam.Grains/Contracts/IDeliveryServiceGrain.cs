@@ -42,10 +42,11 @@ public interface IDeliveryServiceGrain : IGrainWithStringKey
     Task<DeliveryOutcome> RequestJoinAsync(string identifier, string? relay);
 
     /// <summary>
-    /// <paramref name="relay"/>, named by a member or a joiner, is connected through <paramref name="gateway"/>: its live
-    /// deliveries go there, one call per entry for all the relays a gateway holds, until the relay is named again. A
-    /// relay no member or joiner named is ignored. Kept in memory only: after the grain's activation goes, deliveries
-    /// go through each relay's grain until members name their routes again.
+    /// <paramref name="relay"/>, just named by a member or a joiner, is connected through <paramref name="gateway"/>:
+    /// live deliveries for it go there, in one call per entry for all the group's relays that gateway holds. Naming a
+    /// relay again forgets where it was connected until its gateway says so again; a relay no member or joiner named
+    /// is ignored. Kept in memory only: after the grain's activation goes, deliveries go through each relay's grain
+    /// until members name their routes again.
     /// </summary>
     [Alias("route-through")]
     Task RouteThroughAsync(string relay, IGroupGateway gateway);

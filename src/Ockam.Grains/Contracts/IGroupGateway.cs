@@ -1,5 +1,3 @@
-using Orleans.Concurrency;
-
 namespace Ockam.Grains.Contracts;
 
 /// <summary>
@@ -11,11 +9,14 @@ namespace Ockam.Grains.Contracts;
 public interface IGroupGateway : IGrainObserver
 {
     /// <summary>
-    /// Pushes <paramref name="envelope"/> (a group's delivery, which its log keeps) to each of <paramref name="relays"/>
-    /// exactly as the relay would (<see cref="IRelayGrain.NotifyAsync"/>): to the owner's connection that listens on it
-    /// here, and through the relay's grain for one that listens elsewhere now. One-way, as that call is: the Delivery
-    /// Service never waits on a member.
+    /// Pushes <paramref name="envelope"/> (a group's delivery, which its log keeps) to each of <paramref name="relays"/>:
+    /// down the connection through which the relay's owner last connected it at this gateway, as the relay would push
+    /// it (<see cref="IRelayGrain.NotifyAsync"/>: sequence 0, from the service), and through the relay's grain for a
+    /// relay this gateway no longer holds. Answers once the pushes are started, not done: a full member channel holds
+    /// up no one. A Delivery Service whose call fails passes the entry to the relays' grains and asks this gateway no
+    /// more.
     /// </summary>
-    [Alias("deliver"), OneWay]
+    [Alias("deliver")]
+    [ResponseTimeout("00:00:05")]
     Task DeliverAsync(byte[] envelope, string[] relays);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Ockam.Grains.Contracts;
@@ -51,6 +52,9 @@ internal sealed class DeliveryServiceGrain(
     /// only, a hint. A gateway that no longer holds a relay passes the entry to its grain. Used on the grain's turn only.
     /// </summary>
     private readonly Dictionary<string, IGroupGateway> gateways = new(StringComparer.Ordinal);
+
+    /// <summary>Gateways a fan-out (off the turn) could not reach: their hints are dropped on the next turn that fans out.</summary>
+    private readonly ConcurrentQueue<IGroupGateway> unreachable = new();
 
     /// <summary>The fan-out last queued: the next one runs after it.</summary>
     private Task fanOut = Task.CompletedTask;
@@ -145,6 +149,7 @@ internal sealed class DeliveryServiceGrain(
         if (relay is not null)
         {
             routes.State.Relays[creator] = relay;
+            gateways.Remove(relay);
             await routes.WriteStateAsync();
         }
 
@@ -340,6 +345,8 @@ internal sealed class DeliveryServiceGrain(
             return DeliveryOutcome.RelayNotOwned;
         }
 
+        // Where the relay is connected now is for its gateway to say again (RouteThroughAsync), if it holds it.
+        gateways.Remove(relay);
         if (!routes.State.Relays.TryGetValue(member, out var current) || current != relay)
         {
             routes.State.Relays[member] = relay;
@@ -383,6 +390,11 @@ internal sealed class DeliveryServiceGrain(
         }
 
         routes.State.Pending.Add(new PendingJoin(identifier, relay));
+        if (relay is not null)
+        {
+            gateways.Remove(relay);
+        }
+
         await routes.WriteStateAsync();
         return DeliveryOutcome.Ok;
     }
@@ -610,6 +622,14 @@ internal sealed class DeliveryServiceGrain(
     /// </summary>
     private FanOutTargets Targets(List<string?> relays)
     {
+        while (unreachable.TryDequeue(out var gone))
+        {
+            foreach (var relay in gateways.Where(g => g.Value.Equals(gone)).Select(g => g.Key).ToList())
+            {
+                gateways.Remove(relay);
+            }
+        }
+
         // Names no member uses any more are dropped now and then, so the caches stay the size of the routes.
         var bound = (2 * routes.State.Relays.Count) + routes.State.Pending.Count + 16;
         if (relayGrains.Count > bound)
@@ -661,6 +681,7 @@ internal sealed class DeliveryServiceGrain(
     private void FanOutAfterAnswer(List<string?> relays, GroupDelivery delivery)
     {
         var targets = Targets(relays);
-        fanOut = fanOut.ContinueWith(_ => GroupFanOut.Notify(targets, delivery), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        var grains = GrainFactory;
+        fanOut = fanOut.ContinueWith(_ => GroupFanOut.Notify(targets, delivery, grains, unreachable.Enqueue), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 }

@@ -8,22 +8,40 @@ namespace Ockam.Grains.Groups;
 internal static class GroupFanOut
 {
     /// <summary>
-    /// Pushes <paramref name="delivery"/> to each relay named, live and one-way: the group's log is the durable copy,
-    /// so a member whose connection is away reads what it missed from the log when it is back, and no relay stores (or
-    /// is acknowledged) a second copy per member. The envelope is encoded once for all of them, and a gateway holding
-    /// many of the relays gets it once for all of those.
+    /// Pushes <paramref name="delivery"/> to each relay named, live: the group's log is the durable copy, so a member
+    /// whose connection is away reads what it missed from the log when it is back, and no relay stores (or is
+    /// acknowledged) a second copy per member. The envelope is encoded once for all of them, and a gateway holding many
+    /// of the relays gets it once for all of those; the relays' grains get it one-way. A gateway that cannot be reached
+    /// (its silo died, say) is reported to <paramref name="unreachable"/>, and its relays get the entry through their
+    /// grains, which know where their owners listen now.
     /// </summary>
-    public static void Notify(FanOutTargets targets, GroupDelivery delivery)
+    public static void Notify(FanOutTargets targets, GroupDelivery delivery, IGrainFactory grains, Action<IGroupGateway> unreachable)
     {
         var envelope = MessageCodec.Encode(new Message(Route.Of(Address.Local(GroupDelivery.InboxAddress)), Route.Empty, delivery.Encode()));
         foreach (var (gateway, relays) in targets.Gateways)
         {
-            _ = gateway.DeliverAsync(envelope, relays);
+            _ = DeliverAsync(gateway, relays, envelope, grains, unreachable);
         }
 
         foreach (var relay in targets.Relays)
         {
             _ = relay.NotifyAsync(envelope);
+        }
+    }
+
+    private static async Task DeliverAsync(IGroupGateway gateway, string[] relays, byte[] envelope, IGrainFactory grains, Action<IGroupGateway> unreachable)
+    {
+        try
+        {
+            await gateway.DeliverAsync(envelope, relays).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            unreachable(gateway);
+            foreach (var relay in relays)
+            {
+                _ = grains.GetGrain<IRelayGrain>(relay).NotifyAsync(envelope);
+            }
         }
     }
 

@@ -33,21 +33,19 @@ internal sealed class RelayObserver(Node node, Address channel, Action going) : 
     /// <summary>
     /// A group's delivery to the owner listening on <paramref name="relay"/>, as the relay would push it
     /// (<see cref="IRelayGrain.NotifyAsync"/>: sequence 0, from the service). Best effort: the group's log keeps the
-    /// entry, and a member that missed it reads it there; so a push that finds the channel gone, or full past
-    /// <see cref="Patience"/>, is dropped.
+    /// entry, and a member that missed it reads it there; so a push that finds the channel full past
+    /// <see cref="Patience"/> is dropped.
     /// </summary>
-    /// <returns>Whether the channel took it.</returns>
-    public async Task<bool> PushAsync(string relay, byte[] envelope)
+    /// <exception cref="RoutingException">The channel is gone.</exception>
+    public async Task PushAsync(string relay, byte[] envelope)
     {
         using var patience = new CancellationTokenSource(Patience, node.Time);
         try
         {
             await node.SendAsync(new Message(inbox, Route.Empty, new RelayDelivery(relay, RelayDelivery.Unstored, envelope, true, string.Empty).Encode()), patience.Token).ConfigureAwait(false);
-            return true;
         }
-        catch (Exception e) when (e is RoutingException || (e is OperationCanceledException && patience.IsCancellationRequested))
+        catch (OperationCanceledException) when (patience.IsCancellationRequested)
         {
-            return false;
         }
     }
 

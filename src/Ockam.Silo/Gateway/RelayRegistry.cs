@@ -63,8 +63,13 @@ internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, Tim
         var outcome = await ConnectAsync(relay, channel, entry.Reference, owner).ConfigureAwait(false);
         if (outcome == RelayOutcome.Ok)
         {
-            // The relay pushes to the connection that connected it last, and so do group deliveries given here.
-            listening[relay] = entry.Observer;
+            // Group deliveries given here go down the connection that connected the relay here last, while it holds
+            // it: a close that ran while the relay was connecting has released it already.
+            if (Holds(relay, channel, entry.Reference))
+            {
+                listening[relay] = entry.Observer;
+            }
+
             if (!relay.StartsWith(ReplyRelayPrefix, StringComparison.Ordinal))
             {
                 namedRelays[owner] = relay;
@@ -121,7 +126,7 @@ internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, Tim
             if (listening.TryGetValue(relay, out var observer))
             {
                 // Not awaited: a member whose channel is full holds up no one else (each push has its own patience).
-                _ = observer.PushAsync(relay, envelope);
+                _ = PushAsync(relay, observer, envelope);
                 here++;
             }
             else
@@ -134,6 +139,23 @@ internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, Tim
         SiloTelemetry.GroupDeliveries.Add(here, new KeyValuePair<string, object?>("ockam.path", "connection"));
         SiloTelemetry.GroupDeliveries.Add(relays.Length - here, new KeyValuePair<string, object?>("ockam.path", "relay"));
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Pushes down the connection held for <paramref name="relay"/>; one found gone (closed before this registry heard
+    /// of it) is let go, and the entry passed to the relay's grain.
+    /// </summary>
+    private async Task PushAsync(string relay, RelayObserver observer, byte[] envelope)
+    {
+        try
+        {
+            await observer.PushAsync(relay, envelope).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RoutingException or ObjectDisposedException)
+        {
+            listening.TryRemove(KeyValuePair.Create(relay, observer));
+            await grains.GetGrain<IRelayGrain>(relay).NotifyAsync(envelope).ConfigureAwait(false);
+        }
     }
 
     /// <summary>

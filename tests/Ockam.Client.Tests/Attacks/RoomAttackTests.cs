@@ -515,19 +515,4 @@ public sealed class RoomAttackTests : IAsyncLifetime
             }
         }
     }
-
-    /// <summary>While on, every call to one grain method meets <paramref name="fault"/> instead of going through.</summary>
-    private sealed class GrainCallFault(Func<System.Reflection.MethodInfo, bool> matches, Func<Task> fault) : IOutgoingGrainCallFilter
-    {
-        private volatile bool on;
-
-        public bool On
-        {
-            get => on;
-            set => on = value;
-        }
-
-        public Task Invoke(IOutgoingGrainCallContext context) =>
-            on && context.InterfaceMethod is { } method && matches(method) ? fault() : context.Invoke();
-    }
 }

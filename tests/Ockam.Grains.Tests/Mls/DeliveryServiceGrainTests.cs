@@ -305,10 +305,51 @@ public sealed class DeliveryServiceGrainTests(ClusterFixture fixture) : IDisposa
         Assert.Equal(DeliveryOutcome.Ok, sent.Outcome);
         var (envelope, through) = await gateway.TakeAsync();
         Assert.Equal(new[] { relays[bob.Id], relays[carol.Id] }.Order(), through.Order());
-        var delivery = GroupDelivery.Decode(Ockam.Messaging.Routing.MessageCodec.Decode(envelope, GroupDelivery.MaxSize + 1024).Payload);
-        Assert.Equal((GroupDeliveryKind.Message, sent.Index), (delivery.Kind, delivery.Index));
+        Assert.Equal((GroupDeliveryKind.Message, sent.Index), IndexOf(envelope));
         Assert.Equal(envelope, Assert.Single(await daves.TakeAsync(1)).Envelope);
+
+        // Bob names his relay again: where it is connected is for a gateway to say again, and until then his relay
+        // takes his deliveries.
+        var bobs = new RelayRecorder();
+        Assert.Equal(RelayOutcome.Ok, await fixture.Grains.GetGrain<IRelayGrain>(relays[bob.Id]).ConnectAsync(bob.Id, fixture.Grains.CreateObjectReference<IRelayObserver>(bobs)));
+        Assert.Equal(DeliveryOutcome.Ok, await ds.ListenAsync(bob.Id, relays[bob.Id]));
+        var next = await ds.SendAsync(alice.Id, alice.Encrypt("after bob named his relay again"));
+        (envelope, through) = await gateway.TakeAsync();
+        Assert.Equal([relays[carol.Id]], through);
+        Assert.Equal((GroupDeliveryKind.Message, next.Index), IndexOf(Assert.Single(await bobs.TakeAsync(1)).Envelope));
         Assert.True(gateway.IsEmpty);
+    }
+
+    /// <summary>
+    /// The gateway a member's relay was connected through cannot be reached (its silo died): the entries it misses go
+    /// through the member's relay, which knows where its owner listens now, and the gateway is asked no more. Fails if a
+    /// gateway that is gone kept a member's live deliveries.
+    /// </summary>
+    [Fact]
+    public async Task Entries_for_an_unreachable_gateway_go_through_the_relays()
+    {
+        var (ds, alice, bob) = await RoomOfTwoAsync();
+        var relay = await RelayOfAsync(bob.Id);
+        Assert.Equal(DeliveryOutcome.Ok, await ds.ListenAsync(bob.Id, relay));
+        var bobs = new RelayRecorder();
+        Assert.Equal(RelayOutcome.Ok, await fixture.Grains.GetGrain<IRelayGrain>(relay).ConnectAsync(bob.Id, fixture.Grains.CreateObjectReference<IRelayObserver>(bobs)));
+        var gateway = new GatewayRecorder();
+        var reference = fixture.Grains.CreateObjectReference<IGroupGateway>(gateway);
+        await ds.RouteThroughAsync(relay, reference);
+        gateway.Unreachable = true;
+
+        var first = await ds.SendAsync(alice.Id, alice.Encrypt("one"));
+        Assert.Equal(first.Index, IndexOf(Assert.Single(await bobs.TakeAsync(1)).Envelope).Index);
+        gateway.Unreachable = false;
+        var second = await ds.SendAsync(alice.Id, alice.Encrypt("two"));
+        Assert.Equal(second.Index, IndexOf(Assert.Single(await bobs.TakeAsync(1)).Envelope).Index);
+        Assert.True(gateway.IsEmpty);
+    }
+
+    private static (GroupDeliveryKind Kind, ulong Index) IndexOf(byte[] envelope)
+    {
+        var delivery = GroupDelivery.Decode(Ockam.Messaging.Routing.MessageCodec.Decode(envelope, GroupDelivery.MaxSize + 1024).Payload);
+        return (delivery.Kind, delivery.Index);
     }
 
     [Fact]
