@@ -581,7 +581,8 @@ public sealed partial class EdgeNode : IAsyncDisposable, IEdgeApi
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!reopen && channel is { Closed.IsCompleted: false } open && !ReferenceEquals(open, brokenChannel) && api is not null)
+            // A cancelled source means the channel it stands for is not to be trusted, whoever cancelled it.
+            if (!reopen && channel is { Closed.IsCompleted: false } open && !ReferenceEquals(open, brokenChannel) && !channelGone.IsCancellationRequested && api is not null)
             {
                 return (open, api, channelGone.Token);
             }
@@ -599,7 +600,8 @@ public sealed partial class EdgeNode : IAsyncDisposable, IEdgeApi
             // disposed: a call may be linking to it at this moment. The new channel's source is made once the channel
             // is: a connection to the same silo lost while it was being made (the one its handshake began on, before
             // a redial) is not the new channel's, and cancelling for it left a working channel whose every call
-            // failed at once as "broke before it answered", for good (TopicFailoverTests, once).
+            // failed at once as "broke before it answered", for good (TopicFailoverTests, once). Should a source be
+            // cancelled under a live channel all the same, the next call opens a new one (above).
             await channelGone.CancelAsync().ConfigureAwait(false);
 
             if (api is not null)
@@ -664,7 +666,7 @@ public sealed partial class EdgeNode : IAsyncDisposable, IEdgeApi
         ApiResult<TResponse> response;
         try
         {
-            var (open, client, gone) = await ConnectedAsync(cancellationToken).ConfigureAwait(false);
+            var (_, client, gone) = await ConnectedAsync(cancellationToken).ConfigureAwait(false);
             using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, gone);
             try
             {
@@ -672,8 +674,6 @@ public sealed partial class EdgeNode : IAsyncDisposable, IEdgeApi
             }
             catch (OperationCanceledException) when (gone.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                // Whatever said so, the next call opens a new channel rather than trust this one again.
-                brokenChannel = open;
 
                 // The connection under the channel broke while the call waited (its silo was killed, for one): no answer
                 // can come over it, and waiting out the call's timeout kept a publisher silent for 15 s after a kill.
