@@ -674,7 +674,6 @@ public sealed partial class EdgeNode : IAsyncDisposable, IEdgeApi
             }
             catch (OperationCanceledException) when (gone.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-
                 // The connection under the channel broke while the call waited (its silo was killed, for one): no answer
                 // can come over it, and waiting out the call's timeout kept a publisher silent for 15 s after a kill.
                 // Not sent again: the silo may have carried it out before it went, and a message sent twice would be
