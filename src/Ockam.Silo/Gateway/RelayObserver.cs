@@ -31,20 +31,19 @@ internal sealed class RelayObserver(Node node, Address channel, Action going) : 
     }
 
     /// <summary>
-    /// A group's delivery to the owner listening on <paramref name="relay"/>, as the relay would push it
-    /// (<see cref="IRelayGrain.NotifyAsync"/>: sequence 0, from the service). Best effort: the group's log keeps the
-    /// entry, and a member that missed it reads it there; so a push that finds the channel full past
-    /// <see cref="Patience"/> is dropped.
+    /// A group's delivery to the owner listening on <paramref name="relay"/>, pushed as the relay itself pushes one
+    /// (<see cref="IRelayGrain.NotifyAsync"/>: the same message, through <see cref="DeliverAsync"/>). Best effort: the
+    /// group's log keeps the entry, and a member that missed it reads it there; so a push that finds the channel full
+    /// past <see cref="Patience"/> is dropped.
     /// </summary>
     /// <exception cref="RoutingException">The channel is gone.</exception>
     public async Task PushAsync(string relay, byte[] envelope)
     {
-        using var patience = new CancellationTokenSource(Patience, node.Time);
         try
         {
-            await node.SendAsync(new Message(inbox, Route.Empty, new RelayDelivery(relay, RelayDelivery.Unstored, envelope, true, string.Empty).Encode()), patience.Token).ConfigureAwait(false);
+            await DeliverAsync(relay, [new RelayedMessage(RelayDelivery.Unstored, 0, envelope, RelayOrigin.Service)]).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (patience.IsCancellationRequested)
+        catch (TimeoutException)
         {
         }
     }
