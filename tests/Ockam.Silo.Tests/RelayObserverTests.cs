@@ -23,7 +23,7 @@ public sealed class RelayObserverTests
         var owner = new NeverReads();
         node.StartWorker(channel, owner);
 
-        var pushing = new RelayObserver(node, channel, () => { }).DeliverAsync("phone", [.. Enumerable.Range(0, 4).Select(i => new RelayedMessage((ulong)i + 1, 0, [(byte)i], RelayOrigin.Peer, "monitor"))]);
+        var pushing = new RelayObserver(node, channel, () => { }, (_, _) => { }).DeliverAsync("phone", [.. Enumerable.Range(0, 4).Select(i => new RelayedMessage((ulong)i + 1, 0, [(byte)i], RelayOrigin.Peer, "monitor"))]);
         await owner.Taken.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.False(pushing.IsCompleted);
 

@@ -8,9 +8,10 @@ namespace Ockam.Silo.Gateway;
 /// A relay owner's live connection on this silo: what the relay pushes goes down the owner's secure
 /// channel to its <c>relay-inbox</c>. If the channel is gone, delivery fails and the relay keeps the messages. A relay
 /// activation that goes says so, and <paramref name="going"/> connects the owner to the next one (each observer serves
-/// one relay, so the name the notice carries is not needed).
+/// one relay, so the name the notice carries is not needed). A group's entry that the relay pushed (rather than this
+/// gateway, <see cref="PushAsync"/>) is handed to <paramref name="relayed"/> once it is down the channel.
 /// </summary>
-internal sealed class RelayObserver(Node node, Address channel, Action going) : IRelayObserver
+internal sealed class RelayObserver(Node node, Address channel, Action going, Action<RelayObserver, byte[]> relayed) : IRelayObserver
 {
     /// <summary>
     /// How long a push waits for room in the owner's channel, under the push's own response timeout (5 s). Past it the
@@ -20,7 +21,20 @@ internal sealed class RelayObserver(Node node, Address channel, Action going) : 
     /// </summary>
     internal static readonly TimeSpan Patience = TimeSpan.FromSeconds(4);
 
+    /// <summary>
+    /// How often this connection tells one group's Delivery Service where it is (<see cref="ShouldTell"/>): once is
+    /// enough while the service keeps the hint, and a service that keeps dropping it (it finds this gateway too slow)
+    /// does not get it back, with the duplicates each drop may cost, on every entry.
+    /// </summary>
+    internal static readonly TimeSpan TellInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>Groups told at most this many at once: a relay can route many groups; past it, the record starts again.</summary>
+    private const int MaxTold = 64;
+
     private readonly Route inbox = Route.Of(channel, Address.Local(RelayDelivery.InboxAddress));
+
+    /// <summary>The groups whose Delivery Service was last told about this connection, and when (timestamps of the node's clock).</summary>
+    private readonly Dictionary<GroupId, long> told = [];
 
     public Address Channel => channel;
 
@@ -41,7 +55,7 @@ internal sealed class RelayObserver(Node node, Address channel, Action going) : 
     {
         try
         {
-            await DeliverAsync(relay, [new RelayedMessage(RelayDelivery.Unstored, 0, envelope, RelayOrigin.Service)]).ConfigureAwait(false);
+            await SendAsync(relay, [new RelayedMessage(RelayDelivery.Unstored, 0, envelope, RelayOrigin.Service)]).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -49,6 +63,44 @@ internal sealed class RelayObserver(Node node, Address channel, Action going) : 
     }
 
     public async Task DeliverAsync(string relay, IReadOnlyList<RelayedMessage> messages)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        await SendAsync(relay, messages).ConfigureAwait(false);
+
+        // A group's entry is the relay's only unstored message from the service (IRelayGrain.NotifyAsync).
+        foreach (var message in messages)
+        {
+            if (message is { Sequence: RelayDelivery.Unstored, Origin: RelayOrigin.Service })
+            {
+                relayed(this, message.Envelope);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether to tell <paramref name="group"/>'s Delivery Service about this connection now (at
+    /// <paramref name="timestamp"/>), and if so, noted as told: at most once per <see cref="TellInterval"/>.
+    /// </summary>
+    public bool ShouldTell(GroupId group, long timestamp)
+    {
+        lock (told)
+        {
+            if (told.TryGetValue(group, out var last) && node.Time.GetElapsedTime(last, timestamp) < TellInterval)
+            {
+                return false;
+            }
+
+            if (told.Count >= MaxTold)
+            {
+                told.Clear();
+            }
+
+            told[group] = timestamp;
+            return true;
+        }
+    }
+
+    private async Task SendAsync(string relay, IReadOnlyList<RelayedMessage> messages)
     {
         using var patience = new CancellationTokenSource(Patience, node.Time);
         try

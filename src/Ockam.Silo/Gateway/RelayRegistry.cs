@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Ockam.Grains.Contracts;
+using Ockam.Identity.Encoding;
 using Ockam.Identity.Identities;
+using Ockam.Messaging.Api;
 using Ockam.Messaging.Routing;
 using Ockam.Messaging.SecureChannels;
 using Ockam.Silo.Telemetry;
@@ -57,7 +59,7 @@ internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, Tim
     {
         var entry = observers.GetOrAdd((relay, channel), key =>
         {
-            var observer = new RelayObserver(node, key.Channel, () => Reconnect(key.Relay, key.Channel));
+            var observer = new RelayObserver(node, key.Channel, () => Reconnect(key.Relay, key.Channel), (held, envelope) => Relayed(key.Relay, held, envelope));
             return (observer, grains.CreateObjectReference<IRelayObserver>(observer), owner);
         });
         var outcome = await ConnectAsync(relay, channel, entry.Reference, owner).ConfigureAwait(false);
@@ -155,6 +157,49 @@ internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, Tim
         {
             listening.TryRemove(KeyValuePair.Create(relay, observer));
             await grains.GetGrain<IRelayGrain>(relay).NotifyAsync(envelope).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// A group's entry reached <paramref name="relay"/>'s owner here through the relay's grain: its Delivery Service
+    /// does not know (or no longer knows) that the relay is connected through this gateway. It has forgotten since it
+    /// was told at the route's naming (a new activation keeps no hints), or it dropped the hint, or it was never told (the
+    /// telling failed, or the owner moved here). So it is told again, best effort, and its next entries come here in one
+    /// call per gateway instead of through each relay. Only while this connection is the one the relay's entries are
+    /// pushed down, and at most once per <see cref="RelayObserver.TellInterval"/> for a group.
+    /// </summary>
+    private void Relayed(string relay, RelayObserver observer, byte[] envelope)
+    {
+        if (!listening.TryGetValue(relay, out var current) || !ReferenceEquals(current, observer))
+        {
+            return;
+        }
+
+        GroupId group;
+        try
+        {
+            group = GroupDelivery.Decode(MessageCodec.Decode(envelope, RelayDelivery.MaxSize).Payload).Group;
+        }
+        catch (OckamDecodeException)
+        {
+            return;
+        }
+
+        if (observer.ShouldTell(group, time.GetTimestamp()))
+        {
+            _ = TellAsync(relay, group);
+        }
+    }
+
+    private async Task TellAsync(string relay, GroupId group)
+    {
+        try
+        {
+            await grains.GetDeliveryService(group).RouteThroughAsync(relay, Groups).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException)
+        {
+            // Its entries keep coming through the relay, as they did; the next one after the interval tells it again.
         }
     }
 
