@@ -27,6 +27,7 @@ public sealed partial class Node : IAsyncDisposable
     {
         Options = options ?? new NodeOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.MailboxCapacity, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Options.MailboxBytes, 1, nameof(options));
         LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         logger = LoggerFactory.CreateLogger<Node>();
     }
@@ -301,7 +302,7 @@ public sealed partial class Node : IAsyncDisposable
             mailboxes = new Mailbox[count];
             for (var i = 0; i < count; i++)
             {
-                mailboxes[i] = new Mailbox(node.Options.MailboxCapacity);
+                mailboxes[i] = new Mailbox(node.Options.MailboxCapacity, node.Options.MailboxBytes);
             }
         }
 

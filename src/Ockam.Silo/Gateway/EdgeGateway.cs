@@ -61,7 +61,7 @@ internal sealed partial class EdgeGateway(
         trust.AcceptRevocationList(RevocationList.Decode(await authority.GetRevocationListAsync().ConfigureAwait(false)), time.GetUtcNow());
         Trust = trust;
 
-        node = new Node(new NodeOptions { Time = time, MailboxCapacity = gatewayOptions.Value.MailboxCapacity }, loggers);
+        node = new Node(new NodeOptions { Time = time, MailboxCapacity = gatewayOptions.Value.MailboxCapacity, MailboxBytes = gatewayOptions.Value.MailboxBytes }, loggers);
         tcp = new TcpTransport(node, gatewayOptions.Value.Transport);
         var limits = gatewayOptions.Value;
         var handshakes = new RequestRate(limits.HandshakesPerSecond, limits.HandshakeBurst, time);

@@ -52,6 +52,13 @@ internal sealed class EdgeGatewayOptions
     /// <summary>Messages each of the gateway's mailboxes (a connection's, each side of a channel's) holds before its senders wait.</summary>
     public int MailboxCapacity { get; set; } = 1024;
 
+    /// <summary>
+    /// Bytes of payload each of those mailboxes holds before its senders wait, whichever of this and
+    /// <see cref="MailboxCapacity"/> comes first: a peer that stops reading while its own relay's 256 KiB messages are
+    /// pushed back at it holds this much per mailbox, not <see cref="MailboxCapacity"/> frames.
+    /// </summary>
+    public long MailboxBytes { get; set; } = 4 * 1024 * 1024;
+
     /// <summary>Requests the api answers at once; more wait in their channels' receive sides.</summary>
     public int MaxConcurrentRequests { get; set; } = 256;
 

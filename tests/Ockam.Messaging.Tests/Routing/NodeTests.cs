@@ -71,6 +71,24 @@ public sealed class NodeTests : IAsyncLifetime
         Assert.Equal(0, small.WorkerCount);
     }
 
+    /// <summary>
+    /// With the default bounds, a worker that takes nothing holds about 4 MiB of 200 KiB messages, not a thousand of
+    /// them: the rest of the senders wait. Fails if the node's mailboxes were bounded in messages only.
+    /// </summary>
+    [Fact]
+    public async Task A_mailbox_makes_senders_of_large_messages_wait_by_bytes_not_only_by_count()
+    {
+        await using var node = new Node(new NodeOptions());
+        var gate = new TaskCompletionSource();
+        node.StartWorker(Address.Local("slow"), new Blocked(gate.Task));
+        var sends = Enumerable.Range(0, 64).Select(_ => node.SendAsync(new Message(Route.Of(Address.Local("slow")), Route.Empty, new byte[200 * 1024])).AsTask()).ToList();
+        await Task.Delay(200);
+        var taken = sends.Count(s => s.IsCompletedSuccessfully);
+        Assert.InRange(taken, 2, 1 + (int)(new NodeOptions().MailboxBytes / (200 * 1024)));
+        gate.SetResult();
+        await Task.WhenAll(sends).WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
     [Fact]
     public async Task Senders_waiting_for_room_are_refused_when_the_worker_stops_and_one_that_gives_up_gets_its_cancellation()
     {
