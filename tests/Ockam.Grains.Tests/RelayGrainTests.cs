@@ -77,6 +77,38 @@ public sealed class RelayGrainTests(ClusterFixture fixture)
         Assert.Equal(RelayOutcome.Offline, await reply.SendAsync([1], 0, "peer"));
     }
 
+    /// <summary>
+    /// A connection's reply relay stores nothing: it holds what it pushed until acknowledged, a delivery window at most,
+    /// and once its connection goes, it lets all of it go with its claim and its row (no one can listen on it again).
+    /// Fails if it held a whole mailbox (a peer filling reply relays it never acknowledges held 64 MiB each), or kept
+    /// it, or its claim, after the disconnect.
+    /// </summary>
+    [Fact]
+    public async Task A_reply_relay_holds_at_most_a_window_and_lets_it_go_with_its_claim_when_its_connection_goes()
+    {
+        var reply = fixture.Grains.GetGrain<IRelayGrain>("conn." + Guid.NewGuid().ToString("n"));
+        await reply.ClaimAsync("owner", durable: false);
+        var recorder = new RelayRecorder();
+        var connection = fixture.Grains.CreateObjectReference<IRelayObserver>(recorder);
+        Assert.Equal(RelayOutcome.Ok, await reply.ConnectAsync("owner", connection));
+
+        var outcomes = new List<RelayOutcome>();
+        for (var i = 0; i < ClusterFixture.RelayDeliveryWindow + 4; i++)
+        {
+            outcomes.Add(await reply.SendAsync([(byte)i], 0, "peer"));
+        }
+
+        Assert.Equal(ClusterFixture.RelayDeliveryWindow, outcomes.Count(o => o == RelayOutcome.Ok));
+        Assert.Equal(RelayOutcome.MailboxFull, outcomes[^1]);
+        Assert.Equal(ClusterFixture.RelayDeliveryWindow, (await reply.GetStatusAsync()).Queued);
+
+        await reply.DisconnectAsync(connection);
+        var gone = await reply.GetStatusAsync();
+        Assert.Equal((null, 0, 0L), (gone.Owner, gone.Queued, gone.QueuedBytes));
+        Assert.Equal(RelayOutcome.Unknown, await reply.SendAsync([1], 0, "peer"));
+        Assert.Equal(RelayOutcome.Unknown, await reply.ConnectAsync("owner", connection));
+    }
+
     [Fact]
     public async Task A_services_notification_is_pushed_live_to_a_connected_owner_and_never_stored()
     {

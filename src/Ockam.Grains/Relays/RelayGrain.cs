@@ -126,14 +126,23 @@ internal sealed partial class RelayGrain(
     public Task<RelayOutcome> RenewAsync(string owner, IRelayObserver connection) =>
         observer is null || state.State.Owner != owner ? ConnectAsync(owner, connection) : Task.FromResult(RelayOutcome.Ok);
 
-    public Task DisconnectAsync(IRelayObserver connection)
+    public async Task DisconnectAsync(IRelayObserver connection)
     {
-        if (Equals(observer, connection))
+        if (!Equals(observer, connection))
         {
-            Unobserve();
+            return;
         }
 
-        return Task.CompletedTask;
+        Unobserve();
+        if (!state.State.Durable && state.State.Owner is not null)
+        {
+            // A connection's reply relay (the only kind not durable) ends with its connection: no one can listen on it
+            // again, so what it held for that connection, its claim and its row go now. Left, they were memory a peer
+            // could fill and a row per connection, kept until the activation was collected, and the row for ever.
+            unstored.Clear();
+            await state.ClearStateAsync();
+            this.DeactivateOnIdle();
+        }
     }
 
     /// <summary>Every envelope's outcome when the batch cannot be taken at all (malformed, or a relay nobody claimed); else null.</summary>
@@ -163,10 +172,13 @@ internal sealed partial class RelayGrain(
         var outcomes = new RelayOutcome[envelopes.Length];
         var accepted = new List<RelayedMessage>(envelopes.Length);
         var size = state.State.Durable ? queued : new MailboxSize(unstored.Count, unstored.Sum(m => (long)m.Envelope.Length));
+
+        // A relay that stores nothing holds only what it pushed and awaits the acknowledgement of: a delivery window, not a mailbox.
+        var (capacity, capacityBytes) = state.State.Durable ? (limits.MailboxCapacity, limits.MailboxBytes) : (limits.DeliveryWindow, (long)limits.DeliveryWindowBytes);
         for (var i = 0; i < envelopes.Length; i++)
         {
             var envelope = envelopes[i];
-            if (size.Count >= limits.MailboxCapacity || size.Bytes + envelope.Envelope.Length > limits.MailboxBytes)
+            if (size.Count >= capacity || size.Bytes + envelope.Envelope.Length > capacityBytes)
             {
                 outcomes[i] = RelayOutcome.MailboxFull;
                 continue;
