@@ -73,7 +73,7 @@ public sealed partial class PortalOutlet : IWorker
         var outlet = new PortalOutlet(node, OutletAddress(name), target, host, port, options);
         listener.ChannelAccepted += (_, e) => outlet.Track(e.Channel);
 
-        // No mailbox: an open waits for its target without holding up the others.
+        // No mailbox: an open is taken at once, and its target is waited for off the channel's loop.
         node.StartWorker([outlet.Address], outlet, mailbox: WorkerMailbox.None);
         node.AcceptFlow(outlet.Address, listener.Flow);
         return outlet;
@@ -106,36 +106,44 @@ public sealed partial class PortalOutlet : IWorker
             return;
         }
 
+        // Off the channel's loop, which runs this handler (the outlet has no mailbox): the target may take up to
+        // OpenTimeout to answer, and nothing else the channel carries (its other streams, and everything queued behind
+        // them on the node: relayed messages, answers) may wait for it. The inlet sends nothing to a stream before its
+        // opened answer, so there is nothing to keep in order.
+        _ = OpenAsync(message.ReturnRoute, flow, open.Window);
+    }
+
+    /// <summary>Connects to the target for the inlet at <paramref name="inlet"/> and joins the two, or refuses the open; its stream's place is taken already.</summary>
+    private async Task OpenAsync(Route inlet, FlowId flow, uint window)
+    {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         PortalStream stream;
         try
         {
-            var closed = await ChannelClosedAsync(flow, cancellationToken).ConfigureAwait(false);
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-            {
-                timeout.CancelAfter(options.OpenTimeout);
-                await socket.ConnectAsync(host, port, timeout.Token).ConfigureAwait(false);
-            }
-
+            var closed = await ChannelClosedAsync(flow, CancellationToken.None).ConfigureAwait(false);
+            using var patience = new CancellationTokenSource(options.OpenTimeout);
+            await socket.ConnectAsync(host, port, patience.Token).ConfigureAwait(false);
             stream = new PortalStream(node, socket, options, closed);
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException or TimeoutException)
         {
             socket.Dispose();
             Interlocked.Decrement(ref streams);
-            await RefuseAsync(message.ReturnRoute, $"the target did not answer: {e.Message}", cancellationToken).ConfigureAwait(false);
+            using var telling = new CancellationTokenSource(options.OpenTimeout);
+            await RefuseAsync(inlet, $"the target did not answer: {e.Message}", telling.Token).ConfigureAwait(false);
             return;
         }
 
         _ = stream.Completed.ContinueWith(_ => Interlocked.Decrement(ref streams), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        stream.Join(message.ReturnRoute, open.Window);
+        stream.Join(inlet, window);
         node.StartWorker([stream.Address], stream);
         node.AcceptFlow(stream.Address, flow);
         try
         {
-            await node.SendAsync(new Message(message.ReturnRoute, Route.Of(stream.Address), new PortalOpened((uint)options.Window).Encode()), cancellationToken).ConfigureAwait(false);
+            using var answering = new CancellationTokenSource(options.OpenTimeout);
+            await node.SendAsync(new Message(inlet, Route.Of(stream.Address), new PortalOpened((uint)options.Window).Encode()), answering.Token).ConfigureAwait(false);
         }
-        catch (RoutingException e)
+        catch (Exception e) when (e is RoutingException or OperationCanceledException)
         {
             stream.Abort(e.Message, tellPeer: false);
             return;

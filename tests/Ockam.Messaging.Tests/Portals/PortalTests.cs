@@ -209,6 +209,42 @@ public sealed class PortalTests : IAsyncLifetime
         Assert.False(target.Pending());
     }
 
+    /// <summary>
+    /// A target that does not answer (its host down, its accept queue full: here, a full queue) keeps an open waiting up
+    /// to its timeout. The channel that carried the open carries the next message at once, though: the outlet runs in
+    /// the channel's loop, and waiting there held up everything behind it on the node (its relayed messages, its
+    /// answers) for that long, per open. Fails if the outlet waits for its target in the channel's loop.
+    /// </summary>
+    [Fact]
+    public async Task An_open_whose_target_does_not_answer_holds_up_nothing_else_on_its_channel()
+    {
+        using var silent = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        silent.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        silent.Listen(1);
+        var silentAt = (IPEndPoint)silent.LocalEndPoint!;
+
+        // Never accepted: once its queue is full, a connection to it waits for an answer that does not come.
+        var filling = Enumerable.Range(0, 4).Select(_ => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)).ToList();
+        try
+        {
+            _ = filling.Select(f => f.ConnectAsync(silentAt)).ToList();
+            var slowListener = fleet.Listen(b, PortalOutlet.ListenerAddress("slow").ValueText, fleet.Options(bob, TrustPolicy.Identifiers(alice.Identifier)));
+            var slow = PortalOutlet.Start(b, slowListener, "slow", $"127.0.0.1:{silentAt.Port}", Small);
+            var behind = Inbox.Start(b, "behind", slowListener.Flow);
+            var channel = await SecureChannel.CreateAsync(a, Route.Of(Address.Memory("b"), PortalOutlet.ListenerAddress("slow")), fleet.Options(alice, TrustPolicy.Identifiers(bob.Identifier)));
+            Inbox.Start(a, "answers", channel.Flow);
+
+            await a.SendAsync(Message.To(Route.Of(channel.Address, slow.Address), Route.Of(Address.Local("answers")), new PortalOpen(16 * 1024).Encode()));
+            await a.SendAsync(Message.To(Route.Of(channel.Address, Address.Local("behind")), Route.Of(Address.Local("answers")), "after the open"u8.ToArray()));
+            Assert.Equal("after the open"u8.ToArray(), (await behind.ReceiveAsync(TimeSpan.FromSeconds(3))).Payload.ToArray());
+            Assert.Equal(1, slow.StreamCount);
+        }
+        finally
+        {
+            filling.ForEach(f => f.Dispose());
+        }
+    }
+
     private PortalInlet Inlet() =>
         PortalInlet.Start(a, new IPEndPoint(IPAddress.Loopback, 0), PortalOutlet.OutletAddress("svc"), ct =>
             SecureChannel.CreateAsync(a, Route.Of(Address.Memory("b"), PortalOutlet.ListenerAddress("svc")), fleet.Options(alice, TrustPolicy.Identifiers(bob.Identifier)), ct), Small);
