@@ -78,6 +78,16 @@ internal sealed class EdgeGatewayOptions
     public long RelayQueuesBytes { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>
+    /// Of <see cref="RelayQueuesMessages"/>, how many one sender's (one identity's, over all its channels and relays)
+    /// may hold: a member that keeps relays of its own stuck (it reads nothing pushed to them) holds a quarter of the
+    /// hop, and everyone else's messages still find room.
+    /// </summary>
+    public int RelaySenderMessages { get; set; } = 2048;
+
+    /// <summary>Of <see cref="RelayQueuesBytes"/>, how many one sender's may hold (a single larger message is still taken when none of its waits).</summary>
+    public long RelaySenderBytes { get; set; } = 16L * 1024 * 1024;
+
+    /// <summary>
     /// How long the relay hop keeps trying to hand messages to a relay that cannot take them (its database is away,
     /// its silo just died) before it drops them; its senders wait meanwhile.
     /// </summary>

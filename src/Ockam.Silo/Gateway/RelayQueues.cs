@@ -9,8 +9,8 @@ namespace Ockam.Silo.Gateway;
 /// everything its queue holds (up to <see cref="RelayedEnvelope.MaxBatch"/> messages and <see cref="RelayedEnvelope.MaxBatchBytes"/>)
 /// in one call, and one call at a time: the relay stores them in one transaction, and their order never depends on how
 /// calls to a relay on another silo overtake one another. Bounded in messages
-/// and bytes per relay and in all; a sender that finds no room waits (in its own channel's receive side), never
-/// the hop, and never another relay's queue.
+/// and bytes per relay, per sender (so that one member's stuck relays cannot take the whole hop) and in all; a sender
+/// that finds no room waits (in its own channel's receive side), never the hop, and never another relay's queue.
 /// </summary>
 internal sealed partial class RelayQueues(EdgeGatewayOptions limits, Func<string, RelayedEnvelope[], Task> handOver, TimeProvider time, ILogger logger) : IDisposable
 {
@@ -20,6 +20,9 @@ internal sealed partial class RelayQueues(EdgeGatewayOptions limits, Func<string
     private readonly Lock gate = new();
     private readonly Dictionary<string, Queue<RelayedEnvelope>> queues = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> queuedBytes = new(StringComparer.Ordinal);
+
+    /// <summary>What each sender (identifier) has waiting or in a relay's hands, for its share of the hop.</summary>
+    private readonly Dictionary<string, (int Messages, long Bytes)> bySender = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource stopping = new();
     private TaskCompletionSource room = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int totalMessages;
@@ -52,11 +55,14 @@ internal sealed partial class RelayQueues(EdgeGatewayOptions limits, Func<string
                 // Bounds in messages and bytes; an empty queue (or an empty hop) takes one message of any size the frame allowed.
                 var fitsRelay = queue is null || (queue.Count < limits.RelayQueueMessages && bytes + size <= limits.RelayQueueBytes);
                 var fitsAll = totalMessages == 0 || (totalMessages < limits.RelayQueuesMessages && totalBytes + size <= limits.RelayQueuesBytes);
-                if (fitsRelay && fitsAll)
+                var sender = bySender.GetValueOrDefault(entry.Sender);
+                var fitsSender = sender.Messages == 0 || (sender.Messages < limits.RelaySenderMessages && sender.Bytes + size <= limits.RelaySenderBytes);
+                if (fitsRelay && fitsAll && fitsSender)
                 {
                     totalMessages++;
                     totalBytes += size;
                     queuedBytes[relay] = bytes + size;
+                    bySender[entry.Sender] = (sender.Messages + 1, sender.Bytes + size);
                     if (queue is not null)
                     {
                         queue.Enqueue(entry);
@@ -104,6 +110,15 @@ internal sealed partial class RelayQueues(EdgeGatewayOptions limits, Func<string
                 {
                     queue.Dequeue();
                     bytes += entry.Envelope.Length;
+                    var (messages, senderBytes) = bySender[entry.Sender];
+                    if (messages == 1)
+                    {
+                        bySender.Remove(entry.Sender);
+                    }
+                    else
+                    {
+                        bySender[entry.Sender] = (messages - 1, senderBytes - entry.Envelope.Length);
+                    }
                 }
 
                 totalMessages -= batch.Length;
