@@ -79,7 +79,7 @@ public sealed class RelayGrainTests(ClusterFixture fixture)
 
     /// <summary>
     /// A connection's reply relay stores nothing: it holds what it pushed until acknowledged, a delivery window at most,
-    /// and once its connection goes, it lets all of it go with its claim and its row (no one can listen on it again).
+    /// and once its connection goes, it lets all of it go with its claim (no one can listen on it again).
     /// Fails if it held a whole mailbox (a peer filling reply relays it never acknowledges held 64 MiB each), or kept
     /// it, or its claim, after the disconnect.
     /// </summary>

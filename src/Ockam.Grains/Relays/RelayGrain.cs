@@ -137,8 +137,8 @@ internal sealed partial class RelayGrain(
         if (!state.State.Durable && state.State.Owner is not null)
         {
             // A connection's reply relay (the only kind not durable) ends with its connection: no one can listen on it
-            // again, so what it held for that connection, its claim and its row go now. Left, they were memory a peer
-            // could fill and a row per connection, kept until the activation was collected, and the row for ever.
+            // again, so what it held for that connection and its claim (its stored state) go now. Left, they were memory
+            // a peer could fill, kept until the activation was collected, and a claim stored for ever.
             unstored.Clear();
             await state.ClearStateAsync();
             this.DeactivateOnIdle();
