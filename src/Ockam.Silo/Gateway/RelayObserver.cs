@@ -78,11 +78,12 @@ internal sealed class RelayObserver(Node node, Address channel, Action going, Ac
     }
 
     /// <summary>
-    /// Whether to tell <paramref name="group"/>'s Delivery Service about this connection now (at
-    /// <paramref name="timestamp"/>), and if so, noted as told: at most once per <see cref="TellInterval"/>.
+    /// Whether to tell <paramref name="group"/>'s Delivery Service about this connection now, and if so, noted as told:
+    /// at most once per <see cref="TellInterval"/>.
     /// </summary>
-    public bool ShouldTell(GroupId group, long timestamp)
+    public bool ShouldTell(GroupId group)
     {
+        var timestamp = node.Time.GetTimestamp();
         lock (told)
         {
             if (told.TryGetValue(group, out var last) && node.Time.GetElapsedTime(last, timestamp) < TellInterval)

@@ -185,7 +185,7 @@ internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, Tim
             return;
         }
 
-        if (observer.ShouldTell(group, time.GetTimestamp()))
+        if (observer.ShouldTell(group))
         {
             _ = TellAsync(relay, group);
         }
