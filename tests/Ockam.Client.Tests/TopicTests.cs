@@ -3,6 +3,7 @@ using Ockam.Client.Edge;
 using Ockam.Client.Tests.Support;
 using Ockam.Grains.Contracts;
 using Ockam.Messaging.Api;
+using Ockam.Messaging.Api.Operations;
 
 namespace Ockam.Client.Tests;
 
@@ -105,6 +106,36 @@ public sealed class TopicTests : IAsyncLifetime
         Assert.Equal(1UL, Epoch(rooms));
         await publishing.SendAsync(GroupId.Topic(Topic), "bpm n=1"u8.ToArray());
         Assert.Equal("bpm n=1", Encoding.UTF8.GetString((await ReceiveAsync(rooms)).Payload.Span));
+    }
+
+    /// <summary>
+    /// Mallory subscribes, then claims her own KeyPackages until none is left (and never publishes more). The admin's
+    /// admission skips her, leaving her pending, and admits Bob; the publication that follows reaches him. Fails if one
+    /// subscriber without KeyPackages made every admission, and so every `ockam topic publish`, fail for good.
+    /// </summary>
+    [Fact]
+    public async Task A_subscriber_without_key_packages_stays_pending_and_stops_no_one_else()
+    {
+        var publisher = await NodeAsync("publisher", "publisher", relay: true, Topic);
+        var publishing = await publisher.RoomsAsync();
+        await publishing.CreateTopicAsync(Topic, "publisher", "(= subject.ockam.role \"subscriber\")", "(= subject.ockam.role \"publisher\")");
+
+        // Only enrolled (2 KeyPackages published), she subscribes through the API and claims both herself.
+        IEdgeApi mallory = await NodeAsync("mallory", "subscriber", relay: false);
+        var malloryId = ((EdgeNode)mallory).Identifier;
+        await mallory.CallAsync(new SubscribeTopicRequest(Topic, null), CancellationToken.None);
+        await mallory.CallAsync(new ClaimKeyPackageRequest(malloryId.ToString()), CancellationToken.None);
+        await mallory.CallAsync(new ClaimKeyPackageRequest(malloryId.ToString()), CancellationToken.None);
+        Assert.Equal(ApiStatus.NotAMember, (await Assert.ThrowsAsync<EdgeException>(() => mallory.CallAsync(new ClaimKeyPackageRequest(malloryId.ToString()), CancellationToken.None))).Status);
+
+        var bob = await NodeAsync("bob", "subscriber", relay: true);
+        var bobs = await bob.RoomsAsync();
+        await bobs.SubscribeAsync(Topic, "bob");
+        Assert.Equal(1, await publishing.AdmitPendingAsync(Topic));
+        await Eventually.TrueAsync(() => Epoch(bobs) == 1, TimeSpan.FromSeconds(60));
+        await publishing.SendAsync(GroupId.Topic(Topic), "bpm n=1"u8.ToArray());
+        Assert.Equal("bpm n=1", Encoding.UTF8.GetString((await ReceiveAsync(bobs)).Payload.Span));
+        Assert.Equal([malloryId.ToString()], (await fleet.Silo.Grains.GetDeliveryService(GroupId.Topic(Topic)).GetInfoAsync()).Pending);
     }
 
     private Task<EdgeNode> NodeAsync(string name, string role, bool relay, string? topic = null)

@@ -144,7 +144,10 @@ public sealed partial class RoomClient : IWorker, IDisposable
 
     /// <summary>
     /// As an admin: adds every subscriber the policy admitted, at most <see cref="MaxAddsPerCommit"/> per commit (so
-    /// that each commit and its Welcome fit one request, whatever the number waiting). Returns how many.
+    /// that each commit and its Welcome fit one request, whatever the number waiting). Returns how many. A subscriber
+    /// whose KeyPackage cannot be had now (none left, claimed too often, or one that does not verify) stays pending for
+    /// the next admission: one subscriber that publishes none cannot stop the others' admission, nor the publications
+    /// that follow it.
     /// </summary>
     public async Task<int> AdmitPendingAsync(string topic, CancellationToken cancellationToken = default)
     {
@@ -156,7 +159,18 @@ public sealed partial class RoomClient : IWorker, IDisposable
             var joining = new List<KeyPackage>(batch.Length);
             foreach (var identifier in batch)
             {
-                joining.Add(await ClaimAsync(identifier, cancellationToken).ConfigureAwait(false));
+                try
+                {
+                    joining.Add(await ClaimAsync(identifier, cancellationToken).ConfigureAwait(false));
+                }
+                catch (EdgeException e) when (e.Status is ApiStatus.NotAMember or ApiStatus.TooManyRequests or ApiStatus.Rejected)
+                {
+                }
+            }
+
+            if (joining.Count == 0)
+            {
+                continue;
             }
 
             await CommitAsync(group, _ => [.. joining.Select(k => new Proposal(new AddProposal(k)))], forcePath: false, cancellationToken).ConfigureAwait(false);
