@@ -17,8 +17,8 @@ namespace Ockam.Identity.Mls;
 /// <para>
 /// It cannot check, holding no key of the group: the membership tag (it needs the membership key), the confirmation
 /// tag (the confirmation key), the UpdatePath's ciphertexts, the PSKs a commit injects, nor anything inside a
-/// PrivateMessage. A member that sends a commit whose confirmation tag is wrong forks only itself: the other members
-/// refuse the commit. Hence this Delivery Service requires handshake messages as PublicMessages (§6 leaves the
+/// PrivateMessage. The other members refuse a commit whose confirmation tag is wrong, but this state has moved on to
+/// its epoch all the same (docs/security.md: a bad commit freezes a group, open). Hence this Delivery Service requires handshake messages as PublicMessages (§6 leaves the
 /// choice to the application) and refuses a PrivateMessage commit; and it takes proposals by value only (a proposal
 /// by reference would need the Delivery Service to have seen and kept it, which it does not).
 /// </para>
