@@ -42,11 +42,12 @@ public interface IDeliveryServiceGrain : IGrainWithStringKey
     Task<DeliveryOutcome> RequestJoinAsync(string identifier, string? relay);
 
     /// <summary>
-    /// <paramref name="relay"/>, just named by a member or a joiner, is connected through <paramref name="gateway"/>:
-    /// live deliveries for it go there, in one call per entry for all the group's relays that gateway holds. Naming a
-    /// relay again forgets where it was connected until its gateway says so again; a relay no member or joiner named
-    /// is ignored. Kept in memory only: after the grain's activation goes, deliveries go through each relay's grain
-    /// until members name their routes again.
+    /// <paramref name="relay"/>, named by a member or a joiner, is connected through <paramref name="gateway"/> (said
+    /// when the route is named, and again when an entry reached the relay's owner through the relay's grain): live
+    /// deliveries for it go there, in one call per entry for all the group's relays that gateway holds. Naming a relay
+    /// again forgets where it was connected until its gateway says so again; a relay no member or joiner named is
+    /// ignored. Kept in memory only: after the grain's activation goes, deliveries go through each relay's grain until
+    /// the gateways say so again.
     /// </summary>
     [Alias("route-through")]
     Task RouteThroughAsync(string relay, IGroupGateway gateway);

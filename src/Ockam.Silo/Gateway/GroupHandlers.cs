@@ -229,23 +229,12 @@ internal static class GroupHandlers
 
     private static IEnumerable<string> Relays(string? relay) => relay is null ? [] : [relay];
 
-    /// <summary>
-    /// The answer once a route is named; if the route's relay is connected through this gateway (its owner listens
-    /// here: only an owner can connect a relay), the Delivery Service is told so, and its live deliveries for the relay
-    /// come here, in one call per entry with every other relay of the group this gateway holds.
-    /// </summary>
+    /// <summary>The answer once a route is named; the Delivery Service is told where the route's relay is connected, if here.</summary>
     private static async Task<GatewayAnswer<EmptyResponse>> RoutedAsync(GatewayCall call, IDeliveryServiceGrain group, DeliveryOutcome outcome, string? relay, CancellationToken cancellationToken)
     {
-        if (outcome == DeliveryOutcome.Ok && relay is not null && call.Relays.Listens(relay))
+        if (outcome == DeliveryOutcome.Ok && relay is not null)
         {
-            try
-            {
-                await group.RouteThroughAsync(relay, call.Relays.Groups).WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is TimeoutException or OrleansException)
-            {
-                // The route is named already: without the hint, its deliveries go through the relay's grain.
-            }
+            await call.Relays.TellAsync(group, relay, cancellationToken).ConfigureAwait(false);
         }
 
         return Grouped(outcome, Relays(relay));

@@ -187,21 +187,32 @@ internal sealed partial class RelayRegistry(IGrainFactory grains, Node node, Tim
 
         if (observer.ShouldTell(group))
         {
-            _ = TellAsync(relay, group);
+            _ = TellAsync(grains.GetDeliveryService(group), relay, CancellationToken.None);
         }
     }
 
-    private async Task TellAsync(string relay, GroupId group)
+    /// <summary>
+    /// Tells <paramref name="group"/>'s Delivery Service that <paramref name="relay"/> is connected through this gateway,
+    /// if it is (its owner listens here: only an owner can connect a relay), so that its live deliveries for the relay
+    /// come here, in one call per entry with every other relay of the group this gateway holds. Best effort: a service
+    /// not told sends through the relay's grain, and is told again by the next entry that reaches the relay that way.
+    /// </summary>
+    public async Task TellAsync(IDeliveryServiceGrain group, string relay, CancellationToken cancellationToken)
     {
+        if (!Listens(relay))
+        {
+            return;
+        }
+
         try
         {
-            await grains.GetDeliveryService(group).RouteThroughAsync(relay, Groups).ConfigureAwait(false);
+            await group.RouteThroughAsync(relay, Groups).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is TimeoutException or OrleansException)
         {
-            // Its entries keep coming through the relay, as they did; the next one after the interval tells it again.
         }
     }
+
 
     /// <summary>
     /// Follows the cluster's membership: when a silo is declared dead, the relays that lived there activate again
